@@ -1,0 +1,111 @@
+package device
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Action is something a code's public page offers.
+type Action string
+
+// The actions a code can allow.
+const (
+	ActionView           Action = "view"            // read the device's public information
+	ActionOpenTicket     Action = "open_ticket"     // submit a ticket for the device
+	ActionRequestSession Action = "request_session" // ask for a video session
+	ActionUploadMedia    Action = "upload_media"    // upload photos and videos
+)
+
+// Actions lists every Action, in a stable order.
+func Actions() []Action {
+	return []Action{ActionView, ActionOpenTicket, ActionRequestSession, ActionUploadMedia}
+}
+
+// Valid reports whether a is a known action.
+func (a Action) Valid() bool {
+	for _, k := range Actions() {
+		if a == k {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrorCorrection is a QR code's error-correction level.
+type ErrorCorrection string
+
+// The QR error-correction levels, from 7% to 30% recoverable.
+const (
+	CorrectionLow      ErrorCorrection = "L"
+	CorrectionMedium   ErrorCorrection = "M"
+	CorrectionQuartile ErrorCorrection = "Q"
+	CorrectionHigh     ErrorCorrection = "H"
+)
+
+// Appearance is how a code's QR image is drawn.
+type Appearance struct {
+	// Foreground and Background are colours as "#rrggbb".
+	Foreground string
+	Background string
+	// Size is the image's edge in pixels.
+	Size       int
+	Correction ErrorCorrection
+	// LogoURL optionally names an image drawn in the centre.
+	LogoURL string
+}
+
+// DefaultAppearance is black on white, 256 pixels, medium error correction.
+func DefaultAppearance() Appearance {
+	return Appearance{Foreground: "#000000", Background: "#ffffff", Size: 256, Correction: CorrectionMedium}
+}
+
+// Code is an unguessable token whose URL opens one device's public page. Holding it grants access
+// to that device alone.
+type Code struct {
+	ID       uuid.UUID
+	TenantID uuid.UUID
+	DeviceID uuid.UUID
+	// Token is the secret in the code's URL: 256 random bits, base64url without padding.
+	Token  string
+	Active bool
+	// ExpiresAt ends the code's validity; nil means it never expires.
+	ExpiresAt *time.Time
+	// Actions lists what the public page offers.
+	Actions []Action
+	// PINHash is set when the page asks for a PIN before anything is shown (see HashPIN).
+	PINHash    string
+	Appearance Appearance
+	ScanCount  int64
+	LastScanAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Version    int64
+}
+
+// TokenBytes is how many random bytes a code token carries.
+const TokenBytes = 32
+
+// NewToken returns a fresh code token of TokenBytes random bytes, base64url-encoded.
+func NewToken() string {
+	b := make([]byte, TokenBytes)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Allows reports whether the code offers action a.
+func (c *Code) Allows(a Action) bool {
+	for _, x := range c.Actions {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Usable reports whether the code is active and not expired at now.
+func (c *Code) Usable(now time.Time) bool {
+	return c.Active && (c.ExpiresAt == nil || now.Before(*c.ExpiresAt))
+}

@@ -1,0 +1,315 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/google/uuid"
+)
+
+// NewTemplate describes a device template to create.
+type NewTemplate struct {
+	Name        string
+	Description string
+	Fields      []device.FieldDef
+	Blocks      []device.Block
+}
+
+// CreateTemplate creates a device template. Admins, moderators and the system may; customer
+// users never see templates. Returns *ValidationError naming the first bad field definition or
+// block, or ErrForbidden.
+func (d *Desk) CreateTemplate(ctx context.Context, actor tenant.Actor, in NewTemplate) (*device.Template, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireStaff(actor, managers...); err != nil {
+		return nil, fmt.Errorf("create template: %w", err)
+	}
+	if err := checkName("name", &in.Name); err != nil {
+		return nil, err
+	}
+	if err := checkLen("description", in.Description, 0, MaxTextLen); err != nil {
+		return nil, err
+	}
+	if err := checkFieldDefs(in.Fields); err != nil {
+		return nil, err
+	}
+	if err := checkBlocks(in.Blocks); err != nil {
+		return nil, err
+	}
+	now := d.clock()
+	t := &device.Template{ID: newID(), TenantID: tid, Name: in.Name, Description: in.Description,
+		Fields: in.Fields, Blocks: in.Blocks, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := d.store.CreateTemplate(ctx, t); err != nil {
+		return nil, fmt.Errorf("create template: %w", err)
+	}
+	return t, nil
+}
+
+// Template returns a device template, for staff only (customer users never see templates).
+// Returns ErrNotFound for an unknown template and ErrForbidden for others.
+func (d *Desk) Template(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*device.Template, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireStaff(actor); err != nil {
+		return nil, fmt.Errorf("get template: %w", err)
+	}
+	t, err := d.store.GetTemplate(ctx, tid, id)
+	if err != nil {
+		return nil, fmt.Errorf("get template %s: %w", id, err)
+	}
+	return t, nil
+}
+
+func checkFieldDefs(defs []device.FieldDef) error {
+	if len(defs) > maxFieldsPerThing {
+		return invalid("fields", "at most %d fields", maxFieldsPerThing)
+	}
+	seen := map[string]bool{}
+	for i := range defs {
+		f := &defs[i]
+		name := fmt.Sprintf("fields[%d]", i)
+		if !fieldKey.MatchString(f.Key) {
+			return invalid(name+".key", "%q must be lower-case letters, digits and underscores, starting with a letter", f.Key)
+		}
+		if seen[f.Key] {
+			return invalid(name+".key", "%q is defined twice", f.Key)
+		}
+		seen[f.Key] = true
+		if err := checkName(name+".label", &f.Label); err != nil {
+			return err
+		}
+		switch f.Type {
+		case device.FieldText, device.FieldNumber, device.FieldDate:
+			if len(f.Options) > 0 {
+				return invalid(name+".options", "only select fields have options")
+			}
+		case device.FieldSelect:
+			if len(f.Options) == 0 {
+				return invalid(name+".options", "a select field needs at least one option")
+			}
+		default:
+			return invalid(name+".type", "%q is not one of text, number, date, select", f.Type)
+		}
+	}
+	return nil
+}
+
+func checkBlocks(blocks []device.Block) error {
+	for i, b := range blocks {
+		name := fmt.Sprintf("blocks[%d]", i)
+		if err := checkLen(name+".title", b.Title, 1, MaxNameLen); err != nil {
+			return err
+		}
+		switch b.Kind {
+		case device.BlockText, device.BlockFAQ:
+			if err := checkLen(name+".body", b.Body, 1, MaxTextLen); err != nil {
+				return err
+			}
+		case device.BlockLink, device.BlockDocument:
+			u, err := url.Parse(b.URL)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				return invalid(name+".url", "%q is not an http(s) URL", b.URL)
+			}
+		default:
+			return invalid(name+".kind", "%q is not one of text, link, document, faq", b.Kind)
+		}
+	}
+	return nil
+}
+
+// checkFieldValues checks a device's custom field values against its template's definitions:
+// every key defined, required ones present, values of the right type.
+func checkFieldValues(values map[string]string, defs []device.FieldDef) error {
+	byKey := make(map[string]device.FieldDef, len(defs))
+	for _, f := range defs {
+		byKey[f.Key] = f
+	}
+	for k, v := range values {
+		f, ok := byKey[k]
+		if !ok {
+			return invalid("fields."+k, "the template defines no such field")
+		}
+		if err := checkLen("fields."+k, v, 0, MaxFieldValueLen); err != nil {
+			return err
+		}
+		if v == "" {
+			continue
+		}
+		switch f.Type {
+		case device.FieldNumber:
+			if _, err := strconv.ParseFloat(v, 64); err != nil {
+				return invalid("fields."+k, "%q is not a number", v)
+			}
+		case device.FieldDate:
+			if _, err := time.Parse(time.DateOnly, v); err != nil {
+				return invalid("fields."+k, "%q is not a date (YYYY-MM-DD)", v)
+			}
+		case device.FieldSelect:
+			if !contains(f.Options, v) {
+				return invalid("fields."+k, "%q is not one of %s", v, strings.Join(f.Options, ", "))
+			}
+		}
+	}
+	for _, f := range defs {
+		if f.Required && values[f.Key] == "" {
+			return invalid("fields."+f.Key, "is required")
+		}
+	}
+	return nil
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// NewDevice describes a device to create.
+type NewDevice struct {
+	Name         string
+	SerialNumber string
+	Location     string
+	// TemplateID is the device type; its field definitions check Fields.
+	TemplateID uuid.UUID
+	// CustomerID assigns the device to a customer right away.
+	CustomerID uuid.UUID
+	ProjectID  uuid.UUID
+	Fields     map[string]string
+}
+
+// CreateDevice creates a device. Admins, moderators and the system may. Returns
+// *ValidationError (bad name, or fields that do not match the template), ErrNotFound (unknown
+// template, customer or project) or ErrForbidden.
+func (d *Desk) CreateDevice(ctx context.Context, actor tenant.Actor, in NewDevice) (*device.Device, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireStaff(actor, managers...); err != nil {
+		return nil, fmt.Errorf("create device: %w", err)
+	}
+	if err := checkName("name", &in.Name); err != nil {
+		return nil, err
+	}
+	in.SerialNumber = strings.TrimSpace(in.SerialNumber)
+	if err := checkLen("serial_number", in.SerialNumber, 0, MaxNameLen); err != nil {
+		return nil, err
+	}
+	if err := checkLen("location", in.Location, 0, MaxNameLen); err != nil {
+		return nil, err
+	}
+	now := d.clock()
+	dev := &device.Device{ID: newID(), TenantID: tid, CustomerID: in.CustomerID, TemplateID: in.TemplateID,
+		ProjectID: in.ProjectID, Name: in.Name, SerialNumber: in.SerialNumber, Location: in.Location,
+		Fields: in.Fields, CreatedAt: now, UpdatedAt: now, Version: 1}
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		var defs []device.FieldDef
+		if in.TemplateID != uuid.Nil {
+			t, err := q.GetTemplate(ctx, tid, in.TemplateID)
+			if err != nil {
+				return fmt.Errorf("template %s: %w", in.TemplateID, err)
+			}
+			defs = t.Fields
+		}
+		if err := checkFieldValues(in.Fields, defs); err != nil {
+			return err
+		}
+		if in.CustomerID != uuid.Nil {
+			if _, err := q.GetCustomer(ctx, tid, in.CustomerID); err != nil {
+				return fmt.Errorf("customer %s: %w", in.CustomerID, err)
+			}
+		}
+		if in.ProjectID != uuid.Nil {
+			if _, err := q.GetProject(ctx, tid, in.ProjectID); err != nil {
+				return fmt.Errorf("project %s: %w", in.ProjectID, err)
+			}
+		}
+		return q.CreateDevice(ctx, dev)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create device: %w", err)
+	}
+	return dev, nil
+}
+
+// AssignDevice assigns a device to a customer, or unassigns it with uuid.Nil. Admins,
+// moderators and the system may. Returns ErrNotFound (device or customer) or ErrConflict.
+func (d *Desk) AssignDevice(ctx context.Context, actor tenant.Actor, deviceID, customerID uuid.UUID) (*device.Device, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireStaff(actor, managers...); err != nil {
+		return nil, fmt.Errorf("assign device: %w", err)
+	}
+	var dev *device.Device
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		var err error
+		if dev, err = q.GetDevice(ctx, tid, deviceID); err != nil {
+			return err
+		}
+		if customerID != uuid.Nil {
+			if _, err := q.GetCustomer(ctx, tid, customerID); err != nil {
+				return fmt.Errorf("customer %s: %w", customerID, err)
+			}
+		}
+		dev.CustomerID = customerID
+		dev.UpdatedAt = d.clock()
+		return q.UpdateDevice(ctx, dev)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("assign device %s: %w", deviceID, err)
+	}
+	return dev, nil
+}
+
+// Device returns a device. Staff see every device of the tenant, a customer user those of their
+// customer, a code holder the code's device. Returns ErrNotFound otherwise.
+func (d *Desk) Device(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*device.Device, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Kind == tenant.ActorCodeHolder && actor.DeviceID != id || actor.Kind == tenant.ActorRequesterLink {
+		return nil, fmt.Errorf("get device %s: %w", id, storage.ErrNotFound)
+	}
+	dev, err := d.store.GetDevice(ctx, tid, id)
+	if err != nil {
+		return nil, fmt.Errorf("get device %s: %w", id, err)
+	}
+	if actor.Kind == tenant.ActorCustomerUser && dev.CustomerID != actor.CustomerID {
+		return nil, fmt.Errorf("get device %s: %w", id, storage.ErrNotFound)
+	}
+	return dev, nil
+}
+
+// Devices lists a page of devices, newest first: all of the tenant's for staff, the customer's
+// own for a customer user (f.CustomerID is then forced). Code holders and requester links get
+// ErrForbidden. Returns storage.ErrInvalidCursor for a bad cursor.
+func (d *Desk) Devices(ctx context.Context, actor tenant.Actor, f storage.DeviceFilter, p storage.PageRequest) (storage.Page[*device.Device], error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return storage.Page[*device.Device]{}, err
+	}
+	switch actor.Kind {
+	case tenant.ActorCustomerUser:
+		f.CustomerID = actor.CustomerID
+	case tenant.ActorCodeHolder, tenant.ActorRequesterLink:
+		return storage.Page[*device.Device]{}, fmt.Errorf("list devices: %w", ErrForbidden)
+	}
+	return d.store.ListDevices(ctx, tid, f, p)
+}

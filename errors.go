@@ -1,0 +1,81 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+)
+
+// Code classifies an error for callers that must map it to a protocol status (an HTTP status, a
+// gRPC code). ErrorCode computes it; the example servers map each Code to a status in one table.
+type Code string
+
+// The error codes.
+const (
+	CodeInvalid         Code = "invalid"         // the input is malformed or breaks a rule
+	CodeNotFound        Code = "not_found"       // no such record, or not one the actor may see
+	CodeConflict        Code = "conflict"        // a concurrent change won, or the state does not allow it
+	CodeForbidden       Code = "forbidden"       // the actor may see the record but not do this
+	CodeUnauthenticated Code = "unauthenticated" // no valid actor
+	CodeUnavailable     Code = "unavailable"     // cancelled, timed out, or the database is unreachable
+	CodeInternal        Code = "internal"        // a bug or an unexpected failure
+)
+
+// Sentinel errors of the Desk. Operations wrap them with context; test with errors.Is.
+var (
+	// ErrInvalid is wrapped by every *ValidationError.
+	ErrInvalid = errors.New("invalid input")
+	// ErrForbidden means the actor may not perform the operation.
+	ErrForbidden = errors.New("forbidden")
+	// ErrCodeUnusable means a device code is inactive, expired, or does not offer the action.
+	ErrCodeUnusable = errors.New("code not usable")
+	// ErrSupportLapsed means the customer's support plan has expired, so no ticket can be opened.
+	ErrSupportLapsed = errors.New("support plan lapsed")
+	// ErrTicketClosed means the ticket no longer accepts requester posts.
+	ErrTicketClosed = errors.New("ticket closed")
+)
+
+// ValidationError reports one input field that breaks a rule. It wraps ErrInvalid.
+type ValidationError struct {
+	// Field names the offending input, as in "requester.email" or "fields.voltage".
+	Field string
+	// Problem says what is wrong, in words fit to show a user.
+	Problem string
+}
+
+func (e *ValidationError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Problem) }
+
+// Unwrap returns ErrInvalid.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode classifies err, which may be wrapped any number of times. It returns "" for nil and
+// CodeInternal for anything it does not recognise.
+func ErrorCode(err error) Code {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrInvalid), errors.Is(err, storage.ErrInvalidCursor),
+		errors.Is(err, ticket.ErrUnknownEvent), errors.Is(err, ticket.ErrInvalidRef):
+		return CodeInvalid
+	case errors.Is(err, storage.ErrNotFound):
+		return CodeNotFound
+	case errors.Is(err, storage.ErrConflict), errors.Is(err, ticket.ErrInvalidTransition),
+		errors.Is(err, ErrTicketClosed):
+		return CodeConflict
+	case errors.Is(err, ErrForbidden), errors.Is(err, ErrCodeUnusable), errors.Is(err, ErrSupportLapsed):
+		return CodeForbidden
+	case errors.Is(err, tenant.ErrInvalidActor):
+		return CodeUnauthenticated
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return CodeUnavailable
+	}
+	return CodeInternal
+}

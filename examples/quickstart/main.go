@@ -1,0 +1,155 @@
+// Command quickstart runs a whole service case on an embedded SQLite database: it creates an
+// operator, a customer and a device with a QR code, submits a ticket through the code as a
+// member of the public would, walks the ticket to closed (an agent accepts it, a message each
+// way, done, rated) and prints its history.
+//
+//	go run ./examples/quickstart            # in memory
+//	go run ./examples/quickstart -dsn sqlite:helpdesk.db
+//	go run ./examples/quickstart -dsn 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"time"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/storage/bunstore"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+)
+
+func main() {
+	dsn := flag.String("dsn", "sqlite::memory:", "database: sqlite:FILE, sqlite::memory: or postgres://…")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *dsn); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, out io.Writer, dsn string) error {
+	store, err := bunstore.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.MigrateUp(ctx); err != nil {
+		return err
+	}
+	desk, err := helpdesk.New(store, nil)
+	if err != nil {
+		return err
+	}
+
+	// The platform creates an operator; its admin sets up a customer, a device and a code.
+	op, err := desk.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Service", Language: "en"})
+	if err != nil {
+		return err
+	}
+	admin := tenant.Employee(op.ID, uuid.New(), tenant.RoleAdmin, "Ada Admin")
+	agent := tenant.Employee(op.ID, uuid.New(), tenant.RoleAgent, "Sam Agent")
+	customer, err := desk.CreateCustomer(ctx, admin, helpdesk.NewCustomer{Name: "Northwind Hospital"})
+	if err != nil {
+		return err
+	}
+	tpl, err := desk.CreateTemplate(ctx, admin, helpdesk.NewTemplate{
+		Name:   "Infusion pump X200",
+		Fields: []device.FieldDef{{Key: "firmware", Label: "Firmware", Type: device.FieldText, Public: true}},
+		Blocks: []device.Block{{Kind: device.BlockFAQ, Title: "The pump beeps twice", Body: "Check the tubing for air."}},
+	})
+	if err != nil {
+		return err
+	}
+	pump, err := desk.CreateDevice(ctx, admin, helpdesk.NewDevice{
+		Name: "Pump 7, ward 3", SerialNumber: "X200-0007", TemplateID: tpl.ID, CustomerID: customer.ID,
+		Fields: map[string]string{"firmware": "2.4.1"},
+	})
+	if err != nil {
+		return err
+	}
+	code, err := desk.CreateCode(ctx, admin, pump.ID, helpdesk.NewCode{
+		Actions: []device.Action{device.ActionView, device.ActionOpenTicket},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "operator %q, customer %q, device %q (%s)\n", op.Name, customer.Name, pump.Name, pump.SerialNumber)
+
+	// A nurse scans the QR code: the public page shows the device and lets her open a ticket.
+	page, err := desk.OpenCode(ctx, code.Token, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "code scanned: %s, firmware %s, FAQ %q\n", page.Device.Name, page.Device.Fields["firmware"], page.Template.Blocks[0].Title)
+	nurse := page.Actor
+	nurse.Name = "Nina Nurse" // the public page asks for a name; history shows it
+	tk, err := desk.SubmitTicket(ctx, nurse, helpdesk.NewTicket{
+		Title:       "Pump alarms every ten minutes",
+		Description: "Occlusion alarm, tubing replaced, still alarming.",
+		Requester:   ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"},
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "ticket %s submitted: %s\n", tk.Ref(), tk.State)
+
+	// The agent accepts the offer, asks a question, the nurse answers, the agent finishes.
+	steps := []struct {
+		name string
+		do   func() (*ticket.Ticket, error)
+	}{
+		{"agent accepts", func() (*ticket.Ticket, error) { return desk.Accept(ctx, agent, tk.ID) }},
+		{"agent starts", func() (*ticket.Ticket, error) {
+			return desk.Transition(ctx, agent, tk.ID, ticket.EventStart, helpdesk.Change{})
+		}},
+		{"agent asks", func() (*ticket.Ticket, error) {
+			if _, err := desk.PostMessage(ctx, agent, tk.ID, helpdesk.NewMessage{Body: "Which firmware does the display show?"}); err != nil {
+				return nil, err
+			}
+			return desk.Transition(ctx, agent, tk.ID, ticket.EventWait, helpdesk.Change{Reason: "asked the requester"})
+		}},
+		{"nurse answers", func() (*ticket.Ticket, error) {
+			if _, err := desk.PostMessage(ctx, nurse, tk.ID, helpdesk.NewMessage{Body: "2.4.1"}); err != nil {
+				return nil, err
+			}
+			return desk.Ticket(ctx, nurse, tk.ID)
+		}},
+		{"agent completes", func() (*ticket.Ticket, error) {
+			return desk.Transition(ctx, agent, tk.ID, ticket.EventComplete, helpdesk.Change{Reason: "firmware updated to 2.5.0"})
+		}},
+		{"nurse rates", func() (*ticket.Ticket, error) { return desk.Rate(ctx, nurse, tk.ID, 5, "Fixed within the hour") }},
+	}
+	for _, s := range steps {
+		t, err := s.do()
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		fmt.Fprintf(out, "%-16s -> %s\n", s.name, t.State)
+	}
+
+	history, err := desk.History(ctx, agent, tk.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nhistory of %s:\n", tk.Ref())
+	for _, h := range history {
+		move := h.To
+		if h.From != "" && h.From != h.To {
+			move = h.From + " -> " + h.To
+		}
+		fmt.Fprintf(out, "  %s  %-11s %-16s %-24s %s\n", h.At.Format(time.TimeOnly), h.Actor.Name, h.Action, move, h.Reason)
+	}
+	counts, err := desk.CountTickets(ctx, admin, storage.CountFilter{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\ndashboard: %v\n", counts)
+	return nil
+}

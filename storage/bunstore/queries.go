@@ -1,0 +1,548 @@
+package bunstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// queries implements storage.Queries on a bun.DB or a bun.Tx.
+type queries struct {
+	db bun.IDB
+	pg bool
+}
+
+var _ storage.Queries = (*queries)(nil)
+
+// row is a row type whose pointer converts to the domain type D.
+type row[R any, D any] interface {
+	*R
+	domain() D
+}
+
+func (q *queries) insert(ctx context.Context, r any) error {
+	_, err := q.db.NewInsert().Model(r).Exec(ctx)
+	return mapErr(err)
+}
+
+// getRow reads one row matching where; sql.ErrNoRows becomes storage.ErrNotFound.
+func getRow[R any, D any, P row[R, D]](ctx context.Context, q *queries, where string, args ...any) (D, error) {
+	r := P(new(R))
+	if err := q.db.NewSelect().Model(r).Where(where, args...).Limit(1).Scan(ctx); err != nil {
+		var zero D
+		return zero, mapErr(err)
+	}
+	return r.domain(), nil
+}
+
+// listRows reads every row the query shaper selects.
+func listRows[R any, D any, P row[R, D]](ctx context.Context, q *queries, shape func(*bun.SelectQuery) *bun.SelectQuery) ([]D, error) {
+	var rs []R
+	if err := shape(q.db.NewSelect().Model(&rs)).Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]D, len(rs))
+	for i := range rs {
+		out[i] = P(&rs[i]).domain()
+	}
+	return out, nil
+}
+
+// update writes r where id, tenant and the old version match, after the caller has set r's
+// version to old+1. No match means the row is missing (ErrNotFound) or was changed meanwhile
+// (ErrConflict).
+func (q *queries) update(ctx context.Context, r any, table string, tenantID, id uuid.UUID, old int64, exclude ...string) error {
+	exclude = append(exclude, "id", "created_at")
+	if table != "tenants" {
+		exclude = append(exclude, "tenant_id")
+	}
+	uq := q.db.NewUpdate().Model(r).ExcludeColumn(exclude...).Where("id = ?", id).Where("version = ?", old)
+	if table != "tenants" {
+		uq = uq.Where("tenant_id = ?", tenantID)
+	}
+	res, err := uq.Exec(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 1 {
+		return nil
+	}
+	eq := q.db.NewSelect().Table(table).Where("id = ?", id)
+	if table != "tenants" {
+		eq = eq.Where("tenant_id = ?", tenantID)
+	}
+	exists, err := eq.Exists(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	if exists {
+		return fmt.Errorf("%w: %s %s changed since version %d", storage.ErrConflict, table, id, old)
+	}
+	return storage.ErrNotFound
+}
+
+const scoped = "tenant_id = ? AND id = ?"
+
+// Tenants.
+
+func (q *queries) CreateTenant(ctx context.Context, t *tenant.Tenant) error {
+	return q.insert(ctx, fromTenant(t))
+}
+
+func (q *queries) GetTenant(ctx context.Context, id uuid.UUID) (*tenant.Tenant, error) {
+	return getRow[tenantRow, *tenant.Tenant](ctx, q, "id = ?", id)
+}
+
+func (q *queries) UpdateTenant(ctx context.Context, t *tenant.Tenant) error {
+	r := fromTenant(t)
+	r.Version++
+	if err := q.update(ctx, r, "tenants", uuid.Nil, t.ID, t.Version); err != nil {
+		return err
+	}
+	t.Version = r.Version
+	return nil
+}
+
+func (q *queries) NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (int64, error) {
+	var n int64
+	err := q.db.NewRaw("UPDATE tenants SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq", tenantID).
+		Scan(ctx, &n)
+	return n, mapErr(err)
+}
+
+// Customers, departments, projects.
+
+func (q *queries) CreateCustomer(ctx context.Context, c *tenant.Customer) error {
+	return q.insert(ctx, fromCustomer(c))
+}
+
+func (q *queries) GetCustomer(ctx context.Context, tenantID, id uuid.UUID) (*tenant.Customer, error) {
+	return getRow[customerRow, *tenant.Customer](ctx, q, scoped, tenantID, id)
+}
+
+func (q *queries) UpdateCustomer(ctx context.Context, c *tenant.Customer) error {
+	r := fromCustomer(c)
+	r.Version++
+	if err := q.update(ctx, r, "customers", c.TenantID, c.ID, c.Version); err != nil {
+		return err
+	}
+	c.Version = r.Version
+	return nil
+}
+
+func (q *queries) ListCustomers(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Customer, error) {
+	return listRows[customerRow, *tenant.Customer](ctx, q, byName(tenantID))
+}
+
+func byName(tenantID uuid.UUID) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(s *bun.SelectQuery) *bun.SelectQuery {
+		return s.Where("tenant_id = ?", tenantID).OrderExpr("name ASC, id ASC")
+	}
+}
+
+func (q *queries) CreateDepartment(ctx context.Context, d *tenant.Department) error {
+	return q.insert(ctx, fromDepartment(d))
+}
+
+func (q *queries) GetDepartment(ctx context.Context, tenantID, id uuid.UUID) (*tenant.Department, error) {
+	return getRow[departmentRow, *tenant.Department](ctx, q, scoped, tenantID, id)
+}
+
+func (q *queries) UpdateDepartment(ctx context.Context, d *tenant.Department) error {
+	r := fromDepartment(d)
+	r.Version++
+	if err := q.update(ctx, r, "departments", d.TenantID, d.ID, d.Version); err != nil {
+		return err
+	}
+	d.Version = r.Version
+	return nil
+}
+
+func (q *queries) ListDepartments(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Department, error) {
+	return listRows[departmentRow, *tenant.Department](ctx, q, byName(tenantID))
+}
+
+func (q *queries) CreateProject(ctx context.Context, p *tenant.Project) error {
+	return q.insert(ctx, fromProject(p))
+}
+
+func (q *queries) GetProject(ctx context.Context, tenantID, id uuid.UUID) (*tenant.Project, error) {
+	return getRow[projectRow, *tenant.Project](ctx, q, scoped, tenantID, id)
+}
+
+func (q *queries) UpdateProject(ctx context.Context, p *tenant.Project) error {
+	r := fromProject(p)
+	r.Version++
+	if err := q.update(ctx, r, "projects", p.TenantID, p.ID, p.Version); err != nil {
+		return err
+	}
+	p.Version = r.Version
+	return nil
+}
+
+func (q *queries) ListProjects(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Project, error) {
+	return listRows[projectRow, *tenant.Project](ctx, q, byName(tenantID))
+}
+
+// Devices, templates, codes.
+
+func (q *queries) CreateDevice(ctx context.Context, d *device.Device) error {
+	return q.insert(ctx, fromDevice(d))
+}
+
+func (q *queries) GetDevice(ctx context.Context, tenantID, id uuid.UUID) (*device.Device, error) {
+	return getRow[deviceRow, *device.Device](ctx, q, scoped, tenantID, id)
+}
+
+func (q *queries) UpdateDevice(ctx context.Context, d *device.Device) error {
+	r := fromDevice(d)
+	r.Version++
+	if err := q.update(ctx, r, "devices", d.TenantID, d.ID, d.Version); err != nil {
+		return err
+	}
+	d.Version = r.Version
+	return nil
+}
+
+func (q *queries) ListDevices(ctx context.Context, tenantID uuid.UUID, f storage.DeviceFilter, p storage.PageRequest) (storage.Page[*device.Device], error) {
+	return page[deviceRow, *device.Device](ctx, q, tenantID, p, func(s *bun.SelectQuery) *bun.SelectQuery {
+		if f.CustomerID != uuid.Nil {
+			s = s.Where("customer_id = ?", f.CustomerID)
+		}
+		if f.TemplateID != uuid.Nil {
+			s = s.Where("template_id = ?", f.TemplateID)
+		}
+		if f.Text != "" {
+			s = q.textMatch(s, f.Text, "name", "serial_number")
+		}
+		return s
+	}, func(d *device.Device) uuid.UUID { return d.ID })
+}
+
+func (q *queries) CreateTemplate(ctx context.Context, t *device.Template) error {
+	return q.insert(ctx, fromTemplate(t))
+}
+
+func (q *queries) GetTemplate(ctx context.Context, tenantID, id uuid.UUID) (*device.Template, error) {
+	return getRow[templateRow, *device.Template](ctx, q, scoped, tenantID, id)
+}
+
+func (q *queries) UpdateTemplate(ctx context.Context, t *device.Template) error {
+	r := fromTemplate(t)
+	r.Version++
+	if err := q.update(ctx, r, "templates", t.TenantID, t.ID, t.Version); err != nil {
+		return err
+	}
+	t.Version = r.Version
+	return nil
+}
+
+func (q *queries) ListTemplates(ctx context.Context, tenantID uuid.UUID) ([]*device.Template, error) {
+	return listRows[templateRow, *device.Template](ctx, q, byName(tenantID))
+}
+
+func (q *queries) CreateCode(ctx context.Context, c *device.Code) error {
+	return q.insert(ctx, fromCode(c))
+}
+
+func (q *queries) GetCode(ctx context.Context, tenantID, id uuid.UUID) (*device.Code, error) {
+	return getRow[codeRow, *device.Code](ctx, q, scoped, tenantID, id)
+}
+
+func (q *queries) GetCodeByToken(ctx context.Context, token string) (*device.Code, error) {
+	return getRow[codeRow, *device.Code](ctx, q, "token = ?", token)
+}
+
+func (q *queries) UpdateCode(ctx context.Context, c *device.Code) error {
+	r := fromCode(c)
+	r.Version++
+	// Scans are counted separately and never conflict with edits.
+	if err := q.update(ctx, r, "codes", c.TenantID, c.ID, c.Version, "scan_count", "last_scan_at"); err != nil {
+		return err
+	}
+	c.Version = r.Version
+	return nil
+}
+
+func (q *queries) RecordCodeScan(ctx context.Context, tenantID, id uuid.UUID, at time.Time) error {
+	res, err := q.db.NewUpdate().Table("codes").
+		Set("scan_count = scan_count + 1").Set("last_scan_at = ?", at).
+		Where(scoped, tenantID, id).Exec(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return storage.ErrNotFound
+	}
+	return nil
+}
+
+func (q *queries) ListCodes(ctx context.Context, tenantID, deviceID uuid.UUID) ([]*device.Code, error) {
+	return listRows[codeRow, *device.Code](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
+		return s.Where("tenant_id = ? AND device_id = ?", tenantID, deviceID).OrderExpr("id ASC")
+	})
+}
+
+// Tickets.
+
+func (q *queries) CreateTicket(ctx context.Context, t *ticket.Ticket) error {
+	return q.insert(ctx, fromTicket(t))
+}
+
+func (q *queries) GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error) {
+	return getRow[ticketRow, *ticket.Ticket](ctx, q, scoped, tenantID, id)
+}
+
+func (q *queries) GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, number int64) (*ticket.Ticket, error) {
+	return getRow[ticketRow, *ticket.Ticket](ctx, q, "tenant_id = ? AND number = ?", tenantID, number)
+}
+
+func (q *queries) UpdateTicket(ctx context.Context, t *ticket.Ticket) error {
+	r := fromTicket(t)
+	r.Version++
+	if err := q.update(ctx, r, "tickets", t.TenantID, t.ID, t.Version, "number", "prefix"); err != nil {
+		return err
+	}
+	t.Version = r.Version
+	return nil
+}
+
+func (q *queries) DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error {
+	// Children first, so the result is the same whether or not foreign keys cascade.
+	for _, table := range []string{"messages", "history", "sessions"} {
+		if _, err := q.db.NewDelete().Table(table).Where("tenant_id = ? AND ticket_id = ?", tenantID, id).Exec(ctx); err != nil {
+			return mapErr(err)
+		}
+	}
+	res, err := q.db.NewDelete().Table("tickets").Where(scoped, tenantID, id).Exec(ctx)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return storage.ErrNotFound
+	}
+	return nil
+}
+
+func (q *queries) ListTickets(ctx context.Context, tenantID uuid.UUID, f storage.TicketFilter, p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
+	return page[ticketRow, *ticket.Ticket](ctx, q, tenantID, p, func(s *bun.SelectQuery) *bun.SelectQuery {
+		return q.ticketFilter(s, f)
+	}, func(t *ticket.Ticket) uuid.UUID { return t.ID })
+}
+
+func (q *queries) ticketFilter(s *bun.SelectQuery, f storage.TicketFilter) *bun.SelectQuery {
+	switch len(f.States) {
+	case 0:
+	case 1:
+		s = s.Where("state = ?", string(f.States[0]))
+	default:
+		s = s.Where("state IN (?)", bun.List(f.States))
+	}
+	if len(f.PriorityIDs) > 0 {
+		s = s.Where("priority_id IN (?)", bun.List(f.PriorityIDs))
+	}
+	if f.Unassigned {
+		s = s.Where("assignee_id IS NULL")
+	} else if f.AssigneeID != uuid.Nil {
+		s = s.Where("assignee_id = ?", f.AssigneeID)
+	}
+	for col, id := range map[string]uuid.UUID{"team_id": f.TeamID, "customer_id": f.CustomerID, "device_id": f.DeviceID, "project_id": f.ProjectID, "code_id": f.CodeID} {
+		if id != uuid.Nil {
+			s = s.Where("? = ?", bun.Ident(col), id)
+		}
+	}
+	if f.Text != "" {
+		s = q.textMatch(s, f.Text, "title", "description")
+	}
+	return s
+}
+
+// textMatch adds a case-insensitive substring match of text on any of cols. SQLite's LIKE folds
+// ASCII case only.
+func (q *queries) textMatch(s *bun.SelectQuery, text string, cols ...string) *bun.SelectQuery {
+	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
+	op := "LIKE"
+	if q.pg {
+		op = "ILIKE"
+	}
+	return s.WhereGroup(" AND ", func(g *bun.SelectQuery) *bun.SelectQuery {
+		for _, c := range cols {
+			g = g.WhereOr("? "+op+" ? ESCAPE '\\'", bun.Ident(c), pattern)
+		}
+		return g
+	})
+}
+
+// page reads one keyset page, newest first: rows with an ID below the cursor, one more than the
+// page size to learn whether another page follows.
+func page[R any, D any, P row[R, D]](ctx context.Context, q *queries, tenantID uuid.UUID, p storage.PageRequest,
+	filter func(*bun.SelectQuery) *bun.SelectQuery, id func(D) uuid.UUID) (storage.Page[D], error) {
+	after, err := storage.DecodeCursor(p.After)
+	if err != nil {
+		return storage.Page[D]{}, err
+	}
+	size := p.Size()
+	items, err := listRows[R, D, P](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
+		s = filter(s.Where("tenant_id = ?", tenantID))
+		if after != uuid.Nil {
+			s = s.Where("id < ?", after)
+		}
+		return s.OrderExpr("id DESC").Limit(int64(size) + 1)
+	})
+	if err != nil {
+		return storage.Page[D]{}, err
+	}
+	out := storage.Page[D]{Items: items}
+	if len(items) > size {
+		out.Items = items[:size]
+		out.Next = storage.EncodeCursor(id(items[size-1]))
+	}
+	return out, nil
+}
+
+func (q *queries) CountTickets(ctx context.Context, tenantID uuid.UUID, f storage.CountFilter) (map[ticket.State]int, error) {
+	var rows []struct {
+		State string `bun:"state"`
+		N     int    `bun:"n"`
+	}
+	s := q.db.NewSelect().Table("tickets").ColumnExpr("state, count(*) AS n").Where("tenant_id = ?", tenantID)
+	if f.CustomerID != uuid.Nil {
+		s = s.Where("customer_id = ?", f.CustomerID)
+	}
+	if f.DeviceID != uuid.Nil {
+		s = s.Where("device_id = ?", f.DeviceID)
+	}
+	if err := s.GroupExpr("state").Scan(ctx, &rows); err != nil {
+		return nil, mapErr(err)
+	}
+	out := make(map[ticket.State]int, len(rows))
+	for _, r := range rows {
+		out[ticket.State(r.State)] = r.N
+	}
+	return out, nil
+}
+
+// Messages and history.
+
+func (q *queries) CreateMessage(ctx context.Context, m *ticket.Message) error {
+	return q.insert(ctx, fromMessage(m))
+}
+
+func (q *queries) ListMessages(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool) ([]*ticket.Message, error) {
+	return listRows[messageRow, *ticket.Message](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
+		s = s.Where("tenant_id = ? AND ticket_id = ?", tenantID, ticketID)
+		if !includeInternal {
+			s = s.Where("visibility = ?", string(ticket.Public))
+		}
+		return s.OrderExpr("id ASC")
+	})
+}
+
+func (q *queries) AppendHistory(ctx context.Context, h *ticket.HistoryEntry) error {
+	return q.insert(ctx, fromHistory(h))
+}
+
+func (q *queries) ListHistory(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.HistoryEntry, error) {
+	return listRows[historyRow, *ticket.HistoryEntry](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
+		return s.Where("tenant_id = ? AND ticket_id = ?", tenantID, ticketID).OrderExpr("id ASC")
+	})
+}
+
+// Sessions.
+
+func (q *queries) CreateSession(ctx context.Context, s *ticket.Session) error {
+	return q.insert(ctx, fromSession(s))
+}
+
+func (q *queries) GetSession(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Session, error) {
+	return getRow[sessionRow, *ticket.Session](ctx, q, scoped, tenantID, id)
+}
+
+func (q *queries) UpdateSession(ctx context.Context, s *ticket.Session) error {
+	r := fromSession(s)
+	r.Version++
+	if err := q.update(ctx, r, "sessions", s.TenantID, s.ID, s.Version, "ticket_id"); err != nil {
+		return err
+	}
+	s.Version = r.Version
+	return nil
+}
+
+func (q *queries) ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.Session, error) {
+	return listRows[sessionRow, *ticket.Session](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
+		return s.Where("tenant_id = ? AND ticket_id = ?", tenantID, ticketID).OrderExpr("id ASC")
+	})
+}
+
+// Statuses and priorities.
+
+func (q *queries) CreateStatus(ctx context.Context, s *ticket.Status) error {
+	return q.insert(ctx, fromStatus(s))
+}
+
+func (q *queries) GetStatus(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Status, error) {
+	return getRow[statusRow, *ticket.Status](ctx, q, scoped, tenantID, id)
+}
+
+func (q *queries) UpdateStatus(ctx context.Context, s *ticket.Status) error {
+	r := fromStatus(s)
+	r.Version++
+	if err := q.update(ctx, r, "statuses", s.TenantID, s.ID, s.Version); err != nil {
+		return err
+	}
+	s.Version = r.Version
+	return nil
+}
+
+func (q *queries) ListStatuses(ctx context.Context, tenantID uuid.UUID) ([]*ticket.Status, error) {
+	out, err := listRows[statusRow, *ticket.Status](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
+		return s.Where("tenant_id = ?", tenantID).OrderExpr("position ASC, id ASC")
+	})
+	if err != nil {
+		return nil, err
+	}
+	order := ticket.States()
+	slices.SortStableFunc(out, func(a, b *ticket.Status) int {
+		return slices.Index(order, a.State) - slices.Index(order, b.State)
+	})
+	return out, nil
+}
+
+func (q *queries) CreatePriority(ctx context.Context, p *ticket.Priority) error {
+	return q.insert(ctx, fromPriority(p))
+}
+
+func (q *queries) GetPriority(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Priority, error) {
+	return getRow[priorityRow, *ticket.Priority](ctx, q, scoped, tenantID, id)
+}
+
+func (q *queries) UpdatePriority(ctx context.Context, p *ticket.Priority) error {
+	r := fromPriority(p)
+	r.Version++
+	if err := q.update(ctx, r, "priorities", p.TenantID, p.ID, p.Version); err != nil {
+		return err
+	}
+	p.Version = r.Version
+	return nil
+}
+
+func (q *queries) ListPriorities(ctx context.Context, tenantID uuid.UUID) ([]*ticket.Priority, error) {
+	return listRows[priorityRow, *ticket.Priority](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
+		return s.Where("tenant_id = ?", tenantID).OrderExpr("rank DESC, id ASC")
+	})
+}

@@ -1,0 +1,410 @@
+package bunstore
+
+import (
+	"time"
+
+	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Row types mirror the migrations; domain structs carry no tags, so every mapping lives here.
+
+type tenantRow struct {
+	bun.BaseModel `bun:"table:tenants"`
+	ID            uuid.UUID `bun:"id,pk"`
+	Name          string    `bun:"name"`
+	Language      string    `bun:"language"`
+	TicketPrefix  string    `bun:"ticket_prefix"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Version       int64     `bun:"version"`
+}
+
+func fromTenant(t *tenant.Tenant) *tenantRow {
+	return &tenantRow{ID: t.ID, Name: t.Name, Language: t.Language, TicketPrefix: t.TicketPrefix,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
+}
+
+func (r *tenantRow) domain() *tenant.Tenant {
+	return &tenant.Tenant{ID: r.ID, Name: r.Name, Language: r.Language, TicketPrefix: r.TicketPrefix,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+type customerRow struct {
+	bun.BaseModel `bun:"table:customers"`
+	ID            uuid.UUID  `bun:"id,pk"`
+	TenantID      uuid.UUID  `bun:"tenant_id"`
+	Name          string     `bun:"name"`
+	Language      string     `bun:"language"`
+	ProjectID     uuid.UUID  `bun:"project_id,nullzero"`
+	DepartmentID  uuid.UUID  `bun:"department_id,nullzero"`
+	SupportUntil  *time.Time `bun:"support_until"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	UpdatedAt     time.Time  `bun:"updated_at"`
+	Version       int64      `bun:"version"`
+}
+
+func fromCustomer(c *tenant.Customer) *customerRow {
+	return &customerRow{ID: c.ID, TenantID: c.TenantID, Name: c.Name, Language: c.Language,
+		ProjectID: c.ProjectID, DepartmentID: c.DepartmentID, SupportUntil: c.SupportUntil,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
+}
+
+func (r *customerRow) domain() *tenant.Customer {
+	return &tenant.Customer{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Language: r.Language,
+		ProjectID: r.ProjectID, DepartmentID: r.DepartmentID, SupportUntil: utcPtr(r.SupportUntil),
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+type departmentRow struct {
+	bun.BaseModel `bun:"table:departments"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	Name          string    `bun:"name"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Version       int64     `bun:"version"`
+}
+
+func fromDepartment(d *tenant.Department) *departmentRow {
+	return &departmentRow{ID: d.ID, TenantID: d.TenantID, Name: d.Name,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version}
+}
+
+func (r *departmentRow) domain() *tenant.Department {
+	return &tenant.Department{ID: r.ID, TenantID: r.TenantID, Name: r.Name,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+type projectRow struct {
+	bun.BaseModel `bun:"table:projects"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	Name          string    `bun:"name"`
+	CustomerID    uuid.UUID `bun:"customer_id,nullzero"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Version       int64     `bun:"version"`
+}
+
+func fromProject(p *tenant.Project) *projectRow {
+	return &projectRow{ID: p.ID, TenantID: p.TenantID, Name: p.Name, CustomerID: p.CustomerID,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+}
+
+func (r *projectRow) domain() *tenant.Project {
+	return &tenant.Project{ID: r.ID, TenantID: r.TenantID, Name: r.Name, CustomerID: r.CustomerID,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+type templateRow struct {
+	bun.BaseModel `bun:"table:templates"`
+	ID            uuid.UUID         `bun:"id,pk"`
+	TenantID      uuid.UUID         `bun:"tenant_id"`
+	Name          string            `bun:"name"`
+	Description   string            `bun:"description"`
+	Fields        []device.FieldDef `bun:"fields"`
+	Blocks        []device.Block    `bun:"blocks"`
+	CreatedAt     time.Time         `bun:"created_at"`
+	UpdatedAt     time.Time         `bun:"updated_at"`
+	Version       int64             `bun:"version"`
+}
+
+func fromTemplate(t *device.Template) *templateRow {
+	return &templateRow{ID: t.ID, TenantID: t.TenantID, Name: t.Name, Description: t.Description,
+		Fields: t.Fields, Blocks: t.Blocks, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
+}
+
+func (r *templateRow) domain() *device.Template {
+	return &device.Template{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Description: r.Description,
+		Fields: r.Fields, Blocks: r.Blocks, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+type deviceRow struct {
+	bun.BaseModel `bun:"table:devices"`
+	ID            uuid.UUID         `bun:"id,pk"`
+	TenantID      uuid.UUID         `bun:"tenant_id"`
+	CustomerID    uuid.UUID         `bun:"customer_id,nullzero"`
+	TemplateID    uuid.UUID         `bun:"template_id,nullzero"`
+	ProjectID     uuid.UUID         `bun:"project_id,nullzero"`
+	Name          string            `bun:"name"`
+	SerialNumber  string            `bun:"serial_number"`
+	Location      string            `bun:"location"`
+	Fields        map[string]string `bun:"fields"`
+	CreatedAt     time.Time         `bun:"created_at"`
+	UpdatedAt     time.Time         `bun:"updated_at"`
+	Version       int64             `bun:"version"`
+}
+
+func fromDevice(d *device.Device) *deviceRow {
+	return &deviceRow{ID: d.ID, TenantID: d.TenantID, CustomerID: d.CustomerID, TemplateID: d.TemplateID,
+		ProjectID: d.ProjectID, Name: d.Name, SerialNumber: d.SerialNumber, Location: d.Location,
+		Fields: d.Fields, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version}
+}
+
+func (r *deviceRow) domain() *device.Device {
+	return &device.Device{ID: r.ID, TenantID: r.TenantID, CustomerID: r.CustomerID, TemplateID: r.TemplateID,
+		ProjectID: r.ProjectID, Name: r.Name, SerialNumber: r.SerialNumber, Location: r.Location,
+		Fields: r.Fields, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+type codeRow struct {
+	bun.BaseModel `bun:"table:codes"`
+	ID            uuid.UUID         `bun:"id,pk"`
+	TenantID      uuid.UUID         `bun:"tenant_id"`
+	DeviceID      uuid.UUID         `bun:"device_id"`
+	Token         string            `bun:"token"`
+	Active        bool              `bun:"active"`
+	ExpiresAt     *time.Time        `bun:"expires_at"`
+	Actions       []device.Action   `bun:"actions"`
+	PINHash       string            `bun:"pin_hash"`
+	Appearance    device.Appearance `bun:"appearance"`
+	ScanCount     int64             `bun:"scan_count"`
+	LastScanAt    *time.Time        `bun:"last_scan_at"`
+	CreatedAt     time.Time         `bun:"created_at"`
+	UpdatedAt     time.Time         `bun:"updated_at"`
+	Version       int64             `bun:"version"`
+}
+
+func fromCode(c *device.Code) *codeRow {
+	return &codeRow{ID: c.ID, TenantID: c.TenantID, DeviceID: c.DeviceID, Token: c.Token, Active: c.Active,
+		ExpiresAt: c.ExpiresAt, Actions: c.Actions, PINHash: c.PINHash, Appearance: c.Appearance,
+		ScanCount: c.ScanCount, LastScanAt: c.LastScanAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
+}
+
+func (r *codeRow) domain() *device.Code {
+	return &device.Code{ID: r.ID, TenantID: r.TenantID, DeviceID: r.DeviceID, Token: r.Token, Active: r.Active,
+		ExpiresAt: utcPtr(r.ExpiresAt), Actions: r.Actions, PINHash: r.PINHash, Appearance: r.Appearance,
+		ScanCount: r.ScanCount, LastScanAt: utcPtr(r.LastScanAt), CreatedAt: utc(r.CreatedAt),
+		UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+type statusRow struct {
+	bun.BaseModel `bun:"table:statuses"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	Name          string    `bun:"name"`
+	State         string    `bun:"state"`
+	Default       bool      `bun:"is_default"`
+	Position      int       `bun:"position"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Version       int64     `bun:"version"`
+}
+
+func fromStatus(s *ticket.Status) *statusRow {
+	return &statusRow{ID: s.ID, TenantID: s.TenantID, Name: s.Name, State: string(s.State), Default: s.Default,
+		Position: s.Position, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version}
+}
+
+func (r *statusRow) domain() *ticket.Status {
+	return &ticket.Status{ID: r.ID, TenantID: r.TenantID, Name: r.Name, State: ticket.State(r.State), Default: r.Default,
+		Position: r.Position, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+type priorityRow struct {
+	bun.BaseModel `bun:"table:priorities"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	Name          string    `bun:"name"`
+	Rank          int       `bun:"rank"`
+	Default       bool      `bun:"is_default"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Version       int64     `bun:"version"`
+}
+
+func fromPriority(p *ticket.Priority) *priorityRow {
+	return &priorityRow{ID: p.ID, TenantID: p.TenantID, Name: p.Name, Rank: p.Rank, Default: p.Default,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+}
+
+func (r *priorityRow) domain() *ticket.Priority {
+	return &ticket.Priority{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Rank: r.Rank, Default: r.Default,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+// ratingCols holds an optional rating as three nullable columns.
+type ratingCols struct {
+	Stars   *int       `bun:"rating_stars"`
+	Comment *string    `bun:"rating_comment"`
+	At      *time.Time `bun:"rated_at"`
+}
+
+func fromRating(r *ticket.Rating) ratingCols {
+	if r == nil {
+		return ratingCols{}
+	}
+	stars, comment, at := r.Stars, r.Comment, r.At
+	return ratingCols{Stars: &stars, Comment: &comment, At: &at}
+}
+
+func (c ratingCols) domain() *ticket.Rating {
+	if c.Stars == nil {
+		return nil
+	}
+	r := &ticket.Rating{Stars: *c.Stars}
+	if c.Comment != nil {
+		r.Comment = *c.Comment
+	}
+	if c.At != nil {
+		r.At = c.At.UTC()
+	}
+	return r
+}
+
+type ticketRow struct {
+	bun.BaseModel     `bun:"table:tickets"`
+	ID                uuid.UUID  `bun:"id,pk"`
+	TenantID          uuid.UUID  `bun:"tenant_id"`
+	Number            int64      `bun:"number"`
+	Prefix            string     `bun:"prefix"`
+	Title             string     `bun:"title"`
+	Description       string     `bun:"description"`
+	RequesterName     string     `bun:"requester_name"`
+	RequesterEmail    string     `bun:"requester_email"`
+	RequesterPhone    string     `bun:"requester_phone"`
+	RequesterLanguage string     `bun:"requester_language"`
+	DeviceID          uuid.UUID  `bun:"device_id,nullzero"`
+	CustomerID        uuid.UUID  `bun:"customer_id,nullzero"`
+	ProjectID         uuid.UUID  `bun:"project_id,nullzero"`
+	Type              string     `bun:"type"`
+	PriorityID        uuid.UUID  `bun:"priority_id,nullzero"`
+	StatusID          uuid.UUID  `bun:"status_id,nullzero"`
+	State             string     `bun:"state"`
+	AssigneeID        uuid.UUID  `bun:"assignee_id,nullzero"`
+	TeamID            uuid.UUID  `bun:"team_id,nullzero"`
+	Source            string     `bun:"source"`
+	CodeID            uuid.UUID  `bun:"code_id,nullzero"`
+	CreatedByKind     string     `bun:"created_by_kind"`
+	CreatedByID       uuid.UUID  `bun:"created_by_id,nullzero"`
+	CreatedByName     string     `bun:"created_by_name"`
+	Rating            ratingCols `bun:",embed"`
+	CloseReason       string     `bun:"close_reason"`
+	CreatedAt         time.Time  `bun:"created_at"`
+	UpdatedAt         time.Time  `bun:"updated_at"`
+	ClosedAt          *time.Time `bun:"closed_at"`
+	Version           int64      `bun:"version"`
+}
+
+func fromTicket(t *ticket.Ticket) *ticketRow {
+	return &ticketRow{ID: t.ID, TenantID: t.TenantID, Number: t.Number, Prefix: t.Prefix, Title: t.Title,
+		Description: t.Description, RequesterName: t.Requester.Name, RequesterEmail: t.Requester.Email,
+		RequesterPhone: t.Requester.Phone, RequesterLanguage: t.Requester.Language, DeviceID: t.DeviceID,
+		CustomerID: t.CustomerID, ProjectID: t.ProjectID, Type: t.Type, PriorityID: t.PriorityID,
+		StatusID: t.StatusID, State: string(t.State), AssigneeID: t.AssigneeID, TeamID: t.TeamID,
+		Source: string(t.Source), CodeID: t.CodeID, CreatedByKind: string(t.CreatedBy.Kind),
+		CreatedByID: t.CreatedBy.ID, CreatedByName: t.CreatedBy.Name, Rating: fromRating(t.Rating),
+		CloseReason: t.CloseReason, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ClosedAt: t.ClosedAt,
+		Version: t.Version}
+}
+
+func (r *ticketRow) domain() *ticket.Ticket {
+	return &ticket.Ticket{ID: r.ID, TenantID: r.TenantID, Number: r.Number, Prefix: r.Prefix, Title: r.Title,
+		Description: r.Description, Requester: ticket.Contact{Name: r.RequesterName, Email: r.RequesterEmail,
+			Phone: r.RequesterPhone, Language: r.RequesterLanguage}, DeviceID: r.DeviceID,
+		CustomerID: r.CustomerID, ProjectID: r.ProjectID, Type: r.Type, PriorityID: r.PriorityID,
+		StatusID: r.StatusID, State: ticket.State(r.State), AssigneeID: r.AssigneeID, TeamID: r.TeamID,
+		Source: ticket.Source(r.Source), CodeID: r.CodeID,
+		CreatedBy: tenant.Ref{Kind: tenant.ActorKind(r.CreatedByKind), ID: r.CreatedByID, Name: r.CreatedByName},
+		Rating:    r.Rating.domain(), CloseReason: r.CloseReason, CreatedAt: utc(r.CreatedAt),
+		UpdatedAt: utc(r.UpdatedAt), ClosedAt: utcPtr(r.ClosedAt), Version: r.Version}
+}
+
+type messageRow struct {
+	bun.BaseModel `bun:"table:messages"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	TicketID      uuid.UUID `bun:"ticket_id"`
+	AuthorKind    string    `bun:"author_kind"`
+	AuthorID      uuid.UUID `bun:"author_id,nullzero"`
+	AuthorName    string    `bun:"author_name"`
+	Body          string    `bun:"body"`
+	Visibility    string    `bun:"visibility"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+func fromMessage(m *ticket.Message) *messageRow {
+	return &messageRow{ID: m.ID, TenantID: m.TenantID, TicketID: m.TicketID, AuthorKind: string(m.Author.Kind),
+		AuthorID: m.Author.ID, AuthorName: m.Author.Name, Body: m.Body, Visibility: string(m.Visibility),
+		CreatedAt: m.CreatedAt}
+}
+
+func (r *messageRow) domain() *ticket.Message {
+	return &ticket.Message{ID: r.ID, TenantID: r.TenantID, TicketID: r.TicketID,
+		Author: tenant.Ref{Kind: tenant.ActorKind(r.AuthorKind), ID: r.AuthorID, Name: r.AuthorName},
+		Body:   r.Body, Visibility: ticket.Visibility(r.Visibility), CreatedAt: utc(r.CreatedAt)}
+}
+
+type historyRow struct {
+	bun.BaseModel `bun:"table:history"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	TicketID      uuid.UUID `bun:"ticket_id"`
+	SessionID     uuid.UUID `bun:"session_id,nullzero"`
+	ActorKind     string    `bun:"actor_kind"`
+	ActorID       uuid.UUID `bun:"actor_id,nullzero"`
+	ActorName     string    `bun:"actor_name"`
+	Action        string    `bun:"action"`
+	From          string    `bun:"from_state"`
+	To            string    `bun:"to_state"`
+	Reason        string    `bun:"reason"`
+	At            time.Time `bun:"at"`
+}
+
+func fromHistory(h *ticket.HistoryEntry) *historyRow {
+	return &historyRow{ID: h.ID, TenantID: h.TenantID, TicketID: h.TicketID, SessionID: h.SessionID,
+		ActorKind: string(h.Actor.Kind), ActorID: h.Actor.ID, ActorName: h.Actor.Name, Action: h.Action,
+		From: h.From, To: h.To, Reason: h.Reason, At: h.At}
+}
+
+func (r *historyRow) domain() *ticket.HistoryEntry {
+	return &ticket.HistoryEntry{ID: r.ID, TenantID: r.TenantID, TicketID: r.TicketID, SessionID: r.SessionID,
+		Actor:  tenant.Ref{Kind: tenant.ActorKind(r.ActorKind), ID: r.ActorID, Name: r.ActorName},
+		Action: r.Action, From: r.From, To: r.To, Reason: r.Reason, At: utc(r.At)}
+}
+
+type sessionRow struct {
+	bun.BaseModel `bun:"table:sessions"`
+	ID            uuid.UUID  `bun:"id,pk"`
+	TenantID      uuid.UUID  `bun:"tenant_id"`
+	TicketID      uuid.UUID  `bun:"ticket_id"`
+	State         string     `bun:"state"`
+	PlannedAt     *time.Time `bun:"planned_at"`
+	PlannedEnd    *time.Time `bun:"planned_end"`
+	AgentID       uuid.UUID  `bun:"agent_id,nullzero"`
+	Room          string     `bun:"room"`
+	StartedAt     *time.Time `bun:"started_at"`
+	EndedAt       *time.Time `bun:"ended_at"`
+	Rating        ratingCols `bun:",embed"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	UpdatedAt     time.Time  `bun:"updated_at"`
+	Version       int64      `bun:"version"`
+}
+
+func fromSession(s *ticket.Session) *sessionRow {
+	return &sessionRow{ID: s.ID, TenantID: s.TenantID, TicketID: s.TicketID, State: string(s.State),
+		PlannedAt: s.PlannedAt, PlannedEnd: s.PlannedEnd, AgentID: s.AgentID, Room: s.Room,
+		StartedAt: s.StartedAt, EndedAt: s.EndedAt, Rating: fromRating(s.Rating), CreatedAt: s.CreatedAt,
+		UpdatedAt: s.UpdatedAt, Version: s.Version}
+}
+
+func (r *sessionRow) domain() *ticket.Session {
+	return &ticket.Session{ID: r.ID, TenantID: r.TenantID, TicketID: r.TicketID, State: ticket.SessionState(r.State),
+		PlannedAt: utcPtr(r.PlannedAt), PlannedEnd: utcPtr(r.PlannedEnd), AgentID: r.AgentID, Room: r.Room,
+		StartedAt: utcPtr(r.StartedAt), EndedAt: utcPtr(r.EndedAt), Rating: r.Rating.domain(),
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+func utc(t time.Time) time.Time { return t.UTC() }
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,218 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/pgdriver"
+	"github.com/uptrace/bun/driver/sqliteshim"
+	"github.com/uptrace/bun/migrate"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migration bookkeeping tables are prefixed so they never collide with the embedding
+// application's own bun migrations.
+const (
+	migrationTable     = "helpdesk_migrations"
+	migrationLockTable = "helpdesk_migration_locks"
+)
+
+// Store is a storage.Store on bun, for PostgreSQL and SQLite.
+type Store struct {
+	queries
+	db *bun.DB
+}
+
+var (
+	_ storage.Store    = (*Store)(nil)
+	_ storage.Migrator = (*Store)(nil)
+)
+
+// Open connects to the database named by dsn:
+//
+//   - "postgres://user@host:5432/db?sslmode=disable" (or "postgresql://…") opens PostgreSQL
+//     through pgdriver. Unknown query parameters such as search_path or lock_timeout are sent as
+//     connection parameters. Without sslmode the connection uses unverified TLS.
+//   - "sqlite:path/to/file.db" opens (creating it if needed) an SQLite file through sqliteshim,
+//     in WAL mode with a busy timeout, foreign keys on and immediate write transactions.
+//   - "sqlite::memory:" opens a private in-memory SQLite database (one connection, so it lives
+//     as long as the Store).
+//
+// Open does not change the schema: call MigrateUp before first use. It returns an error for an
+// unknown scheme or an unreachable database.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	var db *bun.DB
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(dsn)))
+		db = bun.NewDB(sqldb, pgdialect.New())
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		memory := path == ":memory:"
+		sqldb, err := sql.Open(sqliteshim.ShimName, sqliteDSN(path))
+		if err != nil {
+			return nil, fmt.Errorf("bunstore: open sqlite: %w", err)
+		}
+		if memory {
+			// Every connection to ":memory:" is a database of its own: keep exactly one, forever.
+			sqldb.SetMaxOpenConns(1)
+			sqldb.SetMaxIdleConns(1)
+			sqldb.SetConnMaxLifetime(0)
+			sqldb.SetConnMaxIdleTime(0)
+		}
+		db = bun.NewDB(sqldb, sqlitedialect.New())
+	default:
+		return nil, fmt.Errorf("bunstore: unsupported dsn %q: want postgres://, postgresql:// or sqlite:", redact(dsn))
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("bunstore: connect: %w", err)
+	}
+	return New(db), nil
+}
+
+// sqliteDSN adds the settings a file database needs under concurrent use: WAL so readers do not
+// block the writer, a busy timeout so writers queue instead of failing, and BEGIN IMMEDIATE so a
+// transaction that will write takes the lock up front (no upgrade deadlock).
+func sqliteDSN(path string) string {
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	if path == ":memory:" {
+		return "file::memory:?" + pragmas
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return "file:" + path + sep + pragmas + "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+}
+
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "@"); i >= 0 {
+		if j := strings.Index(dsn, "://"); j >= 0 && j < i {
+			return dsn[:j+3] + "…" + dsn[i:]
+		}
+	}
+	return dsn
+}
+
+// New wraps an open bun.DB whose dialect is PostgreSQL or SQLite. An SQLite database should have
+// foreign keys enabled and, for files, WAL mode and a busy timeout (Open does all of this).
+func New(db *bun.DB) *Store {
+	return &Store{queries: queries{db: db, pg: db.Dialect().Name() == dialect.PG}, db: db}
+}
+
+// DB returns the underlying bun.DB, for the embedding application's own queries.
+func (s *Store) DB() *bun.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// InTx runs fn in one transaction. See storage.Store.
+func (s *Store) InTx(ctx context.Context, fn func(q storage.Queries) error) error {
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return fn(&queries{db: tx, pg: s.pg})
+	})
+	return mapErr(err)
+}
+
+func (s *Store) migrator() (*migrate.Migrator, error) {
+	types := map[string]string{"UUID": "TEXT", "Time": "TIMESTAMP", "JSON": "TEXT", "Bool": "BOOLEAN"}
+	if s.pg {
+		types = map[string]string{"UUID": "uuid", "Time": "timestamptz", "JSON": "jsonb", "Bool": "boolean"}
+	}
+	ms := migrate.NewMigrations()
+	if err := ms.Discover(migrationFiles); err != nil {
+		return nil, fmt.Errorf("bunstore: discover migrations: %w", err)
+	}
+	return migrate.NewMigrator(s.db, ms,
+		migrate.WithTableName(migrationTable),
+		migrate.WithLocksTableName(migrationLockTable),
+		migrate.WithMarkAppliedOnSuccess(true),
+		migrate.WithTemplateData(types),
+	), nil
+}
+
+// MigrateUp applies every pending migration. It is safe to call on every start and from several
+// processes at once (a lock row serialises them; a process that finds the lock taken returns an
+// error and may retry).
+func (s *Store) MigrateUp(ctx context.Context) error {
+	return s.withMigrator(ctx, func(m *migrate.Migrator) error {
+		_, err := m.Migrate(ctx)
+		return err
+	})
+}
+
+// MigrateDown rolls back every applied migration, dropping all helpdesk tables and their data.
+func (s *Store) MigrateDown(ctx context.Context) error {
+	return s.withMigrator(ctx, func(m *migrate.Migrator) error {
+		for {
+			group, err := m.Rollback(ctx)
+			if err != nil {
+				return err
+			}
+			if group.IsZero() {
+				return nil
+			}
+		}
+	})
+}
+
+func (s *Store) withMigrator(ctx context.Context, fn func(*migrate.Migrator) error) error {
+	m, err := s.migrator()
+	if err != nil {
+		return err
+	}
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("bunstore: init migrations: %w", err)
+	}
+	if err := m.Lock(ctx); err != nil {
+		return fmt.Errorf("bunstore: lock migrations: %w", err)
+	}
+	defer func() { _ = m.Unlock(ctx) }()
+	if err := fn(m); err != nil {
+		return fmt.Errorf("bunstore: migrate: %w", err)
+	}
+	return nil
+}
+
+// mapErr turns driver errors into the storage sentinels, keeping the driver's text.
+func mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrConflict):
+		return err
+	case errors.Is(err, sql.ErrNoRows):
+		return storage.ErrNotFound
+	}
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		switch pgErr.Field('C') {
+		case "23505", // unique_violation
+			"40001", // serialization_failure
+			"40P01", // deadlock_detected
+			"55P03": // lock_not_available (lock_timeout)
+			return fmt.Errorf("%w: %v", storage.ErrConflict, err)
+		}
+		return err
+	}
+	var sqliteErr interface{ Code() int }
+	if errors.As(err, &sqliteErr) {
+		switch sqliteErr.Code() {
+		case 1555, 2067: // SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE
+			return fmt.Errorf("%w: %v", storage.ErrConflict, err)
+		}
+	}
+	return err
+}

@@ -1,0 +1,317 @@
+package storage
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+)
+
+// Errors every Store returns, possibly wrapped; test with errors.Is.
+var (
+	// ErrNotFound means the record does not exist within the tenant asked about. A record of
+	// another tenant is reported as not found, never as forbidden, so existence does not leak.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a write lost a race: the record's Version changed since it was read, or
+	// a unique value (such as a code token) is already taken.
+	ErrConflict = errors.New("conflict")
+	// ErrInvalidCursor means a page cursor was not produced by this store's listing.
+	ErrInvalidCursor = errors.New("invalid page cursor")
+)
+
+// Store is the persistence port of the helpdesk. Every method is scoped by tenant: a record is
+// only ever read or written through the ID of the tenant that owns it.
+//
+// Updates are optimistic: the record's Version must equal the stored one; the store increments
+// it and sets the caller's struct to the new Version. A stale Version returns ErrConflict.
+// Timestamps are the caller's: the store persists CreatedAt and UpdatedAt as given (CreatedAt
+// never changes after creation).
+type Store interface {
+	Queries
+	// InTx runs fn in one transaction: everything fn writes through q commits together when fn
+	// returns nil, and nothing does otherwise. fn's error is returned as is (wrapped errors keep
+	// their identity). Returns ErrConflict when the database aborted the transaction for a
+	// serialization failure or deadlock.
+	InTx(ctx context.Context, fn func(q Queries) error) error
+	// Close releases the store's connections.
+	Close() error
+}
+
+// Migrator is implemented by stores whose schema is versioned. MigrateUp applies every pending
+// migration and MigrateDown rolls back every applied one; both are idempotent.
+type Migrator interface {
+	MigrateUp(ctx context.Context) error
+	MigrateDown(ctx context.Context) error
+}
+
+// Queries are the reads and writes a Store offers, either directly or inside InTx.
+type Queries interface {
+	Tenants
+	Customers
+	Departments
+	Projects
+	Devices
+	Templates
+	Codes
+	Tickets
+	Messages
+	History
+	Sessions
+	Statuses
+	Priorities
+}
+
+// Tenants stores operators.
+type Tenants interface {
+	// CreateTenant inserts t (ID and timestamps set by the caller). Returns ErrConflict if the ID
+	// is taken.
+	CreateTenant(ctx context.Context, t *tenant.Tenant) error
+	// GetTenant returns ErrNotFound if there is no such tenant.
+	GetTenant(ctx context.Context, id uuid.UUID) (*tenant.Tenant, error)
+	// UpdateTenant returns ErrNotFound if there is no such tenant and ErrConflict if t.Version is stale.
+	UpdateTenant(ctx context.Context, t *tenant.Tenant) error
+	// NextTicketNumber reserves and returns the tenant's next ticket number (1, 2, …). Inside a
+	// transaction the number is released again if the transaction rolls back. Returns ErrNotFound
+	// if there is no such tenant.
+	NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (int64, error)
+}
+
+// Customers stores the corporate customers of a tenant.
+type Customers interface {
+	// CreateCustomer returns ErrConflict if the ID is taken.
+	CreateCustomer(ctx context.Context, c *tenant.Customer) error
+	// GetCustomer returns ErrNotFound if the tenant has no such customer.
+	GetCustomer(ctx context.Context, tenantID, id uuid.UUID) (*tenant.Customer, error)
+	// UpdateCustomer returns ErrNotFound or ErrConflict (stale Version).
+	UpdateCustomer(ctx context.Context, c *tenant.Customer) error
+	// ListCustomers returns the tenant's customers by name.
+	ListCustomers(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Customer, error)
+}
+
+// Departments stores an operator's branches.
+type Departments interface {
+	// CreateDepartment returns ErrConflict if the ID is taken.
+	CreateDepartment(ctx context.Context, d *tenant.Department) error
+	// GetDepartment returns ErrNotFound if the tenant has no such department.
+	GetDepartment(ctx context.Context, tenantID, id uuid.UUID) (*tenant.Department, error)
+	// UpdateDepartment returns ErrNotFound or ErrConflict (stale Version).
+	UpdateDepartment(ctx context.Context, d *tenant.Department) error
+	// ListDepartments returns the tenant's departments by name.
+	ListDepartments(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Department, error)
+}
+
+// Projects stores projects.
+type Projects interface {
+	// CreateProject returns ErrConflict if the ID is taken.
+	CreateProject(ctx context.Context, p *tenant.Project) error
+	// GetProject returns ErrNotFound if the tenant has no such project.
+	GetProject(ctx context.Context, tenantID, id uuid.UUID) (*tenant.Project, error)
+	// UpdateProject returns ErrNotFound or ErrConflict (stale Version).
+	UpdateProject(ctx context.Context, p *tenant.Project) error
+	// ListProjects returns the tenant's projects by name.
+	ListProjects(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Project, error)
+}
+
+// DeviceFilter narrows ListDevices; zero fields match everything.
+type DeviceFilter struct {
+	CustomerID uuid.UUID
+	TemplateID uuid.UUID
+	// Text matches name or serial number, case-insensitively.
+	Text string
+}
+
+// Devices stores devices.
+type Devices interface {
+	// CreateDevice returns ErrConflict if the ID is taken.
+	CreateDevice(ctx context.Context, d *device.Device) error
+	// GetDevice returns ErrNotFound if the tenant has no such device.
+	GetDevice(ctx context.Context, tenantID, id uuid.UUID) (*device.Device, error)
+	// UpdateDevice returns ErrNotFound or ErrConflict (stale Version).
+	UpdateDevice(ctx context.Context, d *device.Device) error
+	// ListDevices returns a page of the tenant's devices, newest first. Returns
+	// ErrInvalidCursor for a foreign cursor.
+	ListDevices(ctx context.Context, tenantID uuid.UUID, f DeviceFilter, p PageRequest) (Page[*device.Device], error)
+}
+
+// Templates stores device templates.
+type Templates interface {
+	// CreateTemplate returns ErrConflict if the ID is taken.
+	CreateTemplate(ctx context.Context, t *device.Template) error
+	// GetTemplate returns ErrNotFound if the tenant has no such template.
+	GetTemplate(ctx context.Context, tenantID, id uuid.UUID) (*device.Template, error)
+	// UpdateTemplate returns ErrNotFound or ErrConflict (stale Version).
+	UpdateTemplate(ctx context.Context, t *device.Template) error
+	// ListTemplates returns the tenant's templates by name.
+	ListTemplates(ctx context.Context, tenantID uuid.UUID) ([]*device.Template, error)
+}
+
+// Codes stores device codes.
+type Codes interface {
+	// CreateCode returns ErrConflict if the ID or the token is taken.
+	CreateCode(ctx context.Context, c *device.Code) error
+	// GetCode returns ErrNotFound if the tenant has no such code.
+	GetCode(ctx context.Context, tenantID, id uuid.UUID) (*device.Code, error)
+	// GetCodeByToken finds a code by its secret token, whatever its tenant: the token is the
+	// credential. Returns ErrNotFound if no code has that token.
+	GetCodeByToken(ctx context.Context, token string) (*device.Code, error)
+	// UpdateCode returns ErrNotFound or ErrConflict (stale Version).
+	UpdateCode(ctx context.Context, c *device.Code) error
+	// RecordCodeScan increments the code's scan count and sets its last scan time, without
+	// touching its Version (scans never conflict with edits). Returns ErrNotFound.
+	RecordCodeScan(ctx context.Context, tenantID, id uuid.UUID, at time.Time) error
+	// ListCodes returns the device's codes, oldest first.
+	ListCodes(ctx context.Context, tenantID, deviceID uuid.UUID) ([]*device.Code, error)
+}
+
+// TicketFilter narrows ListTickets; zero fields match everything and fields combine with AND.
+type TicketFilter struct {
+	// States matches any of the listed built-in states.
+	States []ticket.State
+	// PriorityIDs matches any of the listed priorities.
+	PriorityIDs []uuid.UUID
+	AssigneeID  uuid.UUID
+	// Unassigned matches tickets without an assignee (AssigneeID is then ignored).
+	Unassigned bool
+	TeamID     uuid.UUID
+	CustomerID uuid.UUID
+	DeviceID   uuid.UUID
+	ProjectID  uuid.UUID
+	// CodeID matches tickets opened through one device code.
+	CodeID uuid.UUID
+	// Text matches title or description, case-insensitively.
+	Text string
+}
+
+// CountFilter scopes CountTickets within a tenant; zero fields match everything.
+type CountFilter struct {
+	CustomerID uuid.UUID
+	DeviceID   uuid.UUID
+}
+
+// Tickets stores tickets.
+type Tickets interface {
+	// CreateTicket returns ErrConflict if the ID or the tenant's Number is taken.
+	CreateTicket(ctx context.Context, t *ticket.Ticket) error
+	// GetTicket returns ErrNotFound if the tenant has no such ticket.
+	GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error)
+	// GetTicketByNumber returns ErrNotFound if the tenant has no ticket with that number.
+	GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, number int64) (*ticket.Ticket, error)
+	// UpdateTicket returns ErrNotFound or ErrConflict (stale Version).
+	UpdateTicket(ctx context.Context, t *ticket.Ticket) error
+	// DeleteTicket removes the ticket with its messages, history and sessions. Returns ErrNotFound.
+	DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error
+	// ListTickets returns a page of the tenant's tickets matching f, newest first. Pages are
+	// keyset-paginated: rows inserted while a client pages neither repeat nor push rows off a
+	// page. Returns ErrInvalidCursor for a foreign cursor.
+	ListTickets(ctx context.Context, tenantID uuid.UUID, f TicketFilter, p PageRequest) (Page[*ticket.Ticket], error)
+	// CountTickets returns the number of the tenant's tickets per state, for a dashboard. States
+	// without tickets are absent from the map.
+	CountTickets(ctx context.Context, tenantID uuid.UUID, f CountFilter) (map[ticket.State]int, error)
+}
+
+// Messages stores ticket messages.
+type Messages interface {
+	// CreateMessage returns ErrConflict if the ID is taken.
+	CreateMessage(ctx context.Context, m *ticket.Message) error
+	// ListMessages returns the ticket's messages, oldest first; internal ones only when
+	// includeInternal is set.
+	ListMessages(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool) ([]*ticket.Message, error)
+}
+
+// History stores the audit trail of tickets and sessions.
+type History interface {
+	// AppendHistory writes one entry. Returns ErrConflict if the ID is taken.
+	AppendHistory(ctx context.Context, h *ticket.HistoryEntry) error
+	// ListHistory returns the ticket's entries (its sessions' included), oldest first.
+	ListHistory(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.HistoryEntry, error)
+}
+
+// Sessions stores video sessions.
+type Sessions interface {
+	// CreateSession returns ErrConflict if the ID is taken.
+	CreateSession(ctx context.Context, s *ticket.Session) error
+	// GetSession returns ErrNotFound if the tenant has no such session.
+	GetSession(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Session, error)
+	// UpdateSession returns ErrNotFound or ErrConflict (stale Version).
+	UpdateSession(ctx context.Context, s *ticket.Session) error
+	// ListSessions returns the ticket's sessions, oldest first.
+	ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.Session, error)
+}
+
+// Statuses stores the tenant's custom statuses.
+type Statuses interface {
+	// CreateStatus returns ErrConflict if the ID is taken.
+	CreateStatus(ctx context.Context, s *ticket.Status) error
+	// GetStatus returns ErrNotFound if the tenant has no such status.
+	GetStatus(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Status, error)
+	// UpdateStatus returns ErrNotFound or ErrConflict (stale Version).
+	UpdateStatus(ctx context.Context, s *ticket.Status) error
+	// ListStatuses returns the tenant's statuses by state (lifecycle order) then Position.
+	ListStatuses(ctx context.Context, tenantID uuid.UUID) ([]*ticket.Status, error)
+}
+
+// Priorities stores the tenant's priorities.
+type Priorities interface {
+	// CreatePriority returns ErrConflict if the ID is taken.
+	CreatePriority(ctx context.Context, p *ticket.Priority) error
+	// GetPriority returns ErrNotFound if the tenant has no such priority.
+	GetPriority(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Priority, error)
+	// UpdatePriority returns ErrNotFound or ErrConflict (stale Version).
+	UpdatePriority(ctx context.Context, p *ticket.Priority) error
+	// ListPriorities returns the tenant's priorities, most urgent first.
+	ListPriorities(ctx context.Context, tenantID uuid.UUID) ([]*ticket.Priority, error)
+}
+
+// DefaultPageSize is used when PageRequest.Limit is zero; MaxPageSize caps it.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// PageRequest asks for one page of a listing.
+type PageRequest struct {
+	// Limit is the page size; 0 means DefaultPageSize and larger values are capped at MaxPageSize.
+	Limit int
+	// After is the Next cursor of the previous page; empty for the first page.
+	After string
+}
+
+// Size returns the effective page size.
+func (p PageRequest) Size() int {
+	switch {
+	case p.Limit <= 0:
+		return DefaultPageSize
+	case p.Limit > MaxPageSize:
+		return MaxPageSize
+	}
+	return p.Limit
+}
+
+// Page is one page of a listing.
+type Page[T any] struct {
+	Items []T
+	// Next is the cursor of the following page; empty on the last page.
+	Next string
+}
+
+// EncodeCursor turns the ID of a page's last row into an opaque cursor.
+func EncodeCursor(id uuid.UUID) string { return base64.RawURLEncoding.EncodeToString(id[:]) }
+
+// DecodeCursor reverses EncodeCursor. An empty cursor decodes to uuid.Nil. Returns
+// ErrInvalidCursor (wrapped) for anything EncodeCursor did not produce.
+func DecodeCursor(c string) (uuid.UUID, error) {
+	if c == "" {
+		return uuid.Nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) != 16 {
+		return uuid.Nil, fmt.Errorf("%w: %q", ErrInvalidCursor, c)
+	}
+	return uuid.UUID(b), nil
+}

@@ -1,0 +1,62 @@
+// Package storagetest is the conformance suite for implementations of [storage.Store]. Every
+// Store shipped with the helpdesk runs it, and so should yours: the Desk relies on exactly the
+// behaviour it checks.
+//
+// # What it checks
+//
+// [Run] checks the contract written on the storage interfaces:
+//
+//   - Create, read and update of every record type (tenants, customers, departments, projects,
+//     devices, templates, codes, tickets, sessions, statuses, priorities) with every field set,
+//     and create and list of messages and history entries. What is read back equals what was
+//     written, up to the microsecond precision databases keep.
+//   - Optimistic locking: an update increments Version by one and hands it back to the caller;
+//     a stale Version fails with [storage.ErrConflict], a missing record with
+//     [storage.ErrNotFound]; a taken ID, code token or per-tenant ticket number fails with
+//     ErrConflict.
+//   - Tenant isolation: a record of another tenant is not found, not updated, not listed, not
+//     counted, not scanned and not deleted.
+//   - Transactions: [storage.Store.InTx] commits all of its writes or none, returns fn's error
+//     with its identity, hands out ticket numbers again after a rollback, and lets exactly one
+//     of two concurrent updates from the same Version win.
+//   - Listings: keyset pagination of tickets and devices newest first, stable while rows are
+//     inserted, with an empty Next on the last page and [storage.ErrInvalidCursor] for a
+//     garbage cursor; every TicketFilter and DeviceFilter field alone and combined; ticket
+//     counts per state; the documented order of every other listing.
+//   - DeleteTicket removing the ticket's messages, history and sessions.
+//   - Migrations, for stores that implement [storage.Migrator]: down, up, and both again.
+//
+// # Running it for your Store
+//
+// Implement [Harness], or wrap a function in [HarnessFunc], returning a fresh, empty and
+// migrated store for each call, and call Run from a test in your package:
+//
+//	func TestConformance(t *testing.T) {
+//		storagetest.Run(t, storagetest.HarnessFunc(func(t *testing.T) storage.Store {
+//			store, err := mystore.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "test.db"))
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			t.Cleanup(func() { _ = store.Close() })
+//			if err := store.MigrateUp(context.Background()); err != nil {
+//				t.Fatal(err)
+//			}
+//			return store
+//		}))
+//	}
+//
+// Each top-level subtest (Tenant, Ticket, Pagination, …) asks the harness for one store and its
+// cases share it, each within tenants of its own; nothing runs in parallel. Select a part with
+// go test's -run flag, for example -run 'TestConformance/Pagination'. The store must accept
+// concurrent calls: the ConcurrentUpdate cases run two transactions at once. A store backed by
+// a file or server, rather than a private in-memory database per connection, makes that
+// contention real.
+//
+// # Fixtures
+//
+// The suite makes its own records: IDs are UUIDv7 (so that creation order is ID order, which
+// the "newest first" listings follow), times are UTC and truncated to the microsecond, and
+// every reference (a ticket's device, customer, project, priority, status and code) points at a
+// record that exists, so stores that enforce foreign keys accept them. References the Store
+// interface has no records for (assignees, teams, agents, actors) are random IDs.
+package storagetest

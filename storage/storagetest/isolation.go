@@ -1,0 +1,392 @@
+package storagetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testIsolation checks that nothing of one tenant is read, listed, counted or deleted through
+// another. The single-record reads and updates are checked per type by the entity tests.
+func testIsolation(t *testing.T, h Harness) {
+	s := h.NewStore(t)
+	ctx := context.Background()
+	a := newWorld(t, s, "Tenant A")
+	a.addMessage(a.Ticket.ID, ticket.Public, "public")
+	a.addMessage(a.Ticket.ID, ticket.Internal, "internal")
+	a.addHistory(a.Ticket.ID, uuid.Nil, "accept")
+	a.addHistory(a.Ticket.ID, a.Session.ID, "session.propose")
+	b := newWorld(t, s, "Tenant B")
+	empty := newTenant("Tenant without records", now())
+	require.NoError(t, s.CreateTenant(ctx, empty))
+
+	// owned asserts that every listed record belongs to tenant want.
+	owned := func(t *testing.T, want uuid.UUID, tenantIDs ...uuid.UUID) {
+		t.Helper()
+		for _, got := range tenantIDs {
+			assert.Equal(t, want, got, "a record of another tenant was listed")
+		}
+	}
+
+	t.Run("GetTicketByNumber", func(t *testing.T) {
+		got, err := s.GetTicketByNumber(ctx, a.Tenant.ID, a.Ticket.Number)
+		require.NoError(t, err)
+		assertSame(t, clone(a.Ticket), got)
+
+		_, err = s.GetTicketByNumber(ctx, empty.ID, a.Ticket.Number)
+		assert.ErrorIs(t, err, storage.ErrNotFound, "another tenant's number")
+		_, err = s.GetTicketByNumber(ctx, a.Tenant.ID, a.Ticket.Number+1000)
+		assert.ErrorIs(t, err, storage.ErrNotFound, "a number never used")
+	})
+
+	t.Run("ListCustomers", func(t *testing.T) {
+		got, err := s.ListCustomers(ctx, b.Tenant.ID)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, b.Customer.ID, got[0].ID)
+		got, err = s.ListCustomers(ctx, empty.ID)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+
+	t.Run("ListDepartments", func(t *testing.T) {
+		got, err := s.ListDepartments(ctx, b.Tenant.ID)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, b.Department.ID, got[0].ID)
+		got, err = s.ListDepartments(ctx, empty.ID)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+
+	t.Run("ListProjects", func(t *testing.T) {
+		got, err := s.ListProjects(ctx, b.Tenant.ID)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, b.Project.ID, got[0].ID)
+		got, err = s.ListProjects(ctx, empty.ID)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+
+	t.Run("ListTemplates", func(t *testing.T) {
+		got, err := s.ListTemplates(ctx, b.Tenant.ID)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, b.Template.ID, got[0].ID)
+		got, err = s.ListTemplates(ctx, empty.ID)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+
+	t.Run("ListDevices", func(t *testing.T) {
+		page, err := s.ListDevices(ctx, b.Tenant.ID, storage.DeviceFilter{}, storage.PageRequest{})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, b.Device.ID, page.Items[0].ID)
+		// The filters name A's records: they must not open a door into A.
+		page, err = s.ListDevices(ctx, b.Tenant.ID, storage.DeviceFilter{CustomerID: a.Customer.ID}, storage.PageRequest{})
+		require.NoError(t, err)
+		assert.Empty(t, page.Items, "filtered by another tenant's customer")
+		page, err = s.ListDevices(ctx, empty.ID, storage.DeviceFilter{}, storage.PageRequest{})
+		require.NoError(t, err)
+		assert.Empty(t, page.Items)
+	})
+
+	t.Run("ListCodes", func(t *testing.T) {
+		got, err := s.ListCodes(ctx, b.Tenant.ID, a.Device.ID)
+		require.NoError(t, err)
+		assert.Empty(t, got, "another tenant's device")
+		got, err = s.ListCodes(ctx, b.Tenant.ID, b.Device.ID)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, b.Code.ID, got[0].ID)
+	})
+
+	t.Run("ListTickets", func(t *testing.T) {
+		page, err := s.ListTickets(ctx, b.Tenant.ID, storage.TicketFilter{}, storage.PageRequest{})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, b.Ticket.ID, page.Items[0].ID)
+		page, err = s.ListTickets(ctx, b.Tenant.ID, storage.TicketFilter{DeviceID: a.Device.ID}, storage.PageRequest{})
+		require.NoError(t, err)
+		assert.Empty(t, page.Items, "filtered by another tenant's device")
+		page, err = s.ListTickets(ctx, empty.ID, storage.TicketFilter{Text: "pump"}, storage.PageRequest{})
+		require.NoError(t, err)
+		assert.Empty(t, page.Items)
+	})
+
+	t.Run("CountTickets", func(t *testing.T) {
+		got, err := s.CountTickets(ctx, b.Tenant.ID, storage.CountFilter{})
+		require.NoError(t, err)
+		assert.Equal(t, map[ticket.State]int{b.Ticket.State: 1}, got)
+		got, err = s.CountTickets(ctx, b.Tenant.ID, storage.CountFilter{CustomerID: a.Customer.ID})
+		require.NoError(t, err)
+		assert.Empty(t, got, "counted by another tenant's customer")
+		got, err = s.CountTickets(ctx, empty.ID, storage.CountFilter{})
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+
+	t.Run("ListStatuses", func(t *testing.T) {
+		got, err := s.ListStatuses(ctx, b.Tenant.ID)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, b.Status.ID, got[0].ID)
+		got, err = s.ListStatuses(ctx, empty.ID)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+
+	t.Run("ListPriorities", func(t *testing.T) {
+		got, err := s.ListPriorities(ctx, b.Tenant.ID)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, b.Priority.ID, got[0].ID)
+		got, err = s.ListPriorities(ctx, empty.ID)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	})
+
+	t.Run("TicketChildren", func(t *testing.T) {
+		msgs, err := s.ListMessages(ctx, b.Tenant.ID, a.Ticket.ID, true)
+		require.NoError(t, err)
+		assert.Empty(t, msgs, "messages of another tenant's ticket")
+		hist, err := s.ListHistory(ctx, b.Tenant.ID, a.Ticket.ID)
+		require.NoError(t, err)
+		assert.Empty(t, hist, "history of another tenant's ticket")
+		sessions, err := s.ListSessions(ctx, b.Tenant.ID, a.Ticket.ID)
+		require.NoError(t, err)
+		assert.Empty(t, sessions, "sessions of another tenant's ticket")
+
+		// A's own view is intact, so the empty lists above are not a broken listing.
+		msgs, err = s.ListMessages(ctx, a.Tenant.ID, a.Ticket.ID, true)
+		require.NoError(t, err)
+		assert.Len(t, msgs, 2)
+		for _, m := range msgs {
+			owned(t, a.Tenant.ID, m.TenantID)
+		}
+		hist, err = s.ListHistory(ctx, a.Tenant.ID, a.Ticket.ID)
+		require.NoError(t, err)
+		assert.Len(t, hist, 2)
+		sessions, err = s.ListSessions(ctx, a.Tenant.ID, a.Ticket.ID)
+		require.NoError(t, err)
+		assert.Len(t, sessions, 1)
+	})
+
+	t.Run("RecordCodeScan", func(t *testing.T) {
+		err := s.RecordCodeScan(ctx, b.Tenant.ID, a.Code.ID, now())
+		assert.ErrorIs(t, err, storage.ErrNotFound)
+		got, err := s.GetCode(ctx, a.Tenant.ID, a.Code.ID)
+		require.NoError(t, err)
+		assert.Zero(t, got.ScanCount, "a scan through another tenant counted")
+		assert.Nil(t, got.LastScanAt)
+	})
+
+	t.Run("DeleteTicket", func(t *testing.T) {
+		err := s.DeleteTicket(ctx, b.Tenant.ID, a.Ticket.ID)
+		assert.ErrorIs(t, err, storage.ErrNotFound)
+		got, err := s.GetTicket(ctx, a.Tenant.ID, a.Ticket.ID)
+		require.NoError(t, err, "the ticket survives a delete through another tenant")
+		assertSame(t, clone(a.Ticket), got)
+		msgs, err := s.ListMessages(ctx, a.Tenant.ID, a.Ticket.ID, true)
+		require.NoError(t, err)
+		assert.Len(t, msgs, 2, "the ticket's messages survive")
+		_, err = s.GetSession(ctx, a.Tenant.ID, a.Session.ID)
+		assert.NoError(t, err, "the ticket's session survives")
+	})
+}
+
+// testDeleteTicket checks that a deleted ticket takes its messages, history and sessions along
+// and nothing else.
+func testDeleteTicket(t *testing.T, h Harness) {
+	s := h.NewStore(t)
+	ctx := context.Background()
+
+	t.Run("RemovesChildren", func(t *testing.T) {
+		w := newWorld(t, s, "Tenant A")
+		doomed := w.Ticket
+		w.addMessage(doomed.ID, ticket.Public, "public")
+		w.addMessage(doomed.ID, ticket.Internal, "internal")
+		w.addHistory(doomed.ID, uuid.Nil, "accept")
+		w.addHistory(doomed.ID, w.Session.ID, "session.propose")
+		second := w.addSession(doomed.ID)
+
+		kept := w.addTicket(w.newTicket("Display flickers"))
+		keptMsg := w.addMessage(kept.ID, ticket.Public, "kept")
+		keptHist := w.addHistory(kept.ID, uuid.Nil, "accept")
+		keptSession := w.addSession(kept.ID)
+
+		require.NoError(t, s.DeleteTicket(ctx, w.Tenant.ID, doomed.ID))
+
+		_, err := s.GetTicket(ctx, w.Tenant.ID, doomed.ID)
+		assert.ErrorIs(t, err, storage.ErrNotFound, "GetTicket")
+		_, err = s.GetTicketByNumber(ctx, w.Tenant.ID, doomed.Number)
+		assert.ErrorIs(t, err, storage.ErrNotFound, "GetTicketByNumber")
+		for _, id := range []uuid.UUID{w.Session.ID, second.ID} {
+			_, err = s.GetSession(ctx, w.Tenant.ID, id)
+			assert.ErrorIs(t, err, storage.ErrNotFound, "GetSession")
+		}
+		msgs, err := s.ListMessages(ctx, w.Tenant.ID, doomed.ID, true)
+		require.NoError(t, err)
+		assert.Empty(t, msgs, "ListMessages")
+		hist, err := s.ListHistory(ctx, w.Tenant.ID, doomed.ID)
+		require.NoError(t, err)
+		assert.Empty(t, hist, "ListHistory")
+		sessions, err := s.ListSessions(ctx, w.Tenant.ID, doomed.ID)
+		require.NoError(t, err)
+		assert.Empty(t, sessions, "ListSessions")
+
+		page, err := s.ListTickets(ctx, w.Tenant.ID, storage.TicketFilter{}, storage.PageRequest{})
+		require.NoError(t, err)
+		assert.Equal(t, ticketIDs([]*ticket.Ticket{kept}), ticketIDs(page.Items), "ListTickets")
+		counts, err := s.CountTickets(ctx, w.Tenant.ID, storage.CountFilter{})
+		require.NoError(t, err)
+		assert.Equal(t, map[ticket.State]int{kept.State: 1}, counts, "CountTickets")
+
+		// The other ticket keeps everything.
+		got, err := s.GetTicket(ctx, w.Tenant.ID, kept.ID)
+		require.NoError(t, err)
+		assertSame(t, clone(kept), got)
+		msgs, err = s.ListMessages(ctx, w.Tenant.ID, kept.ID, true)
+		require.NoError(t, err)
+		assertSame(t, []*ticket.Message{clone(keptMsg)}, msgs)
+		hist, err = s.ListHistory(ctx, w.Tenant.ID, kept.ID)
+		require.NoError(t, err)
+		assertSame(t, []*ticket.HistoryEntry{clone(keptHist)}, hist)
+		sessions, err = s.ListSessions(ctx, w.Tenant.ID, kept.ID)
+		require.NoError(t, err)
+		assertSame(t, []*ticket.Session{clone(keptSession)}, sessions)
+
+		// The records the ticket referred to are not the ticket's to delete.
+		_, err = s.GetDevice(ctx, w.Tenant.ID, w.Device.ID)
+		assert.NoError(t, err, "the ticket's device")
+		_, err = s.GetCode(ctx, w.Tenant.ID, w.Code.ID)
+		assert.NoError(t, err, "the ticket's code")
+		_, err = s.GetCustomer(ctx, w.Tenant.ID, w.Customer.ID)
+		assert.NoError(t, err, "the ticket's customer")
+
+		assert.ErrorIs(t, s.DeleteTicket(ctx, w.Tenant.ID, doomed.ID), storage.ErrNotFound, "deleting twice")
+	})
+
+	t.Run("Missing", func(t *testing.T) {
+		w := newWorld(t, s, "Tenant A")
+		assert.ErrorIs(t, s.DeleteTicket(ctx, w.Tenant.ID, newID()), storage.ErrNotFound)
+	})
+
+	t.Run("InTx", func(t *testing.T) {
+		w := newWorld(t, s, "Tenant A")
+		w.addMessage(w.Ticket.ID, ticket.Public, "public")
+		err := s.InTx(ctx, func(q storage.Queries) error {
+			if err := q.DeleteTicket(ctx, w.Tenant.ID, w.Ticket.ID); err != nil {
+				return err
+			}
+			return errRollback
+		})
+		require.ErrorIs(t, err, errRollback)
+		_, err = s.GetTicket(ctx, w.Tenant.ID, w.Ticket.ID)
+		assert.NoError(t, err, "a rolled back delete removed the ticket")
+		msgs, err := s.ListMessages(ctx, w.Tenant.ID, w.Ticket.ID, true)
+		require.NoError(t, err)
+		assert.Len(t, msgs, 1, "a rolled back delete removed the messages")
+		_, err = s.GetSession(ctx, w.Tenant.ID, w.Session.ID)
+		assert.NoError(t, err, "a rolled back delete removed the session")
+	})
+}
+
+// testCodes checks token lookup across tenants, token uniqueness and scan counting.
+func testCodes(t *testing.T, h Harness) {
+	s := h.NewStore(t)
+	ctx := context.Background()
+
+	t.Run("GetCodeByToken", func(t *testing.T) {
+		a := newWorld(t, s, "Tenant A")
+		b := newWorld(t, s, "Tenant B")
+		for _, c := range []*device.Code{a.Code, b.Code} {
+			got, err := s.GetCodeByToken(ctx, c.Token)
+			require.NoError(t, err)
+			assertSame(t, clone(c), got)
+		}
+		_, err := s.GetCodeByToken(ctx, device.NewToken())
+		assert.ErrorIs(t, err, storage.ErrNotFound, "a token never issued")
+		_, err = s.GetCodeByToken(ctx, "")
+		assert.ErrorIs(t, err, storage.ErrNotFound, "an empty token")
+	})
+
+	t.Run("DuplicateToken", func(t *testing.T) {
+		a := newWorld(t, s, "Tenant A")
+		b := newWorld(t, s, "Tenant B")
+		same := a.newCode(a.Device.ID)
+		same.Token = a.Code.Token
+		assert.ErrorIs(t, s.CreateCode(ctx, same), storage.ErrConflict, "the same tenant")
+		// The token alone finds the code, so it must be unique across tenants too.
+		foreign := b.newCode(b.Device.ID)
+		foreign.Token = a.Code.Token
+		assert.ErrorIs(t, s.CreateCode(ctx, foreign), storage.ErrConflict, "another tenant")
+
+		got, err := s.GetCodeByToken(ctx, a.Code.Token)
+		require.NoError(t, err)
+		assert.Equal(t, a.Code.ID, got.ID)
+	})
+
+	t.Run("RecordCodeScan", func(t *testing.T) {
+		w := newWorld(t, s, "Tenant A")
+		first, second := w.tick(), w.tick()
+		require.NoError(t, s.RecordCodeScan(ctx, w.Tenant.ID, w.Code.ID, first))
+		got, err := s.GetCode(ctx, w.Tenant.ID, w.Code.ID)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), got.ScanCount)
+		if assert.NotNil(t, got.LastScanAt) {
+			assert.True(t, first.Equal(*got.LastScanAt), "LastScanAt %v, want %v", *got.LastScanAt, first)
+		}
+
+		require.NoError(t, s.RecordCodeScan(ctx, w.Tenant.ID, w.Code.ID, second))
+		got, err = s.GetCode(ctx, w.Tenant.ID, w.Code.ID)
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), got.ScanCount)
+		if assert.NotNil(t, got.LastScanAt) {
+			assert.True(t, second.Equal(*got.LastScanAt), "LastScanAt %v, want %v", *got.LastScanAt, second)
+		}
+		assert.Equal(t, w.Code.Version, got.Version, "a scan changed the Version")
+
+		// Scans never conflict with edits: the Version read before the scans is still current.
+		edit := clone(w.Code)
+		edit.Active = false
+		edit.UpdatedAt = w.tick()
+		require.NoError(t, s.UpdateCode(ctx, edit), "an edit after scans with the Version read before them")
+		got, err = s.GetCode(ctx, w.Tenant.ID, w.Code.ID)
+		require.NoError(t, err)
+		assert.False(t, got.Active, "the edit")
+		assert.Equal(t, int64(2), got.ScanCount, "an edit from a struct read before the scans lost them")
+		if assert.NotNil(t, got.LastScanAt, "an edit from a struct read before the scans lost them") {
+			assert.True(t, second.Equal(*got.LastScanAt), "LastScanAt %v, want %v", *got.LastScanAt, second)
+		}
+	})
+
+	t.Run("RecordCodeScanMissing", func(t *testing.T) {
+		w := newWorld(t, s, "Tenant A")
+		assert.ErrorIs(t, s.RecordCodeScan(ctx, w.Tenant.ID, newID(), now()), storage.ErrNotFound)
+	})
+
+	t.Run("ListCodes", func(t *testing.T) {
+		w := newWorld(t, s, "Tenant A")
+		second := w.addCode(w.Device.ID)
+		third := w.newCode(w.Device.ID)
+		third.ExpiresAt = nil
+		third.PINHash = ""
+		third.Actions = []device.Action{device.ActionView}
+		require.NoError(t, s.CreateCode(ctx, third))
+		other := w.addDevice("Pump 2", w.Customer.ID)
+		w.addCode(other.ID)
+
+		got, err := s.ListCodes(ctx, w.Tenant.ID, w.Device.ID)
+		require.NoError(t, err)
+		assertSame(t, []*device.Code{clone(w.Code), clone(second), clone(third)}, got, "the device's codes, oldest first")
+	})
+}

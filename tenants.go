@@ -1,0 +1,281 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+)
+
+// NewTenant describes an operator to create.
+type NewTenant struct {
+	Name string
+	// Language is the tenant's default language. Defaults to "en".
+	Language string
+	// TicketPrefix starts ticket references: 1 to 10 upper-case letters or digits, starting with
+	// a letter. Defaults to "T".
+	TicketPrefix string
+}
+
+// CreateTenant creates an operator with the built-in statuses (one default status per
+// lifecycle state) and priorities (low, normal, high, urgent). Only the platform's system actor
+// (tenant.System) may create tenants. Returns *ValidationError for bad input and ErrForbidden
+// for any other actor.
+func (d *Desk) CreateTenant(ctx context.Context, actor tenant.Actor, in NewTenant) (*tenant.Tenant, error) {
+	if err := actor.Validate(); err != nil {
+		return nil, err
+	}
+	if actor.Kind != tenant.ActorSystem || actor.TenantID != uuid.Nil {
+		return nil, fmt.Errorf("create tenant: %w: only the platform creates tenants", ErrForbidden)
+	}
+	if err := checkName("name", &in.Name); err != nil {
+		return nil, err
+	}
+	if in.Language == "" {
+		in.Language = "en"
+	}
+	if err := checkLanguage("language", in.Language); err != nil {
+		return nil, err
+	}
+	if in.TicketPrefix == "" {
+		in.TicketPrefix = "T"
+	}
+	if !ticketPrefix.MatchString(in.TicketPrefix) {
+		return nil, invalid("ticket_prefix", "%q must be 1 to 10 upper-case letters or digits starting with a letter", in.TicketPrefix)
+	}
+	now := d.clock()
+	t := &tenant.Tenant{ID: newID(), Name: in.Name, Language: in.Language, TicketPrefix: in.TicketPrefix,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	err := d.store.InTx(ctx, func(q storage.Queries) error {
+		if err := q.CreateTenant(ctx, t); err != nil {
+			return err
+		}
+		for i, s := range defaultStatuses(t.ID, now) {
+			s.Position = i
+			if err := q.CreateStatus(ctx, s); err != nil {
+				return err
+			}
+		}
+		for _, p := range defaultPriorities(t.ID, now) {
+			if err := q.CreatePriority(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create tenant: %w", err)
+	}
+	return t, nil
+}
+
+func defaultStatuses(tenantID uuid.UUID, now time.Time) []*ticket.Status {
+	names := map[ticket.State]string{
+		ticket.StateDraft: "Draft", ticket.StateOpen: "Open", ticket.StateAssigned: "Assigned",
+		ticket.StateInProgress: "In progress", ticket.StateWaiting: "Waiting", ticket.StateDone: "Done",
+		ticket.StateClosed: "Closed", ticket.StateCancelled: "Cancelled",
+	}
+	var out []*ticket.Status
+	for _, s := range ticket.States() {
+		out = append(out, &ticket.Status{ID: newID(), TenantID: tenantID, Name: names[s], State: s,
+			Default: true, CreatedAt: now, UpdatedAt: now, Version: 1})
+	}
+	return out
+}
+
+func defaultPriorities(tenantID uuid.UUID, now time.Time) []*ticket.Priority {
+	var out []*ticket.Priority
+	for i, name := range []string{"Low", "Normal", "High", "Urgent"} {
+		out = append(out, &ticket.Priority{ID: newID(), TenantID: tenantID, Name: name, Rank: (i + 1) * 10,
+			Default: name == "Normal", CreatedAt: now, UpdatedAt: now, Version: 1})
+	}
+	return out
+}
+
+// Tenant returns the actor's own tenant. Returns ErrNotFound if it does not exist.
+func (d *Desk) Tenant(ctx context.Context, actor tenant.Actor) (*tenant.Tenant, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	t, err := d.store.GetTenant(ctx, tid)
+	if err != nil {
+		return nil, fmt.Errorf("get tenant: %w", err)
+	}
+	return t, nil
+}
+
+// NewCustomer describes a corporate customer to create.
+type NewCustomer struct {
+	Name         string
+	Language     string
+	ProjectID    uuid.UUID
+	DepartmentID uuid.UUID
+	// SupportUntil ends the customer's support plan; nil means unlimited.
+	SupportUntil *time.Time
+}
+
+// CreateCustomer creates a customer of the actor's tenant. Admins, moderators and the system
+// may. Returns *ValidationError for bad input, ErrNotFound for a project or department the
+// tenant does not have, and ErrForbidden for other actors.
+func (d *Desk) CreateCustomer(ctx context.Context, actor tenant.Actor, in NewCustomer) (*tenant.Customer, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireStaff(actor, managers...); err != nil {
+		return nil, fmt.Errorf("create customer: %w", err)
+	}
+	if err := checkName("name", &in.Name); err != nil {
+		return nil, err
+	}
+	if err := checkLanguage("language", in.Language); err != nil {
+		return nil, err
+	}
+	now := d.clock()
+	c := &tenant.Customer{ID: newID(), TenantID: tid, Name: in.Name, Language: in.Language,
+		ProjectID: in.ProjectID, DepartmentID: in.DepartmentID, SupportUntil: utcPtr(in.SupportUntil),
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		if in.ProjectID != uuid.Nil {
+			if _, err := q.GetProject(ctx, tid, in.ProjectID); err != nil {
+				return fmt.Errorf("project %s: %w", in.ProjectID, err)
+			}
+		}
+		if in.DepartmentID != uuid.Nil {
+			if _, err := q.GetDepartment(ctx, tid, in.DepartmentID); err != nil {
+				return fmt.Errorf("department %s: %w", in.DepartmentID, err)
+			}
+		}
+		return q.CreateCustomer(ctx, c)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create customer: %w", err)
+	}
+	return c, nil
+}
+
+// Customer returns one customer. Employees and the system see every customer of their tenant;
+// a customer user sees only their own. Returns ErrNotFound otherwise.
+func (d *Desk) Customer(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*tenant.Customer, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.IsStaff() && !(actor.Kind == tenant.ActorCustomerUser && actor.CustomerID == id) {
+		return nil, fmt.Errorf("get customer %s: %w", id, storage.ErrNotFound)
+	}
+	c, err := d.store.GetCustomer(ctx, tid, id)
+	if err != nil {
+		return nil, fmt.Errorf("get customer %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// Customers lists the tenant's customers by name, for staff. Returns ErrForbidden for others.
+func (d *Desk) Customers(ctx context.Context, actor tenant.Actor) ([]*tenant.Customer, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireStaff(actor); err != nil {
+		return nil, fmt.Errorf("list customers: %w", err)
+	}
+	return d.store.ListCustomers(ctx, tid)
+}
+
+// SetSupportPlan sets (or, with nil, removes) the end of a customer's support plan. Admins,
+// moderators and the system may. Returns ErrNotFound or ErrConflict (a concurrent change).
+func (d *Desk) SetSupportPlan(ctx context.Context, actor tenant.Actor, customerID uuid.UUID, until *time.Time) (*tenant.Customer, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireStaff(actor, managers...); err != nil {
+		return nil, fmt.Errorf("set support plan: %w", err)
+	}
+	var c *tenant.Customer
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		var err error
+		if c, err = q.GetCustomer(ctx, tid, customerID); err != nil {
+			return err
+		}
+		c.SupportUntil = utcPtr(until)
+		c.UpdatedAt = d.clock()
+		return q.UpdateCustomer(ctx, c)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set support plan of %s: %w", customerID, err)
+	}
+	return c, nil
+}
+
+// CreateDepartment creates a department (branch) of the actor's tenant. Admins, moderators and
+// the system may. Returns *ValidationError or ErrForbidden.
+func (d *Desk) CreateDepartment(ctx context.Context, actor tenant.Actor, name string) (*tenant.Department, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireStaff(actor, managers...); err != nil {
+		return nil, fmt.Errorf("create department: %w", err)
+	}
+	if err := checkName("name", &name); err != nil {
+		return nil, err
+	}
+	now := d.clock()
+	dep := &tenant.Department{ID: newID(), TenantID: tid, Name: name, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := d.store.CreateDepartment(ctx, dep); err != nil {
+		return nil, fmt.Errorf("create department: %w", err)
+	}
+	return dep, nil
+}
+
+// NewProject describes a project to create.
+type NewProject struct {
+	Name string
+	// CustomerID optionally ties the project to one customer.
+	CustomerID uuid.UUID
+}
+
+// CreateProject creates a project of the actor's tenant. Admins, moderators and the system may.
+// Returns *ValidationError, ErrNotFound (unknown customer) or ErrForbidden.
+func (d *Desk) CreateProject(ctx context.Context, actor tenant.Actor, in NewProject) (*tenant.Project, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireStaff(actor, managers...); err != nil {
+		return nil, fmt.Errorf("create project: %w", err)
+	}
+	if err := checkName("name", &in.Name); err != nil {
+		return nil, err
+	}
+	now := d.clock()
+	p := &tenant.Project{ID: newID(), TenantID: tid, Name: in.Name, CustomerID: in.CustomerID,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		if in.CustomerID != uuid.Nil {
+			if _, err := q.GetCustomer(ctx, tid, in.CustomerID); err != nil {
+				return fmt.Errorf("customer %s: %w", in.CustomerID, err)
+			}
+		}
+		return q.CreateProject(ctx, p)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create project: %w", err)
+	}
+	return p, nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
+}

@@ -1,0 +1,185 @@
+package ticket
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/google/uuid"
+)
+
+// Contact is how to reach a requester.
+type Contact struct {
+	Name  string
+	Email string
+	Phone string
+	// Language is the requester's preferred language; empty means the tenant's.
+	Language string
+}
+
+// Source says through which door a ticket came in.
+type Source string
+
+// The ticket sources.
+const (
+	SourceCode     Source = "code"     // a public requester through a device's code URL
+	SourceCustomer Source = "customer" // a customer user in the customer portal
+	SourceEmployee Source = "employee" // an operator employee on behalf of a customer
+)
+
+// Rating is a requester's verdict on finished work.
+type Rating struct {
+	// Stars is 1 to 5.
+	Stars   int
+	Comment string
+	At      time.Time
+}
+
+// Ticket is one service case.
+type Ticket struct {
+	ID       uuid.UUID
+	TenantID uuid.UUID
+	// Number is the ticket's per-tenant sequence number; Ref renders it for humans.
+	Number int64
+	// Prefix is the tenant's ticket prefix at creation ("T").
+	Prefix      string
+	Title       string
+	Description string
+	Requester   Contact
+	// DeviceID, CustomerID and ProjectID say what the ticket is about; uuid.Nil where none.
+	DeviceID   uuid.UUID
+	CustomerID uuid.UUID
+	ProjectID  uuid.UUID
+	// Type is the request type (from the tenant's type list, or free text).
+	Type string
+	// PriorityID is the tenant's priority; StatusID the tenant's custom status, which always maps
+	// onto State.
+	PriorityID uuid.UUID
+	StatusID   uuid.UUID
+	// State is the built-in lifecycle state governed by TicketLifecycle.
+	State      State
+	AssigneeID uuid.UUID
+	TeamID     uuid.UUID
+	Source     Source
+	// CodeID is the code the ticket came through (SourceCode only).
+	CodeID    uuid.UUID
+	CreatedBy tenant.Ref
+	Rating    *Rating
+	// CloseReason is the reason given when the ticket was closed, rejected or cancelled.
+	CloseReason string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ClosedAt    *time.Time
+	Version     int64
+}
+
+// Ref returns the ticket's human reference, such as "T-000123".
+func (t *Ticket) Ref() string { return FormatRef(t.Prefix, t.Number) }
+
+// FormatRef renders a ticket reference: the prefix, a dash and the number padded to six digits.
+func FormatRef(prefix string, number int64) string {
+	return fmt.Sprintf("%s-%06d", prefix, number)
+}
+
+// ParseRef splits a reference such as "T-000123" into its prefix and number. It returns
+// ErrInvalidRef for anything else.
+func ParseRef(ref string) (prefix string, number int64, err error) {
+	i := strings.LastIndexByte(ref, '-')
+	if i <= 0 || i == len(ref)-1 {
+		return "", 0, fmt.Errorf("%w: %q", ErrInvalidRef, ref)
+	}
+	n, err := strconv.ParseInt(ref[i+1:], 10, 64)
+	if err != nil || n <= 0 {
+		return "", 0, fmt.Errorf("%w: %q", ErrInvalidRef, ref)
+	}
+	return ref[:i], n, nil
+}
+
+// Visibility says who can read a message.
+type Visibility string
+
+// Message visibilities.
+const (
+	// Public messages are seen by the requester and staff.
+	Public Visibility = "public"
+	// Internal messages are seen by staff only.
+	Internal Visibility = "internal"
+)
+
+// Message is a post on a ticket.
+type Message struct {
+	ID         uuid.UUID
+	TenantID   uuid.UUID
+	TicketID   uuid.UUID
+	Author     tenant.Ref
+	Body       string
+	Visibility Visibility
+	CreatedAt  time.Time
+}
+
+// HistoryEntry records one change to a ticket or session: who, when, what, from, to and why.
+type HistoryEntry struct {
+	ID       uuid.UUID
+	TenantID uuid.UUID
+	TicketID uuid.UUID
+	// SessionID is set when the change concerns a video session.
+	SessionID uuid.UUID
+	Actor     tenant.Ref
+	// Action names the change: a lifecycle event ("accept", "session.start") or an operation
+	// ("create", "message", "reassign", "status").
+	Action string
+	From   string
+	To     string
+	Reason string
+	At     time.Time
+}
+
+// Status is a tenant's custom status. Every status maps onto exactly one built-in State, which
+// the lifecycle governs; a tenant may define any number of them.
+type Status struct {
+	ID       uuid.UUID
+	TenantID uuid.UUID
+	Name     string
+	State    State
+	// Default marks the status a ticket gets when it enters State.
+	Default   bool
+	Position  int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}
+
+// Priority is a tenant's ticket priority. Rank orders priorities: higher is more urgent.
+type Priority struct {
+	ID        uuid.UUID
+	TenantID  uuid.UUID
+	Name      string
+	Rank      int
+	Default   bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}
+
+// Session is a video session on a ticket.
+type Session struct {
+	ID       uuid.UUID
+	TenantID uuid.UUID
+	TicketID uuid.UUID
+	State    SessionState
+	// PlannedAt and PlannedEnd are set for a planned (proposed) session.
+	PlannedAt  *time.Time
+	PlannedEnd *time.Time
+	// AgentID is the employee who invited, proposed or confirmed.
+	AgentID uuid.UUID
+	// Room is the video provider's room name once created.
+	Room      string
+	StartedAt *time.Time
+	EndedAt   *time.Time
+	Rating    *Rating
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}

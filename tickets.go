@@ -1,0 +1,597 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+)
+
+// NewTicket describes a ticket to submit.
+type NewTicket struct {
+	Title       string
+	Description string
+	// Requester is who to keep informed. A code holder must give an e-mail address or a phone
+	// number, since the Desk has no other way to reach them.
+	Requester ticket.Contact
+	// DeviceID is the device concerned. A code holder's ticket is always for the code's device.
+	DeviceID uuid.UUID
+	// CustomerID is the customer concerned. It is taken from the device when empty, and is
+	// always the customer user's own customer for customer users.
+	CustomerID uuid.UUID
+	// ProjectID defaults to the customer's project.
+	ProjectID uuid.UUID
+	// Type is the request type.
+	Type string
+	// PriorityID defaults to the tenant's default priority.
+	PriorityID uuid.UUID
+	// Draft keeps the ticket in the draft state (no offers sent) until Submit is called.
+	Draft bool
+}
+
+// SubmitTicket opens a ticket, in state open (or draft with in.Draft), numbered in the tenant's
+// sequence, with a history entry naming the actor. Three kinds of actor may:
+//
+//   - a code holder (tenant.CodeHolder, from OpenCode), for the code's device, while the code is
+//     usable and offers device.ActionOpenTicket;
+//   - a customer user, for their customer and its devices;
+//   - an employee or the system, for any customer and device of the tenant ("on behalf of").
+//
+// Returns *ValidationError for bad input, ErrNotFound for a device, customer, project or
+// priority the actor cannot reach, ErrCodeUnusable, ErrSupportLapsed when the customer's support
+// plan has ended, and ErrForbidden for requester links.
+func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicket) (*ticket.Ticket, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	source, err := submitSource(actor, &in)
+	if err != nil {
+		return nil, fmt.Errorf("submit ticket: %w", err)
+	}
+	if err := checkNewTicket(&in, source == ticket.SourceCode); err != nil {
+		return nil, err
+	}
+	now := d.clock()
+	t := &ticket.Ticket{ID: newID(), TenantID: tid, Title: in.Title, Description: in.Description,
+		Requester: in.Requester, DeviceID: in.DeviceID, CustomerID: in.CustomerID, ProjectID: in.ProjectID,
+		Type: in.Type, PriorityID: in.PriorityID, State: ticket.StateOpen, Source: source,
+		CodeID: actor.CodeID, CreatedBy: actor.Ref(), CreatedAt: now, UpdatedAt: now, Version: 1}
+	h := &ticket.HistoryEntry{ID: newID(), TenantID: tid, TicketID: t.ID, Actor: actor.Ref(),
+		Action: string(ticket.EventSubmit), From: string(ticket.StateDraft), To: string(ticket.StateOpen), At: now}
+	if in.Draft {
+		t.State = ticket.StateDraft
+		h.Action, h.From, h.To = "create", "", string(ticket.StateDraft)
+	}
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		if err := d.resolveSubmission(ctx, q, actor, t); err != nil {
+			return err
+		}
+		ten, err := q.GetTenant(ctx, tid)
+		if err != nil {
+			return err
+		}
+		t.Prefix = ten.TicketPrefix
+		if t.Number, err = q.NextTicketNumber(ctx, tid); err != nil {
+			return err
+		}
+		if err := q.CreateTicket(ctx, t); err != nil {
+			return err
+		}
+		return q.AppendHistory(ctx, h)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("submit ticket: %w", err)
+	}
+	return t, nil
+}
+
+// submitSource decides the ticket's source from the actor and pins what the actor may not choose.
+func submitSource(actor tenant.Actor, in *NewTicket) (ticket.Source, error) {
+	switch actor.Kind {
+	case tenant.ActorCodeHolder:
+		if in.DeviceID != uuid.Nil && in.DeviceID != actor.DeviceID {
+			return "", fmt.Errorf("device %s: %w", in.DeviceID, storage.ErrNotFound)
+		}
+		if in.CustomerID != uuid.Nil || in.ProjectID != uuid.Nil {
+			return "", invalid("customer_id", "is set from the device for code holders")
+		}
+		in.DeviceID = actor.DeviceID
+		return ticket.SourceCode, nil
+	case tenant.ActorCustomerUser:
+		if in.CustomerID != uuid.Nil && in.CustomerID != actor.CustomerID {
+			return "", fmt.Errorf("customer %s: %w", in.CustomerID, storage.ErrNotFound)
+		}
+		in.CustomerID = actor.CustomerID
+		return ticket.SourceCustomer, nil
+	case tenant.ActorEmployee, tenant.ActorSystem:
+		return ticket.SourceEmployee, nil
+	}
+	return "", fmt.Errorf("%w: %s may not open tickets", ErrForbidden, actor.Kind)
+}
+
+func checkNewTicket(in *NewTicket, requireReach bool) error {
+	if err := checkName("title", &in.Title); err != nil {
+		return err
+	}
+	in.Description = strings.TrimSpace(in.Description)
+	if err := checkLen("description", in.Description, 0, MaxTextLen); err != nil {
+		return err
+	}
+	in.Type = strings.TrimSpace(in.Type)
+	if err := checkLen("type", in.Type, 0, MaxNameLen); err != nil {
+		return err
+	}
+	return checkContact(&in.Requester, requireReach)
+}
+
+// resolveSubmission checks the code, device, customer, project and priority of a new ticket
+// inside the transaction, filling in what they imply.
+func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor tenant.Actor, t *ticket.Ticket) error {
+	tid := t.TenantID
+	if actor.Kind == tenant.ActorCodeHolder {
+		c, err := q.GetCode(ctx, tid, actor.CodeID)
+		if err != nil {
+			return fmt.Errorf("code: %w", err)
+		}
+		if !c.Usable(t.CreatedAt) || !c.Allows(device.ActionOpenTicket) || c.DeviceID != actor.DeviceID {
+			return fmt.Errorf("%w: the code does not offer opening tickets", ErrCodeUnusable)
+		}
+	}
+	if t.DeviceID != uuid.Nil {
+		dev, err := q.GetDevice(ctx, tid, t.DeviceID)
+		if err != nil {
+			return fmt.Errorf("device %s: %w", t.DeviceID, err)
+		}
+		switch {
+		case t.CustomerID == uuid.Nil:
+			t.CustomerID = dev.CustomerID
+		case dev.CustomerID != t.CustomerID && actor.Kind == tenant.ActorCustomerUser:
+			return fmt.Errorf("device %s: %w", t.DeviceID, storage.ErrNotFound)
+		case dev.CustomerID != t.CustomerID && dev.CustomerID != uuid.Nil:
+			return invalid("device_id", "the device belongs to another customer")
+		}
+		if t.ProjectID == uuid.Nil {
+			t.ProjectID = dev.ProjectID
+		}
+	}
+	if t.CustomerID != uuid.Nil {
+		c, err := q.GetCustomer(ctx, tid, t.CustomerID)
+		if err != nil {
+			return fmt.Errorf("customer %s: %w", t.CustomerID, err)
+		}
+		if c.SupportUntil != nil && !t.CreatedAt.Before(*c.SupportUntil) {
+			return fmt.Errorf("%w: the support plan of %s ended on %s", ErrSupportLapsed, c.Name, c.SupportUntil.Format(time.DateOnly))
+		}
+		if t.ProjectID == uuid.Nil {
+			t.ProjectID = c.ProjectID
+		} else if _, err := q.GetProject(ctx, tid, t.ProjectID); err != nil {
+			return fmt.Errorf("project %s: %w", t.ProjectID, err)
+		}
+	} else if t.ProjectID != uuid.Nil {
+		if _, err := q.GetProject(ctx, tid, t.ProjectID); err != nil {
+			return fmt.Errorf("project %s: %w", t.ProjectID, err)
+		}
+	}
+	if t.PriorityID != uuid.Nil {
+		if _, err := q.GetPriority(ctx, tid, t.PriorityID); err != nil {
+			return fmt.Errorf("priority %s: %w", t.PriorityID, err)
+		}
+		return nil
+	}
+	ps, err := q.ListPriorities(ctx, tid)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if p.Default {
+			t.PriorityID = p.ID
+		}
+	}
+	return nil
+}
+
+// Change carries what a lifecycle event needs besides its name.
+type Change struct {
+	// Reason is recorded in history; reject requires one, and close, reject, cancel and expire
+	// keep it as the ticket's CloseReason.
+	Reason string
+	// AssigneeID and TeamID are the new assignment (assign).
+	AssigneeID uuid.UUID
+	TeamID     uuid.UUID
+	// Stars (1 to 5) and Comment are the requester's rating (rate).
+	Stars   int
+	Comment string
+}
+
+// Transition applies a lifecycle event to a ticket as ticket.TicketLifecycle defines, in one
+// transaction with its history entry. Who may fire which event:
+//
+//   - submit: the requester, staff; accept: employees (the acceptor becomes the assignee);
+//   - assign and reject: supervisors, moderators, admins, the system;
+//   - start, wait, complete: employees and the system; resume: also the requester;
+//   - rate: the requester only; close, cancel, reopen: employees and the requester;
+//   - expire: the system only.
+//
+// "The requester" is the code holder of the code the ticket came through, the ticket's requester
+// link, or a user of the ticket's customer. Returns ErrNotFound for a ticket the actor cannot
+// see, ErrForbidden for an event the actor may not fire, *ticket.TransitionError wrapping
+// ticket.ErrInvalidTransition for an event the state does not allow, *ValidationError for a bad
+// Change, and ErrConflict when a concurrent change won.
+func (d *Desk) Transition(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, ev ticket.Event, ch Change) (*ticket.Ticket, error) {
+	return d.changeTicket(ctx, actor, ticketID, string(ev), func(_ storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
+		if err := mayFire(actor, t, ev); err != nil {
+			return err
+		}
+		if err := checkChange(ev, &ch); err != nil {
+			return err
+		}
+		to, err := d.tickets.Apply(ctx, t.State, ev)
+		if err != nil {
+			return err
+		}
+		applyEffects(actor, t, ev, &ch, h.At)
+		h.From, h.To, h.Reason = string(t.State), string(to), ch.Reason
+		if ev == ticket.EventRate {
+			h.Reason = strings.TrimSpace(fmt.Sprintf("%d/5 %s", ch.Stars, ch.Comment))
+		}
+		t.State = to
+		// A new state starts in its default status; SetStatus picks another one.
+		t.StatusID = uuid.Nil
+		return nil
+	})
+}
+
+// changeTicket loads a ticket the actor can see, lets fn change it and fill in its history
+// entry, and writes both in one transaction.
+func (d *Desk) changeTicket(ctx context.Context, actor tenant.Actor, id uuid.UUID, action string,
+	fn func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error) (*ticket.Ticket, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	var t *ticket.Ticket
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		var err error
+		if t, err = d.visibleTicket(ctx, q, actor, tid, id); err != nil {
+			return err
+		}
+		now := d.clock()
+		h := &ticket.HistoryEntry{ID: newID(), TenantID: tid, TicketID: t.ID, Actor: actor.Ref(), Action: action, At: now}
+		if err := fn(q, t, h); err != nil {
+			return err
+		}
+		t.UpdatedAt = now
+		if err := q.UpdateTicket(ctx, t); err != nil {
+			return err
+		}
+		return q.AppendHistory(ctx, h)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s ticket %s: %w", action, id, err)
+	}
+	return t, nil
+}
+
+// visibleTicket reads a ticket and hides it (ErrNotFound) from actors who may not see it.
+func (d *Desk) visibleTicket(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, id uuid.UUID) (*ticket.Ticket, error) {
+	t, err := q.GetTicket(ctx, tid, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(actor, t) {
+		return nil, storage.ErrNotFound
+	}
+	return t, nil
+}
+
+// canSee reports whether actor may read t (the tenant already matched).
+func canSee(actor tenant.Actor, t *ticket.Ticket) bool {
+	switch actor.Kind {
+	case tenant.ActorSystem, tenant.ActorEmployee:
+		return true
+	case tenant.ActorCustomerUser:
+		return t.CustomerID == actor.CustomerID
+	case tenant.ActorCodeHolder:
+		return t.CodeID == actor.CodeID && t.DeviceID == actor.DeviceID
+	case tenant.ActorRequesterLink:
+		return t.ID == actor.TicketID
+	}
+	return false
+}
+
+// mayFire applies the "who" column of the lifecycle table. The actor can already see t, so a
+// non-staff actor is its requester.
+func mayFire(actor tenant.Actor, t *ticket.Ticket, ev ticket.Event) error {
+	staff := actor.IsStaff()
+	var ok bool
+	switch ev {
+	case ticket.EventAccept:
+		ok = actor.Kind == tenant.ActorEmployee
+	case ticket.EventAssign, ticket.EventReject:
+		ok = requireStaff(actor, supervisors...) == nil
+	case ticket.EventStart, ticket.EventWait, ticket.EventComplete:
+		ok = staff
+	case ticket.EventRate:
+		ok = !staff
+	case ticket.EventExpire:
+		ok = actor.Kind == tenant.ActorSystem
+	case ticket.EventSubmit, ticket.EventResume, ticket.EventClose, ticket.EventCancel, ticket.EventReopen:
+		ok = true
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s may not %s ticket %s", ErrForbidden, actorLabel(actor), ev, t.Ref())
+	}
+	return nil
+}
+
+func actorLabel(a tenant.Actor) string {
+	if a.Role != "" {
+		return string(a.Role)
+	}
+	return string(a.Kind)
+}
+
+func checkChange(ev ticket.Event, ch *Change) error {
+	if err := checkReason(&ch.Reason, ev == ticket.EventReject); err != nil {
+		return err
+	}
+	switch ev {
+	case ticket.EventAssign:
+		if ch.AssigneeID == uuid.Nil && ch.TeamID == uuid.Nil {
+			return invalid("assignee_id", "an assignee or a team is required")
+		}
+	case ticket.EventRate:
+		if ch.Stars < 1 || ch.Stars > 5 {
+			return invalid("stars", "%d is not 1 to 5", ch.Stars)
+		}
+		ch.Comment = strings.TrimSpace(ch.Comment)
+		if err := checkLen("comment", ch.Comment, 0, MaxReasonLen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyEffects changes the ticket's fields that an event implies, besides its state.
+func applyEffects(actor tenant.Actor, t *ticket.Ticket, ev ticket.Event, ch *Change, now time.Time) {
+	switch ev {
+	case ticket.EventAccept:
+		t.AssigneeID = actor.UserID
+	case ticket.EventAssign:
+		t.AssigneeID, t.TeamID = ch.AssigneeID, ch.TeamID
+	case ticket.EventRate:
+		t.Rating = &ticket.Rating{Stars: ch.Stars, Comment: ch.Comment, At: now}
+		t.ClosedAt = &now
+	case ticket.EventClose, ticket.EventExpire, ticket.EventReject, ticket.EventCancel:
+		t.CloseReason = ch.Reason
+		t.ClosedAt = &now
+	case ticket.EventReopen:
+		t.CloseReason, t.ClosedAt, t.Rating = "", nil, nil
+	}
+}
+
+// Submit sends a draft ticket: draft → open. See Transition.
+func (d *Desk) Submit(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) (*ticket.Ticket, error) {
+	return d.Transition(ctx, actor, ticketID, ticket.EventSubmit, Change{})
+}
+
+// Accept makes the acting employee the ticket's assignee: open → assigned. See Transition.
+func (d *Desk) Accept(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) (*ticket.Ticket, error) {
+	return d.Transition(ctx, actor, ticketID, ticket.EventAccept, Change{})
+}
+
+// Assign gives the ticket to an agent and/or a team. From open it is the assign event
+// (open → assigned); in the other active states (assigned, in progress, waiting) it re-assigns
+// without changing the state. Both write history. Supervisors, moderators, admins and the system
+// may. Returns the errors of Transition, and ErrNotFound for an assignee or team that is not an
+// active employee or team of the tenant (checked once people exist).
+func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, assigneeID, teamID uuid.UUID, reason string) (*ticket.Ticket, error) {
+	ch := Change{AssigneeID: assigneeID, TeamID: teamID, Reason: reason}
+	return d.changeTicket(ctx, actor, ticketID, "assign", func(_ storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
+		if t.State == ticket.StateOpen {
+			if err := mayFire(actor, t, ticket.EventAssign); err != nil {
+				return err
+			}
+			if err := checkChange(ticket.EventAssign, &ch); err != nil {
+				return err
+			}
+			to, err := d.tickets.Apply(ctx, t.State, ticket.EventAssign)
+			if err != nil {
+				return err
+			}
+			h.From, h.To, h.Reason = string(t.State), string(to), ch.Reason
+			t.State, t.StatusID = to, uuid.Nil
+			t.AssigneeID, t.TeamID = ch.AssigneeID, ch.TeamID
+			return nil
+		}
+		if !t.State.Active() {
+			return &ticket.TransitionError{Machine: "ticket", From: string(t.State), Event: "reassign", Err: ticket.ErrInvalidTransition}
+		}
+		if err := requireStaff(actor, supervisors...); err != nil {
+			return err
+		}
+		if err := checkChange(ticket.EventAssign, &ch); err != nil {
+			return err
+		}
+		h.Action, h.From, h.To, h.Reason = "reassign", string(t.State), string(t.State), ch.Reason
+		t.AssigneeID, t.TeamID = ch.AssigneeID, ch.TeamID
+		return nil
+	})
+}
+
+// Rate records the requester's rating (1 to 5 stars) and closes the ticket: done → closed. See
+// Transition.
+func (d *Desk) Rate(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, stars int, comment string) (*ticket.Ticket, error) {
+	return d.Transition(ctx, actor, ticketID, ticket.EventRate, Change{Stars: stars, Comment: comment})
+}
+
+// Close closes the ticket with a reason. See Transition.
+func (d *Desk) Close(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, reason string) (*ticket.Ticket, error) {
+	return d.Transition(ctx, actor, ticketID, ticket.EventClose, Change{Reason: reason})
+}
+
+// SetStatus gives a ticket one of the tenant's custom statuses, which must map onto the ticket's
+// current state. Employees and the system may. Returns ErrNotFound (ticket or status),
+// *ValidationError (status of another state), ErrForbidden or ErrConflict.
+func (d *Desk) SetStatus(ctx context.Context, actor tenant.Actor, ticketID, statusID uuid.UUID) (*ticket.Ticket, error) {
+	return d.changeTicket(ctx, actor, ticketID, "status", func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
+		if err := requireStaff(actor); err != nil {
+			return err
+		}
+		s, err := q.GetStatus(ctx, t.TenantID, statusID)
+		if err != nil {
+			return fmt.Errorf("status %s: %w", statusID, err)
+		}
+		if s.State != t.State {
+			return invalid("status_id", "status %q belongs to state %s, the ticket is %s", s.Name, s.State, t.State)
+		}
+		h.From, h.To, h.Reason = string(t.State), string(t.State), s.Name
+		t.StatusID = s.ID
+		return nil
+	})
+}
+
+// Ticket returns a ticket the actor can see: staff any of the tenant's, a customer user their
+// customer's, a code holder those opened through its code, a requester link its own. Returns
+// ErrNotFound otherwise, so existence does not leak.
+func (d *Desk) Ticket(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*ticket.Ticket, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	t, err := d.visibleTicket(ctx, d.store, actor, tid, id)
+	if err != nil {
+		return nil, fmt.Errorf("get ticket %s: %w", id, err)
+	}
+	return t, nil
+}
+
+// TicketByRef returns a ticket by its human reference ("T-000123"), as Ticket does. Returns
+// ticket.ErrInvalidRef for a malformed reference and ErrNotFound.
+func (d *Desk) TicketByRef(ctx context.Context, actor tenant.Actor, ref string) (*ticket.Ticket, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	prefix, n, err := ticket.ParseRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	t, err := d.store.GetTicketByNumber(ctx, tid, n)
+	if err == nil && (t.Prefix != prefix || !canSee(actor, t)) {
+		err = storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get ticket %s: %w", ref, err)
+	}
+	return t, nil
+}
+
+// Tickets lists a page of tickets matching f, newest first. Staff see the whole tenant; a
+// customer user's filter is pinned to their customer and a code holder's to its code. Requester
+// links get ErrForbidden (they reach one ticket through Ticket). Returns
+// storage.ErrInvalidCursor for a bad cursor.
+func (d *Desk) Tickets(ctx context.Context, actor tenant.Actor, f storage.TicketFilter, p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return storage.Page[*ticket.Ticket]{}, err
+	}
+	if err := pinFilter(actor, &f.CustomerID, &f.CodeID); err != nil {
+		return storage.Page[*ticket.Ticket]{}, fmt.Errorf("list tickets: %w", err)
+	}
+	for i, s := range f.States {
+		if !s.Valid() {
+			return storage.Page[*ticket.Ticket]{}, invalid(fmt.Sprintf("states[%d]", i), "%q is not a ticket state", s)
+		}
+	}
+	f.Text = strings.TrimSpace(f.Text)
+	if err := checkLen("text", f.Text, 0, MaxNameLen); err != nil {
+		return storage.Page[*ticket.Ticket]{}, err
+	}
+	page, err := d.store.ListTickets(ctx, tid, f, p)
+	if err != nil {
+		return page, fmt.Errorf("list tickets: %w", err)
+	}
+	return page, nil
+}
+
+// pinFilter narrows a listing to what a non-staff actor may see.
+func pinFilter(actor tenant.Actor, customerID, codeID *uuid.UUID) error {
+	switch actor.Kind {
+	case tenant.ActorCustomerUser:
+		*customerID = actor.CustomerID
+	case tenant.ActorCodeHolder:
+		if codeID == nil {
+			return ErrForbidden
+		}
+		*codeID = actor.CodeID
+	case tenant.ActorRequesterLink:
+		return ErrForbidden
+	}
+	return nil
+}
+
+// CountTickets counts tickets per state for a dashboard: the tenant's, one customer's or one
+// device's (f). A customer user's count is pinned to their customer. Code holders and requester
+// links get ErrForbidden.
+func (d *Desk) CountTickets(ctx context.Context, actor tenant.Actor, f storage.CountFilter) (map[ticket.State]int, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := pinFilter(actor, &f.CustomerID, nil); err != nil {
+		return nil, fmt.Errorf("count tickets: %w", err)
+	}
+	return d.store.CountTickets(ctx, tid, f)
+}
+
+// History returns a ticket's history, oldest first. Requesters do not see entries about
+// internal messages. Returns ErrNotFound for a ticket the actor cannot see.
+func (d *Desk) History(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.HistoryEntry, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.visibleTicket(ctx, d.store, actor, tid, ticketID); err != nil {
+		return nil, fmt.Errorf("history of %s: %w", ticketID, err)
+	}
+	hs, err := d.store.ListHistory(ctx, tid, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", ticketID, err)
+	}
+	if actor.IsStaff() {
+		return hs, nil
+	}
+	out := hs[:0]
+	for _, h := range hs {
+		if h.Action != actionInternalMessage {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// Statuses lists the tenant's custom statuses in lifecycle order.
+func (d *Desk) Statuses(ctx context.Context, actor tenant.Actor) ([]*ticket.Status, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	return d.store.ListStatuses(ctx, tid)
+}
+
+// Priorities lists the tenant's priorities, most urgent first.
+func (d *Desk) Priorities(ctx context.Context, actor tenant.Actor) ([]*ticket.Priority, error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return nil, err
+	}
+	return d.store.ListPriorities(ctx, tid)
+}

@@ -1,0 +1,91 @@
+package helpdesk
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/deskkit/helpdesk/ticket"
+)
+
+// Input limits, in characters.
+const (
+	MaxNameLen        = 200
+	MaxTitleLen       = 200
+	MaxTextLen        = 20000
+	MaxReasonLen      = 2000
+	MaxFieldValueLen  = 2000
+	maxFieldsPerThing = 100
+)
+
+var (
+	languageTag  = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+	ticketPrefix = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,9}$`)
+	fieldKey     = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+	phoneNumber  = regexp.MustCompile(`^\+?[0-9][0-9 ()./-]{5,30}$`)
+	colour       = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+)
+
+// checkName trims s and requires 1..MaxNameLen characters.
+func checkName(field string, s *string) error {
+	*s = strings.TrimSpace(*s)
+	return checkLen(field, *s, 1, MaxNameLen)
+}
+
+func checkLen(field, s string, min, max int) error {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case !utf8.ValidString(s):
+		return invalid(field, "is not valid UTF-8")
+	case n < min && min == 1:
+		return invalid(field, "is required")
+	case n < min:
+		return invalid(field, "must have at least %d characters", min)
+	case n > max:
+		return invalid(field, "must have at most %d characters (has %d)", max, n)
+	}
+	return nil
+}
+
+func checkLanguage(field, s string) error {
+	if s != "" && !languageTag.MatchString(s) {
+		return invalid(field, "%q is not a language tag such as \"en\" or \"de-AT\"", s)
+	}
+	return nil
+}
+
+func checkReason(s *string, required bool) error {
+	*s = strings.TrimSpace(*s)
+	min := 0
+	if required {
+		min = 1
+	}
+	return checkLen("reason", *s, min, MaxReasonLen)
+}
+
+// checkContact normalises c and checks its parts; requireReach demands an e-mail or a phone.
+func checkContact(c *ticket.Contact, requireReach bool) error {
+	c.Name = strings.TrimSpace(c.Name)
+	c.Email = strings.TrimSpace(c.Email)
+	c.Phone = strings.TrimSpace(c.Phone)
+	if err := checkLen("requester.name", c.Name, 0, MaxNameLen); err != nil {
+		return err
+	}
+	if c.Email != "" {
+		a, err := mail.ParseAddress(c.Email)
+		if err != nil || a.Address != c.Email {
+			return invalid("requester.email", "%q is not an e-mail address", c.Email)
+		}
+	}
+	if c.Phone != "" && !phoneNumber.MatchString(c.Phone) {
+		return invalid("requester.phone", "%q is not a phone number", c.Phone)
+	}
+	if err := checkLanguage("requester.language", c.Language); err != nil {
+		return err
+	}
+	if requireReach && c.Email == "" && c.Phone == "" {
+		return invalid("requester", "an e-mail address or a phone number is required")
+	}
+	return nil
+}
