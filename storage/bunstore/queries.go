@@ -303,11 +303,44 @@ func (q *queries) CreateTicket(ctx context.Context, t *ticket.Ticket) error {
 }
 
 func (q *queries) GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error) {
-	return getRow[ticketRow, *ticket.Ticket](ctx, q, scoped, tenantID, id)
+	return q.getTicket(ctx, scoped, tenantID, id)
 }
 
 func (q *queries) GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, number int64) (*ticket.Ticket, error) {
-	return getRow[ticketRow, *ticket.Ticket](ctx, q, "tenant_id = ? AND number = ?", tenantID, number)
+	return q.getTicket(ctx, "tenant_id = ? AND number = ?", tenantID, number)
+}
+
+func (q *queries) getTicket(ctx context.Context, where string, args ...any) (*ticket.Ticket, error) {
+	ts, err := q.scanTickets(ctx, q.selectTickets().Where(where, args...).Limit(1))
+	if err != nil {
+		return nil, err
+	}
+	if len(ts) == 0 {
+		return nil, storage.ErrNotFound
+	}
+	return ts[0], nil
+}
+
+func (q *queries) selectTickets() *bun.SelectQuery {
+	return q.db.NewSelect().TableExpr("tickets").ColumnExpr(ticketColumns)
+}
+
+// scanTickets runs a query selecting ticketColumns and scans the rows by hand.
+func (q *queries) scanTickets(ctx context.Context, s *bun.SelectQuery) ([]*ticket.Ticket, error) {
+	rows, err := s.Rows(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []*ticket.Ticket
+	for rows.Next() {
+		var r ticketRow
+		if err := rows.Scan(r.targets()...); err != nil {
+			return nil, fmt.Errorf("bunstore: scan ticket: %w", err)
+		}
+		out = append(out, r.domain())
+	}
+	return out, mapErr(rows.Err())
 }
 
 func (q *queries) UpdateTicket(ctx context.Context, t *ticket.Ticket) error {
@@ -340,9 +373,15 @@ func (q *queries) DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) erro
 }
 
 func (q *queries) ListTickets(ctx context.Context, tenantID uuid.UUID, f storage.TicketFilter, p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
-	return page[ticketRow, *ticket.Ticket](ctx, q, tenantID, p, func(s *bun.SelectQuery) *bun.SelectQuery {
-		return q.ticketFilter(s, f)
-	}, func(t *ticket.Ticket) uuid.UUID { return t.ID })
+	after, err := storage.DecodeCursor(p.After)
+	if err != nil {
+		return storage.Page[*ticket.Ticket]{}, err
+	}
+	items, err := q.scanTickets(ctx, keyset(q.ticketFilter(q.selectTickets().Where("tenant_id = ?", tenantID), f), after, p.Size()))
+	if err != nil {
+		return storage.Page[*ticket.Ticket]{}, err
+	}
+	return pageOf(items, p.Size(), func(t *ticket.Ticket) uuid.UUID { return t.ID }), nil
 }
 
 func (q *queries) ticketFilter(s *bun.SelectQuery, f storage.TicketFilter) *bun.SelectQuery {
@@ -396,23 +435,31 @@ func page[R any, D any, P row[R, D]](ctx context.Context, q *queries, tenantID u
 	if err != nil {
 		return storage.Page[D]{}, err
 	}
-	size := p.Size()
 	items, err := listRows[R, D, P](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
-		s = filter(s.Where("tenant_id = ?", tenantID))
-		if after != uuid.Nil {
-			s = s.Where("id < ?", after)
-		}
-		return s.OrderExpr("id DESC").Limit(int64(size) + 1)
+		return keyset(filter(s.Where("tenant_id = ?", tenantID)), after, p.Size())
 	})
 	if err != nil {
 		return storage.Page[D]{}, err
 	}
+	return pageOf(items, p.Size(), id), nil
+}
+
+// keyset narrows s to the rows after the cursor, newest first, one more than the page size so
+// pageOf learns whether another page follows.
+func keyset(s *bun.SelectQuery, after uuid.UUID, size int) *bun.SelectQuery {
+	if after != uuid.Nil {
+		s = s.Where("id < ?", after)
+	}
+	return s.OrderExpr("id DESC").Limit(int64(size) + 1)
+}
+
+func pageOf[D any](items []D, size int, id func(D) uuid.UUID) storage.Page[D] {
 	out := storage.Page[D]{Items: items}
 	if len(items) > size {
 		out.Items = items[:size]
 		out.Next = storage.EncodeCursor(id(items[size-1]))
 	}
-	return out, nil
+	return out
 }
 
 func (q *queries) CountTickets(ctx context.Context, tenantID uuid.UUID, f storage.CountFilter) (map[ticket.State]int, error) {

@@ -47,10 +47,10 @@
 //
 // Each top-level subtest (Tenant, Ticket, Pagination, …) asks the harness for one store and its
 // cases share it, each within tenants of its own; nothing runs in parallel. Select a part with
-// go test's -run flag, for example -run 'TestConformance/Pagination'. The store must accept
-// concurrent calls: the ConcurrentUpdate cases run two transactions at once. A store backed by
-// a file or server, rather than a private in-memory database per connection, makes that
-// contention real.
+// go test's -run flag, for example -run 'TestConformance/Pagination' for the test above. The
+// store must accept concurrent calls: the ConcurrentUpdate cases run two transactions at once.
+// A store backed by a file or server, rather than a private in-memory database per connection,
+// makes that contention real.
 //
 // # Fixtures
 //

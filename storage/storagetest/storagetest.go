@@ -38,7 +38,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Message", func(t *testing.T) { testMessages(t, h) })
 	t.Run("History", func(t *testing.T) { testHistory(t, h) })
 	t.Run("TicketNumber", func(t *testing.T) { testTicketNumbers(t, h) })
-	t.Run("Code", func(t *testing.T) { testCodes(t, h) })
+	t.Run("Codes", func(t *testing.T) { testCodes(t, h) })
 	t.Run("Isolation", func(t *testing.T) { testIsolation(t, h) })
 	t.Run("DeleteTicket", func(t *testing.T) { testDeleteTicket(t, h) })
 	t.Run("InTx", func(t *testing.T) { testInTx(t, h) })

@@ -1,0 +1,82 @@
+package helpdesk_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/internal/pgtest"
+	"github.com/deskkit/helpdesk/storage/bunstore"
+	"github.com/stretchr/testify/require"
+)
+
+// engines lists the databases every Desk test runs on, as subtests named for the engine.
+var engines = []struct {
+	name string
+	open func(t testing.TB) *bunstore.Store
+}{
+	{"sqlite", openSQLite},
+	{"postgres", openPostgres},
+}
+
+// forEachEngine runs fn as a subtest per database engine, each with a fresh store.
+func forEachEngine(t *testing.T, fn func(t *testing.T, s *bunstore.Store)) {
+	t.Helper()
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) { fn(t, e.open(t)) })
+	}
+}
+
+func openSQLite(t testing.TB) *bunstore.Store {
+	t.Helper()
+	return openStore(t, "sqlite:"+filepath.Join(t.TempDir(), "helpdesk.db"))
+}
+
+func openPostgres(t testing.TB) *bunstore.Store {
+	t.Helper()
+	return openStore(t, pgtest.Schema(t))
+}
+
+func openStore(t testing.TB, dsn string) *bunstore.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := bunstore.Open(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	require.NoError(t, s.MigrateUp(ctx))
+	return s
+}
+
+// fakeClock is a settable clock for Config.Now.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// newDesk returns a Desk on s with a fake clock.
+func newDesk(t testing.TB, s *bunstore.Store) (*helpdesk.Desk, *fakeClock) {
+	t.Helper()
+	clock := newClock()
+	d, err := helpdesk.New(s, &helpdesk.Config{Now: clock.Now})
+	require.NoError(t, err)
+	return d, clock
+}
