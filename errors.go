@@ -47,6 +47,7 @@ type ValidationError struct {
 	Problem string
 }
 
+// Error returns "invalid FIELD: PROBLEM".
 func (e *ValidationError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Problem) }
 
 // Unwrap returns ErrInvalid.

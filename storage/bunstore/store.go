@@ -73,7 +73,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		db = bun.NewDB(sqldb, sqlitedialect.New())
 	default:
-		return nil, fmt.Errorf("bunstore: unsupported dsn %q: want postgres://, postgresql:// or sqlite:", redact(dsn))
+		return nil, fmt.Errorf("bunstore: unsupported dsn %q: want a postgres://, postgresql:// or sqlite: URL", redact(dsn))
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
