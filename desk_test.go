@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,9 +48,9 @@ type fixture struct {
 	*org
 }
 
-var reach = ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"}
+var nurseContact = ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"}
 
-func setup(t *testing.T, s *bunstore.Store) *fixture {
+func newFixture(t *testing.T, s *bunstore.Store) *fixture {
 	t.Helper()
 	d, clock := newDesk(t, s)
 	f := &fixture{desk: d, clock: clock, store: s}
@@ -116,7 +117,7 @@ func (f *fixture) newHolder(t *testing.T, o *org, dev uuid.UUID, in helpdesk.New
 // submit opens a ticket for devX through the fixture's code.
 func (f *fixture) submit(t *testing.T, title string) *ticket.Ticket {
 	t.Helper()
-	tk, err := f.desk.SubmitTicket(t.Context(), f.holder, helpdesk.NewTicket{Title: title, Requester: reach})
+	tk, err := f.desk.SubmitTicket(t.Context(), f.holder, helpdesk.NewTicket{Title: title, Requester: nurseContact})
 	require.NoError(t, err)
 	return tk
 }
@@ -126,7 +127,7 @@ func (f *fixture) ticketIn(t *testing.T, state ticket.State) *ticket.Ticket {
 	t.Helper()
 	ctx := t.Context()
 	if state == ticket.StateDraft {
-		tk, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "a draft", Requester: reach, Draft: true})
+		tk, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "a draft", Requester: nurseContact, Draft: true})
 		require.NoError(t, err)
 		require.Equal(t, ticket.StateDraft, tk.State)
 		return tk
@@ -184,7 +185,7 @@ func (f *fixture) listAll(t *testing.T, actor tenant.Actor, fl storage.TicketFil
 	}
 }
 
-func actions(hs []*ticket.HistoryEntry) []string {
+func historyActions(hs []*ticket.HistoryEntry) []string {
 	out := make([]string, len(hs))
 	for i, h := range hs {
 		out[i] = h.Action
@@ -192,7 +193,7 @@ func actions(hs []*ticket.HistoryEntry) []string {
 	return out
 }
 
-func ids(ts ...*ticket.Ticket) []uuid.UUID {
+func ticketIDs(ts ...*ticket.Ticket) []uuid.UUID {
 	out := make([]uuid.UUID, len(ts))
 	for i, t := range ts {
 		out[i] = t.ID
@@ -240,13 +241,13 @@ func defaultPriority(t *testing.T, f *fixture, actor tenant.Actor) *ticket.Prior
 
 func TestDeskSubmitThroughCode(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		nurse := f.holder
 		nurse.Name = "Nina Nurse"
 
 		first, err := f.desk.SubmitTicket(ctx, nurse, helpdesk.NewTicket{
-			Title: "  Pump alarms  ", Description: "Occlusion alarm.", Requester: reach,
+			Title: "  Pump alarms  ", Description: "Occlusion alarm.", Requester: nurseContact,
 		})
 		require.NoError(t, err)
 		second := f.submit(t, "Display flickers")
@@ -259,7 +260,7 @@ func TestDeskSubmitThroughCode(t *testing.T) {
 		})
 		t.Run("second tenant starts at one", func(t *testing.T) {
 			b := f.addTenant(t, "Beta Service", "HD")
-			tk, err := f.desk.SubmitTicket(ctx, b.holder, helpdesk.NewTicket{Title: "Beta case", Requester: reach})
+			tk, err := f.desk.SubmitTicket(ctx, b.holder, helpdesk.NewTicket{Title: "Beta case", Requester: nurseContact})
 			require.NoError(t, err)
 			assert.Equal(t, int64(1), tk.Number)
 			assert.Equal(t, "HD-000001", tk.Ref())
@@ -279,7 +280,7 @@ func TestDeskSubmitThroughCode(t *testing.T) {
 				assert.Equal(t, ticket.SourceCode, tk.Source, name)
 				assert.Equal(t, f.code.ID, tk.CodeID, name)
 				assert.Equal(t, nurse.Ref(), tk.CreatedBy, name)
-				assert.Equal(t, reach, tk.Requester, name)
+				assert.Equal(t, nurseContact, tk.Requester, name)
 				assert.Equal(t, uuid.Nil, tk.AssigneeID, name)
 				assert.True(t, f.clock.Now().Equal(tk.CreatedAt), name+": created at the clock's time")
 			}
@@ -305,7 +306,7 @@ func TestDeskSubmitThroughCode(t *testing.T) {
 			dev, err := f.desk.CreateDevice(ctx, f.admin, helpdesk.NewDevice{Name: "Pump 12", CustomerID: cust.ID})
 			require.NoError(t, err)
 			_, holder := f.newHolder(t, f.org, dev.ID, helpdesk.NewCode{})
-			tk, err := f.desk.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: "Beeps", Requester: reach})
+			tk, err := f.desk.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: "Beeps", Requester: nurseContact})
 			require.NoError(t, err)
 			assert.Equal(t, cust.ID, tk.CustomerID)
 			assert.Equal(t, proj.ID, tk.ProjectID)
@@ -315,7 +316,7 @@ func TestDeskSubmitThroughCode(t *testing.T) {
 
 func TestDeskSubmitThroughCodeRequesterContact(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		cases := []struct {
 			name    string
 			contact ticket.Contact
@@ -356,7 +357,7 @@ func TestDeskSubmitThroughCodeRequesterContact(t *testing.T) {
 
 func TestDeskSubmitThroughCodeUnusable(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		cases := []struct {
 			name string
@@ -386,7 +387,7 @@ func TestDeskSubmitThroughCodeUnusable(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				holder, token := c.prepare(t)
-				tk, err := f.desk.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: "Alarm", Requester: reach})
+				tk, err := f.desk.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: "Alarm", Requester: nurseContact})
 				assert.Nil(t, tk)
 				assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable)
 				assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
@@ -404,30 +405,30 @@ func TestDeskSubmitThroughCodeUnusable(t *testing.T) {
 			require.NoError(t, err)
 			_, err = f.desk.SetCodeActive(ctx, f.admin, c.ID, true)
 			require.NoError(t, err)
-			tk, err := f.desk.SubmitTicket(ctx, h, helpdesk.NewTicket{Title: "Alarm", Requester: reach})
+			tk, err := f.desk.SubmitTicket(ctx, h, helpdesk.NewTicket{Title: "Alarm", Requester: nurseContact})
 			require.NoError(t, err)
 			assert.Equal(t, int64(1), tk.Number, "failed submissions consumed no number")
 		})
 		t.Run("another device is not found", func(t *testing.T) {
-			tk, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: reach, DeviceID: f.devY.ID})
+			tk, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: nurseContact, DeviceID: f.devY.ID})
 			assert.Nil(t, tk)
 			assert.ErrorIs(t, err, storage.ErrNotFound)
 			assert.Equal(t, helpdesk.CodeNotFound, helpdesk.ErrorCode(err))
 		})
 		t.Run("customer or project cannot be chosen", func(t *testing.T) {
-			_, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: reach, CustomerID: f.custY.ID})
+			_, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: nurseContact, CustomerID: f.custY.ID})
 			assert.ErrorIs(t, err, helpdesk.ErrInvalid)
-			_, err = f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: reach, ProjectID: f.project.ID})
+			_, err = f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: nurseContact, ProjectID: f.project.ID})
 			assert.ErrorIs(t, err, helpdesk.ErrInvalid)
 		})
 		t.Run("forged holders are refused", func(t *testing.T) {
 			b := f.addTenant(t, "Beta", "")
 			for name, a := range map[string]tenant.Actor{
-				"code of another device":  tenant.CodeHolder(f.tenant.ID, f.devY.ID, f.code.ID),
-				"code of another tenant":  tenant.CodeHolder(f.tenant.ID, f.devX.ID, b.code.ID),
+				"code of another device":   tenant.CodeHolder(f.tenant.ID, f.devY.ID, f.code.ID),
+				"code of another tenant":   tenant.CodeHolder(f.tenant.ID, f.devX.ID, b.code.ID),
 				"device of another tenant": tenant.CodeHolder(f.tenant.ID, b.devX.ID, f.code.ID),
 			} {
-				tk, err := f.desk.SubmitTicket(ctx, a, helpdesk.NewTicket{Title: "x", Requester: reach})
+				tk, err := f.desk.SubmitTicket(ctx, a, helpdesk.NewTicket{Title: "x", Requester: nurseContact})
 				assert.Nil(t, tk, name)
 				assert.Error(t, err, name)
 			}
@@ -443,7 +444,7 @@ func TestDeskSubmitThroughCodeUnusable(t *testing.T) {
 
 func TestDeskOpenCode(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 
 		t.Run("unknown token", func(t *testing.T) {
@@ -529,7 +530,7 @@ func TestDeskOpenCode(t *testing.T) {
 
 func TestDeskSubmitAsCustomerUser(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		t.Run("customer pinned", func(t *testing.T) {
 			tk, err := f.desk.SubmitTicket(ctx, f.userX, helpdesk.NewTicket{Title: "Pump 7 alarms", DeviceID: f.devX.ID})
@@ -583,7 +584,7 @@ func TestDeskSubmitAsCustomerUser(t *testing.T) {
 
 func TestDeskSubmitOnBehalf(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		high := func() *ticket.Priority {
 			ps, err := f.desk.Priorities(ctx, f.admin)
@@ -620,7 +621,7 @@ func TestDeskSubmitOnBehalf(t *testing.T) {
 		t.Run("requester link may not submit", func(t *testing.T) {
 			tk := f.submit(t, "existing")
 			link := tenant.RequesterLink(f.tenant.ID, tk.ID, "")
-			got, err := f.desk.SubmitTicket(ctx, link, helpdesk.NewTicket{Title: "another", Requester: reach})
+			got, err := f.desk.SubmitTicket(ctx, link, helpdesk.NewTicket{Title: "another", Requester: nurseContact})
 			assert.Nil(t, got)
 			assert.ErrorIs(t, err, helpdesk.ErrForbidden)
 			assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
@@ -637,7 +638,7 @@ func TestDeskSubmitOnBehalf(t *testing.T) {
 
 func TestDeskSubmitSupportLapsed(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		first, err := f.desk.SubmitTicket(ctx, f.userX, helpdesk.NewTicket{Title: "before the plan ends"})
 		require.NoError(t, err)
@@ -654,7 +655,7 @@ func TestDeskSubmitSupportLapsed(t *testing.T) {
 			in    helpdesk.NewTicket
 		}{
 			{"customer user", f.userX, helpdesk.NewTicket{Title: "after"}},
-			{"code holder", f.holder, helpdesk.NewTicket{Title: "after", Requester: reach}},
+			{"code holder", f.holder, helpdesk.NewTicket{Title: "after", Requester: nurseContact}},
 			{"employee on behalf", f.agent, helpdesk.NewTicket{Title: "after", CustomerID: f.custX.ID}},
 			{"employee via the device", f.agent, helpdesk.NewTicket{Title: "after", DeviceID: f.devX.ID}},
 		}
@@ -667,7 +668,7 @@ func TestDeskSubmitSupportLapsed(t *testing.T) {
 			})
 		}
 		t.Run("nothing written", func(t *testing.T) {
-			assert.Equal(t, ids(first), f.listAll(t, f.admin, storage.TicketFilter{}))
+			assert.Equal(t, ticketIDs(first), f.listAll(t, f.admin, storage.TicketFilter{}))
 			counts, err := f.desk.CountTickets(ctx, f.admin, storage.CountFilter{})
 			require.NoError(t, err)
 			assert.Equal(t, map[ticket.State]int{ticket.StateOpen: 1}, counts)
@@ -705,11 +706,11 @@ func TestDeskSubmitSupportLapsed(t *testing.T) {
 
 func TestDeskDraftThenSubmit(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		for _, actor := range []tenant.Actor{f.holder, f.userX, f.agent} {
 			t.Run(string(actor.Kind), func(t *testing.T) {
-				draft, err := f.desk.SubmitTicket(ctx, actor, helpdesk.NewTicket{Title: "half done", Requester: reach, DeviceID: f.devX.ID, Draft: true})
+				draft, err := f.desk.SubmitTicket(ctx, actor, helpdesk.NewTicket{Title: "half done", Requester: nurseContact, DeviceID: f.devX.ID, Draft: true})
 				require.NoError(t, err)
 				assert.Equal(t, ticket.StateDraft, draft.State)
 				assert.NotZero(t, draft.Number, "a draft is numbered already")
@@ -731,7 +732,7 @@ func TestDeskDraftThenSubmit(t *testing.T) {
 				assert.True(t, f.clock.Now().Equal(open.UpdatedAt))
 				assert.True(t, draft.CreatedAt.Equal(f.reload(t, draft.ID).CreatedAt), "CreatedAt kept")
 				hs = f.history(t, f.admin, draft.ID)
-				assert.Equal(t, []string{"create", "submit"}, actions(hs))
+				assert.Equal(t, []string{"create", "submit"}, historyActions(hs))
 				assert.Equal(t, actor.Ref(), hs[1].Actor)
 
 				_, err = f.desk.Submit(ctx, actor, draft.ID)
@@ -785,7 +786,7 @@ func (f *fixture) firer(ev ticket.Event) (tenant.Actor, helpdesk.Change) {
 
 func TestDeskTransitionsAllowed(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		for _, ev := range ticket.Events() {
 			row, ok := lifecycleTable[ev]
 			require.True(t, ok, "DOMAIN table lacks %s", ev)
@@ -850,7 +851,7 @@ func TestDeskTransitionsAllowed(t *testing.T) {
 
 func TestDeskTransitionsRefusedByState(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		for _, from := range ticket.States() {
 			tk := f.ticketIn(t, from)
 			before := f.history(t, f.admin, tk.ID)
@@ -876,7 +877,7 @@ func TestDeskTransitionsRefusedByState(t *testing.T) {
 					assert.Equal(t, tk.AssigneeID, stored.AssigneeID)
 					assert.Equal(t, tk.ClosedAt, stored.ClosedAt)
 					assert.Equal(t, tk.CloseReason, stored.CloseReason)
-					assert.Equal(t, actions(before), actions(f.history(t, f.admin, tk.ID)), "history unchanged")
+					assert.Equal(t, historyActions(before), historyActions(f.history(t, f.admin, tk.ID)), "history unchanged")
 				})
 			}
 		}
@@ -885,9 +886,7 @@ func TestDeskTransitionsRefusedByState(t *testing.T) {
 
 func TestDeskTransitionWhoMay(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
-		tk0 := f.submit(t, "probe") // only to build a requester link for the cases
-		_ = tk0
+		f := newFixture(t, s)
 		reason := helpdesk.Change{Reason: "a reason"}
 		assign := helpdesk.Change{AssigneeID: f.agent2.UserID}
 		cases := []struct {
@@ -910,7 +909,7 @@ func TestDeskTransitionWhoMay(t *testing.T) {
 			{"system accepts", ticket.StateOpen, ticket.EventAccept, f.as(f.system), helpdesk.Change{}, false},
 			{"supervisor accepts", ticket.StateOpen, ticket.EventAccept, f.as(f.supervisor), helpdesk.Change{}, true},
 			{"requester starts", ticket.StateAssigned, ticket.EventStart, f.as(f.holder), helpdesk.Change{}, false},
-			{"requester link starts", ticket.StateAssigned, ticket.EventStart, link, helpdesk.Change{}, false},
+			{"requester link starts", ticket.StateAssigned, ticket.EventStart, requesterLink, helpdesk.Change{}, false},
 			{"customer user starts", ticket.StateAssigned, ticket.EventStart, f.as(f.userX), helpdesk.Change{}, false},
 			{"requester waits", ticket.StateInProgress, ticket.EventWait, f.as(f.holder), helpdesk.Change{}, false},
 			{"requester completes", ticket.StateInProgress, ticket.EventComplete, f.as(f.holder), helpdesk.Change{}, false},
@@ -921,7 +920,7 @@ func TestDeskTransitionWhoMay(t *testing.T) {
 			{"agent rates", ticket.StateDone, ticket.EventRate, f.as(f.agent), helpdesk.Change{Stars: 5}, false},
 			{"supervisor rates", ticket.StateDone, ticket.EventRate, f.as(f.supervisor), helpdesk.Change{Stars: 5}, false},
 			{"system rates", ticket.StateDone, ticket.EventRate, f.as(f.system), helpdesk.Change{Stars: 5}, false},
-			{"requester link rates", ticket.StateDone, ticket.EventRate, link, helpdesk.Change{Stars: 5}, true},
+			{"requester link rates", ticket.StateDone, ticket.EventRate, requesterLink, helpdesk.Change{Stars: 5}, true},
 			{"customer user rates", ticket.StateDone, ticket.EventRate, f.as(f.userX), helpdesk.Change{Stars: 5}, true},
 			{"agent expires", ticket.StateWaiting, ticket.EventExpire, f.as(f.agent), reason, false},
 			{"admin expires", ticket.StateDone, ticket.EventExpire, f.as(f.admin), reason, false},
@@ -955,15 +954,58 @@ func TestDeskTransitionWhoMay(t *testing.T) {
 	})
 }
 
+// Transition's doc comment says "close, cancel, reopen: employees and the requester", and
+// DOMAIN.md's who column names no system actor for them either (the system closes through
+// expire), while the lines around them name "the system" wherever it is meant.
+func TestDeskSystemMayNotCloseCancelReopen(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		for _, c := range []struct {
+			from ticket.State
+			ev   ticket.Event
+		}{
+			{ticket.StateInProgress, ticket.EventClose},
+			{ticket.StateOpen, ticket.EventCancel},
+			{ticket.StateClosed, ticket.EventReopen},
+		} {
+			t.Run(string(c.ev), func(t *testing.T) {
+				tk := f.ticketIn(t, c.from)
+				_, err := f.desk.Transition(t.Context(), f.system, tk.ID, c.ev, helpdesk.Change{Reason: "automation"})
+				assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+				assert.Equal(t, c.from, f.reload(t, tk.ID).State)
+			})
+		}
+	})
+}
+
+func TestDeskTransitionUnknownEvent(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		tk := f.ticketIn(t, ticket.StateOpen)
+		for _, a := range []tenant.Actor{f.admin, f.system, f.holder} {
+			got, err := f.desk.Transition(t.Context(), a, tk.ID, ticket.Event("fly"), helpdesk.Change{})
+			assert.Nil(t, got, string(a.Kind))
+			assert.ErrorIs(t, err, ticket.ErrUnknownEvent, string(a.Kind))
+			assert.Equal(t, helpdesk.CodeInvalid, helpdesk.ErrorCode(err), string(a.Kind))
+		}
+		stored := f.reload(t, tk.ID)
+		assert.Equal(t, ticket.StateOpen, stored.State)
+		assert.Equal(t, tk.Version, stored.Version)
+		assert.Len(t, f.history(t, f.admin, tk.ID), 1)
+	})
+}
+
 func (f *fixture) as(a tenant.Actor) func(*ticket.Ticket) tenant.Actor {
 	return func(*ticket.Ticket) tenant.Actor { return a }
 }
 
-func link(tk *ticket.Ticket) tenant.Actor { return tenant.RequesterLink(tk.TenantID, tk.ID, "Nina") }
+func requesterLink(tk *ticket.Ticket) tenant.Actor {
+	return tenant.RequesterLink(tk.TenantID, tk.ID, "Nina")
+}
 
 func TestDeskTransitionChangeValidation(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		cases := []struct {
 			name  string
 			from  ticket.State
@@ -976,7 +1018,7 @@ func TestDeskTransitionChangeValidation(t *testing.T) {
 			{"reject with blank reason", ticket.StateAssigned, ticket.EventReject, f.supervisor, helpdesk.Change{Reason: " \t "}, "reason"},
 			{"reject with a reason", ticket.StateOpen, ticket.EventReject, f.supervisor, helpdesk.Change{Reason: "duplicate of T-000001"}, ""},
 			{"cancel without reason", ticket.StateOpen, ticket.EventCancel, f.holder, helpdesk.Change{}, ""},
-			{"close with an oversized reason", ticket.StateDone, ticket.EventClose, f.agent, helpdesk.Change{Reason: string(make([]rune, helpdesk.MaxReasonLen+1))}, "reason"},
+			{"close with an oversized reason", ticket.StateDone, ticket.EventClose, f.agent, helpdesk.Change{Reason: strings.Repeat("x", helpdesk.MaxReasonLen+1)}, "reason"},
 			{"rate 0 stars", ticket.StateDone, ticket.EventRate, f.holder, helpdesk.Change{Stars: 0}, "stars"},
 			{"rate 6 stars", ticket.StateDone, ticket.EventRate, f.holder, helpdesk.Change{Stars: 6}, "stars"},
 			{"rate -1 stars", ticket.StateDone, ticket.EventRate, f.holder, helpdesk.Change{Stars: -1}, "stars"},
@@ -1014,7 +1056,7 @@ func TestDeskTransitionChangeValidation(t *testing.T) {
 
 func TestDeskWrappers(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		tk := f.submit(t, "walk the wrappers")
 
@@ -1034,23 +1076,23 @@ func TestDeskWrappers(t *testing.T) {
 
 		_, err = f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventComplete, helpdesk.Change{})
 		require.NoError(t, err)
-		got, err = f.desk.Rate(ctx, link(tk), tk.ID, 5, "thanks")
+		got, err = f.desk.Rate(ctx, requesterLink(tk), tk.ID, 5, "thanks")
 		require.NoError(t, err)
 		assert.Equal(t, ticket.StateClosed, got.State)
 
 		hs := f.history(t, f.admin, tk.ID)
-		assert.Equal(t, []string{"submit", "accept", "close", "reopen", "complete", "rate"}, actions(hs))
+		assert.Equal(t, []string{"submit", "accept", "close", "reopen", "complete", "rate"}, historyActions(hs))
 		assert.Equal(t, f.agent.Ref(), hs[1].Actor)
 		assert.Equal(t, "fixed on site", hs[2].Reason)
 		assert.Equal(t, f.holder.Ref(), hs[3].Actor)
-		assert.Equal(t, link(tk).Ref(), hs[5].Actor)
+		assert.Equal(t, requesterLink(tk).Ref(), hs[5].Actor)
 		assert.Equal(t, "5/5 thanks", hs[5].Reason)
 	})
 }
 
 func TestDeskAssign(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		team := uuid.New()
 		t.Run("from open is the assign event", func(t *testing.T) {
@@ -1130,7 +1172,7 @@ func TestDeskAssign(t *testing.T) {
 
 func TestDeskReopenClearsClosure(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		for _, via := range []string{"rate", "close"} {
 			t.Run("after "+via, func(t *testing.T) {
@@ -1165,11 +1207,11 @@ func TestDeskReopenClearsClosure(t *testing.T) {
 
 func TestDeskPostMessage(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		t.Run("internal only by staff", func(t *testing.T) {
 			tk := f.ticketIn(t, ticket.StateAssigned)
-			for _, a := range []tenant.Actor{f.holder, link(tk), f.userX} {
+			for _, a := range []tenant.Actor{f.holder, requesterLink(tk), f.userX} {
 				m, err := f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "secret", Internal: true})
 				assert.Nil(t, m, string(a.Kind))
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden, string(a.Kind))
@@ -1189,7 +1231,7 @@ func TestDeskPostMessage(t *testing.T) {
 			actor func(*ticket.Ticket) tenant.Actor
 		}{
 			{"code holder", f.as(f.holder)},
-			{"requester link", link},
+			{"requester link", requesterLink},
 			{"customer user", f.as(f.userX)},
 		}
 		for _, r := range requesters {
@@ -1220,7 +1262,7 @@ func TestDeskPostMessage(t *testing.T) {
 			_, err := f.desk.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "Any news?"})
 			require.NoError(t, err)
 			assert.Equal(t, ticket.StateWaiting, f.reload(t, tk.ID).State)
-			assert.NotContains(t, actions(f.history(t, f.admin, tk.ID)), "resume")
+			assert.NotContains(t, historyActions(f.history(t, f.admin, tk.ID)), "resume")
 		})
 		t.Run("requester reply to a non-waiting ticket keeps its state", func(t *testing.T) {
 			tk := f.ticketIn(t, ticket.StateInProgress)
@@ -1233,7 +1275,7 @@ func TestDeskPostMessage(t *testing.T) {
 		for _, state := range []ticket.State{ticket.StateClosed, ticket.StateCancelled} {
 			t.Run("requester cannot post on "+string(state), func(t *testing.T) {
 				tk := f.ticketIn(t, state)
-				for _, a := range []tenant.Actor{f.holder, link(tk), f.userX} {
+				for _, a := range []tenant.Actor{f.holder, requesterLink(tk), f.userX} {
 					m, err := f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "hello?"})
 					assert.Nil(t, m)
 					assert.ErrorIs(t, err, helpdesk.ErrTicketClosed, string(a.Kind))
@@ -1256,7 +1298,7 @@ func TestDeskPostMessage(t *testing.T) {
 
 func TestDeskMessagesAndHistoryHideInternal(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		tk := f.ticketIn(t, ticket.StateAssigned)
 		_, err := f.desk.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "Which firmware?"})
@@ -1277,7 +1319,7 @@ func TestDeskMessagesAndHistoryHideInternal(t *testing.T) {
 			{"system", f.system, []string{"Which firmware?", "probably the tubing", "2.4.1"},
 				[]string{"submit", "accept", "message", "message.internal", "message"}},
 			{"code holder", f.holder, []string{"Which firmware?", "2.4.1"}, []string{"submit", "accept", "message", "message"}},
-			{"requester link", link(tk), []string{"Which firmware?", "2.4.1"}, []string{"submit", "accept", "message", "message"}},
+			{"requester link", requesterLink(tk), []string{"Which firmware?", "2.4.1"}, []string{"submit", "accept", "message", "message"}},
 			{"customer user", f.userX, []string{"Which firmware?", "2.4.1"}, []string{"submit", "accept", "message", "message"}},
 		}
 		for _, c := range cases {
@@ -1289,7 +1331,7 @@ func TestDeskMessagesAndHistoryHideInternal(t *testing.T) {
 					bodies = append(bodies, m.Body)
 				}
 				assert.Equal(t, c.bodies, bodies)
-				assert.Equal(t, c.acts, actions(f.history(t, c.actor, tk.ID)))
+				assert.Equal(t, c.acts, historyActions(f.history(t, c.actor, tk.ID)))
 			})
 		}
 	})
@@ -1300,7 +1342,7 @@ func TestDeskMessagesAndHistoryHideInternal(t *testing.T) {
 
 func TestDeskTenantIsolation(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		tk := f.ticketIn(t, ticket.StateAssigned)
 		_, err := f.desk.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "A's message"})
@@ -1368,11 +1410,11 @@ func TestDeskTenantIsolation(t *testing.T) {
 
 func TestDeskVisibilityWithinTenant(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		viaCode := f.submit(t, "through the code")
 		code2, holder2 := f.newHolder(t, f.org, f.devX.ID, helpdesk.NewCode{})
-		viaCode2, err := f.desk.SubmitTicket(ctx, holder2, helpdesk.NewTicket{Title: "through code 2", Requester: reach})
+		viaCode2, err := f.desk.SubmitTicket(ctx, holder2, helpdesk.NewTicket{Title: "through code 2", Requester: nurseContact})
 		require.NoError(t, err)
 		byUserX, err := f.desk.SubmitTicket(ctx, f.userX, helpdesk.NewTicket{Title: "X's portal ticket", DeviceID: f.devX.ID})
 		require.NoError(t, err)
@@ -1391,8 +1433,8 @@ func TestDeskVisibilityWithinTenant(t *testing.T) {
 			{"customer user Y", f.userY, []*ticket.Ticket{forY}},
 			{"code holder", f.holder, []*ticket.Ticket{viaCode}},
 			{"holder of code 2", holder2, []*ticket.Ticket{viaCode2}},
-			{"requester link", link(viaCode), []*ticket.Ticket{viaCode}},
-			{"requester link for Y's ticket", link(forY), []*ticket.Ticket{forY}},
+			{"requester link", requesterLink(viaCode), []*ticket.Ticket{viaCode}},
+			{"requester link for Y's ticket", requesterLink(forY), []*ticket.Ticket{forY}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -1427,7 +1469,7 @@ func TestDeskVisibilityWithinTenant(t *testing.T) {
 					return
 				}
 				// Listing with a filter aimed elsewhere still yields only what the actor may see.
-				want := ids(c.visible...)
+				want := ticketIDs(c.visible...)
 				slices.Reverse(want)
 				assert.Equal(t, want, f.listAll(t, c.actor, storage.TicketFilter{}))
 				for _, fl := range []storage.TicketFilter{{CustomerID: f.custY.ID}, {CodeID: f.code.ID}, {CodeID: code2.ID}} {
@@ -1457,12 +1499,102 @@ func TestDeskVisibilityWithinTenant(t *testing.T) {
 	})
 }
 
+// TestDeskTicketRoundTrip checks that every field a Desk operation returns is what every read
+// path (Ticket, TicketByRef, Tickets) gives back afterwards.
+func TestDeskTicketRoundTrip(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		prios, err := f.desk.Priorities(ctx, f.admin)
+		require.NoError(t, err)
+		team := uuid.New()
+		check := func(t *testing.T, want *ticket.Ticket) {
+			t.Helper()
+			got, err := f.desk.Ticket(ctx, f.admin, want.ID)
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "Ticket")
+			byRef, err := f.desk.TicketByRef(ctx, f.userX, want.Ref())
+			require.NoError(t, err)
+			assert.Equal(t, want, byRef, "TicketByRef")
+			page, err := f.desk.Tickets(ctx, f.agent, storage.TicketFilter{DeviceID: want.DeviceID}, storage.PageRequest{})
+			require.NoError(t, err)
+			require.Len(t, page.Items, 1)
+			assert.Equal(t, want, page.Items[0], "Tickets")
+		}
+		tk, err := f.desk.SubmitTicket(ctx, f.agent, helpdesk.NewTicket{
+			Title: "Everything set", Description: "Line one\nLine two ✓", Type: "repair",
+			Requester:  ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example", Phone: "+49 30 1234567", Language: "de-AT"},
+			DeviceID:   f.devX.ID,
+			PriorityID: prios[0].ID,
+		})
+		require.NoError(t, err)
+		steps := []struct {
+			name string
+			do   func() (*ticket.Ticket, error)
+		}{
+			{"submitted", func() (*ticket.Ticket, error) { return tk, nil }},
+			{"assigned with a team", func() (*ticket.Ticket, error) {
+				return f.desk.Assign(ctx, f.supervisor, tk.ID, f.agent.UserID, team, "")
+			}},
+			{"done", func() (*ticket.Ticket, error) {
+				return f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventComplete, helpdesk.Change{})
+			}},
+			{"rated", func() (*ticket.Ticket, error) { return f.desk.Rate(ctx, f.userX, tk.ID, 4, "good") }},
+			{"reopened", func() (*ticket.Ticket, error) {
+				return f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventReopen, helpdesk.Change{})
+			}},
+			{"rejected", func() (*ticket.Ticket, error) {
+				return f.desk.Transition(ctx, f.supervisor, tk.ID, ticket.EventReject, helpdesk.Change{Reason: "out of contract"})
+			}},
+		}
+		for _, st := range steps {
+			t.Run(st.name, func(t *testing.T) {
+				f.clock.Advance(time.Second)
+				got, err := st.do()
+				require.NoError(t, err)
+				check(t, got)
+			})
+		}
+	})
+}
+
+func TestDeskCodeHolderReachesOneDevice(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		dev, err := f.desk.Device(ctx, f.holder, f.devX.ID)
+		require.NoError(t, err)
+		assert.Equal(t, f.devX.ID, dev.ID)
+
+		_, err = f.desk.Device(ctx, f.holder, f.devY.ID)
+		assert.ErrorIs(t, err, storage.ErrNotFound, "another device")
+		_, err = f.desk.Customer(ctx, f.holder, f.custX.ID)
+		assert.ErrorIs(t, err, storage.ErrNotFound, "even the device's own customer")
+		_, err = f.desk.Devices(ctx, f.holder, storage.DeviceFilter{}, storage.PageRequest{})
+		assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+		_, err = f.desk.Customers(ctx, f.holder)
+		assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+		_, err = f.desk.Template(ctx, f.holder, f.tpl.ID)
+		assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+		_, err = f.desk.CountTickets(ctx, f.holder, storage.CountFilter{DeviceID: f.devX.ID})
+		assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+
+		// A customer user sees their customer's devices only.
+		page, err := f.desk.Devices(ctx, f.userX, storage.DeviceFilter{CustomerID: f.custY.ID}, storage.PageRequest{})
+		require.NoError(t, err)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, f.devX.ID, page.Items[0].ID)
+		_, err = f.desk.Device(ctx, f.userX, f.devY.ID)
+		assert.ErrorIs(t, err, storage.ErrNotFound)
+	})
+}
+
 // ---------------------------------------------------------------------------------------------
 // Listing and counting
 
 func TestDeskTicketsListing(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		high := func() uuid.UUID {
 			ps, err := f.desk.Priorities(ctx, f.admin)
@@ -1505,6 +1637,9 @@ func TestDeskTicketsListing(t *testing.T) {
 			{"priority", storage.TicketFilter{PriorityIDs: []uuid.UUID{high}}, []*ticket.Ticket{t3}},
 			{"open for customer X", storage.TicketFilter{States: []ticket.State{ticket.StateOpen}, CustomerID: f.custX.ID}, []*ticket.Ticket{t3, t1}},
 			{"nothing matches", storage.TicketFilter{States: []ticket.State{ticket.StateDone}}, nil},
+			{"percent sign is literal", storage.TicketFilter{Text: "%"}, nil},
+			{"underscore is literal", storage.TicketFilter{Text: "_"}, nil},
+			{"text in another case", storage.TicketFilter{Text: "SCREEN"}, []*ticket.Ticket{t3}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -1516,7 +1651,7 @@ func TestDeskTicketsListing(t *testing.T) {
 				}
 				var want []uuid.UUID
 				if c.want != nil {
-					want = ids(c.want...)
+					want = ticketIDs(c.want...)
 				}
 				assert.Equal(t, want, got)
 				assert.Empty(t, page.Next)
@@ -1539,7 +1674,7 @@ func TestDeskTicketsListing(t *testing.T) {
 					for _, tk := range page.Items {
 						got = append(got, tk.ID)
 					}
-					assert.Equal(t, ids(want...), got, "page %d of %+v", i, c.filter)
+					assert.Equal(t, ticketIDs(want...), got, "page %d of %+v", i, c.filter)
 					if i == len(c.pages)-1 {
 						if len(want) < 2 {
 							assert.Empty(t, page.Next, "last page")
@@ -1566,10 +1701,10 @@ func TestDeskTicketsListing(t *testing.T) {
 			assertField(t, err, "states[1]")
 		})
 		t.Run("customer user and code holder listings", func(t *testing.T) {
-			assert.Equal(t, ids(t5, t3, t2, t1), f.listAll(t, f.userX, storage.TicketFilter{}))
-			assert.Equal(t, ids(t4), f.listAll(t, f.userY, storage.TicketFilter{}))
-			assert.Equal(t, ids(t5, t2, t1), f.listAll(t, f.holder, storage.TicketFilter{}))
-			assert.Equal(t, ids(t2), f.listAll(t, f.holder, storage.TicketFilter{States: []ticket.State{ticket.StateAssigned}}))
+			assert.Equal(t, ticketIDs(t5, t3, t2, t1), f.listAll(t, f.userX, storage.TicketFilter{}))
+			assert.Equal(t, ticketIDs(t4), f.listAll(t, f.userY, storage.TicketFilter{}))
+			assert.Equal(t, ticketIDs(t5, t2, t1), f.listAll(t, f.holder, storage.TicketFilter{}))
+			assert.Equal(t, ticketIDs(t2), f.listAll(t, f.holder, storage.TicketFilter{States: []ticket.State{ticket.StateAssigned}}))
 		})
 		t.Run("counts", func(t *testing.T) {
 			cases := []struct {
@@ -1595,7 +1730,7 @@ func TestDeskTicketsListing(t *testing.T) {
 					assert.Equal(t, c.want, got)
 				})
 			}
-			for _, a := range []tenant.Actor{f.holder, link(t1)} {
+			for _, a := range []tenant.Actor{f.holder, requesterLink(t1)} {
 				_, err := f.desk.CountTickets(ctx, a, storage.CountFilter{})
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden, string(a.Kind))
 			}
@@ -1608,7 +1743,7 @@ func TestDeskTicketsListing(t *testing.T) {
 
 func TestDeskConcurrentAccept(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		for round := range 3 {
 			t.Run(fmt.Sprintf("round %d", round), func(t *testing.T) {
 				tk := f.submit(t, "race")
@@ -1633,6 +1768,7 @@ func TestDeskConcurrentAccept(t *testing.T) {
 						winner = i
 						continue
 					}
+					t.Logf("loser %s: %v", agents[i].Name, err)
 					assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err), "loser's error: %v", err)
 					assert.True(t, errors.Is(err, storage.ErrConflict) || errors.Is(err, ticket.ErrInvalidTransition), "loser's error: %v", err)
 				}
@@ -1643,7 +1779,7 @@ func TestDeskConcurrentAccept(t *testing.T) {
 				assert.Equal(t, agents[winner].UserID, stored.AssigneeID, "the winner is the assignee")
 				assert.Equal(t, tk.Version+1, stored.Version)
 				hs := f.history(t, f.admin, tk.ID)
-				assert.Equal(t, []string{"submit", "accept"}, actions(hs))
+				assert.Equal(t, []string{"submit", "accept"}, historyActions(hs))
 				assert.Equal(t, agents[winner].Ref(), hs[1].Actor)
 			})
 		}
@@ -1655,7 +1791,7 @@ func TestDeskConcurrentAccept(t *testing.T) {
 
 func TestDeskCreateTenant(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		t.Run("forbidden for non-platform actors", func(t *testing.T) {
 			for name, a := range map[string]tenant.Actor{
@@ -1713,7 +1849,7 @@ func TestDeskCreateTenant(t *testing.T) {
 
 func TestDeskCreateTemplateValidation(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		text := func(key string) device.FieldDef {
 			return device.FieldDef{Key: key, Label: "L", Type: device.FieldText}
@@ -1776,7 +1912,7 @@ func TestDeskCreateTemplateValidation(t *testing.T) {
 
 func TestDeskCreateDeviceValidation(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		tpl, err := f.desk.CreateTemplate(ctx, f.admin, helpdesk.NewTemplate{Name: "Ventilator", Fields: []device.FieldDef{
 			{Key: "voltage", Label: "Voltage", Type: device.FieldNumber, Required: true},
@@ -1806,7 +1942,7 @@ func TestDeskCreateDeviceValidation(t *testing.T) {
 			{"required missing", map[string]string{"note": "x"}, "fields.voltage"},
 			{"required empty", map[string]string{"voltage": ""}, "fields.voltage"},
 			{"no fields at all", nil, "fields.voltage"},
-			{"value too long", ok(map[string]string{"note": string(make([]rune, helpdesk.MaxFieldValueLen+1))}), "fields.note"},
+			{"value too long", ok(map[string]string{"note": strings.Repeat("x", helpdesk.MaxFieldValueLen+1)}), "fields.note"},
 			{"all valid", ok(map[string]string{"installed": "2026-11-23", "colour": "blue", "note": "by the window"}), ""},
 			{"decimal number", map[string]string{"voltage": "-12.5"}, ""},
 			{"optional fields empty", ok(map[string]string{"colour": "", "installed": ""}), ""},
@@ -1853,7 +1989,7 @@ func TestDeskCreateDeviceValidation(t *testing.T) {
 
 func TestDeskCreateCodeValidation(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
-		f := setup(t, s)
+		f := newFixture(t, s)
 		ctx := t.Context()
 		now := f.clock.Now()
 		past, exactlyNow, future := now.Add(-time.Minute), now, now.Add(time.Hour)
@@ -1959,4 +2095,81 @@ func TestErrorCode(t *testing.T) {
 			assert.Equal(t, c.want, helpdesk.ErrorCode(c.err))
 		})
 	}
+}
+
+// A code holder's access ends with its code: switched off or expired, the actor it gave is
+// refused everywhere, not only at OpenCode.
+func TestDeskCodeHolderLosesAccessWithCode(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		draft, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "draft", Requester: nurseContact, Draft: true})
+		require.NoError(t, err)
+		open := f.submit(t, "open")
+		_, err = f.desk.SetCodeActive(ctx, f.admin, f.code.ID, false)
+		require.NoError(t, err)
+
+		ops := map[string]func() error{
+			"Ticket":      func() error { _, err := f.desk.Ticket(ctx, f.holder, open.ID); return err },
+			"TicketByRef": func() error { _, err := f.desk.TicketByRef(ctx, f.holder, open.Ref()); return err },
+			"Tickets": func() error {
+				_, err := f.desk.Tickets(ctx, f.holder, storage.TicketFilter{}, storage.PageRequest{})
+				return err
+			},
+			"Submit": func() error { _, err := f.desk.Submit(ctx, f.holder, draft.ID); return err },
+			"PostMessage": func() error {
+				_, err := f.desk.PostMessage(ctx, f.holder, open.ID, helpdesk.NewMessage{Body: "hi"})
+				return err
+			},
+			"Messages": func() error { _, err := f.desk.Messages(ctx, f.holder, open.ID); return err },
+			"History":  func() error { _, err := f.desk.History(ctx, f.holder, open.ID); return err },
+			"Cancel": func() error {
+				_, err := f.desk.Transition(ctx, f.holder, open.ID, ticket.EventCancel, helpdesk.Change{})
+				return err
+			},
+		}
+		for name, op := range ops {
+			t.Run(name, func(t *testing.T) {
+				assert.ErrorIs(t, op(), helpdesk.ErrCodeUnusable)
+			})
+		}
+		assert.Equal(t, ticket.StateOpen, f.reload(t, open.ID).State)
+		assert.Equal(t, ticket.StateDraft, f.reload(t, draft.ID).State)
+
+		_, err = f.desk.SetCodeActive(ctx, f.admin, f.code.ID, true)
+		require.NoError(t, err)
+		_, err = f.desk.Ticket(ctx, f.holder, open.ID)
+		assert.NoError(t, err, "switched on again, the code works again")
+	})
+}
+
+// A draft opened before the support plan ended cannot be submitted after it.
+func TestDeskSubmitDraftAfterSupportLapsed(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		draft, err := f.desk.SubmitTicket(ctx, f.userX, helpdesk.NewTicket{Title: "draft", Draft: true})
+		require.NoError(t, err)
+		end := f.clock.Now().Add(time.Hour)
+		_, err = f.desk.SetSupportPlan(ctx, f.admin, f.custX.ID, &end)
+		require.NoError(t, err)
+		f.clock.Advance(2 * time.Hour)
+		_, err = f.desk.Submit(ctx, f.userX, draft.ID)
+		assert.ErrorIs(t, err, helpdesk.ErrSupportLapsed)
+		assert.Equal(t, ticket.StateDraft, f.reload(t, draft.ID).State)
+	})
+}
+
+// Assign asks who before it asks about the state: a requester is forbidden whatever the state.
+func TestDeskAssignChecksActorFirst(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		for _, st := range []ticket.State{ticket.StateOpen, ticket.StateDone, ticket.StateClosed} {
+			tk := f.ticketIn(t, st)
+			_, err := f.desk.Assign(t.Context(), f.holder, tk.ID, f.agent.UserID, uuid.Nil, "")
+			assert.ErrorIs(t, err, helpdesk.ErrForbidden, string(st))
+			_, err = f.desk.Assign(t.Context(), f.agent, tk.ID, f.agent.UserID, uuid.Nil, "")
+			assert.ErrorIs(t, err, helpdesk.ErrForbidden, "agents do not assign (%s)", st)
+		}
+	})
 }

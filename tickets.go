@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -166,8 +167,8 @@ func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor t
 		if err != nil {
 			return fmt.Errorf("customer %s: %w", t.CustomerID, err)
 		}
-		if c.SupportUntil != nil && !t.CreatedAt.Before(*c.SupportUntil) {
-			return fmt.Errorf("%w: the support plan of %s ended on %s", ErrSupportLapsed, c.Name, c.SupportUntil.Format(time.DateOnly))
+		if err := checkSupport(c, t.CreatedAt); err != nil {
+			return err
 		}
 		if t.ProjectID == uuid.Nil {
 			t.ProjectID = c.ProjectID
@@ -197,6 +198,14 @@ func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor t
 	return nil
 }
 
+// checkSupport refuses new work for a customer whose support plan has ended at now.
+func checkSupport(c *tenant.Customer, now time.Time) error {
+	if c.SupportUntil != nil && !now.Before(*c.SupportUntil) {
+		return fmt.Errorf("%w: the support plan of %s ended on %s", ErrSupportLapsed, c.Name, c.SupportUntil.Format(time.DateOnly))
+	}
+	return nil
+}
+
 // Change carries what a lifecycle event needs besides its name.
 type Change struct {
 	// Reason is recorded in history; reject requires one, and close, reject, cancel and expire
@@ -216,16 +225,21 @@ type Change struct {
 //   - submit: the requester, staff; accept: employees (the acceptor becomes the assignee);
 //   - assign and reject: supervisors, moderators, admins, the system;
 //   - start, wait, complete: employees and the system; resume: also the requester;
-//   - rate: the requester only; close, cancel, reopen: employees and the requester;
+//   - rate: the requester only; close, cancel, reopen: employees and the requester (not the
+//     system, which closes through expire);
 //   - expire: the system only.
 //
 // "The requester" is the code holder of the code the ticket came through, the ticket's requester
 // link, or a user of the ticket's customer. Returns ErrNotFound for a ticket the actor cannot
-// see, ErrForbidden for an event the actor may not fire, *ticket.TransitionError wrapping
+// see, *ticket.TransitionError wrapping ticket.ErrUnknownEvent for an event not in the table,
+// ErrForbidden for an event the actor may not fire, *ticket.TransitionError wrapping
 // ticket.ErrInvalidTransition for an event the state does not allow, *ValidationError for a bad
 // Change, and ErrConflict when a concurrent change won.
 func (d *Desk) Transition(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, ev ticket.Event, ch Change) (*ticket.Ticket, error) {
-	return d.changeTicket(ctx, actor, ticketID, string(ev), func(_ storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
+	return d.changeTicket(ctx, actor, ticketID, string(ev), func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
+		if !slices.Contains(ticket.Events(), ev) {
+			return &ticket.TransitionError{Machine: "ticket", From: string(t.State), Event: string(ev), Err: ticket.ErrUnknownEvent}
+		}
 		if err := mayFire(actor, t, ev); err != nil {
 			return err
 		}
@@ -235,6 +249,15 @@ func (d *Desk) Transition(ctx context.Context, actor tenant.Actor, ticketID uuid
 		to, err := d.tickets.Apply(ctx, t.State, ev)
 		if err != nil {
 			return err
+		}
+		if ev == ticket.EventSubmit && t.CustomerID != uuid.Nil {
+			c, err := q.GetCustomer(ctx, t.TenantID, t.CustomerID)
+			if err != nil {
+				return fmt.Errorf("customer %s: %w", t.CustomerID, err)
+			}
+			if err := checkSupport(c, h.At); err != nil {
+				return err
+			}
 		}
 		applyEffects(actor, t, ev, &ch, h.At)
 		h.From, h.To, h.Reason = string(t.State), string(to), ch.Reason
@@ -281,6 +304,9 @@ func (d *Desk) changeTicket(ctx context.Context, actor tenant.Actor, id uuid.UUI
 
 // visibleTicket reads a ticket and hides it (ErrNotFound) from actors who may not see it.
 func (d *Desk) visibleTicket(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, id uuid.UUID) (*ticket.Ticket, error) {
+	if err := d.checkCodeHolder(ctx, q, actor); err != nil {
+		return nil, err
+	}
 	t, err := q.GetTicket(ctx, tid, id)
 	if err != nil {
 		return nil, err
@@ -289,6 +315,22 @@ func (d *Desk) visibleTicket(ctx context.Context, q storage.Queries, actor tenan
 		return nil, storage.ErrNotFound
 	}
 	return t, nil
+}
+
+// checkCodeHolder ends a code holder's access the moment its code is switched off or expires:
+// the actor is only as good as the code it came through.
+func (d *Desk) checkCodeHolder(ctx context.Context, q storage.Queries, actor tenant.Actor) error {
+	if actor.Kind != tenant.ActorCodeHolder {
+		return nil
+	}
+	c, err := q.GetCode(ctx, actor.TenantID, actor.CodeID)
+	if err != nil {
+		return fmt.Errorf("code: %w", err)
+	}
+	if !c.Usable(d.clock()) || c.DeviceID != actor.DeviceID {
+		return fmt.Errorf("%w: the code is inactive or expired", ErrCodeUnusable)
+	}
+	return nil
 }
 
 // canSee reports whether actor may read t (the tenant already matched).
@@ -322,8 +364,11 @@ func mayFire(actor tenant.Actor, t *ticket.Ticket, ev ticket.Event) error {
 		ok = !staff
 	case ticket.EventExpire:
 		ok = actor.Kind == tenant.ActorSystem
-	case ticket.EventSubmit, ticket.EventResume, ticket.EventClose, ticket.EventCancel, ticket.EventReopen:
+	case ticket.EventSubmit, ticket.EventResume:
 		ok = true
+	case ticket.EventClose, ticket.EventCancel, ticket.EventReopen:
+		// People decide these; automation closes through expire.
+		ok = actor.Kind != tenant.ActorSystem
 	}
 	if !ok {
 		return fmt.Errorf("%w: %s may not %s ticket %s", ErrForbidden, actorLabel(actor), ev, t.Ref())
@@ -395,13 +440,13 @@ func (d *Desk) Accept(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, assigneeID, teamID uuid.UUID, reason string) (*ticket.Ticket, error) {
 	ch := Change{AssigneeID: assigneeID, TeamID: teamID, Reason: reason}
 	return d.changeTicket(ctx, actor, ticketID, "assign", func(_ storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
+		if err := mayFire(actor, t, ticket.EventAssign); err != nil {
+			return err
+		}
+		if err := checkChange(ticket.EventAssign, &ch); err != nil {
+			return err
+		}
 		if t.State == ticket.StateOpen {
-			if err := mayFire(actor, t, ticket.EventAssign); err != nil {
-				return err
-			}
-			if err := checkChange(ticket.EventAssign, &ch); err != nil {
-				return err
-			}
 			to, err := d.tickets.Apply(ctx, t.State, ticket.EventAssign)
 			if err != nil {
 				return err
@@ -413,12 +458,6 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 		}
 		if !t.State.Active() {
 			return &ticket.TransitionError{Machine: "ticket", From: string(t.State), Event: "reassign", Err: ticket.ErrInvalidTransition}
-		}
-		if err := requireStaff(actor, supervisors...); err != nil {
-			return err
-		}
-		if err := checkChange(ticket.EventAssign, &ch); err != nil {
-			return err
 		}
 		h.Action, h.From, h.To, h.Reason = "reassign", string(t.State), string(t.State), ch.Reason
 		t.AssigneeID, t.TeamID = ch.AssigneeID, ch.TeamID
@@ -484,6 +523,9 @@ func (d *Desk) TicketByRef(ctx context.Context, actor tenant.Actor, ref string) 
 	if err != nil {
 		return nil, err
 	}
+	if err := d.checkCodeHolder(ctx, d.store, actor); err != nil {
+		return nil, fmt.Errorf("get ticket %s: %w", ref, err)
+	}
 	t, err := d.store.GetTicketByNumber(ctx, tid, n)
 	if err == nil && (t.Prefix != prefix || !canSee(actor, t)) {
 		err = storage.ErrNotFound
@@ -504,6 +546,9 @@ func (d *Desk) Tickets(ctx context.Context, actor tenant.Actor, f storage.Ticket
 		return storage.Page[*ticket.Ticket]{}, err
 	}
 	if err := pinFilter(actor, &f.CustomerID, &f.CodeID); err != nil {
+		return storage.Page[*ticket.Ticket]{}, fmt.Errorf("list tickets: %w", err)
+	}
+	if err := d.checkCodeHolder(ctx, d.store, actor); err != nil {
 		return storage.Page[*ticket.Ticket]{}, fmt.Errorf("list tickets: %w", err)
 	}
 	for i, s := range f.States {

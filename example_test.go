@@ -1,0 +1,155 @@
+package helpdesk_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"time"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/storage/bunstore"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+)
+
+// A whole service case on an in-memory database: an operator sets up a customer's device with a
+// QR code, a nurse scans it and opens a ticket, an agent takes it, asks a question, the nurse's
+// reply resumes the work, and the rated ticket closes.
+func Example() {
+	ctx := context.Background()
+	store, err := bunstore.Open(ctx, "sqlite::memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.MigrateUp(ctx); err != nil {
+		log.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	desk, err := helpdesk.New(store, &helpdesk.Config{Now: func() time.Time { return now }})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// The platform creates the operator; its admin registers a customer's device and its code.
+	op, err := desk.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Service"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	admin := tenant.Employee(op.ID, uuid.New(), tenant.RoleAdmin, "Ada Admin")
+	agent := tenant.Employee(op.ID, uuid.New(), tenant.RoleAgent, "Sam Agent")
+	customer, err := desk.CreateCustomer(ctx, admin, helpdesk.NewCustomer{Name: "Northwind Hospital"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	pump, err := desk.CreateDevice(ctx, admin, helpdesk.NewDevice{Name: "Pump 7", CustomerID: customer.ID})
+	if err != nil {
+		log.Fatal(err)
+	}
+	code, err := desk.CreateCode(ctx, admin, pump.ID, helpdesk.NewCode{})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// The nurse scans the code; the page's actor may open a ticket for that one device.
+	page, err := desk.OpenCode(ctx, code.Token, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	nurse := page.Actor
+	nurse.Name = "Nina Nurse"
+	tk, err := desk.SubmitTicket(ctx, nurse, helpdesk.NewTicket{
+		Title:     "Pump alarms every ten minutes",
+		Requester: ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(tk.Ref(), tk.State)
+
+	if tk, err = desk.Accept(ctx, agent, tk.ID); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("accepted:", tk.State)
+	if _, err = desk.PostMessage(ctx, agent, tk.ID, helpdesk.NewMessage{Body: "Which firmware does it show?"}); err != nil {
+		log.Fatal(err)
+	}
+	if tk, err = desk.Transition(ctx, agent, tk.ID, ticket.EventWait, helpdesk.Change{Reason: "asked the requester"}); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("asked:", tk.State)
+	if _, err = desk.PostMessage(ctx, nurse, tk.ID, helpdesk.NewMessage{Body: "2.4.1"}); err != nil {
+		log.Fatal(err)
+	}
+	if tk, err = desk.Ticket(ctx, nurse, tk.ID); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("replied:", tk.State)
+	if _, err = desk.Transition(ctx, agent, tk.ID, ticket.EventComplete, helpdesk.Change{Reason: "firmware updated"}); err != nil {
+		log.Fatal(err)
+	}
+	if tk, err = desk.Rate(ctx, nurse, tk.ID, 5, "fixed within the hour"); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("rated:", tk.State, tk.Rating.Stars)
+
+	history, err := desk.History(ctx, agent, tk.ID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, h := range history {
+		fmt.Printf("%-9s %-10s %s -> %s", h.Action, h.Actor.Name, h.From, h.To)
+		if h.Reason != "" {
+			fmt.Printf(" (%s)", h.Reason)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// T-000001 open
+	// accepted: assigned
+	// asked: waiting
+	// replied: in_progress
+	// rated: closed 5
+	// submit    Nina Nurse draft -> open
+	// accept    Sam Agent  open -> assigned
+	// message   Sam Agent  assigned -> assigned
+	// wait      Sam Agent  assigned -> waiting (asked the requester)
+	// message   Nina Nurse waiting -> waiting
+	// resume    Nina Nurse waiting -> in_progress (requester replied)
+	// complete  Sam Agent  in_progress -> done (firmware updated)
+	// rate      Nina Nurse done -> closed (5/5 fixed within the hour)
+}
+
+// ErrorCode classifies any error a Desk operation returns, however deeply wrapped, so a server
+// can map it to a protocol status in one table.
+func ExampleErrorCode() {
+	status := map[helpdesk.Code]int{
+		helpdesk.CodeInvalid:   http.StatusBadRequest,
+		helpdesk.CodeNotFound:  http.StatusNotFound,
+		helpdesk.CodeConflict:  http.StatusConflict,
+		helpdesk.CodeForbidden: http.StatusForbidden,
+		helpdesk.CodeInternal:  http.StatusInternalServerError,
+	}
+	for _, err := range []error{
+		&helpdesk.ValidationError{Field: "requester", Problem: "an e-mail address or a phone number is required"},
+		fmt.Errorf("get ticket T-000042: %w", storage.ErrNotFound),
+		fmt.Errorf("accept ticket T-000042: %w", storage.ErrConflict),
+		fmt.Errorf("submit ticket: %w", helpdesk.ErrSupportLapsed),
+		errors.New("disk full"),
+	} {
+		code := helpdesk.ErrorCode(err)
+		fmt.Println(code, status[code])
+	}
+	fmt.Printf("%q\n", helpdesk.ErrorCode(nil))
+	// Output:
+	// invalid 400
+	// not_found 404
+	// conflict 409
+	// forbidden 403
+	// internal 500
+	// ""
+}
