@@ -57,8 +57,7 @@ func listRows[R any, D any, P row[R, D]](ctx context.Context, q *queries, shape 
 	return out, nil
 }
 
-// update writes r where id, tenant and the old version match, after the caller has set r's
-// version to old+1. No match means the row is missing (ErrNotFound) or was changed meanwhile
+// update writes r where id, tenant and the old version match (r already carries old+1). No match means the row is missing (ErrNotFound) or was changed meanwhile
 // (ErrConflict).
 func (q *queries) update(ctx context.Context, r any, table string, tenantID, id uuid.UUID, old int64, exclude ...string) error {
 	exclude = append(exclude, "id", "created_at")
@@ -92,6 +91,17 @@ func (q *queries) update(ctx context.Context, r any, table string, tenantID, id 
 	return storage.ErrNotFound
 }
 
+// updateVersioned writes row r of a record whose caller-side version is *version: the row
+// carries version+1 (rowVersion points into r) and, once written, so does the caller.
+func (q *queries) updateVersioned(ctx context.Context, r any, rowVersion *int64, table string, tenantID, id uuid.UUID, version *int64, exclude ...string) error {
+	*rowVersion = *version + 1
+	if err := q.update(ctx, r, table, tenantID, id, *version, exclude...); err != nil {
+		return err
+	}
+	*version = *rowVersion
+	return nil
+}
+
 const scoped = "tenant_id = ? AND id = ?"
 
 // Tenants.
@@ -106,12 +116,7 @@ func (q *queries) GetTenant(ctx context.Context, id uuid.UUID) (*tenant.Tenant, 
 
 func (q *queries) UpdateTenant(ctx context.Context, t *tenant.Tenant) error {
 	r := fromTenant(t)
-	r.Version++
-	if err := q.update(ctx, r, "tenants", uuid.Nil, t.ID, t.Version); err != nil {
-		return err
-	}
-	t.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "tenants", uuid.Nil, t.ID, &t.Version)
 }
 
 func (q *queries) NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (int64, error) {
@@ -133,12 +138,7 @@ func (q *queries) GetCustomer(ctx context.Context, tenantID, id uuid.UUID) (*ten
 
 func (q *queries) UpdateCustomer(ctx context.Context, c *tenant.Customer) error {
 	r := fromCustomer(c)
-	r.Version++
-	if err := q.update(ctx, r, "customers", c.TenantID, c.ID, c.Version); err != nil {
-		return err
-	}
-	c.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "customers", c.TenantID, c.ID, &c.Version)
 }
 
 func (q *queries) ListCustomers(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Customer, error) {
@@ -161,12 +161,7 @@ func (q *queries) GetDepartment(ctx context.Context, tenantID, id uuid.UUID) (*t
 
 func (q *queries) UpdateDepartment(ctx context.Context, d *tenant.Department) error {
 	r := fromDepartment(d)
-	r.Version++
-	if err := q.update(ctx, r, "departments", d.TenantID, d.ID, d.Version); err != nil {
-		return err
-	}
-	d.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "departments", d.TenantID, d.ID, &d.Version)
 }
 
 func (q *queries) ListDepartments(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Department, error) {
@@ -183,12 +178,7 @@ func (q *queries) GetProject(ctx context.Context, tenantID, id uuid.UUID) (*tena
 
 func (q *queries) UpdateProject(ctx context.Context, p *tenant.Project) error {
 	r := fromProject(p)
-	r.Version++
-	if err := q.update(ctx, r, "projects", p.TenantID, p.ID, p.Version); err != nil {
-		return err
-	}
-	p.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "projects", p.TenantID, p.ID, &p.Version)
 }
 
 func (q *queries) ListProjects(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Project, error) {
@@ -207,12 +197,7 @@ func (q *queries) GetDevice(ctx context.Context, tenantID, id uuid.UUID) (*devic
 
 func (q *queries) UpdateDevice(ctx context.Context, d *device.Device) error {
 	r := fromDevice(d)
-	r.Version++
-	if err := q.update(ctx, r, "devices", d.TenantID, d.ID, d.Version); err != nil {
-		return err
-	}
-	d.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "devices", d.TenantID, d.ID, &d.Version)
 }
 
 func (q *queries) ListDevices(ctx context.Context, tenantID uuid.UUID, f storage.DeviceFilter, p storage.PageRequest) (storage.Page[*device.Device], error) {
@@ -240,12 +225,7 @@ func (q *queries) GetTemplate(ctx context.Context, tenantID, id uuid.UUID) (*dev
 
 func (q *queries) UpdateTemplate(ctx context.Context, t *device.Template) error {
 	r := fromTemplate(t)
-	r.Version++
-	if err := q.update(ctx, r, "templates", t.TenantID, t.ID, t.Version); err != nil {
-		return err
-	}
-	t.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "templates", t.TenantID, t.ID, &t.Version)
 }
 
 func (q *queries) ListTemplates(ctx context.Context, tenantID uuid.UUID) ([]*device.Template, error) {
@@ -266,13 +246,8 @@ func (q *queries) GetCodeByToken(ctx context.Context, token string) (*device.Cod
 
 func (q *queries) UpdateCode(ctx context.Context, c *device.Code) error {
 	r := fromCode(c)
-	r.Version++
 	// Scans are counted separately and never conflict with edits.
-	if err := q.update(ctx, r, "codes", c.TenantID, c.ID, c.Version, "scan_count", "last_scan_at"); err != nil {
-		return err
-	}
-	c.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "codes", c.TenantID, c.ID, &c.Version, "scan_count", "last_scan_at")
 }
 
 func (q *queries) RecordCodeScan(ctx context.Context, tenantID, id uuid.UUID, at time.Time) error {
@@ -345,12 +320,7 @@ func (q *queries) scanTickets(ctx context.Context, s *bun.SelectQuery) ([]*ticke
 
 func (q *queries) UpdateTicket(ctx context.Context, t *ticket.Ticket) error {
 	r := fromTicket(t)
-	r.Version++
-	if err := q.update(ctx, r, "tickets", t.TenantID, t.ID, t.Version, "number", "prefix"); err != nil {
-		return err
-	}
-	t.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "tickets", t.TenantID, t.ID, &t.Version, "number", "prefix")
 }
 
 func (q *queries) DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error {
@@ -522,12 +492,7 @@ func (q *queries) GetSession(ctx context.Context, tenantID, id uuid.UUID) (*tick
 
 func (q *queries) UpdateSession(ctx context.Context, s *ticket.Session) error {
 	r := fromSession(s)
-	r.Version++
-	if err := q.update(ctx, r, "sessions", s.TenantID, s.ID, s.Version, "ticket_id"); err != nil {
-		return err
-	}
-	s.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "sessions", s.TenantID, s.ID, &s.Version, "ticket_id")
 }
 
 func (q *queries) ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.Session, error) {
@@ -548,12 +513,7 @@ func (q *queries) GetStatus(ctx context.Context, tenantID, id uuid.UUID) (*ticke
 
 func (q *queries) UpdateStatus(ctx context.Context, s *ticket.Status) error {
 	r := fromStatus(s)
-	r.Version++
-	if err := q.update(ctx, r, "statuses", s.TenantID, s.ID, s.Version); err != nil {
-		return err
-	}
-	s.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "statuses", s.TenantID, s.ID, &s.Version)
 }
 
 func (q *queries) ListStatuses(ctx context.Context, tenantID uuid.UUID) ([]*ticket.Status, error) {
@@ -580,12 +540,7 @@ func (q *queries) GetPriority(ctx context.Context, tenantID, id uuid.UUID) (*tic
 
 func (q *queries) UpdatePriority(ctx context.Context, p *ticket.Priority) error {
 	r := fromPriority(p)
-	r.Version++
-	if err := q.update(ctx, r, "priorities", p.TenantID, p.ID, p.Version); err != nil {
-		return err
-	}
-	p.Version = r.Version
-	return nil
+	return q.updateVersioned(ctx, r, &r.Version, "priorities", p.TenantID, p.ID, &p.Version)
 }
 
 func (q *queries) ListPriorities(ctx context.Context, tenantID uuid.UUID) ([]*ticket.Priority, error) {
