@@ -62,7 +62,10 @@ func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid
 		if _, err := q.GetDevice(ctx, tid, deviceID); err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
-		return q.CreateCode(ctx, c)
+		if err := q.CreateCode(ctx, c); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "code.created", "code", c.ID, "device "+deviceID.String())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create code: %w", err)
@@ -115,7 +118,14 @@ func (d *Desk) SetCodeActive(ctx context.Context, actor tenant.Actor, codeID uui
 		}
 		c.Active = active
 		c.UpdatedAt = d.clock()
-		return q.UpdateCode(ctx, c)
+		if err := q.UpdateCode(ctx, c); err != nil {
+			return err
+		}
+		action := "code.deactivated"
+		if active {
+			action = "code.activated"
+		}
+		return d.audit(ctx, q, actor, tid, action, "code", c.ID, "")
 	})
 	if err != nil {
 		return nil, fmt.Errorf("set code %s active: %w", codeID, err)

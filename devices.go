@@ -48,7 +48,13 @@ func (d *Desk) CreateTemplate(ctx context.Context, actor tenant.Actor, in NewTem
 	now := d.clock()
 	t := &device.Template{ID: newID(), TenantID: tid, Name: in.Name, Description: in.Description,
 		Fields: in.Fields, Blocks: in.Blocks, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := d.store.CreateTemplate(ctx, t); err != nil {
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		if err := q.CreateTemplate(ctx, t); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "template.created", "template", t.ID, t.Name)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("create template: %w", err)
 	}
 	return t, nil
@@ -238,7 +244,10 @@ func (d *Desk) CreateDevice(ctx context.Context, actor tenant.Actor, in NewDevic
 				return fmt.Errorf("project %s: %w", in.ProjectID, err)
 			}
 		}
-		return q.CreateDevice(ctx, dev)
+		if err := q.CreateDevice(ctx, dev); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "device.created", "device", dev.ID, dev.Name)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create device: %w", err)
@@ -269,7 +278,10 @@ func (d *Desk) AssignDevice(ctx context.Context, actor tenant.Actor, deviceID, c
 		}
 		dev.CustomerID = customerID
 		dev.UpdatedAt = d.clock()
-		return q.UpdateDevice(ctx, dev)
+		if err := q.UpdateDevice(ctx, dev); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "device.assigned", "device", dev.ID, customerID.String())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assign device %s: %w", deviceID, err)

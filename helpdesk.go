@@ -1,6 +1,7 @@
 package helpdesk
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -80,6 +81,12 @@ func requireStaff(a tenant.Actor, roles ...tenant.Role) error {
 		return fmt.Errorf("%w: role %s may not do this", ErrForbidden, a.Role)
 	}
 	return fmt.Errorf("%w: %s may not do this", ErrForbidden, a.Kind)
+}
+
+// audit writes the audit entry of a setup change inside the change's transaction.
+func (d *Desk) audit(ctx context.Context, q storage.Queries, actor tenant.Actor, tenantID uuid.UUID, action, entity string, id uuid.UUID, detail string) error {
+	return q.AppendAudit(ctx, &tenant.AuditEntry{ID: newID(), TenantID: tenantID, Actor: actor.Ref(), Action: action,
+		Entity: entity, EntityID: id, Detail: detail, At: d.clock()})
 }
 
 // supervisors are the roles that manage other people's work.

@@ -37,7 +37,13 @@ func (d *Desk) CreateStatus(ctx context.Context, actor tenant.Actor, in NewStatu
 	now := d.clock()
 	s := &ticket.Status{ID: newID(), TenantID: tid, Name: in.Name, State: in.State, Position: in.Position,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := d.store.CreateStatus(ctx, s); err != nil {
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		if err := q.CreateStatus(ctx, s); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "status.created", "status", s.ID, s.Name+" ("+string(s.State)+")")
+	})
+	if err != nil {
 		return nil, fmt.Errorf("create status: %w", err)
 	}
 	return s, nil
@@ -84,7 +90,10 @@ func (d *Desk) CreatePriority(ctx context.Context, actor tenant.Actor, in NewPri
 				}
 			}
 		}
-		return q.CreatePriority(ctx, p)
+		if err := q.CreatePriority(ctx, p); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "priority.created", "priority", p.ID, p.Name)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create priority: %w", err)

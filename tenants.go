@@ -65,7 +65,7 @@ func (d *Desk) CreateTenant(ctx context.Context, actor tenant.Actor, in NewTenan
 				return err
 			}
 		}
-		return nil
+		return d.audit(ctx, q, actor, t.ID, "tenant.created", "tenant", t.ID, t.Name)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create tenant: %w", err)
@@ -151,7 +151,10 @@ func (d *Desk) CreateCustomer(ctx context.Context, actor tenant.Actor, in NewCus
 				return fmt.Errorf("department %s: %w", in.DepartmentID, err)
 			}
 		}
-		return q.CreateCustomer(ctx, c)
+		if err := q.CreateCustomer(ctx, c); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "customer.created", "customer", c.ID, c.Name)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create customer: %w", err)
@@ -206,7 +209,14 @@ func (d *Desk) SetSupportPlan(ctx context.Context, actor tenant.Actor, customerI
 		}
 		c.SupportUntil = utcPtr(until)
 		c.UpdatedAt = d.clock()
-		return q.UpdateCustomer(ctx, c)
+		if err := q.UpdateCustomer(ctx, c); err != nil {
+			return err
+		}
+		detail := "unlimited"
+		if until != nil {
+			detail = "until " + c.SupportUntil.Format(time.RFC3339)
+		}
+		return d.audit(ctx, q, actor, tid, "customer.support_plan", "customer", c.ID, detail)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("set support plan of %s: %w", customerID, err)
@@ -229,7 +239,13 @@ func (d *Desk) CreateDepartment(ctx context.Context, actor tenant.Actor, name st
 	}
 	now := d.clock()
 	dep := &tenant.Department{ID: newID(), TenantID: tid, Name: name, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := d.store.CreateDepartment(ctx, dep); err != nil {
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		if err := q.CreateDepartment(ctx, dep); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "department.created", "department", dep.ID, dep.Name)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("create department: %w", err)
 	}
 	return dep, nil
@@ -264,7 +280,10 @@ func (d *Desk) CreateProject(ctx context.Context, actor tenant.Actor, in NewProj
 				return fmt.Errorf("customer %s: %w", in.CustomerID, err)
 			}
 		}
-		return q.CreateProject(ctx, p)
+		if err := q.CreateProject(ctx, p); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "project.created", "project", p.ID, p.Name)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create project: %w", err)

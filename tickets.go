@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -74,12 +75,8 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		if err := d.resolveSubmission(ctx, q, actor, t); err != nil {
 			return err
 		}
-		ten, err := q.GetTenant(ctx, tid)
-		if err != nil {
-			return err
-		}
-		t.Prefix = ten.TicketPrefix
-		if t.Number, err = q.NextTicketNumber(ctx, tid); err != nil {
+		var err error
+		if t.Number, t.Prefix, err = q.NextTicketNumber(ctx, tid); err != nil {
 			return err
 		}
 		if err := q.CreateTicket(ctx, t); err != nil {
@@ -186,16 +183,12 @@ func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor t
 		}
 		return nil
 	}
-	ps, err := q.ListPriorities(ctx, tid)
-	if err != nil {
-		return err
+	id, err := q.DefaultPriority(ctx, tid)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil // a tenant may do without a default priority
 	}
-	for _, p := range ps {
-		if p.Default {
-			t.PriorityID = p.ID
-		}
-	}
-	return nil
+	t.PriorityID = id
+	return err
 }
 
 // checkSupport refuses new work for a customer whose support plan has ended at now.
@@ -639,4 +632,45 @@ func (d *Desk) Priorities(ctx context.Context, actor tenant.Actor) ([]*ticket.Pr
 		return nil, err
 	}
 	return d.store.ListPriorities(ctx, tid)
+}
+
+// DeleteTicket removes a ticket outright with its messages, history and sessions, leaving an
+// audit entry naming who deleted which reference. Only admins may. Returns ErrNotFound or
+// ErrForbidden.
+func (d *Desk) DeleteTicket(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) error {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return err
+	}
+	if actor.Kind != tenant.ActorEmployee || actor.Role != tenant.RoleAdmin {
+		return fmt.Errorf("delete ticket %s: %w: only admins delete tickets", ticketID, ErrForbidden)
+	}
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		t, err := q.GetTicket(ctx, tid, ticketID)
+		if err != nil {
+			return err
+		}
+		if err := q.DeleteTicket(ctx, tid, t.ID); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "ticket.deleted", "ticket", t.ID, t.Ref()+" "+t.Title)
+	})
+	if err != nil {
+		return fmt.Errorf("delete ticket %s: %w", ticketID, err)
+	}
+	return nil
+}
+
+// AuditLog lists a page of the tenant's audit log, newest first: who created or changed
+// customers, devices, templates, codes, statuses and priorities, and who deleted which ticket.
+// Admins and moderators may. Returns ErrForbidden or storage.ErrInvalidCursor.
+func (d *Desk) AuditLog(ctx context.Context, actor tenant.Actor, p storage.PageRequest) (storage.Page[*tenant.AuditEntry], error) {
+	tid, err := checkActor(actor)
+	if err != nil {
+		return storage.Page[*tenant.AuditEntry]{}, err
+	}
+	if err := requireStaff(actor, managers...); err != nil {
+		return storage.Page[*tenant.AuditEntry]{}, fmt.Errorf("audit log: %w", err)
+	}
+	return d.store.ListAudit(ctx, tid, p)
 }

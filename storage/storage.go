@@ -65,6 +65,7 @@ type Queries interface {
 	Sessions
 	Statuses
 	Priorities
+	Audit
 }
 
 // Tenants stores operators.
@@ -76,10 +77,11 @@ type Tenants interface {
 	GetTenant(ctx context.Context, id uuid.UUID) (*tenant.Tenant, error)
 	// UpdateTenant returns ErrNotFound if there is no such tenant and ErrConflict if t.Version is stale.
 	UpdateTenant(ctx context.Context, t *tenant.Tenant) error
-	// NextTicketNumber reserves and returns the tenant's next ticket number (1, 2, …). Inside a
-	// transaction the number is released again if the transaction rolls back. Returns ErrNotFound
-	// if there is no such tenant.
-	NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (int64, error)
+	// NextTicketNumber reserves and returns the tenant's next ticket number (1, 2, …) with the
+	// tenant's ticket prefix, the two parts of a new ticket's reference. Inside a transaction
+	// the number is released again if the transaction rolls back. Returns ErrNotFound if there
+	// is no such tenant.
+	NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (number int64, prefix string, err error)
 }
 
 // Customers stores the corporate customers of a tenant.
@@ -266,6 +268,18 @@ type Priorities interface {
 	UpdatePriority(ctx context.Context, p *ticket.Priority) error
 	// ListPriorities returns the tenant's priorities, most urgent first.
 	ListPriorities(ctx context.Context, tenantID uuid.UUID) ([]*ticket.Priority, error)
+	// DefaultPriority returns the ID of the tenant's default priority (the most urgent one if
+	// several are marked default). Returns ErrNotFound if none is.
+	DefaultPriority(ctx context.Context, tenantID uuid.UUID) (uuid.UUID, error)
+}
+
+// Audit stores the tenant's audit log.
+type Audit interface {
+	// AppendAudit writes one entry. Returns ErrConflict if the ID is taken.
+	AppendAudit(ctx context.Context, e *tenant.AuditEntry) error
+	// ListAudit returns a page of the tenant's entries, newest first. Returns ErrInvalidCursor
+	// for a foreign cursor.
+	ListAudit(ctx context.Context, tenantID uuid.UUID, p PageRequest) (Page[*tenant.AuditEntry], error)
 }
 
 // DefaultPageSize is used when PageRequest.Limit is zero; MaxPageSize caps it.

@@ -119,11 +119,14 @@ func (q *queries) UpdateTenant(ctx context.Context, t *tenant.Tenant) error {
 	return q.updateVersioned(ctx, r, &r.Version, "tenants", uuid.Nil, t.ID, &t.Version)
 }
 
-func (q *queries) NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (int64, error) {
-	var n int64
-	err := q.db.NewRaw("UPDATE tenants SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq", tenantID).
-		Scan(ctx, &n)
-	return n, mapErr(err)
+func (q *queries) NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (int64, string, error) {
+	var (
+		n      int64
+		prefix string
+	)
+	err := q.db.NewRaw("UPDATE tenants SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq, ticket_prefix", tenantID).
+		Scan(ctx, &n, &prefix)
+	return n, prefix, mapErr(err)
 }
 
 // Customers, departments, projects.
@@ -543,8 +546,26 @@ func (q *queries) UpdatePriority(ctx context.Context, p *ticket.Priority) error 
 	return q.updateVersioned(ctx, r, &r.Version, "priorities", p.TenantID, p.ID, &p.Version)
 }
 
+func (q *queries) DefaultPriority(ctx context.Context, tenantID uuid.UUID) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := q.db.NewSelect().Table("priorities").Column("id").Where("tenant_id = ? AND is_default", tenantID).
+		OrderExpr("rank DESC, id ASC").Limit(1).Scan(ctx, &id)
+	return id, mapErr(err)
+}
+
 func (q *queries) ListPriorities(ctx context.Context, tenantID uuid.UUID) ([]*ticket.Priority, error) {
 	return listRows[priorityRow, *ticket.Priority](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
 		return s.Where("tenant_id = ?", tenantID).OrderExpr("rank DESC, id ASC")
 	})
+}
+
+// Audit log.
+
+func (q *queries) AppendAudit(ctx context.Context, e *tenant.AuditEntry) error {
+	return q.insert(ctx, fromAudit(e))
+}
+
+func (q *queries) ListAudit(ctx context.Context, tenantID uuid.UUID, p storage.PageRequest) (storage.Page[*tenant.AuditEntry], error) {
+	return page[auditRow, *tenant.AuditEntry](ctx, q, tenantID, p, func(s *bun.SelectQuery) *bun.SelectQuery { return s },
+		func(e *tenant.AuditEntry) uuid.UUID { return e.ID })
 }

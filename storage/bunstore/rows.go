@@ -417,6 +417,31 @@ func (r *sessionRow) domain() *ticket.Session {
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
 
+type auditRow struct {
+	bun.BaseModel `bun:"table:audit_log"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	ActorKind     string    `bun:"actor_kind"`
+	ActorID       uuid.UUID `bun:"actor_id,nullzero"`
+	ActorName     string    `bun:"actor_name"`
+	Action        string    `bun:"action"`
+	Entity        string    `bun:"entity"`
+	EntityID      uuid.UUID `bun:"entity_id,nullzero"`
+	Detail        string    `bun:"detail"`
+	At            time.Time `bun:"at"`
+}
+
+func fromAudit(e *tenant.AuditEntry) *auditRow {
+	return &auditRow{ID: e.ID, TenantID: e.TenantID, ActorKind: string(e.Actor.Kind), ActorID: e.Actor.ID,
+		ActorName: e.Actor.Name, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Detail: e.Detail, At: e.At}
+}
+
+func (r *auditRow) domain() *tenant.AuditEntry {
+	return &tenant.AuditEntry{ID: r.ID, TenantID: r.TenantID,
+		Actor:  tenant.Ref{Kind: tenant.ActorKind(r.ActorKind), ID: r.ActorID, Name: r.ActorName},
+		Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, Detail: r.Detail, At: utc(r.At)}
+}
+
 func utc(t time.Time) time.Time { return t.UTC() }
 
 func utcPtr(t *time.Time) *time.Time {

@@ -48,6 +48,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("DeviceFilter", func(t *testing.T) { testDeviceFilter(t, h) })
 	t.Run("CountTickets", func(t *testing.T) { testCountTickets(t, h) })
 	t.Run("Ordering", func(t *testing.T) { testOrdering(t, h) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, h) })
+	t.Run("DefaultPriority", func(t *testing.T) { testDefaultPriority(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 

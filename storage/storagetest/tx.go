@@ -234,8 +234,9 @@ func testTicketNumbers(t *testing.T, h Harness) {
 	}
 	next := func(t *testing.T, q storage.Queries, tn *tenant.Tenant) int64 {
 		t.Helper()
-		n, err := q.NextTicketNumber(ctx, tn.ID)
+		n, prefix, err := q.NextTicketNumber(ctx, tn.ID)
 		require.NoError(t, err, "NextTicketNumber(%s)", tn.Name)
+		assert.Equal(t, tn.TicketPrefix, prefix, "NextTicketNumber(%s) prefix", tn.Name)
 		return n
 	}
 
@@ -270,6 +271,13 @@ func testTicketNumbers(t *testing.T, h Harness) {
 		assert.Equal(t, int64(3), next(t, s, tn))
 	})
 
+	t.Run("PrefixFollowsTenant", func(t *testing.T) {
+		tn := bareTenant(t, "Tenant A")
+		tn.TicketPrefix = "SRV"
+		require.NoError(t, s.UpdateTenant(ctx, tn))
+		assert.Equal(t, int64(1), next(t, s, tn), "next checks the prefix is SRV")
+	})
+
 	t.Run("UpdateTenantKeepsSequence", func(t *testing.T) {
 		tn := bareTenant(t, "Tenant A")
 		assert.Equal(t, int64(1), next(t, s, tn))
@@ -279,7 +287,7 @@ func testTicketNumbers(t *testing.T, h Harness) {
 	})
 
 	t.Run("UnknownTenant", func(t *testing.T) {
-		_, err := s.NextTicketNumber(ctx, newID())
+		_, _, err := s.NextTicketNumber(ctx, newID())
 		assert.ErrorIs(t, err, storage.ErrNotFound)
 	})
 
@@ -341,7 +349,7 @@ func testMigrations(t *testing.T, h Harness) {
 	got, err := s.GetTenant(ctx, after.ID)
 	require.NoError(t, err)
 	assertSame(t, clone(after), got)
-	n, err := s.NextTicketNumber(ctx, after.ID)
+	n, _, err := s.NextTicketNumber(ctx, after.ID)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n)
 	newWorld(t, s, "World after") // every table is back
