@@ -23,40 +23,6 @@ type queries struct {
 
 var _ storage.Queries = (*queries)(nil)
 
-// row is a row type whose pointer converts to the domain type D.
-type row[R any, D any] interface {
-	*R
-	domain() D
-}
-
-func (q *queries) insert(ctx context.Context, r any) error {
-	_, err := q.db.NewInsert().Model(r).Exec(ctx)
-	return mapErr(err)
-}
-
-// getRow reads one row matching where; sql.ErrNoRows becomes storage.ErrNotFound.
-func getRow[R any, D any, P row[R, D]](ctx context.Context, q *queries, where string, args ...any) (D, error) {
-	r := P(new(R))
-	if err := q.db.NewSelect().Model(r).Where(where, args...).Limit(1).Scan(ctx); err != nil {
-		var zero D
-		return zero, mapErr(err)
-	}
-	return r.domain(), nil
-}
-
-// listRows reads every row the query shaper selects.
-func listRows[R any, D any, P row[R, D]](ctx context.Context, q *queries, shape func(*bun.SelectQuery) *bun.SelectQuery) ([]D, error) {
-	var rs []R
-	if err := shape(q.db.NewSelect().Model(&rs)).Scan(ctx); err != nil {
-		return nil, mapErr(err)
-	}
-	out := make([]D, len(rs))
-	for i := range rs {
-		out[i] = P(&rs[i]).domain()
-	}
-	return out, nil
-}
-
 // update writes r where id, tenant and the old version match (r already carries old+1). No match means the row is missing (ErrNotFound) or was changed meanwhile
 // (ErrConflict).
 func (q *queries) update(ctx context.Context, r any, table string, tenantID, id uuid.UUID, old int64, exclude ...string) error {
@@ -281,44 +247,11 @@ func (q *queries) CreateTicket(ctx context.Context, t *ticket.Ticket) error {
 }
 
 func (q *queries) GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error) {
-	return q.getTicket(ctx, scoped, tenantID, id)
+	return getRow[ticketRow, *ticket.Ticket](ctx, q, scoped, tenantID, id)
 }
 
 func (q *queries) GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, number int64) (*ticket.Ticket, error) {
-	return q.getTicket(ctx, "tenant_id = ? AND number = ?", tenantID, number)
-}
-
-func (q *queries) getTicket(ctx context.Context, where string, args ...any) (*ticket.Ticket, error) {
-	ts, err := q.scanTickets(ctx, q.selectTickets().Where(where, args...).Limit(1))
-	if err != nil {
-		return nil, err
-	}
-	if len(ts) == 0 {
-		return nil, storage.ErrNotFound
-	}
-	return ts[0], nil
-}
-
-func (q *queries) selectTickets() *bun.SelectQuery {
-	return q.db.NewSelect().TableExpr("tickets").ColumnExpr(ticketColumns)
-}
-
-// scanTickets runs a query selecting ticketColumns and scans the rows by hand.
-func (q *queries) scanTickets(ctx context.Context, s *bun.SelectQuery) ([]*ticket.Ticket, error) {
-	rows, err := s.Rows(ctx)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	var out []*ticket.Ticket
-	for rows.Next() {
-		var r ticketRow
-		if err := rows.Scan(r.targets()...); err != nil {
-			return nil, fmt.Errorf("bunstore: scan ticket: %w", err)
-		}
-		out = append(out, r.domain())
-	}
-	return out, mapErr(rows.Err())
+	return getRow[ticketRow, *ticket.Ticket](ctx, q, "tenant_id = ? AND number = ?", tenantID, number)
 }
 
 func (q *queries) UpdateTicket(ctx context.Context, t *ticket.Ticket) error {
@@ -346,15 +279,9 @@ func (q *queries) DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) erro
 }
 
 func (q *queries) ListTickets(ctx context.Context, tenantID uuid.UUID, f storage.TicketFilter, p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
-	after, err := storage.DecodeCursor(p.After)
-	if err != nil {
-		return storage.Page[*ticket.Ticket]{}, err
-	}
-	items, err := q.scanTickets(ctx, keyset(q.ticketFilter(q.selectTickets().Where("tenant_id = ?", tenantID), f), after, p.Size()))
-	if err != nil {
-		return storage.Page[*ticket.Ticket]{}, err
-	}
-	return pageOf(items, p.Size(), func(t *ticket.Ticket) uuid.UUID { return t.ID }), nil
+	return page[ticketRow, *ticket.Ticket](ctx, q, tenantID, p, func(s *bun.SelectQuery) *bun.SelectQuery {
+		return q.ticketFilter(s, f)
+	}, func(t *ticket.Ticket) uuid.UUID { return t.ID })
 }
 
 func (q *queries) ticketFilter(s *bun.SelectQuery, f storage.TicketFilter) *bun.SelectQuery {

@@ -1,0 +1,145 @@
+package bunstore
+
+// Row reads are scanned by hand into the row types' fields (see scan.go). Each row type lists
+// its table, its columns and, in the same order, pointers to its fields; the conformance suite's
+// whole-record round trips catch any mismatch.
+
+func (*tenantRow) table() string { return "tenants" }
+
+func (*tenantRow) columns() string {
+	return "id, name, language, ticket_prefix, created_at, updated_at, version"
+}
+
+func (r *tenantRow) targets() []any {
+	return []any{&r.ID, &r.Name, &r.Language, &r.TicketPrefix, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*customerRow) table() string { return "customers" }
+
+func (*customerRow) columns() string {
+	return "id, tenant_id, name, language, project_id, department_id, support_until, created_at, updated_at, version"
+}
+
+func (r *customerRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.Language, &r.ProjectID, &r.DepartmentID, &r.SupportUntil, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*departmentRow) table() string { return "departments" }
+
+func (*departmentRow) columns() string {
+	return "id, tenant_id, name, created_at, updated_at, version"
+}
+
+func (r *departmentRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*projectRow) table() string { return "projects" }
+
+func (*projectRow) columns() string {
+	return "id, tenant_id, name, customer_id, created_at, updated_at, version"
+}
+
+func (r *projectRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.CustomerID, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*templateRow) table() string { return "templates" }
+
+func (*templateRow) columns() string {
+	return "id, tenant_id, name, description, fields, blocks, created_at, updated_at, version"
+}
+
+func (r *templateRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.Description, jsonColumn{&r.Fields}, jsonColumn{&r.Blocks}, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*deviceRow) table() string { return "devices" }
+
+func (*deviceRow) columns() string {
+	return "id, tenant_id, customer_id, template_id, project_id, name, serial_number, location, fields, created_at, updated_at, version"
+}
+
+func (r *deviceRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.CustomerID, &r.TemplateID, &r.ProjectID, &r.Name, &r.SerialNumber, &r.Location, jsonColumn{&r.Fields}, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*codeRow) table() string { return "codes" }
+
+func (*codeRow) columns() string {
+	return "id, tenant_id, device_id, token, active, expires_at, actions, pin_hash, appearance, scan_count, last_scan_at, created_at, updated_at, version"
+}
+
+func (r *codeRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.DeviceID, &r.Token, &r.Active, &r.ExpiresAt, jsonColumn{&r.Actions}, &r.PINHash, jsonColumn{&r.Appearance}, &r.ScanCount, &r.LastScanAt, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*statusRow) table() string { return "statuses" }
+
+func (*statusRow) columns() string {
+	return "id, tenant_id, name, state, is_default, position, created_at, updated_at, version"
+}
+
+func (r *statusRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.State, &r.Default, &r.Position, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*priorityRow) table() string { return "priorities" }
+
+func (*priorityRow) columns() string {
+	return "id, tenant_id, name, rank, is_default, created_at, updated_at, version"
+}
+
+func (r *priorityRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.Rank, &r.Default, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*ticketRow) table() string { return "tickets" }
+
+func (*ticketRow) columns() string {
+	return "id, tenant_id, number, prefix, title, description, requester_name, requester_email, requester_phone, requester_language, device_id, customer_id, project_id, type, priority_id, status_id, state, assignee_id, team_id, source, code_id, created_by_kind, created_by_id, created_by_name, rating_stars, rating_comment, rated_at, close_reason, created_at, updated_at, closed_at, version"
+}
+
+func (r *ticketRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Number, &r.Prefix, &r.Title, &r.Description, &r.RequesterName, &r.RequesterEmail, &r.RequesterPhone, &r.RequesterLanguage, &r.DeviceID, &r.CustomerID, &r.ProjectID, &r.Type, &r.PriorityID, &r.StatusID, &r.State, &r.AssigneeID, &r.TeamID, &r.Source, &r.CodeID, &r.CreatedByKind, &r.CreatedByID, &r.CreatedByName, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CloseReason, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt, &r.Version}
+}
+
+func (*messageRow) table() string { return "messages" }
+
+func (*messageRow) columns() string {
+	return "id, tenant_id, ticket_id, author_kind, author_id, author_name, body, visibility, created_at"
+}
+
+func (r *messageRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.TicketID, &r.AuthorKind, &r.AuthorID, &r.AuthorName, &r.Body, &r.Visibility, &r.CreatedAt}
+}
+
+func (*historyRow) table() string { return "history" }
+
+func (*historyRow) columns() string {
+	return "id, tenant_id, ticket_id, session_id, actor_kind, actor_id, actor_name, action, from_state, to_state, reason, at"
+}
+
+func (r *historyRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.TicketID, &r.SessionID, &r.ActorKind, &r.ActorID, &r.ActorName, &r.Action, &r.From, &r.To, &r.Reason, &r.At}
+}
+
+func (*sessionRow) table() string { return "sessions" }
+
+func (*sessionRow) columns() string {
+	return "id, tenant_id, ticket_id, state, planned_at, planned_end, agent_id, room, started_at, ended_at, rating_stars, rating_comment, rated_at, created_at, updated_at, version"
+}
+
+func (r *sessionRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.TicketID, &r.State, &r.PlannedAt, &r.PlannedEnd, &r.AgentID, &r.Room, &r.StartedAt, &r.EndedAt, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*auditRow) table() string { return "audit_log" }
+
+func (*auditRow) columns() string {
+	return "id, tenant_id, actor_kind, actor_id, actor_name, action, entity, entity_id, detail, at"
+}
+
+func (r *auditRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.ActorKind, &r.ActorID, &r.ActorName, &r.Action, &r.Entity, &r.EntityID, &r.Detail, &r.At}
+}

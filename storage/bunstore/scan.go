@@ -1,0 +1,87 @@
+package bunstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/uptrace/bun"
+)
+
+// bun builds every query and writes every row; reads are scanned by hand into the row types'
+// fields (columns.go). bun's reflective scanner cost about a third more per ticket page and
+// about 20% of a whole ticket submission on PostgreSQL (see BENCHMARKS.md); rows.Scan into
+// typed fields costs what a hand-written query costs.
+
+// row is a row type R whose pointer P reads itself and converts to the domain type D.
+type row[R any, D any] interface {
+	*R
+	table() string
+	columns() string
+	targets() []any
+	domain() D
+}
+
+func (q *queries) insert(ctx context.Context, r any) error {
+	_, err := q.db.NewInsert().Model(r).Exec(ctx)
+	return mapErr(err)
+}
+
+// selectRows starts a query for R's table and columns.
+func selectRows[R any, D any, P row[R, D]](q *queries) *bun.SelectQuery {
+	var r P = new(R)
+	return q.db.NewSelect().TableExpr(r.table()).ColumnExpr(r.columns())
+}
+
+// scanRows runs s, which selects R's columns, and converts every row.
+func scanRows[R any, D any, P row[R, D]](ctx context.Context, s *bun.SelectQuery) ([]D, error) {
+	rows, err := s.Rows(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []D
+	for rows.Next() {
+		r := P(new(R))
+		if err := rows.Scan(r.targets()...); err != nil {
+			return nil, fmt.Errorf("bunstore: scan %s: %w", r.table(), err)
+		}
+		out = append(out, r.domain())
+	}
+	return out, mapErr(rows.Err())
+}
+
+// getRow reads the one row matching where; none is storage.ErrNotFound.
+func getRow[R any, D any, P row[R, D]](ctx context.Context, q *queries, where string, args ...any) (D, error) {
+	items, err := scanRows[R, D, P](ctx, selectRows[R, D, P](q).Where(where, args...).Limit(1))
+	if err == nil && len(items) == 0 {
+		err = storage.ErrNotFound
+	}
+	if err != nil {
+		var zero D
+		return zero, err
+	}
+	return items[0], nil
+}
+
+// listRows reads every row the query shaper selects.
+func listRows[R any, D any, P row[R, D]](ctx context.Context, q *queries, shape func(*bun.SelectQuery) *bun.SelectQuery) ([]D, error) {
+	return scanRows[R, D, P](ctx, shape(selectRows[R, D, P](q)))
+}
+
+// jsonColumn scans a JSON column (bun writes maps, slices and structs as JSON) into dst.
+type jsonColumn struct{ dst any }
+
+// Scan decodes src; NULL leaves dst as it is.
+func (j jsonColumn) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case []byte:
+		return json.Unmarshal(v, j.dst)
+	case string:
+		return json.Unmarshal([]byte(v), j.dst)
+	}
+	return fmt.Errorf("bunstore: cannot decode %T as JSON", src)
+}
