@@ -59,7 +59,8 @@ func TestDeskAuditLog(t *testing.T) {
 		})
 
 		t.Run("only admins and moderators read it", func(t *testing.T) {
-			for _, a := range []tenant.Actor{f.agent, f.supervisor, f.userX, f.holder} {
+			link := f.link(t, f.open(t, f.userX, helpdesk.NewTicket{Title: "Alarm"}))
+			for _, a := range []tenant.Actor{f.agent, f.supervisor, f.userX, f.userY, f.holder, link} {
 				_, err := f.desk.AuditLog(ctx, a, storage.PageRequest{})
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden, string(a.Kind)+" "+string(a.Role))
 			}
@@ -76,7 +77,7 @@ func TestDeskDeleteTicket(t *testing.T) {
 		_, err := f.desk.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "looking"})
 		require.NoError(t, err)
 
-		for _, a := range []tenant.Actor{f.agent, f.supervisor, f.system, f.userX, f.holder} {
+		for _, a := range []tenant.Actor{f.agent, f.supervisor, f.system, f.userX, f.userY, f.holder, f.link(t, tk)} {
 			assert.ErrorIs(t, f.desk.DeleteTicket(ctx, a, tk.ID), helpdesk.ErrForbidden, string(a.Kind)+" "+string(a.Role))
 		}
 		other := f.addTenant(t, "Other Op", "")
@@ -90,6 +91,8 @@ func TestDeskDeleteTicket(t *testing.T) {
 		_, err = f.desk.Ticket(ctx, f.admin, keep.ID)
 		assert.NoError(t, err, "other tickets stay")
 		assert.ErrorIs(t, f.desk.DeleteTicket(ctx, f.admin, tk.ID), storage.ErrNotFound, "deleting twice")
+		_, err = f.desk.OpenRequesterLink(ctx, tk.RequesterToken)
+		assert.ErrorIs(t, err, storage.ErrNotFound, "the deleted ticket's requester link opens nothing")
 
 		p, err := f.desk.AuditLog(ctx, f.admin, storage.PageRequest{Limit: 1})
 		require.NoError(t, err)

@@ -3,11 +3,14 @@ package helpdesk
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
 )
 
@@ -55,7 +58,7 @@ func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.PIN != "" {
 		if c.PINHash, err = device.HashPIN(in.PIN); err != nil {
-			return nil, invalid("pin", "%v", err)
+			return nil, &ValidationError{Field: "pin", Problem: err.Error(), Err: err}
 		}
 	}
 	err = d.store.InTx(ctx, func(q storage.Queries) error {
@@ -94,8 +97,10 @@ func checkAppearance(a device.Appearance) (device.Appearance, error) {
 		return a, invalid("appearance.background", "%q is not a colour such as #1a2b3c", a.Background)
 	case a.Size < 64 || a.Size > 4096:
 		return a, invalid("appearance.size", "%d is outside 64 to 4096 pixels", a.Size)
-	case !contains([]device.ErrorCorrection{device.CorrectionLow, device.CorrectionMedium, device.CorrectionQuartile, device.CorrectionHigh}, a.Correction):
+	case !slices.Contains([]device.ErrorCorrection{device.CorrectionLow, device.CorrectionMedium, device.CorrectionQuartile, device.CorrectionHigh}, a.Correction):
 		return a, invalid("appearance.correction", "%q is not one of L, M, Q, H", a.Correction)
+	case a.LogoURL != "" && !isHTTPURL(a.LogoURL):
+		return a, invalid("appearance.logo_url", "%q is not an http(s) URL", a.LogoURL)
 	}
 	return a, nil
 }
@@ -133,18 +138,53 @@ func (d *Desk) SetCodeActive(ctx context.Context, actor tenant.Actor, codeID uui
 	return c, nil
 }
 
-// PublicPage is what a code's URL shows: the device, its template's public content, and the
-// actions offered. Actor is the code holder to pass to further operations (SubmitTicket).
+// PublicPage is what a code's URL shows: the actions the page offers and, when it offers
+// device.ActionView, the device's public information. It carries nothing secret and nothing
+// about the device's customer, so an application may serialise it as it is.
 type PublicPage struct {
-	Actor    tenant.Actor
-	Code     *device.Code
-	Device   *device.Device
-	Template *device.Template // nil when the device has none
+	// Actor is the code holder to pass to SubmitTicket.
+	Actor tenant.Actor
+	// Actions lists what the page offers.
+	Actions []device.Action
+	// Device is the device's public information; nil unless the code offers device.ActionView.
+	Device *PublicDevice
+}
+
+// PublicDevice is the part of a device and its template that a public page shows.
+type PublicDevice struct {
+	ID           uuid.UUID
+	Name         string
+	SerialNumber string
+	Location     string
+	// Type is the template's name ("Infusion pump X200"); empty without a template.
+	Type string
+	// Fields are the template's public custom fields with the device's values, in template order.
+	Fields []PublicField
+	// Content is the template's public content: text, links, documents and FAQ entries.
+	Content []device.Block
+}
+
+// PublicField is one public custom field and its value.
+type PublicField struct {
+	Key   string
+	Label string
+	Value string
+}
+
+// Field returns the value of the public field with key, or "".
+func (p *PublicDevice) Field(key string) string {
+	for _, f := range p.Fields {
+		if f.Key == key {
+			return f.Value
+		}
+	}
+	return ""
 }
 
 // OpenCode resolves a code token, as its public page does on every visit, and counts the scan.
-// pin must match when the code has one. Returns ErrNotFound for an unknown token,
-// ErrCodeUnusable for an inactive or expired code, and ErrForbidden for a wrong PIN.
+// The token is the credential: no actor is needed. pin must match when the code has one.
+// Returns ErrNotFound for an unknown token, ErrCodeUnusable for an inactive or expired code,
+// and ErrForbidden for a wrong PIN.
 func (d *Desk) OpenCode(ctx context.Context, token, pin string) (*PublicPage, error) {
 	c, err := d.store.GetCodeByToken(ctx, token)
 	if err != nil {
@@ -157,45 +197,71 @@ func (d *Desk) OpenCode(ctx context.Context, token, pin string) (*PublicPage, er
 	if c.PINHash != "" && !device.CheckPIN(c.PINHash, pin) {
 		return nil, fmt.Errorf("open code: %w: wrong PIN", ErrForbidden)
 	}
-	page := &PublicPage{Actor: tenant.CodeHolder(c.TenantID, c.DeviceID, c.ID), Code: c}
-	if page.Device, err = d.store.GetDevice(ctx, c.TenantID, c.DeviceID); err != nil {
-		return nil, fmt.Errorf("open code: device: %w", err)
-	}
-	if page.Device.TemplateID != uuid.Nil {
-		if page.Template, err = d.store.GetTemplate(ctx, c.TenantID, page.Device.TemplateID); err != nil {
-			return nil, fmt.Errorf("open code: template: %w", err)
+	page := &PublicPage{Actor: tenant.CodeHolder(c.TenantID, c.DeviceID, c.ID), Actions: slices.Clone(c.Actions)}
+	if c.Allows(device.ActionView) {
+		if page.Device, err = d.publicDevice(ctx, d.store, c.TenantID, c.DeviceID); err != nil {
+			return nil, fmt.Errorf("open code: %w", err)
 		}
-		page.Template.Fields = publicFields(page.Template.Fields)
 	}
-	page.Device.Fields = publicValues(page.Device.Fields, page.Template)
 	if err := d.store.RecordCodeScan(ctx, c.TenantID, c.ID, now); err != nil {
 		return nil, fmt.Errorf("open code: count scan: %w", err)
 	}
-	c.ScanCount++
-	c.LastScanAt = &now
 	return page, nil
 }
 
-func publicFields(defs []device.FieldDef) []device.FieldDef {
-	var out []device.FieldDef
-	for _, f := range defs {
+// publicDevice reads a device and its template and keeps what a public page may show.
+func (d *Desk) publicDevice(ctx context.Context, q storage.Queries, tenantID, deviceID uuid.UUID) (*PublicDevice, error) {
+	dev, err := q.GetDevice(ctx, tenantID, deviceID)
+	if err != nil {
+		return nil, fmt.Errorf("device %s: %w", deviceID, err)
+	}
+	p := &PublicDevice{ID: dev.ID, Name: dev.Name, SerialNumber: dev.SerialNumber, Location: dev.Location}
+	if dev.TemplateID == uuid.Nil {
+		return p, nil
+	}
+	t, err := q.GetTemplate(ctx, tenantID, dev.TemplateID)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", dev.TemplateID, err)
+	}
+	p.Type, p.Content = t.Name, t.Blocks
+	for _, f := range t.Fields {
 		if f.Public {
-			out = append(out, f)
+			p.Fields = append(p.Fields, PublicField{Key: f.Key, Label: f.Label, Value: dev.Fields[f.Key]})
 		}
 	}
-	return out
+	return p, nil
 }
 
-// publicValues keeps only the values of fields the (already filtered) template shows.
-func publicValues(values map[string]string, t *device.Template) map[string]string {
-	out := map[string]string{}
-	if t == nil {
-		return out
+// checkCodeHolder ends a code holder's access the moment its code is switched off or expires:
+// the actor is only as good as the code it came through.
+func (d *Desk) checkCodeHolder(ctx context.Context, q storage.Queries, actor tenant.Actor) (*device.Code, error) {
+	c, err := q.GetCode(ctx, actor.TenantID, actor.CodeID)
+	if err != nil {
+		return nil, fmt.Errorf("code: %w", err)
 	}
-	for _, f := range t.Fields {
-		if v, ok := values[f.Key]; ok {
-			out[f.Key] = v
-		}
+	if !c.Usable(d.clock()) || c.DeviceID != actor.DeviceID {
+		return nil, fmt.Errorf("%w: the code is inactive or expired", ErrCodeUnusable)
 	}
-	return out
+	return c, nil
+}
+
+// RequesterPage is what a requester's link opens: their ticket, and the actor to act as.
+type RequesterPage struct {
+	// Actor is the requester link to pass to Ticket, Messages, PostMessage, Rate, Close, …
+	Actor  tenant.Actor
+	Ticket *ticket.Ticket
+}
+
+// OpenRequesterLink resolves the secret of a requester's link (ticket.Ticket.RequesterToken, as
+// returned by SubmitTicket) into that one ticket and an actor reaching it alone. The token is
+// the credential: no actor is needed. Returns ErrNotFound for an unknown token.
+func (d *Desk) OpenRequesterLink(ctx context.Context, token string) (*RequesterPage, error) {
+	if token == "" {
+		return nil, fmt.Errorf("open requester link: %w", storage.ErrNotFound)
+	}
+	t, err := d.store.GetTicketByRequesterToken(ctx, secret.Hash(token))
+	if err != nil {
+		return nil, fmt.Errorf("open requester link: %w", err)
+	}
+	return &RequesterPage{Actor: tenant.RequesterLink(t.TenantID, t.ID, t.Requester.Name), Ticket: t}, nil
 }

@@ -2,6 +2,7 @@ package helpdesk_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,13 +30,15 @@ type org struct {
 	tenant                                   *tenant.Tenant
 	admin, supervisor, agent, agent2, system tenant.Actor
 	project                                  *tenant.Project
-	// custX and custY are two customers; userX and userY one user of each.
+	// custX and custY are two customers; userX (role customer_user) and userY (role
+	// customer_admin) one user of each.
 	custX, custY *tenant.Customer
 	userX, userY tenant.Actor
 	tpl          *device.Template
 	// devX belongs to custX (and project), devY to custY.
 	devX, devY *device.Device
-	// code opens devX; holder is the actor OpenCode returned for it.
+	// code opens devX; holder is the actor OpenCode returned for it. A code holder only opens
+	// tickets: the requester then follows each through its requester link (fixture.link).
 	code   *device.Code
 	holder tenant.Actor
 }
@@ -46,6 +49,9 @@ type fixture struct {
 	clock *fakeClock
 	store *bunstore.Store
 	*org
+	// tokens holds the requester-link secret of every ticket opened through open, by ticket ID:
+	// SubmitTicket returns it once and no read gives it back.
+	tokens map[uuid.UUID]string
 }
 
 var nurseContact = ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"}
@@ -53,7 +59,7 @@ var nurseContact = ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.exa
 func newFixture(t *testing.T, s *bunstore.Store) *fixture {
 	t.Helper()
 	d, clock := newDesk(t, s)
-	f := &fixture{desk: d, clock: clock, store: s}
+	f := &fixture{desk: d, clock: clock, store: s, tokens: map[uuid.UUID]string{}}
 	f.org = f.addTenant(t, "Acme Service", "")
 	return f
 }
@@ -114,21 +120,53 @@ func (f *fixture) newHolder(t *testing.T, o *org, dev uuid.UUID, in helpdesk.New
 	return c, page.Actor
 }
 
-// submit opens a ticket for devX through the fixture's code.
-func (f *fixture) submit(t *testing.T, title string) *ticket.Ticket {
+// open submits in as actor, requires success, and keeps the ticket's requester-link secret for
+// link.
+func (f *fixture) open(t *testing.T, actor tenant.Actor, in helpdesk.NewTicket) *ticket.Ticket {
 	t.Helper()
-	tk, err := f.desk.SubmitTicket(t.Context(), f.holder, helpdesk.NewTicket{Title: title, Requester: nurseContact})
+	tk, err := f.desk.SubmitTicket(t.Context(), actor, in)
 	require.NoError(t, err)
+	require.NotEmpty(t, tk.RequesterToken, "SubmitTicket returns the requester-link secret")
+	f.tokens[tk.ID] = tk.RequesterToken
 	return tk
 }
 
-// ticketIn returns a fresh ticket (opened through the code) walked by staff to state.
+// link returns the requester-link actor of a ticket opened through open, as OpenRequesterLink
+// gives it for the ticket's secret: the requester acts through it after submitting.
+func (f *fixture) link(t *testing.T, tk *ticket.Ticket) tenant.Actor {
+	t.Helper()
+	token, ok := f.tokens[tk.ID]
+	require.True(t, ok, "ticket %s was not opened through fixture.open", tk.Ref())
+	page, err := f.desk.OpenRequesterLink(t.Context(), token)
+	require.NoError(t, err)
+	require.Equal(t, tk.ID, page.Ticket.ID)
+	return page.Actor
+}
+
+// submit opens a ticket for devX through the fixture's code.
+func (f *fixture) submit(t *testing.T, title string) *ticket.Ticket {
+	t.Helper()
+	return f.open(t, f.holder, helpdesk.NewTicket{Title: title, Requester: nurseContact})
+}
+
+// ticketIn returns a fresh ticket walked by staff to state: opened through the code, or for a
+// draft (which code holders cannot make) by customer user X.
 func (f *fixture) ticketIn(t *testing.T, state ticket.State) *ticket.Ticket {
 	t.Helper()
-	ctx := t.Context()
 	if state == ticket.StateDraft {
-		tk, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "a draft", Requester: nurseContact, Draft: true})
-		require.NoError(t, err)
+		return f.ticketBy(t, f.userX, state)
+	}
+	return f.ticketBy(t, f.holder, state)
+}
+
+// ticketBy returns a fresh ticket for devX opened by creator and walked by staff to state.
+func (f *fixture) ticketBy(t *testing.T, creator tenant.Actor, state ticket.State) *ticket.Ticket {
+	t.Helper()
+	ctx := t.Context()
+	in := helpdesk.NewTicket{Title: "a case to be " + string(state), Requester: nurseContact, DeviceID: f.devX.ID}
+	if state == ticket.StateDraft {
+		in.Draft = true
+		tk := f.open(t, creator, in)
 		require.Equal(t, ticket.StateDraft, tk.State)
 		return tk
 	}
@@ -143,7 +181,7 @@ func (f *fixture) ticketIn(t *testing.T, state ticket.State) *ticket.Ticket {
 	}
 	events, ok := path[state]
 	require.True(t, ok, "no path to %s", state)
-	tk := f.submit(t, "a case to be "+string(state))
+	tk := f.open(t, creator, in)
 	for _, ev := range events {
 		var err error
 		tk, err = f.desk.Transition(ctx, f.agent, tk.ID, ev, helpdesk.Change{Reason: "setup"})
@@ -283,7 +321,11 @@ func TestDeskSubmitThroughCode(t *testing.T) {
 				assert.Equal(t, nurseContact, tk.Requester, name)
 				assert.Equal(t, uuid.Nil, tk.AssigneeID, name)
 				assert.True(t, f.clock.Now().Equal(tk.CreatedAt), name+": created at the clock's time")
+				assert.NotEmpty(t, tk.RequesterTokenHash, name+": the link's hash is stored")
 			}
+			assert.NotEmpty(t, first.RequesterToken, "the returned ticket carries the link's secret")
+			assert.Empty(t, got.RequesterToken, "a read does not give the secret back")
+			assert.Equal(t, first.RequesterTokenHash, got.RequesterTokenHash)
 		})
 		t.Run("history names the actor", func(t *testing.T) {
 			hs := f.history(t, f.admin, first.ID)
@@ -421,6 +463,22 @@ func TestDeskSubmitThroughCodeUnusable(t *testing.T) {
 			_, err = f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: nurseContact, ProjectID: f.project.ID})
 			assert.ErrorIs(t, err, helpdesk.ErrInvalid)
 		})
+		// Drafts and priorities are for customer users and staff: a code holder cannot come back
+		// to a draft, and the urgency is staff's call.
+		for _, c := range []struct {
+			name  string
+			in    helpdesk.NewTicket
+			field string
+		}{
+			{"no draft", helpdesk.NewTicket{Title: "x", Requester: nurseContact, Draft: true}, "draft"},
+			{"no priority", helpdesk.NewTicket{Title: "x", Requester: nurseContact, PriorityID: defaultPriority(t, f, f.admin).ID}, "priority_id"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				tk, err := f.desk.SubmitTicket(ctx, f.holder, c.in)
+				assert.Nil(t, tk)
+				assertField(t, err, c.field)
+			})
+		}
 		t.Run("forged holders are refused", func(t *testing.T) {
 			b := f.addTenant(t, "Beta", "")
 			for name, a := range map[string]tenant.Actor{
@@ -461,42 +519,66 @@ func TestDeskOpenCode(t *testing.T) {
 			require.Zero(t, c.ScanCount)
 			for want := int64(1); want <= 3; want++ {
 				f.clock.Advance(time.Minute)
-				page, err := f.desk.OpenCode(ctx, c.Token, "")
+				_, err := f.desk.OpenCode(ctx, c.Token, "")
 				require.NoError(t, err)
-				assert.Equal(t, want, page.Code.ScanCount)
-				assertTime(t, f.clock.Now(), page.Code.LastScanAt, "last scan")
+				// The count is stored: a fresh read sees it.
+				stored, err := f.store.GetCode(ctx, f.tenant.ID, c.ID)
+				require.NoError(t, err)
+				assert.Equal(t, want, stored.ScanCount)
+				assertTime(t, f.clock.Now(), stored.LastScanAt, "last scan")
 			}
-			// The count is stored, not just returned: a fresh read sees it.
-			stored, err := f.store.GetCode(ctx, f.tenant.ID, c.ID)
-			require.NoError(t, err)
-			assert.Equal(t, int64(3), stored.ScanCount)
 		})
 		t.Run("page for the code's device", func(t *testing.T) {
 			page, err := f.desk.OpenCode(ctx, f.code.Token, "")
 			require.NoError(t, err)
 			assert.Equal(t, tenant.CodeHolder(f.tenant.ID, f.devX.ID, f.code.ID), page.Actor)
+			assert.Equal(t, []device.Action{device.ActionView, device.ActionOpenTicket}, page.Actions)
+			require.NotNil(t, page.Device)
 			assert.Equal(t, f.devX.ID, page.Device.ID)
-			require.NotNil(t, page.Template)
-			assert.Equal(t, f.tpl.ID, page.Template.ID)
-			assert.Equal(t, f.tpl.Blocks, page.Template.Blocks)
+			assert.Equal(t, "Pump 7", page.Device.Name)
+			assert.Equal(t, "X200-0007", page.Device.SerialNumber)
+			assert.Equal(t, "Infusion pump X200", page.Device.Type, "the template's name")
+			assert.Equal(t, f.tpl.Blocks, page.Device.Content)
 		})
 		t.Run("only public fields and values", func(t *testing.T) {
 			page, err := f.desk.OpenCode(ctx, f.code.Token, "")
 			require.NoError(t, err)
-			require.NotNil(t, page.Template)
-			var keys []string
-			for _, fd := range page.Template.Fields {
-				keys = append(keys, fd.Key)
-			}
-			assert.Equal(t, []string{"firmware"}, keys)
-			assert.Equal(t, map[string]string{"firmware": "2.4.1"}, page.Device.Fields)
-			// Staff still see everything: the page filtered a copy.
+			require.NotNil(t, page.Device)
+			assert.Equal(t, []helpdesk.PublicField{{Key: "firmware", Label: "Firmware", Value: "2.4.1"}}, page.Device.Fields)
+			assert.Equal(t, "2.4.1", page.Device.Field("firmware"))
+			assert.Equal(t, "", page.Device.Field("service_pin"), "a private field is not on the page")
+			assert.Equal(t, "", page.Device.Field("nonexistent"))
+			// Staff still see everything.
 			tpl, err := f.desk.Template(ctx, f.admin, f.tpl.ID)
 			require.NoError(t, err)
 			assert.Len(t, tpl.Fields, 2)
 			dev, err := f.desk.Device(ctx, f.admin, f.devX.ID)
 			require.NoError(t, err)
 			assert.Equal(t, "9999", dev.Fields["service_pin"])
+		})
+		t.Run("public fields in template order", func(t *testing.T) {
+			tpl, err := f.desk.CreateTemplate(ctx, f.admin, helpdesk.NewTemplate{Name: "Monitor", Fields: []device.FieldDef{
+				{Key: "zeta", Label: "Zeta", Type: device.FieldText, Public: true},
+				{Key: "hidden", Label: "Hidden", Type: device.FieldText},
+				{Key: "alpha", Label: "Alpha", Type: device.FieldNumber, Public: true},
+				{Key: "unset", Label: "Unset", Type: device.FieldText, Public: true},
+			}})
+			require.NoError(t, err)
+			dev, err := f.desk.CreateDevice(ctx, f.admin, helpdesk.NewDevice{Name: "Monitor 1", Location: "Ward 3, bed 2",
+				TemplateID: tpl.ID, Fields: map[string]string{"zeta": "z", "hidden": "h", "alpha": "1"}})
+			require.NoError(t, err)
+			c, err := f.desk.CreateCode(ctx, f.admin, dev.ID, helpdesk.NewCode{})
+			require.NoError(t, err)
+			page, err := f.desk.OpenCode(ctx, c.Token, "")
+			require.NoError(t, err)
+			require.NotNil(t, page.Device)
+			assert.Equal(t, []helpdesk.PublicField{
+				{Key: "zeta", Label: "Zeta", Value: "z"},
+				{Key: "alpha", Label: "Alpha", Value: "1"},
+				{Key: "unset", Label: "Unset", Value: ""},
+			}, page.Device.Fields)
+			assert.Equal(t, "Ward 3, bed 2", page.Device.Location)
+			assert.Empty(t, page.Device.Content)
 		})
 		t.Run("device without template shows no fields", func(t *testing.T) {
 			dev, err := f.desk.CreateDevice(ctx, f.admin, helpdesk.NewDevice{Name: "Loose pump"})
@@ -505,8 +587,52 @@ func TestDeskOpenCode(t *testing.T) {
 			require.NoError(t, err)
 			page, err := f.desk.OpenCode(ctx, c.Token, "")
 			require.NoError(t, err)
-			assert.Nil(t, page.Template)
+			require.NotNil(t, page.Device)
+			assert.Equal(t, "Loose pump", page.Device.Name)
+			assert.Empty(t, page.Device.Type)
 			assert.Empty(t, page.Device.Fields)
+			assert.Empty(t, page.Device.Content)
+		})
+		t.Run("no device without the view action", func(t *testing.T) {
+			for _, actions := range [][]device.Action{
+				{device.ActionOpenTicket},
+				{device.ActionOpenTicket, device.ActionRequestSession},
+			} {
+				c, err := f.desk.CreateCode(ctx, f.admin, f.devX.ID, helpdesk.NewCode{Actions: actions})
+				require.NoError(t, err)
+				page, err := f.desk.OpenCode(ctx, c.Token, "")
+				require.NoError(t, err)
+				assert.Nil(t, page.Device, "actions %v", actions)
+				assert.Equal(t, actions, page.Actions)
+				assert.Equal(t, c.ID, page.Actor.CodeID, "the page still gives an actor to submit with")
+			}
+			c, err := f.desk.CreateCode(ctx, f.admin, f.devX.ID, helpdesk.NewCode{Actions: []device.Action{device.ActionView}})
+			require.NoError(t, err)
+			page, err := f.desk.OpenCode(ctx, c.Token, "")
+			require.NoError(t, err)
+			assert.NotNil(t, page.Device, "view alone shows the device")
+		})
+		t.Run("carries nothing secret and nothing about the customer", func(t *testing.T) {
+			dev, err := f.desk.CreateDevice(ctx, f.admin, helpdesk.NewDevice{Name: "Pump 8", TemplateID: f.tpl.ID,
+				CustomerID: f.custX.ID, ProjectID: f.project.ID,
+				Fields: map[string]string{"firmware": "2.4.2", "service_pin": "zz-private-zz"}})
+			require.NoError(t, err)
+			c, err := f.desk.CreateCode(ctx, f.admin, dev.ID, helpdesk.NewCode{PIN: "4711"})
+			require.NoError(t, err)
+			require.NotEmpty(t, c.PINHash)
+			page, err := f.desk.OpenCode(ctx, c.Token, "4711")
+			require.NoError(t, err)
+			require.NotNil(t, page.Device)
+			assert.Equal(t, "2.4.2", page.Device.Field("firmware"))
+			raw, err := json.Marshal(page)
+			require.NoError(t, err)
+			for what, secret := range map[string]string{
+				"code token": c.Token, "PIN hash": c.PINHash, "private field value": "zz-private-zz",
+				"private field key": "service_pin", "customer ID": f.custX.ID.String(), "customer name": f.custX.Name,
+				"project ID": f.project.ID.String(), "template ID": f.tpl.ID.String(),
+			} {
+				assert.NotContains(t, string(raw), secret, what)
+			}
 		})
 		t.Run("PIN", func(t *testing.T) {
 			c, err := f.desk.CreateCode(ctx, f.admin, f.devX.ID, helpdesk.NewCode{PIN: "4711"})
@@ -521,7 +647,44 @@ func TestDeskOpenCode(t *testing.T) {
 			page, err := f.desk.OpenCode(ctx, c.Token, "4711")
 			require.NoError(t, err)
 			assert.Equal(t, c.ID, page.Actor.CodeID)
+			require.NotNil(t, page.Device)
+			assert.Equal(t, f.devX.ID, page.Device.ID)
 		})
+	})
+}
+
+// A code holder reads its device's public part through OpenCode only; Device refuses it.
+func TestDeskCodeHolderAndDevices(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		tk := f.submit(t, "Alarm")
+		link := f.link(t, tk)
+		cases := []struct {
+			name  string
+			actor tenant.Actor
+			id    uuid.UUID
+			want  error
+		}{
+			{"code holder, its own device", f.holder, f.devX.ID, helpdesk.ErrForbidden},
+			{"code holder, another device", f.holder, f.devY.ID, storage.ErrNotFound},
+			{"code holder, unknown device", f.holder, uuid.New(), storage.ErrNotFound},
+			{"requester link, the ticket's device", link, f.devX.ID, storage.ErrNotFound},
+			{"requester link, another device", link, f.devY.ID, storage.ErrNotFound},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				dev, err := f.desk.Device(ctx, c.actor, c.id)
+				assert.Nil(t, dev)
+				assert.ErrorIs(t, err, c.want)
+			})
+		}
+		for name, a := range map[string]tenant.Actor{"code holder": f.holder, "requester link": link} {
+			t.Run(name+" lists no devices", func(t *testing.T) {
+				_, err := f.desk.Devices(ctx, a, storage.DeviceFilter{}, storage.PageRequest{})
+				assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+			})
+		}
 	})
 }
 
@@ -620,7 +783,7 @@ func TestDeskSubmitOnBehalf(t *testing.T) {
 		})
 		t.Run("requester link may not submit", func(t *testing.T) {
 			tk := f.submit(t, "existing")
-			link := tenant.RequesterLink(f.tenant.ID, tk.ID, "")
+			link := f.link(t, tk)
 			got, err := f.desk.SubmitTicket(ctx, link, helpdesk.NewTicket{Title: "another", Requester: nurseContact})
 			assert.Nil(t, got)
 			assert.ErrorIs(t, err, helpdesk.ErrForbidden)
@@ -708,15 +871,30 @@ func TestDeskDraftThenSubmit(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		f := newFixture(t, s)
 		ctx := t.Context()
-		for _, actor := range []tenant.Actor{f.holder, f.userX, f.agent} {
-			t.Run(string(actor.Kind), func(t *testing.T) {
-				draft, err := f.desk.SubmitTicket(ctx, actor, helpdesk.NewTicket{Title: "half done", Requester: nurseContact, DeviceID: f.devX.ID, Draft: true})
-				require.NoError(t, err)
+		cases := []struct {
+			name string
+			// creator makes the draft; submitter (nil: the creator) sends it.
+			creator   tenant.Actor
+			submitter func(t *testing.T, draft *ticket.Ticket) tenant.Actor
+		}{
+			{"customer user", f.userX, nil},
+			{"employee", f.agent, nil},
+			{"employee's draft sent by the requester link", f.agent, f.link},
+			{"customer user's draft sent by staff", f.userX, f.as(f.supervisor)},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				draft := f.open(t, c.creator, helpdesk.NewTicket{Title: "half done", Requester: nurseContact, DeviceID: f.devX.ID, Draft: true})
+				actor := c.creator
+				if c.submitter != nil {
+					actor = c.submitter(t, draft)
+				}
 				assert.Equal(t, ticket.StateDraft, draft.State)
 				assert.NotZero(t, draft.Number, "a draft is numbered already")
 				hs := f.history(t, f.admin, draft.ID)
 				require.Len(t, hs, 1)
 				assert.Equal(t, "create", hs[0].Action)
+				assert.Equal(t, c.creator.Ref(), hs[0].Actor)
 				assert.Equal(t, "", hs[0].From)
 				assert.Equal(t, string(ticket.StateDraft), hs[0].To)
 
@@ -739,6 +917,13 @@ func TestDeskDraftThenSubmit(t *testing.T) {
 				assert.ErrorIs(t, err, ticket.ErrInvalidTransition, "a second submit")
 			})
 		}
+		t.Run("code holders make no drafts", func(t *testing.T) {
+			before := f.listAll(t, f.admin, storage.TicketFilter{})
+			tk, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "half done", Requester: nurseContact, Draft: true})
+			assert.Nil(t, tk)
+			assertField(t, err, "draft")
+			assert.Equal(t, before, f.listAll(t, f.admin, storage.TicketFilter{}), "nothing written")
+		})
 	})
 }
 
@@ -766,14 +951,16 @@ var lifecycleTable = map[ticket.Event]struct {
 	ticket.EventReopen:   {[]ticket.State{ticket.StateDone, ticket.StateClosed}, ticket.StateAssigned},
 }
 
-// firer returns an actor allowed to fire ev and a Change that satisfies it.
-func (f *fixture) firer(ev ticket.Event) (tenant.Actor, helpdesk.Change) {
+// firer returns an actor allowed to fire ev on tk and a Change that satisfies it. The
+// requester's events are fired through tk's requester link.
+func (f *fixture) firer(t *testing.T, tk *ticket.Ticket, ev ticket.Event) (tenant.Actor, helpdesk.Change) {
+	t.Helper()
 	reason := helpdesk.Change{Reason: "because " + string(ev)}
 	switch ev {
 	case ticket.EventSubmit, ticket.EventResume, ticket.EventCancel:
-		return f.holder, reason
+		return f.link(t, tk), reason
 	case ticket.EventRate:
-		return f.holder, helpdesk.Change{Stars: 4, Comment: " quick fix "}
+		return f.link(t, tk), helpdesk.Change{Stars: 4, Comment: " quick fix "}
 	case ticket.EventAssign:
 		return f.supervisor, helpdesk.Change{AssigneeID: f.agent2.UserID, Reason: "Alex knows pumps"}
 	case ticket.EventReject:
@@ -794,7 +981,7 @@ func TestDeskTransitionsAllowed(t *testing.T) {
 				t.Run(fmt.Sprintf("%s from %s", ev, from), func(t *testing.T) {
 					tk := f.ticketIn(t, from)
 					before := f.history(t, f.admin, tk.ID)
-					actor, ch := f.firer(ev)
+					actor, ch := f.firer(t, tk, ev)
 					f.clock.Advance(time.Minute)
 					now := f.clock.Now()
 
@@ -859,8 +1046,11 @@ func TestDeskTransitionsRefusedByState(t *testing.T) {
 				if slices.Contains(lifecycleTable[ev].from, from) {
 					continue
 				}
+				if ev == ticket.EventAssign && from.Active() {
+					continue // a re-assignment that keeps the state: see TestDeskAssign
+				}
 				t.Run(fmt.Sprintf("%s from %s", ev, from), func(t *testing.T) {
-					actor, ch := f.firer(ev)
+					actor, ch := f.firer(t, tk, ev)
 					got, err := f.desk.Transition(t.Context(), actor, tk.ID, ev, ch)
 					assert.Nil(t, got)
 					require.Error(t, err)
@@ -869,7 +1059,9 @@ func TestDeskTransitionsRefusedByState(t *testing.T) {
 					var te *ticket.TransitionError
 					if assert.ErrorAs(t, err, &te) {
 						assert.Equal(t, string(from), te.From)
-						assert.Equal(t, string(ev), te.Event)
+						if ev != ticket.EventAssign { // see TestDeskAssignRefusalNamesTheEvent
+							assert.Equal(t, string(ev), te.Event)
+						}
 					}
 					stored := f.reload(t, tk.ID)
 					assert.Equal(t, from, stored.State, "state unchanged")
@@ -889,54 +1081,65 @@ func TestDeskTransitionWhoMay(t *testing.T) {
 		f := newFixture(t, s)
 		reason := helpdesk.Change{Reason: "a reason"}
 		assign := helpdesk.Change{AssigneeID: f.agent2.UserID}
+		adminX := tenant.CustomerUser(f.tenant.ID, f.custX.ID, uuid.New(), tenant.RoleCustomerAdmin, "Xavier Admin")
+		link := f.link
 		cases := []struct {
-			name  string
+			name string
+			// by opens the ticket; the zero Actor means the code holder (a customer user for drafts).
+			by    tenant.Actor
 			from  ticket.State
 			ev    ticket.Event
-			actor func(tk *ticket.Ticket) tenant.Actor
+			actor func(*testing.T, *ticket.Ticket) tenant.Actor
 			ch    helpdesk.Change
 			ok    bool
 		}{
-			{"agent assigns", ticket.StateOpen, ticket.EventAssign, f.as(f.agent), assign, false},
-			{"agent rejects", ticket.StateOpen, ticket.EventReject, f.as(f.agent), reason, false},
-			{"requester assigns", ticket.StateOpen, ticket.EventAssign, f.as(f.holder), assign, false},
-			{"customer user rejects", ticket.StateOpen, ticket.EventReject, f.as(f.userX), reason, false},
-			{"supervisor assigns", ticket.StateOpen, ticket.EventAssign, f.as(f.supervisor), assign, true},
-			{"moderator rejects", ticket.StateOpen, ticket.EventReject, f.as(tenant.Employee(f.tenant.ID, uuid.New(), tenant.RoleModerator, "Mo")), reason, true},
-			{"admin rejects", ticket.StateAssigned, ticket.EventReject, f.as(f.admin), reason, true},
-			{"system assigns", ticket.StateOpen, ticket.EventAssign, f.as(f.system), assign, true},
-			{"requester accepts", ticket.StateOpen, ticket.EventAccept, f.as(f.holder), helpdesk.Change{}, false},
-			{"system accepts", ticket.StateOpen, ticket.EventAccept, f.as(f.system), helpdesk.Change{}, false},
-			{"supervisor accepts", ticket.StateOpen, ticket.EventAccept, f.as(f.supervisor), helpdesk.Change{}, true},
-			{"requester starts", ticket.StateAssigned, ticket.EventStart, f.as(f.holder), helpdesk.Change{}, false},
-			{"requester link starts", ticket.StateAssigned, ticket.EventStart, requesterLink, helpdesk.Change{}, false},
-			{"customer user starts", ticket.StateAssigned, ticket.EventStart, f.as(f.userX), helpdesk.Change{}, false},
-			{"requester waits", ticket.StateInProgress, ticket.EventWait, f.as(f.holder), helpdesk.Change{}, false},
-			{"requester completes", ticket.StateInProgress, ticket.EventComplete, f.as(f.holder), helpdesk.Change{}, false},
-			{"customer user completes", ticket.StateInProgress, ticket.EventComplete, f.as(f.userX), helpdesk.Change{}, false},
-			{"system starts", ticket.StateAssigned, ticket.EventStart, f.as(f.system), helpdesk.Change{}, true},
-			{"system completes", ticket.StateInProgress, ticket.EventComplete, f.as(f.system), helpdesk.Change{}, true},
-			{"requester resumes", ticket.StateWaiting, ticket.EventResume, f.as(f.holder), helpdesk.Change{}, true},
-			{"agent rates", ticket.StateDone, ticket.EventRate, f.as(f.agent), helpdesk.Change{Stars: 5}, false},
-			{"supervisor rates", ticket.StateDone, ticket.EventRate, f.as(f.supervisor), helpdesk.Change{Stars: 5}, false},
-			{"system rates", ticket.StateDone, ticket.EventRate, f.as(f.system), helpdesk.Change{Stars: 5}, false},
-			{"requester link rates", ticket.StateDone, ticket.EventRate, requesterLink, helpdesk.Change{Stars: 5}, true},
-			{"customer user rates", ticket.StateDone, ticket.EventRate, f.as(f.userX), helpdesk.Change{Stars: 5}, true},
-			{"agent expires", ticket.StateWaiting, ticket.EventExpire, f.as(f.agent), reason, false},
-			{"admin expires", ticket.StateDone, ticket.EventExpire, f.as(f.admin), reason, false},
-			{"requester expires", ticket.StateDone, ticket.EventExpire, f.as(f.holder), reason, false},
-			{"system expires", ticket.StateDone, ticket.EventExpire, f.as(f.system), reason, true},
-			{"requester closes", ticket.StateDone, ticket.EventClose, f.as(f.holder), reason, true},
-			{"requester cancels", ticket.StateOpen, ticket.EventCancel, f.as(f.holder), reason, true},
-			{"requester reopens", ticket.StateClosed, ticket.EventReopen, f.as(f.holder), helpdesk.Change{}, true},
-			{"requester submits", ticket.StateDraft, ticket.EventSubmit, f.as(f.holder), helpdesk.Change{}, true},
-			{"agent submits", ticket.StateDraft, ticket.EventSubmit, f.as(f.agent), helpdesk.Change{}, true},
+			{"agent assigns", tenant.Actor{}, ticket.StateOpen, ticket.EventAssign, f.as(f.agent), assign, false},
+			{"agent rejects", tenant.Actor{}, ticket.StateOpen, ticket.EventReject, f.as(f.agent), reason, false},
+			{"requester assigns", tenant.Actor{}, ticket.StateOpen, ticket.EventAssign, link, assign, false},
+			{"customer user rejects", tenant.Actor{}, ticket.StateOpen, ticket.EventReject, f.as(f.userX), reason, false},
+			{"supervisor assigns", tenant.Actor{}, ticket.StateOpen, ticket.EventAssign, f.as(f.supervisor), assign, true},
+			{"moderator rejects", tenant.Actor{}, ticket.StateOpen, ticket.EventReject, f.as(tenant.Employee(f.tenant.ID, uuid.New(), tenant.RoleModerator, "Mo")), reason, true},
+			{"admin rejects", tenant.Actor{}, ticket.StateAssigned, ticket.EventReject, f.as(f.admin), reason, true},
+			{"system assigns", tenant.Actor{}, ticket.StateOpen, ticket.EventAssign, f.as(f.system), assign, true},
+			{"requester accepts", tenant.Actor{}, ticket.StateOpen, ticket.EventAccept, link, helpdesk.Change{}, false},
+			{"system accepts", tenant.Actor{}, ticket.StateOpen, ticket.EventAccept, f.as(f.system), helpdesk.Change{}, false},
+			{"supervisor accepts", tenant.Actor{}, ticket.StateOpen, ticket.EventAccept, f.as(f.supervisor), helpdesk.Change{}, true},
+			{"requester starts", tenant.Actor{}, ticket.StateAssigned, ticket.EventStart, link, helpdesk.Change{}, false},
+			{"customer user starts", tenant.Actor{}, ticket.StateAssigned, ticket.EventStart, f.as(f.userX), helpdesk.Change{}, false},
+			{"customer user starts their own ticket", f.userX, ticket.StateAssigned, ticket.EventStart, f.as(f.userX), helpdesk.Change{}, false},
+			{"requester waits", tenant.Actor{}, ticket.StateInProgress, ticket.EventWait, link, helpdesk.Change{}, false},
+			{"requester completes", tenant.Actor{}, ticket.StateInProgress, ticket.EventComplete, link, helpdesk.Change{}, false},
+			{"customer user completes", tenant.Actor{}, ticket.StateInProgress, ticket.EventComplete, f.as(f.userX), helpdesk.Change{}, false},
+			{"system starts", tenant.Actor{}, ticket.StateAssigned, ticket.EventStart, f.as(f.system), helpdesk.Change{}, true},
+			{"system completes", tenant.Actor{}, ticket.StateInProgress, ticket.EventComplete, f.as(f.system), helpdesk.Change{}, true},
+			{"requester resumes", tenant.Actor{}, ticket.StateWaiting, ticket.EventResume, link, helpdesk.Change{}, true},
+			{"agent rates", tenant.Actor{}, ticket.StateDone, ticket.EventRate, f.as(f.agent), helpdesk.Change{Stars: 5}, false},
+			{"supervisor rates", tenant.Actor{}, ticket.StateDone, ticket.EventRate, f.as(f.supervisor), helpdesk.Change{Stars: 5}, false},
+			{"system rates", tenant.Actor{}, ticket.StateDone, ticket.EventRate, f.as(f.system), helpdesk.Change{Stars: 5}, false},
+			{"requester link rates", tenant.Actor{}, ticket.StateDone, ticket.EventRate, link, helpdesk.Change{Stars: 5}, true},
+			{"customer user rates their own ticket", f.userX, ticket.StateDone, ticket.EventRate, f.as(f.userX), helpdesk.Change{Stars: 5}, true},
+			{"customer user rates a ticket opened through the code", tenant.Actor{}, ticket.StateDone, ticket.EventRate, f.as(f.userX), helpdesk.Change{Stars: 5}, false},
+			{"customer admin rates a ticket opened through the code", tenant.Actor{}, ticket.StateDone, ticket.EventRate, f.as(adminX), helpdesk.Change{Stars: 5}, true},
+			{"agent expires", tenant.Actor{}, ticket.StateWaiting, ticket.EventExpire, f.as(f.agent), reason, false},
+			{"admin expires", tenant.Actor{}, ticket.StateDone, ticket.EventExpire, f.as(f.admin), reason, false},
+			{"requester expires", tenant.Actor{}, ticket.StateDone, ticket.EventExpire, link, reason, false},
+			{"system expires", tenant.Actor{}, ticket.StateDone, ticket.EventExpire, f.as(f.system), reason, true},
+			{"requester closes", tenant.Actor{}, ticket.StateDone, ticket.EventClose, link, reason, true},
+			{"requester cancels", tenant.Actor{}, ticket.StateOpen, ticket.EventCancel, link, reason, true},
+			{"requester reopens", tenant.Actor{}, ticket.StateClosed, ticket.EventReopen, link, helpdesk.Change{}, true},
+			{"requester submits", tenant.Actor{}, ticket.StateDraft, ticket.EventSubmit, link, helpdesk.Change{}, true},
+			{"agent submits", tenant.Actor{}, ticket.StateDraft, ticket.EventSubmit, f.as(f.agent), helpdesk.Change{}, true},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				tk := f.ticketIn(t, c.from)
+				var tk *ticket.Ticket
+				if c.by.Kind == "" {
+					tk = f.ticketIn(t, c.from)
+				} else {
+					tk = f.ticketBy(t, c.by, c.from)
+				}
 				before := f.history(t, f.admin, tk.ID)
-				got, err := f.desk.Transition(t.Context(), c.actor(tk), tk.ID, c.ev, c.ch)
+				got, err := f.desk.Transition(t.Context(), c.actor(t, tk), tk.ID, c.ev, c.ch)
 				if c.ok {
 					require.NoError(t, err)
 					assert.Equal(t, lifecycleTable[c.ev].to, got.State)
@@ -950,6 +1153,65 @@ func TestDeskTransitionWhoMay(t *testing.T) {
 				assert.Equal(t, tk.Version, stored.Version)
 				assert.Len(t, f.history(t, f.admin, tk.ID), len(before), "no history written")
 			})
+		}
+	})
+}
+
+// A customer user whose role is customer_user is the requester of the tickets they opened
+// only; their company's customer_admin is the requester of all its tickets. Either may read
+// every ticket of the customer.
+func TestDeskCustomerUserRequesterEvents(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		colleague := tenant.CustomerUser(f.tenant.ID, f.custX.ID, uuid.New(), tenant.RoleCustomerUser, "Carl Colleague")
+		adminX := tenant.CustomerUser(f.tenant.ID, f.custX.ID, uuid.New(), tenant.RoleCustomerAdmin, "Xavier Admin")
+		events := []struct {
+			from ticket.State
+			ev   ticket.Event
+			ch   helpdesk.Change
+		}{
+			{ticket.StateDraft, ticket.EventSubmit, helpdesk.Change{}},
+			{ticket.StateWaiting, ticket.EventResume, helpdesk.Change{}},
+			{ticket.StateDone, ticket.EventRate, helpdesk.Change{Stars: 4}},
+			{ticket.StateDone, ticket.EventClose, helpdesk.Change{}},
+			{ticket.StateOpen, ticket.EventCancel, helpdesk.Change{}},
+			{ticket.StateClosed, ticket.EventReopen, helpdesk.Change{}},
+		}
+		actors := []struct {
+			name    string
+			creator tenant.Actor // opens the ticket
+			actor   tenant.Actor // fires the event
+			ok      bool
+		}{
+			{"customer user on their own ticket", f.userX, f.userX, true},
+			{"colleague on another user's ticket", f.userX, colleague, false},
+			{"customer admin on a user's ticket", f.userX, adminX, true},
+			{"customer user on a ticket opened through the code", f.holder, f.userX, false},
+			{"customer admin on a ticket opened through the code", f.holder, adminX, true},
+			{"customer user on a ticket staff opened for the customer", f.agent, f.userX, false},
+		}
+		for _, e := range events {
+			for _, a := range actors {
+				if e.from == ticket.StateDraft && a.creator.Kind == tenant.ActorCodeHolder {
+					continue // code holders make no drafts
+				}
+				t.Run(string(e.ev)+"/"+a.name, func(t *testing.T) {
+					tk := f.ticketBy(t, a.creator, e.from)
+					_, err := f.desk.Ticket(t.Context(), a.actor, tk.ID)
+					require.NoError(t, err, "every user of the customer sees the ticket")
+					got, err := f.desk.Transition(t.Context(), a.actor, tk.ID, e.ev, e.ch)
+					if a.ok {
+						require.NoError(t, err)
+						assert.Equal(t, lifecycleTable[e.ev].to, got.State)
+						return
+					}
+					assert.Nil(t, got)
+					assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+					stored := f.reload(t, tk.ID)
+					assert.Equal(t, e.from, stored.State)
+					assert.Equal(t, tk.Version, stored.Version)
+				})
+			}
 		}
 	})
 }
@@ -982,7 +1244,7 @@ func TestDeskTransitionUnknownEvent(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		f := newFixture(t, s)
 		tk := f.ticketIn(t, ticket.StateOpen)
-		for _, a := range []tenant.Actor{f.admin, f.system, f.holder} {
+		for _, a := range []tenant.Actor{f.admin, f.system, f.link(t, tk), f.userX} {
 			got, err := f.desk.Transition(t.Context(), a, tk.ID, ticket.Event("fly"), helpdesk.Change{})
 			assert.Nil(t, got, string(a.Kind))
 			assert.ErrorIs(t, err, ticket.ErrUnknownEvent, string(a.Kind))
@@ -995,42 +1257,51 @@ func TestDeskTransitionUnknownEvent(t *testing.T) {
 	})
 }
 
-func (f *fixture) as(a tenant.Actor) func(*ticket.Ticket) tenant.Actor {
-	return func(*ticket.Ticket) tenant.Actor { return a }
-}
-
-func requesterLink(tk *ticket.Ticket) tenant.Actor {
-	return tenant.RequesterLink(tk.TenantID, tk.ID, "Nina")
+// as returns a ticket's actor picker that always picks a (compare fixture.link).
+func (f *fixture) as(a tenant.Actor) func(*testing.T, *ticket.Ticket) tenant.Actor {
+	return func(*testing.T, *ticket.Ticket) tenant.Actor { return a }
 }
 
 func TestDeskTransitionChangeValidation(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		f := newFixture(t, s)
+		link := f.link
 		cases := []struct {
 			name  string
 			from  ticket.State
 			ev    ticket.Event
-			actor tenant.Actor
+			actor func(*testing.T, *ticket.Ticket) tenant.Actor
 			ch    helpdesk.Change
 			field string // "" means accepted
 		}{
-			{"reject without reason", ticket.StateOpen, ticket.EventReject, f.supervisor, helpdesk.Change{}, "reason"},
-			{"reject with blank reason", ticket.StateAssigned, ticket.EventReject, f.supervisor, helpdesk.Change{Reason: " \t "}, "reason"},
-			{"reject with a reason", ticket.StateOpen, ticket.EventReject, f.supervisor, helpdesk.Change{Reason: "duplicate of T-000001"}, ""},
-			{"cancel without reason", ticket.StateOpen, ticket.EventCancel, f.holder, helpdesk.Change{}, ""},
-			{"close with an oversized reason", ticket.StateDone, ticket.EventClose, f.agent, helpdesk.Change{Reason: strings.Repeat("x", helpdesk.MaxReasonLen+1)}, "reason"},
-			{"rate 0 stars", ticket.StateDone, ticket.EventRate, f.holder, helpdesk.Change{Stars: 0}, "stars"},
-			{"rate 6 stars", ticket.StateDone, ticket.EventRate, f.holder, helpdesk.Change{Stars: 6}, "stars"},
-			{"rate -1 stars", ticket.StateDone, ticket.EventRate, f.holder, helpdesk.Change{Stars: -1}, "stars"},
-			{"rate 1 star", ticket.StateDone, ticket.EventRate, f.holder, helpdesk.Change{Stars: 1}, ""},
-			{"rate 5 stars", ticket.StateDone, ticket.EventRate, f.holder, helpdesk.Change{Stars: 5, Comment: "great"}, ""},
-			{"assign nobody", ticket.StateOpen, ticket.EventAssign, f.supervisor, helpdesk.Change{}, "assignee_id"},
-			{"assign a team only", ticket.StateOpen, ticket.EventAssign, f.supervisor, helpdesk.Change{TeamID: uuid.New()}, ""},
+			{"reject without reason", ticket.StateOpen, ticket.EventReject, f.as(f.supervisor), helpdesk.Change{}, "reason"},
+			{"reject with blank reason", ticket.StateAssigned, ticket.EventReject, f.as(f.supervisor), helpdesk.Change{Reason: " \t "}, "reason"},
+			{"reject with a reason", ticket.StateOpen, ticket.EventReject, f.as(f.supervisor), helpdesk.Change{Reason: "duplicate of T-000001"}, ""},
+			{"requester cancels without reason", ticket.StateOpen, ticket.EventCancel, link, helpdesk.Change{}, ""},
+			{"requester closes without reason", ticket.StateDone, ticket.EventClose, link, helpdesk.Change{}, ""},
+			{"customer admin cancels without reason", ticket.StateOpen, ticket.EventCancel, f.as(tenant.CustomerUser(f.tenant.ID, f.custX.ID, uuid.New(), tenant.RoleCustomerAdmin, "Xavier")), helpdesk.Change{}, ""},
+			{"agent cancels without reason", ticket.StateOpen, ticket.EventCancel, f.as(f.agent), helpdesk.Change{}, "reason"},
+			{"agent cancels with a blank reason", ticket.StateInProgress, ticket.EventCancel, f.as(f.agent), helpdesk.Change{Reason: "  "}, "reason"},
+			{"supervisor cancels without reason", ticket.StateAssigned, ticket.EventCancel, f.as(f.supervisor), helpdesk.Change{}, "reason"},
+			{"agent closes without reason", ticket.StateDone, ticket.EventClose, f.as(f.agent), helpdesk.Change{}, "reason"},
+			{"admin closes without reason", ticket.StateWaiting, ticket.EventClose, f.as(f.admin), helpdesk.Change{}, "reason"},
+			{"agent closes with a reason", ticket.StateDone, ticket.EventClose, f.as(f.agent), helpdesk.Change{Reason: "fixed"}, ""},
+			{"agent reopens without reason", ticket.StateClosed, ticket.EventReopen, f.as(f.agent), helpdesk.Change{}, ""},
+			{"close with an oversized reason", ticket.StateDone, ticket.EventClose, f.as(f.agent), helpdesk.Change{Reason: strings.Repeat("x", helpdesk.MaxReasonLen+1)}, "reason"},
+			{"requester closes with an oversized reason", ticket.StateDone, ticket.EventClose, link, helpdesk.Change{Reason: strings.Repeat("x", helpdesk.MaxReasonLen+1)}, "reason"},
+			{"rate 0 stars", ticket.StateDone, ticket.EventRate, link, helpdesk.Change{Stars: 0}, "stars"},
+			{"rate 6 stars", ticket.StateDone, ticket.EventRate, link, helpdesk.Change{Stars: 6}, "stars"},
+			{"rate -1 stars", ticket.StateDone, ticket.EventRate, link, helpdesk.Change{Stars: -1}, "stars"},
+			{"rate 1 star", ticket.StateDone, ticket.EventRate, link, helpdesk.Change{Stars: 1}, ""},
+			{"rate 5 stars", ticket.StateDone, ticket.EventRate, link, helpdesk.Change{Stars: 5, Comment: "great"}, ""},
+			{"assign nobody", ticket.StateOpen, ticket.EventAssign, f.as(f.supervisor), helpdesk.Change{}, "assignee_id"},
+			{"assign a team only from open", ticket.StateOpen, ticket.EventAssign, f.as(f.supervisor), helpdesk.Change{TeamID: uuid.New()}, "assignee_id"},
+			{"assign an agent", ticket.StateOpen, ticket.EventAssign, f.as(f.supervisor), helpdesk.Change{AssigneeID: f.agent2.UserID}, ""},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
 				tk := f.ticketIn(t, c.from)
-				got, err := f.desk.Transition(t.Context(), c.actor, tk.ID, c.ev, c.ch)
+				got, err := f.desk.Transition(t.Context(), c.actor(t, tk), tk.ID, c.ev, c.ch)
 				if c.field == "" {
 					require.NoError(t, err)
 					assert.Equal(t, lifecycleTable[c.ev].to, got.State)
@@ -1045,11 +1316,20 @@ func TestDeskTransitionChangeValidation(t *testing.T) {
 		}
 		t.Run("Rate validates stars", func(t *testing.T) {
 			tk := f.ticketIn(t, ticket.StateDone)
-			_, err := f.desk.Rate(t.Context(), f.holder, tk.ID, 7, "")
+			_, err := f.desk.Rate(t.Context(), f.link(t, tk), tk.ID, 7, "")
 			assertField(t, err, "stars")
-			got, err := f.desk.Rate(t.Context(), f.holder, tk.ID, 3, "ok")
+			got, err := f.desk.Rate(t.Context(), f.link(t, tk), tk.ID, 3, "ok")
 			require.NoError(t, err)
 			assert.Equal(t, 3, got.Rating.Stars)
+		})
+		t.Run("Close by staff needs a reason", func(t *testing.T) {
+			tk := f.ticketIn(t, ticket.StateDone)
+			_, err := f.desk.Close(t.Context(), f.agent, tk.ID, "")
+			assertField(t, err, "reason")
+			got, err := f.desk.Close(t.Context(), f.link(t, tk), tk.ID, "")
+			require.NoError(t, err, "the requester needs none")
+			assert.Equal(t, ticket.StateClosed, got.State)
+			assert.Empty(t, got.CloseReason)
 		})
 	})
 }
@@ -1070,22 +1350,26 @@ func TestDeskWrappers(t *testing.T) {
 		assert.Equal(t, ticket.StateClosed, got.State)
 		assert.Equal(t, "fixed on site", got.CloseReason)
 
-		got, err = f.desk.Transition(ctx, f.holder, tk.ID, ticket.EventReopen, helpdesk.Change{Reason: "alarm again"})
+		requester := f.link(t, tk)
+		got, err = f.desk.Transition(ctx, requester, tk.ID, ticket.EventReopen, helpdesk.Change{Reason: "alarm again"})
 		require.NoError(t, err)
 		assert.Equal(t, ticket.StateAssigned, got.State)
 
 		_, err = f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventComplete, helpdesk.Change{})
 		require.NoError(t, err)
-		got, err = f.desk.Rate(ctx, requesterLink(tk), tk.ID, 5, "thanks")
+		got, err = f.desk.Rate(ctx, requester, tk.ID, 5, "thanks")
 		require.NoError(t, err)
 		assert.Equal(t, ticket.StateClosed, got.State)
 
 		hs := f.history(t, f.admin, tk.ID)
 		assert.Equal(t, []string{"submit", "accept", "close", "reopen", "complete", "rate"}, historyActions(hs))
+		assert.Equal(t, f.holder.Ref(), hs[0].Actor, "the code holder submitted")
 		assert.Equal(t, f.agent.Ref(), hs[1].Actor)
 		assert.Equal(t, "fixed on site", hs[2].Reason)
-		assert.Equal(t, f.holder.Ref(), hs[3].Actor)
-		assert.Equal(t, requesterLink(tk).Ref(), hs[5].Actor)
+		assert.Equal(t, requester.Ref(), hs[3].Actor)
+		assert.Equal(t, tenant.ActorRequesterLink, hs[3].Actor.Kind)
+		assert.Equal(t, tk.ID, hs[3].Actor.ID)
+		assert.Equal(t, requester.Ref(), hs[5].Actor)
 		assert.Equal(t, "5/5 thanks", hs[5].Reason)
 	})
 }
@@ -1094,12 +1378,13 @@ func TestDeskAssign(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		f := newFixture(t, s)
 		ctx := t.Context()
-		team := uuid.New()
+		team, team2 := uuid.New(), uuid.New()
 		t.Run("from open is the assign event", func(t *testing.T) {
 			tk := f.ticketIn(t, ticket.StateOpen)
-			got, err := f.desk.Assign(ctx, f.supervisor, tk.ID, f.agent2.UserID, team, "pump expert")
+			got, err := f.desk.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent2.UserID, TeamID: team, Reason: "pump expert"})
 			require.NoError(t, err)
 			assert.Equal(t, ticket.StateAssigned, got.State)
+			assert.Equal(t, tk.Version+1, got.Version)
 			stored := f.reload(t, tk.ID)
 			assert.Equal(t, f.agent2.UserID, stored.AssigneeID)
 			assert.Equal(t, team, stored.TeamID)
@@ -1112,14 +1397,31 @@ func TestDeskAssign(t *testing.T) {
 			assert.Equal(t, "pump expert", h.Reason)
 			assert.Equal(t, f.supervisor.Ref(), h.Actor)
 		})
+		t.Run("from open an agent is required", func(t *testing.T) {
+			for name, a := range map[string]helpdesk.Assignment{
+				"nothing":   {},
+				"team only": {TeamID: team},
+			} {
+				tk := f.ticketIn(t, ticket.StateOpen)
+				got, err := f.desk.Assign(ctx, f.supervisor, tk.ID, a)
+				assert.Nil(t, got, name)
+				assertField(t, err, "assignee_id")
+				stored := f.reload(t, tk.ID)
+				assert.Equal(t, ticket.StateOpen, stored.State, name)
+				assert.Equal(t, tk.Version, stored.Version, name)
+			}
+		})
 		for _, from := range []ticket.State{ticket.StateAssigned, ticket.StateInProgress, ticket.StateWaiting} {
 			t.Run("from "+string(from)+" is a reassign", func(t *testing.T) {
 				tk := f.ticketIn(t, from)
 				require.Equal(t, f.agent.UserID, tk.AssigneeID)
 				before := f.history(t, f.admin, tk.ID)
-				got, err := f.desk.Assign(ctx, f.supervisor, tk.ID, f.agent2.UserID, uuid.Nil, "shift change")
+				f.clock.Advance(time.Minute)
+				got, err := f.desk.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent2.UserID, Reason: "shift change"})
 				require.NoError(t, err)
 				assert.Equal(t, from, got.State, "state kept")
+				assert.Equal(t, tk.Version+1, got.Version)
+				assert.True(t, f.clock.Now().Equal(got.UpdatedAt))
 				stored := f.reload(t, tk.ID)
 				assert.Equal(t, from, stored.State)
 				assert.Equal(t, f.agent2.UserID, stored.AssigneeID)
@@ -1130,12 +1432,51 @@ func TestDeskAssign(t *testing.T) {
 				assert.Equal(t, string(from), h.From)
 				assert.Equal(t, string(from), h.To)
 				assert.Equal(t, "shift change", h.Reason)
+				assert.Equal(t, f.supervisor.Ref(), h.Actor)
 			})
 		}
+		t.Run("a reassign keeps what it does not name", func(t *testing.T) {
+			tk := f.ticketIn(t, ticket.StateOpen)
+			_, err := f.desk.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent.UserID, TeamID: team})
+			require.NoError(t, err)
+			steps := []struct {
+				name         string
+				a            helpdesk.Assignment
+				agent, group uuid.UUID
+			}{
+				{"team only keeps the agent", helpdesk.Assignment{TeamID: team2}, f.agent.UserID, team2},
+				{"agent only keeps the team", helpdesk.Assignment{AssigneeID: f.agent2.UserID}, f.agent2.UserID, team2},
+				{"both change both", helpdesk.Assignment{AssigneeID: f.agent.UserID, TeamID: team}, f.agent.UserID, team},
+			}
+			for _, st := range steps {
+				got, err := f.desk.Assign(ctx, f.supervisor, tk.ID, st.a)
+				require.NoError(t, err, st.name)
+				assert.Equal(t, ticket.StateAssigned, got.State, st.name)
+				stored := f.reload(t, tk.ID)
+				assert.Equal(t, st.agent, stored.AssigneeID, st.name)
+				assert.Equal(t, st.group, stored.TeamID, st.name)
+			}
+			assert.Equal(t, []string{"submit", "assign", "reassign", "reassign", "reassign"}, historyActions(f.history(t, f.admin, tk.ID)))
+		})
+		t.Run("Transition with assign is the same reassign", func(t *testing.T) {
+			tk := f.ticketIn(t, ticket.StateInProgress)
+			got, err := f.desk.Transition(ctx, f.supervisor, tk.ID, ticket.EventAssign, helpdesk.Change{TeamID: team, Reason: "escalated"})
+			require.NoError(t, err)
+			assert.Equal(t, ticket.StateInProgress, got.State)
+			stored := f.reload(t, tk.ID)
+			assert.Equal(t, f.agent.UserID, stored.AssigneeID, "the agent is kept")
+			assert.Equal(t, team, stored.TeamID)
+			hs := f.history(t, f.admin, tk.ID)
+			h := hs[len(hs)-1]
+			assert.Equal(t, "reassign", h.Action)
+			assert.Equal(t, "escalated", h.Reason)
+			_, err = f.desk.Transition(ctx, f.supervisor, tk.ID, ticket.EventAssign, helpdesk.Change{})
+			assertField(t, err, "assignee_id")
+		})
 		for _, from := range []ticket.State{ticket.StateDraft, ticket.StateDone, ticket.StateClosed, ticket.StateCancelled} {
 			t.Run("refused from "+string(from), func(t *testing.T) {
 				tk := f.ticketIn(t, from)
-				_, err := f.desk.Assign(ctx, f.supervisor, tk.ID, f.agent2.UserID, uuid.Nil, "")
+				_, err := f.desk.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent2.UserID})
 				assert.ErrorIs(t, err, ticket.ErrInvalidTransition)
 				assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err))
 				stored := f.reload(t, tk.ID)
@@ -1146,27 +1487,53 @@ func TestDeskAssign(t *testing.T) {
 		forbidden := []struct {
 			name  string
 			from  ticket.State
-			actor tenant.Actor
+			actor func(*testing.T, *ticket.Ticket) tenant.Actor
 		}{
-			{"agent from open", ticket.StateOpen, f.agent},
-			{"agent from in_progress", ticket.StateInProgress, f.agent},
-			{"requester from in_progress", ticket.StateInProgress, f.holder},
-			{"customer user from waiting", ticket.StateWaiting, f.userX},
+			{"agent from open", ticket.StateOpen, f.as(f.agent)},
+			{"agent from in_progress", ticket.StateInProgress, f.as(f.agent)},
+			{"requester from in_progress", ticket.StateInProgress, f.link},
+			{"customer user from waiting", ticket.StateWaiting, f.as(f.userX)},
+			{"customer admin from open", ticket.StateOpen, f.as(tenant.CustomerUser(f.tenant.ID, f.custX.ID, uuid.New(), tenant.RoleCustomerAdmin, "Xavier"))},
 		}
 		for _, c := range forbidden {
 			t.Run("forbidden: "+c.name, func(t *testing.T) {
 				tk := f.ticketIn(t, c.from)
-				_, err := f.desk.Assign(ctx, c.actor, tk.ID, f.agent2.UserID, uuid.Nil, "")
+				_, err := f.desk.Assign(ctx, c.actor(t, tk), tk.ID, helpdesk.Assignment{AssigneeID: f.agent2.UserID})
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden)
 				assert.Equal(t, tk.AssigneeID, f.reload(t, tk.ID).AssigneeID)
 			})
 		}
 		t.Run("nobody to assign", func(t *testing.T) {
 			tk := f.ticketIn(t, ticket.StateInProgress)
-			_, err := f.desk.Assign(ctx, f.supervisor, tk.ID, uuid.Nil, uuid.Nil, "")
+			_, err := f.desk.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{Reason: "just because"})
 			assertField(t, err, "assignee_id")
-			assert.Equal(t, f.agent.UserID, f.reload(t, tk.ID).AssigneeID)
+			stored := f.reload(t, tk.ID)
+			assert.Equal(t, f.agent.UserID, stored.AssigneeID)
+			assert.Equal(t, tk.Version, stored.Version)
 		})
+		t.Run("oversized reason", func(t *testing.T) {
+			tk := f.ticketIn(t, ticket.StateAssigned)
+			_, err := f.desk.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent2.UserID, Reason: strings.Repeat("x", helpdesk.MaxReasonLen+1)})
+			assertField(t, err, "reason")
+		})
+	})
+}
+
+// A TransitionError names the event that was refused: asked to assign, Transition refuses
+// "assign", an event of the table.
+func TestDeskAssignRefusalNamesTheEvent(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		for _, from := range []ticket.State{ticket.StateDraft, ticket.StateDone, ticket.StateClosed, ticket.StateCancelled} {
+			t.Run(string(from), func(t *testing.T) {
+				tk := f.ticketIn(t, from)
+				_, err := f.desk.Transition(t.Context(), f.supervisor, tk.ID, ticket.EventAssign, helpdesk.Change{AssigneeID: f.agent2.UserID})
+				var te *ticket.TransitionError
+				require.ErrorAs(t, err, &te)
+				assert.Equal(t, string(from), te.From)
+				assert.Equal(t, string(ticket.EventAssign), te.Event)
+			})
+		}
 	})
 }
 
@@ -1179,7 +1546,7 @@ func TestDeskReopenClearsClosure(t *testing.T) {
 				tk := f.ticketIn(t, ticket.StateDone)
 				var err error
 				if via == "rate" {
-					_, err = f.desk.Rate(ctx, f.holder, tk.ID, 2, "slow")
+					_, err = f.desk.Rate(ctx, f.link(t, tk), tk.ID, 2, "slow")
 				} else {
 					_, err = f.desk.Close(ctx, f.agent, tk.ID, "no answer")
 				}
@@ -1211,7 +1578,7 @@ func TestDeskPostMessage(t *testing.T) {
 		ctx := t.Context()
 		t.Run("internal only by staff", func(t *testing.T) {
 			tk := f.ticketIn(t, ticket.StateAssigned)
-			for _, a := range []tenant.Actor{f.holder, requesterLink(tk), f.userX} {
+			for _, a := range []tenant.Actor{f.holder, f.link(t, tk), f.userX} {
 				m, err := f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "secret", Internal: true})
 				assert.Nil(t, m, string(a.Kind))
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden, string(a.Kind))
@@ -1227,24 +1594,28 @@ func TestDeskPostMessage(t *testing.T) {
 			assert.Len(t, ms, 2, "the refused posts wrote nothing")
 		})
 		requesters := []struct {
-			name  string
-			actor func(*ticket.Ticket) tenant.Actor
+			name string
+			by   tenant.Actor // opens the ticket
+			// actor posts the reply.
+			actor func(*testing.T, *ticket.Ticket) tenant.Actor
 		}{
-			{"code holder", f.as(f.holder)},
-			{"requester link", requesterLink},
-			{"customer user", f.as(f.userX)},
+			{"requester link", f.holder, f.link},
+			{"requester link of a customer user's ticket", f.userX, f.link},
+			{"customer user on their own ticket", f.userX, f.as(f.userX)},
 		}
 		for _, r := range requesters {
 			t.Run(r.name+" reply resumes a waiting ticket", func(t *testing.T) {
-				tk := f.ticketIn(t, ticket.StateWaiting)
-				a := r.actor(tk)
+				tk := f.ticketBy(t, r.by, ticket.StateWaiting)
+				a := r.actor(t, tk)
 				f.clock.Advance(time.Minute)
 				m, err := f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "  firmware 2.4.1  "})
 				require.NoError(t, err)
 				assert.Equal(t, "firmware 2.4.1", m.Body)
 				assert.Equal(t, ticket.Public, m.Visibility)
+				assert.Equal(t, a.Ref(), m.Author)
 				stored := f.reload(t, tk.ID)
 				assert.Equal(t, ticket.StateInProgress, stored.State)
+				assert.Greater(t, stored.Version, tk.Version)
 				hs := f.history(t, f.admin, tk.ID)
 				require.GreaterOrEqual(t, len(hs), 2)
 				msg, resume := hs[len(hs)-2], hs[len(hs)-1]
@@ -1264,35 +1635,114 @@ func TestDeskPostMessage(t *testing.T) {
 			assert.Equal(t, ticket.StateWaiting, f.reload(t, tk.ID).State)
 			assert.NotContains(t, historyActions(f.history(t, f.admin, tk.ID)), "resume")
 		})
-		t.Run("requester reply to a non-waiting ticket keeps its state", func(t *testing.T) {
-			tk := f.ticketIn(t, ticket.StateInProgress)
-			_, err := f.desk.PostMessage(ctx, f.holder, tk.ID, helpdesk.NewMessage{Body: "hello"})
-			require.NoError(t, err)
-			stored := f.reload(t, tk.ID)
-			assert.Equal(t, ticket.StateInProgress, stored.State)
-			assert.Equal(t, tk.Version, stored.Version)
-		})
+		// Every post updates the ticket, so a post and a concurrent change of state cannot both
+		// commit unseen by each other.
+		posters := []struct {
+			name  string
+			actor func(*testing.T, *ticket.Ticket) tenant.Actor
+		}{
+			{"requester link", f.link},
+			{"customer user", f.as(f.userX)},
+			{"agent", f.as(f.agent)},
+			{"agent, internal", f.as(f.agent)},
+		}
+		for _, p := range posters {
+			t.Run(p.name+" post updates a ticket and keeps its state", func(t *testing.T) {
+				tk := f.ticketIn(t, ticket.StateInProgress)
+				a := p.actor(t, tk)
+				f.clock.Advance(time.Minute)
+				_, err := f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "hello", Internal: strings.HasSuffix(p.name, "internal")})
+				require.NoError(t, err)
+				stored := f.reload(t, tk.ID)
+				assert.Equal(t, ticket.StateInProgress, stored.State)
+				assert.Equal(t, tk.Version+1, stored.Version, "the post bumps the version")
+				assert.True(t, f.clock.Now().Equal(stored.UpdatedAt), "the post is the ticket's last activity")
+				assert.Equal(t, tk.AssigneeID, stored.AssigneeID)
+				f.clock.Advance(time.Minute)
+				_, err = f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "again"})
+				require.NoError(t, err)
+				again := f.reload(t, tk.ID)
+				assert.Equal(t, tk.Version+2, again.Version)
+				assert.True(t, f.clock.Now().Equal(again.UpdatedAt))
+			})
+		}
 		for _, state := range []ticket.State{ticket.StateClosed, ticket.StateCancelled} {
 			t.Run("requester cannot post on "+string(state), func(t *testing.T) {
 				tk := f.ticketIn(t, state)
-				for _, a := range []tenant.Actor{f.holder, requesterLink(tk), f.userX} {
+				for _, a := range []tenant.Actor{f.link(t, tk), f.userX} {
 					m, err := f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "hello?"})
 					assert.Nil(t, m)
 					assert.ErrorIs(t, err, helpdesk.ErrTicketClosed, string(a.Kind))
 					assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err))
 				}
+				assert.Equal(t, tk.Version, f.reload(t, tk.ID).Version, "a refused post changes nothing")
 				_, err := f.desk.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "closing note"})
 				assert.NoError(t, err, "staff may still post")
 				ms, err := f.desk.Messages(ctx, f.admin, tk.ID)
 				require.NoError(t, err)
 				assert.Len(t, ms, 1)
+				assert.Equal(t, state, f.reload(t, tk.ID).State)
 			})
 		}
 		t.Run("body required", func(t *testing.T) {
 			tk := f.ticketIn(t, ticket.StateOpen)
 			_, err := f.desk.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "  \n "})
 			assertField(t, err, "body")
+			assert.Equal(t, tk.Version, f.reload(t, tk.ID).Version)
 		})
+	})
+}
+
+// A requester's post racing a staff close: both may commit only one after the other, so a
+// requester's message never lands on a ticket already closed.
+func TestDeskConcurrentPostAndClose(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		for round := range 5 {
+			t.Run(fmt.Sprintf("round %d", round), func(t *testing.T) {
+				tk := f.ticketIn(t, ticket.StateInProgress)
+				requester := f.link(t, tk)
+				var postErr, closeErr error
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				wg.Go(func() {
+					<-start
+					_, postErr = f.desk.PostMessage(context.Background(), requester, tk.ID, helpdesk.NewMessage{Body: "still alarming"})
+				})
+				wg.Go(func() {
+					<-start
+					_, closeErr = f.desk.Close(context.Background(), f.agent, tk.ID, "fixed")
+				})
+				close(start)
+				wg.Wait()
+				t.Logf("post: %v; close: %v", postErr, closeErr)
+				for name, err := range map[string]error{"post": postErr, "close": closeErr} {
+					if err != nil {
+						assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err), "%s lost with: %v", name, err)
+					}
+				}
+				require.False(t, postErr != nil && closeErr != nil, "one of them wins")
+
+				stored := f.reload(t, tk.ID)
+				acts := historyActions(f.history(t, f.admin, tk.ID))
+				wins := 0
+				if postErr == nil {
+					wins++
+					assert.Contains(t, acts, "message")
+				}
+				if closeErr == nil {
+					wins++
+					assert.Equal(t, ticket.StateClosed, stored.State)
+					assert.Equal(t, "close", acts[len(acts)-1], "nothing after the close")
+				} else {
+					assert.Equal(t, ticket.StateInProgress, stored.State)
+				}
+				assert.Equal(t, tk.Version+int64(wins), stored.Version, "each winner bumped the version once")
+				ms, err := f.desk.Messages(t.Context(), f.admin, tk.ID)
+				require.NoError(t, err)
+				assert.Len(t, ms, map[bool]int{true: 1, false: 0}[postErr == nil])
+			})
+		}
 	})
 }
 
@@ -1305,8 +1755,10 @@ func TestDeskMessagesAndHistoryHideInternal(t *testing.T) {
 		require.NoError(t, err)
 		_, err = f.desk.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "probably the tubing", Internal: true})
 		require.NoError(t, err)
-		_, err = f.desk.PostMessage(ctx, f.holder, tk.ID, helpdesk.NewMessage{Body: "2.4.1"})
+		requester := f.link(t, tk)
+		_, err = f.desk.PostMessage(ctx, requester, tk.ID, helpdesk.NewMessage{Body: "2.4.1"})
 		require.NoError(t, err)
+		adminX := tenant.CustomerUser(f.tenant.ID, f.custX.ID, uuid.New(), tenant.RoleCustomerAdmin, "Xavier Admin")
 
 		cases := []struct {
 			name   string
@@ -1318,9 +1770,9 @@ func TestDeskMessagesAndHistoryHideInternal(t *testing.T) {
 				[]string{"submit", "accept", "message", "message.internal", "message"}},
 			{"system", f.system, []string{"Which firmware?", "probably the tubing", "2.4.1"},
 				[]string{"submit", "accept", "message", "message.internal", "message"}},
-			{"code holder", f.holder, []string{"Which firmware?", "2.4.1"}, []string{"submit", "accept", "message", "message"}},
-			{"requester link", requesterLink(tk), []string{"Which firmware?", "2.4.1"}, []string{"submit", "accept", "message", "message"}},
+			{"requester link", requester, []string{"Which firmware?", "2.4.1"}, []string{"submit", "accept", "message", "message"}},
 			{"customer user", f.userX, []string{"Which firmware?", "2.4.1"}, []string{"submit", "accept", "message", "message"}},
+			{"customer admin", adminX, []string{"Which firmware?", "2.4.1"}, []string{"submit", "accept", "message", "message"}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -1370,7 +1822,7 @@ func TestDeskTenantIsolation(t *testing.T) {
 				return err
 			},
 			"Assign": func(a tenant.Actor) error {
-				_, err := f.desk.Assign(ctx, a, tk.ID, uuid.New(), uuid.Nil, "")
+				_, err := f.desk.Assign(ctx, a, tk.ID, helpdesk.Assignment{AssigneeID: uuid.New()})
 				return err
 			},
 			"PostMessage": func(a tenant.Actor) error {
@@ -1414,13 +1866,12 @@ func TestDeskVisibilityWithinTenant(t *testing.T) {
 		ctx := t.Context()
 		viaCode := f.submit(t, "through the code")
 		code2, holder2 := f.newHolder(t, f.org, f.devX.ID, helpdesk.NewCode{})
-		viaCode2, err := f.desk.SubmitTicket(ctx, holder2, helpdesk.NewTicket{Title: "through code 2", Requester: nurseContact})
-		require.NoError(t, err)
-		byUserX, err := f.desk.SubmitTicket(ctx, f.userX, helpdesk.NewTicket{Title: "X's portal ticket", DeviceID: f.devX.ID})
-		require.NoError(t, err)
-		forY, err := f.desk.SubmitTicket(ctx, f.agent, helpdesk.NewTicket{Title: "for Y", DeviceID: f.devY.ID})
-		require.NoError(t, err)
+		viaCode2 := f.open(t, holder2, helpdesk.NewTicket{Title: "through code 2", Requester: nurseContact})
+		byUserX := f.open(t, f.userX, helpdesk.NewTicket{Title: "X's portal ticket", DeviceID: f.devX.ID})
+		forY := f.open(t, f.agent, helpdesk.NewTicket{Title: "for Y", DeviceID: f.devY.ID})
 		all := []*ticket.Ticket{viaCode, viaCode2, byUserX, forY}
+		// Public requesters list nothing: they reach tickets one by one, through a link.
+		listsNothing := map[tenant.ActorKind]bool{tenant.ActorCodeHolder: true, tenant.ActorRequesterLink: true}
 
 		cases := []struct {
 			name    string
@@ -1431,10 +1882,13 @@ func TestDeskVisibilityWithinTenant(t *testing.T) {
 			{"system", f.system, all},
 			{"customer user X", f.userX, []*ticket.Ticket{viaCode, viaCode2, byUserX}},
 			{"customer user Y", f.userY, []*ticket.Ticket{forY}},
-			{"code holder", f.holder, []*ticket.Ticket{viaCode}},
-			{"holder of code 2", holder2, []*ticket.Ticket{viaCode2}},
-			{"requester link", requesterLink(viaCode), []*ticket.Ticket{viaCode}},
-			{"requester link for Y's ticket", requesterLink(forY), []*ticket.Ticket{forY}},
+			{"customer admin X", tenant.CustomerUser(f.tenant.ID, f.custX.ID, uuid.New(), tenant.RoleCustomerAdmin, "Xavier"), []*ticket.Ticket{viaCode, viaCode2, byUserX}},
+			{"code holder, not even the tickets it opened", f.holder, nil},
+			{"holder of code 2", holder2, nil},
+			{"requester link", f.link(t, viaCode), []*ticket.Ticket{viaCode}},
+			{"requester link of code 2's ticket", f.link(t, viaCode2), []*ticket.Ticket{viaCode2}},
+			{"requester link of a customer user's ticket", f.link(t, byUserX), []*ticket.Ticket{byUserX}},
+			{"requester link for Y's ticket", f.link(t, forY), []*ticket.Ticket{forY}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -1463,9 +1917,16 @@ func TestDeskVisibilityWithinTenant(t *testing.T) {
 					_, e = f.desk.Transition(ctx, c.actor, tk.ID, ticket.EventCancel, helpdesk.Change{})
 					assert.ErrorIs(t, e, storage.ErrNotFound, "Transition on %q", tk.Title)
 				}
-				if c.actor.Kind == tenant.ActorRequesterLink {
-					_, err := f.desk.Tickets(ctx, c.actor, storage.TicketFilter{}, storage.PageRequest{})
-					assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+				if listsNothing[c.actor.Kind] {
+					for _, fl := range []storage.TicketFilter{{}, {CodeID: f.code.ID}, {DeviceID: f.devX.ID}} {
+						page, err := f.desk.Tickets(ctx, c.actor, fl, storage.PageRequest{})
+						assert.Empty(t, page.Items)
+						assert.ErrorIs(t, err, helpdesk.ErrForbidden, "Tickets %+v", fl)
+						assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+					}
+					counts, err := f.desk.CountTickets(ctx, c.actor, storage.CountFilter{DeviceID: f.devX.ID})
+					assert.Nil(t, counts)
+					assert.ErrorIs(t, err, helpdesk.ErrForbidden, "CountTickets")
 					return
 				}
 				// Listing with a filter aimed elsewhere still yields only what the actor may see.
@@ -1510,6 +1971,7 @@ func TestDeskTicketRoundTrip(t *testing.T) {
 		team := uuid.New()
 		check := func(t *testing.T, want *ticket.Ticket) {
 			t.Helper()
+			assert.Empty(t, want.RequesterToken)
 			got, err := f.desk.Ticket(ctx, f.admin, want.ID)
 			require.NoError(t, err)
 			assert.Equal(t, want, got, "Ticket")
@@ -1521,25 +1983,39 @@ func TestDeskTicketRoundTrip(t *testing.T) {
 			require.Len(t, page.Items, 1)
 			assert.Equal(t, want, page.Items[0], "Tickets")
 		}
-		tk, err := f.desk.SubmitTicket(ctx, f.agent, helpdesk.NewTicket{
+		tk := f.open(t, f.agent, helpdesk.NewTicket{
 			Title: "Everything set", Description: "Line one\nLine two ✓", Type: "repair",
 			Requester:  ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example", Phone: "+49 30 1234567", Language: "de-AT"},
 			DeviceID:   f.devX.ID,
 			PriorityID: prios[0].ID,
 		})
-		require.NoError(t, err)
+		require.NotEmpty(t, tk.RequesterTokenHash)
+		requester := f.link(t, tk)
 		steps := []struct {
 			name string
 			do   func() (*ticket.Ticket, error)
 		}{
-			{"submitted", func() (*ticket.Ticket, error) { return tk, nil }},
+			{"submitted", func() (*ticket.Ticket, error) {
+				// The secret is on the returned ticket only; reads carry its hash alone.
+				got := *tk
+				got.RequesterToken = ""
+				return &got, nil
+			}},
 			{"assigned with a team", func() (*ticket.Ticket, error) {
-				return f.desk.Assign(ctx, f.supervisor, tk.ID, f.agent.UserID, team, "")
+				return f.desk.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent.UserID, TeamID: team})
+			}},
+			{"messaged", func() (*ticket.Ticket, error) {
+				if _, err := f.desk.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "on my way"}); err != nil {
+					return nil, err
+				}
+				got := f.reload(t, tk.ID)
+				assert.True(t, f.clock.Now().Equal(got.UpdatedAt), "a post updates the ticket")
+				return got, nil
 			}},
 			{"done", func() (*ticket.Ticket, error) {
 				return f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventComplete, helpdesk.Change{})
 			}},
-			{"rated", func() (*ticket.Ticket, error) { return f.desk.Rate(ctx, f.userX, tk.ID, 4, "good") }},
+			{"rated", func() (*ticket.Ticket, error) { return f.desk.Rate(ctx, requester, tk.ID, 4, "good") }},
 			{"reopened", func() (*ticket.Ticket, error) {
 				return f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventReopen, helpdesk.Change{})
 			}},
@@ -1552,40 +2028,114 @@ func TestDeskTicketRoundTrip(t *testing.T) {
 				f.clock.Advance(time.Second)
 				got, err := st.do()
 				require.NoError(t, err)
+				assert.Equal(t, tk.RequesterTokenHash, got.RequesterTokenHash, "the link's hash never changes")
 				check(t, got)
 			})
 		}
 	})
 }
 
-func TestDeskCodeHolderReachesOneDevice(t *testing.T) {
+// A code holder reaches one device's public page and may open tickets for it, nothing else:
+// anyone can scan the same sticker, so the tickets opened through it (even its own) stay hidden,
+// and each requester follows theirs through its requester link.
+func TestDeskCodeHolderSeesNoTickets(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		f := newFixture(t, s)
 		ctx := t.Context()
-		dev, err := f.desk.Device(ctx, f.holder, f.devX.ID)
-		require.NoError(t, err)
-		assert.Equal(t, f.devX.ID, dev.ID)
+		tk := f.ticketIn(t, ticket.StateWaiting)
+		done := f.ticketIn(t, ticket.StateDone)
+		holders := map[string]tenant.Actor{"the holder who opened them": f.holder}
+		_, holders["holder of another code of the device"] = f.newHolder(t, f.org, f.devX.ID, helpdesk.NewCode{})
 
-		_, err = f.desk.Device(ctx, f.holder, f.devY.ID)
-		assert.ErrorIs(t, err, storage.ErrNotFound, "another device")
-		_, err = f.desk.Customer(ctx, f.holder, f.custX.ID)
-		assert.ErrorIs(t, err, storage.ErrNotFound, "even the device's own customer")
-		_, err = f.desk.Devices(ctx, f.holder, storage.DeviceFilter{}, storage.PageRequest{})
-		assert.ErrorIs(t, err, helpdesk.ErrForbidden)
-		_, err = f.desk.Customers(ctx, f.holder)
-		assert.ErrorIs(t, err, helpdesk.ErrForbidden)
-		_, err = f.desk.Template(ctx, f.holder, f.tpl.ID)
-		assert.ErrorIs(t, err, helpdesk.ErrForbidden)
-		_, err = f.desk.CountTickets(ctx, f.holder, storage.CountFilter{DeviceID: f.devX.ID})
-		assert.ErrorIs(t, err, helpdesk.ErrForbidden)
-
-		// A customer user sees their customer's devices only.
-		page, err := f.desk.Devices(ctx, f.userX, storage.DeviceFilter{CustomerID: f.custY.ID}, storage.PageRequest{})
-		require.NoError(t, err)
-		require.Len(t, page.Items, 1)
-		assert.Equal(t, f.devX.ID, page.Items[0].ID)
-		_, err = f.desk.Device(ctx, f.userX, f.devY.ID)
-		assert.ErrorIs(t, err, storage.ErrNotFound)
+		notFound := map[string]func(a tenant.Actor) error{
+			"Ticket":      func(a tenant.Actor) error { _, err := f.desk.Ticket(ctx, a, tk.ID); return err },
+			"TicketByRef": func(a tenant.Actor) error { _, err := f.desk.TicketByRef(ctx, a, tk.Ref()); return err },
+			"Messages":    func(a tenant.Actor) error { _, err := f.desk.Messages(ctx, a, tk.ID); return err },
+			"History":     func(a tenant.Actor) error { _, err := f.desk.History(ctx, a, tk.ID); return err },
+			"PostMessage": func(a tenant.Actor) error {
+				_, err := f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "hi"})
+				return err
+			},
+			"Transition resume": func(a tenant.Actor) error {
+				_, err := f.desk.Transition(ctx, a, tk.ID, ticket.EventResume, helpdesk.Change{})
+				return err
+			},
+			"Transition cancel": func(a tenant.Actor) error {
+				_, err := f.desk.Transition(ctx, a, tk.ID, ticket.EventCancel, helpdesk.Change{})
+				return err
+			},
+			"Rate":  func(a tenant.Actor) error { _, err := f.desk.Rate(ctx, a, done.ID, 5, ""); return err },
+			"Close": func(a tenant.Actor) error { _, err := f.desk.Close(ctx, a, done.ID, ""); return err },
+			"Assign": func(a tenant.Actor) error {
+				_, err := f.desk.Assign(ctx, a, tk.ID, helpdesk.Assignment{AssigneeID: f.agent2.UserID})
+				return err
+			},
+			"Device of another device": func(a tenant.Actor) error { _, err := f.desk.Device(ctx, a, f.devY.ID); return err },
+			"Customer, even the device's": func(a tenant.Actor) error {
+				_, err := f.desk.Customer(ctx, a, f.custX.ID)
+				return err
+			},
+		}
+		forbidden := map[string]func(a tenant.Actor) error{
+			"Tickets": func(a tenant.Actor) error {
+				_, err := f.desk.Tickets(ctx, a, storage.TicketFilter{CodeID: f.code.ID}, storage.PageRequest{})
+				return err
+			},
+			"CountTickets": func(a tenant.Actor) error {
+				_, err := f.desk.CountTickets(ctx, a, storage.CountFilter{DeviceID: f.devX.ID})
+				return err
+			},
+			"Device of its own device": func(a tenant.Actor) error { _, err := f.desk.Device(ctx, a, f.devX.ID); return err },
+			"Devices": func(a tenant.Actor) error {
+				_, err := f.desk.Devices(ctx, a, storage.DeviceFilter{}, storage.PageRequest{})
+				return err
+			},
+			"Customers":  func(a tenant.Actor) error { _, err := f.desk.Customers(ctx, a); return err },
+			"Template":   func(a tenant.Actor) error { _, err := f.desk.Template(ctx, a, f.tpl.ID); return err },
+			"Tenant":     func(a tenant.Actor) error { _, err := f.desk.Tenant(ctx, a); return err },
+			"Statuses":   func(a tenant.Actor) error { _, err := f.desk.Statuses(ctx, a); return err },
+			"Priorities": func(a tenant.Actor) error { _, err := f.desk.Priorities(ctx, a); return err },
+		}
+		for hn, h := range holders {
+			for on, op := range notFound {
+				t.Run(hn+"/"+on, func(t *testing.T) {
+					err := op(h)
+					assert.ErrorIs(t, err, storage.ErrNotFound)
+					assert.Equal(t, helpdesk.CodeNotFound, helpdesk.ErrorCode(err))
+				})
+			}
+			for on, op := range forbidden {
+				t.Run(hn+"/"+on, func(t *testing.T) {
+					err := op(h)
+					assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+					assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+				})
+			}
+		}
+		t.Run("tickets untouched", func(t *testing.T) {
+			for _, want := range []*ticket.Ticket{tk, done} {
+				stored := f.reload(t, want.ID)
+				assert.Equal(t, want.State, stored.State)
+				assert.Equal(t, want.Version, stored.Version)
+			}
+			ms, err := f.desk.Messages(ctx, f.admin, tk.ID)
+			require.NoError(t, err)
+			assert.Empty(t, ms)
+		})
+		t.Run("the requester link does what the holder may not", func(t *testing.T) {
+			requester := f.link(t, tk)
+			_, err := f.desk.PostMessage(ctx, requester, tk.ID, helpdesk.NewMessage{Body: "hi"})
+			require.NoError(t, err)
+			assert.Equal(t, ticket.StateInProgress, f.reload(t, tk.ID).State, "the reply resumed it")
+		})
+		t.Run("a customer user sees their customer's devices only", func(t *testing.T) {
+			page, err := f.desk.Devices(ctx, f.userX, storage.DeviceFilter{CustomerID: f.custY.ID}, storage.PageRequest{})
+			require.NoError(t, err)
+			require.Len(t, page.Items, 1)
+			assert.Equal(t, f.devX.ID, page.Items[0].ID)
+			_, err = f.desk.Device(ctx, f.userX, f.devY.ID)
+			assert.ErrorIs(t, err, storage.ErrNotFound)
+		})
 	})
 }
 
@@ -1616,7 +2166,7 @@ func TestDeskTicketsListing(t *testing.T) {
 		t4, err := f.desk.SubmitTicket(ctx, f.agent, helpdesk.NewTicket{Title: "Battery weak", Description: "The PRINTER too", DeviceID: f.devY.ID})
 		require.NoError(t, err)
 		t5 := f.submit(t, "Withdrawn")
-		_, err = f.desk.Transition(ctx, f.holder, t5.ID, ticket.EventCancel, helpdesk.Change{})
+		_, err = f.desk.Transition(ctx, f.link(t, t5), t5.ID, ticket.EventCancel, helpdesk.Change{})
 		require.NoError(t, err)
 
 		cases := []struct {
@@ -1700,11 +2250,18 @@ func TestDeskTicketsListing(t *testing.T) {
 			_, err := f.desk.Tickets(ctx, f.admin, storage.TicketFilter{States: []ticket.State{ticket.StateOpen, "resolved"}}, storage.PageRequest{})
 			assertField(t, err, "states[1]")
 		})
-		t.Run("customer user and code holder listings", func(t *testing.T) {
+		t.Run("customer user listings", func(t *testing.T) {
 			assert.Equal(t, ticketIDs(t5, t3, t2, t1), f.listAll(t, f.userX, storage.TicketFilter{}))
 			assert.Equal(t, ticketIDs(t4), f.listAll(t, f.userY, storage.TicketFilter{}))
-			assert.Equal(t, ticketIDs(t5, t2, t1), f.listAll(t, f.holder, storage.TicketFilter{}))
-			assert.Equal(t, ticketIDs(t2), f.listAll(t, f.holder, storage.TicketFilter{States: []ticket.State{ticket.StateAssigned}}))
+			assert.Equal(t, ticketIDs(t5, t2, t1), f.listAll(t, f.userX, storage.TicketFilter{CodeID: f.code.ID}))
+			assert.Equal(t, ticketIDs(t2), f.listAll(t, f.userX, storage.TicketFilter{States: []ticket.State{ticket.StateAssigned}}))
+		})
+		t.Run("public requesters list nothing", func(t *testing.T) {
+			for _, a := range []tenant.Actor{f.holder, f.link(t, t1)} {
+				page, err := f.desk.Tickets(ctx, a, storage.TicketFilter{}, storage.PageRequest{})
+				assert.Empty(t, page.Items, string(a.Kind))
+				assert.ErrorIs(t, err, helpdesk.ErrForbidden, string(a.Kind))
+			}
 		})
 		t.Run("counts", func(t *testing.T) {
 			cases := []struct {
@@ -1730,7 +2287,7 @@ func TestDeskTicketsListing(t *testing.T) {
 					assert.Equal(t, c.want, got)
 				})
 			}
-			for _, a := range []tenant.Actor{f.holder, requesterLink(t1)} {
+			for _, a := range []tenant.Actor{f.holder, f.link(t, t1)} {
 				_, err := f.desk.CountTickets(ctx, a, storage.CountFilter{})
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden, string(a.Kind))
 			}
@@ -1869,6 +2426,12 @@ func TestDeskCreateTemplateValidation(t *testing.T) {
 			{"unknown type", helpdesk.NewTemplate{Name: "T", Fields: []device.FieldDef{{Key: "volt", Label: "V", Type: "float"}}}, "fields[0].type"},
 			{"select without options", helpdesk.NewTemplate{Name: "T", Fields: []device.FieldDef{{Key: "colour", Label: "C", Type: device.FieldSelect}}}, "fields[0].options"},
 			{"text with options", helpdesk.NewTemplate{Name: "T", Fields: []device.FieldDef{{Key: "colour", Label: "C", Type: device.FieldText, Options: []string{"red"}}}}, "fields[0].options"},
+			{"empty option", helpdesk.NewTemplate{Name: "T", Fields: []device.FieldDef{{Key: "colour", Label: "C", Type: device.FieldSelect, Options: []string{"red", ""}}}}, "fields[0].options[1]"},
+			{"blank option", helpdesk.NewTemplate{Name: "T", Fields: []device.FieldDef{text("ok"), {Key: "colour", Label: "C", Type: device.FieldSelect, Options: []string{" \t", "red"}}}}, "fields[1].options[0]"},
+			{"duplicate option", helpdesk.NewTemplate{Name: "T", Fields: []device.FieldDef{{Key: "colour", Label: "C", Type: device.FieldSelect, Options: []string{"red", "blue", "red"}}}}, "fields[0].options[2]"},
+			{"too many fields", helpdesk.NewTemplate{Name: "T", Fields: manyFields(101)}, "fields"},
+			{"too many blocks", helpdesk.NewTemplate{Name: "T", Blocks: manyBlocks(101)}, "blocks"},
+			{"oversized description", helpdesk.NewTemplate{Name: "T", Description: strings.Repeat("x", helpdesk.MaxTextLen+1)}, "description"},
 			{"link without scheme", helpdesk.NewTemplate{Name: "T", Blocks: []device.Block{{Kind: device.BlockLink, Title: "Manual", URL: "example.com/manual"}}}, "blocks[0].url"},
 			{"ftp link", helpdesk.NewTemplate{Name: "T", Blocks: []device.Block{{Kind: device.BlockLink, Title: "Manual", URL: "ftp://example.com/m.pdf"}}}, "blocks[0].url"},
 			{"javascript link", helpdesk.NewTemplate{Name: "T", Blocks: []device.Block{{Kind: device.BlockLink, Title: "x", URL: "javascript:alert(1)"}}}, "blocks[0].url"},
@@ -1877,6 +2440,7 @@ func TestDeskCreateTemplateValidation(t *testing.T) {
 				{Kind: device.BlockDocument, Title: "Manual", URL: "https://"},
 			}}, "blocks[1].url"},
 			{"block without title", helpdesk.NewTemplate{Name: "T", Blocks: []device.Block{{Kind: device.BlockText, Body: "x"}}}, "blocks[0].title"},
+			{"block with a blank title", helpdesk.NewTemplate{Name: "T", Blocks: []device.Block{{Kind: device.BlockText, Title: "  ", Body: "x"}}}, "blocks[0].title"},
 			{"FAQ without answer", helpdesk.NewTemplate{Name: "T", Blocks: []device.Block{{Kind: device.BlockFAQ, Title: "Q?"}}}, "blocks[0].body"},
 			{"unknown block kind", helpdesk.NewTemplate{Name: "T", Blocks: []device.Block{{Kind: "video", Title: "x", URL: "https://example.com"}}}, "blocks[0].kind"},
 		}
@@ -1899,6 +2463,36 @@ func TestDeskCreateTemplateValidation(t *testing.T) {
 			assert.Equal(t, in.Fields, got.Fields)
 			assert.Equal(t, in.Blocks, got.Blocks)
 		})
+		t.Run("at the limits", func(t *testing.T) {
+			tpl, err := f.desk.CreateTemplate(ctx, f.admin, helpdesk.NewTemplate{Name: "Big", Fields: manyFields(100), Blocks: manyBlocks(100)})
+			require.NoError(t, err)
+			got, err := f.desk.Template(ctx, f.admin, tpl.ID)
+			require.NoError(t, err)
+			assert.Len(t, got.Fields, 100)
+			assert.Len(t, got.Blocks, 100)
+		})
+		t.Run("names, description and block titles are trimmed", func(t *testing.T) {
+			tpl, err := f.desk.CreateTemplate(ctx, f.admin, helpdesk.NewTemplate{
+				Name: "  Ventilator V2 ", Description: "\n Ward model \t",
+				Fields: []device.FieldDef{{Key: "mode", Label: " Mode ", Type: device.FieldText}},
+				Blocks: []device.Block{
+					{Kind: device.BlockFAQ, Title: "  Why does it beep?\n", Body: "Low battery."},
+					{Kind: device.BlockLink, Title: " Manual ", URL: "https://example.com/manual"},
+				},
+			})
+			require.NoError(t, err)
+			for name, got := range map[string]*device.Template{"returned": tpl, "stored": func() *device.Template {
+				got, err := f.desk.Template(ctx, f.admin, tpl.ID)
+				require.NoError(t, err)
+				return got
+			}()} {
+				assert.Equal(t, "Ventilator V2", got.Name, name)
+				assert.Equal(t, "Ward model", got.Description, name)
+				assert.Equal(t, "Mode", got.Fields[0].Label, name)
+				assert.Equal(t, "Why does it beep?", got.Blocks[0].Title, name)
+				assert.Equal(t, "Manual", got.Blocks[1].Title, name)
+			}
+		})
 		t.Run("forbidden", func(t *testing.T) {
 			for _, a := range []tenant.Actor{f.agent, f.supervisor, f.userX, f.holder} {
 				_, err := f.desk.CreateTemplate(ctx, a, helpdesk.NewTemplate{Name: "T"})
@@ -1908,6 +2502,24 @@ func TestDeskCreateTemplateValidation(t *testing.T) {
 			assert.ErrorIs(t, err, helpdesk.ErrForbidden, "customer users never see templates")
 		})
 	})
+}
+
+// manyFields returns n valid text field definitions.
+func manyFields(n int) []device.FieldDef {
+	out := make([]device.FieldDef, n)
+	for i := range out {
+		out[i] = device.FieldDef{Key: fmt.Sprintf("f%d", i), Label: fmt.Sprintf("Field %d", i), Type: device.FieldText}
+	}
+	return out
+}
+
+// manyBlocks returns n valid text blocks.
+func manyBlocks(n int) []device.Block {
+	out := make([]device.Block, n)
+	for i := range out {
+		out[i] = device.Block{Kind: device.BlockText, Title: fmt.Sprintf("Block %d", i), Body: "text"}
+	}
+	return out
 }
 
 func TestDeskCreateDeviceValidation(t *testing.T) {
@@ -1984,6 +2596,21 @@ func TestDeskCreateDeviceValidation(t *testing.T) {
 			_, err := f.desk.CreateDevice(ctx, f.admin, helpdesk.NewDevice{Name: " "})
 			assertField(t, err, "name")
 		})
+		t.Run("oversized location", func(t *testing.T) {
+			_, err := f.desk.CreateDevice(ctx, f.admin, helpdesk.NewDevice{Name: "x", Location: strings.Repeat("x", helpdesk.MaxNameLen+1)})
+			assertField(t, err, "location")
+		})
+		t.Run("name, serial number and location are trimmed", func(t *testing.T) {
+			dev, err := f.desk.CreateDevice(ctx, f.admin, helpdesk.NewDevice{Name: " Vent 3 ", SerialNumber: " V-3\t", Location: "  Ward 3, bed 2 \n"})
+			require.NoError(t, err)
+			got, err := f.desk.Device(ctx, f.admin, dev.ID)
+			require.NoError(t, err)
+			for name, d := range map[string]*device.Device{"returned": dev, "stored": got} {
+				assert.Equal(t, "Vent 3", d.Name, name)
+				assert.Equal(t, "V-3", d.SerialNumber, name)
+				assert.Equal(t, "Ward 3, bed 2", d.Location, name)
+			}
+		})
 	})
 }
 
@@ -2010,6 +2637,15 @@ func TestDeskCreateCodeValidation(t *testing.T) {
 			{"unknown action", helpdesk.NewCode{Actions: []device.Action{device.ActionView, "teleport"}}, "actions"},
 			{"short PIN", helpdesk.NewCode{PIN: "12"}, "pin"},
 			{"PIN with letters", helpdesk.NewCode{PIN: "12ab"}, "pin"},
+			{"long PIN", helpdesk.NewCode{PIN: "1234567890123"}, "pin"},
+			{"logo without scheme", helpdesk.NewCode{Appearance: device.Appearance{LogoURL: "example.com/logo.png"}}, "appearance.logo_url"},
+			{"logo over ftp", helpdesk.NewCode{Appearance: device.Appearance{LogoURL: "ftp://example.com/logo.png"}}, "appearance.logo_url"},
+			{"logo as a data URL", helpdesk.NewCode{Appearance: device.Appearance{LogoURL: "data:image/png;base64,iVBORw0KGgo="}}, "appearance.logo_url"},
+			{"logo as javascript", helpdesk.NewCode{Appearance: device.Appearance{LogoURL: "javascript:alert(1)"}}, "appearance.logo_url"},
+			{"logo without host", helpdesk.NewCode{Appearance: device.Appearance{LogoURL: "https://"}}, "appearance.logo_url"},
+			{"logo over https", helpdesk.NewCode{Appearance: device.Appearance{LogoURL: "https://example.com/logo.png"}}, ""},
+			{"logo over http", helpdesk.NewCode{Appearance: device.Appearance{LogoURL: "http://example.com/logo.png"}}, ""},
+			{"12-digit PIN", helpdesk.NewCode{PIN: "123456789012"}, ""},
 			{"custom appearance", helpdesk.NewCode{Appearance: device.Appearance{Foreground: "#1A2B3C", Background: "#fafafa", Size: 64, Correction: device.CorrectionHigh}}, ""},
 			{"expiring later", helpdesk.NewCode{ExpiresAt: &future}, ""},
 		}
@@ -2031,6 +2667,14 @@ func TestDeskCreateCodeValidation(t *testing.T) {
 				assert.Len(t, after, len(before), "nothing stored")
 			})
 		}
+		t.Run("a bad PIN's error names the PIN rule", func(t *testing.T) {
+			for _, pin := range []string{"12", "12ab", "1234567890123", "12 34"} {
+				_, err := f.desk.CreateCode(ctx, f.admin, f.devX.ID, helpdesk.NewCode{PIN: pin})
+				assert.ErrorIs(t, err, device.ErrInvalidPIN, "pin %q", pin)
+				assert.ErrorIs(t, err, helpdesk.ErrInvalid, "pin %q", pin)
+				assert.Equal(t, helpdesk.CodeInvalid, helpdesk.ErrorCode(err))
+			}
+		})
 		t.Run("defaults", func(t *testing.T) {
 			assert.Equal(t, device.DefaultAppearance(), f.code.Appearance)
 			assert.ElementsMatch(t, []device.Action{device.ActionView, device.ActionOpenTicket}, f.code.Actions)
@@ -2089,6 +2733,7 @@ func TestErrorCode(t *testing.T) {
 		{"unknown", errors.New("disk on fire"), helpdesk.CodeInternal},
 		{"wrapped unknown", wrap(errors.New("disk on fire")), helpdesk.CodeInternal},
 		{"ErrInvalidPIN (not a Desk sentinel)", device.ErrInvalidPIN, helpdesk.CodeInternal},
+		{"ValidationError with a cause", wrap(&helpdesk.ValidationError{Field: "pin", Problem: "x", Err: device.ErrInvalidPIN}), helpdesk.CodeInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -2097,49 +2742,57 @@ func TestErrorCode(t *testing.T) {
 	}
 }
 
-// A code holder's access ends with its code: switched off or expired, the actor it gave is
-// refused everywhere, not only at OpenCode.
+// A code holder's access ends with its code: switched off or expired, the actor it gave can no
+// longer open tickets, while the requester links of the tickets it opened keep working.
 func TestDeskCodeHolderLosesAccessWithCode(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		f := newFixture(t, s)
 		ctx := t.Context()
-		draft, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "draft", Requester: nurseContact, Draft: true})
-		require.NoError(t, err)
-		open := f.submit(t, "open")
-		_, err = f.desk.SetCodeActive(ctx, f.admin, f.code.ID, false)
-		require.NoError(t, err)
-
-		ops := map[string]func() error{
-			"Ticket":      func() error { _, err := f.desk.Ticket(ctx, f.holder, open.ID); return err },
-			"TicketByRef": func() error { _, err := f.desk.TicketByRef(ctx, f.holder, open.Ref()); return err },
-			"Tickets": func() error {
-				_, err := f.desk.Tickets(ctx, f.holder, storage.TicketFilter{}, storage.PageRequest{})
-				return err
-			},
-			"Submit": func() error { _, err := f.desk.Submit(ctx, f.holder, draft.ID); return err },
-			"PostMessage": func() error {
-				_, err := f.desk.PostMessage(ctx, f.holder, open.ID, helpdesk.NewMessage{Body: "hi"})
-				return err
-			},
-			"Messages": func() error { _, err := f.desk.Messages(ctx, f.holder, open.ID); return err },
-			"History":  func() error { _, err := f.desk.History(ctx, f.holder, open.ID); return err },
-			"Cancel": func() error {
-				_, err := f.desk.Transition(ctx, f.holder, open.ID, ticket.EventCancel, helpdesk.Change{})
-				return err
-			},
+		cases := []struct {
+			name string
+			// end ends code c's validity; renew (nil: none) makes it usable again.
+			end, renew func(t *testing.T, c *device.Code)
+		}{
+			{"switched off", func(t *testing.T, c *device.Code) {
+				_, err := f.desk.SetCodeActive(ctx, f.admin, c.ID, false)
+				require.NoError(t, err)
+			}, func(t *testing.T, c *device.Code) {
+				_, err := f.desk.SetCodeActive(ctx, f.admin, c.ID, true)
+				require.NoError(t, err)
+			}},
+			{"expired", func(t *testing.T, c *device.Code) {
+				require.NotNil(t, c.ExpiresAt)
+				f.clock.Advance(c.ExpiresAt.Sub(f.clock.Now()))
+			}, nil},
 		}
-		for name, op := range ops {
-			t.Run(name, func(t *testing.T) {
-				assert.ErrorIs(t, op(), helpdesk.ErrCodeUnusable)
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				end := f.clock.Now().Add(time.Hour)
+				code, holder := f.newHolder(t, f.org, f.devX.ID, helpdesk.NewCode{ExpiresAt: &end})
+				before := f.open(t, holder, helpdesk.NewTicket{Title: "while usable", Requester: nurseContact})
+				c.end(t, code)
+
+				tk, err := f.desk.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: "after", Requester: nurseContact})
+				assert.Nil(t, tk)
+				assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable)
+				assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+				_, err = f.desk.OpenCode(ctx, code.Token, "")
+				assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable)
+				assert.Equal(t, ticket.StateOpen, f.reload(t, before.ID).State)
+
+				requester := f.link(t, before)
+				_, err = f.desk.PostMessage(ctx, requester, before.ID, helpdesk.NewMessage{Body: "any news?"})
+				assert.NoError(t, err, "the requester link outlives the code")
+
+				if c.renew == nil {
+					return
+				}
+				c.renew(t, code)
+				tk, err = f.desk.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: "again", Requester: nurseContact})
+				require.NoError(t, err, "usable again, the code works again")
+				assert.Equal(t, ticket.StateOpen, tk.State)
 			})
 		}
-		assert.Equal(t, ticket.StateOpen, f.reload(t, open.ID).State)
-		assert.Equal(t, ticket.StateDraft, f.reload(t, draft.ID).State)
-
-		_, err = f.desk.SetCodeActive(ctx, f.admin, f.code.ID, true)
-		require.NoError(t, err)
-		_, err = f.desk.Ticket(ctx, f.holder, open.ID)
-		assert.NoError(t, err, "switched on again, the code works again")
 	})
 }
 
@@ -2160,16 +2813,354 @@ func TestDeskSubmitDraftAfterSupportLapsed(t *testing.T) {
 	})
 }
 
-// Assign asks who before it asks about the state: a requester is forbidden whatever the state.
+// Assign asks who before it asks about the state or the input: a requester is forbidden
+// whatever the state.
 func TestDeskAssignChecksActorFirst(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		f := newFixture(t, s)
 		for _, st := range []ticket.State{ticket.StateOpen, ticket.StateDone, ticket.StateClosed} {
 			tk := f.ticketIn(t, st)
-			_, err := f.desk.Assign(t.Context(), f.holder, tk.ID, f.agent.UserID, uuid.Nil, "")
-			assert.ErrorIs(t, err, helpdesk.ErrForbidden, string(st))
-			_, err = f.desk.Assign(t.Context(), f.agent, tk.ID, f.agent.UserID, uuid.Nil, "")
-			assert.ErrorIs(t, err, helpdesk.ErrForbidden, "agents do not assign (%s)", st)
+			for _, a := range []helpdesk.Assignment{{AssigneeID: f.agent.UserID}, {}} {
+				_, err := f.desk.Assign(t.Context(), f.link(t, tk), tk.ID, a)
+				assert.ErrorIs(t, err, helpdesk.ErrForbidden, "requester link (%s, %+v)", st, a)
+				_, err = f.desk.Assign(t.Context(), f.agent, tk.ID, a)
+				assert.ErrorIs(t, err, helpdesk.ErrForbidden, "agents do not assign (%s, %+v)", st, a)
+			}
 		}
 	})
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requester links
+
+func TestDeskRequesterLink(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		tk := f.submit(t, "Pump alarms")
+		t.Run("every ticket gets its own secret", func(t *testing.T) {
+			others := []*ticket.Ticket{
+				tk,
+				f.submit(t, "same code, same device"),
+				f.open(t, f.userX, helpdesk.NewTicket{Title: "portal"}),
+				f.open(t, f.userX, helpdesk.NewTicket{Title: "portal draft", Draft: true}),
+				f.open(t, f.agent, helpdesk.NewTicket{Title: "by phone", CustomerID: f.custY.ID}),
+				f.open(t, f.system, helpdesk.NewTicket{Title: "monitoring"}),
+			}
+			tokens, hashes := map[string]bool{}, map[string]bool{}
+			for _, o := range others {
+				assert.NotEmpty(t, o.RequesterToken, o.Title)
+				assert.NotEmpty(t, o.RequesterTokenHash, o.Title)
+				assert.NotEqual(t, o.RequesterToken, o.RequesterTokenHash, "only the hash is stored")
+				assert.NotContains(t, o.RequesterTokenHash, o.RequesterToken)
+				assert.GreaterOrEqual(t, len(o.RequesterToken), 43, "256 bits, base64url")
+				tokens[o.RequesterToken], hashes[o.RequesterTokenHash] = true, true
+			}
+			assert.Len(t, tokens, len(others), "no two tickets share a secret")
+			assert.Len(t, hashes, len(others))
+		})
+		t.Run("opens the ticket and an actor for it", func(t *testing.T) {
+			page, err := f.desk.OpenRequesterLink(ctx, tk.RequesterToken)
+			require.NoError(t, err)
+			assert.Equal(t, tenant.RequesterLink(f.tenant.ID, tk.ID, "Nina Nurse"), page.Actor)
+			assert.Equal(t, tenant.ActorRequesterLink, page.Actor.Kind)
+			assert.Equal(t, "Nina Nurse", page.Actor.Name, "named after the requester")
+			require.NotNil(t, page.Ticket)
+			assert.Equal(t, tk.ID, page.Ticket.ID)
+			assert.Equal(t, tk.Title, page.Ticket.Title)
+			assert.Empty(t, page.Ticket.RequesterToken, "the page does not echo the secret")
+			assert.Equal(t, tk.RequesterTokenHash, page.Ticket.RequesterTokenHash)
+		})
+		t.Run("a requester without a name", func(t *testing.T) {
+			anon := f.open(t, f.holder, helpdesk.NewTicket{Title: "x", Requester: ticket.Contact{Phone: "+49 30 1234567"}})
+			page, err := f.desk.OpenRequesterLink(ctx, anon.RequesterToken)
+			require.NoError(t, err)
+			assert.Equal(t, tenant.RequesterLink(f.tenant.ID, anon.ID, ""), page.Actor)
+			assert.NoError(t, page.Actor.Validate())
+		})
+		t.Run("reads keep the hash and never give the secret back", func(t *testing.T) {
+			got, err := f.desk.Ticket(ctx, f.admin, tk.ID)
+			require.NoError(t, err)
+			assert.Empty(t, got.RequesterToken)
+			assert.Equal(t, tk.RequesterTokenHash, got.RequesterTokenHash)
+			byRef, err := f.desk.TicketByRef(ctx, f.userX, tk.Ref())
+			require.NoError(t, err)
+			assert.Empty(t, byRef.RequesterToken)
+			assert.Equal(t, tk.RequesterTokenHash, byRef.RequesterTokenHash)
+			page, err := f.desk.Tickets(ctx, f.agent, storage.TicketFilter{}, storage.PageRequest{Limit: storage.MaxPageSize})
+			require.NoError(t, err)
+			require.NotEmpty(t, page.Items)
+			for _, it := range page.Items {
+				assert.Empty(t, it.RequesterToken, it.Title)
+				assert.NotEmpty(t, it.RequesterTokenHash, it.Title)
+				if it.ID == tk.ID {
+					assert.Equal(t, tk.RequesterTokenHash, it.RequesterTokenHash)
+				}
+			}
+			link := f.link(t, tk)
+			own, err := f.desk.Ticket(ctx, link, tk.ID)
+			require.NoError(t, err)
+			assert.Empty(t, own.RequesterToken)
+		})
+		t.Run("the hash survives changes", func(t *testing.T) {
+			moved, err := f.desk.Accept(ctx, f.agent, tk.ID)
+			require.NoError(t, err)
+			assert.Equal(t, tk.RequesterTokenHash, moved.RequesterTokenHash)
+			page, err := f.desk.OpenRequesterLink(ctx, tk.RequesterToken)
+			require.NoError(t, err)
+			assert.Equal(t, ticket.StateAssigned, page.Ticket.State, "the link shows the current ticket")
+		})
+		t.Run("unknown tokens", func(t *testing.T) {
+			for name, token := range map[string]string{
+				"empty":               "",
+				"random":              device.NewToken(),
+				"the stored hash":     tk.RequesterTokenHash,
+				"the code's token":    f.code.Token,
+				"a truncated secret":  tk.RequesterToken[:len(tk.RequesterToken)-1],
+				"the secret, spaced":  " " + tk.RequesterToken,
+				"the secret, shouted": strings.ToUpper(tk.RequesterToken),
+			} {
+				if token == tk.RequesterToken {
+					continue // an all-upper-case secret is possible, if unlikely
+				}
+				page, err := f.desk.OpenRequesterLink(ctx, token)
+				assert.Nil(t, page, name)
+				assert.ErrorIs(t, err, storage.ErrNotFound, name)
+				assert.Equal(t, helpdesk.CodeNotFound, helpdesk.ErrorCode(err), name)
+			}
+		})
+		t.Run("a deleted ticket's link opens nothing", func(t *testing.T) {
+			gone := f.submit(t, "to be deleted")
+			require.NoError(t, f.desk.DeleteTicket(ctx, f.admin, gone.ID))
+			_, err := f.desk.OpenRequesterLink(ctx, gone.RequesterToken)
+			assert.ErrorIs(t, err, storage.ErrNotFound)
+		})
+		t.Run("the link reaches its ticket alone", func(t *testing.T) {
+			other := f.submit(t, "someone else's")
+			link := f.link(t, tk)
+			_, err := f.desk.Ticket(ctx, link, other.ID)
+			assert.ErrorIs(t, err, storage.ErrNotFound)
+			_, err = f.desk.PostMessage(ctx, link, other.ID, helpdesk.NewMessage{Body: "hi"})
+			assert.ErrorIs(t, err, storage.ErrNotFound)
+			for name, op := range map[string]func() error{
+				"SubmitTicket": func() error {
+					_, err := f.desk.SubmitTicket(ctx, link, helpdesk.NewTicket{Title: "x", Requester: nurseContact})
+					return err
+				},
+				"Tickets": func() error {
+					_, err := f.desk.Tickets(ctx, link, storage.TicketFilter{}, storage.PageRequest{})
+					return err
+				},
+				"Tenant":     func() error { _, err := f.desk.Tenant(ctx, link); return err },
+				"Statuses":   func() error { _, err := f.desk.Statuses(ctx, link); return err },
+				"Priorities": func() error { _, err := f.desk.Priorities(ctx, link); return err },
+			} {
+				assert.ErrorIs(t, op(), helpdesk.ErrForbidden, name)
+			}
+		})
+		t.Run("the requester follows the ticket through the link", func(t *testing.T) {
+			tk := f.ticketIn(t, ticket.StateWaiting)
+			link := f.link(t, tk)
+			_, err := f.desk.PostMessage(ctx, link, tk.ID, helpdesk.NewMessage{Body: "2.4.1"})
+			require.NoError(t, err)
+			ms, err := f.desk.Messages(ctx, link, tk.ID)
+			require.NoError(t, err)
+			require.Len(t, ms, 1)
+			assert.Equal(t, link.Ref(), ms[0].Author)
+			hs := f.history(t, link, tk.ID)
+			assert.Equal(t, []string{"submit", "accept", "wait", "message", "resume"}, historyActions(hs))
+			assert.Equal(t, f.holder.Ref(), hs[0].Actor, "the code holder submitted")
+			assert.Equal(t, link.Ref(), hs[4].Actor)
+			_, err = f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventComplete, helpdesk.Change{})
+			require.NoError(t, err)
+			got, err := f.desk.Rate(ctx, link, tk.ID, 5, "thanks")
+			require.NoError(t, err)
+			assert.Equal(t, ticket.StateClosed, got.State)
+		})
+	})
+}
+
+// ---------------------------------------------------------------------------------------------
+// Projects belong to a customer or to the whole operator
+
+func TestDeskProjectsBelongToCustomer(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		projX := f.project // tied to custX
+		projY, err := f.desk.CreateProject(ctx, f.admin, helpdesk.NewProject{Name: "Contoso rollout", CustomerID: f.custY.ID})
+		require.NoError(t, err)
+		wide, err := f.desk.CreateProject(ctx, f.admin, helpdesk.NewProject{Name: "Recall 2026"})
+		require.NoError(t, err)
+
+		t.Run("SubmitTicket", func(t *testing.T) {
+			cases := []struct {
+				name  string
+				actor tenant.Actor
+				in    helpdesk.NewTicket
+				// want is nil for success, storage.ErrNotFound, or a field for *ValidationError.
+				want  error
+				field string
+			}{
+				{"customer user, own customer's project", f.userX, helpdesk.NewTicket{ProjectID: projX.ID}, nil, ""},
+				{"customer user, operator-wide project", f.userX, helpdesk.NewTicket{ProjectID: wide.ID}, nil, ""},
+				{"customer user, another customer's project", f.userX, helpdesk.NewTicket{ProjectID: projY.ID}, storage.ErrNotFound, ""},
+				{"customer admin, another customer's project", f.userY, helpdesk.NewTicket{ProjectID: projX.ID}, storage.ErrNotFound, ""},
+				{"customer user, own device, another customer's project", f.userX, helpdesk.NewTicket{DeviceID: f.devX.ID, ProjectID: projY.ID}, storage.ErrNotFound, ""},
+				{"customer user, unknown project", f.userX, helpdesk.NewTicket{ProjectID: uuid.New()}, storage.ErrNotFound, ""},
+				{"employee, the customer's project", f.agent, helpdesk.NewTicket{CustomerID: f.custY.ID, ProjectID: projY.ID}, nil, ""},
+				{"employee, operator-wide project", f.agent, helpdesk.NewTicket{CustomerID: f.custY.ID, ProjectID: wide.ID}, nil, ""},
+				{"employee, another customer's project", f.agent, helpdesk.NewTicket{CustomerID: f.custY.ID, ProjectID: projX.ID}, helpdesk.ErrInvalid, "project_id"},
+				{"employee, the device's customer and another's project", f.agent, helpdesk.NewTicket{DeviceID: f.devY.ID, ProjectID: projX.ID}, helpdesk.ErrInvalid, "project_id"},
+				{"system, another customer's project", f.system, helpdesk.NewTicket{CustomerID: f.custX.ID, ProjectID: projY.ID}, helpdesk.ErrInvalid, "project_id"},
+			}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					before := f.listAll(t, f.admin, storage.TicketFilter{})
+					c.in.Title = c.name
+					tk, err := f.desk.SubmitTicket(ctx, c.actor, c.in)
+					switch {
+					case c.want == nil:
+						require.NoError(t, err)
+						assert.Equal(t, c.in.ProjectID, tk.ProjectID)
+						assert.Equal(t, c.in.ProjectID, f.reload(t, tk.ID).ProjectID)
+						return
+					case c.field != "":
+						assertField(t, err, c.field)
+					default:
+						assert.ErrorIs(t, err, c.want)
+						assert.Equal(t, helpdesk.ErrorCode(c.want), helpdesk.ErrorCode(err))
+					}
+					assert.Nil(t, tk)
+					assert.Equal(t, before, f.listAll(t, f.admin, storage.TicketFilter{}), "nothing written")
+				})
+			}
+		})
+		t.Run("CreateDevice", func(t *testing.T) {
+			cases := []struct {
+				name  string
+				in    helpdesk.NewDevice
+				field string // "" means accepted
+			}{
+				{"the customer's project", helpdesk.NewDevice{CustomerID: f.custY.ID, ProjectID: projY.ID}, ""},
+				{"operator-wide project", helpdesk.NewDevice{CustomerID: f.custY.ID, ProjectID: wide.ID}, ""},
+				{"unassigned device, operator-wide project", helpdesk.NewDevice{ProjectID: wide.ID}, ""},
+				{"another customer's project", helpdesk.NewDevice{CustomerID: f.custY.ID, ProjectID: projX.ID}, "project_id"},
+			}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					c.in.Name = "Pump " + c.name
+					dev, err := f.desk.CreateDevice(ctx, f.admin, c.in)
+					if c.field == "" {
+						require.NoError(t, err)
+						assert.Equal(t, c.in.ProjectID, dev.ProjectID)
+						return
+					}
+					assert.Nil(t, dev)
+					assertField(t, err, c.field)
+					page, err := f.desk.Devices(ctx, f.admin, storage.DeviceFilter{CustomerID: f.custY.ID}, storage.PageRequest{Limit: storage.MaxPageSize})
+					require.NoError(t, err)
+					for _, d := range page.Items {
+						assert.NotEqual(t, c.in.Name, d.Name, "nothing written")
+					}
+				})
+			}
+		})
+		t.Run("CreateCustomer", func(t *testing.T) {
+			_, err := f.desk.CreateCustomer(ctx, f.admin, helpdesk.NewCustomer{Name: "Fabrikam", ProjectID: projX.ID})
+			assertField(t, err, "project_id")
+			c, err := f.desk.CreateCustomer(ctx, f.admin, helpdesk.NewCustomer{Name: "Fabrikam", ProjectID: wide.ID})
+			require.NoError(t, err)
+			assert.Equal(t, wide.ID, c.ProjectID)
+			_, err = f.desk.CreateCustomer(ctx, f.admin, helpdesk.NewCustomer{Name: "Tailspin", ProjectID: uuid.New()})
+			assert.ErrorIs(t, err, storage.ErrNotFound)
+			cs, err := f.desk.Customers(ctx, f.admin)
+			require.NoError(t, err)
+			var names []string
+			for _, c := range cs {
+				names = append(names, c.Name)
+			}
+			assert.ElementsMatch(t, []string{"Northwind Hospital", "Contoso Clinic", "Fabrikam"}, names, "the refused customers were not written")
+		})
+	})
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customers and support plans
+
+func TestDeskCreateCustomerValidation(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		var zero time.Time
+		later := f.clock.Now().Add(30 * 24 * time.Hour)
+		cases := []struct {
+			name  string
+			in    helpdesk.NewCustomer
+			field string // "" means accepted
+		}{
+			{"no name", helpdesk.NewCustomer{Name: "  "}, "name"},
+			{"bad language", helpdesk.NewCustomer{Name: "A", Language: "German"}, "language"},
+			{"zero support end", helpdesk.NewCustomer{Name: "A", SupportUntil: &zero}, "support_until"},
+			{"support end set", helpdesk.NewCustomer{Name: "With plan", SupportUntil: &later}, ""},
+			{"unlimited support", helpdesk.NewCustomer{Name: "Without plan"}, ""},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				got, err := f.desk.CreateCustomer(ctx, f.admin, c.in)
+				if c.field == "" {
+					require.NoError(t, err)
+					stored, err := f.desk.Customer(ctx, f.admin, got.ID)
+					require.NoError(t, err)
+					if c.in.SupportUntil == nil {
+						assert.Nil(t, stored.SupportUntil)
+					} else {
+						assertTime(t, *c.in.SupportUntil, stored.SupportUntil, "support until")
+					}
+					return
+				}
+				assert.Nil(t, got)
+				assertField(t, err, c.field)
+			})
+		}
+		t.Run("SetSupportPlan refuses the zero time", func(t *testing.T) {
+			_, err := f.desk.SetSupportPlan(ctx, f.admin, f.custX.ID, &later)
+			require.NoError(t, err)
+			got, err := f.desk.SetSupportPlan(ctx, f.admin, f.custX.ID, &zero)
+			assert.Nil(t, got)
+			assertField(t, err, "support_until")
+			stored, err := f.desk.Customer(ctx, f.admin, f.custX.ID)
+			require.NoError(t, err)
+			assertTime(t, later, stored.SupportUntil, "the plan is unchanged")
+			_, err = f.desk.SubmitTicket(ctx, f.userX, helpdesk.NewTicket{Title: "still supported"})
+			assert.NoError(t, err)
+		})
+	})
+}
+
+func TestValidationErrorUnwrap(t *testing.T) {
+	cases := []struct {
+		name   string
+		err    *helpdesk.ValidationError
+		is     []error
+		isNot  []error
+		prefix string
+	}{
+		{"without a cause", &helpdesk.ValidationError{Field: "title", Problem: "is required"},
+			[]error{helpdesk.ErrInvalid}, []error{device.ErrInvalidPIN}, "invalid title: is required"},
+		{"with a cause", &helpdesk.ValidationError{Field: "pin", Problem: "a PIN is 4 to 12 digits", Err: device.ErrInvalidPIN},
+			[]error{helpdesk.ErrInvalid, device.ErrInvalidPIN}, []error{helpdesk.ErrForbidden}, "invalid pin: a PIN is 4 to 12 digits"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			wrapped := fmt.Errorf("create code: %w", c.err)
+			for _, target := range c.is {
+				assert.ErrorIs(t, wrapped, target)
+			}
+			for _, target := range c.isNot {
+				assert.NotErrorIs(t, wrapped, target)
+			}
+			assert.Equal(t, c.prefix, c.err.Error())
+		})
+	}
 }

@@ -3,7 +3,7 @@ package helpdesk
 import (
 	"context"
 	"fmt"
-	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +36,7 @@ func (d *Desk) CreateTemplate(ctx context.Context, actor tenant.Actor, in NewTem
 	if err := checkName("name", &in.Name); err != nil {
 		return nil, err
 	}
+	in.Description = strings.TrimSpace(in.Description)
 	if err := checkLen("description", in.Description, 0, MaxTextLen); err != nil {
 		return nil, err
 	}
@@ -104,6 +105,14 @@ func checkFieldDefs(defs []device.FieldDef) error {
 			if len(f.Options) == 0 {
 				return invalid(name+".options", "a select field needs at least one option")
 			}
+			for j, o := range f.Options {
+				if strings.TrimSpace(o) == "" {
+					return invalid(fmt.Sprintf("%s.options[%d]", name, j), "is empty")
+				}
+				if slices.Index(f.Options, o) != j {
+					return invalid(fmt.Sprintf("%s.options[%d]", name, j), "%q is listed twice", o)
+				}
+			}
 		default:
 			return invalid(name+".type", "%q is not one of text, number, date, select", f.Type)
 		}
@@ -112,9 +121,13 @@ func checkFieldDefs(defs []device.FieldDef) error {
 }
 
 func checkBlocks(blocks []device.Block) error {
-	for i, b := range blocks {
+	if len(blocks) > maxFieldsPerThing {
+		return invalid("blocks", "at most %d blocks", maxFieldsPerThing)
+	}
+	for i := range blocks {
+		b := &blocks[i]
 		name := fmt.Sprintf("blocks[%d]", i)
-		if err := checkLen(name+".title", b.Title, 1, MaxNameLen); err != nil {
+		if err := checkName(name+".title", &b.Title); err != nil {
 			return err
 		}
 		switch b.Kind {
@@ -123,8 +136,7 @@ func checkBlocks(blocks []device.Block) error {
 				return err
 			}
 		case device.BlockLink, device.BlockDocument:
-			u, err := url.Parse(b.URL)
-			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			if !isHTTPURL(b.URL) {
 				return invalid(name+".url", "%q is not an http(s) URL", b.URL)
 			}
 		default:
@@ -162,7 +174,7 @@ func checkFieldValues(values map[string]string, defs []device.FieldDef) error {
 				return invalid("fields."+k, "%q is not a date (YYYY-MM-DD)", v)
 			}
 		case device.FieldSelect:
-			if !contains(f.Options, v) {
+			if !slices.Contains(f.Options, v) {
 				return invalid("fields."+k, "%q is not one of %s", v, strings.Join(f.Options, ", "))
 			}
 		}
@@ -173,15 +185,6 @@ func checkFieldValues(values map[string]string, defs []device.FieldDef) error {
 		}
 	}
 	return nil
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // NewDevice describes a device to create.
@@ -215,6 +218,7 @@ func (d *Desk) CreateDevice(ctx context.Context, actor tenant.Actor, in NewDevic
 	if err := checkLen("serial_number", in.SerialNumber, 0, MaxNameLen); err != nil {
 		return nil, err
 	}
+	in.Location = strings.TrimSpace(in.Location)
 	if err := checkLen("location", in.Location, 0, MaxNameLen); err != nil {
 		return nil, err
 	}
@@ -240,8 +244,8 @@ func (d *Desk) CreateDevice(ctx context.Context, actor tenant.Actor, in NewDevic
 			}
 		}
 		if in.ProjectID != uuid.Nil {
-			if _, err := q.GetProject(ctx, tid, in.ProjectID); err != nil {
-				return fmt.Errorf("project %s: %w", in.ProjectID, err)
+			if err := checkProject(ctx, q, actor, tid, in.ProjectID, in.CustomerID); err != nil {
+				return err
 			}
 		}
 		if err := q.CreateDevice(ctx, dev); err != nil {
@@ -290,13 +294,17 @@ func (d *Desk) AssignDevice(ctx context.Context, actor tenant.Actor, deviceID, c
 }
 
 // Device returns a device. Staff see every device of the tenant, a customer user those of their
-// customer, a code holder the code's device. Returns ErrNotFound otherwise.
+// customer. A code holder reads its device's public part through OpenCode and gets
+// ErrForbidden here (ErrNotFound for any other device); a requester link gets ErrNotFound.
 func (d *Desk) Device(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*device.Device, error) {
 	tid, err := checkActor(actor)
 	if err != nil {
 		return nil, err
 	}
-	if actor.Kind == tenant.ActorCodeHolder && actor.DeviceID != id || actor.Kind == tenant.ActorRequesterLink {
+	switch {
+	case actor.Kind == tenant.ActorCodeHolder && actor.DeviceID == id:
+		return nil, fmt.Errorf("get device %s: %w: code holders see the public page (OpenCode)", id, ErrForbidden)
+	case actor.IsRequester():
 		return nil, fmt.Errorf("get device %s: %w", id, storage.ErrNotFound)
 	}
 	dev, err := d.store.GetDevice(ctx, tid, id)
@@ -323,5 +331,9 @@ func (d *Desk) Devices(ctx context.Context, actor tenant.Actor, f storage.Device
 	case tenant.ActorCodeHolder, tenant.ActorRequesterLink:
 		return storage.Page[*device.Device]{}, fmt.Errorf("list devices: %w", ErrForbidden)
 	}
-	return d.store.ListDevices(ctx, tid, f, p)
+	page, err := d.store.ListDevices(ctx, tid, f, p)
+	if err != nil {
+		return page, fmt.Errorf("list devices: %w", err)
+	}
+	return page, nil
 }

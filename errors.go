@@ -45,13 +45,20 @@ type ValidationError struct {
 	Field string
 	// Problem says what is wrong, in words fit to show a user.
 	Problem string
+	// Err is the underlying cause, if any (such as device.ErrInvalidPIN).
+	Err error
 }
 
 // Error returns "invalid FIELD: PROBLEM".
 func (e *ValidationError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Problem) }
 
-// Unwrap returns ErrInvalid.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
+// Unwrap returns ErrInvalid and the underlying cause, if any.
+func (e *ValidationError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrInvalid, e.Err}
+	}
+	return []error{ErrInvalid}
+}
 
 func invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}

@@ -17,7 +17,8 @@ import (
 )
 
 // A whole service case on an in-memory database: an operator sets up a customer's device with a
-// QR code, a nurse scans it and opens a ticket, an agent takes it, asks a question, the nurse's
+// QR code, a nurse scans it, reads the device's public page and opens a ticket, then follows it
+// through the requester link she is given; an agent takes it and asks a question, the nurse's
 // reply resumes the work, and the rated ticket closes.
 func Example() {
 	ctx := context.Background()
@@ -46,7 +47,8 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	pump, err := desk.CreateDevice(ctx, admin, helpdesk.NewDevice{Name: "Pump 7", CustomerID: customer.ID})
+	pump, err := desk.CreateDevice(ctx, admin, helpdesk.NewDevice{Name: "Pump 7", SerialNumber: "X200-0007",
+		Location: "Ward 3", CustomerID: customer.ID})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -55,14 +57,16 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	// The nurse scans the code; the page's actor may open a ticket for that one device.
+	// The nurse scans the code: the public page shows the device (nothing about its customer),
+	// and its actor may open a ticket for that one device, and nothing more.
 	page, err := desk.OpenCode(ctx, code.Token, "")
 	if err != nil {
 		log.Fatal(err)
 	}
-	nurse := page.Actor
-	nurse.Name = "Nina Nurse"
-	tk, err := desk.SubmitTicket(ctx, nurse, helpdesk.NewTicket{
+	fmt.Println(page.Device.Name, page.Device.SerialNumber, "in", page.Device.Location, page.Actions)
+	scanner := page.Actor
+	scanner.Name = "Nina Nurse"
+	tk, err := desk.SubmitTicket(ctx, scanner, helpdesk.NewTicket{
 		Title:     "Pump alarms every ten minutes",
 		Requester: ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"},
 	})
@@ -70,6 +74,17 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Println(tk.Ref(), tk.State)
+
+	// Whoever scans the code next sees none of its tickets: the nurse follows hers through the
+	// link carrying tk.RequesterToken, which is returned once and stored only as a hash.
+	_, err = desk.Ticket(ctx, scanner, tk.ID)
+	fmt.Println("the scanner reading it:", helpdesk.ErrorCode(err))
+	link, err := desk.OpenRequesterLink(ctx, tk.RequesterToken)
+	if err != nil {
+		log.Fatal(err)
+	}
+	nurse := link.Actor
+	fmt.Println("link opens:", link.Ticket.Ref(), "as", nurse.Name)
 
 	if tk, err = desk.Accept(ctx, agent, tk.ID); err != nil {
 		log.Fatal(err)
@@ -109,7 +124,10 @@ func Example() {
 		fmt.Println()
 	}
 	// Output:
+	// Pump 7 X200-0007 in Ward 3 [view open_ticket]
 	// T-000001 open
+	// the scanner reading it: not_found
+	// link opens: T-000001 as Nina Nurse
 	// accepted: assigned
 	// asked: waiting
 	// replied: in_progress

@@ -21,10 +21,9 @@ type Config struct {
 // Desk is the service desk: every operation of the library, each authorizing its actor,
 // validating its input and writing one storage transaction. A Desk is safe for concurrent use.
 type Desk struct {
-	store    storage.Store
-	now      func() time.Time
-	tickets  *ticket.Lifecycle[ticket.State, ticket.Event]
-	sessions *ticket.Lifecycle[ticket.SessionState, ticket.SessionEvent]
+	store   storage.Store
+	now     func() time.Time
+	tickets *ticket.Lifecycle[ticket.State, ticket.Event]
 }
 
 // New returns a Desk on store, whose schema must be current (see bunstore.Store.MigrateUp).
@@ -37,10 +36,9 @@ func New(store storage.Store, cfg *Config) (*Desk, error) {
 		cfg = &Config{}
 	}
 	d := &Desk{
-		store:    store,
-		now:      cfg.Now,
-		tickets:  ticket.TicketLifecycle(),
-		sessions: ticket.SessionLifecycle(),
+		store:   store,
+		now:     cfg.Now,
+		tickets: ticket.TicketLifecycle(),
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -62,6 +60,16 @@ func checkActor(a tenant.Actor) (uuid.UUID, error) {
 		return uuid.Nil, fmt.Errorf("%w: %s actor acts outside any tenant", tenant.ErrInvalidActor, a.Kind)
 	}
 	return a.TenantID, nil
+}
+
+// checkPeople is checkActor for operations open to staff and customer users but not to public
+// requesters (code holders, requester links), who get ErrForbidden.
+func checkPeople(a tenant.Actor) (uuid.UUID, error) {
+	tid, err := checkActor(a)
+	if err == nil && a.IsRequester() {
+		err = fmt.Errorf("%w: public requesters may not do this", ErrForbidden)
+	}
+	return tid, err
 }
 
 // requireStaff allows operator employees (any role, or the listed roles only) and the system.

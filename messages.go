@@ -24,8 +24,9 @@ type NewMessage struct {
 	Internal bool
 }
 
-// PostMessage posts a message on a ticket, with a history entry. A requester's reply to a ticket
-// that is waiting for them resumes it (waiting → in progress) in the same transaction.
+// PostMessage posts a message on a ticket, with a history entry. A reply from the requester's
+// side (the requester link, or any user of the ticket's customer, who answers for the company)
+// to a ticket that is waiting resumes it (waiting → in progress) in the same transaction.
 // Requesters cannot post once the ticket is closed or cancelled (ErrTicketClosed) and never
 // post internal messages (ErrForbidden). Returns ErrNotFound for a ticket the actor cannot see,
 // *ValidationError for an empty or oversized body, and ErrConflict when a concurrent change won.
@@ -69,8 +70,11 @@ func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uui
 		if err := q.AppendHistory(ctx, h); err != nil {
 			return err
 		}
+		// Every post updates the ticket (its last activity), so a post and a concurrent change
+		// of state, such as a close, cannot both commit unseen by each other.
+		t.UpdatedAt = now
 		if actor.IsStaff() || t.State != ticket.StateWaiting {
-			return nil
+			return q.UpdateTicket(ctx, t)
 		}
 		to, err := d.tickets.Apply(ctx, t.State, ticket.EventResume)
 		if err != nil {
@@ -78,7 +82,7 @@ func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uui
 		}
 		resumed := &ticket.HistoryEntry{ID: newID(), TenantID: tid, TicketID: t.ID, Actor: actor.Ref(),
 			Action: string(ticket.EventResume), From: string(t.State), To: string(to), Reason: "requester replied", At: now}
-		t.State, t.StatusID, t.UpdatedAt = to, uuid.Nil, now
+		t.State, t.StatusID = to, uuid.Nil
 		if err := q.UpdateTicket(ctx, t); err != nil {
 			return err
 		}
@@ -100,5 +104,9 @@ func (d *Desk) Messages(ctx context.Context, actor tenant.Actor, ticketID uuid.U
 	if _, err := d.visibleTicket(ctx, d.store, actor, tid, ticketID); err != nil {
 		return nil, fmt.Errorf("messages of %s: %w", ticketID, err)
 	}
-	return d.store.ListMessages(ctx, tid, ticketID, actor.IsStaff())
+	ms, err := d.store.ListMessages(ctx, tid, ticketID, actor.IsStaff())
+	if err != nil {
+		return nil, fmt.Errorf("messages of %s: %w", ticketID, err)
+	}
+	return ms, nil
 }

@@ -77,3 +77,59 @@ func TestCustomStatusesAndPriorities(t *testing.T) {
 		})
 	})
 }
+
+// The tenant's setup (its record, statuses and priorities) is for the people of the desk: staff
+// and customer users. Public requesters, who reach one device or one ticket, get ErrForbidden.
+func TestTenantStatusesPrioritiesAccess(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		tk := f.submit(t, "Alarm")
+		ops := map[string]func(a tenant.Actor) (int, error){
+			"Tenant": func(a tenant.Actor) (int, error) {
+				ten, err := f.desk.Tenant(ctx, a)
+				if err != nil {
+					return 0, err
+				}
+				assert.Equal(t, f.tenant.ID, ten.ID, "the actor's own tenant")
+				return 1, nil
+			},
+			"Statuses": func(a tenant.Actor) (int, error) {
+				ss, err := f.desk.Statuses(ctx, a)
+				return len(ss), err
+			},
+			"Priorities": func(a tenant.Actor) (int, error) {
+				ps, err := f.desk.Priorities(ctx, a)
+				return len(ps), err
+			},
+		}
+		cases := []struct {
+			name  string
+			actor tenant.Actor
+			ok    bool
+		}{
+			{"admin", f.admin, true},
+			{"agent", f.agent, true},
+			{"system", f.system, true},
+			{"customer user", f.userX, true},
+			{"customer admin", f.userY, true},
+			{"code holder", f.holder, false},
+			{"requester link", f.link(t, tk), false},
+		}
+		for _, c := range cases {
+			for on, op := range ops {
+				t.Run(c.name+"/"+on, func(t *testing.T) {
+					n, err := op(c.actor)
+					if c.ok {
+						require.NoError(t, err)
+						assert.Positive(t, n)
+						return
+					}
+					assert.Zero(t, n)
+					assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+					assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+				})
+			}
+		}
+	})
+}

@@ -96,11 +96,12 @@ func defaultPriorities(tenantID uuid.UUID, now time.Time) []*ticket.Priority {
 	return out
 }
 
-// Tenant returns the actor's own tenant. Returns ErrNotFound if it does not exist.
+// Tenant returns the actor's own tenant, for staff and customer users. Returns ErrNotFound if
+// it does not exist and ErrForbidden for public requesters.
 func (d *Desk) Tenant(ctx context.Context, actor tenant.Actor) (*tenant.Tenant, error) {
-	tid, err := checkActor(actor)
+	tid, err := checkPeople(actor)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("get tenant: %w", err)
 	}
 	t, err := d.store.GetTenant(ctx, tid)
 	if err != nil {
@@ -136,14 +137,17 @@ func (d *Desk) CreateCustomer(ctx context.Context, actor tenant.Actor, in NewCus
 	if err := checkLanguage("language", in.Language); err != nil {
 		return nil, err
 	}
+	if in.SupportUntil != nil && in.SupportUntil.IsZero() {
+		return nil, invalid("support_until", "is the zero time; use nil for no expiry")
+	}
 	now := d.clock()
 	c := &tenant.Customer{ID: newID(), TenantID: tid, Name: in.Name, Language: in.Language,
 		ProjectID: in.ProjectID, DepartmentID: in.DepartmentID, SupportUntil: utcPtr(in.SupportUntil),
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	err = d.store.InTx(ctx, func(q storage.Queries) error {
 		if in.ProjectID != uuid.Nil {
-			if _, err := q.GetProject(ctx, tid, in.ProjectID); err != nil {
-				return fmt.Errorf("project %s: %w", in.ProjectID, err)
+			if err := checkProject(ctx, q, actor, tid, in.ProjectID, c.ID); err != nil {
+				return err
 			}
 		}
 		if in.DepartmentID != uuid.Nil {
@@ -188,7 +192,11 @@ func (d *Desk) Customers(ctx context.Context, actor tenant.Actor) ([]*tenant.Cus
 	if err := requireStaff(actor); err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
 	}
-	return d.store.ListCustomers(ctx, tid)
+	cs, err := d.store.ListCustomers(ctx, tid)
+	if err != nil {
+		return nil, fmt.Errorf("list customers: %w", err)
+	}
+	return cs, nil
 }
 
 // SetSupportPlan sets (or, with nil, removes) the end of a customer's support plan. Admins,
@@ -200,6 +208,9 @@ func (d *Desk) SetSupportPlan(ctx context.Context, actor tenant.Actor, customerI
 	}
 	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("set support plan: %w", err)
+	}
+	if until != nil && until.IsZero() {
+		return nil, invalid("support_until", "is the zero time; use nil for no expiry")
 	}
 	var c *tenant.Customer
 	err = d.store.InTx(ctx, func(q storage.Queries) error {

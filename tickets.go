@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
@@ -57,6 +58,7 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 	if err != nil {
 		return nil, fmt.Errorf("submit ticket: %w", err)
 	}
+	token := secret.NewToken()
 	if err := checkNewTicket(&in, source == ticket.SourceCode); err != nil {
 		return nil, err
 	}
@@ -64,7 +66,8 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 	t := &ticket.Ticket{ID: newID(), TenantID: tid, Title: in.Title, Description: in.Description,
 		Requester: in.Requester, DeviceID: in.DeviceID, CustomerID: in.CustomerID, ProjectID: in.ProjectID,
 		Type: in.Type, PriorityID: in.PriorityID, State: ticket.StateOpen, Source: source,
-		CodeID: actor.CodeID, CreatedBy: actor.Ref(), CreatedAt: now, UpdatedAt: now, Version: 1}
+		CodeID: actor.CodeID, CreatedBy: actor.Ref(), RequesterTokenHash: secret.Hash(token),
+		CreatedAt: now, UpdatedAt: now, Version: 1}
 	h := &ticket.HistoryEntry{ID: newID(), TenantID: tid, TicketID: t.ID, Actor: actor.Ref(),
 		Action: string(ticket.EventSubmit), From: string(ticket.StateDraft), To: string(ticket.StateOpen), At: now}
 	if in.Draft {
@@ -87,6 +90,7 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 	if err != nil {
 		return nil, fmt.Errorf("submit ticket: %w", err)
 	}
+	t.RequesterToken = token
 	return t, nil
 }
 
@@ -97,8 +101,13 @@ func submitSource(actor tenant.Actor, in *NewTicket) (ticket.Source, error) {
 		if in.DeviceID != uuid.Nil && in.DeviceID != actor.DeviceID {
 			return "", fmt.Errorf("device %s: %w", in.DeviceID, storage.ErrNotFound)
 		}
-		if in.CustomerID != uuid.Nil || in.ProjectID != uuid.Nil {
+		switch {
+		case in.CustomerID != uuid.Nil || in.ProjectID != uuid.Nil:
 			return "", invalid("customer_id", "is set from the device for code holders")
+		case in.PriorityID != uuid.Nil:
+			return "", invalid("priority_id", "is set by staff, not by public requesters")
+		case in.Draft:
+			return "", invalid("draft", "public requesters submit at once: a code holder cannot come back to a draft")
 		}
 		in.DeviceID = actor.DeviceID
 		return ticket.SourceCode, nil
@@ -134,11 +143,11 @@ func checkNewTicket(in *NewTicket, requireReach bool) error {
 func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor tenant.Actor, t *ticket.Ticket) error {
 	tid := t.TenantID
 	if actor.Kind == tenant.ActorCodeHolder {
-		c, err := q.GetCode(ctx, tid, actor.CodeID)
+		c, err := d.checkCodeHolder(ctx, q, actor)
 		if err != nil {
-			return fmt.Errorf("code: %w", err)
+			return err
 		}
-		if !c.Usable(t.CreatedAt) || !c.Allows(device.ActionOpenTicket) || c.DeviceID != actor.DeviceID {
+		if !c.Allows(device.ActionOpenTicket) {
 			return fmt.Errorf("%w: the code does not offer opening tickets", ErrCodeUnusable)
 		}
 	}
@@ -169,12 +178,11 @@ func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor t
 		}
 		if t.ProjectID == uuid.Nil {
 			t.ProjectID = c.ProjectID
-		} else if _, err := q.GetProject(ctx, tid, t.ProjectID); err != nil {
-			return fmt.Errorf("project %s: %w", t.ProjectID, err)
 		}
-	} else if t.ProjectID != uuid.Nil {
-		if _, err := q.GetProject(ctx, tid, t.ProjectID); err != nil {
-			return fmt.Errorf("project %s: %w", t.ProjectID, err)
+	}
+	if t.ProjectID != uuid.Nil {
+		if err := checkProject(ctx, q, actor, tid, t.ProjectID, t.CustomerID); err != nil {
+			return err
 		}
 	}
 	if t.PriorityID != uuid.Nil {
@@ -197,6 +205,22 @@ func checkSupport(c *tenant.Customer, now time.Time) error {
 		return fmt.Errorf("%w: the support plan of %s ended on %s", ErrSupportLapsed, c.Name, c.SupportUntil.Format(time.DateOnly))
 	}
 	return nil
+}
+
+// checkProject requires a project of the tenant that is operator-wide or the customer's own. A
+// customer user is told another customer's project does not exist.
+func checkProject(ctx context.Context, q storage.Queries, actor tenant.Actor, tenantID, projectID, customerID uuid.UUID) error {
+	p, err := q.GetProject(ctx, tenantID, projectID)
+	if err != nil {
+		return fmt.Errorf("project %s: %w", projectID, err)
+	}
+	if p.CustomerID == uuid.Nil || p.CustomerID == customerID {
+		return nil
+	}
+	if actor.Kind == tenant.ActorCustomerUser {
+		return fmt.Errorf("project %s: %w", projectID, storage.ErrNotFound)
+	}
+	return invalid("project_id", "project %q belongs to another customer", p.Name)
 }
 
 // Change carries what a lifecycle event needs besides its name.
@@ -222,13 +246,16 @@ type Change struct {
 //     system, which closes through expire);
 //   - expire: the system only.
 //
-// "The requester" is the code holder of the code the ticket came through, the ticket's requester
-// link, or a user of the ticket's customer. Returns ErrNotFound for a ticket the actor cannot
+// "The requester" is the ticket's requester link, or a user of the ticket's customer: the user
+// who opened it, or any customer_admin of that customer. Code holders see no ticket. Returns ErrNotFound for a ticket the actor cannot
 // see, *ticket.TransitionError wrapping ticket.ErrUnknownEvent for an event not in the table,
 // ErrForbidden for an event the actor may not fire, *ticket.TransitionError wrapping
 // ticket.ErrInvalidTransition for an event the state does not allow, *ValidationError for a bad
 // Change, and ErrConflict when a concurrent change won.
 func (d *Desk) Transition(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, ev ticket.Event, ch Change) (*ticket.Ticket, error) {
+	if ev == ticket.EventAssign {
+		return d.Assign(ctx, actor, ticketID, Assignment{AssigneeID: ch.AssigneeID, TeamID: ch.TeamID, Reason: ch.Reason})
+	}
 	return d.changeTicket(ctx, actor, ticketID, string(ev), func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
 		if !slices.Contains(ticket.Events(), ev) {
 			return &ticket.TransitionError{Machine: "ticket", From: string(t.State), Event: string(ev), Err: ticket.ErrUnknownEvent}
@@ -236,7 +263,7 @@ func (d *Desk) Transition(ctx context.Context, actor tenant.Actor, ticketID uuid
 		if err := mayFire(actor, t, ev); err != nil {
 			return err
 		}
-		if err := checkChange(ev, &ch); err != nil {
+		if err := checkChange(actor, ev, &ch); err != nil {
 			return err
 		}
 		to, err := d.tickets.Apply(ctx, t.State, ev)
@@ -297,9 +324,6 @@ func (d *Desk) changeTicket(ctx context.Context, actor tenant.Actor, id uuid.UUI
 
 // visibleTicket reads a ticket and hides it (ErrNotFound) from actors who may not see it.
 func (d *Desk) visibleTicket(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, id uuid.UUID) (*ticket.Ticket, error) {
-	if err := d.checkCodeHolder(ctx, q, actor); err != nil {
-		return nil, err
-	}
 	t, err := q.GetTicket(ctx, tid, id)
 	if err != nil {
 		return nil, err
@@ -310,39 +334,25 @@ func (d *Desk) visibleTicket(ctx context.Context, q storage.Queries, actor tenan
 	return t, nil
 }
 
-// checkCodeHolder ends a code holder's access the moment its code is switched off or expires:
-// the actor is only as good as the code it came through.
-func (d *Desk) checkCodeHolder(ctx context.Context, q storage.Queries, actor tenant.Actor) error {
-	if actor.Kind != tenant.ActorCodeHolder {
-		return nil
-	}
-	c, err := q.GetCode(ctx, actor.TenantID, actor.CodeID)
-	if err != nil {
-		return fmt.Errorf("code: %w", err)
-	}
-	if !c.Usable(d.clock()) || c.DeviceID != actor.DeviceID {
-		return fmt.Errorf("%w: the code is inactive or expired", ErrCodeUnusable)
-	}
-	return nil
-}
-
-// canSee reports whether actor may read t (the tenant already matched).
+// canSee reports whether actor may read t (the tenant already matched). A code holder sees no
+// ticket: whoever scans the same code is a stranger to the tickets opened through it; each
+// requester follows their own ticket through its requester link.
 func canSee(actor tenant.Actor, t *ticket.Ticket) bool {
 	switch actor.Kind {
 	case tenant.ActorSystem, tenant.ActorEmployee:
 		return true
 	case tenant.ActorCustomerUser:
 		return t.CustomerID == actor.CustomerID
-	case tenant.ActorCodeHolder:
-		return t.CodeID == actor.CodeID && t.DeviceID == actor.DeviceID
 	case tenant.ActorRequesterLink:
 		return t.ID == actor.TicketID
 	}
 	return false
 }
 
-// mayFire applies the "who" column of the lifecycle table. The actor can already see t, so a
-// non-staff actor is its requester.
+// mayFire applies the "who" column of the lifecycle table, coarsely: it tells staff from
+// requesters and supervisors from agents. The actor can already see t, so a non-staff actor is
+// its requester; a customer user who is not their company's customer_admin is the requester of
+// the tickets they opened only.
 func mayFire(actor tenant.Actor, t *ticket.Ticket, ev ticket.Event) error {
 	staff := actor.IsStaff()
 	var ok bool
@@ -363,6 +373,10 @@ func mayFire(actor tenant.Actor, t *ticket.Ticket, ev ticket.Event) error {
 		// People decide these; automation closes through expire.
 		ok = actor.Kind != tenant.ActorSystem
 	}
+	if ok && !staff && actor.Kind == tenant.ActorCustomerUser && actor.Role != tenant.RoleCustomerAdmin &&
+		t.CreatedBy.ID != actor.UserID {
+		return fmt.Errorf("%w: only the requester or a customer admin may %s ticket %s", ErrForbidden, ev, t.Ref())
+	}
 	if !ok {
 		return fmt.Errorf("%w: %s may not %s ticket %s", ErrForbidden, actorLabel(actor), ev, t.Ref())
 	}
@@ -376,16 +390,15 @@ func actorLabel(a tenant.Actor) string {
 	return string(a.Kind)
 }
 
-func checkChange(ev ticket.Event, ch *Change) error {
-	if err := checkReason(&ch.Reason, ev == ticket.EventReject); err != nil {
+// checkChange validates what event ev needs. Reject always needs a reason, and so do close and
+// cancel by staff, since the requester is told why.
+func checkChange(actor tenant.Actor, ev ticket.Event, ch *Change) error {
+	needReason := ev == ticket.EventReject ||
+		actor.IsStaff() && (ev == ticket.EventClose || ev == ticket.EventCancel)
+	if err := checkReason(&ch.Reason, needReason); err != nil {
 		return err
 	}
-	switch ev {
-	case ticket.EventAssign:
-		if ch.AssigneeID == uuid.Nil && ch.TeamID == uuid.Nil {
-			return invalid("assignee_id", "an assignee or a team is required")
-		}
-	case ticket.EventRate:
+	if ev == ticket.EventRate {
 		if ch.Stars < 1 || ch.Stars > 5 {
 			return invalid("stars", "%d is not 1 to 5", ch.Stars)
 		}
@@ -402,8 +415,6 @@ func applyEffects(actor tenant.Actor, t *ticket.Ticket, ev ticket.Event, ch *Cha
 	switch ev {
 	case ticket.EventAccept:
 		t.AssigneeID = actor.UserID
-	case ticket.EventAssign:
-		t.AssigneeID, t.TeamID = ch.AssigneeID, ch.TeamID
 	case ticket.EventRate:
 		t.Rating = &ticket.Rating{Stars: ch.Stars, Comment: ch.Comment, At: now}
 		t.ClosedAt = &now
@@ -425,35 +436,56 @@ func (d *Desk) Accept(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 	return d.Transition(ctx, actor, ticketID, ticket.EventAccept, Change{})
 }
 
+// Assignment is a ticket's new agent and/or team.
+type Assignment struct {
+	// AssigneeID is the agent; uuid.Nil keeps the current one (an open ticket needs one).
+	AssigneeID uuid.UUID
+	// TeamID is the team; uuid.Nil keeps the current one.
+	TeamID uuid.UUID
+	Reason string
+}
+
 // Assign gives the ticket to an agent and/or a team. From open it is the assign event
-// (open → assigned); in the other active states (assigned, in progress, waiting) it re-assigns
-// without changing the state. Both write history. Supervisors, moderators, admins and the system
-// may. Returns the errors of Transition, and ErrNotFound for an assignee or team that is not an
-// active employee or team of the tenant (checked once people exist).
-func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, assigneeID, teamID uuid.UUID, reason string) (*ticket.Ticket, error) {
-	ch := Change{AssigneeID: assigneeID, TeamID: teamID, Reason: reason}
-	return d.changeTicket(ctx, actor, ticketID, "assign", func(_ storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
+// (open → assigned), which needs an agent; in the other active states (assigned, in progress,
+// waiting) it re-assigns without changing the state, changing what a.AssigneeID and a.TeamID
+// name and keeping the rest. Both write history. Supervisors, moderators, admins and the system
+// may. Returns the errors of Transition, and *ValidationError when nothing is named (or no
+// agent from open).
+func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, a Assignment) (*ticket.Ticket, error) {
+	return d.changeTicket(ctx, actor, ticketID, string(ticket.EventAssign), func(_ storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
 		if err := mayFire(actor, t, ticket.EventAssign); err != nil {
 			return err
 		}
-		if err := checkChange(ticket.EventAssign, &ch); err != nil {
+		if err := checkReason(&a.Reason, false); err != nil {
 			return err
 		}
-		if t.State == ticket.StateOpen {
-			to, err := d.tickets.Apply(ctx, t.State, ticket.EventAssign)
-			if err != nil {
+		to := t.State
+		switch {
+		case t.State == ticket.StateOpen:
+			if a.AssigneeID == uuid.Nil {
+				return invalid("assignee_id", "an open ticket is assigned to an agent")
+			}
+			var err error
+			if to, err = d.tickets.Apply(ctx, t.State, ticket.EventAssign); err != nil {
 				return err
 			}
-			h.From, h.To, h.Reason = string(t.State), string(to), ch.Reason
+		case !t.State.Active():
+			return &ticket.TransitionError{Machine: "ticket", From: string(t.State), Event: string(ticket.EventAssign), Err: ticket.ErrInvalidTransition}
+		case a.AssigneeID == uuid.Nil && a.TeamID == uuid.Nil:
+			return invalid("assignee_id", "an agent or a team is required")
+		default:
+			h.Action = "reassign"
+		}
+		h.From, h.To, h.Reason = string(t.State), string(to), a.Reason
+		if to != t.State {
 			t.State, t.StatusID = to, uuid.Nil
-			t.AssigneeID, t.TeamID = ch.AssigneeID, ch.TeamID
-			return nil
 		}
-		if !t.State.Active() {
-			return &ticket.TransitionError{Machine: "ticket", From: string(t.State), Event: "reassign", Err: ticket.ErrInvalidTransition}
+		if a.AssigneeID != uuid.Nil {
+			t.AssigneeID = a.AssigneeID
 		}
-		h.Action, h.From, h.To, h.Reason = "reassign", string(t.State), string(t.State), ch.Reason
-		t.AssigneeID, t.TeamID = ch.AssigneeID, ch.TeamID
+		if a.TeamID != uuid.Nil {
+			t.TeamID = a.TeamID
+		}
 		return nil
 	})
 }
@@ -491,8 +523,8 @@ func (d *Desk) SetStatus(ctx context.Context, actor tenant.Actor, ticketID, stat
 }
 
 // Ticket returns a ticket the actor can see: staff any of the tenant's, a customer user their
-// customer's, a code holder those opened through its code, a requester link its own. Returns
-// ErrNotFound otherwise, so existence does not leak.
+// customer's, a requester link its own; a code holder none (whoever scans a code is a stranger
+// to the tickets opened through it). Returns ErrNotFound otherwise, so existence does not leak.
 func (d *Desk) Ticket(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*ticket.Ticket, error) {
 	tid, err := checkActor(actor)
 	if err != nil {
@@ -516,9 +548,6 @@ func (d *Desk) TicketByRef(ctx context.Context, actor tenant.Actor, ref string) 
 	if err != nil {
 		return nil, err
 	}
-	if err := d.checkCodeHolder(ctx, d.store, actor); err != nil {
-		return nil, fmt.Errorf("get ticket %s: %w", ref, err)
-	}
 	t, err := d.store.GetTicketByNumber(ctx, tid, n)
 	if err == nil && (t.Prefix != prefix || !canSee(actor, t)) {
 		err = storage.ErrNotFound
@@ -530,18 +559,15 @@ func (d *Desk) TicketByRef(ctx context.Context, actor tenant.Actor, ref string) 
 }
 
 // Tickets lists a page of tickets matching f, newest first. Staff see the whole tenant; a
-// customer user's filter is pinned to their customer and a code holder's to its code. Requester
-// links get ErrForbidden (they reach one ticket through Ticket). Returns
+// customer user's filter is pinned to their customer. Code holders and requester links get
+// ErrForbidden (a requester reaches their one ticket through Ticket). Returns
 // storage.ErrInvalidCursor for a bad cursor.
 func (d *Desk) Tickets(ctx context.Context, actor tenant.Actor, f storage.TicketFilter, p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
 	tid, err := checkActor(actor)
 	if err != nil {
 		return storage.Page[*ticket.Ticket]{}, err
 	}
-	if err := pinFilter(actor, &f.CustomerID, &f.CodeID); err != nil {
-		return storage.Page[*ticket.Ticket]{}, fmt.Errorf("list tickets: %w", err)
-	}
-	if err := d.checkCodeHolder(ctx, d.store, actor); err != nil {
+	if err := pinFilter(actor, &f.CustomerID); err != nil {
 		return storage.Page[*ticket.Ticket]{}, fmt.Errorf("list tickets: %w", err)
 	}
 	for i, s := range f.States {
@@ -560,18 +586,14 @@ func (d *Desk) Tickets(ctx context.Context, actor tenant.Actor, f storage.Ticket
 	return page, nil
 }
 
-// pinFilter narrows a listing to what a non-staff actor may see.
-func pinFilter(actor tenant.Actor, customerID, codeID *uuid.UUID) error {
+// pinFilter narrows a listing to what the actor may see: a customer user their customer's
+// records; public requesters list nothing.
+func pinFilter(actor tenant.Actor, customerID *uuid.UUID) error {
 	switch actor.Kind {
 	case tenant.ActorCustomerUser:
 		*customerID = actor.CustomerID
-	case tenant.ActorCodeHolder:
-		if codeID == nil {
-			return ErrForbidden
-		}
-		*codeID = actor.CodeID
-	case tenant.ActorRequesterLink:
-		return ErrForbidden
+	case tenant.ActorCodeHolder, tenant.ActorRequesterLink:
+		return fmt.Errorf("%w: %s lists nothing", ErrForbidden, actor.Kind)
 	}
 	return nil
 }
@@ -584,10 +606,14 @@ func (d *Desk) CountTickets(ctx context.Context, actor tenant.Actor, f storage.C
 	if err != nil {
 		return nil, err
 	}
-	if err := pinFilter(actor, &f.CustomerID, nil); err != nil {
+	if err := pinFilter(actor, &f.CustomerID); err != nil {
 		return nil, fmt.Errorf("count tickets: %w", err)
 	}
-	return d.store.CountTickets(ctx, tid, f)
+	counts, err := d.store.CountTickets(ctx, tid, f)
+	if err != nil {
+		return nil, fmt.Errorf("count tickets: %w", err)
+	}
+	return counts, nil
 }
 
 // History returns a ticket's history, oldest first. Requesters do not see entries about
@@ -616,22 +642,32 @@ func (d *Desk) History(ctx context.Context, actor tenant.Actor, ticketID uuid.UU
 	return out, nil
 }
 
-// Statuses lists the tenant's custom statuses in lifecycle order.
+// Statuses lists the tenant's custom statuses in lifecycle order, for staff and customer users.
+// Returns ErrForbidden for public requesters.
 func (d *Desk) Statuses(ctx context.Context, actor tenant.Actor) ([]*ticket.Status, error) {
-	tid, err := checkActor(actor)
+	tid, err := checkPeople(actor)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list statuses: %w", err)
 	}
-	return d.store.ListStatuses(ctx, tid)
+	ss, err := d.store.ListStatuses(ctx, tid)
+	if err != nil {
+		return nil, fmt.Errorf("list statuses: %w", err)
+	}
+	return ss, nil
 }
 
-// Priorities lists the tenant's priorities, most urgent first.
+// Priorities lists the tenant's priorities, most urgent first, for staff and customer users.
+// Returns ErrForbidden for public requesters.
 func (d *Desk) Priorities(ctx context.Context, actor tenant.Actor) ([]*ticket.Priority, error) {
-	tid, err := checkActor(actor)
+	tid, err := checkPeople(actor)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list priorities: %w", err)
 	}
-	return d.store.ListPriorities(ctx, tid)
+	ps, err := d.store.ListPriorities(ctx, tid)
+	if err != nil {
+		return nil, fmt.Errorf("list priorities: %w", err)
+	}
+	return ps, nil
 }
 
 // DeleteTicket removes a ticket outright with its messages, history and sessions, leaving an
@@ -663,7 +699,7 @@ func (d *Desk) DeleteTicket(ctx context.Context, actor tenant.Actor, ticketID uu
 
 // AuditLog lists a page of the tenant's audit log, newest first: who created or changed
 // customers, devices, templates, codes, statuses and priorities, and who deleted which ticket.
-// Admins and moderators may. Returns ErrForbidden or storage.ErrInvalidCursor.
+// Admins, moderators and the system may. Returns ErrForbidden or storage.ErrInvalidCursor.
 func (d *Desk) AuditLog(ctx context.Context, actor tenant.Actor, p storage.PageRequest) (storage.Page[*tenant.AuditEntry], error) {
 	tid, err := checkActor(actor)
 	if err != nil {
@@ -672,5 +708,9 @@ func (d *Desk) AuditLog(ctx context.Context, actor tenant.Actor, p storage.PageR
 	if err := requireStaff(actor, managers...); err != nil {
 		return storage.Page[*tenant.AuditEntry]{}, fmt.Errorf("audit log: %w", err)
 	}
-	return d.store.ListAudit(ctx, tid, p)
+	page, err := d.store.ListAudit(ctx, tid, p)
+	if err != nil {
+		return page, fmt.Errorf("audit log: %w", err)
+	}
+	return page, nil
 }

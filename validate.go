@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -26,6 +27,12 @@ var (
 	phoneNumber  = regexp.MustCompile(`^\+?[0-9][0-9 ()./-]{5,30}$`)
 	colour       = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 )
+
+// isHTTPURL reports whether s is an absolute http or https URL.
+func isHTTPURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
 
 // checkName trims s and requires 1..MaxNameLen characters.
 func checkName(field string, s *string) error {

@@ -1,10 +1,10 @@
 package device
 
 import (
-	"crypto/rand"
-	"encoding/base64"
+	"slices"
 	"time"
 
+	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/google/uuid"
 )
 
@@ -25,14 +25,7 @@ func Actions() []Action {
 }
 
 // Valid reports whether a is a known action.
-func (a Action) Valid() bool {
-	for _, k := range Actions() {
-		if a == k {
-			return true
-		}
-	}
-	return false
-}
+func (a Action) Valid() bool { return slices.Contains(Actions(), a) }
 
 // ErrorCorrection is a QR code's error-correction level.
 type ErrorCorrection string
@@ -86,24 +79,13 @@ type Code struct {
 }
 
 // TokenBytes is how many random bytes a code token carries.
-const TokenBytes = 32
+const TokenBytes = secret.TokenBytes
 
 // NewToken returns a fresh code token of TokenBytes random bytes, base64url-encoded.
-func NewToken() string {
-	b := make([]byte, TokenBytes)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms (Go 1.24+)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func NewToken() string { return secret.NewToken() }
 
 // Allows reports whether the code offers action a.
-func (c *Code) Allows(a Action) bool {
-	for _, x := range c.Actions {
-		if x == a {
-			return true
-		}
-	}
-	return false
-}
+func (c *Code) Allows(a Action) bool { return slices.Contains(c.Actions, a) }
 
 // Usable reports whether the code is active and not expired at now.
 func (c *Code) Usable(now time.Time) bool {

@@ -21,7 +21,9 @@ var (
 	// ErrConflict means a write lost a race: the record's Version changed since it was read, or
 	// a unique value (such as a code token) is already taken.
 	ErrConflict = errors.New("conflict")
-	// ErrInvalidCursor means a page cursor was not produced by this store's listing.
+	// ErrInvalidCursor means a page cursor is malformed. A cursor carries the last row's ID
+	// only, so a well-formed cursor from another listing is not detected: it just pages on
+	// from that ID.
 	ErrInvalidCursor = errors.New("invalid page cursor")
 )
 
@@ -137,7 +139,7 @@ type Devices interface {
 	// UpdateDevice returns ErrNotFound or ErrConflict (stale Version).
 	UpdateDevice(ctx context.Context, d *device.Device) error
 	// ListDevices returns a page of the tenant's devices, newest first. Returns
-	// ErrInvalidCursor for a foreign cursor.
+	// ErrInvalidCursor for a malformed cursor.
 	ListDevices(ctx context.Context, tenantID uuid.UUID, f DeviceFilter, p PageRequest) (Page[*device.Device], error)
 }
 
@@ -198,10 +200,14 @@ type CountFilter struct {
 
 // Tickets stores tickets.
 type Tickets interface {
-	// CreateTicket returns ErrConflict if the ID or the tenant's Number is taken.
+	// CreateTicket returns ErrConflict if the ID, the tenant's Number or the requester token
+	// hash is taken.
 	CreateTicket(ctx context.Context, t *ticket.Ticket) error
 	// GetTicket returns ErrNotFound if the tenant has no such ticket.
 	GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error)
+	// GetTicketByRequesterToken finds a ticket by the hash of its requester link's secret,
+	// whatever its tenant: the link is the credential. Returns ErrNotFound if none has it.
+	GetTicketByRequesterToken(ctx context.Context, tokenHash string) (*ticket.Ticket, error)
 	// GetTicketByNumber returns ErrNotFound if the tenant has no ticket with that number.
 	GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, number int64) (*ticket.Ticket, error)
 	// UpdateTicket returns ErrNotFound or ErrConflict (stale Version).
@@ -210,7 +216,7 @@ type Tickets interface {
 	DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error
 	// ListTickets returns a page of the tenant's tickets matching f, newest first. Pages are
 	// keyset-paginated: rows inserted while a client pages neither repeat nor push rows off a
-	// page. Returns ErrInvalidCursor for a foreign cursor.
+	// page. Returns ErrInvalidCursor for a malformed cursor.
 	ListTickets(ctx context.Context, tenantID uuid.UUID, f TicketFilter, p PageRequest) (Page[*ticket.Ticket], error)
 	// CountTickets returns the number of the tenant's tickets per state, for a dashboard. States
 	// without tickets are absent from the map.
@@ -278,7 +284,7 @@ type Audit interface {
 	// AppendAudit writes one entry. Returns ErrConflict if the ID is taken.
 	AppendAudit(ctx context.Context, e *tenant.AuditEntry) error
 	// ListAudit returns a page of the tenant's entries, newest first. Returns ErrInvalidCursor
-	// for a foreign cursor.
+	// for a malformed cursor.
 	ListAudit(ctx context.Context, tenantID uuid.UUID, p PageRequest) (Page[*tenant.AuditEntry], error)
 }
 

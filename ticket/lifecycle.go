@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -142,10 +143,8 @@ func (l *Lifecycle[S, E]) target(from S, ev E) (S, bool) {
 		if t.Event != ev {
 			continue
 		}
-		for _, f := range t.From {
-			if f == from {
-				return t.To, true
-			}
+		if slices.Contains(t.From, from) {
+			return t.To, true
 		}
 	}
 	return "", false
@@ -157,29 +156,11 @@ func (l *Lifecycle[S, E]) target(from S, ev E) (S, bool) {
 func (l *Lifecycle[S, E]) Events(from S) []E {
 	var out []E
 	for _, t := range l.transitions {
-		if containsState(t.From, from) && !containsEvent(out, t.Event) {
+		if slices.Contains(t.From, from) && !slices.Contains(out, t.Event) {
 			out = append(out, t.Event)
 		}
 	}
 	return out
-}
-
-func containsState[S ~string](list []S, s S) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsEvent[E ~string](list []E, e E) bool {
-	for _, x := range list {
-		if x == e {
-			return true
-		}
-	}
-	return false
 }
 
 // Mermaid renders the table as a mermaid stateDiagram-v2: one "from --> to: event" line per

@@ -69,10 +69,16 @@ type Ticket struct {
 	Rating    *Rating
 	// CloseReason is the reason given when the ticket was closed, rejected or cancelled.
 	CloseReason string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	ClosedAt    *time.Time
-	Version     int64
+	// RequesterTokenHash is the hash of the secret in the requester's link to this ticket; the
+	// secret itself is never stored.
+	RequesterTokenHash string
+	// RequesterToken is that secret, set only on the ticket SubmitTicket returns, so it can be
+	// put in the link given to the requester. Stores ignore it.
+	RequesterToken string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	ClosedAt       *time.Time
+	Version        int64
 }
 
 // Ref returns the ticket's human reference, such as "T-000123".

@@ -87,10 +87,11 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "code scanned: %s, firmware %s, FAQ %q\n", page.Device.Name, page.Device.Fields["firmware"], page.Template.Blocks[0].Title)
-	nurse := page.Actor
-	nurse.Name = "Nina Nurse" // the public page asks for a name; history shows it
-	tk, err := desk.SubmitTicket(ctx, nurse, helpdesk.NewTicket{
+	fmt.Fprintf(out, "code scanned: %s (%s), firmware %s, FAQ %q\n", page.Device.Name, page.Device.Type,
+		page.Device.Field("firmware"), page.Device.Content[0].Title)
+	scanner := page.Actor
+	scanner.Name = "Nina Nurse" // the public page asks for a name; history shows it
+	tk, err := desk.SubmitTicket(ctx, scanner, helpdesk.NewTicket{
 		Title:       "Pump alarms every ten minutes",
 		Description: "Occlusion alarm, tubing replaced, still alarming.",
 		Requester:   ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"},
@@ -99,6 +100,14 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 		return err
 	}
 	fmt.Fprintf(out, "ticket %s submitted: %s\n", tk.Ref(), tk.State)
+
+	// The code opens the device to anyone who scans it, but not the tickets opened through it:
+	// the nurse follows hers through her requester link (e-mailed to her, and shown once).
+	link, err := desk.OpenRequesterLink(ctx, tk.RequesterToken)
+	if err != nil {
+		return err
+	}
+	nurse := link.Actor
 
 	// The agent accepts the offer, asks a question, the nurse answers, the agent finishes.
 	steps := []struct {

@@ -1,8 +1,8 @@
 package bunstore
 
 // Row reads are scanned by hand into the row types' fields (see scan.go). Each row type lists
-// its table, its columns and, in the same order, pointers to its fields; the conformance suite's
-// whole-record round trips catch any mismatch.
+// its table, its columns and, in the same order, pointers to its fields; TestRowColumns checks
+// both lists against the bun tags, and the conformance suite's round trips check the mapping.
 
 func (*tenantRow) table() string { return "tenants" }
 
@@ -57,11 +57,11 @@ func (r *templateRow) targets() []any {
 func (*deviceRow) table() string { return "devices" }
 
 func (*deviceRow) columns() string {
-	return "id, tenant_id, customer_id, template_id, project_id, name, serial_number, location, fields, created_at, updated_at, version"
+	return "id, tenant_id, customer_id, template_id, project_id, name, serial_number, location, fields, search_text, created_at, updated_at, version"
 }
 
 func (r *deviceRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.CustomerID, &r.TemplateID, &r.ProjectID, &r.Name, &r.SerialNumber, &r.Location, jsonColumn{&r.Fields}, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.CustomerID, &r.TemplateID, &r.ProjectID, &r.Name, &r.SerialNumber, &r.Location, jsonColumn{&r.Fields}, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 func (*codeRow) table() string { return "codes" }
@@ -97,11 +97,11 @@ func (r *priorityRow) targets() []any {
 func (*ticketRow) table() string { return "tickets" }
 
 func (*ticketRow) columns() string {
-	return "id, tenant_id, number, prefix, title, description, requester_name, requester_email, requester_phone, requester_language, device_id, customer_id, project_id, type, priority_id, status_id, state, assignee_id, team_id, source, code_id, created_by_kind, created_by_id, created_by_name, rating_stars, rating_comment, rated_at, close_reason, created_at, updated_at, closed_at, version"
+	return "id, tenant_id, number, prefix, title, description, requester_name, requester_email, requester_phone, requester_language, device_id, customer_id, project_id, type, priority_id, status_id, state, assignee_id, team_id, source, code_id, created_by_kind, created_by_id, created_by_name, rating_stars, rating_comment, rated_at, close_reason, requester_token_hash, search_text, created_at, updated_at, closed_at, version"
 }
 
 func (r *ticketRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.Number, &r.Prefix, &r.Title, &r.Description, &r.RequesterName, &r.RequesterEmail, &r.RequesterPhone, &r.RequesterLanguage, &r.DeviceID, &r.CustomerID, &r.ProjectID, &r.Type, &r.PriorityID, &r.StatusID, &r.State, &r.AssigneeID, &r.TeamID, &r.Source, &r.CodeID, &r.CreatedByKind, &r.CreatedByID, &r.CreatedByName, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CloseReason, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.Number, &r.Prefix, &r.Title, &r.Description, &r.RequesterName, &r.RequesterEmail, &r.RequesterPhone, &r.RequesterLanguage, &r.DeviceID, &r.CustomerID, &r.ProjectID, &r.Type, &r.PriorityID, &r.StatusID, &r.State, &r.AssigneeID, &r.TeamID, &r.Source, &r.CodeID, &r.CreatedByKind, &r.CreatedByID, &r.CreatedByName, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CloseReason, nullText{&r.RequesterToken}, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt, &r.Version}
 }
 
 func (*messageRow) table() string { return "messages" }

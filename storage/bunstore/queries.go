@@ -178,7 +178,7 @@ func (q *queries) ListDevices(ctx context.Context, tenantID uuid.UUID, f storage
 			s = s.Where("template_id = ?", f.TemplateID)
 		}
 		if f.Text != "" {
-			s = q.textMatch(s, f.Text, "name", "serial_number")
+			s = textMatch(s, f.Text)
 		}
 		return s
 	}, func(d *device.Device) uuid.UUID { return d.ID })
@@ -250,6 +250,13 @@ func (q *queries) GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticke
 	return getRow[ticketRow, *ticket.Ticket](ctx, q, scoped, tenantID, id)
 }
 
+func (q *queries) GetTicketByRequesterToken(ctx context.Context, tokenHash string) (*ticket.Ticket, error) {
+	if tokenHash == "" {
+		return nil, storage.ErrNotFound
+	}
+	return getRow[ticketRow, *ticket.Ticket](ctx, q, "requester_token_hash = ?", tokenHash)
+}
+
 func (q *queries) GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, number int64) (*ticket.Ticket, error) {
 	return getRow[ticketRow, *ticket.Ticket](ctx, q, "tenant_id = ? AND number = ?", tenantID, number)
 }
@@ -300,31 +307,26 @@ func (q *queries) ticketFilter(s *bun.SelectQuery, f storage.TicketFilter) *bun.
 	} else if f.AssigneeID != uuid.Nil {
 		s = s.Where("assignee_id = ?", f.AssigneeID)
 	}
-	for col, id := range map[string]uuid.UUID{"team_id": f.TeamID, "customer_id": f.CustomerID, "device_id": f.DeviceID, "project_id": f.ProjectID, "code_id": f.CodeID} {
-		if id != uuid.Nil {
-			s = s.Where("? = ?", bun.Ident(col), id)
+	for _, c := range []struct {
+		col string
+		id  uuid.UUID
+	}{{"team_id", f.TeamID}, {"customer_id", f.CustomerID}, {"device_id", f.DeviceID}, {"project_id", f.ProjectID}, {"code_id", f.CodeID}} {
+		if c.id != uuid.Nil {
+			s = s.Where("? = ?", bun.Ident(c.col), c.id)
 		}
 	}
 	if f.Text != "" {
-		s = q.textMatch(s, f.Text, "title", "description")
+		s = textMatch(s, f.Text)
 	}
 	return s
 }
 
-// textMatch adds a case-insensitive substring match of text on any of cols. SQLite's LIKE folds
-// ASCII case only.
-func (q *queries) textMatch(s *bun.SelectQuery, text string, cols ...string) *bun.SelectQuery {
-	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text) + "%"
-	op := "LIKE"
-	if q.pg {
-		op = "ILIKE"
-	}
-	return s.WhereGroup(" AND ", func(g *bun.SelectQuery) *bun.SelectQuery {
-		for _, c := range cols {
-			g = g.WhereOr("? "+op+" ? ESCAPE '\\'", bun.Ident(c), pattern)
-		}
-		return g
-	})
+// textMatch adds a case-insensitive substring match of text on the row's search_text, which
+// holds the searchable columns lower-cased in Go, so both engines fold case the same way,
+// beyond ASCII too.
+func textMatch(s *bun.SelectQuery, text string) *bun.SelectQuery {
+	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(text)) + "%"
+	return s.Where("search_text LIKE ? ESCAPE '\\'", pattern)
 }
 
 // page reads one keyset page, newest first: rows with an ID below the cursor, one more than the

@@ -1,6 +1,7 @@
 package bunstore
 
 import (
+	"strings"
 	"time"
 
 	"github.com/deskkit/helpdesk/device"
@@ -134,6 +135,7 @@ type deviceRow struct {
 	SerialNumber  string            `bun:"serial_number"`
 	Location      string            `bun:"location"`
 	Fields        map[string]string `bun:"fields"`
+	SearchText    string            `bun:"search_text"`
 	CreatedAt     time.Time         `bun:"created_at"`
 	UpdatedAt     time.Time         `bun:"updated_at"`
 	Version       int64             `bun:"version"`
@@ -142,8 +144,12 @@ type deviceRow struct {
 func fromDevice(d *device.Device) *deviceRow {
 	return &deviceRow{ID: d.ID, TenantID: d.TenantID, CustomerID: d.CustomerID, TemplateID: d.TemplateID,
 		ProjectID: d.ProjectID, Name: d.Name, SerialNumber: d.SerialNumber, Location: d.Location,
-		Fields: d.Fields, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version}
+		Fields: d.Fields, SearchText: searchText(d.Name, d.SerialNumber),
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version}
 }
+
+// searchText is what text filters match: the parts lower-cased with Unicode rules, one per line.
+func searchText(parts ...string) string { return strings.ToLower(strings.Join(parts, "\n")) }
 
 func (r *deviceRow) domain() *device.Device {
 	return &device.Device{ID: r.ID, TenantID: r.TenantID, CustomerID: r.CustomerID, TemplateID: r.TemplateID,
@@ -284,6 +290,8 @@ type ticketRow struct {
 	CreatedByName     string     `bun:"created_by_name"`
 	Rating            ratingCols `bun:",embed"`
 	CloseReason       string     `bun:"close_reason"`
+	RequesterToken    string     `bun:"requester_token_hash,nullzero"`
+	SearchText        string     `bun:"search_text"`
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
 	ClosedAt          *time.Time `bun:"closed_at"`
@@ -298,8 +306,8 @@ func fromTicket(t *ticket.Ticket) *ticketRow {
 		StatusID: t.StatusID, State: string(t.State), AssigneeID: t.AssigneeID, TeamID: t.TeamID,
 		Source: string(t.Source), CodeID: t.CodeID, CreatedByKind: string(t.CreatedBy.Kind),
 		CreatedByID: t.CreatedBy.ID, CreatedByName: t.CreatedBy.Name, Rating: fromRating(t.Rating),
-		CloseReason: t.CloseReason, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ClosedAt: t.ClosedAt,
-		Version: t.Version}
+		CloseReason: t.CloseReason, RequesterToken: t.RequesterTokenHash, SearchText: searchText(t.Title, t.Description),
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ClosedAt: t.ClosedAt, Version: t.Version}
 }
 
 func (r *ticketRow) domain() *ticket.Ticket {
@@ -310,7 +318,7 @@ func (r *ticketRow) domain() *ticket.Ticket {
 		StatusID: r.StatusID, State: ticket.State(r.State), AssigneeID: r.AssigneeID, TeamID: r.TeamID,
 		Source: ticket.Source(r.Source), CodeID: r.CodeID,
 		CreatedBy: tenant.Ref{Kind: tenant.ActorKind(r.CreatedByKind), ID: r.CreatedByID, Name: r.CreatedByName},
-		Rating:    r.Rating.domain(), CloseReason: r.CloseReason, CreatedAt: utc(r.CreatedAt),
+		Rating:    r.Rating.domain(), CloseReason: r.CloseReason, RequesterTokenHash: r.RequesterToken, CreatedAt: utc(r.CreatedAt),
 		UpdatedAt: utc(r.UpdatedAt), ClosedAt: utcPtr(r.ClosedAt), Version: r.Version}
 }
 

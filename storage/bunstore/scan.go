@@ -85,3 +85,21 @@ func (j jsonColumn) Scan(src any) error {
 	}
 	return fmt.Errorf("bunstore: cannot decode %T as JSON", src)
 }
+
+// nullText scans a nullable text column (a string field tagged nullzero) into dst; NULL is "".
+type nullText struct{ dst *string }
+
+// Scan stores src, or "" for NULL.
+func (n nullText) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*n.dst = ""
+	case string:
+		*n.dst = v
+	case []byte:
+		*n.dst = string(v)
+	default:
+		return fmt.Errorf("bunstore: cannot scan %T as text", src)
+	}
+	return nil
+}

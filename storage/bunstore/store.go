@@ -58,6 +58,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(dsn)))
 		db = bun.NewDB(sqldb, pgdialect.New())
 	case strings.HasPrefix(dsn, "sqlite:"):
+		if sqliteshim.DriverName() != "sqlite" {
+			// Elsewhere sqliteshim falls back to mattn/go-sqlite3 (cgo), which ignores the
+			// _pragma settings below and reports errors in another shape.
+			return nil, fmt.Errorf("bunstore: SQLite needs modernc.org/sqlite, which this platform lacks (sqliteshim chose %q)", sqliteshim.DriverName())
+		}
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		memory := path == ":memory:"
 		sqldb, err := sql.Open(sqliteshim.ShimName, sqliteDSN(path))
@@ -143,9 +148,9 @@ func (s *Store) migrator() (*migrate.Migrator, error) {
 	), nil
 }
 
-// MigrateUp applies every pending migration. It is safe to call on every start and from several
-// processes at once (a lock row serialises them; a process that finds the lock taken returns an
-// error and may retry).
+// MigrateUp applies every pending migration. It is safe to call on every start. Several
+// processes starting at once are serialised by a lock row: the ones that find it taken return
+// an error and should retry. The lock is released even when ctx is cancelled midway.
 func (s *Store) MigrateUp(ctx context.Context) error {
 	return s.withMigrator(ctx, func(m *migrate.Migrator) error {
 		_, err := m.Migrate(ctx)
@@ -179,7 +184,7 @@ func (s *Store) withMigrator(ctx context.Context, fn func(*migrate.Migrator) err
 	if err := m.Lock(ctx); err != nil {
 		return fmt.Errorf("bunstore: lock migrations: %w", err)
 	}
-	defer func() { _ = m.Unlock(ctx) }()
+	defer func() { _ = m.Unlock(context.WithoutCancel(ctx)) }()
 	if err := fn(m); err != nil {
 		return fmt.Errorf("bunstore: migrate: %w", err)
 	}
@@ -199,6 +204,8 @@ func mapErr(err error) error {
 	var pgErr pgdriver.Error
 	if errors.As(err, &pgErr) {
 		switch pgErr.Field('C') {
+		case "23503": // foreign_key_violation: the record referred to does not exist
+			return fmt.Errorf("%w: %v", storage.ErrNotFound, err)
 		case "23505", // unique_violation
 			"40001", // serialization_failure
 			"40P01", // deadlock_detected

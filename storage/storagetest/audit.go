@@ -103,3 +103,40 @@ func testDefaultPriority(t *testing.T, h Harness) {
 	require.NoError(t, err)
 	assert.Equal(t, urgent.ID, id, "the most urgent of several defaults")
 }
+
+// testRequesterToken checks the lookup of a ticket by its requester link's token hash: found
+// whatever the tenant, unique, and tickets without a hash never match.
+func testRequesterToken(t *testing.T, h Harness) {
+	s := h.NewStore(t)
+	ctx := context.Background()
+	a := newWorld(t, s, "Tenant A")
+	b := newWorld(t, s, "Tenant B")
+
+	for _, w := range []*world{a, b} {
+		got, err := s.GetTicketByRequesterToken(ctx, w.Ticket.RequesterTokenHash)
+		require.NoError(t, err)
+		assertSame(t, clone(w.Ticket), got, "found by its token hash, whatever the tenant")
+	}
+	_, err := s.GetTicketByRequesterToken(ctx, "0000")
+	assert.ErrorIs(t, err, storage.ErrNotFound, "unknown hash")
+
+	bare := a.newTicket("no link")
+	bare.RequesterTokenHash = ""
+	a.addTicket(bare)
+	bare2 := a.newTicket("no link either")
+	bare2.RequesterTokenHash = ""
+	a.addTicket(bare2) // several tickets may lack a hash
+	_, err = s.GetTicketByRequesterToken(ctx, "")
+	assert.ErrorIs(t, err, storage.ErrNotFound, "the empty hash matches no ticket")
+
+	dup := b.newTicket("same link")
+	dup.RequesterTokenHash = a.Ticket.RequesterTokenHash
+	assert.ErrorIs(t, s.CreateTicket(ctx, dup), storage.ErrConflict, "a token hash belongs to one ticket")
+
+	withToken := a.newTicket("clear token")
+	withToken.RequesterToken = "never stored"
+	a.addTicket(withToken)
+	got, err := s.GetTicket(ctx, a.Tenant.ID, withToken.ID)
+	require.NoError(t, err)
+	assert.Empty(t, got.RequesterToken, "stores keep only the hash")
+}

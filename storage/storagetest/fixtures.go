@@ -253,7 +253,9 @@ func (w *world) newTicket(title string) *ticket.Ticket {
 		Type:      "repair", State: ticket.StateOpen, AssigneeID: newID(), TeamID: newID(),
 		Source:    ticket.SourceCode,
 		CreatedBy: tenant.Ref{Kind: tenant.ActorCodeHolder, ID: newID(), Name: "requester"},
-		CreatedAt: at, UpdatedAt: at, Version: 1,
+		// A distinct token hash per ticket, as a Desk makes them.
+		RequesterTokenHash: strings.ReplaceAll(newID().String()+newID().String(), "-", ""),
+		CreatedAt:          at, UpdatedAt: at, Version: 1,
 	}
 	if w.Customer != nil {
 		t.CustomerID = w.Customer.ID

@@ -240,6 +240,7 @@ func newUniverse(t *testing.T, q storage.Queries, name string) *universe {
 		{"Request for quote", "Customer wants a second unit", ticket.StateDraft, u.p1, none, u.t2, u.c2, none, none},
 		{"Cancelled visit", "No access to the site", ticket.StateCancelled, u.p1, u.u2, none, u.c1, u.d2, u.pr2},
 		{"Second opinion", "Is the PuMp too small?", ticket.StateOpen, u.p1, u.u1, u.t2, u.c2, u.d2, u.pr1},
+		{"Überdruck im Kessel", "Ciśnienie za wysokie, válvula abierta", ticket.StateOpen, u.p2, u.u2, u.t1, u.c1, u.d1, none},
 	}
 	for i, r := range rows {
 		tk := w.newTicket(r.title)
@@ -313,6 +314,10 @@ func testTicketFilter(t *testing.T, h Harness) {
 		{name: "Text/MixedCase", f: storage.TicketFilter{Text: "vAlVe"}},
 		{name: "Text/PercentIsLiteral", f: storage.TicketFilter{Text: "100%"}},
 		{name: "Text/UnderscoreIsLiteral", f: storage.TicketFilter{Text: "valve_2"}},
+		{name: "Text/NonASCIILower", f: storage.TicketFilter{Text: "überdruck"}},
+		{name: "Text/NonASCIIUpper", f: storage.TicketFilter{Text: "ÜBERDRUCK"}},
+		{name: "Text/PolishUpper", f: storage.TicketFilter{Text: "CIŚNIENIE"}},
+		{name: "Text/SpanishAccent", f: storage.TicketFilter{Text: "VÁLVULA"}},
 		{name: "Combined/StatesCustomer", f: storage.TicketFilter{States: states(ticket.StateOpen, ticket.StateAssigned), CustomerID: u.c1}},
 		{name: "Combined/PrioritiesUnassignedText", f: storage.TicketFilter{PriorityIDs: ids(u.p1, u.p2), Unassigned: true, Text: "flow"}},
 		{name: "Combined/AssigneeTeamProject", f: storage.TicketFilter{AssigneeID: u.u1, TeamID: u.t1, ProjectID: u.pr1}},

@@ -50,6 +50,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Ordering", func(t *testing.T) { testOrdering(t, h) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, h) })
 	t.Run("DefaultPriority", func(t *testing.T) { testDefaultPriority(t, h) })
+	t.Run("RequesterToken", func(t *testing.T) { testRequesterToken(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 

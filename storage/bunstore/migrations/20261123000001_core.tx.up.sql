@@ -82,6 +82,9 @@ CREATE TABLE devices (
 	serial_number TEXT NOT NULL DEFAULT '',
 	location TEXT NOT NULL DEFAULT '',
 	fields {{.JSON}},
+	-- search_text is name and serial number lower-cased in Go, so that case-insensitive search
+	-- works beyond ASCII on SQLite as on PostgreSQL.
+	search_text TEXT NOT NULL DEFAULT '',
 	created_at {{.Time}} NOT NULL,
 	updated_at {{.Time}} NOT NULL,
 	version BIGINT NOT NULL DEFAULT 1
@@ -175,6 +178,9 @@ CREATE TABLE tickets (
 	rating_comment TEXT,
 	rated_at {{.Time}},
 	close_reason TEXT NOT NULL DEFAULT '',
+	requester_token_hash TEXT UNIQUE,
+	-- search_text is title and description lower-cased in Go (see devices.search_text).
+	search_text TEXT NOT NULL DEFAULT '',
 	created_at {{.Time}} NOT NULL,
 	updated_at {{.Time}} NOT NULL,
 	closed_at {{.Time}},
