@@ -40,10 +40,8 @@ func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid
 	if len(in.Actions) == 0 {
 		in.Actions = []device.Action{device.ActionView, device.ActionOpenTicket}
 	}
-	for _, a := range in.Actions {
-		if !a.Valid() {
-			return nil, invalid("actions", "%q is not one of view, open_ticket, request_session, upload_media", a)
-		}
+	if err := checkActions(in.Actions); err != nil {
+		return nil, err
 	}
 	now := d.clock()
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
@@ -74,6 +72,15 @@ func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid
 		return nil, fmt.Errorf("create code: %w", err)
 	}
 	return c, nil
+}
+
+func checkActions(actions []device.Action) error {
+	for _, a := range actions {
+		if !a.Valid() {
+			return invalid("actions", "%q is not one of view, open_ticket, request_session, upload_media", a)
+		}
+	}
+	return nil
 }
 
 func checkAppearance(a device.Appearance) (device.Appearance, error) {

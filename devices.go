@@ -33,17 +33,7 @@ func (d *Desk) CreateTemplate(ctx context.Context, actor tenant.Actor, in NewTem
 	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("create template: %w", err)
 	}
-	if err := checkName("name", &in.Name); err != nil {
-		return nil, err
-	}
-	in.Description = strings.TrimSpace(in.Description)
-	if err := checkLen("description", in.Description, 0, MaxTextLen); err != nil {
-		return nil, err
-	}
-	if err := checkFieldDefs(in.Fields); err != nil {
-		return nil, err
-	}
-	if err := checkBlocks(in.Blocks); err != nil {
+	if err := checkTemplate(&in); err != nil {
 		return nil, err
 	}
 	now := d.clock()
@@ -76,6 +66,21 @@ func (d *Desk) Template(ctx context.Context, actor tenant.Actor, id uuid.UUID) (
 		return nil, fmt.Errorf("get template %s: %w", id, err)
 	}
 	return t, nil
+}
+
+// checkTemplate normalises and checks a template's name, description, fields and content.
+func checkTemplate(in *NewTemplate) error {
+	if err := checkName("name", &in.Name); err != nil {
+		return err
+	}
+	in.Description = strings.TrimSpace(in.Description)
+	if err := checkLen("description", in.Description, 0, MaxTextLen); err != nil {
+		return err
+	}
+	if err := checkFieldDefs(in.Fields); err != nil {
+		return err
+	}
+	return checkBlocks(in.Blocks)
 }
 
 func checkFieldDefs(defs []device.FieldDef) error {
@@ -211,15 +216,7 @@ func (d *Desk) CreateDevice(ctx context.Context, actor tenant.Actor, in NewDevic
 	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("create device: %w", err)
 	}
-	if err := checkName("name", &in.Name); err != nil {
-		return nil, err
-	}
-	in.SerialNumber = strings.TrimSpace(in.SerialNumber)
-	if err := checkLen("serial_number", in.SerialNumber, 0, MaxNameLen); err != nil {
-		return nil, err
-	}
-	in.Location = strings.TrimSpace(in.Location)
-	if err := checkLen("location", in.Location, 0, MaxNameLen); err != nil {
+	if err := checkDevice(&in); err != nil {
 		return nil, err
 	}
 	now := d.clock()
@@ -227,26 +224,8 @@ func (d *Desk) CreateDevice(ctx context.Context, actor tenant.Actor, in NewDevic
 		ProjectID: in.ProjectID, Name: in.Name, SerialNumber: in.SerialNumber, Location: in.Location,
 		Fields: in.Fields, CreatedAt: now, UpdatedAt: now, Version: 1}
 	err = d.store.InTx(ctx, func(q storage.Queries) error {
-		var defs []device.FieldDef
-		if in.TemplateID != uuid.Nil {
-			t, err := q.GetTemplate(ctx, tid, in.TemplateID)
-			if err != nil {
-				return fmt.Errorf("template %s: %w", in.TemplateID, err)
-			}
-			defs = t.Fields
-		}
-		if err := checkFieldValues(in.Fields, defs); err != nil {
+		if err := d.checkDeviceRefs(ctx, q, actor, tid, &in); err != nil {
 			return err
-		}
-		if in.CustomerID != uuid.Nil {
-			if _, err := q.GetCustomer(ctx, tid, in.CustomerID); err != nil {
-				return fmt.Errorf("customer %s: %w", in.CustomerID, err)
-			}
-		}
-		if in.ProjectID != uuid.Nil {
-			if err := checkProject(ctx, q, actor, tid, in.ProjectID, in.CustomerID); err != nil {
-				return err
-			}
 		}
 		if err := q.CreateDevice(ctx, dev); err != nil {
 			return err
@@ -257,6 +236,44 @@ func (d *Desk) CreateDevice(ctx context.Context, actor tenant.Actor, in NewDevic
 		return nil, fmt.Errorf("create device: %w", err)
 	}
 	return dev, nil
+}
+
+// checkDevice normalises and checks a device's own fields.
+func checkDevice(in *NewDevice) error {
+	if err := checkName("name", &in.Name); err != nil {
+		return err
+	}
+	in.SerialNumber = strings.TrimSpace(in.SerialNumber)
+	if err := checkLen("serial_number", in.SerialNumber, 0, MaxNameLen); err != nil {
+		return err
+	}
+	in.Location = strings.TrimSpace(in.Location)
+	return checkLen("location", in.Location, 0, MaxNameLen)
+}
+
+// checkDeviceRefs checks, inside the transaction, what a device refers to: its field values
+// against its template, its customer, and a project of that customer.
+func (d *Desk) checkDeviceRefs(ctx context.Context, q storage.Queries, actor tenant.Actor, tid uuid.UUID, in *NewDevice) error {
+	var defs []device.FieldDef
+	if in.TemplateID != uuid.Nil {
+		t, err := q.GetTemplate(ctx, tid, in.TemplateID)
+		if err != nil {
+			return fmt.Errorf("template %s: %w", in.TemplateID, err)
+		}
+		defs = t.Fields
+	}
+	if err := checkFieldValues(in.Fields, defs); err != nil {
+		return err
+	}
+	if in.CustomerID != uuid.Nil {
+		if _, err := q.GetCustomer(ctx, tid, in.CustomerID); err != nil {
+			return fmt.Errorf("customer %s: %w", in.CustomerID, err)
+		}
+	}
+	if in.ProjectID != uuid.Nil {
+		return checkProject(ctx, q, actor, tid, in.ProjectID, in.CustomerID)
+	}
+	return nil
 }
 
 // AssignDevice assigns a device to a customer, or unassigns it with uuid.Nil. Admins,
