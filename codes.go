@@ -30,11 +30,8 @@ type NewCode struct {
 // moderators and the system may. Returns *ValidationError, ErrNotFound (unknown device) or
 // ErrForbidden.
 func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid.UUID, in NewCode) (*device.Code, error) {
-	tid, err := checkActor(actor)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActCodeManage, deviceAt(deviceID))
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("create code: %w", err)
 	}
 	if len(in.Actions) == 0 {
@@ -115,11 +112,8 @@ func checkAppearance(a device.Appearance) (device.Appearance, error) {
 // SetCodeActive switches a code on or off. Admins, moderators and the system may. Returns
 // ErrNotFound or ErrConflict.
 func (d *Desk) SetCodeActive(ctx context.Context, actor tenant.Actor, codeID uuid.UUID, active bool) (*device.Code, error) {
-	tid, err := checkActor(actor)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActCodeManage, recordAt(codeID, storage.Queries.GetCode))
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("set code active: %w", err)
 	}
 	var c *device.Code
@@ -261,12 +255,17 @@ type RequesterPage struct {
 
 // OpenRequesterLink resolves the secret of a requester's link (ticket.Ticket.RequesterToken, as
 // returned by SubmitTicket) into that one ticket and an actor reaching it alone. The token is
-// the credential: no actor is needed. Returns ErrNotFound for an unknown token.
+// the credential: no actor is needed. Returns ErrNotFound for an unknown token, and
+// ErrInvalidLink once the ticket has been closed for longer than the tenant's public-page access
+// limit (tenant.Settings.PublicAccessDays); the actor stops working then too.
 func (d *Desk) OpenRequesterLink(ctx context.Context, token string) (*RequesterPage, error) {
 	if token == "" {
 		return nil, fmt.Errorf("open requester link: %w", storage.ErrNotFound)
 	}
 	t, err := d.store.GetTicketByRequesterToken(ctx, secret.Hash(token))
+	if err == nil {
+		err = d.checkPublicAccess(ctx, d.store, t)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open requester link: %w", err)
 	}

@@ -26,11 +26,8 @@ type NewTemplate struct {
 // users never see templates. Returns *ValidationError naming the first bad field definition or
 // block, or ErrForbidden.
 func (d *Desk) CreateTemplate(ctx context.Context, actor tenant.Actor, in NewTemplate) (*device.Template, error) {
-	tid, err := checkActor(actor)
+	tid, err := authorize(actor, tenant.ActTemplateManage)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("create template: %w", err)
 	}
 	if err := checkTemplate(&in); err != nil {
@@ -54,11 +51,8 @@ func (d *Desk) CreateTemplate(ctx context.Context, actor tenant.Actor, in NewTem
 // Template returns a device template, for staff only (customer users never see templates).
 // Returns ErrNotFound for an unknown template and ErrForbidden for others.
 func (d *Desk) Template(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*device.Template, error) {
-	tid, err := checkActor(actor)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTemplateRead, recordAt(id, storage.Queries.GetTemplate))
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor); err != nil {
 		return nil, fmt.Errorf("get template: %w", err)
 	}
 	t, err := d.store.GetTemplate(ctx, tid, id)
@@ -209,11 +203,8 @@ type NewDevice struct {
 // *ValidationError (bad name, or fields that do not match the template), ErrNotFound (unknown
 // template, customer or project) or ErrForbidden.
 func (d *Desk) CreateDevice(ctx context.Context, actor tenant.Actor, in NewDevice) (*device.Device, error) {
-	tid, err := checkActor(actor)
+	tid, err := authorize(actor, tenant.ActDeviceManage)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("create device: %w", err)
 	}
 	if err := checkDevice(&in); err != nil {
@@ -279,11 +270,8 @@ func (d *Desk) checkDeviceRefs(ctx context.Context, q storage.Queries, actor ten
 // AssignDevice assigns a device to a customer, or unassigns it with uuid.Nil. Admins,
 // moderators and the system may. Returns ErrNotFound (device or customer) or ErrConflict.
 func (d *Desk) AssignDevice(ctx context.Context, actor tenant.Actor, deviceID, customerID uuid.UUID) (*device.Device, error) {
-	tid, err := checkActor(actor)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActDeviceManage, deviceAt(deviceID))
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("assign device: %w", err)
 	}
 	var dev *device.Device
@@ -314,22 +302,16 @@ func (d *Desk) AssignDevice(ctx context.Context, actor tenant.Actor, deviceID, c
 // customer. A code holder reads its device's public part through OpenCode and gets
 // ErrForbidden here (ErrNotFound for any other device); a requester link gets ErrNotFound.
 func (d *Desk) Device(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*device.Device, error) {
-	tid, err := checkActor(actor)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case actor.Kind == tenant.ActorCodeHolder && actor.DeviceID == id:
-		return nil, fmt.Errorf("get device %s: %w: code holders see the public page (OpenCode)", id, ErrForbidden)
-	case actor.IsRequester():
-		return nil, fmt.Errorf("get device %s: %w", id, storage.ErrNotFound)
-	}
-	dev, err := d.store.GetDevice(ctx, tid, id)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActDeviceRead, deviceAt(id))
 	if err != nil {
 		return nil, fmt.Errorf("get device %s: %w", id, err)
 	}
-	if actor.Kind == tenant.ActorCustomerUser && dev.CustomerID != actor.CustomerID {
-		return nil, fmt.Errorf("get device %s: %w", id, storage.ErrNotFound)
+	dev, err := d.store.GetDevice(ctx, tid, id)
+	if err == nil {
+		err = reach(actor, tenant.ActDeviceRead, deviceResource(tid, dev.ID, dev.CustomerID))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get device %s: %w", id, err)
 	}
 	return dev, nil
 }
@@ -338,15 +320,12 @@ func (d *Desk) Device(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*d
 // own for a customer user (f.CustomerID is then forced). Code holders and requester links get
 // ErrForbidden. Returns storage.ErrInvalidCursor for a bad cursor.
 func (d *Desk) Devices(ctx context.Context, actor tenant.Actor, f storage.DeviceFilter, p storage.PageRequest) (storage.Page[*device.Device], error) {
-	tid, err := checkActor(actor)
+	tid, err := authorize(actor, tenant.ActDeviceList)
 	if err != nil {
-		return storage.Page[*device.Device]{}, err
+		return storage.Page[*device.Device]{}, fmt.Errorf("list devices: %w", err)
 	}
-	switch actor.Kind {
-	case tenant.ActorCustomerUser:
-		f.CustomerID = actor.CustomerID
-	case tenant.ActorCodeHolder, tenant.ActorRequesterLink:
-		return storage.Page[*device.Device]{}, fmt.Errorf("list devices: %w", ErrForbidden)
+	if !pinCustomer(actor, &f.CustomerID) {
+		return storage.Page[*device.Device]{}, nil
 	}
 	page, err := d.store.ListDevices(ctx, tid, f, p)
 	if err != nil {

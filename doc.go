@@ -15,15 +15,20 @@
 //
 // # Actors
 //
-// Build actors with tenant.Employee, tenant.CustomerUser, tenant.System and tenant.SystemFor, or
-// get a code holder from [Desk.OpenCode]. An actor only ever reaches its own tenant; records of
-// other tenants, and records within the tenant that the actor may not see, are reported as
-// not found, so their existence does not leak.
+// People sign in with [Desk.SignIn] and an application turns the session token back into their
+// actor with [Desk.Authenticate] on every request; they join by invitation ([Desk.CreateUser],
+// [Desk.AcceptInvitation]), by an admin-set password, or by registering where the tenant allows
+// it ([Desk.Register]). Public requesters get a code holder from [Desk.OpenCode] and a requester
+// link from [Desk.OpenRequesterLink]; timers and automation act as tenant.SystemFor. Every
+// operation asks the access policy, tenant.Authorize, before it touches storage. An actor only
+// ever reaches its own tenant; records of other tenants, and records within the tenant that
+// the actor may not see, are reported as not found, so their existence does not leak.
 //
 // # Errors
 //
 // Errors wrap sentinels that errors.Is recognises: [ErrInvalid] (every [*ValidationError]),
-// [ErrForbidden], [ErrCodeUnusable], [ErrSupportLapsed], [ErrTicketClosed],
+// [ErrForbidden], [ErrCodeUnusable], [ErrSupportLapsed], [ErrTicketClosed], [ErrBadCredentials],
+// [ErrTooManyAttempts], [ErrUnauthenticated], [ErrInvalidLink], [ErrRegistrationClosed],
 // [storage.ErrNotFound], [storage.ErrConflict] and [ticket.ErrInvalidTransition]. [ErrorCode]
 // classifies any of them into a [Code] for mapping onto a protocol status.
 package helpdesk

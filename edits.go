@@ -16,11 +16,8 @@ import (
 // Templates lists the tenant's device templates by name, for staff (customer users never see
 // templates). Returns ErrForbidden for others.
 func (d *Desk) Templates(ctx context.Context, actor tenant.Actor) ([]*device.Template, error) {
-	tid, err := checkActor(actor)
+	tid, err := authorize(actor, tenant.ActTemplateRead)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor); err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
 	ts, err := d.store.ListTemplates(ctx, tid)
@@ -36,11 +33,8 @@ func (d *Desk) Templates(ctx context.Context, actor tenant.Actor) ([]*device.Tem
 // match the new definitions. Admins, moderators and the system may. Returns *ValidationError, ErrNotFound,
 // ErrConflict or ErrForbidden.
 func (d *Desk) UpdateTemplate(ctx context.Context, actor tenant.Actor, t *device.Template) (*device.Template, error) {
-	tid, err := checkActor(actor)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTemplateManage, recordAt(t.ID, storage.Queries.GetTemplate))
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("update template: %w", err)
 	}
 	in := NewTemplate{Name: t.Name, Description: t.Description, Fields: t.Fields, Blocks: t.Blocks}
@@ -73,11 +67,8 @@ func (d *Desk) UpdateTemplate(ctx context.Context, actor tenant.Actor, t *device
 // moderators and the system may. Returns *ValidationError, ErrNotFound, ErrConflict or
 // ErrForbidden.
 func (d *Desk) UpdateDevice(ctx context.Context, actor tenant.Actor, dev *device.Device) (*device.Device, error) {
-	tid, err := checkActor(actor)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActDeviceManage, deviceAt(dev.ID))
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("update device: %w", err)
 	}
 	in := NewDevice{Name: dev.Name, SerialNumber: dev.SerialNumber, Location: dev.Location,
@@ -113,11 +104,8 @@ func (d *Desk) UpdateDevice(ctx context.Context, actor tenant.Actor, dev *device
 // Codes lists a device's codes, oldest first, for staff. Returns ErrNotFound for an unknown
 // device and ErrForbidden for others.
 func (d *Desk) Codes(ctx context.Context, actor tenant.Actor, deviceID uuid.UUID) ([]*device.Code, error) {
-	tid, err := checkActor(actor)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActCodeList, deviceAt(deviceID))
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor); err != nil {
 		return nil, fmt.Errorf("list codes: %w", err)
 	}
 	if _, err := d.store.GetDevice(ctx, tid, deviceID); err != nil {
@@ -149,11 +137,8 @@ type CodeSettings struct {
 // with an audit entry. Admins, moderators and the system may. Returns *ValidationError,
 // ErrNotFound, ErrConflict or ErrForbidden.
 func (d *Desk) UpdateCode(ctx context.Context, actor tenant.Actor, codeID uuid.UUID, in CodeSettings) (*device.Code, error) {
-	tid, err := checkActor(actor)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActCodeManage, recordAt(codeID, storage.Queries.GetCode))
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("update code: %w", err)
 	}
 	if err := checkActions(in.Actions); err != nil {
@@ -217,10 +202,7 @@ type TicketEdit struct {
 // naming what changed. Employees and the system may. Returns *ValidationError, ErrNotFound
 // (ticket or priority), ErrConflict or ErrForbidden.
 func (d *Desk) EditTicket(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, e TicketEdit) (*ticket.Ticket, error) {
-	return d.changeTicket(ctx, actor, ticketID, "edit", func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
-		if err := requireStaff(actor); err != nil {
-			return err
-		}
+	return d.changeTicket(ctx, actor, ticketID, "edit", tenant.ActTicketEdit, func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
 		in := NewTicket{Title: t.Title, Description: t.Description, Type: t.Type}
 		var changed []string
 		if e.Title != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
@@ -21,6 +22,7 @@ const (
 	CodeConflict        Code = "conflict"        // a concurrent change won, or the state does not allow it
 	CodeForbidden       Code = "forbidden"       // the actor may see the record but not do this
 	CodeUnauthenticated Code = "unauthenticated" // no valid actor
+	CodeThrottled       Code = "throttled"       // too many attempts: retry later
 	CodeUnavailable     Code = "unavailable"     // cancelled, timed out, or the database is unreachable
 	CodeInternal        Code = "internal"        // a bug or an unexpected failure
 )
@@ -29,15 +31,45 @@ const (
 var (
 	// ErrInvalid is wrapped by every *ValidationError.
 	ErrInvalid = errors.New("invalid input")
-	// ErrForbidden means the actor may not perform the operation.
-	ErrForbidden = errors.New("forbidden")
+	// ErrForbidden means the actor may not perform the operation. It is the access policy's
+	// tenant.ErrForbidden.
+	ErrForbidden = tenant.ErrForbidden
 	// ErrCodeUnusable means a device code is inactive, expired, or does not offer the action.
 	ErrCodeUnusable = errors.New("code not usable")
 	// ErrSupportLapsed means the customer's support plan has expired, so no ticket can be opened.
 	ErrSupportLapsed = errors.New("support plan lapsed")
 	// ErrTicketClosed means the ticket no longer accepts requester posts.
 	ErrTicketClosed = errors.New("ticket closed")
+	// ErrBadCredentials means a sign-in failed: no such account, a wrong password, or an
+	// account that cannot sign in. Which of these it was is never told.
+	ErrBadCredentials = errors.New("e-mail address or password is wrong")
+	// ErrTooManyAttempts means sign-in for an e-mail address is throttled after repeated
+	// failures; *ThrottledError says until when.
+	ErrTooManyAttempts = errors.New("too many failed sign-ins")
+	// ErrUnauthenticated means a session token is unknown, expired or revoked, or belongs to a
+	// user who can no longer sign in.
+	ErrUnauthenticated = errors.New("not signed in")
+	// ErrInvalidLink means a one-time link (invitation, password reset, share-login) or a
+	// requester link is unknown, already used, or expired.
+	ErrInvalidLink = errors.New("link unknown, used or expired")
+	// ErrRegistrationClosed means the tenant does not let this e-mail address register itself.
+	ErrRegistrationClosed = errors.New("self-registration not open")
 )
+
+// ThrottledError is returned (wrapped) by SignIn while an e-mail address is locked out. It
+// wraps ErrTooManyAttempts.
+type ThrottledError struct {
+	// Until is when sign-in for the address is allowed again.
+	Until time.Time
+}
+
+// Error says until when sign-in is refused.
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("%v: try again after %s", ErrTooManyAttempts, e.Until.Format(time.RFC3339))
+}
+
+// Unwrap returns ErrTooManyAttempts.
+func (e *ThrottledError) Unwrap() error { return ErrTooManyAttempts }
 
 // ValidationError reports one input field that breaks a rule. It wraps ErrInvalid.
 type ValidationError struct {
@@ -70,7 +102,7 @@ func ErrorCode(err error) Code {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, ErrInvalid), errors.Is(err, storage.ErrInvalidCursor),
+	case errors.Is(err, ErrInvalid), errors.Is(err, storage.ErrInvalidCursor), errors.Is(err, tenant.ErrWeakPassword),
 		errors.Is(err, ticket.ErrUnknownEvent), errors.Is(err, ticket.ErrInvalidRef):
 		return CodeInvalid
 	case errors.Is(err, storage.ErrNotFound):
@@ -78,10 +110,14 @@ func ErrorCode(err error) Code {
 	case errors.Is(err, storage.ErrConflict), errors.Is(err, ticket.ErrInvalidTransition),
 		errors.Is(err, ErrTicketClosed):
 		return CodeConflict
-	case errors.Is(err, ErrForbidden), errors.Is(err, ErrCodeUnusable), errors.Is(err, ErrSupportLapsed):
+	case errors.Is(err, ErrForbidden), errors.Is(err, ErrCodeUnusable), errors.Is(err, ErrSupportLapsed),
+		errors.Is(err, ErrRegistrationClosed):
 		return CodeForbidden
-	case errors.Is(err, tenant.ErrInvalidActor):
+	case errors.Is(err, tenant.ErrInvalidActor), errors.Is(err, ErrBadCredentials),
+		errors.Is(err, ErrUnauthenticated), errors.Is(err, ErrInvalidLink):
 		return CodeUnauthenticated
+	case errors.Is(err, ErrTooManyAttempts):
+		return CodeThrottled
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return CodeUnavailable
 	}

@@ -171,3 +171,63 @@ func ExampleErrorCode() {
 	// internal 500
 	// ""
 }
+
+// Sign-in as an embedding application does it: a session token from SignIn, kept in a cookie,
+// is turned back into the acting tenant.Actor by Authenticate on every request.
+func ExampleDesk_SignIn() {
+	ctx := context.Background()
+	store, err := bunstore.Open(ctx, "sqlite::memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.MigrateUp(ctx); err != nil {
+		log.Fatal(err)
+	}
+	desk, err := helpdesk.New(store, &helpdesk.Config{BaseURL: "https://desk.acme.example"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	op, err := desk.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Service"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The first admin gets a password from the platform; everyone else is invited.
+	_, _, err = desk.CreateUser(ctx, tenant.SystemFor(op.ID), helpdesk.NewUser{
+		Email: "ada@acme.example", Name: "Ada Admin", Role: tenant.RoleAdmin, Password: "weak"})
+	fmt.Println(err)
+	_, _, err = desk.CreateUser(ctx, tenant.SystemFor(op.ID), helpdesk.NewUser{
+		Email: "ada@acme.example", Name: "Ada Admin", Role: tenant.RoleAdmin, Password: "Acme-Admin-2026"})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	_, err = desk.SignIn(ctx, op.ID, "ada@acme.example", "wrong")
+	fmt.Println(helpdesk.ErrorCode(err), errors.Is(err, helpdesk.ErrBadCredentials))
+	session, err := desk.SignIn(ctx, op.ID, "ADA@acme.example", "Acme-Admin-2026")
+	if err != nil {
+		log.Fatal(err)
+	}
+	admin, err := desk.Authenticate(ctx, session.Token)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(admin.Name, admin.Role)
+
+	_, invitation, err := desk.CreateUser(ctx, admin, helpdesk.NewUser{
+		Email: "sam@acme.example", Name: "Sam Agent", Role: tenant.RoleAgent})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(invitation.URL[:len(invitation.URL)-len(invitation.Token)] + "…")
+
+	_ = desk.SignOut(ctx, session.Token)
+	_, err = desk.Authenticate(ctx, session.Token)
+	fmt.Println(errors.Is(err, helpdesk.ErrUnauthenticated))
+	// Output:
+	// invalid password: password needs at least 8 characters, an upper-case letter and a digit
+	// unauthenticated true
+	// Ada Admin admin
+	// https://desk.acme.example/invitation/…
+	// true
+}

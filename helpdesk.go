@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/deskkit/helpdesk/storage"
@@ -16,6 +18,84 @@ import (
 type Config struct {
 	// Now returns the current time. Defaults to time.Now. Tests inject a fake clock here.
 	Now func() time.Time
+	// BaseURL is the public address of the embedding application; one-time links (invitations,
+	// password resets, share-login) are built on it as BaseURL + "/invitation/" + token,
+	// "/reset-password/" + token and "/share-login/" + token. Defaults to "http://localhost:8080".
+	BaseURL string
+	// PasswordParams are argon2id's costs for new password hashes; they may not be below
+	// tenant.MinPasswordParams. A password hashed with cheaper ones is rehashed at its next
+	// sign-in. Defaults to tenant.MinPasswordParams.
+	PasswordParams tenant.PasswordParams
+	// SessionTTL is how long a sign-in session lasts. Defaults to 12 hours.
+	SessionTTL time.Duration
+	// InvitationTTL is how long an invitation (or registration) link works. Defaults to 7 days.
+	InvitationTTL time.Duration
+	// ResetTTL is how long a password-reset link works. Defaults to 1 hour.
+	ResetTTL time.Duration
+	// ShareLoginTTL is how long a share-login link works; at most 5 minutes. Defaults to
+	// 2 minutes.
+	ShareLoginTTL time.Duration
+	// MaxLoginFailures is how many failed sign-ins for one e-mail address within LoginWindow
+	// lock that address out until the window ends. Defaults to 5.
+	MaxLoginFailures int
+	// LoginWindow is the throttling window, opened by an address's first failure. Defaults to
+	// 15 minutes.
+	LoginWindow time.Duration
+}
+
+// MaxShareLoginTTL caps Config.ShareLoginTTL.
+const MaxShareLoginTTL = 5 * time.Minute
+
+// withDefaults returns c with every zero field set to its default, or an error naming a field
+// that cannot be used.
+func (c Config) withDefaults() (Config, error) {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://localhost:8080"
+	}
+	if !isHTTPURL(c.BaseURL) {
+		return c, fmt.Errorf("helpdesk: Config.BaseURL %q is not an http(s) URL", c.BaseURL)
+	}
+	if u, _ := url.Parse(c.BaseURL); u.RawQuery != "" || u.Fragment != "" {
+		return c, fmt.Errorf("helpdesk: Config.BaseURL %q has a query or fragment", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.PasswordParams == (tenant.PasswordParams{}) {
+		c.PasswordParams = tenant.MinPasswordParams
+	}
+	if !c.PasswordParams.AtLeast(tenant.MinPasswordParams) {
+		return c, fmt.Errorf("helpdesk: Config.PasswordParams: %w", tenant.ErrWeakParams)
+	}
+	for _, d := range []struct {
+		field string
+		v     *time.Duration
+		def   time.Duration
+	}{
+		{"SessionTTL", &c.SessionTTL, 12 * time.Hour},
+		{"InvitationTTL", &c.InvitationTTL, 7 * 24 * time.Hour},
+		{"ResetTTL", &c.ResetTTL, time.Hour},
+		{"ShareLoginTTL", &c.ShareLoginTTL, 2 * time.Minute},
+		{"LoginWindow", &c.LoginWindow, 15 * time.Minute},
+	} {
+		if *d.v < 0 {
+			return c, fmt.Errorf("helpdesk: Config.%s is negative", d.field)
+		}
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	if c.ShareLoginTTL > MaxShareLoginTTL {
+		return c, fmt.Errorf("helpdesk: Config.ShareLoginTTL %s exceeds %s", c.ShareLoginTTL, MaxShareLoginTTL)
+	}
+	if c.MaxLoginFailures < 0 {
+		return c, errors.New("helpdesk: Config.MaxLoginFailures is negative")
+	}
+	if c.MaxLoginFailures == 0 {
+		c.MaxLoginFailures = 5
+	}
+	return c, nil
 }
 
 // Desk is the service desk: every operation of the library, each authorizing its actor,
@@ -23,11 +103,15 @@ type Config struct {
 type Desk struct {
 	store   storage.Store
 	now     func() time.Time
+	cfg     Config
 	tickets *ticket.Lifecycle[ticket.State, ticket.Event]
+	// dummyHash is verified against when a sign-in names no usable account, so that such a
+	// sign-in costs what a wrong password costs.
+	dummyHash string
 }
 
 // New returns a Desk on store, whose schema must be current (see bunstore.Store.MigrateUp).
-// It returns an error if store is nil.
+// It returns an error if store is nil or cfg has a field that cannot be used.
 func New(store storage.Store, cfg *Config) (*Desk, error) {
 	if store == nil {
 		return nil, errors.New("helpdesk: New: nil store")
@@ -35,15 +119,15 @@ func New(store storage.Store, cfg *Config) (*Desk, error) {
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	d := &Desk{
-		store:   store,
-		now:     cfg.Now,
-		tickets: ticket.TicketLifecycle(),
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
-	if d.now == nil {
-		d.now = time.Now
+	dummy, err := tenant.HashPassword(newID().String(), c.PasswordParams)
+	if err != nil {
+		return nil, err
 	}
-	return d, nil
+	return &Desk{store: store, now: c.Now, cfg: c, tickets: ticket.TicketLifecycle(), dummyHash: dummy}, nil
 }
 
 // clock returns the current time as the database stores it: UTC, microseconds.
@@ -51,44 +135,120 @@ func (d *Desk) clock() time.Time { return d.now().UTC().Truncate(time.Microsecon
 
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 
-// checkActor validates a, requires it to act inside a tenant, and returns that tenant's ID.
-func checkActor(a tenant.Actor) (uuid.UUID, error) {
-	if err := a.Validate(); err != nil {
-		return uuid.Nil, err
+// authorize asks the access policy whether actor may ever perform act, before anything is
+// read, and returns the actor's tenant. The answer depends on the actor alone, so a refusal
+// here says nothing about any record.
+func authorize(actor tenant.Actor, act tenant.Action) (uuid.UUID, error) {
+	if err := tenant.Authorize(actor, act, nil); err != nil {
+		return uuid.Nil, policyError(err)
 	}
-	if a.TenantID == uuid.Nil {
-		return uuid.Nil, fmt.Errorf("%w: %s actor acts outside any tenant", tenant.ErrInvalidActor, a.Kind)
-	}
-	return a.TenantID, nil
+	return actor.TenantID, nil
 }
 
-// checkPeople is checkActor for operations open to staff and customer users but not to public
-// requesters (code holders, requester links), who get ErrForbidden.
-func checkPeople(a tenant.Actor) (uuid.UUID, error) {
-	tid, err := checkActor(a)
-	if err == nil && a.IsRequester() {
-		err = fmt.Errorf("%w: public requesters may not do this", ErrForbidden)
+// authorizeOn is authorize for an operation on one record, which load reads within the
+// actor's tenant. When the actor may not perform act, the answer is still not found for a
+// record that does not exist or lies outside the actor's reach, so that another tenant's or
+// customer's IDs never answer forbidden; only a record the actor can see is forbidden.
+func (d *Desk) authorizeOn(ctx context.Context, actor tenant.Actor, act tenant.Action,
+	load func(ctx context.Context, q storage.Queries, tenantID uuid.UUID) (tenant.Resource, error)) (uuid.UUID, error) {
+	tid, err := authorize(actor, act)
+	if !errors.Is(err, tenant.ErrForbidden) {
+		return tid, err
 	}
-	return tid, err
+	r, lerr := load(ctx, d.store, actor.TenantID)
+	switch {
+	case lerr != nil:
+		return uuid.Nil, lerr
+	case !actor.Reaches(r):
+		return uuid.Nil, fmt.Errorf("%s %s: %w", r.Kind, r.ID, storage.ErrNotFound)
+	}
+	return uuid.Nil, err
 }
 
-// requireStaff allows operator employees (any role, or the listed roles only) and the system.
-func requireStaff(a tenant.Actor, roles ...tenant.Role) error {
-	switch a.Kind {
-	case tenant.ActorSystem:
-		return nil
-	case tenant.ActorEmployee:
-		if len(roles) == 0 {
-			return nil
+// Loaders of the records operations act on, for authorizeOn.
+
+func ticketAt(id uuid.UUID) func(context.Context, storage.Queries, uuid.UUID) (tenant.Resource, error) {
+	return func(ctx context.Context, q storage.Queries, tid uuid.UUID) (tenant.Resource, error) {
+		t, err := q.GetTicket(ctx, tid, id)
+		if err != nil {
+			return tenant.Resource{}, err
 		}
-		for _, r := range roles {
-			if a.Role == r {
-				return nil
-			}
-		}
-		return fmt.Errorf("%w: role %s may not do this", ErrForbidden, a.Role)
+		return ticketResource(t), nil
 	}
-	return fmt.Errorf("%w: %s may not do this", ErrForbidden, a.Kind)
+}
+
+func deviceAt(id uuid.UUID) func(context.Context, storage.Queries, uuid.UUID) (tenant.Resource, error) {
+	return func(ctx context.Context, q storage.Queries, tid uuid.UUID) (tenant.Resource, error) {
+		dev, err := q.GetDevice(ctx, tid, id)
+		if err != nil {
+			return tenant.Resource{}, err
+		}
+		return deviceResource(tid, dev.ID, dev.CustomerID), nil
+	}
+}
+
+func customerAt(id uuid.UUID) func(context.Context, storage.Queries, uuid.UUID) (tenant.Resource, error) {
+	return func(ctx context.Context, q storage.Queries, tid uuid.UUID) (tenant.Resource, error) {
+		if _, err := q.GetCustomer(ctx, tid, id); err != nil {
+			return tenant.Resource{}, err
+		}
+		return customerResource(tid, id), nil
+	}
+}
+
+func userAt(id uuid.UUID) func(context.Context, storage.Queries, uuid.UUID) (tenant.Resource, error) {
+	return func(ctx context.Context, q storage.Queries, tid uuid.UUID) (tenant.Resource, error) {
+		u, err := q.GetUser(ctx, tid, id)
+		if err != nil {
+			return tenant.Resource{}, err
+		}
+		return userResource(u), nil
+	}
+}
+
+// recordAt loads an operator-only record (template, code, team) with get.
+func recordAt[T any](id uuid.UUID, get func(q storage.Queries, ctx context.Context, tid, id uuid.UUID) (T, error)) func(context.Context, storage.Queries, uuid.UUID) (tenant.Resource, error) {
+	return func(ctx context.Context, q storage.Queries, tid uuid.UUID) (tenant.Resource, error) {
+		if _, err := get(q, ctx, tid, id); err != nil {
+			return tenant.Resource{}, err
+		}
+		return tenant.Resource{Kind: tenant.KindOther, TenantID: tid, ID: id}, nil
+	}
+}
+
+// reach asks the access policy about a record the operation has loaded. A record outside the
+// actor's reach is reported as storage.ErrNotFound, like a record that does not exist.
+func reach(actor tenant.Actor, act tenant.Action, r tenant.Resource) error {
+	return policyError(tenant.Authorize(actor, act, &r))
+}
+
+func policyError(err error) error {
+	if errors.Is(err, tenant.ErrHidden) {
+		return fmt.Errorf("%v: %w", err, storage.ErrNotFound)
+	}
+	return err
+}
+
+// Resources as the access policy sees them.
+
+func ticketResource(t *ticket.Ticket) tenant.Resource {
+	r := tenant.Resource{Kind: tenant.KindTicket, TenantID: t.TenantID, ID: t.ID, CustomerID: t.CustomerID}
+	if t.CreatedBy.Kind == tenant.ActorCustomerUser {
+		r.OwnerID = t.CreatedBy.ID
+	}
+	return r
+}
+
+func customerResource(tenantID, id uuid.UUID) tenant.Resource {
+	return tenant.Resource{Kind: tenant.KindCustomer, TenantID: tenantID, ID: id, CustomerID: id}
+}
+
+func deviceResource(tenantID, id, customerID uuid.UUID) tenant.Resource {
+	return tenant.Resource{Kind: tenant.KindDevice, TenantID: tenantID, ID: id, CustomerID: customerID}
+}
+
+func userResource(u *tenant.User) tenant.Resource {
+	return tenant.Resource{Kind: tenant.KindUser, TenantID: u.TenantID, ID: u.ID, CustomerID: u.CustomerID, OwnerID: u.ID}
 }
 
 // audit writes the audit entry of a setup change inside the change's transaction.
@@ -96,9 +256,3 @@ func (d *Desk) audit(ctx context.Context, q storage.Queries, actor tenant.Actor,
 	return q.AppendAudit(ctx, &tenant.AuditEntry{ID: newID(), TenantID: tenantID, Actor: actor.Ref(), Action: action,
 		Entity: entity, EntityID: id, Detail: detail, At: d.clock()})
 }
-
-// supervisors are the roles that manage other people's work.
-var supervisors = []tenant.Role{tenant.RoleAdmin, tenant.RoleModerator, tenant.RoleSupervisor}
-
-// managers are the roles that manage the tenant's setup (customers, devices, templates, codes).
-var managers = []tenant.Role{tenant.RoleAdmin, tenant.RoleModerator}

@@ -35,21 +35,21 @@ func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uui
 	if err := checkLen("body", in.Body, 1, MaxTextLen); err != nil {
 		return nil, err
 	}
-	tid, err := checkActor(actor)
-	if err != nil {
-		return nil, err
-	}
-	vis := ticket.Public
+	act, vis := tenant.ActMessagePost, ticket.Public
 	if in.Internal {
-		if !actor.IsStaff() {
-			return nil, fmt.Errorf("post message: %w: only staff post internal messages", ErrForbidden)
-		}
-		vis = ticket.Internal
+		act, vis = tenant.ActMessageIntern, ticket.Internal
+	}
+	tid, err := d.authorizeOn(ctx, actor, act, ticketAt(ticketID))
+	if err != nil {
+		return nil, fmt.Errorf("post message on %s: %w", ticketID, err)
 	}
 	var m *ticket.Message
 	err = d.store.InTx(ctx, func(q storage.Queries) error {
 		t, err := d.visibleTicket(ctx, q, actor, tid, ticketID)
 		if err != nil {
+			return err
+		}
+		if err := reach(actor, act, ticketResource(t)); err != nil {
 			return err
 		}
 		if !actor.IsStaff() && t.State.Terminal() {
@@ -97,16 +97,22 @@ func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uui
 // Messages returns a ticket's messages, oldest first; internal ones for staff only. Returns
 // ErrNotFound for a ticket the actor cannot see.
 func (d *Desk) Messages(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.Message, error) {
-	tid, err := checkActor(actor)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTicketRead, ticketAt(ticketID))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("messages of %s: %w", ticketID, err)
 	}
 	if _, err := d.visibleTicket(ctx, d.store, actor, tid, ticketID); err != nil {
 		return nil, fmt.Errorf("messages of %s: %w", ticketID, err)
 	}
-	ms, err := d.store.ListMessages(ctx, tid, ticketID, actor.IsStaff())
+	ms, err := d.store.ListMessages(ctx, tid, ticketID, seesInternal(actor))
 	if err != nil {
 		return nil, fmt.Errorf("messages of %s: %w", ticketID, err)
 	}
 	return ms, nil
+}
+
+// seesInternal reports whether the policy lets actor read internal messages (and the history
+// entries about them): the actors who may post them.
+func seesInternal(actor tenant.Actor) bool {
+	return tenant.Authorize(actor, tenant.ActMessageIntern, nil) == nil
 }

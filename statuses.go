@@ -21,11 +21,8 @@ type NewStatus struct {
 // CreateStatus adds a custom status to the tenant. Admins, moderators and the system may.
 // Returns *ValidationError (empty name, unknown state) or ErrForbidden.
 func (d *Desk) CreateStatus(ctx context.Context, actor tenant.Actor, in NewStatus) (*ticket.Status, error) {
-	tid, err := checkActor(actor)
+	tid, err := authorize(actor, tenant.ActStatusManage)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("create status: %w", err)
 	}
 	if err := checkName("name", &in.Name); err != nil {
@@ -62,11 +59,8 @@ type NewPriority struct {
 // CreatePriority adds a priority to the tenant. Admins, moderators and the system may. Returns
 // *ValidationError, ErrForbidden or ErrConflict.
 func (d *Desk) CreatePriority(ctx context.Context, actor tenant.Actor, in NewPriority) (*ticket.Priority, error) {
-	tid, err := checkActor(actor)
+	tid, err := authorize(actor, tenant.ActStatusManage)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("create priority: %w", err)
 	}
 	if err := checkName("name", &in.Name); err != nil {

@@ -26,11 +26,8 @@ type NewTenant struct {
 // (tenant.System) may create tenants. Returns *ValidationError for bad input and ErrForbidden
 // for any other actor.
 func (d *Desk) CreateTenant(ctx context.Context, actor tenant.Actor, in NewTenant) (*tenant.Tenant, error) {
-	if err := actor.Validate(); err != nil {
-		return nil, err
-	}
-	if actor.Kind != tenant.ActorSystem || actor.TenantID != uuid.Nil {
-		return nil, fmt.Errorf("create tenant: %w: only the platform creates tenants", ErrForbidden)
+	if _, err := authorize(actor, tenant.ActTenantCreate); err != nil {
+		return nil, fmt.Errorf("create tenant: %w", err)
 	}
 	if err := checkName("name", &in.Name); err != nil {
 		return nil, err
@@ -99,7 +96,7 @@ func defaultPriorities(tenantID uuid.UUID, now time.Time) []*ticket.Priority {
 // Tenant returns the actor's own tenant, for staff and customer users. Returns ErrNotFound if
 // it does not exist and ErrForbidden for public requesters.
 func (d *Desk) Tenant(ctx context.Context, actor tenant.Actor) (*tenant.Tenant, error) {
-	tid, err := checkPeople(actor)
+	tid, err := authorize(actor, tenant.ActTenantRead)
 	if err != nil {
 		return nil, fmt.Errorf("get tenant: %w", err)
 	}
@@ -124,11 +121,8 @@ type NewCustomer struct {
 // may. Returns *ValidationError for bad input, ErrNotFound for a project or department the
 // tenant does not have, and ErrForbidden for other actors.
 func (d *Desk) CreateCustomer(ctx context.Context, actor tenant.Actor, in NewCustomer) (*tenant.Customer, error) {
-	tid, err := checkActor(actor)
+	tid, err := authorize(actor, tenant.ActCustomerCreate)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("create customer: %w", err)
 	}
 	if err := checkName("name", &in.Name); err != nil {
@@ -169,12 +163,12 @@ func (d *Desk) CreateCustomer(ctx context.Context, actor tenant.Actor, in NewCus
 // Customer returns one customer. Employees and the system see every customer of their tenant;
 // a customer user sees only their own. Returns ErrNotFound otherwise.
 func (d *Desk) Customer(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*tenant.Customer, error) {
-	tid, err := checkActor(actor)
-	if err != nil {
-		return nil, err
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActCustomerRead, customerAt(id))
+	if err == nil {
+		err = reach(actor, tenant.ActCustomerRead, customerResource(tid, id))
 	}
-	if !actor.IsStaff() && !(actor.Kind == tenant.ActorCustomerUser && actor.CustomerID == id) {
-		return nil, fmt.Errorf("get customer %s: %w", id, storage.ErrNotFound)
+	if err != nil {
+		return nil, fmt.Errorf("get customer %s: %w", id, err)
 	}
 	c, err := d.store.GetCustomer(ctx, tid, id)
 	if err != nil {
@@ -185,11 +179,8 @@ func (d *Desk) Customer(ctx context.Context, actor tenant.Actor, id uuid.UUID) (
 
 // Customers lists the tenant's customers by name, for staff. Returns ErrForbidden for others.
 func (d *Desk) Customers(ctx context.Context, actor tenant.Actor) ([]*tenant.Customer, error) {
-	tid, err := checkActor(actor)
+	tid, err := authorize(actor, tenant.ActCustomerList)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor); err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
 	}
 	cs, err := d.store.ListCustomers(ctx, tid)
@@ -202,11 +193,8 @@ func (d *Desk) Customers(ctx context.Context, actor tenant.Actor) ([]*tenant.Cus
 // SetSupportPlan sets (or, with nil, removes) the end of a customer's support plan. Admins,
 // moderators and the system may. Returns ErrNotFound or ErrConflict (a concurrent change).
 func (d *Desk) SetSupportPlan(ctx context.Context, actor tenant.Actor, customerID uuid.UUID, until *time.Time) (*tenant.Customer, error) {
-	tid, err := checkActor(actor)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActCustomerUpdate, customerAt(customerID))
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("set support plan: %w", err)
 	}
 	if until != nil && until.IsZero() {
@@ -238,11 +226,8 @@ func (d *Desk) SetSupportPlan(ctx context.Context, actor tenant.Actor, customerI
 // CreateDepartment creates a department (branch) of the actor's tenant. Admins, moderators and
 // the system may. Returns *ValidationError or ErrForbidden.
 func (d *Desk) CreateDepartment(ctx context.Context, actor tenant.Actor, name string) (*tenant.Department, error) {
-	tid, err := checkActor(actor)
+	tid, err := authorize(actor, tenant.ActOrgManage)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("create department: %w", err)
 	}
 	if err := checkName("name", &name); err != nil {
@@ -272,11 +257,8 @@ type NewProject struct {
 // CreateProject creates a project of the actor's tenant. Admins, moderators and the system may.
 // Returns *ValidationError, ErrNotFound (unknown customer) or ErrForbidden.
 func (d *Desk) CreateProject(ctx context.Context, actor tenant.Actor, in NewProject) (*tenant.Project, error) {
-	tid, err := checkActor(actor)
+	tid, err := authorize(actor, tenant.ActOrgManage)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireStaff(actor, managers...); err != nil {
 		return nil, fmt.Errorf("create project: %w", err)
 	}
 	if err := checkName("name", &in.Name); err != nil {

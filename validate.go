@@ -26,6 +26,7 @@ var (
 	fieldKey     = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	phoneNumber  = regexp.MustCompile(`^\+?[0-9][0-9 ()./-]{5,30}$`)
 	colour       = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	domainName   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$`)
 )
 
 // isHTTPURL reports whether s is an absolute http or https URL.

@@ -68,6 +68,11 @@ type Queries interface {
 	Statuses
 	Priorities
 	Audit
+	Users
+	Teams
+	UserTokens
+	AuthSessions
+	LoginFailures
 }
 
 // Tenants stores operators.
@@ -286,6 +291,96 @@ type Audit interface {
 	// ListAudit returns a page of the tenant's entries, newest first. Returns ErrInvalidCursor
 	// for a malformed cursor.
 	ListAudit(ctx context.Context, tenantID uuid.UUID, p PageRequest) (Page[*tenant.AuditEntry], error)
+}
+
+// UserFilter narrows ListUsers; zero fields match everything and fields combine with AND.
+type UserFilter struct {
+	// CustomerID matches one customer's users.
+	CustomerID uuid.UUID
+	// Employees matches operator employees only (users without a customer).
+	Employees bool
+	Role      tenant.Role
+	Status    tenant.UserStatus
+	// Text matches name or e-mail address, case-insensitively.
+	Text string
+}
+
+// Users stores the people who sign in: operator employees and customer users.
+type Users interface {
+	// CreateUser returns ErrConflict if the ID is taken or the tenant already has a user with
+	// that Email (which the caller lower-cases).
+	CreateUser(ctx context.Context, u *tenant.User) error
+	// GetUser returns ErrNotFound if the tenant has no such user.
+	GetUser(ctx context.Context, tenantID, id uuid.UUID) (*tenant.User, error)
+	// GetUserByEmail finds a user by lower-cased e-mail address. Returns ErrNotFound.
+	GetUserByEmail(ctx context.Context, tenantID uuid.UUID, email string) (*tenant.User, error)
+	// UpdateUser returns ErrNotFound, or ErrConflict for a stale Version or an Email taken.
+	UpdateUser(ctx context.Context, u *tenant.User) error
+	// ListUsers returns a page of the tenant's users matching f, newest first. Returns
+	// ErrInvalidCursor for a malformed cursor.
+	ListUsers(ctx context.Context, tenantID uuid.UUID, f UserFilter, p PageRequest) (Page[*tenant.User], error)
+}
+
+// Teams stores teams (with their members) and meta-teams.
+type Teams interface {
+	// CreateTeam stores t with its Members. Returns ErrConflict if the ID is taken.
+	CreateTeam(ctx context.Context, t *tenant.Team) error
+	// GetTeam returns ErrNotFound if the tenant has no such team.
+	GetTeam(ctx context.Context, tenantID, id uuid.UUID) (*tenant.Team, error)
+	// UpdateTeam replaces the team's fields and members. Returns ErrNotFound or ErrConflict
+	// (stale Version).
+	UpdateTeam(ctx context.Context, t *tenant.Team) error
+	// ListTeams returns the tenant's teams by name, with their members.
+	ListTeams(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Team, error)
+	// CreateMetaTeam returns ErrConflict if the ID is taken.
+	CreateMetaTeam(ctx context.Context, m *tenant.MetaTeam) error
+	// GetMetaTeam returns ErrNotFound if the tenant has no such meta-team.
+	GetMetaTeam(ctx context.Context, tenantID, id uuid.UUID) (*tenant.MetaTeam, error)
+	// ListMetaTeams returns the tenant's meta-teams by name.
+	ListMetaTeams(ctx context.Context, tenantID uuid.UUID) ([]*tenant.MetaTeam, error)
+}
+
+// UserTokens stores one-time link tokens (invitations, password resets, share-login) by hash.
+type UserTokens interface {
+	// CreateUserToken returns ErrConflict if the ID or the hash is taken.
+	CreateUserToken(ctx context.Context, t *tenant.UserToken) error
+	// GetUserToken finds a token by its hash, whatever its tenant: the token is the
+	// credential. It returns used and expired tokens too. Returns ErrNotFound.
+	GetUserToken(ctx context.Context, hash string) (*tenant.UserToken, error)
+	// UseUserToken marks an unused token used at the given time. Of concurrent calls exactly
+	// one succeeds; the others, and any call on a used token, get ErrConflict. Returns
+	// ErrNotFound if the tenant has no such token.
+	UseUserToken(ctx context.Context, tenantID, id uuid.UUID, at time.Time) error
+	// DeleteUserTokens removes the user's unused tokens of one purpose (so that a new
+	// invitation or reset link voids the earlier ones) and returns how many it removed.
+	DeleteUserTokens(ctx context.Context, tenantID, userID uuid.UUID, purpose tenant.TokenPurpose) (int, error)
+}
+
+// AuthSessions stores signed-in sessions by the hash of their token.
+type AuthSessions interface {
+	// CreateAuthSession returns ErrConflict if the ID or the token hash is taken.
+	CreateAuthSession(ctx context.Context, s *tenant.AuthSession) error
+	// GetAuthSession finds a session by its token hash, whatever its tenant, expired or not.
+	// Returns ErrNotFound.
+	GetAuthSession(ctx context.Context, tokenHash string) (*tenant.AuthSession, error)
+	// DeleteAuthSession ends one session. Returns ErrNotFound if the tenant has no such session.
+	DeleteAuthSession(ctx context.Context, tenantID, id uuid.UUID) error
+	// DeleteUserAuthSessions ends every session of a user and returns how many it ended.
+	DeleteUserAuthSessions(ctx context.Context, tenantID, userID uuid.UUID) (int, error)
+}
+
+// LoginFailures counts failed sign-ins per key (a hash of the e-mail address tried) in a fixed
+// window that opens at the first failure, for throttling.
+type LoginFailures interface {
+	// RecordLoginFailure counts one failure for key at time at and returns the failures
+	// counted in the current window and when that window opened. A window older than window
+	// is discarded first, so the count restarts at 1. Concurrent calls never lose a count.
+	RecordLoginFailure(ctx context.Context, tenantID uuid.UUID, key string, at time.Time, window time.Duration) (count int, since time.Time, err error)
+	// LoginFailures returns the count and window start recorded for key; 0 and the zero time
+	// when there are none.
+	LoginFailures(ctx context.Context, tenantID uuid.UUID, key string) (count int, since time.Time, err error)
+	// ClearLoginFailures forgets key's failures (after a successful sign-in).
+	ClearLoginFailures(ctx context.Context, tenantID uuid.UUID, key string) error
 }
 
 // DefaultPageSize is used when PageRequest.Limit is zero; MaxPageSize caps it.

@@ -1,6 +1,7 @@
 // Package tenant holds who the helpdesk serves and who acts in it: operators ([Tenant]), their
-// corporate customers ([Customer]), departments and projects, and the [Actor] every operation
-// is performed by.
+// corporate customers ([Customer]), departments and projects, the people who sign in ([User],
+// [Team], [MetaTeam]), the [Actor] every operation is performed by, and the one access policy
+// ([Authorize]) that decides what each actor may do.
 //
 // # Tenancy
 //
@@ -11,5 +12,22 @@
 //
 // An [Actor] is an operator employee, a customer user, a code holder (anyone with a device's
 // code URL), a requester following the link to their ticket, or the system. Build them with the
-// constructors; [Actor.Validate] reports an actor missing what its kind needs.
+// constructors, or from a stored user with [User.Actor]; [Actor.Validate] reports an actor
+// missing what its kind needs.
+//
+// # Access policy
+//
+// [Authorize] decides every (actor, [Action], [Resource]): first from the actor alone (may it
+// ever do this?), then for the record an operation loaded. A record outside the actor's reach
+// (another tenant, another customer, another device or ticket) is [ErrHidden], which callers
+// report as not found so that existence does not leak; an action that is not the actor's is
+// [ErrForbidden].
+//
+// # Passwords
+//
+// [CheckPassword] applies the password policy (at least 8 characters with an upper-case
+// letter, a lower-case letter and a digit) and names every rule broken. [HashPassword] uses
+// argon2id at or above OWASP's minimum (19 MiB, 2 iterations, 1 lane) and writes the
+// parameters into the hash, so [VerifyPassword] can tell when a hash should be remade with
+// stronger ones.
 package tenant

@@ -18,8 +18,13 @@ type Tenant struct {
 	Language string
 	// TicketPrefix starts every human ticket reference, as in "T-000123". Defaults to "T".
 	TicketPrefix string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// DefaultTeamID is the tenant's default group: the team new requests go to. The first team
+	// created becomes it; uuid.Nil only while the tenant has no team.
+	DefaultTeamID uuid.UUID
+	// Settings are the tenant's switches and durations.
+	Settings  Settings
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Version is incremented by every stored update; an update carrying a stale Version fails
 	// with storage.ErrConflict.
 	Version int64
@@ -39,9 +44,12 @@ type Customer struct {
 	DepartmentID uuid.UUID
 	// SupportUntil is the end of the customer's support plan; nil means no expiry.
 	SupportUntil *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Version      int64
+	// SignupDomains are the e-mail domains ("northwind.example") whose owners may register
+	// themselves as this customer's users, while the tenant allows self-registration.
+	SignupDomains []string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Version       int64
 }
 
 // Department is a branch of an operator.
@@ -64,4 +72,27 @@ type Project struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Version    int64
+}
+
+// DefaultPublicAccessDays is how long a requester link keeps working after its ticket closed,
+// when Settings.PublicAccessDays is zero.
+const DefaultPublicAccessDays = 30
+
+// Settings are a tenant's switches and durations. The zero value is a working configuration.
+type Settings struct {
+	// SelfRegistration lets people register themselves as users of the customer whose
+	// SignupDomains hold their e-mail domain. Off by default: users join by invitation.
+	SelfRegistration bool
+	// PublicAccessDays is how many days after its ticket closed a requester link keeps
+	// working. Defaults to DefaultPublicAccessDays.
+	PublicAccessDays int
+}
+
+// PublicAccess returns how long a requester link works after its ticket closed.
+func (s Settings) PublicAccess() time.Duration {
+	days := s.PublicAccessDays
+	if days <= 0 {
+		days = DefaultPublicAccessDays
+	}
+	return time.Duration(days) * 24 * time.Hour
 }

@@ -1,7 +1,8 @@
 // Command quickstart runs a whole service case on an embedded SQLite database: it creates an
-// operator, a customer and a device with a QR code, submits a ticket through the code as a
-// member of the public would, walks the ticket to closed (an agent accepts it, a message each
-// way, done, rated) and prints its history.
+// operator and its first admin, who signs in, invites an agent (who accepts and signs in), and
+// sets up a team, a customer and a device with a QR code; a member of the public submits a
+// ticket through the code; the signed-in agent walks it to closed (accepted, a message each
+// way, done, rated); and it prints the ticket's history.
 //
 //	go run ./examples/quickstart            # in memory
 //	go run ./examples/quickstart -dsn sqlite:helpdesk.db
@@ -53,8 +54,47 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	if err != nil {
 		return err
 	}
-	admin := tenant.Employee(op.ID, uuid.New(), tenant.RoleAdmin, "Ada Admin")
-	agent := tenant.Employee(op.ID, uuid.New(), tenant.RoleAgent, "Sam Agent")
+	// The platform (acting inside the new tenant) creates its first admin with a password.
+	if _, _, err := desk.CreateUser(ctx, tenant.SystemFor(op.ID), helpdesk.NewUser{
+		Email: "ada@acme.example", Name: "Ada Admin", Role: tenant.RoleAdmin, Password: "Quickstart-2026",
+	}); err != nil {
+		return err
+	}
+	// Ada signs in. An application keeps the session token in a cookie and turns it back into
+	// the acting tenant.Actor on every request with Authenticate.
+	session, err := desk.SignIn(ctx, op.ID, "Ada@Acme.example", "Quickstart-2026")
+	if err != nil {
+		return err
+	}
+	admin, err := desk.Authenticate(ctx, session.Token)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "signed in as %s (%s)\n", admin.Name, admin.Role)
+
+	// Ada invites an agent; the agent follows the link, sets a password and is signed in.
+	invited, invitation, err := desk.CreateUser(ctx, admin, helpdesk.NewUser{
+		Email: "sam@acme.example", Name: "Sam Agent", Role: tenant.RoleAgent,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "invited %s: %s…\n", invited.Email, invitation.URL[:len(invitation.URL)-len(invitation.Token)])
+	agentSession, err := desk.AcceptInvitation(ctx, invitation.Token, "Sam-Secret-7")
+	if err != nil {
+		return err
+	}
+	agent, err := desk.Authenticate(ctx, agentSession.Token)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "signed in as %s (%s)\n", agent.Name, agent.Role)
+	team, err := desk.CreateTeam(ctx, admin, helpdesk.NewTeam{Name: "Field service", SupervisorID: admin.UserID,
+		Members: []uuid.UUID{agent.UserID}})
+	if err != nil {
+		return err
+	}
+
 	customer, err := desk.CreateCustomer(ctx, admin, helpdesk.NewCustomer{Name: "Northwind Hospital"})
 	if err != nil {
 		return err
@@ -99,7 +139,7 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "ticket %s submitted: %s\n", tk.Ref(), tk.State)
+	fmt.Fprintf(out, "ticket %s submitted: %s, for team %q (the default group)\n", tk.Ref(), tk.State, team.Name)
 
 	// The code opens the device to anyone who scans it, but not the tickets opened through it:
 	// the nurse follows hers through her requester link (e-mailed to her, and shown once).

@@ -7,21 +7,21 @@ package bunstore
 func (*tenantRow) table() string { return "tenants" }
 
 func (*tenantRow) columns() string {
-	return "id, name, language, ticket_prefix, created_at, updated_at, version"
+	return "id, name, language, ticket_prefix, default_team_id, settings, created_at, updated_at, version"
 }
 
 func (r *tenantRow) targets() []any {
-	return []any{&r.ID, &r.Name, &r.Language, &r.TicketPrefix, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.Name, &r.Language, &r.TicketPrefix, &r.DefaultTeamID, jsonColumn{&r.Settings}, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 func (*customerRow) table() string { return "customers" }
 
 func (*customerRow) columns() string {
-	return "id, tenant_id, name, language, project_id, department_id, support_until, created_at, updated_at, version"
+	return "id, tenant_id, name, language, project_id, department_id, support_until, signup_domains, created_at, updated_at, version"
 }
 
 func (r *customerRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.Name, &r.Language, &r.ProjectID, &r.DepartmentID, &r.SupportUntil, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.Language, &r.ProjectID, &r.DepartmentID, &r.SupportUntil, jsonColumn{&r.SignupDomains}, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 func (*departmentRow) table() string { return "departments" }
@@ -142,4 +142,62 @@ func (*auditRow) columns() string {
 
 func (r *auditRow) targets() []any {
 	return []any{&r.ID, &r.TenantID, &r.ActorKind, &r.ActorID, &r.ActorName, &r.Action, &r.Entity, &r.EntityID, &r.Detail, &r.At}
+}
+
+func (*userRow) table() string { return "users" }
+
+func (*userRow) columns() string {
+	return "id, tenant_id, customer_id, email, name, phone, language, role, status, password_hash, last_sign_in_at, search_text, created_at, updated_at, version"
+}
+
+func (r *userRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.CustomerID, &r.Email, &r.Name, &r.Phone, &r.Language, &r.Role, &r.Status, &r.PasswordHash, &r.LastSignInAt, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*teamRow) table() string { return "teams" }
+
+func (*teamRow) columns() string {
+	return "id, tenant_id, name, supervisor_id, meta_team_id, created_at, updated_at, version"
+}
+
+func (r *teamRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.SupervisorID, &r.MetaTeamID, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*teamMemberRow) table() string { return "team_members" }
+
+func (*teamMemberRow) columns() string { return "team_id, tenant_id, user_id, position" }
+
+func (r *teamMemberRow) targets() []any {
+	return []any{&r.TeamID, &r.TenantID, &r.UserID, &r.Position}
+}
+
+func (*metaTeamRow) table() string { return "meta_teams" }
+
+func (*metaTeamRow) columns() string {
+	return "id, tenant_id, name, created_at, updated_at, version"
+}
+
+func (r *metaTeamRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*userTokenRow) table() string { return "user_tokens" }
+
+func (*userTokenRow) columns() string {
+	return "id, tenant_id, user_id, purpose, hash, expires_at, used_at, created_at"
+}
+
+func (r *userTokenRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.UserID, &r.Purpose, &r.Hash, &r.ExpiresAt, &r.UsedAt, &r.CreatedAt}
+}
+
+func (*authSessionRow) table() string { return "auth_sessions" }
+
+func (*authSessionRow) columns() string {
+	return "id, tenant_id, user_id, token_hash, created_at, expires_at"
+}
+
+func (r *authSessionRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.UserID, &r.TokenHash, &r.CreatedAt, &r.ExpiresAt}
 }

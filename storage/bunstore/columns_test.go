@@ -22,7 +22,8 @@ type scannable interface {
 func TestRowColumns(t *testing.T) {
 	rows := []scannable{&tenantRow{}, &customerRow{}, &departmentRow{}, &projectRow{}, &templateRow{},
 		&deviceRow{}, &codeRow{}, &statusRow{}, &priorityRow{}, &ticketRow{}, &messageRow{}, &historyRow{},
-		&sessionRow{}, &auditRow{}}
+		&sessionRow{}, &auditRow{}, &userRow{}, &teamRow{}, &teamMemberRow{}, &metaTeamRow{}, &userTokenRow{},
+		&authSessionRow{}}
 	for _, r := range rows {
 		v := reflect.ValueOf(r).Elem()
 		t.Run(v.Type().Name(), func(t *testing.T) {

@@ -15,22 +15,26 @@ import (
 
 type tenantRow struct {
 	bun.BaseModel `bun:"table:tenants"`
-	ID            uuid.UUID `bun:"id,pk"`
-	Name          string    `bun:"name"`
-	Language      string    `bun:"language"`
-	TicketPrefix  string    `bun:"ticket_prefix"`
-	CreatedAt     time.Time `bun:"created_at"`
-	UpdatedAt     time.Time `bun:"updated_at"`
-	Version       int64     `bun:"version"`
+	ID            uuid.UUID       `bun:"id,pk"`
+	Name          string          `bun:"name"`
+	Language      string          `bun:"language"`
+	TicketPrefix  string          `bun:"ticket_prefix"`
+	DefaultTeamID uuid.UUID       `bun:"default_team_id,nullzero"`
+	Settings      tenant.Settings `bun:"settings"`
+	CreatedAt     time.Time       `bun:"created_at"`
+	UpdatedAt     time.Time       `bun:"updated_at"`
+	Version       int64           `bun:"version"`
 }
 
 func fromTenant(t *tenant.Tenant) *tenantRow {
 	return &tenantRow{ID: t.ID, Name: t.Name, Language: t.Language, TicketPrefix: t.TicketPrefix,
+		DefaultTeamID: t.DefaultTeamID, Settings: t.Settings,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
 }
 
 func (r *tenantRow) domain() *tenant.Tenant {
 	return &tenant.Tenant{ID: r.ID, Name: r.Name, Language: r.Language, TicketPrefix: r.TicketPrefix,
+		DefaultTeamID: r.DefaultTeamID, Settings: r.Settings,
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
 
@@ -43,6 +47,7 @@ type customerRow struct {
 	ProjectID     uuid.UUID  `bun:"project_id,nullzero"`
 	DepartmentID  uuid.UUID  `bun:"department_id,nullzero"`
 	SupportUntil  *time.Time `bun:"support_until"`
+	SignupDomains []string   `bun:"signup_domains"`
 	CreatedAt     time.Time  `bun:"created_at"`
 	UpdatedAt     time.Time  `bun:"updated_at"`
 	Version       int64      `bun:"version"`
@@ -51,13 +56,13 @@ type customerRow struct {
 func fromCustomer(c *tenant.Customer) *customerRow {
 	return &customerRow{ID: c.ID, TenantID: c.TenantID, Name: c.Name, Language: c.Language,
 		ProjectID: c.ProjectID, DepartmentID: c.DepartmentID, SupportUntil: c.SupportUntil,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
+		SignupDomains: c.SignupDomains, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
 }
 
 func (r *customerRow) domain() *tenant.Customer {
 	return &tenant.Customer{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Language: r.Language,
 		ProjectID: r.ProjectID, DepartmentID: r.DepartmentID, SupportUntil: utcPtr(r.SupportUntil),
-		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+		SignupDomains: r.SignupDomains, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
 
 type departmentRow struct {
@@ -430,6 +435,145 @@ func (r *auditRow) domain() *tenant.AuditEntry {
 	return &tenant.AuditEntry{ID: r.ID, TenantID: r.TenantID,
 		Actor:  tenant.Ref{Kind: tenant.ActorKind(r.ActorKind), ID: r.ActorID, Name: r.ActorName},
 		Action: r.Action, Entity: r.Entity, EntityID: r.EntityID, Detail: r.Detail, At: utc(r.At)}
+}
+
+type userRow struct {
+	bun.BaseModel `bun:"table:users"`
+	ID            uuid.UUID  `bun:"id,pk"`
+	TenantID      uuid.UUID  `bun:"tenant_id"`
+	CustomerID    uuid.UUID  `bun:"customer_id,nullzero"`
+	Email         string     `bun:"email"`
+	Name          string     `bun:"name"`
+	Phone         string     `bun:"phone"`
+	Language      string     `bun:"language"`
+	Role          string     `bun:"role"`
+	Status        string     `bun:"status"`
+	PasswordHash  string     `bun:"password_hash"`
+	LastSignInAt  *time.Time `bun:"last_sign_in_at"`
+	SearchText    string     `bun:"search_text"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	UpdatedAt     time.Time  `bun:"updated_at"`
+	Version       int64      `bun:"version"`
+}
+
+func fromUser(u *tenant.User) *userRow {
+	return &userRow{ID: u.ID, TenantID: u.TenantID, CustomerID: u.CustomerID, Email: u.Email, Name: u.Name,
+		Phone: u.Phone, Language: u.Language, Role: string(u.Role), Status: string(u.Status),
+		PasswordHash: u.PasswordHash, LastSignInAt: u.LastSignInAt, SearchText: searchText(u.Name, u.Email),
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version}
+}
+
+func (r *userRow) domain() *tenant.User {
+	return &tenant.User{ID: r.ID, TenantID: r.TenantID, CustomerID: r.CustomerID, Email: r.Email, Name: r.Name,
+		Phone: r.Phone, Language: r.Language, Role: tenant.Role(r.Role), Status: tenant.UserStatus(r.Status),
+		PasswordHash: r.PasswordHash, LastSignInAt: utcPtr(r.LastSignInAt),
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+// teamRow holds a team without its members, which live in team_members.
+type teamRow struct {
+	bun.BaseModel `bun:"table:teams"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	Name          string    `bun:"name"`
+	SupervisorID  uuid.UUID `bun:"supervisor_id,nullzero"`
+	MetaTeamID    uuid.UUID `bun:"meta_team_id,nullzero"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Version       int64     `bun:"version"`
+}
+
+func fromTeam(t *tenant.Team) *teamRow {
+	return &teamRow{ID: t.ID, TenantID: t.TenantID, Name: t.Name, SupervisorID: t.SupervisorID,
+		MetaTeamID: t.MetaTeamID, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
+}
+
+// domain returns the team without its Members; the caller reads those separately.
+func (r *teamRow) domain() *tenant.Team {
+	return &tenant.Team{ID: r.ID, TenantID: r.TenantID, Name: r.Name, SupervisorID: r.SupervisorID,
+		MetaTeamID: r.MetaTeamID, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+// teamMemberRow is one member of a team; Position keeps the order of Team.Members.
+type teamMemberRow struct {
+	bun.BaseModel `bun:"table:team_members"`
+	TeamID        uuid.UUID `bun:"team_id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	UserID        uuid.UUID `bun:"user_id,pk"`
+	Position      int       `bun:"position"`
+}
+
+func fromMembers(t *tenant.Team) []teamMemberRow {
+	rows := make([]teamMemberRow, len(t.Members))
+	for i, id := range t.Members {
+		rows[i] = teamMemberRow{TeamID: t.ID, TenantID: t.TenantID, UserID: id, Position: i}
+	}
+	return rows
+}
+
+// domain returns the row itself: members are gathered into their teams by the caller.
+func (r *teamMemberRow) domain() *teamMemberRow { return r }
+
+type metaTeamRow struct {
+	bun.BaseModel `bun:"table:meta_teams"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	Name          string    `bun:"name"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Version       int64     `bun:"version"`
+}
+
+func fromMetaTeam(m *tenant.MetaTeam) *metaTeamRow {
+	return &metaTeamRow{ID: m.ID, TenantID: m.TenantID, Name: m.Name,
+		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
+}
+
+func (r *metaTeamRow) domain() *tenant.MetaTeam {
+	return &tenant.MetaTeam{ID: r.ID, TenantID: r.TenantID, Name: r.Name,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+type userTokenRow struct {
+	bun.BaseModel `bun:"table:user_tokens"`
+	ID            uuid.UUID  `bun:"id,pk"`
+	TenantID      uuid.UUID  `bun:"tenant_id"`
+	UserID        uuid.UUID  `bun:"user_id"`
+	Purpose       string     `bun:"purpose"`
+	Hash          string     `bun:"hash"`
+	ExpiresAt     time.Time  `bun:"expires_at"`
+	UsedAt        *time.Time `bun:"used_at"`
+	CreatedAt     time.Time  `bun:"created_at"`
+}
+
+func fromUserToken(t *tenant.UserToken) *userTokenRow {
+	return &userTokenRow{ID: t.ID, TenantID: t.TenantID, UserID: t.UserID, Purpose: string(t.Purpose),
+		Hash: t.Hash, ExpiresAt: t.ExpiresAt, UsedAt: t.UsedAt, CreatedAt: t.CreatedAt}
+}
+
+func (r *userTokenRow) domain() *tenant.UserToken {
+	return &tenant.UserToken{ID: r.ID, TenantID: r.TenantID, UserID: r.UserID, Purpose: tenant.TokenPurpose(r.Purpose),
+		Hash: r.Hash, ExpiresAt: utc(r.ExpiresAt), UsedAt: utcPtr(r.UsedAt), CreatedAt: utc(r.CreatedAt)}
+}
+
+type authSessionRow struct {
+	bun.BaseModel `bun:"table:auth_sessions"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	UserID        uuid.UUID `bun:"user_id"`
+	TokenHash     string    `bun:"token_hash"`
+	CreatedAt     time.Time `bun:"created_at"`
+	ExpiresAt     time.Time `bun:"expires_at"`
+}
+
+func fromAuthSession(s *tenant.AuthSession) *authSessionRow {
+	return &authSessionRow{ID: s.ID, TenantID: s.TenantID, UserID: s.UserID, TokenHash: s.TokenHash,
+		CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt}
+}
+
+func (r *authSessionRow) domain() *tenant.AuthSession {
+	return &tenant.AuthSession{ID: r.ID, TenantID: r.TenantID, UserID: r.UserID, TokenHash: r.TokenHash,
+		CreatedAt: utc(r.CreatedAt), ExpiresAt: utc(r.ExpiresAt)}
 }
 
 func utc(t time.Time) time.Time { return t.UTC() }

@@ -7,23 +7,28 @@
 // [Run] checks the contract written on the storage interfaces:
 //
 //   - Create, read and update of every record type (tenants, customers, departments, projects,
-//     devices, templates, codes, tickets, sessions, statuses, priorities) with every field set,
-//     and create and list of messages and history entries. What is read back equals what was
-//     written, up to the microsecond precision databases keep.
+//     devices, templates, codes, tickets, sessions, statuses, priorities, users, teams with
+//     their members) with every field set, and create and list of messages, history entries and
+//     meta-teams. What is read back equals what was written, up to the microsecond precision
+//     databases keep.
 //   - Optimistic locking: an update increments Version by one and hands it back to the caller;
 //     a stale Version fails with [storage.ErrConflict], a missing record with
-//     [storage.ErrNotFound]; a taken ID, code token or per-tenant ticket number fails with
-//     ErrConflict.
+//     [storage.ErrNotFound]; a taken ID, code token, token hash, per-tenant ticket number or
+//     per-tenant e-mail address fails with ErrConflict.
 //   - Tenant isolation: a record of another tenant is not found, not updated, not listed, not
 //     counted, not scanned and not deleted.
 //   - Transactions: [storage.Store.InTx] commits all of its writes or none, returns fn's error
 //     with its identity, hands out ticket numbers again after a rollback, and lets exactly one
 //     of two concurrent updates from the same Version win.
-//   - Listings: keyset pagination of tickets and devices newest first, stable while rows are
-//     inserted, with an empty Next on the last page and [storage.ErrInvalidCursor] for a
-//     garbage cursor; every TicketFilter and DeviceFilter field alone and combined; ticket
-//     counts per state; the documented order of every other listing.
+//   - Listings: keyset pagination of tickets, devices and users newest first, stable while rows
+//     are inserted, with an empty Next on the last page and [storage.ErrInvalidCursor] for a
+//     garbage cursor; every TicketFilter, DeviceFilter and UserFilter field alone and combined;
+//     ticket counts per state; the documented order of every other listing.
 //   - DeleteTicket removing the ticket's messages, history and sessions.
+//   - Sign-in records: one-time user tokens found by hash and used exactly once even by
+//     concurrent callers; a user's unused tokens of one purpose removed together; sign-in
+//     sessions ended one by one or all of a user's; failed sign-ins counted per tenant and key
+//     in an expiring window without losing a count to concurrency.
 //   - Migrations, for stores that implement [storage.Migrator]: down, up, and both again.
 //
 // # Running it for your Store
@@ -57,6 +62,7 @@
 // The suite makes its own records: IDs are UUIDv7 (so that creation order is ID order, which
 // the "newest first" listings follow), times are UTC and truncated to the microsecond, and
 // every reference (a ticket's device, customer, project, priority, status and code) points at a
-// record that exists, so stores that enforce foreign keys accept them. References the Store
-// interface has no records for (assignees, teams, agents, actors) are random IDs.
+// record that exists, so stores that enforce foreign keys accept them. Other references
+// (assignees, a ticket's team, agents, actors, some team members) are random IDs, so a store
+// must not require them to exist.
 package storagetest

@@ -52,6 +52,9 @@ type world struct {
 	Status     *ticket.Status
 	Ticket     *ticket.Ticket
 	Session    *ticket.Session
+	// User is an admin employee; Team is led by User, its only member.
+	User *tenant.User
+	Team *tenant.Team
 
 	// base and ticks make the times of the world's records distinct and increasing.
 	base  time.Time
@@ -77,6 +80,8 @@ func newWorld(t *testing.T, q storage.Queries, name string) *world {
 	w.Status = w.addStatus("New", ticket.StateOpen, 0)
 	w.Ticket = w.addTicket(w.newTicket("Water pump leaks"))
 	w.Session = w.addSession(w.Ticket.ID)
+	w.User = w.addUser("Ada Admin", uuid.Nil, tenant.RoleAdmin)
+	w.Team = w.addTeam("Support", w.User.ID, w.User.ID)
 	return w
 }
 
@@ -126,7 +131,9 @@ func (w *world) newCustomer(name string) *tenant.Customer {
 	at := w.tick()
 	c := &tenant.Customer{
 		ID: newID(), TenantID: w.Tenant.ID, Name: name, Language: "fr",
-		SupportUntil: ptr(at.AddDate(1, 0, 0)), CreatedAt: at, UpdatedAt: at, Version: 1,
+		SupportUntil:  ptr(at.AddDate(1, 0, 0)),
+		SignupDomains: []string{"acme.example", "acme-water.example"},
+		CreatedAt:     at, UpdatedAt: at, Version: 1,
 	}
 	if w.Project != nil {
 		c.ProjectID = w.Project.ID
@@ -329,6 +336,95 @@ func (w *world) addSession(ticketID uuid.UUID) *ticket.Session {
 	w.t.Helper()
 	s := w.newSession(ticketID)
 	require.NoError(w.t, w.q.CreateSession(w.ctx, s), "setup: create session")
+	return s
+}
+
+// newUser returns an active user with every field set: an employee when customerID is uuid.Nil,
+// else a user of that customer. The e-mail address is unique, made from the first name.
+func (w *world) newUser(name string, customerID uuid.UUID, role tenant.Role) *tenant.User {
+	at := w.tick()
+	first, _, _ := strings.Cut(name, " ")
+	domain := "operator.example"
+	if customerID != uuid.Nil {
+		domain = "customer.example"
+	}
+	return &tenant.User{
+		ID: newID(), TenantID: w.Tenant.ID, CustomerID: customerID,
+		Email: strings.ToLower(first) + "." + newID().String()[24:] + "@" + domain,
+		Name:  name, Phone: "+4930555" + fmt.Sprint(1000+w.ticks), Language: "de", Role: role,
+		Status:       tenant.UserActive,
+		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2g",
+		LastSignInAt: ptr(at.Add(-time.Minute)), CreatedAt: at, UpdatedAt: at, Version: 1,
+	}
+}
+
+func (w *world) addUser(name string, customerID uuid.UUID, role tenant.Role) *tenant.User {
+	w.t.Helper()
+	u := w.newUser(name, customerID, role)
+	require.NoError(w.t, w.q.CreateUser(w.ctx, u), "setup: create user %q", name)
+	return u
+}
+
+// newTeam returns a team led by supervisorID with the given members, in that order.
+func (w *world) newTeam(name string, supervisorID uuid.UUID, members ...uuid.UUID) *tenant.Team {
+	at := w.tick()
+	return &tenant.Team{
+		ID: newID(), TenantID: w.Tenant.ID, Name: name, SupervisorID: supervisorID, Members: members,
+		CreatedAt: at, UpdatedAt: at, Version: 1,
+	}
+}
+
+func (w *world) addTeam(name string, supervisorID uuid.UUID, members ...uuid.UUID) *tenant.Team {
+	w.t.Helper()
+	tm := w.newTeam(name, supervisorID, members...)
+	require.NoError(w.t, w.q.CreateTeam(w.ctx, tm), "setup: create team %q", name)
+	return tm
+}
+
+func (w *world) newMetaTeam(name string) *tenant.MetaTeam {
+	at := w.tick()
+	return &tenant.MetaTeam{ID: newID(), TenantID: w.Tenant.ID, Name: name, CreatedAt: at, UpdatedAt: at, Version: 1}
+}
+
+func (w *world) addMetaTeam(name string) *tenant.MetaTeam {
+	w.t.Helper()
+	m := w.newMetaTeam(name)
+	require.NoError(w.t, w.q.CreateMetaTeam(w.ctx, m), "setup: create meta-team %q", name)
+	return m
+}
+
+// newHash returns a distinct hex string shaped like a SHA-256, as token hashes are.
+func newHash() string { return strings.ReplaceAll(newID().String()+newID().String(), "-", "") }
+
+// newUserToken returns an unused token of the user, valid for a day.
+func (w *world) newUserToken(userID uuid.UUID, purpose tenant.TokenPurpose) *tenant.UserToken {
+	at := w.tick()
+	return &tenant.UserToken{
+		ID: newID(), TenantID: w.Tenant.ID, UserID: userID, Purpose: purpose, Hash: newHash(),
+		ExpiresAt: at.Add(24 * time.Hour), CreatedAt: at,
+	}
+}
+
+func (w *world) addUserToken(userID uuid.UUID, purpose tenant.TokenPurpose) *tenant.UserToken {
+	w.t.Helper()
+	tk := w.newUserToken(userID, purpose)
+	require.NoError(w.t, w.q.CreateUserToken(w.ctx, tk), "setup: create user token")
+	return tk
+}
+
+// newAuthSession returns a sign-in session of the user, valid for a week.
+func (w *world) newAuthSession(userID uuid.UUID) *tenant.AuthSession {
+	at := w.tick()
+	return &tenant.AuthSession{
+		ID: newID(), TenantID: w.Tenant.ID, UserID: userID, TokenHash: newHash(),
+		CreatedAt: at, ExpiresAt: at.Add(7 * 24 * time.Hour),
+	}
+}
+
+func (w *world) addAuthSession(userID uuid.UUID) *tenant.AuthSession {
+	w.t.Helper()
+	s := w.newAuthSession(userID)
+	require.NoError(w.t, w.q.CreateAuthSession(w.ctx, s), "setup: create auth session")
 	return s
 }
 

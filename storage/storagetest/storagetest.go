@@ -3,6 +3,7 @@ package storagetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/deskkit/helpdesk/device"
@@ -51,6 +52,12 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, h) })
 	t.Run("DefaultPriority", func(t *testing.T) { testDefaultPriority(t, h) })
 	t.Run("RequesterToken", func(t *testing.T) { testRequesterToken(t, h) })
+	t.Run("Users", func(t *testing.T) { testUsers(t, h) })
+	t.Run("UserFilter", func(t *testing.T) { testUserFilter(t, h) })
+	t.Run("Teams", func(t *testing.T) { testTeams(t, h) })
+	t.Run("UserTokens", func(t *testing.T) { testUserTokens(t, h) })
+	t.Run("AuthSessions", func(t *testing.T) { testAuthSessions(t, h) })
+	t.Run("LoginFailures", func(t *testing.T) { testLoginFailures(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 
@@ -199,11 +206,18 @@ func entityTests() []entityTest {
 	return []entityTest{
 		entity[tenant.Tenant]{
 			name: "Tenant",
-			make: func(w *world) *tenant.Tenant { return newTenant("Pumps & Co", w.tick()) },
+			make: func(w *world) *tenant.Tenant {
+				tn := newTenant("Pumps & Co", w.tick())
+				tn.DefaultTeamID = newID()
+				tn.Settings = tenant.Settings{SelfRegistration: true, PublicAccessDays: 14}
+				return tn
+			},
 			change: func(w *world, v *tenant.Tenant) {
 				v.Name += " GmbH"
 				v.Language = "pl"
 				v.TicketPrefix = "SRV"
+				v.DefaultTeamID = newID()
+				v.Settings = tenant.Settings{SelfRegistration: !v.Settings.SelfRegistration, PublicAccessDays: v.Settings.PublicAccessDays + 7}
 				v.UpdatedAt = w.tick()
 			},
 			create: storage.Queries.CreateTenant,
@@ -222,6 +236,11 @@ func entityTests() []entityTest {
 				v.ProjectID = uuid.Nil
 				v.DepartmentID = uuid.Nil
 				v.SupportUntil = nil
+				if len(v.SignupDomains) > 1 { // from two domains to one, then to none
+					v.SignupDomains = []string{"bravo.example"}
+				} else {
+					v.SignupDomains = nil
+				}
 				v.UpdatedAt = w.tick()
 			},
 			create: storage.Queries.CreateCustomer,
@@ -392,6 +411,50 @@ func entityTests() []entityTest {
 			get:    storage.Queries.GetPriority,
 			update: storage.Queries.UpdatePriority,
 			keys:   func(v *ticket.Priority) (*uuid.UUID, *uuid.UUID, *int64) { return &v.ID, &v.TenantID, &v.Version },
+		},
+		entity[tenant.User]{
+			name: "User", scoped: true,
+			make: func(w *world) *tenant.User {
+				return w.newUser("Cora Customer", w.Customer.ID, tenant.RoleCustomerAdmin)
+			},
+			change: func(w *world, v *tenant.User) {
+				v.CustomerID = uuid.Nil
+				v.Email = "cora." + newID().String()[24:] + "@operator.example"
+				v.Name += "-Smith"
+				v.Phone = "+48221234567"
+				v.Language = "pl"
+				v.Role = tenant.RoleSupervisor
+				v.Status = tenant.UserDeactivated
+				v.PasswordHash = "$argon2id$v=19$m=65536,t=3,p=4$bmV3c2FsdA$bmV3aGFzaA"
+				v.LastSignInAt = ptr(w.tick())
+				v.UpdatedAt = w.tick()
+			},
+			create: storage.Queries.CreateUser,
+			get:    storage.Queries.GetUser,
+			update: storage.Queries.UpdateUser,
+			keys:   func(v *tenant.User) (*uuid.UUID, *uuid.UUID, *int64) { return &v.ID, &v.TenantID, &v.Version },
+		},
+		entity[tenant.Team]{
+			name: "Team", scoped: true,
+			make: func(w *world) *tenant.Team {
+				tm := w.newTeam("Field service", w.User.ID, newID(), w.User.ID, newID())
+				tm.MetaTeamID = w.addMetaTeam("Operations").ID
+				return tm
+			},
+			change: func(w *world, v *tenant.Team) {
+				v.Name += " North"
+				v.SupervisorID = newID()
+				v.MetaTeamID = uuid.Nil
+				// Members are replaced: one kept, one dropped, the order changed, one added.
+				members := slices.Clone(v.Members[1:])
+				slices.Reverse(members)
+				v.Members = append(members, newID())
+				v.UpdatedAt = w.tick()
+			},
+			create: storage.Queries.CreateTeam,
+			get:    storage.Queries.GetTeam,
+			update: storage.Queries.UpdateTeam,
+			keys:   func(v *tenant.Team) (*uuid.UUID, *uuid.UUID, *int64) { return &v.ID, &v.TenantID, &v.Version },
 		},
 	}
 }

@@ -1,0 +1,702 @@
+package helpdesk_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/internal/secret"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/storage/bunstore"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The isolation matrix drives every Desk operation as every kind of actor against records of
+// three scopes, and checks each answer against the table below. The table is written out here
+// by hand, independently of tenant/policy.go, so that a change to the policy that is not also
+// a deliberate change to this table fails the test.
+//
+// Actors, in the order of every row of outcomes (spaces and bars are ignored):
+//
+//	admin moderator supervisor agent system | customer_admin customer_user | code_holder requester_link | anonymous
+//
+// All of them act in tenant 1; the customer users are users of customer X, the code holder
+// came through a code of customer X's device, and the requester link is for a ticket of
+// customer X (for ticket operations in the own scope, for the very ticket operated on).
+//
+// Scopes: own (tenant 1, customer X), other (tenant 1, customer Y) and foreign (tenant 2).
+//
+// Outcomes: A allowed; N not found (storage.ErrNotFound, so existence does not leak); F
+// forbidden (CodeForbidden); U unauthenticated (CodeUnauthenticated); H allowed, but the
+// listing or count leaves the record out.
+var matrixActors = []string{"admin", "moderator", "supervisor", "agent", "system",
+	"customer_admin", "customer_user", "code_holder", "requester_link", "anonymous"}
+
+// matrixOp is one Desk operation in the matrix.
+type matrixOp struct {
+	// state, when set, gives the cell a ticket of the scope in that state (c.ticket); fresh
+	// asks for a new one per cell (operations that change it).
+	state ticket.State
+	fresh bool
+	// run performs the operation as c.actor on the scope's records. A listing returns the IDs
+	// it listed; the cell's outcome is H when c.target is not among them.
+	run func(c *cell) (listed []uuid.UUID, err error)
+	// own, other and foreign are the expected outcomes per actor. An operation that names no
+	// record of a scope (it acts on the actor's own tenant or self) leaves other and foreign
+	// empty and runs in the own scope only.
+	own, other, foreign string
+}
+
+// credentialOp is a Desk operation that takes a credential (a token, a password) instead of
+// an actor. It runs once per scope with that scope's credential and must reach exactly that
+// scope's records: check returns the tenant and customer of what the credential opened.
+type credentialOp func(c *cell) (tenantID, customerID uuid.UUID, err error)
+
+var listed = func(ids ...uuid.UUID) []uuid.UUID { return ids }
+
+var matrix = map[string]matrixOp{
+	"CreateTenant": {own: "FFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateTenant(c.ctx, c.actor, helpdesk.NewTenant{Name: "Rogue"})
+		return nil, err
+	}},
+	"Tenant": {own: "AAAAA|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Tenant(c.ctx, c.actor)
+		return nil, err
+	}},
+	"UpdateSettings": {own: "AFFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.UpdateSettings(c.ctx, c.actor, tenant.Settings{SelfRegistration: true})
+		return nil, err
+	}},
+	"CreateCustomer": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateCustomer(c.ctx, c.actor, helpdesk.NewCustomer{Name: "New customer"})
+		return nil, err
+	}},
+	"Customer": {own: "AAAAA|AA|NN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Customer(c.ctx, c.actor, c.sc.cust.ID)
+		return nil, err
+	}},
+	"Customers": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.cust.ID
+		cs, err := c.d.Customers(c.ctx, c.actor)
+		return ids(cs, func(x *tenant.Customer) uuid.UUID { return x.ID }), err
+	}},
+	"SetSupportPlan": {own: "AAFFA|FF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SetSupportPlan(c.ctx, c.actor, c.sc.cust.ID, nil)
+		return nil, err
+	}},
+	"SetSignupDomains": {own: "AAFFA|FF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SetSignupDomains(c.ctx, c.actor, c.sc.cust.ID, []string{c.w.domain[c.sc.cust.ID], c.unique() + ".example"})
+		return nil, err
+	}},
+	"CreateDepartment": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateDepartment(c.ctx, c.actor, "Branch "+c.unique())
+		return nil, err
+	}},
+	"CreateProject": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "NNFFN|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateProject(c.ctx, c.actor, helpdesk.NewProject{Name: "Project", CustomerID: c.sc.cust.ID})
+		return nil, err
+	}},
+
+	"CreateTemplate": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateTemplate(c.ctx, c.actor, helpdesk.NewTemplate{Name: "Type"})
+		return nil, err
+	}},
+	"Template": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Template(c.ctx, c.actor, c.sc.org.tpl.ID)
+		return nil, err
+	}},
+	"Templates": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.org.tpl.ID
+		ts, err := c.d.Templates(c.ctx, c.actor)
+		return ids(ts, func(x *device.Template) uuid.UUID { return x.ID }), err
+	}},
+	"UpdateTemplate": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		cur, err := c.store.GetTemplate(c.ctx, c.sc.org.tenant.ID, c.sc.org.tpl.ID)
+		require.NoError(c.t, err)
+		_, err = c.d.UpdateTemplate(c.ctx, c.actor, cur)
+		return nil, err
+	}},
+	"CreateDevice": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "NNFFN|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateDevice(c.ctx, c.actor, helpdesk.NewDevice{Name: "Pump", CustomerID: c.sc.cust.ID})
+		return nil, err
+	}},
+	"AssignDevice": {own: "AAFFA|FF|FN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.AssignDevice(c.ctx, c.actor, c.sc.dev.ID, c.sc.cust.ID)
+		return nil, err
+	}},
+	"UpdateDevice": {own: "AAFFA|FF|FN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		cur, err := c.store.GetDevice(c.ctx, c.sc.org.tenant.ID, c.sc.dev.ID)
+		require.NoError(c.t, err)
+		_, err = c.d.UpdateDevice(c.ctx, c.actor, cur)
+		return nil, err
+	}},
+	"Device": {own: "AAAAA|AA|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Device(c.ctx, c.actor, c.sc.dev.ID)
+		return nil, err
+	}},
+	"Devices": {own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.dev.ID
+		p, err := c.d.Devices(c.ctx, c.actor, storage.DeviceFilter{Text: c.sc.dev.SerialNumber}, storage.PageRequest{})
+		return ids(p.Items, func(x *device.Device) uuid.UUID { return x.ID }), err
+	}},
+	"CreateCode": {own: "AAFFA|FF|FN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateCode(c.ctx, c.actor, c.sc.dev.ID, helpdesk.NewCode{})
+		return nil, err
+	}},
+	"SetCodeActive": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SetCodeActive(c.ctx, c.actor, c.sc.code.ID, true)
+		return nil, err
+	}},
+	"UpdateCode": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.UpdateCode(c.ctx, c.actor, c.sc.code.ID, helpdesk.CodeSettings{Actions: []device.Action{device.ActionView, device.ActionOpenTicket}})
+		return nil, err
+	}},
+	"Codes": {own: "AAAAA|FF|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.code.ID
+		cs, err := c.d.Codes(c.ctx, c.actor, c.sc.dev.ID)
+		return ids(cs, func(x *device.Code) uuid.UUID { return x.ID }), err
+	}},
+
+	"SubmitTicket": {own: "AAAAA|AA|AF|U", other: "AAAAA|NN|NF|U", foreign: "NNNNN|NN|NF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SubmitTicket(c.ctx, c.actor, helpdesk.NewTicket{Title: "Beeping", DeviceID: c.sc.dev.ID, Requester: nurseContact})
+		return nil, err
+	}},
+	"Submit": {state: ticket.StateDraft, fresh: true, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Submit(c.ctx, c.actor, c.ticket.ID)
+		return nil, err
+	}},
+	"Transition": {state: ticket.StateOpen, fresh: true, own: "AAAAF|AA|NA|U", other: "AAAAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Transition(c.ctx, c.actor, c.ticket.ID, ticket.EventCancel, helpdesk.Change{Reason: "withdrawn"})
+		return nil, err
+	}},
+	"Accept": {state: ticket.StateOpen, fresh: true, own: "AAAAF|FF|NF|U", other: "AAAAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Accept(c.ctx, c.actor, c.ticket.ID)
+		return nil, err
+	}},
+	"Assign": {state: ticket.StateOpen, fresh: true, own: "AAAFA|FF|NF|U", other: "AAAFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Assign(c.ctx, c.actor, c.ticket.ID, helpdesk.Assignment{AssigneeID: c.w.f.agent.UserID})
+		return nil, err
+	}},
+	"Rate": {state: ticket.StateDone, fresh: true, own: "FFFFF|AA|NA|U", other: "FFFFF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Rate(c.ctx, c.actor, c.ticket.ID, 5, "fixed")
+		return nil, err
+	}},
+	"Close": {state: ticket.StateAssigned, fresh: true, own: "AAAAF|AA|NA|U", other: "AAAAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Close(c.ctx, c.actor, c.ticket.ID, "resolved")
+		return nil, err
+	}},
+	"SetStatus": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SetStatus(c.ctx, c.actor, c.ticket.ID, c.w.openStatus[c.sc.org.tenant.ID])
+		return nil, err
+	}},
+	"EditTicket": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.EditTicket(c.ctx, c.actor, c.ticket.ID, helpdesk.TicketEdit{Type: ptr("repair")})
+		return nil, err
+	}},
+	"DeleteTicket": {state: ticket.StateOpen, fresh: true, own: "AFFFF|FF|NF|U", other: "AFFFF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		return nil, c.d.DeleteTicket(c.ctx, c.actor, c.ticket.ID)
+	}},
+	"Ticket": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Ticket(c.ctx, c.actor, c.ticket.ID)
+		return nil, err
+	}},
+	"TicketByRef": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.TicketByRef(c.ctx, c.actor, c.ticket.Ref())
+		return nil, err
+	}},
+	"History": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.History(c.ctx, c.actor, c.ticket.ID)
+		return nil, err
+	}},
+	"Messages": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Messages(c.ctx, c.actor, c.ticket.ID)
+		return nil, err
+	}},
+	"PostMessage": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.PostMessage(c.ctx, c.actor, c.ticket.ID, helpdesk.NewMessage{Body: "Any news?"})
+		return nil, err
+	}},
+	"Tickets": {state: ticket.StateOpen, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.ticket.ID
+		p, err := c.d.Tickets(c.ctx, c.actor, storage.TicketFilter{Text: c.ticket.Title}, storage.PageRequest{})
+		return ids(p.Items, func(x *ticket.Ticket) uuid.UUID { return x.ID }), err
+	}},
+	"CountTickets": {state: ticket.StateOpen, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.ticket.ID
+		counts, err := c.d.CountTickets(c.ctx, c.actor, storage.CountFilter{DeviceID: c.ticket.DeviceID})
+		if counts[ticket.StateOpen] > 0 {
+			return listed(c.ticket.ID), err
+		}
+		return listed(), err
+	}},
+	"Statuses": {own: "AAAAA|AA|FF|U", other: "AAAAA|AA|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.w.openStatus[c.sc.org.tenant.ID]
+		ss, err := c.d.Statuses(c.ctx, c.actor)
+		return ids(ss, func(x *ticket.Status) uuid.UUID { return x.ID }), err
+	}},
+	"Priorities": {own: "AAAAA|AA|FF|U", other: "AAAAA|AA|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.w.priority[c.sc.org.tenant.ID]
+		ps, err := c.d.Priorities(c.ctx, c.actor)
+		return ids(ps, func(x *ticket.Priority) uuid.UUID { return x.ID }), err
+	}},
+	"CreateStatus": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateStatus(c.ctx, c.actor, helpdesk.NewStatus{Name: "Parts ordered", State: ticket.StateWaiting})
+		return nil, err
+	}},
+	"CreatePriority": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreatePriority(c.ctx, c.actor, helpdesk.NewPriority{Name: "Critical " + c.unique(), Rank: 99})
+		return nil, err
+	}},
+	"AuditLog": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		dep, err := c.d.CreateDepartment(c.ctx, c.sc.org.system, "Audited "+c.unique())
+		require.NoError(c.t, err)
+		c.target = dep.ID
+		p, err := c.d.AuditLog(c.ctx, c.actor, storage.PageRequest{})
+		return ids(p.Items, func(x *tenant.AuditEntry) uuid.UUID { return x.EntityID }), err
+	}},
+
+	"CreateUser": {own: "AAFFA|AF|FF|U", other: "AAFFA|NF|FF|U", foreign: "NNFFN|NF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, _, err := c.d.CreateUser(c.ctx, c.actor, helpdesk.NewUser{Email: c.unique() + "@example.com", Name: "New Colleague",
+			Role: tenant.RoleCustomerUser, CustomerID: c.sc.cust.ID})
+		return nil, err
+	}},
+	"ResendInvitation": {own: "AAFFA|AF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		u := c.newUser(tenant.UserInvited)
+		_, err := c.d.ResendInvitation(c.ctx, c.actor, u.ID)
+		return nil, err
+	}},
+	"User": {own: "AAAAA|AA|NN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.User(c.ctx, c.actor, c.sc.user.ID)
+		return nil, err
+	}},
+	"Users": {own: "AAAAA|AF|FF|U", other: "AAAAA|HF|FF|U", foreign: "HHHHH|HF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.user.ID
+		p, err := c.d.Users(c.ctx, c.actor, storage.UserFilter{Text: c.sc.user.Email}, storage.PageRequest{})
+		return ids(p.Items, func(x *tenant.User) uuid.UUID { return x.ID }), err
+	}},
+	"UpdateUser": {own: "AAFFA|AF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		u := c.newUser(tenant.UserActive)
+		_, err := c.d.UpdateUser(c.ctx, c.actor, u.ID, helpdesk.UserEdit{Name: ptr("Renamed")})
+		return nil, err
+	}},
+	"DeactivateUser": {own: "AAFFA|AF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		u := c.newUser(tenant.UserActive)
+		_, err := c.d.DeactivateUser(c.ctx, c.actor, u.ID)
+		return nil, err
+	}},
+	"ReactivateUser": {own: "AAFFA|AF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		u := c.newUser(tenant.UserDeactivated)
+		_, err := c.d.ReactivateUser(c.ctx, c.actor, u.ID)
+		return nil, err
+	}},
+	"SetPassword": {own: "AAFFA|AF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		u := c.newUser(tenant.UserInvited)
+		return nil, c.d.SetPassword(c.ctx, c.actor, u.ID, matrixPassword)
+	}},
+	"ChangePassword": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		return nil, c.d.ChangePassword(c.ctx, c.actor, matrixPassword, matrixPassword)
+	}},
+	"ShareLogin": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.ShareLogin(c.ctx, c.actor)
+		return nil, err
+	}},
+	"CreateTeam": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "NNFFN|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateTeam(c.ctx, c.actor, helpdesk.NewTeam{Name: "Night shift", SupervisorID: c.sc.org.supervisor.UserID})
+		return nil, err
+	}},
+	"UpdateTeam": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		cur, err := c.store.GetTeam(c.ctx, c.sc.org.tenant.ID, c.sc.org.teamB.ID)
+		require.NoError(c.t, err)
+		_, err = c.d.UpdateTeam(c.ctx, c.actor, cur)
+		return nil, err
+	}},
+	"SetDefaultTeam": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SetDefaultTeam(c.ctx, c.actor, c.sc.org.teamA.ID)
+		return nil, err
+	}},
+	"Teams": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.org.teamA.ID
+		ts, err := c.d.Teams(c.ctx, c.actor)
+		return ids(ts, func(x *tenant.Team) uuid.UUID { return x.ID }), err
+	}},
+	"CreateMetaTeam": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateMetaTeam(c.ctx, c.actor, "Europe")
+		return nil, err
+	}},
+	"MetaTeams": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.w.metaTeam[c.sc.org.tenant.ID]
+		ms, err := c.d.MetaTeams(c.ctx, c.actor)
+		return ids(ms, func(x *tenant.MetaTeam) uuid.UUID { return x.ID }), err
+	}},
+}
+
+// credentialMatrix lists the operations that take a credential instead of an actor.
+var credentialMatrix = map[string]credentialOp{
+	"OpenCode": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		p, err := c.d.OpenCode(c.ctx, c.sc.code.Token, "")
+		if err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		dev, err := c.store.GetDevice(c.ctx, p.Actor.TenantID, p.Actor.DeviceID)
+		require.NoError(c.t, err)
+		return p.Actor.TenantID, dev.CustomerID, nil
+	},
+	"OpenRequesterLink": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		tk := c.w.ticket(c.t, c.sc, ticket.StateOpen, false)
+		p, err := c.d.OpenRequesterLink(c.ctx, c.w.f.tokens[tk.ID])
+		if err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		require.Equal(c.t, tk.ID, p.Actor.TicketID)
+		return p.Actor.TenantID, p.Ticket.CustomerID, nil
+	},
+	"SignIn": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		in, err := c.d.SignIn(c.ctx, c.sc.org.tenant.ID, c.sc.user.Email, matrixPassword)
+		return signedIn(in, err)
+	},
+	"Authenticate": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		in, err := c.d.SignIn(c.ctx, c.sc.org.tenant.ID, c.sc.user.Email, matrixPassword)
+		require.NoError(c.t, err)
+		a, err := c.d.Authenticate(c.ctx, in.Token)
+		return a.TenantID, a.CustomerID, err
+	},
+	"SignOut": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		in, err := c.d.SignIn(c.ctx, c.sc.org.tenant.ID, c.sc.user.Email, matrixPassword)
+		require.NoError(c.t, err)
+		if err := c.d.SignOut(c.ctx, in.Token); err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		_, err = c.d.Authenticate(c.ctx, in.Token)
+		require.ErrorIs(c.t, err, helpdesk.ErrUnauthenticated)
+		return in.Actor.TenantID, in.Actor.CustomerID, nil
+	},
+	"AcceptInvitation": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		u := c.newUser(tenant.UserInvited)
+		link, err := c.d.ResendInvitation(c.ctx, c.sc.org.system, u.ID)
+		require.NoError(c.t, err)
+		in, err := c.d.AcceptInvitation(c.ctx, link.Token, matrixPassword)
+		return signedIn(in, err)
+	},
+	"RequestPasswordReset": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		link, err := c.d.RequestPasswordReset(c.ctx, c.sc.org.tenant.ID, c.sc.user.Email)
+		if err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		require.NotNil(c.t, link)
+		ut, err := c.store.GetUserToken(c.ctx, secret.Hash(link.Token))
+		require.NoError(c.t, err)
+		require.Equal(c.t, c.sc.user.ID, ut.UserID)
+		return ut.TenantID, c.sc.user.CustomerID, nil
+	},
+	"ResetPassword": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		link, err := c.d.RequestPasswordReset(c.ctx, c.sc.org.tenant.ID, c.sc.user.Email)
+		require.NoError(c.t, err)
+		in, err := c.d.ResetPassword(c.ctx, link.Token, matrixPassword)
+		return signedIn(in, err)
+	},
+	"Register": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		link, err := c.d.Register(c.ctx, c.sc.org.tenant.ID, helpdesk.Registration{
+			Email: c.unique() + "@" + c.w.domain[c.sc.cust.ID], Name: "Self Registered"})
+		if err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		require.NotNil(c.t, link)
+		in, err := c.d.AcceptInvitation(c.ctx, link.Token, matrixPassword)
+		return signedIn(in, err)
+	},
+	"RedeemShareLogin": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		link, err := c.d.ShareLogin(c.ctx, c.sc.user.Actor())
+		require.NoError(c.t, err)
+		in, err := c.d.RedeemShareLogin(c.ctx, link.Token)
+		return signedIn(in, err)
+	},
+}
+
+const matrixPassword = "Matrix-Pass-1"
+
+func signedIn(in *helpdesk.SignedIn, err error) (uuid.UUID, uuid.UUID, error) {
+	if err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	return in.Actor.TenantID, in.Actor.CustomerID, nil
+}
+
+func ids[T any](items []T, id func(T) uuid.UUID) []uuid.UUID {
+	out := make([]uuid.UUID, 0, len(items))
+	for _, x := range items {
+		out = append(out, id(x))
+	}
+	return out
+}
+
+// TestIsolationMatrixCoversDesk fails when a Desk operation is missing from the matrix, or
+// the matrix names an operation the Desk does not have.
+func TestIsolationMatrixCoversDesk(t *testing.T) {
+	desk := reflect.TypeOf(&helpdesk.Desk{})
+	var missing []string
+	for i := range desk.NumMethod() {
+		name := desk.Method(i).Name
+		_, a := matrix[name]
+		_, c := credentialMatrix[name]
+		if !a && !c {
+			missing = append(missing, name)
+		}
+	}
+	assert.Empty(t, missing, "Desk operations missing from the isolation matrix: add them to matrix or credentialMatrix")
+	for name := range matrix {
+		_, ok := desk.MethodByName(name)
+		assert.True(t, ok, "matrix names %s, which the Desk does not have", name)
+	}
+	for name := range credentialMatrix {
+		_, ok := desk.MethodByName(name)
+		assert.True(t, ok, "credentialMatrix names %s, which the Desk does not have", name)
+	}
+}
+
+func TestIsolationMatrix(t *testing.T) {
+	TestIsolationMatrixCoversDesk(t)
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		w := newMatrixWorld(t, s)
+		names := make([]string, 0, len(matrix))
+		for name := range matrix {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			op := matrix[name]
+			t.Run(name, func(t *testing.T) {
+				for _, sc := range w.scopes {
+					want := map[string]string{"own": op.own, "other": op.other, "foreign": op.foreign}[sc.name]
+					if sc.name != "own" && op.other == "" && op.foreign == "" {
+						continue
+					}
+					want = strings.NewReplacer(" ", "", "|", "").Replace(want)
+					require.Len(t, want, len(matrixActors), "%s %s: one outcome per actor", name, sc.name)
+					got := make([]byte, len(matrixActors))
+					for i, kind := range matrixActors {
+						got[i] = w.cell(t, sc, kind, op).outcome
+					}
+					assert.Equal(t, want, string(got), "%s on %s records (actors: %s)", name, sc.name, strings.Join(matrixActors, " "))
+				}
+			})
+		}
+		for _, name := range sortedKeys(credentialMatrix) {
+			run := credentialMatrix[name]
+			t.Run(name, func(t *testing.T) {
+				for _, sc := range w.scopes {
+					c := &cell{t: t, ctx: t.Context(), w: w, d: w.f.desk, store: w.f.store, sc: sc}
+					tid, cid, err := run(c)
+					require.NoError(t, err, "%s with a credential of the %s scope", name, sc.name)
+					assert.Equal(t, sc.org.tenant.ID, tid, "%s: the %s credential reaches its own tenant only", name, sc.name)
+					assert.Equal(t, sc.cust.ID, cid, "%s: the %s credential reaches its own customer only", name, sc.name)
+				}
+			})
+		}
+	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// matrixScope is one set of records the matrix acts on.
+type matrixScope struct {
+	name string
+	org  *org
+	cust *tenant.Customer
+	dev  *device.Device
+	code *device.Code
+	// creator opens the scope's tickets: a customer_user of cust.
+	creator tenant.Actor
+	// user is an active customer user of cust with matrixPassword.
+	user *tenant.User
+}
+
+// matrixWorld holds two tenants, the actors of tenant 1 and the three scopes.
+type matrixWorld struct {
+	f      *fixture
+	actors map[string]tenant.Actor
+	scopes []*matrixScope
+	// linkTicket is a ticket of customer X whose requester link acts outside the own scope.
+	linkTicket *ticket.Ticket
+	openStatus map[uuid.UUID]uuid.UUID // per tenant: its "Open" status
+	priority   map[uuid.UUID]uuid.UUID // per tenant: one priority
+	metaTeam   map[uuid.UUID]uuid.UUID // per tenant: one meta-team
+	domain     map[uuid.UUID]string    // per customer: its signup domain
+	tickets    map[string]*ticket.Ticket
+	seq        int
+}
+
+func newMatrixWorld(t *testing.T, s *bunstore.Store) *matrixWorld {
+	t.Helper()
+	ctx := t.Context()
+	f := newFixture(t, s)
+	o2 := f.addTenant(t, "Globex Service", "G")
+	w := &matrixWorld{f: f, openStatus: map[uuid.UUID]uuid.UUID{}, priority: map[uuid.UUID]uuid.UUID{},
+		metaTeam: map[uuid.UUID]uuid.UUID{}, domain: map[uuid.UUID]string{}, tickets: map[string]*ticket.Ticket{}}
+	cadmin := f.person(t, f.tenant.ID, f.custX.ID, tenant.RoleCustomerAdmin, "Carla Admin")
+	w.actors = map[string]tenant.Actor{
+		"admin": f.admin, "moderator": f.person(t, f.tenant.ID, uuid.Nil, tenant.RoleModerator, "Mo Moderator"),
+		"supervisor": f.supervisor, "agent": f.agent, "system": f.system,
+		"customer_admin": cadmin, "customer_user": f.userX, "code_holder": f.holder, "anonymous": {},
+	}
+	for _, a := range w.actors {
+		if a.UserID != uuid.Nil {
+			require.NoError(t, f.desk.SetPassword(ctx, f.system, a.UserID, matrixPassword))
+		}
+	}
+	for _, o := range []*org{f.org, o2} {
+		ss, err := f.desk.Statuses(ctx, o.system)
+		require.NoError(t, err)
+		for _, st := range ss {
+			if st.State == ticket.StateOpen {
+				w.openStatus[o.tenant.ID] = st.ID
+			}
+		}
+		ps, err := f.desk.Priorities(ctx, o.system)
+		require.NoError(t, err)
+		w.priority[o.tenant.ID] = ps[0].ID
+		m, err := f.desk.CreateMetaTeam(ctx, o.system, "Region")
+		require.NoError(t, err)
+		w.metaTeam[o.tenant.ID] = m.ID
+		_, err = f.desk.UpdateSettings(ctx, o.system, tenant.Settings{SelfRegistration: true})
+		require.NoError(t, err)
+	}
+	scope := func(name string, o *org, cust *tenant.Customer, dev *device.Device, code *device.Code, creator tenant.Actor) *matrixScope {
+		sc := &matrixScope{name: name, org: o, cust: cust, dev: dev, code: code, creator: creator}
+		u := f.person(t, o.tenant.ID, cust.ID, tenant.RoleCustomerUser, "Una User")
+		require.NoError(t, f.desk.SetPassword(ctx, o.system, u.UserID, matrixPassword))
+		var err error
+		sc.user, err = f.store.GetUser(ctx, o.tenant.ID, u.UserID)
+		require.NoError(t, err)
+		w.domain[cust.ID] = strings.ToLower(name) + "." + cust.ID.String()[:8] + ".example"
+		_, err = f.desk.SetSignupDomains(ctx, o.system, cust.ID, []string{w.domain[cust.ID]})
+		require.NoError(t, err)
+		return sc
+	}
+	codeY, _ := f.newHolder(t, f.org, f.devY.ID, helpdesk.NewCode{})
+	w.scopes = []*matrixScope{
+		scope("own", f.org, f.custX, f.devX, f.code, f.userX),
+		scope("other", f.org, f.custY, f.devY, codeY, f.userY),
+		scope("foreign", o2, o2.custX, o2.devX, o2.code, o2.userX),
+	}
+	w.linkTicket = w.ticket(t, w.scopes[0], ticket.StateOpen, true)
+	return w
+}
+
+// ticket returns a ticket of sc in state, opened by sc.creator through fixture.open (so its
+// requester link is known) and walked there by the scope's agent; a cached one unless fresh.
+func (w *matrixWorld) ticket(t *testing.T, sc *matrixScope, state ticket.State, fresh bool) *ticket.Ticket {
+	t.Helper()
+	key := sc.name + "/" + string(state)
+	if tk, ok := w.tickets[key]; ok && !fresh {
+		return tk
+	}
+	w.seq++
+	in := helpdesk.NewTicket{Title: fmt.Sprintf("matrix %s %s %d", sc.name, state, w.seq), DeviceID: sc.dev.ID,
+		Requester: nurseContact, Draft: state == ticket.StateDraft}
+	tk := w.f.open(t, sc.creator, in)
+	path := map[ticket.State][]ticket.Event{
+		ticket.StateDraft: nil, ticket.StateOpen: nil,
+		ticket.StateAssigned: {ticket.EventAccept},
+		ticket.StateDone:     {ticket.EventAccept, ticket.EventComplete},
+	}
+	events, ok := path[state]
+	require.True(t, ok, "no path to %s", state)
+	for _, ev := range events {
+		var err error
+		tk, err = w.f.desk.Transition(t.Context(), sc.org.agent, tk.ID, ev, helpdesk.Change{})
+		require.NoError(t, err)
+	}
+	if !fresh {
+		w.tickets[key] = tk
+	}
+	return tk
+}
+
+// cell is one operation run by one actor on one scope's records.
+type cell struct {
+	t      *testing.T
+	ctx    context.Context
+	w      *matrixWorld
+	d      *helpdesk.Desk
+	store  *bunstore.Store
+	sc     *matrixScope
+	actor  tenant.Actor
+	ticket *ticket.Ticket
+	// target is the record a listing must contain for the outcome A (H otherwise).
+	target  uuid.UUID
+	outcome byte
+}
+
+// cell runs op as the actor of kind on sc and classifies the answer.
+func (w *matrixWorld) cell(t *testing.T, sc *matrixScope, kind string, op matrixOp) *cell {
+	t.Helper()
+	c := &cell{t: t, ctx: t.Context(), w: w, d: w.f.desk, store: w.f.store, sc: sc, actor: w.actors[kind]}
+	if op.state != "" {
+		c.ticket = w.ticket(t, sc, op.state, op.fresh)
+	}
+	if kind == "requester_link" {
+		tk := w.linkTicket
+		if c.ticket != nil && sc.name == "own" {
+			tk = c.ticket
+		}
+		c.actor = w.f.link(t, tk)
+	}
+	got, err := op.run(c)
+	switch {
+	case err == nil && c.target != uuid.Nil && !slices.Contains(got, c.target):
+		c.outcome = 'H'
+	case err == nil:
+		c.outcome = 'A'
+	case errors.Is(err, storage.ErrNotFound):
+		c.outcome = 'N'
+	case helpdesk.ErrorCode(err) == helpdesk.CodeForbidden:
+		c.outcome = 'F'
+	case helpdesk.ErrorCode(err) == helpdesk.CodeUnauthenticated:
+		c.outcome = 'U'
+	default:
+		c.outcome = '?'
+	}
+	if c.outcome == '?' || err != nil && c.outcome != 'U' && testing.Verbose() {
+		t.Logf("%s on %s: %v", kind, sc.name, err)
+	}
+	if c.outcome == '?' {
+		t.Errorf("%s on %s: unexpected error %v", kind, sc.name, err)
+	}
+	return c
+}
+
+// unique returns a string no other cell uses.
+func (c *cell) unique() string {
+	c.w.seq++
+	return fmt.Sprintf("m%d", c.w.seq)
+}
+
+// newUser stores a fresh customer user of the scope's customer with status st.
+func (c *cell) newUser(st tenant.UserStatus) *tenant.User {
+	c.t.Helper()
+	a := c.w.f.person(c.t, c.sc.org.tenant.ID, c.sc.cust.ID, tenant.RoleCustomerUser, "Tess Target")
+	u, err := c.store.GetUser(c.ctx, c.sc.org.tenant.ID, a.UserID)
+	require.NoError(c.t, err)
+	if u.Status != st {
+		u.Status = st
+		require.NoError(c.t, c.store.UpdateUser(c.ctx, u))
+	}
+	return u
+}

@@ -1,0 +1,767 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/deskkit/helpdesk/internal/secret"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/google/uuid"
+)
+
+// NewUser describes an employee or a customer user to add.
+type NewUser struct {
+	Email string
+	Name  string
+	Phone string
+	// Language is the user's preferred language; empty means the tenant's.
+	Language string
+	// Role is an employee role (admin, moderator, supervisor, agent) or, with CustomerID, a
+	// customer role (customer_admin, customer_user).
+	Role tenant.Role
+	// CustomerID is the customer a customer user belongs to; uuid.Nil for employees.
+	CustomerID uuid.UUID
+	// Password, when set, is an admin-set password (checked against the password policy): the
+	// user is active at once. When empty the user is invited: CreateUser returns the
+	// invitation link with which they set their password.
+	Password string
+}
+
+// OneTimeLink is a link that works once, until ExpiresAt: an invitation, a password reset or a
+// share-login. Hand URL to its recipient (by e-mail, or as a QR code for share-login); the
+// Desk keeps only the token's hash.
+type OneTimeLink struct {
+	// Token is the secret the link carries (256 random bits, base64url).
+	Token string
+	// URL is Config.BaseURL followed by the link's path and Token.
+	URL       string
+	ExpiresAt time.Time
+}
+
+// CreateUser adds a user to the actor's tenant: invited (with the invitation link returned)
+// or, with in.Password, active with an admin-set password (no link). Admins and the system add
+// employees; admins, moderators, the system and a customer's customer_admin add customer users
+// (a customer_admin for their own customer only). Returns *ValidationError (bad e-mail, name,
+// role or language, or a password that breaks the policy, wrapping tenant.ErrWeakPassword),
+// ErrNotFound (customer), ErrConflict (e-mail address already taken in the tenant) or
+// ErrForbidden.
+func (d *Desk) CreateUser(ctx context.Context, actor tenant.Actor, in NewUser) (*tenant.User, *OneTimeLink, error) {
+	act := tenant.ActEmployeeManage
+	if in.Role.Customer() {
+		act = tenant.ActCustUserManage
+	}
+	tid, err := authorize(actor, act)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create user: %w", err)
+	}
+	if err := checkNewUser(&in); err != nil {
+		return nil, nil, err
+	}
+	now := d.clock()
+	u := &tenant.User{ID: newID(), TenantID: tid, CustomerID: in.CustomerID, Email: in.Email, Name: in.Name,
+		Phone: in.Phone, Language: in.Language, Role: in.Role, Status: tenant.UserInvited,
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	if in.Password != "" {
+		if u.PasswordHash, err = d.hashPassword("password", in.Password); err != nil {
+			return nil, nil, err
+		}
+		u.Status = tenant.UserActive
+	}
+	var link *OneTimeLink
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		if u.CustomerID != uuid.Nil {
+			if err := reach(actor, act, customerResource(tid, u.CustomerID)); err != nil {
+				return err
+			}
+			if _, err := q.GetCustomer(ctx, tid, u.CustomerID); err != nil {
+				return fmt.Errorf("customer %s: %w", u.CustomerID, err)
+			}
+		}
+		if err := q.CreateUser(ctx, u); err != nil {
+			return fmt.Errorf("e-mail address %s: %w", u.Email, err)
+		}
+		if u.Status == tenant.UserInvited {
+			var err error
+			if link, err = d.issueToken(ctx, q, u, tenant.PurposeInvitation); err != nil {
+				return err
+			}
+		}
+		return d.audit(ctx, q, actor, tid, "user.created", "user", u.ID, string(u.Role)+" "+u.Email)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("create user: %w", err)
+	}
+	return u, link, nil
+}
+
+// checkNewUser normalises and checks a new user's fields: e-mail (lower-cased), name, phone,
+// language, and a role that matches having a customer or not.
+func checkNewUser(in *NewUser) error {
+	if err := checkEmail(&in.Email); err != nil {
+		return err
+	}
+	if err := checkName("name", &in.Name); err != nil {
+		return err
+	}
+	if err := checkPhone(&in.Phone); err != nil {
+		return err
+	}
+	if err := checkLanguage("language", in.Language); err != nil {
+		return err
+	}
+	switch {
+	case in.Role.Employee() && in.CustomerID != uuid.Nil:
+		return invalid("role", "%s is an employee role; customer users are customer_admin or customer_user", in.Role)
+	case in.Role.Customer() && in.CustomerID == uuid.Nil:
+		return invalid("customer_id", "a %s belongs to a customer", in.Role)
+	case !in.Role.Employee() && !in.Role.Customer():
+		return invalid("role", "%q is not one of admin, moderator, supervisor, agent, customer_admin, customer_user", in.Role)
+	}
+	return nil
+}
+
+func checkEmail(s *string) error {
+	*s = strings.ToLower(strings.TrimSpace(*s))
+	a, err := mail.ParseAddress(*s)
+	if err != nil || a.Address != *s || len(*s) > 254 {
+		return invalid("email", "%q is not an e-mail address", *s)
+	}
+	return nil
+}
+
+func checkPhone(s *string) error {
+	*s = strings.TrimSpace(*s)
+	if *s != "" && !phoneNumber.MatchString(*s) {
+		return invalid("phone", "%q is not a phone number", *s)
+	}
+	return nil
+}
+
+// hashPassword applies the password policy and hashes pw with the Desk's parameters.
+func (d *Desk) hashPassword(field, pw string) (string, error) {
+	if err := tenant.CheckPassword(pw); err != nil {
+		return "", &ValidationError{Field: field, Problem: err.Error(), Err: err}
+	}
+	return tenant.HashPassword(pw, d.cfg.PasswordParams)
+}
+
+// linkPaths are the paths one-time links open under Config.BaseURL.
+var linkPaths = map[tenant.TokenPurpose]string{
+	tenant.PurposeInvitation:    "/invitation/",
+	tenant.PurposePasswordReset: "/reset-password/",
+	tenant.PurposeShareLogin:    "/share-login/",
+}
+
+// issueToken voids u's earlier unused links of the purpose and stores a fresh one's hash.
+func (d *Desk) issueToken(ctx context.Context, q storage.Queries, u *tenant.User, purpose tenant.TokenPurpose) (*OneTimeLink, error) {
+	ttl := map[tenant.TokenPurpose]time.Duration{
+		tenant.PurposeInvitation:    d.cfg.InvitationTTL,
+		tenant.PurposePasswordReset: d.cfg.ResetTTL,
+		tenant.PurposeShareLogin:    d.cfg.ShareLoginTTL,
+	}[purpose]
+	if _, err := q.DeleteUserTokens(ctx, u.TenantID, u.ID, purpose); err != nil {
+		return nil, err
+	}
+	token, now := secret.NewToken(), d.clock()
+	ut := &tenant.UserToken{ID: newID(), TenantID: u.TenantID, UserID: u.ID, Purpose: purpose,
+		Hash: secret.Hash(token), ExpiresAt: now.Add(ttl), CreatedAt: now}
+	if err := q.CreateUserToken(ctx, ut); err != nil {
+		return nil, err
+	}
+	return &OneTimeLink{Token: token, URL: d.cfg.BaseURL + linkPaths[purpose] + token, ExpiresAt: ut.ExpiresAt}, nil
+}
+
+// ResendInvitation issues a fresh invitation link to a user who has not accepted theirs yet,
+// voiding the earlier one. Who may is as for CreateUser. Returns ErrNotFound, ErrForbidden, or
+// *ValidationError when the user is not in the invited state.
+func (d *Desk) ResendInvitation(ctx context.Context, actor tenant.Actor, userID uuid.UUID) (*OneTimeLink, error) {
+	var link *OneTimeLink
+	_, err := d.changeUser(ctx, actor, userID, "user.reinvited", func(q storage.Queries, u *tenant.User) (string, error) {
+		if u.Status != tenant.UserInvited {
+			return "", invalid("user", "%s is %s, not invited", u.Email, u.Status)
+		}
+		var err error
+		link, err = d.issueToken(ctx, q, u, tenant.PurposeInvitation)
+		return u.Email, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return link, nil
+}
+
+// manageAction is the action of managing user u: employees are the admins' to manage,
+// customer users also their moderators' and their company's customer_admins'.
+func manageAction(u *tenant.User) tenant.Action {
+	if u.IsEmployee() {
+		return tenant.ActEmployeeManage
+	}
+	return tenant.ActCustUserManage
+}
+
+// changeUser loads a user the actor may manage, lets fn change it (returning the audit
+// detail), and writes the user and an audit entry in one transaction.
+func (d *Desk) changeUser(ctx context.Context, actor tenant.Actor, userID uuid.UUID, action string,
+	fn func(q storage.Queries, u *tenant.User) (string, error)) (*tenant.User, error) {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActCustUserManage, userAt(userID))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", action, userID, err)
+	}
+	var u *tenant.User
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		var err error
+		if u, err = d.visibleUser(ctx, q, actor, tid, userID); err != nil {
+			return err
+		}
+		if err := reach(actor, manageAction(u), userResource(u)); err != nil {
+			return err
+		}
+		detail, err := fn(q, u)
+		if err != nil {
+			return err
+		}
+		u.UpdatedAt = d.clock()
+		if err := q.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, action, "user", u.ID, detail)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", action, userID, err)
+	}
+	return u, nil
+}
+
+// visibleUser reads a user and hides it (ErrNotFound) from actors who may not see it.
+func (d *Desk) visibleUser(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, id uuid.UUID) (*tenant.User, error) {
+	u, err := q.GetUser(ctx, tid, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := reach(actor, tenant.ActUserRead, userResource(u)); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// User returns a user: staff see every user of the tenant, customer users those of their own
+// customer. Returns ErrNotFound otherwise, and ErrForbidden for public requesters.
+func (d *Desk) User(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*tenant.User, error) {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActUserRead, userAt(id))
+	if err != nil {
+		return nil, fmt.Errorf("get user %s: %w", id, err)
+	}
+	u, err := d.visibleUser(ctx, d.store, actor, tid, id)
+	if err != nil {
+		return nil, fmt.Errorf("get user %s: %w", id, err)
+	}
+	return u, nil
+}
+
+// Users lists a page of users matching f, newest first: staff any of the tenant's, a
+// customer_admin their customer's (f.CustomerID is confined to it). Returns ErrForbidden for
+// other actors and storage.ErrInvalidCursor for a bad cursor.
+func (d *Desk) Users(ctx context.Context, actor tenant.Actor, f storage.UserFilter, p storage.PageRequest) (storage.Page[*tenant.User], error) {
+	tid, err := authorize(actor, tenant.ActUserList)
+	if err != nil {
+		return storage.Page[*tenant.User]{}, fmt.Errorf("list users: %w", err)
+	}
+	if actor.CustomerScope() != uuid.Nil && f.Employees {
+		return storage.Page[*tenant.User]{}, nil
+	}
+	if !pinCustomer(actor, &f.CustomerID) {
+		return storage.Page[*tenant.User]{}, nil
+	}
+	f.Text = strings.TrimSpace(f.Text)
+	if err := checkLen("text", f.Text, 0, MaxNameLen); err != nil {
+		return storage.Page[*tenant.User]{}, err
+	}
+	page, err := d.store.ListUsers(ctx, tid, f, p)
+	if err != nil {
+		return page, fmt.Errorf("list users: %w", err)
+	}
+	return page, nil
+}
+
+// UserEdit names what UpdateUser changes; nil fields stay as they are.
+type UserEdit struct {
+	Name     *string
+	Phone    *string
+	Language *string
+	// Role changes the role within the user's kind (an employee stays an employee). Users do
+	// not change their own role.
+	Role *tenant.Role
+}
+
+// UpdateUser changes a user's name, phone, language or role. Users may change their own name,
+// phone and language; changing another user, or any role, is for those who manage that user
+// (see CreateUser). Returns *ValidationError, ErrNotFound, ErrConflict or ErrForbidden.
+func (d *Desk) UpdateUser(ctx context.Context, actor tenant.Actor, userID uuid.UUID, e UserEdit) (*tenant.User, error) {
+	self := actor.UserID == userID && actor.UserID != uuid.Nil
+	if self && e.Role == nil {
+		return d.updateProfile(ctx, actor, e)
+	}
+	if self {
+		return nil, invalid("role", "users do not change their own role; another admin does")
+	}
+	return d.changeUser(ctx, actor, userID, "user.updated", func(q storage.Queries, u *tenant.User) (string, error) {
+		if e.Role != nil && !leads(*e.Role) {
+			if err := checkNotSupervising(ctx, q, u, "role"); err != nil {
+				return "", err
+			}
+		}
+		return applyUserEdit(u, e)
+	})
+}
+
+// updateProfile applies a user's edit of their own profile.
+func (d *Desk) updateProfile(ctx context.Context, actor tenant.Actor, e UserEdit) (*tenant.User, error) {
+	tid, err := authorize(actor, tenant.ActProfileUpdate)
+	if err != nil {
+		return nil, fmt.Errorf("update profile: %w", err)
+	}
+	var u *tenant.User
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		var err error
+		if u, err = q.GetUser(ctx, tid, actor.UserID); err != nil {
+			return err
+		}
+		if err := reach(actor, tenant.ActProfileUpdate, userResource(u)); err != nil {
+			return err
+		}
+		detail, err := applyUserEdit(u, e)
+		if err != nil {
+			return err
+		}
+		u.UpdatedAt = d.clock()
+		if err := q.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "user.updated", "user", u.ID, detail)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update profile: %w", err)
+	}
+	return u, nil
+}
+
+// applyUserEdit checks e and applies it to u, returning a summary of what changed.
+func applyUserEdit(u *tenant.User, e UserEdit) (string, error) {
+	var changed []string
+	if e.Name != nil {
+		name := *e.Name
+		if err := checkName("name", &name); err != nil {
+			return "", err
+		}
+		u.Name, changed = name, append(changed, "name")
+	}
+	if e.Phone != nil {
+		phone := *e.Phone
+		if err := checkPhone(&phone); err != nil {
+			return "", err
+		}
+		u.Phone, changed = phone, append(changed, "phone")
+	}
+	if e.Language != nil {
+		if err := checkLanguage("language", *e.Language); err != nil {
+			return "", err
+		}
+		u.Language, changed = *e.Language, append(changed, "language")
+	}
+	if e.Role != nil {
+		r := *e.Role
+		if r.Employee() != u.IsEmployee() || !(r.Employee() || r.Customer()) {
+			return "", invalid("role", "%q is not a role for %s", r, map[bool]string{true: "an employee", false: "a customer user"}[u.IsEmployee()])
+		}
+		changed = append(changed, fmt.Sprintf("role %s → %s", u.Role, r))
+		u.Role = r
+	}
+	if len(changed) == 0 {
+		return "", invalid("edit", "names nothing to change")
+	}
+	return strings.Join(changed, ", "), nil
+}
+
+// DeactivateUser stops a user from signing in and ends all their sessions and unused links, in
+// one transaction; their history stays. Users do not deactivate themselves, and a team's
+// supervisor is replaced before being deactivated. Who may is as for CreateUser. Returns
+// *ValidationError, ErrNotFound, ErrConflict or ErrForbidden.
+func (d *Desk) DeactivateUser(ctx context.Context, actor tenant.Actor, userID uuid.UUID) (*tenant.User, error) {
+	if actor.UserID == userID {
+		return nil, invalid("user", "users do not deactivate themselves")
+	}
+	return d.changeUser(ctx, actor, userID, "user.deactivated", func(q storage.Queries, u *tenant.User) (string, error) {
+		if u.Status == tenant.UserDeactivated {
+			return "", invalid("user", "%s is already deactivated", u.Email)
+		}
+		if err := checkNotSupervising(ctx, q, u, "user"); err != nil {
+			return "", err
+		}
+		n, err := q.DeleteUserAuthSessions(ctx, u.TenantID, u.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, p := range []tenant.TokenPurpose{tenant.PurposeInvitation, tenant.PurposePasswordReset, tenant.PurposeShareLogin} {
+			if _, err := q.DeleteUserTokens(ctx, u.TenantID, u.ID, p); err != nil {
+				return "", err
+			}
+		}
+		u.Status = tenant.UserDeactivated
+		return fmt.Sprintf("%s; %d sessions ended", u.Email, n), nil
+	})
+}
+
+// leads reports whether r may supervise a team.
+func leads(r tenant.Role) bool {
+	return r == tenant.RoleAdmin || r == tenant.RoleModerator || r == tenant.RoleSupervisor
+}
+
+// checkNotSupervising refuses to take away what makes u a team's supervisor: every team keeps
+// one.
+func checkNotSupervising(ctx context.Context, q storage.Queries, u *tenant.User, field string) error {
+	if !u.IsEmployee() {
+		return nil
+	}
+	teams, err := q.ListTeams(ctx, u.TenantID)
+	if err != nil {
+		return err
+	}
+	for _, t := range teams {
+		if t.SupervisorID == u.ID {
+			return invalid(field, "%s supervises team %q: name another supervisor first", u.Name, t.Name)
+		}
+	}
+	return nil
+}
+
+// ReactivateUser lets a deactivated user sign in again (active if they have a password,
+// otherwise invited: ResendInvitation then sends them a link). Who may is as for CreateUser.
+// Returns *ValidationError, ErrNotFound, ErrConflict or ErrForbidden.
+func (d *Desk) ReactivateUser(ctx context.Context, actor tenant.Actor, userID uuid.UUID) (*tenant.User, error) {
+	return d.changeUser(ctx, actor, userID, "user.reactivated", func(_ storage.Queries, u *tenant.User) (string, error) {
+		if u.Status != tenant.UserDeactivated {
+			return "", invalid("user", "%s is %s, not deactivated", u.Email, u.Status)
+		}
+		u.Status = tenant.UserActive
+		if u.PasswordHash == "" {
+			u.Status = tenant.UserInvited
+		}
+		return u.Email, nil
+	})
+}
+
+// SetPassword sets another user's password (an admin-set password), checked against the
+// password policy; an invited user becomes active, and the user's sessions end. Who may is as
+// for CreateUser; users change their own with ChangePassword. Returns *ValidationError
+// (wrapping tenant.ErrWeakPassword for a weak password), ErrNotFound, ErrConflict or
+// ErrForbidden.
+func (d *Desk) SetPassword(ctx context.Context, actor tenant.Actor, userID uuid.UUID, password string) error {
+	if actor.UserID == userID {
+		return invalid("user", "users change their own password with ChangePassword")
+	}
+	if _, err := d.authorizeOn(ctx, actor, tenant.ActCustUserManage, userAt(userID)); err != nil {
+		return fmt.Errorf("set password of %s: %w", userID, err)
+	}
+	hash, err := d.hashPassword("password", password)
+	if err != nil {
+		return err
+	}
+	_, err = d.changeUser(ctx, actor, userID, "user.password_set", func(q storage.Queries, u *tenant.User) (string, error) {
+		if u.Status == tenant.UserDeactivated {
+			return "", invalid("user", "%s is deactivated", u.Email)
+		}
+		if _, err := q.DeleteUserAuthSessions(ctx, u.TenantID, u.ID); err != nil {
+			return "", err
+		}
+		u.PasswordHash, u.Status = hash, tenant.UserActive
+		return u.Email, nil
+	})
+	return err
+}
+
+// NewTeam describes a team to create.
+type NewTeam struct {
+	Name string
+	// SupervisorID is the team's supervisor: an active admin, moderator or supervisor.
+	SupervisorID uuid.UUID
+	// MetaTeamID optionally files the team under a meta-team.
+	MetaTeamID uuid.UUID
+	// Members are the team's employees.
+	Members []uuid.UUID
+}
+
+// CreateTeam creates a team. The tenant's first team becomes its default group, which new
+// requests go to. Admins, moderators and the system may. Returns *ValidationError (bad name,
+// a supervisor who cannot lead, a member who is not an active employee), ErrNotFound (a user
+// or meta-team the tenant does not have) or ErrForbidden.
+func (d *Desk) CreateTeam(ctx context.Context, actor tenant.Actor, in NewTeam) (*tenant.Team, error) {
+	tid, err := authorize(actor, tenant.ActTeamManage)
+	if err != nil {
+		return nil, fmt.Errorf("create team: %w", err)
+	}
+	now := d.clock()
+	t := &tenant.Team{ID: newID(), TenantID: tid, Name: in.Name, SupervisorID: in.SupervisorID,
+		MetaTeamID: in.MetaTeamID, Members: in.Members, CreatedAt: now, UpdatedAt: now, Version: 1}
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		if err := checkTeam(ctx, q, t); err != nil {
+			return err
+		}
+		if err := q.CreateTeam(ctx, t); err != nil {
+			return err
+		}
+		ten, err := q.GetTenant(ctx, tid)
+		if err != nil {
+			return err
+		}
+		if ten.DefaultTeamID == uuid.Nil {
+			ten.DefaultTeamID, ten.UpdatedAt = t.ID, now
+			if err := q.UpdateTenant(ctx, ten); err != nil {
+				return err
+			}
+		}
+		return d.audit(ctx, q, actor, tid, "team.created", "team", t.ID, t.Name)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create team: %w", err)
+	}
+	return t, nil
+}
+
+// checkTeam checks a team's name, supervisor, meta-team and members inside the transaction.
+func checkTeam(ctx context.Context, q storage.Queries, t *tenant.Team) error {
+	if err := checkName("name", &t.Name); err != nil {
+		return err
+	}
+	if t.SupervisorID == uuid.Nil {
+		return invalid("supervisor_id", "every team has a supervisor")
+	}
+	sup, err := q.GetUser(ctx, t.TenantID, t.SupervisorID)
+	if err != nil {
+		return fmt.Errorf("supervisor %s: %w", t.SupervisorID, err)
+	}
+	if !leads(sup.Role) || sup.Status == tenant.UserDeactivated {
+		return invalid("supervisor_id", "%s is not an active admin, moderator or supervisor", sup.Name)
+	}
+	if t.MetaTeamID != uuid.Nil {
+		if _, err := q.GetMetaTeam(ctx, t.TenantID, t.MetaTeamID); err != nil {
+			return fmt.Errorf("meta-team %s: %w", t.MetaTeamID, err)
+		}
+	}
+	seen := map[uuid.UUID]bool{}
+	for i, id := range t.Members {
+		if seen[id] {
+			return invalid(fmt.Sprintf("members[%d]", i), "lists %s twice", id)
+		}
+		seen[id] = true
+		u, err := q.GetUser(ctx, t.TenantID, id)
+		if err != nil {
+			return fmt.Errorf("member %s: %w", id, err)
+		}
+		if !u.IsEmployee() || u.Status == tenant.UserDeactivated {
+			return invalid(fmt.Sprintf("members[%d]", i), "%s is not an active employee", u.Name)
+		}
+	}
+	return nil
+}
+
+// UpdateTeam replaces a team's name, supervisor, meta-team and members with t's, checked as
+// CreateTeam checks them. t.Version must be the version read. Admins, moderators and the system
+// may. Returns *ValidationError, ErrNotFound, ErrConflict or ErrForbidden.
+func (d *Desk) UpdateTeam(ctx context.Context, actor tenant.Actor, t *tenant.Team) (*tenant.Team, error) {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTeamManage, recordAt(t.ID, storage.Queries.GetTeam))
+	if err != nil {
+		return nil, fmt.Errorf("update team: %w", err)
+	}
+	var out *tenant.Team
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		cur, err := q.GetTeam(ctx, tid, t.ID)
+		if err != nil {
+			return err
+		}
+		cur.Name, cur.SupervisorID, cur.MetaTeamID, cur.Members = t.Name, t.SupervisorID, t.MetaTeamID, slices.Clone(t.Members)
+		cur.Version, cur.UpdatedAt = t.Version, d.clock()
+		if err := checkTeam(ctx, q, cur); err != nil {
+			return err
+		}
+		if err := q.UpdateTeam(ctx, cur); err != nil {
+			return err
+		}
+		out = cur
+		return d.audit(ctx, q, actor, tid, "team.updated", "team", cur.ID, cur.Name)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update team %s: %w", t.ID, err)
+	}
+	return out, nil
+}
+
+// SetDefaultTeam makes a team the tenant's default group, which new requests go to. Admins,
+// moderators and the system may. Returns ErrNotFound, ErrConflict or ErrForbidden.
+func (d *Desk) SetDefaultTeam(ctx context.Context, actor tenant.Actor, teamID uuid.UUID) (*tenant.Tenant, error) {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTeamManage, recordAt(teamID, storage.Queries.GetTeam))
+	if err != nil {
+		return nil, fmt.Errorf("set default team: %w", err)
+	}
+	var ten *tenant.Tenant
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		t, err := q.GetTeam(ctx, tid, teamID)
+		if err != nil {
+			return err
+		}
+		if ten, err = q.GetTenant(ctx, tid); err != nil {
+			return err
+		}
+		ten.DefaultTeamID, ten.UpdatedAt = t.ID, d.clock()
+		if err := q.UpdateTenant(ctx, ten); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "team.default", "team", t.ID, t.Name)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set default team %s: %w", teamID, err)
+	}
+	return ten, nil
+}
+
+// Teams lists the tenant's teams by name, with their members, for staff. Returns ErrForbidden
+// for others.
+func (d *Desk) Teams(ctx context.Context, actor tenant.Actor) ([]*tenant.Team, error) {
+	tid, err := authorize(actor, tenant.ActTeamRead)
+	if err != nil {
+		return nil, fmt.Errorf("list teams: %w", err)
+	}
+	ts, err := d.store.ListTeams(ctx, tid)
+	if err != nil {
+		return nil, fmt.Errorf("list teams: %w", err)
+	}
+	return ts, nil
+}
+
+// CreateMetaTeam creates a meta-team, which groups teams (NewTeam.MetaTeamID). Admins,
+// moderators and the system may. Returns *ValidationError or ErrForbidden.
+func (d *Desk) CreateMetaTeam(ctx context.Context, actor tenant.Actor, name string) (*tenant.MetaTeam, error) {
+	tid, err := authorize(actor, tenant.ActTeamManage)
+	if err != nil {
+		return nil, fmt.Errorf("create meta-team: %w", err)
+	}
+	if err := checkName("name", &name); err != nil {
+		return nil, err
+	}
+	now := d.clock()
+	m := &tenant.MetaTeam{ID: newID(), TenantID: tid, Name: name, CreatedAt: now, UpdatedAt: now, Version: 1}
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		if err := q.CreateMetaTeam(ctx, m); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "meta_team.created", "meta_team", m.ID, m.Name)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create meta-team: %w", err)
+	}
+	return m, nil
+}
+
+// MetaTeams lists the tenant's meta-teams by name, for staff. Returns ErrForbidden for others.
+func (d *Desk) MetaTeams(ctx context.Context, actor tenant.Actor) ([]*tenant.MetaTeam, error) {
+	tid, err := authorize(actor, tenant.ActTeamRead)
+	if err != nil {
+		return nil, fmt.Errorf("list meta-teams: %w", err)
+	}
+	ms, err := d.store.ListMetaTeams(ctx, tid)
+	if err != nil {
+		return nil, fmt.Errorf("list meta-teams: %w", err)
+	}
+	return ms, nil
+}
+
+// UpdateSettings replaces the tenant's settings. Admins and the system may. Returns
+// *ValidationError, ErrConflict or ErrForbidden.
+func (d *Desk) UpdateSettings(ctx context.Context, actor tenant.Actor, s tenant.Settings) (*tenant.Tenant, error) {
+	tid, err := authorize(actor, tenant.ActTenantSettings)
+	if err != nil {
+		return nil, fmt.Errorf("update settings: %w", err)
+	}
+	if s.PublicAccessDays < 0 || s.PublicAccessDays > 3650 {
+		return nil, invalid("public_access_days", "%d is outside 0 (the default) to 3650", s.PublicAccessDays)
+	}
+	var ten *tenant.Tenant
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		var err error
+		if ten, err = q.GetTenant(ctx, tid); err != nil {
+			return err
+		}
+		ten.Settings, ten.UpdatedAt = s, d.clock()
+		if err := q.UpdateTenant(ctx, ten); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "tenant.settings", "tenant", tid, fmt.Sprintf("%+v", s))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update settings: %w", err)
+	}
+	return ten, nil
+}
+
+// SetSignupDomains sets the e-mail domains whose owners may register themselves as the
+// customer's users (while the tenant's Settings.SelfRegistration is on); nil clears them. A
+// domain belongs to one customer of the tenant. Admins, moderators and the system may.
+// Returns *ValidationError, ErrNotFound, ErrConflict or ErrForbidden.
+func (d *Desk) SetSignupDomains(ctx context.Context, actor tenant.Actor, customerID uuid.UUID, domains []string) (*tenant.Customer, error) {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActCustomerUpdate, customerAt(customerID))
+	if err != nil {
+		return nil, fmt.Errorf("set signup domains: %w", err)
+	}
+	clean, err := checkDomains(domains)
+	if err != nil {
+		return nil, err
+	}
+	var c *tenant.Customer
+	err = d.store.InTx(ctx, func(q storage.Queries) error {
+		all, err := q.ListCustomers(ctx, tid)
+		if err != nil {
+			return err
+		}
+		for _, other := range all {
+			if other.ID == customerID {
+				c = other
+				continue
+			}
+			for _, dom := range clean {
+				if slices.Contains(other.SignupDomains, dom) {
+					return invalid("domains", "%s already belongs to customer %q", dom, other.Name)
+				}
+			}
+		}
+		if c == nil {
+			return fmt.Errorf("customer %s: %w", customerID, storage.ErrNotFound)
+		}
+		c.SignupDomains, c.UpdatedAt = clean, d.clock()
+		if err := q.UpdateCustomer(ctx, c); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "customer.signup_domains", "customer", c.ID, strings.Join(clean, " "))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set signup domains of %s: %w", customerID, err)
+	}
+	return c, nil
+}
+
+func checkDomains(domains []string) ([]string, error) {
+	var out []string
+	for i, dom := range domains {
+		dom = strings.ToLower(strings.TrimSpace(dom))
+		if !domainName.MatchString(dom) {
+			return nil, invalid(fmt.Sprintf("domains[%d]", i), "%q is not a domain name such as northwind.example", dom)
+		}
+		if !slices.Contains(out, dom) {
+			out = append(out, dom)
+		}
+	}
+	return out, nil
+}

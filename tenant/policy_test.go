@@ -1,0 +1,98 @@
+package tenant_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+)
+
+func TestAuthorizeScope(t *testing.T) {
+	t1, t2 := uuid.New(), uuid.New()
+	custX, custY := uuid.New(), uuid.New()
+	devX, ticketX := uuid.New(), uuid.New()
+	userX := uuid.New()
+	agent := tenant.Employee(t1, uuid.New(), tenant.RoleAgent, "Sam")
+	cuser := tenant.CustomerUser(t1, custX, userX, tenant.RoleCustomerUser, "Xena")
+	cadmin := tenant.CustomerUser(t1, custX, uuid.New(), tenant.RoleCustomerAdmin, "Carla")
+	holder := tenant.CodeHolder(t1, devX, uuid.New())
+	link := tenant.RequesterLink(t1, ticketX, "")
+	tk := func(tenantID, id, customer, owner uuid.UUID) *tenant.Resource {
+		return &tenant.Resource{Kind: tenant.KindTicket, TenantID: tenantID, ID: id, CustomerID: customer, OwnerID: owner}
+	}
+	dev := func(tenantID, id, customer uuid.UUID) *tenant.Resource {
+		return &tenant.Resource{Kind: tenant.KindDevice, TenantID: tenantID, ID: id, CustomerID: customer}
+	}
+	cases := []struct {
+		name  string
+		actor tenant.Actor
+		act   tenant.Action
+		res   *tenant.Resource
+		want  error
+	}{
+		{"agent reads a ticket of any customer", agent, tenant.ActTicketRead, tk(t1, uuid.New(), custY, uuid.Nil), nil},
+		{"agent does not see another tenant", agent, tenant.ActTicketRead, tk(t2, uuid.New(), custX, uuid.Nil), tenant.ErrHidden},
+		{"agent may not delete", agent, tenant.ActTicketDelete, nil, tenant.ErrForbidden},
+		{"customer user reads own customer's ticket", cuser, tenant.ActTicketRead, tk(t1, uuid.New(), custX, uuid.Nil), nil},
+		{"customer user does not see another customer", cuser, tenant.ActTicketRead, tk(t1, uuid.New(), custY, userX), tenant.ErrHidden},
+		{"customer user closes own ticket", cuser, tenant.TicketEvent("close"), tk(t1, uuid.New(), custX, userX), nil},
+		{"customer user may not close a colleague's", cuser, tenant.TicketEvent("close"), tk(t1, uuid.New(), custX, uuid.New()), tenant.ErrForbidden},
+		{"customer admin closes a colleague's", cadmin, tenant.TicketEvent("close"), tk(t1, uuid.New(), custX, uuid.New()), nil},
+		{"customer user never sees templates", cuser, tenant.ActTemplateRead, nil, tenant.ErrForbidden},
+		{"customer user does not see employees", cuser, tenant.ActUserRead, &tenant.Resource{Kind: tenant.KindUser, TenantID: t1, ID: uuid.New()}, tenant.ErrHidden},
+		{"code holder opens a ticket for its device", holder, tenant.ActTicketCreate, dev(t1, devX, custX), nil},
+		{"code holder reaches no other device", holder, tenant.ActTicketCreate, dev(t1, uuid.New(), custX), tenant.ErrHidden},
+		{"code holder reads no ticket", holder, tenant.ActTicketRead, nil, tenant.ErrForbidden},
+		{"requester link reads its ticket", link, tenant.ActTicketRead, tk(t1, ticketX, custX, uuid.Nil), nil},
+		{"requester link reaches no other ticket", link, tenant.ActTicketRead, tk(t1, uuid.New(), custX, uuid.Nil), tenant.ErrHidden},
+		{"requester link rates", link, tenant.TicketEvent("rate"), tk(t1, ticketX, custX, uuid.Nil), nil},
+		{"system does not close", tenant.SystemFor(t1), tenant.TicketEvent("close"), nil, tenant.ErrForbidden},
+		{"system expires", tenant.SystemFor(t1), tenant.TicketEvent("expire"), nil, nil},
+		{"platform creates tenants", tenant.System(), tenant.ActTenantCreate, nil, nil},
+		{"platform acts in no tenant", tenant.System(), tenant.ActTicketRead, nil, tenant.ErrInvalidActor},
+		{"tenant system creates no tenant", tenant.SystemFor(t1), tenant.ActTenantCreate, nil, tenant.ErrForbidden},
+		{"anonymous", tenant.Actor{}, tenant.ActTicketRead, nil, tenant.ErrInvalidActor},
+		{"unknown action", agent, tenant.Action("ticket.teleport"), nil, tenant.ErrForbidden},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := tenant.Authorize(c.actor, c.act, c.res)
+			if c.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, c.want)
+			for _, other := range []error{tenant.ErrHidden, tenant.ErrForbidden, tenant.ErrInvalidActor} {
+				if other != c.want {
+					assert.False(t, errors.Is(err, other), "%v is also %v", err, other)
+				}
+			}
+		})
+	}
+}
+
+// Every action the policy knows is allowed to somebody, and refused to anonymous callers.
+func TestActionsAllowSomeone(t *testing.T) {
+	tid := uuid.New()
+	actors := []tenant.Actor{tenant.System(), tenant.SystemFor(tid),
+		tenant.CodeHolder(tid, uuid.New(), uuid.New()), tenant.RequesterLink(tid, uuid.New(), "")}
+	for _, r := range []tenant.Role{tenant.RoleAdmin, tenant.RoleModerator, tenant.RoleSupervisor, tenant.RoleAgent} {
+		actors = append(actors, tenant.Employee(tid, uuid.New(), r, ""))
+	}
+	for _, r := range []tenant.Role{tenant.RoleCustomerAdmin, tenant.RoleCustomerUser} {
+		actors = append(actors, tenant.CustomerUser(tid, uuid.New(), uuid.New(), r, ""))
+	}
+	assert.Greater(t, len(tenant.Actions()), 40)
+	for _, act := range tenant.Actions() {
+		allowed := 0
+		for _, a := range actors {
+			if tenant.Authorize(a, act, nil) == nil {
+				allowed++
+			}
+		}
+		assert.Positive(t, allowed, "%s is allowed to nobody", act)
+		assert.ErrorIs(t, tenant.Authorize(tenant.Actor{}, act, nil), tenant.ErrInvalidActor)
+	}
+}
