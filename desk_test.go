@@ -2097,7 +2097,7 @@ func TestDeskCodeHolderSeesNoTickets(t *testing.T) {
 				return err
 			},
 			"Device of another device": func(a tenant.Actor) error { _, err := f.desk.Device(ctx, a, f.devY.ID); return err },
-			"Template": func(a tenant.Actor) error { _, err := f.desk.Template(ctx, a, f.tpl.ID); return err },
+			"Template":                 func(a tenant.Actor) error { _, err := f.desk.Template(ctx, a, f.tpl.ID); return err },
 			"Customer, even the device's": func(a tenant.Actor) error {
 				_, err := f.desk.Customer(ctx, a, f.custX.ID)
 				return err

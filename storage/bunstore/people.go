@@ -27,7 +27,7 @@ func (q *queries) atomic(ctx context.Context, fn func(q *queries) error) error {
 }
 
 // affected returns how many rows an executed write changed.
-func affected(res interface{ RowsAffected() (int64, error) }, err error) (int, error) {
+func affected(res sql.Result, err error) (int, error) {
 	if err != nil {
 		return 0, mapErr(err)
 	}
