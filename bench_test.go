@@ -140,20 +140,21 @@ func rawSubmit(ctx context.Context, db *sql.DB, h tenant.Actor, in helpdesk.NewT
 	var (
 		number int64
 		prefix string
+		team   *uuid.UUID
 	)
 	if err := tx.QueryRowContext(ctx, `UPDATE tenants SET ticket_seq = ticket_seq + 1 WHERE id = $1
-		RETURNING ticket_seq, ticket_prefix`, h.TenantID).Scan(&number, &prefix); err != nil {
+		RETURNING ticket_seq, ticket_prefix, default_team_id`, h.TenantID).Scan(&number, &prefix, &team); err != nil {
 		return err
 	}
 	id := uuid.Must(uuid.NewV7())
 	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, tenant_id, number, prefix, title, description,
 		requester_name, requester_email, requester_phone, requester_language, device_id, customer_id, project_id,
 		type, priority_id, state, source, code_id, created_by_kind, created_by_id, created_by_name, created_at,
-		updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, 1)`,
+		updated_at, team_id, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, 1)`,
 		id, h.TenantID, number, prefix, in.Title, in.Description, in.Requester.Name, in.Requester.Email,
 		in.Requester.Phone, in.Requester.Language, h.DeviceID, customerID, projectID, in.Type, priorityID,
-		string(ticket.StateOpen), string(ticket.SourceCode), h.CodeID, string(h.Kind), h.CodeID, h.Name, now, now); err != nil {
+		string(ticket.StateOpen), string(ticket.SourceCode), h.CodeID, string(h.Kind), h.CodeID, h.Name, now, now, team); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO history (id, tenant_id, ticket_id, actor_kind, actor_id, actor_name,

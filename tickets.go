@@ -78,10 +78,12 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		if err := d.resolveSubmission(ctx, q, actor, t); err != nil {
 			return err
 		}
-		var err error
-		if t.Number, t.Prefix, err = q.NextTicketNumber(ctx, tid); err != nil {
+		n, err := q.NextTicketNumber(ctx, tid)
+		if err != nil {
 			return err
 		}
+		// New requests go to the default group, so none is ever lost.
+		t.Number, t.Prefix, t.TeamID = n.Number, n.Prefix, n.DefaultTeamID
 		if err := q.CreateTicket(ctx, t); err != nil {
 			return err
 		}
@@ -186,12 +188,6 @@ func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor t
 			return err
 		}
 	}
-	// New requests go to the default group, so none is ever lost.
-	ten, err := q.GetTenant(ctx, tid)
-	if err != nil {
-		return fmt.Errorf("tenant %s: %w", tid, err)
-	}
-	t.TeamID = ten.DefaultTeamID
 	if t.PriorityID != uuid.Nil {
 		if _, err := q.GetPriority(ctx, tid, t.PriorityID); err != nil {
 			return fmt.Errorf("priority %s: %w", t.PriorityID, err)

@@ -84,11 +84,11 @@ type Tenants interface {
 	GetTenant(ctx context.Context, id uuid.UUID) (*tenant.Tenant, error)
 	// UpdateTenant returns ErrNotFound if there is no such tenant and ErrConflict if t.Version is stale.
 	UpdateTenant(ctx context.Context, t *tenant.Tenant) error
-	// NextTicketNumber reserves and returns the tenant's next ticket number (1, 2, …) with the
-	// tenant's ticket prefix, the two parts of a new ticket's reference. Inside a transaction
-	// the number is released again if the transaction rolls back. Returns ErrNotFound if there
-	// is no such tenant.
-	NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (number int64, prefix string, err error)
+	// NextTicketNumber reserves the tenant's next ticket number (1, 2, …) and returns it with
+	// what else a new ticket takes from its tenant: the ticket prefix (the two make the
+	// ticket's reference) and the default team. Inside a transaction the number is released
+	// again if the transaction rolls back. Returns ErrNotFound if there is no such tenant.
+	NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (TicketNumber, error)
 }
 
 // Customers stores the corporate customers of a tenant.
@@ -195,6 +195,16 @@ type TicketFilter struct {
 	CodeID uuid.UUID
 	// Text matches title or description, case-insensitively.
 	Text string
+}
+
+// TicketNumber is what NextTicketNumber reserves and reads for a new ticket, in one statement.
+type TicketNumber struct {
+	// Number is the ticket's number within its tenant.
+	Number int64
+	// Prefix is the tenant's ticket prefix ("T" in "T-000123").
+	Prefix string
+	// DefaultTeamID is the tenant's default team, which new tickets go to; uuid.Nil if none.
+	DefaultTeamID uuid.UUID
 }
 
 // CountFilter scopes CountTickets within a tenant; zero fields match everything.

@@ -85,14 +85,17 @@ func (q *queries) UpdateTenant(ctx context.Context, t *tenant.Tenant) error {
 	return q.updateVersioned(ctx, r, &r.Version, "tenants", uuid.Nil, t.ID, &t.Version)
 }
 
-func (q *queries) NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (int64, string, error) {
+func (q *queries) NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (storage.TicketNumber, error) {
 	var (
-		n      int64
-		prefix string
+		n    storage.TicketNumber
+		team *uuid.UUID
 	)
-	err := q.db.NewRaw("UPDATE tenants SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq, ticket_prefix", tenantID).
-		Scan(ctx, &n, &prefix)
-	return n, prefix, mapErr(err)
+	err := q.db.NewRaw(`UPDATE tenants SET ticket_seq = ticket_seq + 1 WHERE id = ?
+		RETURNING ticket_seq, ticket_prefix, default_team_id`, tenantID).Scan(ctx, &n.Number, &n.Prefix, &team)
+	if team != nil {
+		n.DefaultTeamID = *team
+	}
+	return n, mapErr(err)
 }
 
 // Customers, departments, projects.

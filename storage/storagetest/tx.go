@@ -234,10 +234,11 @@ func testTicketNumbers(t *testing.T, h Harness) {
 	}
 	next := func(t *testing.T, q storage.Queries, tn *tenant.Tenant) int64 {
 		t.Helper()
-		n, prefix, err := q.NextTicketNumber(ctx, tn.ID)
+		n, err := q.NextTicketNumber(ctx, tn.ID)
 		require.NoError(t, err, "NextTicketNumber(%s)", tn.Name)
-		assert.Equal(t, tn.TicketPrefix, prefix, "NextTicketNumber(%s) prefix", tn.Name)
-		return n
+		assert.Equal(t, tn.TicketPrefix, n.Prefix, "NextTicketNumber(%s) prefix", tn.Name)
+		assert.Equal(t, tn.DefaultTeamID, n.DefaultTeamID, "NextTicketNumber(%s) default team", tn.Name)
+		return n.Number
 	}
 
 	t.Run("PerTenant", func(t *testing.T) {
@@ -287,7 +288,7 @@ func testTicketNumbers(t *testing.T, h Harness) {
 	})
 
 	t.Run("UnknownTenant", func(t *testing.T) {
-		_, _, err := s.NextTicketNumber(ctx, newID())
+		_, err := s.NextTicketNumber(ctx, newID())
 		assert.ErrorIs(t, err, storage.ErrNotFound)
 	})
 
@@ -349,8 +350,9 @@ func testMigrations(t *testing.T, h Harness) {
 	got, err := s.GetTenant(ctx, after.ID)
 	require.NoError(t, err)
 	assertSame(t, clone(after), got)
-	n, _, err := s.NextTicketNumber(ctx, after.ID)
+	n, err := s.NextTicketNumber(ctx, after.ID)
 	require.NoError(t, err)
-	assert.Equal(t, int64(1), n)
+	assert.Equal(t, int64(1), n.Number)
+	assert.Equal(t, after.DefaultTeamID, n.DefaultTeamID, "the default team as updated")
 	newWorld(t, s, "World after") // every table is back
 }
