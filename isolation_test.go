@@ -464,7 +464,6 @@ func TestIsolationMatrixCoversDesk(t *testing.T) {
 }
 
 func TestIsolationMatrix(t *testing.T) {
-	TestIsolationMatrixCoversDesk(t)
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		w := newMatrixWorld(t, s)
 		names := make([]string, 0, len(matrix))

@@ -3,7 +3,6 @@ package helpdesk
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -99,19 +98,10 @@ func (d *Desk) CreateUser(ctx context.Context, actor tenant.Actor, in NewUser) (
 	return u, link, nil
 }
 
-// checkNewUser normalises and checks a new user's fields: e-mail (lower-cased), name, phone,
-// language, and a role that matches having a customer or not.
+// checkNewUser normalises and checks a new user's fields (see checkIdentity) and requires a
+// role that matches having a customer or not.
 func checkNewUser(in *NewUser) error {
-	if err := checkEmail(&in.Email); err != nil {
-		return err
-	}
-	if err := checkName("name", &in.Name); err != nil {
-		return err
-	}
-	if err := checkPhone(&in.Phone); err != nil {
-		return err
-	}
-	if err := checkLanguage("language", in.Language); err != nil {
+	if err := checkIdentity(&in.Email, &in.Name, &in.Phone, in.Language); err != nil {
 		return err
 	}
 	switch {
@@ -125,21 +115,20 @@ func checkNewUser(in *NewUser) error {
 	return nil
 }
 
-func checkEmail(s *string) error {
-	*s = strings.ToLower(strings.TrimSpace(*s))
-	a, err := mail.ParseAddress(*s)
-	if err != nil || a.Address != *s || len(*s) > 254 {
-		return invalid("email", "%q is not an e-mail address", *s)
+// checkIdentity normalises and checks who a user is: an e-mail address (lower-cased: it is
+// the sign-in name), a name, an optional phone number and language.
+func checkIdentity(email, name, phone *string, language string) error {
+	*email = strings.ToLower(strings.TrimSpace(*email))
+	if !isEmail(*email) {
+		return invalid("email", "%q is not an e-mail address", *email)
 	}
-	return nil
-}
-
-func checkPhone(s *string) error {
-	*s = strings.TrimSpace(*s)
-	if *s != "" && !phoneNumber.MatchString(*s) {
-		return invalid("phone", "%q is not a phone number", *s)
+	if err := checkName("name", name); err != nil {
+		return err
 	}
-	return nil
+	if err := checkPhone("phone", phone); err != nil {
+		return err
+	}
+	return checkLanguage("language", language)
 }
 
 // hashPassword applies the password policy and hashes pw with the Desk's parameters.
@@ -181,7 +170,7 @@ func (d *Desk) issueToken(ctx context.Context, q storage.Queries, u *tenant.User
 // *ValidationError when the user is not in the invited state.
 func (d *Desk) ResendInvitation(ctx context.Context, actor tenant.Actor, userID uuid.UUID) (*OneTimeLink, error) {
 	var link *OneTimeLink
-	_, err := d.changeUser(ctx, actor, userID, "user.reinvited", func(q storage.Queries, u *tenant.User) (string, error) {
+	_, err := d.changeUser(ctx, actor, userID, "user.reinvited", tenant.ActCustUserManage, func(q storage.Queries, u *tenant.User) (string, error) {
 		if u.Status != tenant.UserInvited {
 			return "", invalid("user", "%s is %s, not invited", u.Email, u.Status)
 		}
@@ -204,11 +193,13 @@ func manageAction(u *tenant.User) tenant.Action {
 	return tenant.ActCustUserManage
 }
 
-// changeUser loads a user the actor may manage, lets fn change it (returning the audit
-// detail), and writes the user and an audit entry in one transaction.
-func (d *Desk) changeUser(ctx context.Context, actor tenant.Actor, userID uuid.UUID, action string,
+// changeUser loads a user the actor may change, lets fn change it (returning the audit
+// detail), and writes the user and an audit entry in one transaction. act is
+// tenant.ActProfileUpdate for users changing themselves, and otherwise
+// tenant.ActCustUserManage, narrowed to the target's manageAction once it is loaded.
+func (d *Desk) changeUser(ctx context.Context, actor tenant.Actor, userID uuid.UUID, action string, act tenant.Action,
 	fn func(q storage.Queries, u *tenant.User) (string, error)) (*tenant.User, error) {
-	tid, err := d.authorizeOn(ctx, actor, tenant.ActCustUserManage, userAt(userID))
+	tid, err := d.authorizeOn(ctx, actor, act, userAt(userID))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", action, userID, err)
 	}
@@ -218,7 +209,11 @@ func (d *Desk) changeUser(ctx context.Context, actor tenant.Actor, userID uuid.U
 		if u, err = d.visibleUser(ctx, q, actor, tid, userID); err != nil {
 			return err
 		}
-		if err := reach(actor, manageAction(u), userResource(u)); err != nil {
+		onRecord := act
+		if act == tenant.ActCustUserManage {
+			onRecord = manageAction(u)
+		}
+		if err := reach(actor, onRecord, userResource(u)); err != nil {
 			return err
 		}
 		detail, err := fn(q, u)
@@ -303,13 +298,14 @@ type UserEdit struct {
 // (see CreateUser). Returns *ValidationError, ErrNotFound, ErrConflict or ErrForbidden.
 func (d *Desk) UpdateUser(ctx context.Context, actor tenant.Actor, userID uuid.UUID, e UserEdit) (*tenant.User, error) {
 	self := actor.UserID == userID && actor.UserID != uuid.Nil
-	if self && e.Role == nil {
-		return d.updateProfile(ctx, actor, e)
-	}
-	if self {
+	if self && e.Role != nil {
 		return nil, invalid("role", "users do not change their own role; another admin does")
 	}
-	return d.changeUser(ctx, actor, userID, "user.updated", func(q storage.Queries, u *tenant.User) (string, error) {
+	act := tenant.ActCustUserManage
+	if self {
+		act = tenant.ActProfileUpdate
+	}
+	return d.changeUser(ctx, actor, userID, "user.updated", act, func(q storage.Queries, u *tenant.User) (string, error) {
 		if e.Role != nil && !leads(*e.Role) {
 			if err := checkNotSupervising(ctx, q, u, "role"); err != nil {
 				return "", err
@@ -317,37 +313,6 @@ func (d *Desk) UpdateUser(ctx context.Context, actor tenant.Actor, userID uuid.U
 		}
 		return applyUserEdit(u, e)
 	})
-}
-
-// updateProfile applies a user's edit of their own profile.
-func (d *Desk) updateProfile(ctx context.Context, actor tenant.Actor, e UserEdit) (*tenant.User, error) {
-	tid, err := authorize(actor, tenant.ActProfileUpdate)
-	if err != nil {
-		return nil, fmt.Errorf("update profile: %w", err)
-	}
-	var u *tenant.User
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
-		var err error
-		if u, err = q.GetUser(ctx, tid, actor.UserID); err != nil {
-			return err
-		}
-		if err := reach(actor, tenant.ActProfileUpdate, userResource(u)); err != nil {
-			return err
-		}
-		detail, err := applyUserEdit(u, e)
-		if err != nil {
-			return err
-		}
-		u.UpdatedAt = d.clock()
-		if err := q.UpdateUser(ctx, u); err != nil {
-			return err
-		}
-		return d.audit(ctx, q, actor, tid, "user.updated", "user", u.ID, detail)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("update profile: %w", err)
-	}
-	return u, nil
 }
 
 // applyUserEdit checks e and applies it to u, returning a summary of what changed.
@@ -362,7 +327,7 @@ func applyUserEdit(u *tenant.User, e UserEdit) (string, error) {
 	}
 	if e.Phone != nil {
 		phone := *e.Phone
-		if err := checkPhone(&phone); err != nil {
+		if err := checkPhone("phone", &phone); err != nil {
 			return "", err
 		}
 		u.Phone, changed = phone, append(changed, "phone")
@@ -395,7 +360,7 @@ func (d *Desk) DeactivateUser(ctx context.Context, actor tenant.Actor, userID uu
 	if actor.UserID == userID {
 		return nil, invalid("user", "users do not deactivate themselves")
 	}
-	return d.changeUser(ctx, actor, userID, "user.deactivated", func(q storage.Queries, u *tenant.User) (string, error) {
+	return d.changeUser(ctx, actor, userID, "user.deactivated", tenant.ActCustUserManage, func(q storage.Queries, u *tenant.User) (string, error) {
 		if u.Status == tenant.UserDeactivated {
 			return "", invalid("user", "%s is already deactivated", u.Email)
 		}
@@ -443,7 +408,7 @@ func checkNotSupervising(ctx context.Context, q storage.Queries, u *tenant.User,
 // otherwise invited: ResendInvitation then sends them a link). Who may is as for CreateUser.
 // Returns *ValidationError, ErrNotFound, ErrConflict or ErrForbidden.
 func (d *Desk) ReactivateUser(ctx context.Context, actor tenant.Actor, userID uuid.UUID) (*tenant.User, error) {
-	return d.changeUser(ctx, actor, userID, "user.reactivated", func(_ storage.Queries, u *tenant.User) (string, error) {
+	return d.changeUser(ctx, actor, userID, "user.reactivated", tenant.ActCustUserManage, func(_ storage.Queries, u *tenant.User) (string, error) {
 		if u.Status != tenant.UserDeactivated {
 			return "", invalid("user", "%s is %s, not deactivated", u.Email, u.Status)
 		}
@@ -471,7 +436,7 @@ func (d *Desk) SetPassword(ctx context.Context, actor tenant.Actor, userID uuid.
 	if err != nil {
 		return err
 	}
-	_, err = d.changeUser(ctx, actor, userID, "user.password_set", func(q storage.Queries, u *tenant.User) (string, error) {
+	_, err = d.changeUser(ctx, actor, userID, "user.password_set", tenant.ActCustUserManage, func(q storage.Queries, u *tenant.User) (string, error) {
 		if u.Status == tenant.UserDeactivated {
 			return "", invalid("user", "%s is deactivated", u.Email)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -309,12 +310,10 @@ type Registration struct {
 // it returns a nil link and no error, so registration does not tell which addresses exist.
 // Returns *ValidationError, ErrNotFound (tenant) and ErrRegistrationClosed.
 func (d *Desk) Register(ctx context.Context, tenantID uuid.UUID, in Registration) (*OneTimeLink, error) {
-	nu := NewUser{Email: in.Email, Name: in.Name, Phone: in.Phone, Language: in.Language,
-		Role: tenant.RoleCustomerUser, CustomerID: uuid.Max}
-	if err := checkNewUser(&nu); err != nil {
+	if err := checkIdentity(&in.Email, &in.Name, &in.Phone, in.Language); err != nil {
 		return nil, err
 	}
-	domain := nu.Email[strings.LastIndexByte(nu.Email, '@')+1:]
+	domain := in.Email[strings.LastIndexByte(in.Email, '@')+1:]
 	var link *OneTimeLink
 	err := d.store.InTx(ctx, func(q storage.Queries) error {
 		ten, err := q.GetTenant(ctx, tenantID)
@@ -330,19 +329,19 @@ func (d *Desk) Register(ctx context.Context, tenantID uuid.UUID, in Registration
 		}
 		var cust *tenant.Customer
 		for _, c := range cs {
-			if containsFold(c.SignupDomains, domain) {
+			if slices.Contains(c.SignupDomains, domain) {
 				cust = c
 			}
 		}
 		if cust == nil {
 			return fmt.Errorf("%w: no customer accepts addresses at %s", ErrRegistrationClosed, domain)
 		}
-		if _, err := q.GetUserByEmail(ctx, tenantID, nu.Email); err == nil || !errors.Is(err, storage.ErrNotFound) {
+		if _, err := q.GetUserByEmail(ctx, tenantID, in.Email); err == nil || !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
 		now := d.clock()
-		u := &tenant.User{ID: newID(), TenantID: tenantID, CustomerID: cust.ID, Email: nu.Email, Name: nu.Name,
-			Phone: nu.Phone, Language: nu.Language, Role: tenant.RoleCustomerUser, Status: tenant.UserInvited,
+		u := &tenant.User{ID: newID(), TenantID: tenantID, CustomerID: cust.ID, Email: in.Email, Name: in.Name,
+			Phone: in.Phone, Language: in.Language, Role: tenant.RoleCustomerUser, Status: tenant.UserInvited,
 			CreatedAt: now, UpdatedAt: now, Version: 1}
 		if err := q.CreateUser(ctx, u); err != nil {
 			return err
@@ -361,15 +360,6 @@ func (d *Desk) Register(ctx context.Context, tenantID uuid.UUID, in Registration
 		return nil, fmt.Errorf("register: %w", err)
 	}
 	return link, nil
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // ShareLogin issues a one-time link, valid for Config.ShareLoginTTL (at most 5 minutes), that

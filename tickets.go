@@ -100,9 +100,6 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 func submitSource(actor tenant.Actor, in *NewTicket) (ticket.Source, error) {
 	switch actor.Kind {
 	case tenant.ActorCodeHolder:
-		if in.DeviceID != uuid.Nil && in.DeviceID != actor.DeviceID {
-			return "", fmt.Errorf("device %s: %w", in.DeviceID, storage.ErrNotFound)
-		}
 		switch {
 		case in.CustomerID != uuid.Nil || in.ProjectID != uuid.Nil:
 			return "", invalid("customer_id", "is set from the device for code holders")
@@ -111,7 +108,9 @@ func submitSource(actor tenant.Actor, in *NewTicket) (ticket.Source, error) {
 		case in.Draft:
 			return "", invalid("draft", "public requesters submit at once: a code holder cannot come back to a draft")
 		}
-		in.DeviceID = actor.DeviceID
+		if in.DeviceID == uuid.Nil {
+			in.DeviceID = actor.DeviceID // any other device is outside its reach (resolveSubmission)
+		}
 		return ticket.SourceCode, nil
 	case tenant.ActorCustomerUser:
 		if in.CustomerID != uuid.Nil && in.CustomerID != actor.CustomerID {

@@ -72,6 +72,21 @@ func checkReason(s *string, required bool) error {
 	return checkLen("reason", *s, min, MaxReasonLen)
 }
 
+// isEmail reports whether s is a bare e-mail address ("ann@example.com", no display name).
+func isEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && len(s) <= 254
+}
+
+// checkPhone trims s and requires it to be empty or a phone number.
+func checkPhone(field string, s *string) error {
+	*s = strings.TrimSpace(*s)
+	if *s != "" && !phoneNumber.MatchString(*s) {
+		return invalid(field, "%q is not a phone number", *s)
+	}
+	return nil
+}
+
 // checkContact normalises c and checks its parts; requireReach demands an e-mail or a phone.
 func checkContact(c *ticket.Contact, requireReach bool) error {
 	c.Name = strings.TrimSpace(c.Name)
@@ -80,14 +95,11 @@ func checkContact(c *ticket.Contact, requireReach bool) error {
 	if err := checkLen("requester.name", c.Name, 0, MaxNameLen); err != nil {
 		return err
 	}
-	if c.Email != "" {
-		a, err := mail.ParseAddress(c.Email)
-		if err != nil || a.Address != c.Email {
-			return invalid("requester.email", "%q is not an e-mail address", c.Email)
-		}
+	if c.Email != "" && !isEmail(c.Email) {
+		return invalid("requester.email", "%q is not an e-mail address", c.Email)
 	}
-	if c.Phone != "" && !phoneNumber.MatchString(c.Phone) {
-		return invalid("requester.phone", "%q is not a phone number", c.Phone)
+	if err := checkPhone("requester.phone", &c.Phone); err != nil {
+		return err
 	}
 	if err := checkLanguage("requester.language", c.Language); err != nil {
 		return err
