@@ -56,7 +56,7 @@ func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid
 			return nil, &ValidationError{Field: "pin", Problem: err.Error(), Err: err}
 		}
 	}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if _, err := q.GetDevice(ctx, tid, deviceID); err != nil {
 			return fmt.Errorf("device %s: %w", deviceID, err)
 		}
@@ -117,7 +117,7 @@ func (d *Desk) SetCodeActive(ctx context.Context, actor tenant.Actor, codeID uui
 		return nil, fmt.Errorf("set code active: %w", err)
 	}
 	var c *device.Code
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		var err error
 		if c, err = q.GetCode(ctx, tid, codeID); err != nil {
 			return err

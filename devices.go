@@ -36,7 +36,7 @@ func (d *Desk) CreateTemplate(ctx context.Context, actor tenant.Actor, in NewTem
 	now := d.clock()
 	t := &device.Template{ID: newID(), TenantID: tid, Name: in.Name, Description: in.Description,
 		Fields: in.Fields, Blocks: in.Blocks, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if err := q.CreateTemplate(ctx, t); err != nil {
 			return err
 		}
@@ -214,7 +214,7 @@ func (d *Desk) CreateDevice(ctx context.Context, actor tenant.Actor, in NewDevic
 	dev := &device.Device{ID: newID(), TenantID: tid, CustomerID: in.CustomerID, TemplateID: in.TemplateID,
 		ProjectID: in.ProjectID, Name: in.Name, SerialNumber: in.SerialNumber, Location: in.Location,
 		Fields: in.Fields, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if err := d.checkDeviceRefs(ctx, q, actor, tid, &in); err != nil {
 			return err
 		}
@@ -275,7 +275,7 @@ func (d *Desk) AssignDevice(ctx context.Context, actor tenant.Actor, deviceID, c
 		return nil, fmt.Errorf("assign device: %w", err)
 	}
 	var dev *device.Device
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		var err error
 		if dev, err = q.GetDevice(ctx, tid, deviceID); err != nil {
 			return err

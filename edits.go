@@ -42,7 +42,7 @@ func (d *Desk) UpdateTemplate(ctx context.Context, actor tenant.Actor, t *device
 		return nil, err
 	}
 	var out *device.Template
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		cur, err := q.GetTemplate(ctx, tid, t.ID)
 		if err != nil {
 			return err
@@ -77,7 +77,7 @@ func (d *Desk) UpdateDevice(ctx context.Context, actor tenant.Actor, dev *device
 		return nil, err
 	}
 	var out *device.Device
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		cur, err := q.GetDevice(ctx, tid, dev.ID)
 		if err != nil {
 			return err
@@ -161,7 +161,7 @@ func (d *Desk) UpdateCode(ctx context.Context, actor tenant.Actor, codeID uuid.U
 		}
 	}
 	var c *device.Code
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		var err error
 		if c, err = q.GetCode(ctx, tid, codeID); err != nil {
 			return err

@@ -123,3 +123,5 @@ func ErrorCode(err error) Code {
 	}
 	return CodeInternal
 }
+
+func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }

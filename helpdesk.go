@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
@@ -18,9 +20,12 @@ import (
 type Config struct {
 	// Now returns the current time. Defaults to time.Now. Tests inject a fake clock here.
 	Now func() time.Time
-	// BaseURL is the public address of the embedding application; one-time links (invitations,
-	// password resets, share-login) are built on it as BaseURL + "/invitation/" + token,
-	// "/reset-password/" + token and "/share-login/" + token. Defaults to "http://localhost:8080".
+	// BaseURL is the public address of the embedding application; the links the Desk hands
+	// out are built on it: one-time links as BaseURL + "/invitation/" + token,
+	// "/reset-password/" + token and "/share-login/" + token, and in notifications a
+	// requester's link to their ticket as "/requests/" + token (for OpenRequesterLink) and the
+	// back-office page of a ticket as "/tickets/" + ticket ID. Defaults to
+	// "http://localhost:8080".
 	BaseURL string
 	// PasswordParams are argon2id's costs for new password hashes; they may not be below
 	// tenant.MinPasswordParams. A password hashed with cheaper ones is rehashed at its next
@@ -41,6 +46,86 @@ type Config struct {
 	// LoginWindow is the throttling window, opened by an address's first failure. Defaults to
 	// 15 minutes.
 	LoginWindow time.Duration
+	// Notifiers deliver notifications, one per channel: notify.Email, notify.SMS, notify.Push.
+	// The Desk writes notifications only for the channels it has a Notifier for (in-app
+	// notifications need none), so every Desk sharing a database should be given the same
+	// channels. Defaults to none: only in-app notifications.
+	Notifiers map[notify.Channel]notify.Notifier
+	// Dispatch tunes the delivery of notifications by Run and DispatchOnce.
+	Dispatch DispatchConfig
+	// Logger receives what the background work (Run) cannot return: failed batches, listener
+	// loss. Defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// DispatchConfig tunes the delivery of notifications. The zero value is ready to use.
+type DispatchConfig struct {
+	// MaxAttempts is how many times a notification is tried before it is kept as failed.
+	// Defaults to 8.
+	MaxAttempts int
+	// RetryBackoff is the wait before the first retry; each further retry waits twice as
+	// long, up to MaxBackoff, and every wait is jittered to between half and all of it.
+	// Defaults to 10 seconds.
+	RetryBackoff time.Duration
+	// MaxBackoff caps the wait between retries. Defaults to 1 hour.
+	MaxBackoff time.Duration
+	// BatchSize is how many notifications one claim takes. Defaults to 100.
+	BatchSize int
+	// Concurrency is how many sends run at once. Defaults to 8.
+	Concurrency int
+	// SendTimeout bounds one send. Defaults to 30 seconds.
+	SendTimeout time.Duration
+	// Lease is how long a claimed notification is kept from other dispatchers; if the process
+	// dies mid-send, the notification is tried again once the lease runs out. It must exceed
+	// SendTimeout. Defaults to twice SendTimeout.
+	Lease time.Duration
+	// PollInterval is how often an idle dispatcher looks for due work when nothing wakes it
+	// (a wake-up comes from this process's own writes and, on PostgreSQL, from LISTEN/NOTIFY).
+	// Defaults to 1 second.
+	PollInterval time.Duration
+}
+
+func (c DispatchConfig) withDefaults() (DispatchConfig, error) {
+	for _, n := range []struct {
+		field string
+		v     *int
+		def   int
+	}{{"MaxAttempts", &c.MaxAttempts, 8}, {"BatchSize", &c.BatchSize, 100}, {"Concurrency", &c.Concurrency, 8}} {
+		if *n.v < 0 {
+			return c, fmt.Errorf("helpdesk: Config.Dispatch.%s is negative", n.field)
+		}
+		if *n.v == 0 {
+			*n.v = n.def
+		}
+	}
+	for _, d := range []struct {
+		field string
+		v     *time.Duration
+		def   time.Duration
+	}{
+		{"RetryBackoff", &c.RetryBackoff, 10 * time.Second},
+		{"MaxBackoff", &c.MaxBackoff, time.Hour},
+		{"SendTimeout", &c.SendTimeout, 30 * time.Second},
+		{"Lease", &c.Lease, 0},
+		{"PollInterval", &c.PollInterval, time.Second},
+	} {
+		if *d.v < 0 {
+			return c, fmt.Errorf("helpdesk: Config.Dispatch.%s is negative", d.field)
+		}
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	if c.Lease == 0 {
+		c.Lease = 2 * c.SendTimeout
+	}
+	if c.Lease <= c.SendTimeout {
+		return c, fmt.Errorf("helpdesk: Config.Dispatch.Lease %s does not exceed SendTimeout %s", c.Lease, c.SendTimeout)
+	}
+	if c.MaxBackoff < c.RetryBackoff {
+		c.MaxBackoff = c.RetryBackoff
+	}
+	return c, nil
 }
 
 // MaxShareLoginTTL caps Config.ShareLoginTTL.
@@ -95,6 +180,21 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxLoginFailures == 0 {
 		c.MaxLoginFailures = 5
 	}
+	for ch, n := range c.Notifiers {
+		if ch != notify.Email && ch != notify.SMS && ch != notify.Push {
+			return c, fmt.Errorf("helpdesk: Config.Notifiers: %q is not a channel with a Notifier (email, sms, push)", ch)
+		}
+		if n == nil {
+			return c, fmt.Errorf("helpdesk: Config.Notifiers[%q] is nil", ch)
+		}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	var err error
+	if c.Dispatch, err = c.Dispatch.withDefaults(); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -108,6 +208,9 @@ type Desk struct {
 	// dummyHash is verified against when a sign-in names no usable account, so that such a
 	// sign-in costs what a wrong password costs.
 	dummyHash string
+	// wake tells this process's dispatcher that notifications were enqueued (capacity 1:
+	// signals coalesce).
+	wake chan struct{}
 }
 
 // New returns a Desk on store, whose schema must be current (see bunstore.Store.MigrateUp).
@@ -127,7 +230,38 @@ func New(store storage.Store, cfg *Config) (*Desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Desk{store: store, now: c.Now, cfg: c, tickets: ticket.TicketLifecycle(), dummyHash: dummy}, nil
+	return &Desk{store: store, now: c.Now, cfg: c, tickets: ticket.TicketLifecycle(), dummyHash: dummy,
+		wake: make(chan struct{}, 1)}, nil
+}
+
+// inTx runs fn in one storage transaction and, when fn enqueued notifications and the
+// transaction committed, wakes this process's dispatcher.
+func (d *Desk) inTx(ctx context.Context, fn func(q storage.Queries) error) error {
+	var enqueued bool
+	err := d.store.InTx(ctx, func(q storage.Queries) error {
+		return fn(outboxWatch{Queries: q, enqueued: &enqueued})
+	})
+	if err == nil && enqueued {
+		select {
+		case d.wake <- struct{}{}:
+		default:
+		}
+	}
+	return err
+}
+
+// outboxWatch notes that a transaction enqueued notifications.
+type outboxWatch struct {
+	storage.Queries
+	enqueued *bool
+}
+
+func (w outboxWatch) EnqueueNotifications(ctx context.Context, ns []*notify.Notification) error {
+	err := w.Queries.EnqueueNotifications(ctx, ns)
+	if err == nil && len(ns) > 0 {
+		*w.enqueued = true
+	}
+	return err
 }
 
 // clock returns the current time as the database stores it: UTC, microseconds.

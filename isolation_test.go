@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/internal/secret"
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
@@ -333,6 +335,56 @@ var matrix = map[string]matrixOp{
 		_, err := c.d.CreateMetaTeam(c.ctx, c.actor, "Europe")
 		return nil, err
 	}},
+	"Inbox": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Inbox(c.ctx, c.actor, storage.PageRequest{})
+		return nil, err
+	}},
+	"UnreadCount": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.UnreadCount(c.ctx, c.actor)
+		return nil, err
+	}},
+	"MarkAllRead": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.MarkAllRead(c.ctx, c.actor)
+		return nil, err
+	}},
+	// MarkRead marks the actor's own notification in the own scope, and otherwise one of the
+	// scope's customer user: nobody marks another's.
+	"MarkRead": {own: "AAAAF|AA|NN|U", other: "NNNNF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		owner := c.sc.user.ID
+		if c.sc.name == "own" && c.actor.UserID != uuid.Nil {
+			owner = c.actor.UserID
+		}
+		n := c.notification(owner, notify.InApp, notify.StatusDelivered)
+		return nil, c.d.MarkRead(c.ctx, c.actor, n.ID)
+	}},
+	"Notifications": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.notification(c.sc.user.ID, notify.Email, notify.StatusPending).ID
+		page, err := c.d.Notifications(c.ctx, c.actor, storage.NotificationFilter{}, storage.PageRequest{Limit: storage.MaxPageSize})
+		return ids(page.Items, func(x *notify.Notification) uuid.UUID { return x.ID }), err
+	}},
+	"RetryNotification": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		n := c.notification(c.sc.user.ID, notify.Email, notify.StatusFailed)
+		_, err := c.d.RetryNotification(c.ctx, c.actor, n.ID)
+		return nil, err
+	}},
+	"NotificationTemplates": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.notificationTemplate().ID
+		ts, err := c.d.NotificationTemplates(c.ctx, c.actor, "")
+		return ids(ts, func(x *notify.Template) uuid.UUID { return x.ID }), err
+	}},
+	"SaveNotificationTemplate": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SaveNotificationTemplate(c.ctx, c.actor, notify.Template{Event: notify.TicketDone, Channel: notify.SMS,
+			Language: "en-" + c.unique(), Text: "Done: {{.ticket_ref}}"})
+		return nil, err
+	}},
+	"DeleteNotificationTemplate": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		return nil, c.d.DeleteNotificationTemplate(c.ctx, c.actor, c.notificationTemplate().ID)
+	}},
+	"PreviewNotificationTemplate": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.PreviewNotificationTemplate(c.ctx, c.actor, notify.Template{Event: notify.TicketDone, Channel: notify.SMS,
+			Language: "en", Text: "Done: {{.ticket_ref}}"})
+		return nil, err
+	}},
 	"MetaTeams": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.w.metaTeam[c.sc.org.tenant.ID]
 		ms, err := c.d.MetaTeams(c.ctx, c.actor)
@@ -414,6 +466,19 @@ var credentialMatrix = map[string]credentialOp{
 		in, err := c.d.AcceptInvitation(c.ctx, link.Token, matrixPassword)
 		return signedIn(in, err)
 	},
+	// The provider's message ID is the credential of a delivery report.
+	"ReportDelivery": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		n := c.notification(c.sc.user.ID, notify.SMS, notify.StatusSent)
+		if err := c.d.ReportDelivery(c.ctx, notify.StatusReport{Channel: notify.SMS, ProviderID: n.ProviderID, Delivered: true}); err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		got, err := c.store.GetNotification(c.ctx, n.TenantID, n.ID)
+		require.NoError(c.t, err)
+		require.Equal(c.t, notify.StatusDelivered, got.Status)
+		u, err := c.store.GetUser(c.ctx, got.TenantID, got.To.UserID)
+		require.NoError(c.t, err)
+		return got.TenantID, u.CustomerID, nil
+	},
 	"RedeemShareLogin": func(c *cell) (uuid.UUID, uuid.UUID, error) {
 		link, err := c.d.ShareLogin(c.ctx, c.sc.user.Actor())
 		require.NoError(c.t, err)
@@ -439,6 +504,13 @@ func ids[T any](items []T, id func(T) uuid.UUID) []uuid.UUID {
 	return out
 }
 
+// background lists the Desk's background work, which acts for every tenant by design and
+// takes neither actor nor credential.
+var background = map[string]string{
+	"Run":          "delivers every tenant's due notifications",
+	"DispatchOnce": "delivers one batch of every tenant's due notifications",
+}
+
 // TestIsolationMatrixCoversDesk fails when a Desk operation is missing from the matrix, or
 // the matrix names an operation the Desk does not have.
 func TestIsolationMatrixCoversDesk(t *testing.T) {
@@ -448,7 +520,8 @@ func TestIsolationMatrixCoversDesk(t *testing.T) {
 		name := desk.Method(i).Name
 		_, a := matrix[name]
 		_, c := credentialMatrix[name]
-		if !a && !c {
+		_, b := background[name]
+		if !a && !c && !b {
 			missing = append(missing, name)
 		}
 	}
@@ -685,6 +758,31 @@ func (w *matrixWorld) cell(t *testing.T, sc *matrixScope, kind string, op matrix
 func (c *cell) unique() string {
 	c.w.seq++
 	return fmt.Sprintf("m%d", c.w.seq)
+}
+
+// notification stores a notification of the scope's tenant for the user on ch in status st.
+func (c *cell) notification(userID uuid.UUID, ch notify.Channel, st notify.Status) *notify.Notification {
+	c.t.Helper()
+	now := c.w.f.clock.Now().UTC()
+	id := uuid.Must(uuid.NewV7())
+	n := &notify.Notification{Message: notify.Message{ID: id, IdempotencyKey: id.String(), TenantID: c.sc.org.tenant.ID,
+		Event: notify.TicketDone, Channel: ch, To: notify.Address{UserID: userID, Name: "Tess", Email: "tess@example.com", Phone: "+4930111111"},
+		Language: "en", Subject: "Done", Text: "Done."}, Status: st, NextAttemptAt: now.Add(time.Hour), CreatedAt: now}
+	if st == notify.StatusSent {
+		n.ProviderID, n.SentAt = "SM"+strings.ReplaceAll(id.String(), "-", ""), &now
+	}
+	require.NoError(c.t, c.store.EnqueueNotifications(c.ctx, []*notify.Notification{n}))
+	return n
+}
+
+// notificationTemplate stores a notification template of the scope's tenant.
+func (c *cell) notificationTemplate() *notify.Template {
+	c.t.Helper()
+	now := c.w.f.clock.Now().UTC()
+	t := &notify.Template{ID: uuid.Must(uuid.NewV7()), TenantID: c.sc.org.tenant.ID, Event: notify.TicketDone, Channel: notify.SMS,
+		Language: "en-" + c.unique(), Text: "Done: {{.ticket_ref}}", CreatedAt: now, UpdatedAt: now, Version: 1}
+	require.NoError(c.t, c.store.CreateNotificationTemplate(c.ctx, t))
+	return t
 }
 
 // newUser stores a fresh customer user of the scope's customer with status st.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
@@ -44,7 +45,7 @@ func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uui
 		return nil, fmt.Errorf("post message on %s: %w", ticketID, err)
 	}
 	var m *ticket.Message
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		t, err := d.visibleTicket(ctx, q, actor, tid, ticketID)
 		if err != nil {
 			return err
@@ -69,6 +70,12 @@ func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uui
 			From: string(t.State), To: string(t.State), At: now}
 		if err := q.AppendHistory(ctx, h); err != nil {
 			return err
+		}
+		if !in.Internal {
+			occ := occurrence{ev: notify.CommentAdded, actor: actor, ticket: t, comment: in.Body}
+			if err := d.notify(ctx, q, tid, occ); err != nil {
+				return err
+			}
 		}
 		// Every post updates the ticket (its last activity), so a post and a concurrent change
 		// of state, such as a close, cannot both commit unseen by each other.

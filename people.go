@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/internal/secret"
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/google/uuid"
@@ -72,7 +73,7 @@ func (d *Desk) CreateUser(ctx context.Context, actor tenant.Actor, in NewUser) (
 		u.Status = tenant.UserActive
 	}
 	var link *OneTimeLink
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if u.CustomerID != uuid.Nil {
 			if err := reach(actor, act, customerResource(tid, u.CustomerID)); err != nil {
 				return err
@@ -86,7 +87,7 @@ func (d *Desk) CreateUser(ctx context.Context, actor tenant.Actor, in NewUser) (
 		}
 		if u.Status == tenant.UserInvited {
 			var err error
-			if link, err = d.issueToken(ctx, q, u, tenant.PurposeInvitation); err != nil {
+			if link, err = d.issueToken(ctx, q, actor, u, tenant.PurposeInvitation, notify.UserInvited); err != nil {
 				return err
 			}
 		}
@@ -146,8 +147,9 @@ var linkPaths = map[tenant.TokenPurpose]string{
 	tenant.PurposeShareLogin:    "/share-login/",
 }
 
-// issueToken voids u's earlier unused links of the purpose and stores a fresh one's hash.
-func (d *Desk) issueToken(ctx context.Context, q storage.Queries, u *tenant.User, purpose tenant.TokenPurpose) (*OneTimeLink, error) {
+// issueToken voids u's earlier unused links of the purpose and stores a fresh one's hash. With
+// an event other than "", it also sends the link to u by that event, as actor's doing.
+func (d *Desk) issueToken(ctx context.Context, q storage.Queries, actor tenant.Actor, u *tenant.User, purpose tenant.TokenPurpose, ev notify.Event) (*OneTimeLink, error) {
 	ttl := map[tenant.TokenPurpose]time.Duration{
 		tenant.PurposeInvitation:    d.cfg.InvitationTTL,
 		tenant.PurposePasswordReset: d.cfg.ResetTTL,
@@ -162,7 +164,13 @@ func (d *Desk) issueToken(ctx context.Context, q storage.Queries, u *tenant.User
 	if err := q.CreateUserToken(ctx, ut); err != nil {
 		return nil, err
 	}
-	return &OneTimeLink{Token: token, URL: d.cfg.BaseURL + linkPaths[purpose] + token, ExpiresAt: ut.ExpiresAt}, nil
+	link := &OneTimeLink{Token: token, URL: d.cfg.BaseURL + linkPaths[purpose] + token, ExpiresAt: ut.ExpiresAt}
+	if ev != "" {
+		if err := d.notify(ctx, q, u.TenantID, occurrence{ev: ev, actor: actor, user: u, link: link.URL}); err != nil {
+			return nil, err
+		}
+	}
+	return link, nil
 }
 
 // ResendInvitation issues a fresh invitation link to a user who has not accepted theirs yet,
@@ -175,7 +183,7 @@ func (d *Desk) ResendInvitation(ctx context.Context, actor tenant.Actor, userID 
 			return "", invalid("user", "%s is %s, not invited", u.Email, u.Status)
 		}
 		var err error
-		link, err = d.issueToken(ctx, q, u, tenant.PurposeInvitation)
+		link, err = d.issueToken(ctx, q, actor, u, tenant.PurposeInvitation, notify.UserInvited)
 		return u.Email, err
 	})
 	if err != nil {
@@ -204,7 +212,7 @@ func (d *Desk) changeUser(ctx context.Context, actor tenant.Actor, userID uuid.U
 		return nil, fmt.Errorf("%s %s: %w", action, userID, err)
 	}
 	var u *tenant.User
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		var err error
 		if u, err = d.visibleUser(ctx, q, actor, tid, userID); err != nil {
 			return err
@@ -291,6 +299,8 @@ type UserEdit struct {
 	// Role changes the role within the user's kind (an employee stays an employee). Users do
 	// not change their own role.
 	Role *tenant.Role
+	// Push switches push notifications to the user's devices on or off.
+	Push *bool
 }
 
 // UpdateUser changes a user's name, phone, language or role. Users may change their own name,
@@ -345,6 +355,9 @@ func applyUserEdit(u *tenant.User, e UserEdit) (string, error) {
 		}
 		changed = append(changed, fmt.Sprintf("role %s → %s", u.Role, r))
 		u.Role = r
+	}
+	if e.Push != nil {
+		u.Push, changed = *e.Push, append(changed, fmt.Sprintf("push %t", *e.Push))
 	}
 	if len(changed) == 0 {
 		return "", invalid("edit", "names nothing to change")
@@ -472,7 +485,7 @@ func (d *Desk) CreateTeam(ctx context.Context, actor tenant.Actor, in NewTeam) (
 	now := d.clock()
 	t := &tenant.Team{ID: newID(), TenantID: tid, Name: in.Name, SupervisorID: in.SupervisorID,
 		MetaTeamID: in.MetaTeamID, Members: in.Members, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if err := checkTeam(ctx, q, t); err != nil {
 			return err
 		}
@@ -543,7 +556,7 @@ func (d *Desk) UpdateTeam(ctx context.Context, actor tenant.Actor, t *tenant.Tea
 		return nil, fmt.Errorf("update team: %w", err)
 	}
 	var out *tenant.Team
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		cur, err := q.GetTeam(ctx, tid, t.ID)
 		if err != nil {
 			return err
@@ -573,7 +586,7 @@ func (d *Desk) SetDefaultTeam(ctx context.Context, actor tenant.Actor, teamID uu
 		return nil, fmt.Errorf("set default team: %w", err)
 	}
 	var ten *tenant.Tenant
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		t, err := q.GetTeam(ctx, tid, teamID)
 		if err != nil {
 			return err
@@ -619,7 +632,7 @@ func (d *Desk) CreateMetaTeam(ctx context.Context, actor tenant.Actor, name stri
 	}
 	now := d.clock()
 	m := &tenant.MetaTeam{ID: newID(), TenantID: tid, Name: name, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if err := q.CreateMetaTeam(ctx, m); err != nil {
 			return err
 		}
@@ -654,8 +667,14 @@ func (d *Desk) UpdateSettings(ctx context.Context, actor tenant.Actor, s tenant.
 	if s.PublicAccessDays < 0 || s.PublicAccessDays > 3650 {
 		return nil, invalid("public_access_days", "%d is outside 0 (the default) to 3650", s.PublicAccessDays)
 	}
+	if err := s.Notifications.Check(); err != nil {
+		return nil, invalid("notifications", "%s", strings.TrimPrefix(err.Error(), "notify: "))
+	}
+	if s.SupportLink != "" && !isHTTPURL(s.SupportLink) {
+		return nil, invalid("support_link", "%q is not an http(s) URL", s.SupportLink)
+	}
 	var ten *tenant.Tenant
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		var err error
 		if ten, err = q.GetTenant(ctx, tid); err != nil {
 			return err
@@ -686,7 +705,7 @@ func (d *Desk) SetSignupDomains(ctx context.Context, actor tenant.Actor, custome
 		return nil, err
 	}
 	var c *tenant.Customer
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		all, err := q.ListCustomers(ctx, tid)
 		if err != nil {
 			return err

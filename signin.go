@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/internal/secret"
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/google/uuid"
@@ -68,7 +69,7 @@ func (d *Desk) SignIn(ctx context.Context, tenantID uuid.UUID, email, password s
 		return nil, fmt.Errorf("sign in: %w", ErrBadCredentials)
 	}
 	var in *SignedIn
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if count > 0 {
 			if err := q.ClearLoginFailures(ctx, tenantID, key); err != nil {
 				return err
@@ -153,7 +154,7 @@ func (d *Desk) SignOut(ctx context.Context, token string) error {
 func (d *Desk) redeem(ctx context.Context, token string, purpose tenant.TokenPurpose, signIn bool,
 	fn func(q storage.Queries, u *tenant.User) error) (*SignedIn, error) {
 	var in *SignedIn
-	err := d.store.InTx(ctx, func(q storage.Queries) error {
+	err := d.inTx(ctx, func(q storage.Queries) error {
 		ut, err := q.GetUserToken(ctx, secret.Hash(token))
 		switch {
 		case errors.Is(err, storage.ErrNotFound) || err == nil && ut.Purpose != purpose:
@@ -217,7 +218,7 @@ func (d *Desk) AcceptInvitation(ctx context.Context, token, password string) (*S
 func (d *Desk) RequestPasswordReset(ctx context.Context, tenantID uuid.UUID, email string) (*OneTimeLink, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	var link *OneTimeLink
-	err := d.store.InTx(ctx, func(q storage.Queries) error {
+	err := d.inTx(ctx, func(q storage.Queries) error {
 		u, err := q.GetUserByEmail(ctx, tenantID, email)
 		if errors.Is(err, storage.ErrNotFound) {
 			return nil
@@ -225,7 +226,7 @@ func (d *Desk) RequestPasswordReset(ctx context.Context, tenantID uuid.UUID, ema
 		if err != nil || u.Status != tenant.UserActive {
 			return err
 		}
-		link, err = d.issueToken(ctx, q, u, tenant.PurposePasswordReset)
+		link, err = d.issueToken(ctx, q, tenant.SystemFor(u.TenantID), u, tenant.PurposePasswordReset, notify.PasswordReset)
 		return err
 	})
 	if err != nil {
@@ -275,7 +276,7 @@ func (d *Desk) ChangePassword(ctx context.Context, actor tenant.Actor, current, 
 	if err != nil {
 		return err
 	}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		u, err := q.GetUser(ctx, tid, actor.UserID)
 		if err != nil {
 			return err
@@ -315,7 +316,7 @@ func (d *Desk) Register(ctx context.Context, tenantID uuid.UUID, in Registration
 	}
 	domain := in.Email[strings.LastIndexByte(in.Email, '@')+1:]
 	var link *OneTimeLink
-	err := d.store.InTx(ctx, func(q storage.Queries) error {
+	err := d.inTx(ctx, func(q storage.Queries) error {
 		ten, err := q.GetTenant(ctx, tenantID)
 		if err != nil {
 			return err
@@ -346,7 +347,7 @@ func (d *Desk) Register(ctx context.Context, tenantID uuid.UUID, in Registration
 		if err := q.CreateUser(ctx, u); err != nil {
 			return err
 		}
-		if link, err = d.issueToken(ctx, q, u, tenant.PurposeInvitation); err != nil {
+		if link, err = d.issueToken(ctx, q, tenant.SystemFor(u.TenantID), u, tenant.PurposeInvitation, notify.UserRegistered); err != nil {
 			return err
 		}
 		registrar := tenant.SystemFor(tenantID)
@@ -372,7 +373,7 @@ func (d *Desk) ShareLogin(ctx context.Context, actor tenant.Actor) (*OneTimeLink
 		return nil, fmt.Errorf("share login: %w", err)
 	}
 	var link *OneTimeLink
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		u, err := q.GetUser(ctx, tid, actor.UserID)
 		if err != nil {
 			return err
@@ -380,7 +381,7 @@ func (d *Desk) ShareLogin(ctx context.Context, actor tenant.Actor) (*OneTimeLink
 		if u.Status != tenant.UserActive {
 			return fmt.Errorf("%w: the account is %s", ErrUnauthenticated, u.Status)
 		}
-		link, err = d.issueToken(ctx, q, u, tenant.PurposeShareLogin)
+		link, err = d.issueToken(ctx, q, actor, u, tenant.PurposeShareLogin, "")
 		return err
 	})
 	if err != nil {

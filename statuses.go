@@ -34,7 +34,7 @@ func (d *Desk) CreateStatus(ctx context.Context, actor tenant.Actor, in NewStatu
 	now := d.clock()
 	s := &ticket.Status{ID: newID(), TenantID: tid, Name: in.Name, State: in.State, Position: in.Position,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if err := q.CreateStatus(ctx, s); err != nil {
 			return err
 		}
@@ -69,7 +69,7 @@ func (d *Desk) CreatePriority(ctx context.Context, actor tenant.Actor, in NewPri
 	now := d.clock()
 	p := &ticket.Priority{ID: newID(), TenantID: tid, Name: in.Name, Rank: in.Rank, Default: in.Default,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if in.Default {
 			ps, err := q.ListPriorities(ctx, tid)
 			if err != nil {

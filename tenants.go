@@ -47,7 +47,7 @@ func (d *Desk) CreateTenant(ctx context.Context, actor tenant.Actor, in NewTenan
 	now := d.clock()
 	t := &tenant.Tenant{ID: newID(), Name: in.Name, Language: in.Language, TicketPrefix: in.TicketPrefix,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
-	err := d.store.InTx(ctx, func(q storage.Queries) error {
+	err := d.inTx(ctx, func(q storage.Queries) error {
 		if err := q.CreateTenant(ctx, t); err != nil {
 			return err
 		}
@@ -138,7 +138,7 @@ func (d *Desk) CreateCustomer(ctx context.Context, actor tenant.Actor, in NewCus
 	c := &tenant.Customer{ID: newID(), TenantID: tid, Name: in.Name, Language: in.Language,
 		ProjectID: in.ProjectID, DepartmentID: in.DepartmentID, SupportUntil: utcPtr(in.SupportUntil),
 		CreatedAt: now, UpdatedAt: now, Version: 1}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if in.ProjectID != uuid.Nil {
 			if err := checkProject(ctx, q, actor, tid, in.ProjectID, c.ID); err != nil {
 				return err
@@ -201,7 +201,7 @@ func (d *Desk) SetSupportPlan(ctx context.Context, actor tenant.Actor, customerI
 		return nil, invalid("support_until", "is the zero time; use nil for no expiry")
 	}
 	var c *tenant.Customer
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		var err error
 		if c, err = q.GetCustomer(ctx, tid, customerID); err != nil {
 			return err
@@ -235,7 +235,7 @@ func (d *Desk) CreateDepartment(ctx context.Context, actor tenant.Actor, name st
 	}
 	now := d.clock()
 	dep := &tenant.Department{ID: newID(), TenantID: tid, Name: name, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if err := q.CreateDepartment(ctx, dep); err != nil {
 			return err
 		}
@@ -267,7 +267,7 @@ func (d *Desk) CreateProject(ctx context.Context, actor tenant.Actor, in NewProj
 	now := d.clock()
 	p := &tenant.Project{ID: newID(), TenantID: tid, Name: in.Name, CustomerID: in.CustomerID,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if in.CustomerID != uuid.Nil {
 			if _, err := q.GetCustomer(ctx, tid, in.CustomerID); err != nil {
 				return fmt.Errorf("customer %s: %w", in.CustomerID, err)

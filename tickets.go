@@ -10,6 +10,7 @@ import (
 
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/internal/secret"
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
@@ -58,7 +59,6 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 	if err != nil {
 		return nil, fmt.Errorf("submit ticket: %w", err)
 	}
-	token := secret.NewToken()
 	if err := checkNewTicket(&in, source == ticket.SourceCode); err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 	t := &ticket.Ticket{ID: newID(), TenantID: tid, Title: in.Title, Description: in.Description,
 		Requester: in.Requester, DeviceID: in.DeviceID, CustomerID: in.CustomerID, ProjectID: in.ProjectID,
 		Type: in.Type, PriorityID: in.PriorityID, State: ticket.StateOpen, Source: source,
-		CodeID: actor.CodeID, CreatedBy: actor.Ref(), RequesterTokenHash: secret.Hash(token),
+		CodeID: actor.CodeID, CreatedBy: actor.Ref(),
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	h := &ticket.HistoryEntry{ID: newID(), TenantID: tid, TicketID: t.ID, Actor: actor.Ref(),
 		Action: string(ticket.EventSubmit), From: string(ticket.StateDraft), To: string(ticket.StateOpen), At: now}
@@ -74,7 +74,8 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		t.State = ticket.StateDraft
 		h.Action, h.From, h.To = "create", "", string(ticket.StateDraft)
 	}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	var token string
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		if err := d.resolveSubmission(ctx, q, actor, t); err != nil {
 			return err
 		}
@@ -84,10 +85,22 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		}
 		// New requests go to the default group, so none is ever lost.
 		t.Number, t.Prefix, t.TeamID = n.Number, n.Prefix, n.DefaultTeamID
+		// The requester link is derived, so every later notification can carry it again.
+		token = requesterToken(n.LinkSecret, t.ID)
+		if len(n.LinkSecret) == 0 {
+			token = secret.NewToken()
+		}
+		t.RequesterTokenHash = secret.Hash(token)
 		if err := q.CreateTicket(ctx, t); err != nil {
 			return err
 		}
-		return q.AppendHistory(ctx, h)
+		if err := q.AppendHistory(ctx, h); err != nil {
+			return err
+		}
+		if t.State != ticket.StateOpen {
+			return nil
+		}
+		return d.notify(ctx, q, tid, ticketEvents(actor, t, ticket.EventSubmit)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("submit ticket: %w", err)
@@ -286,7 +299,7 @@ func (d *Desk) Transition(ctx context.Context, actor tenant.Actor, ticketID uuid
 		t.State = to
 		// A new state starts in its default status; SetStatus picks another one.
 		t.StatusID = uuid.Nil
-		return nil
+		return d.notify(ctx, q, t.TenantID, ticketEvents(actor, t, ev)...)
 	})
 }
 
@@ -300,7 +313,7 @@ func (d *Desk) changeTicket(ctx context.Context, actor tenant.Actor, id uuid.UUI
 		return nil, fmt.Errorf("%s ticket %s: %w", action, id, err)
 	}
 	var t *ticket.Ticket
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		var err error
 		if t, err = d.visibleTicket(ctx, q, actor, tid, id); err != nil {
 			return err
@@ -448,6 +461,13 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 			h.Action = "reassign"
 		}
 		h.From, h.To, h.Reason = string(t.State), string(to), a.Reason
+		var occs []occurrence
+		switch {
+		case to != t.State:
+			occs = ticketEvents(actor, t, ticket.EventAssign)
+		case a.AssigneeID != uuid.Nil && a.AssigneeID != t.AssigneeID:
+			occs = []occurrence{{ev: notify.TicketAssigned, actor: actor, ticket: t}}
+		}
 		if to != t.State {
 			t.State, t.StatusID = to, uuid.Nil
 		}
@@ -457,7 +477,10 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 		if a.TeamID != uuid.Nil {
 			t.TeamID = a.TeamID
 		}
-		return nil
+		for i := range occs {
+			occs[i].note = a.Reason
+		}
+		return d.notify(ctx, q, t.TenantID, occs...)
 	})
 }
 
@@ -679,7 +702,7 @@ func (d *Desk) DeleteTicket(ctx context.Context, actor tenant.Actor, ticketID uu
 	if err != nil {
 		return fmt.Errorf("delete ticket %s: %w", ticketID, err)
 	}
-	err = d.store.InTx(ctx, func(q storage.Queries) error {
+	err = d.inTx(ctx, func(q storage.Queries) error {
 		t, err := q.GetTicket(ctx, tid, ticketID)
 		if err != nil {
 			return err

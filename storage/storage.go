@@ -73,6 +73,8 @@ type Queries interface {
 	UserTokens
 	AuthSessions
 	LoginFailures
+	Outbox
+	NotificationTemplates
 }
 
 // Tenants stores operators.
@@ -205,6 +207,8 @@ type TicketNumber struct {
 	Prefix string
 	// DefaultTeamID is the tenant's default team, which new tickets go to; uuid.Nil if none.
 	DefaultTeamID uuid.UUID
+	// LinkSecret is the tenant's link secret (see tenant.Tenant.LinkSecret).
+	LinkSecret []byte
 }
 
 // CountFilter scopes CountTickets within a tenant; zero fields match everything.

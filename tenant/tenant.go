@@ -3,6 +3,8 @@ package tenant
 import (
 	"time"
 
+	"github.com/deskkit/helpdesk/notify"
+
 	"github.com/google/uuid"
 )
 
@@ -22,9 +24,13 @@ type Tenant struct {
 	// created becomes it; uuid.Nil only while the tenant has no team.
 	DefaultTeamID uuid.UUID
 	// Settings are the tenant's switches and durations.
-	Settings  Settings
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Settings Settings
+	// LinkSecret keys the links the helpdesk derives for each ticket (the requester's link),
+	// so that every notification can carry them while storage holds only their hashes. Stores
+	// create it with the tenant and never change it; it is never serialized.
+	LinkSecret []byte `json:"-"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 	// Version is incremented by every stored update; an update carrying a stale Version fails
 	// with storage.ErrConflict.
 	Version int64
@@ -86,6 +92,12 @@ type Settings struct {
 	// PublicAccessDays is how many days after its ticket closed a requester link keeps
 	// working. Defaults to DefaultPublicAccessDays.
 	PublicAccessDays int
+	// Notifications switch events on or off per channel; what it does not name keeps the
+	// catalogue's default (notify.Spec.Channels).
+	Notifications notify.Switches
+	// SupportLink is the link notifications offer to reach support ({{.support_link}});
+	// empty means the Desk's base URL.
+	SupportLink string
 }
 
 // PublicAccess returns how long a requester link works after its ticket closed.

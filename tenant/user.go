@@ -36,8 +36,10 @@ type User struct {
 	Phone string
 	// Language is the user's preferred language; empty means the tenant's.
 	Language string
-	Role     Role
-	Status   UserStatus
+	// Push switches push notifications to the user's devices on; off by default.
+	Push   bool
+	Role   Role
+	Status UserStatus
 	// PasswordHash is the encoded argon2id hash of the password, with its parameters; empty
 	// until the user sets one.
 	PasswordHash string

@@ -2,7 +2,8 @@
 // operator and its first admin, who signs in, invites an agent (who accepts and signs in), and
 // sets up a team, a customer and a device with a QR code; a member of the public submits a
 // ticket through the code; the signed-in agent walks it to closed (accepted, a message each
-// way, done, rated); and it prints the ticket's history.
+// way, done, rated); and it prints the ticket's history and the notifications the case sent
+// (here printed instead of being handed to an SMTP server or Twilio).
 //
 //	go run ./examples/quickstart            # in memory
 //	go run ./examples/quickstart -dsn sqlite:helpdesk.db
@@ -16,10 +17,14 @@ import (
 	"io"
 	"log"
 	"os"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
@@ -44,7 +49,13 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	if err := store.MigrateUp(ctx); err != nil {
 		return err
 	}
-	desk, err := helpdesk.New(store, nil)
+	// Notifications go out through one Notifier per channel: notify/smtpmail and
+	// notify/twiliosms in production. Here a Notifier that keeps them, to print at the end.
+	outbox := &printed{}
+	desk, err := helpdesk.New(store, &helpdesk.Config{
+		BaseURL:   "https://desk.acme.example",
+		Notifiers: map[notify.Channel]notify.Notifier{notify.Email: outbox, notify.SMS: outbox},
+	})
 	if err != nil {
 		return err
 	}
@@ -79,7 +90,7 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "invited %s: %s…\n", invited.Email, invitation.URL[:len(invitation.URL)-len(invitation.Token)])
+	fmt.Fprintf(out, "invited %s: %s… (the invitation is e-mailed)\n", invited.Email, invitation.URL[:len(invitation.URL)-len(invitation.Token)])
 	agentSession, err := desk.AcceptInvitation(ctx, invitation.Token, "Sam-Secret-7")
 	if err != nil {
 		return err
@@ -200,5 +211,52 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 		return err
 	}
 	fmt.Fprintf(out, "\ndashboard: %v\n", counts)
+
+	// A server runs desk.Run(ctx) in the background, which delivers notifications as soon as
+	// they are written; here the outbox is emptied in one go.
+	for {
+		n, err := desk.DispatchOnce(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	fmt.Fprintf(out, "\nnotifications sent:\n")
+	for _, m := range outbox.sorted() {
+		to := m.To.Email
+		if m.Channel == notify.SMS {
+			to = m.To.Phone
+		}
+		fmt.Fprintf(out, "  %-5s %-22s %-20s %s\n", m.Channel, to, m.Event, m.Subject)
+	}
+	bell, err := desk.UnreadCount(ctx, agent)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s's bell: %d unread\n", agent.Name, bell)
 	return nil
+}
+
+// printed is a notify.Notifier that keeps what it is sent.
+type printed struct {
+	mu   sync.Mutex
+	msgs []notify.Message
+}
+
+func (p *printed) Send(_ context.Context, m *notify.Message) (notify.Receipt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.msgs = append(p.msgs, *m)
+	return notify.Receipt{ProviderID: m.IdempotencyKey}, nil
+}
+
+// sorted returns the messages in the order they were written (their IDs are UUIDv7).
+func (p *printed) sorted() []notify.Message {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := slices.Clone(p.msgs)
+	slices.SortFunc(out, func(a, b notify.Message) int { return strings.Compare(a.ID.String(), b.ID.String()) })
+	return out
 }

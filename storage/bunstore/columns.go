@@ -7,11 +7,11 @@ package bunstore
 func (*tenantRow) table() string { return "tenants" }
 
 func (*tenantRow) columns() string {
-	return "id, name, language, ticket_prefix, default_team_id, settings, created_at, updated_at, version"
+	return "id, name, language, ticket_prefix, default_team_id, settings, link_secret, created_at, updated_at, version"
 }
 
 func (r *tenantRow) targets() []any {
-	return []any{&r.ID, &r.Name, &r.Language, &r.TicketPrefix, &r.DefaultTeamID, jsonColumn{&r.Settings}, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.Name, &r.Language, &r.TicketPrefix, &r.DefaultTeamID, jsonColumn{&r.Settings}, &r.LinkSecret, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 func (*customerRow) table() string { return "customers" }
@@ -147,11 +147,11 @@ func (r *auditRow) targets() []any {
 func (*userRow) table() string { return "users" }
 
 func (*userRow) columns() string {
-	return "id, tenant_id, customer_id, email, name, phone, language, role, status, password_hash, last_sign_in_at, search_text, created_at, updated_at, version"
+	return "id, tenant_id, customer_id, email, name, phone, language, push, role, status, password_hash, last_sign_in_at, search_text, created_at, updated_at, version"
 }
 
 func (r *userRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.CustomerID, &r.Email, &r.Name, &r.Phone, &r.Language, &r.Role, &r.Status, &r.PasswordHash, &r.LastSignInAt, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.CustomerID, &r.Email, &r.Name, &r.Phone, &r.Language, &r.Push, &r.Role, &r.Status, &r.PasswordHash, &r.LastSignInAt, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 func (*teamRow) table() string { return "teams" }
@@ -200,4 +200,24 @@ func (*authSessionRow) columns() string {
 
 func (r *authSessionRow) targets() []any {
 	return []any{&r.ID, &r.TenantID, &r.UserID, &r.TokenHash, &r.CreatedAt, &r.ExpiresAt}
+}
+
+func (*notificationRow) table() string { return "notifications" }
+
+func (*notificationRow) columns() string {
+	return "id, tenant_id, event, channel, user_id, to_name, to_email, to_phone, language, subject, text, html, header_image, link, ticket_id, idempotency_key, status, attempts, next_attempt_at, last_error, provider_id, created_at, sent_at, delivered_at, read_at"
+}
+
+func (r *notificationRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Event, &r.Channel, &r.UserID, &r.ToName, &r.ToEmail, &r.ToPhone, &r.Language, &r.Subject, &r.Text, &r.HTML, &r.HeaderImage, &r.Link, &r.TicketID, &r.IdempotencyKey, &r.Status, &r.Attempts, &r.NextAttemptAt, &r.LastError, &r.ProviderID, &r.CreatedAt, &r.SentAt, &r.DeliveredAt, &r.ReadAt}
+}
+
+func (*notificationTemplateRow) table() string { return "notification_templates" }
+
+func (*notificationTemplateRow) columns() string {
+	return "id, tenant_id, event, channel, language, subject, text, html, header_image, link, enabled, created_at, updated_at, version"
+}
+
+func (r *notificationTemplateRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Event, &r.Channel, &r.Language, &r.Subject, &r.Text, &r.HTML, &r.HeaderImage, &r.Link, &r.Enabled, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }

@@ -2,6 +2,7 @@ package bunstore
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"slices"
 	"strings"
@@ -72,8 +73,22 @@ const scoped = "tenant_id = ? AND id = ?"
 
 // Tenants.
 
+// linkSecretSize is the length of the link secrets CreateTenant makes.
+const linkSecretSize = 32
+
 func (q *queries) CreateTenant(ctx context.Context, t *tenant.Tenant) error {
-	return q.insert(ctx, fromTenant(t))
+	r := fromTenant(t)
+	if len(r.LinkSecret) == 0 {
+		r.LinkSecret = make(hexBytes, linkSecretSize)
+		if _, err := rand.Read(r.LinkSecret); err != nil {
+			return fmt.Errorf("bunstore: create tenant %s: link secret: %w", t.ID, err)
+		}
+	}
+	if err := q.insert(ctx, r); err != nil {
+		return err
+	}
+	t.LinkSecret = []byte(r.LinkSecret)
+	return nil
 }
 
 func (q *queries) GetTenant(ctx context.Context, id uuid.UUID) (*tenant.Tenant, error) {
@@ -82,7 +97,8 @@ func (q *queries) GetTenant(ctx context.Context, id uuid.UUID) (*tenant.Tenant, 
 
 func (q *queries) UpdateTenant(ctx context.Context, t *tenant.Tenant) error {
 	r := fromTenant(t)
-	return q.updateVersioned(ctx, r, &r.Version, "tenants", uuid.Nil, t.ID, &t.Version)
+	// The link secret is made with the tenant and never changes: links already sent keep working.
+	return q.updateVersioned(ctx, r, &r.Version, "tenants", uuid.Nil, t.ID, &t.Version, "link_secret")
 }
 
 func (q *queries) NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (storage.TicketNumber, error) {
@@ -91,7 +107,8 @@ func (q *queries) NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (sto
 		team *uuid.UUID
 	)
 	err := q.db.NewRaw(`UPDATE tenants SET ticket_seq = ticket_seq + 1 WHERE id = ?
-		RETURNING ticket_seq, ticket_prefix, default_team_id`, tenantID).Scan(ctx, &n.Number, &n.Prefix, &team)
+		RETURNING ticket_seq, ticket_prefix, default_team_id, link_secret`, tenantID).
+		Scan(ctx, &n.Number, &n.Prefix, &team, (*hexBytes)(&n.LinkSecret))
 	if team != nil {
 		n.DefaultTeamID = *team
 	}

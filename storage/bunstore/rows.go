@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
@@ -21,6 +22,7 @@ type tenantRow struct {
 	TicketPrefix  string          `bun:"ticket_prefix"`
 	DefaultTeamID uuid.UUID       `bun:"default_team_id,nullzero"`
 	Settings      tenant.Settings `bun:"settings"`
+	LinkSecret    hexBytes        `bun:"link_secret"`
 	CreatedAt     time.Time       `bun:"created_at"`
 	UpdatedAt     time.Time       `bun:"updated_at"`
 	Version       int64           `bun:"version"`
@@ -28,13 +30,13 @@ type tenantRow struct {
 
 func fromTenant(t *tenant.Tenant) *tenantRow {
 	return &tenantRow{ID: t.ID, Name: t.Name, Language: t.Language, TicketPrefix: t.TicketPrefix,
-		DefaultTeamID: t.DefaultTeamID, Settings: t.Settings,
+		DefaultTeamID: t.DefaultTeamID, Settings: t.Settings, LinkSecret: hexBytes(t.LinkSecret),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
 }
 
 func (r *tenantRow) domain() *tenant.Tenant {
 	return &tenant.Tenant{ID: r.ID, Name: r.Name, Language: r.Language, TicketPrefix: r.TicketPrefix,
-		DefaultTeamID: r.DefaultTeamID, Settings: r.Settings,
+		DefaultTeamID: r.DefaultTeamID, Settings: r.Settings, LinkSecret: []byte(r.LinkSecret),
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
 
@@ -446,6 +448,7 @@ type userRow struct {
 	Name          string     `bun:"name"`
 	Phone         string     `bun:"phone"`
 	Language      string     `bun:"language"`
+	Push          bool       `bun:"push"`
 	Role          string     `bun:"role"`
 	Status        string     `bun:"status"`
 	PasswordHash  string     `bun:"password_hash"`
@@ -458,14 +461,14 @@ type userRow struct {
 
 func fromUser(u *tenant.User) *userRow {
 	return &userRow{ID: u.ID, TenantID: u.TenantID, CustomerID: u.CustomerID, Email: u.Email, Name: u.Name,
-		Phone: u.Phone, Language: u.Language, Role: string(u.Role), Status: string(u.Status),
+		Phone: u.Phone, Language: u.Language, Push: u.Push, Role: string(u.Role), Status: string(u.Status),
 		PasswordHash: u.PasswordHash, LastSignInAt: u.LastSignInAt, SearchText: searchText(u.Name, u.Email),
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version}
 }
 
 func (r *userRow) domain() *tenant.User {
 	return &tenant.User{ID: r.ID, TenantID: r.TenantID, CustomerID: r.CustomerID, Email: r.Email, Name: r.Name,
-		Phone: r.Phone, Language: r.Language, Role: tenant.Role(r.Role), Status: tenant.UserStatus(r.Status),
+		Phone: r.Phone, Language: r.Language, Push: r.Push, Role: tenant.Role(r.Role), Status: tenant.UserStatus(r.Status),
 		PasswordHash: r.PasswordHash, LastSignInAt: utcPtr(r.LastSignInAt),
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
@@ -574,6 +577,89 @@ func fromAuthSession(s *tenant.AuthSession) *authSessionRow {
 func (r *authSessionRow) domain() *tenant.AuthSession {
 	return &tenant.AuthSession{ID: r.ID, TenantID: r.TenantID, UserID: r.UserID, TokenHash: r.TokenHash,
 		CreatedAt: utc(r.CreatedAt), ExpiresAt: utc(r.ExpiresAt)}
+}
+
+// notificationRow holds a notify.Notification. Its Attempts column is also read back as the
+// embedded Message's Attempt: both count the delivery attempts made so far.
+type notificationRow struct {
+	bun.BaseModel  `bun:"table:notifications"`
+	ID             uuid.UUID  `bun:"id,pk"`
+	TenantID       uuid.UUID  `bun:"tenant_id"`
+	Event          string     `bun:"event"`
+	Channel        string     `bun:"channel"`
+	UserID         uuid.UUID  `bun:"user_id,nullzero"`
+	ToName         string     `bun:"to_name"`
+	ToEmail        string     `bun:"to_email"`
+	ToPhone        string     `bun:"to_phone"`
+	Language       string     `bun:"language"`
+	Subject        string     `bun:"subject"`
+	Text           string     `bun:"text"`
+	HTML           string     `bun:"html"`
+	HeaderImage    string     `bun:"header_image"`
+	Link           string     `bun:"link"`
+	TicketID       uuid.UUID  `bun:"ticket_id,nullzero"`
+	IdempotencyKey string     `bun:"idempotency_key"`
+	Status         string     `bun:"status"`
+	Attempts       int        `bun:"attempts"`
+	NextAttemptAt  time.Time  `bun:"next_attempt_at"`
+	LastError      string     `bun:"last_error"`
+	ProviderID     string     `bun:"provider_id"`
+	CreatedAt      time.Time  `bun:"created_at"`
+	SentAt         *time.Time `bun:"sent_at"`
+	DeliveredAt    *time.Time `bun:"delivered_at"`
+	ReadAt         *time.Time `bun:"read_at"`
+}
+
+func fromNotification(n *notify.Notification) notificationRow {
+	return notificationRow{ID: n.ID, TenantID: n.TenantID, Event: string(n.Event), Channel: string(n.Channel),
+		UserID: n.To.UserID, ToName: n.To.Name, ToEmail: n.To.Email, ToPhone: n.To.Phone, Language: n.Language,
+		Subject: n.Subject, Text: n.Text, HTML: n.HTML, HeaderImage: n.HeaderImage, Link: n.Link,
+		TicketID: n.TicketID, IdempotencyKey: n.IdempotencyKey, Status: string(n.Status), Attempts: n.Attempts,
+		NextAttemptAt: n.NextAttemptAt, LastError: n.LastError, ProviderID: n.ProviderID, CreatedAt: n.CreatedAt,
+		SentAt: n.SentAt, DeliveredAt: n.DeliveredAt, ReadAt: n.ReadAt}
+}
+
+func (r *notificationRow) domain() *notify.Notification {
+	return &notify.Notification{
+		Message: notify.Message{ID: r.ID, IdempotencyKey: r.IdempotencyKey, TenantID: r.TenantID,
+			Event: notify.Event(r.Event), Channel: notify.Channel(r.Channel),
+			To:       notify.Address{UserID: r.UserID, Name: r.ToName, Email: r.ToEmail, Phone: r.ToPhone},
+			Language: r.Language, Subject: r.Subject, Text: r.Text, HTML: r.HTML, HeaderImage: r.HeaderImage,
+			Link: r.Link, TicketID: r.TicketID, Attempt: r.Attempts},
+		Status: notify.Status(r.Status), Attempts: r.Attempts, NextAttemptAt: utc(r.NextAttemptAt),
+		LastError: r.LastError, ProviderID: r.ProviderID, CreatedAt: utc(r.CreatedAt),
+		SentAt: utcPtr(r.SentAt), DeliveredAt: utcPtr(r.DeliveredAt), ReadAt: utcPtr(r.ReadAt),
+	}
+}
+
+type notificationTemplateRow struct {
+	bun.BaseModel `bun:"table:notification_templates"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	Event         string    `bun:"event"`
+	Channel       string    `bun:"channel"`
+	Language      string    `bun:"language"`
+	Subject       string    `bun:"subject"`
+	Text          string    `bun:"text"`
+	HTML          string    `bun:"html"`
+	HeaderImage   string    `bun:"header_image"`
+	Link          string    `bun:"link"`
+	Enabled       bool      `bun:"enabled"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Version       int64     `bun:"version"`
+}
+
+func fromNotificationTemplate(t *notify.Template) *notificationTemplateRow {
+	return &notificationTemplateRow{ID: t.ID, TenantID: t.TenantID, Event: string(t.Event), Channel: string(t.Channel),
+		Language: t.Language, Subject: t.Subject, Text: t.Text, HTML: t.HTML, HeaderImage: t.HeaderImage, Link: t.Link,
+		Enabled: t.Enabled, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
+}
+
+func (r *notificationTemplateRow) domain() *notify.Template {
+	return &notify.Template{ID: r.ID, TenantID: r.TenantID, Event: notify.Event(r.Event), Channel: notify.Channel(r.Channel),
+		Language: r.Language, Subject: r.Subject, Text: r.Text, HTML: r.HTML, HeaderImage: r.HeaderImage, Link: r.Link,
+		Enabled: r.Enabled, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
 
 func utc(t time.Time) time.Time { return t.UTC() }

@@ -2,6 +2,9 @@ package bunstore
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -37,6 +40,19 @@ func selectRows[R any, D any, P row[R, D]](q *queries) *bun.SelectQuery {
 // scanRows runs s, which selects R's columns, and converts every row.
 func scanRows[R any, D any, P row[R, D]](ctx context.Context, s *bun.SelectQuery) ([]D, error) {
 	rows, err := s.Rows(ctx)
+	return collect[R, D, P](rows, err)
+}
+
+// queryRows runs query (formatted by bun, so ? takes args), which returns R's columns, and
+// converts every row.
+func queryRows[R any, D any, P row[R, D]](ctx context.Context, q *queries, query string, args ...any) ([]D, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	return collect[R, D, P](rows, err)
+}
+
+// collect converts every row of rows, which hold R's columns; err is the error of the query
+// that produced them.
+func collect[R any, D any, P row[R, D]](rows *sql.Rows, err error) ([]D, error) {
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -101,5 +117,36 @@ func (n nullText) Scan(src any) error {
 	default:
 		return fmt.Errorf("bunstore: cannot scan %T as text", src)
 	}
+	return nil
+}
+
+// hexBytes is a byte string kept in a text column as lower-case hex (the tenant's link secret),
+// readable in a SQL console and the same on both engines.
+type hexBytes []byte
+
+// Value writes b as hex; nil is "".
+func (b hexBytes) Value() (driver.Value, error) { return hex.EncodeToString(b), nil }
+
+// Scan decodes hex text; NULL and "" become nil.
+func (b *hexBytes) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case nil:
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("bunstore: cannot scan %T as hex", src)
+	}
+	if s == "" {
+		*b = nil
+		return nil
+	}
+	d, err := hex.DecodeString(s)
+	if err != nil {
+		return fmt.Errorf("bunstore: decode hex column: %w", err)
+	}
+	*b = d
 	return nil
 }

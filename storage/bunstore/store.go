@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/deskkit/helpdesk/storage"
@@ -35,8 +36,9 @@ type Store struct {
 }
 
 var (
-	_ storage.Store    = (*Store)(nil)
-	_ storage.Migrator = (*Store)(nil)
+	_ storage.Store          = (*Store)(nil)
+	_ storage.Migrator       = (*Store)(nil)
+	_ storage.OutboxListener = (*Store)(nil)
 )
 
 // Open connects to the database named by dsn:
@@ -131,20 +133,32 @@ func (s *Store) InTx(ctx context.Context, fn func(q storage.Queries) error) erro
 	return mapErr(err)
 }
 
-func (s *Store) migrator() (*migrate.Migrator, error) {
-	types := map[string]string{"UUID": "TEXT", "Time": "TIMESTAMP", "JSON": "TEXT", "Bool": "BOOLEAN"}
+// migrationData is what the migrations' templates fill in: the dialect's column types, and
+// RandomHex, an expression that yields 64 random lower-case hex digits (32 bytes) per row.
+func (s *Store) migrationData() map[string]string {
 	if s.pg {
-		types = map[string]string{"UUID": "uuid", "Time": "timestamptz", "JSON": "jsonb", "Bool": "boolean"}
+		// gen_random_uuid is built in since PostgreSQL 13 (no pgcrypto needed); two of them
+		// give 64 hex digits, 244 of their bits random.
+		return map[string]string{"UUID": "uuid", "Time": "timestamptz", "JSON": "jsonb", "Bool": "boolean",
+			"RandomHex": "replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')"}
 	}
+	return map[string]string{"UUID": "TEXT", "Time": "TIMESTAMP", "JSON": "TEXT", "Bool": "BOOLEAN",
+		"RandomHex": "lower(hex(randomblob(32)))"}
+}
+
+func (s *Store) migrator() (*migrate.Migrator, error) { return s.migratorOf(migrationFiles) }
+
+// migratorOf runs the migrations found in fsys (the embedded ones, or a subset in tests).
+func (s *Store) migratorOf(fsys fs.FS) (*migrate.Migrator, error) {
 	ms := migrate.NewMigrations()
-	if err := ms.Discover(migrationFiles); err != nil {
+	if err := ms.Discover(fsys); err != nil {
 		return nil, fmt.Errorf("bunstore: discover migrations: %w", err)
 	}
 	return migrate.NewMigrator(s.db, ms,
 		migrate.WithTableName(migrationTable),
 		migrate.WithLocksTableName(migrationLockTable),
 		migrate.WithMarkAppliedOnSuccess(true),
-		migrate.WithTemplateData(types),
+		migrate.WithTemplateData(s.migrationData()),
 	), nil
 }
 

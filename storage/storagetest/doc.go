@@ -8,13 +8,13 @@
 //
 //   - Create, read and update of every record type (tenants, customers, departments, projects,
 //     devices, templates, codes, tickets, sessions, statuses, priorities, users, teams with
-//     their members) with every field set, and create and list of messages, history entries and
-//     meta-teams. What is read back equals what was written, up to the microsecond precision
-//     databases keep.
+//     their members, notification templates) with every field set, and create and list of
+//     messages, history entries and meta-teams. What is read back equals what was written, up
+//     to the microsecond precision databases keep.
 //   - Optimistic locking: an update increments Version by one and hands it back to the caller;
 //     a stale Version fails with [storage.ErrConflict], a missing record with
 //     [storage.ErrNotFound]; a taken ID, code token, token hash, per-tenant ticket number or
-//     per-tenant e-mail address fails with ErrConflict.
+//     per-tenant e-mail address or notification template key fails with ErrConflict.
 //   - Tenant isolation: a record of another tenant is not found, not updated, not listed, not
 //     counted, not scanned and not deleted.
 //   - Transactions: [storage.Store.InTx] commits all of its writes or none, returns fn's error
@@ -29,6 +29,20 @@
 //     concurrent callers; a user's unused tokens of one purpose removed together; sign-in
 //     sessions ended one by one or all of a user's; failed sign-ins counted per tenant and key
 //     in an expiring window without losing a count to concurrency.
+//   - The outbox: notifications enqueued in one statement (all or none) and read back whole;
+//     listed newest first with every NotificationFilter field and pages; claimed across
+//     tenants only when pending and due, earliest first, each claim counting an attempt and
+//     leasing the notification until it is due again; concurrent claims (eight at once over
+//     500 notifications) never returning one twice nor losing one; outcomes recorded for sent,
+//     pending and failed, and ignored once another claim has overtaken them; the next due
+//     time; retries of failed notifications only; providers' reports found by channel and
+//     provider ID in any tenant; unread counts and marking read, one user's in-app
+//     notifications only. A stored notification's Message.Attempt reads back as its Attempts.
+//     Deleting a ticket keeps its notifications.
+//   - Notification templates: unique per tenant, event, channel and language; deleted one by
+//     one; listed by event, channel and language.
+//   - The tenant's link secret: made by CreateTenant (32 random bytes) unless the caller set
+//     one, returned by NextTicketNumber, never changed by UpdateTenant.
 //   - Migrations, for stores that implement [storage.Migrator]: down, up, and both again.
 //
 // # Running it for your Store
@@ -51,7 +65,8 @@
 //	}
 //
 // Each top-level subtest (Tenant, Ticket, Pagination, …) asks the harness for one store and its
-// cases share it, each within tenants of its own; nothing runs in parallel. Select a part with
+// cases share it, each within tenants of its own; the cases of NotificationClaims, whose claims
+// see every tenant, ask for a store each. Nothing runs in parallel. Select a part with
 // go test's -run flag, for example -run 'TestConformance/Pagination' for the test above. The
 // store must accept concurrent calls: the ConcurrentUpdate cases run two transactions at once.
 // A store backed by a file or server, rather than a private in-memory database per connection,

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
@@ -58,6 +59,10 @@ func Run(t *testing.T, h Harness) {
 	t.Run("UserTokens", func(t *testing.T) { testUserTokens(t, h) })
 	t.Run("AuthSessions", func(t *testing.T) { testAuthSessions(t, h) })
 	t.Run("LoginFailures", func(t *testing.T) { testLoginFailures(t, h) })
+	t.Run("Notifications", func(t *testing.T) { testNotifications(t, h) })
+	t.Run("NotificationClaims", func(t *testing.T) { testNotificationClaims(t, h) })
+	t.Run("NotificationTemplates", func(t *testing.T) { testNotificationTemplates(t, h) })
+	t.Run("LinkSecret", func(t *testing.T) { testLinkSecret(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 
@@ -209,7 +214,9 @@ func entityTests() []entityTest {
 			make: func(w *world) *tenant.Tenant {
 				tn := newTenant("Pumps & Co", w.tick())
 				tn.DefaultTeamID = newID()
-				tn.Settings = tenant.Settings{SelfRegistration: true, PublicAccessDays: 14}
+				tn.Settings = tenant.Settings{SelfRegistration: true, PublicAccessDays: 14,
+					Notifications: notify.Switches{}.Set(notify.TicketAccepted, notify.SMS, false).Set(notify.TicketDone, notify.SMS, true),
+					SupportLink:   "https://pumps.example/support"}
 				return tn
 			},
 			change: func(w *world, v *tenant.Tenant) {
@@ -217,7 +224,9 @@ func entityTests() []entityTest {
 				v.Language = "pl"
 				v.TicketPrefix = "SRV"
 				v.DefaultTeamID = newID()
-				v.Settings = tenant.Settings{SelfRegistration: !v.Settings.SelfRegistration, PublicAccessDays: v.Settings.PublicAccessDays + 7}
+				v.Settings = tenant.Settings{SelfRegistration: !v.Settings.SelfRegistration, PublicAccessDays: v.Settings.PublicAccessDays + 7,
+					Notifications: notify.Switches{}.Set(notify.CommentAdded, notify.Email, !v.Settings.Notifications.On(notify.CommentAdded, notify.Email)),
+					SupportLink:   v.Settings.SupportLink + "/pl"}
 				v.UpdatedAt = w.tick()
 			},
 			create: storage.Queries.CreateTenant,
@@ -415,9 +424,12 @@ func entityTests() []entityTest {
 		entity[tenant.User]{
 			name: "User", scoped: true,
 			make: func(w *world) *tenant.User {
-				return w.newUser("Cora Customer", w.Customer.ID, tenant.RoleCustomerAdmin)
+				u := w.newUser("Cora Customer", w.Customer.ID, tenant.RoleCustomerAdmin)
+				u.Push = true
+				return u
 			},
 			change: func(w *world, v *tenant.User) {
+				v.Push = !v.Push
 				v.CustomerID = uuid.Nil
 				v.Email = "cora." + newID().String()[24:] + "@operator.example"
 				v.Name += "-Smith"
@@ -455,6 +467,25 @@ func entityTests() []entityTest {
 			get:    storage.Queries.GetTeam,
 			update: storage.Queries.UpdateTeam,
 			keys:   func(v *tenant.Team) (*uuid.UUID, *uuid.UUID, *int64) { return &v.ID, &v.TenantID, &v.Version },
+		},
+		entity[notify.Template]{
+			name: "NotificationTemplate", scoped: true,
+			make: func(w *world) *notify.Template { return w.newNotificationTemplate() },
+			change: func(w *world, v *notify.Template) {
+				v.Channel = notify.InApp
+				v.Language = "pt-BR"
+				v.Subject = "{{.ticket_ref}}"
+				v.Text = "{{if .comment}}{{.comment}}{{else}}{{.title}}{{end}}"
+				v.HTML = ""
+				v.HeaderImage = ""
+				v.Link = "{{.ticket_link}}"
+				v.Enabled = !v.Enabled
+				v.UpdatedAt = w.tick()
+			},
+			create: storage.Queries.CreateNotificationTemplate,
+			get:    storage.Queries.GetNotificationTemplate,
+			update: storage.Queries.UpdateNotificationTemplate,
+			keys:   func(v *notify.Template) (*uuid.UUID, *uuid.UUID, *int64) { return &v.ID, &v.TenantID, &v.Version },
 		},
 	}
 }

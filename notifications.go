@@ -1,0 +1,394 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskkit/helpdesk/internal/secret"
+	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+)
+
+// requesterPurpose derives a ticket's requester link from its tenant's link secret.
+const requesterPurpose = "requester"
+
+// requesterToken is the secret of a ticket's requester link.
+func requesterToken(linkSecret []byte, ticketID uuid.UUID) string {
+	return secret.Derive(linkSecret, requesterPurpose, ticketID)
+}
+
+// requesterLinkURL is the URL of a requester link in notifications (see Config.BaseURL).
+func (d *Desk) requesterLinkURL(token string) string { return d.cfg.BaseURL + "/requests/" + token }
+
+// ticketURL is the back-office URL of a ticket in notifications (see Config.BaseURL).
+func (d *Desk) ticketURL(id uuid.UUID) string { return d.cfg.BaseURL + "/tickets/" + id.String() }
+
+// occurrence is something that happened which the event catalogue says people hear about.
+type occurrence struct {
+	ev    notify.Event
+	actor tenant.Actor
+	// ticket is the ticket concerned (nil for account events).
+	ticket *ticket.Ticket
+	// user is the user an account event concerns, and link its one-time link.
+	user *tenant.User
+	link string
+	// comment is the text of comment.added; note the reason given with an assignment.
+	comment string
+	note    string
+	// agentID is the inviting agent of session events; plannedAt a session's planned time.
+	agentID   uuid.UUID
+	plannedAt *time.Time
+}
+
+// recipient is one person a notification goes to.
+type recipient struct {
+	addr     notify.Address
+	lang     string
+	push     bool
+	employee bool
+}
+
+func userRecipient(u *tenant.User) recipient {
+	return recipient{addr: notify.Address{UserID: u.ID, Name: u.Name, Email: u.Email, Phone: u.Phone},
+		lang: u.Language, push: u.Push, employee: u.IsEmployee()}
+}
+
+// key identifies a recipient across parties, so nobody hears of one event twice.
+func (r recipient) key() string {
+	if r.addr.UserID != uuid.Nil {
+		return r.addr.UserID.String()
+	}
+	return strings.ToLower(r.addr.Email) + "|" + r.addr.Phone
+}
+
+// notify writes the notifications of occurrences into the outbox, inside the transaction of
+// the change that caused them: for each recipient the catalogue names, on each channel the
+// tenant has switched on, that the Desk can send on and the recipient can be reached on,
+// rendered from the tenant's template or the default in the recipient's language. The actor
+// does not hear of their own doing.
+func (d *Desk) notify(ctx context.Context, q storage.Queries, tenantID uuid.UUID, occs ...occurrence) error {
+	if len(occs) == 0 {
+		return nil
+	}
+	ten, err := q.GetTenant(ctx, tenantID)
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	var out []*notify.Notification
+	for i := range occs {
+		ns, err := d.render(ctx, q, ten, &occs[i])
+		if err != nil {
+			return fmt.Errorf("notify %s: %w", occs[i].ev, err)
+		}
+		out = append(out, ns...)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return q.EnqueueNotifications(ctx, out)
+}
+
+func (d *Desk) render(ctx context.Context, q storage.Queries, ten *tenant.Tenant, o *occurrence) ([]*notify.Notification, error) {
+	spec, ok := notify.Lookup(o.ev)
+	if !ok {
+		return nil, fmt.Errorf("unknown event %q", o.ev)
+	}
+	var channels []notify.Channel
+	for _, ch := range notify.Channels() {
+		if ten.Settings.Notifications.On(o.ev, ch) && (ch == notify.InApp || d.cfg.Notifiers[ch] != nil) {
+			channels = append(channels, ch)
+		}
+	}
+	if len(channels) == 0 {
+		return nil, nil
+	}
+	rcpts, err := d.resolve(ctx, q, ten, o, spec.To)
+	if err != nil || len(rcpts) == 0 {
+		return nil, err
+	}
+	own, err := q.ListNotificationTemplates(ctx, ten.ID, o.ev)
+	if err != nil {
+		return nil, err
+	}
+	data, err := d.tagData(ctx, q, ten, o)
+	if err != nil {
+		return nil, err
+	}
+	now := d.clock()
+	var out []*notify.Notification
+	for _, r := range rcpts {
+		for _, ch := range channels {
+			if !reachable(r, ch) {
+				continue
+			}
+			c, err := notify.Pick(own, o.ev, ch, r.lang, ten.Language)
+			if err != nil {
+				return nil, err
+			}
+			rd, err := c.Render(d.personalize(data, ten, o, r))
+			if err != nil {
+				return nil, err
+			}
+			n := &notify.Notification{Message: notify.Message{ID: newID(), TenantID: ten.ID, Event: o.ev,
+				Channel: ch, To: r.addr, Language: c.Template().Language, Subject: rd.Subject, Text: rd.Text,
+				HTML: rd.HTML, HeaderImage: rd.HeaderImage, Link: rd.Link},
+				Status: notify.StatusPending, NextAttemptAt: now, CreatedAt: now}
+			n.IdempotencyKey = n.ID.String()
+			if o.ticket != nil {
+				n.TicketID = o.ticket.ID
+			}
+			if ch == notify.InApp {
+				// The bell is the delivery: stored is delivered.
+				n.Status, n.DeliveredAt = notify.StatusDelivered, &now
+			}
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// reachable says whether r can be reached on ch: e-mail and SMS need an address, in-app a user,
+// push a user who switched it on.
+func reachable(r recipient, ch notify.Channel) bool {
+	switch ch {
+	case notify.Email:
+		return r.addr.Email != ""
+	case notify.SMS:
+		return r.addr.Phone != ""
+	case notify.InApp:
+		return r.addr.UserID != uuid.Nil
+	case notify.Push:
+		return r.addr.UserID != uuid.Nil && r.push
+	}
+	return false
+}
+
+// resolve finds the people of parties for o, once each, leaving out the actor.
+func (d *Desk) resolve(ctx context.Context, q storage.Queries, ten *tenant.Tenant, o *occurrence, parties []notify.Party) ([]recipient, error) {
+	var out []recipient
+	seen := map[string]bool{}
+	add := func(rs ...recipient) {
+		for _, r := range rs {
+			if o.user == nil && r.addr.UserID != uuid.Nil && r.addr.UserID == o.actor.UserID {
+				continue
+			}
+			if k := r.key(); !seen[k] && k != "|" {
+				seen[k] = true
+				out = append(out, r)
+			}
+		}
+	}
+	for _, p := range parties {
+		rs, err := d.party(ctx, q, ten, o, p)
+		if err != nil {
+			return nil, err
+		}
+		add(rs...)
+	}
+	return out, nil
+}
+
+func (d *Desk) party(ctx context.Context, q storage.Queries, ten *tenant.Tenant, o *occurrence, p notify.Party) ([]recipient, error) {
+	t := o.ticket
+	switch p {
+	case notify.User:
+		if o.user == nil {
+			return nil, nil
+		}
+		return []recipient{userRecipient(o.user)}, nil
+	case notify.Requester:
+		return d.requester(ctx, q, ten, o)
+	case notify.Agent:
+		return d.activeUsers(ctx, q, ten.ID, t.AssigneeID)
+	case notify.InvitingAgent:
+		return d.activeUsers(ctx, q, ten.ID, o.agentID)
+	case notify.Supervisor:
+		if ten.DefaultTeamID == uuid.Nil {
+			return nil, nil
+		}
+		team, err := q.GetTeam(ctx, ten.ID, ten.DefaultTeamID)
+		if err != nil {
+			return nil, err
+		}
+		return d.activeUsers(ctx, q, ten.ID, team.SupervisorID)
+	case notify.Offered:
+		if t.TeamID == uuid.Nil {
+			return nil, nil
+		}
+		team, err := q.GetTeam(ctx, ten.ID, t.TeamID)
+		if err != nil {
+			return nil, err
+		}
+		return d.activeUsers(ctx, q, ten.ID, team.Members...)
+	case notify.CustomerAdmins:
+		if t.CustomerID == uuid.Nil {
+			return nil, nil
+		}
+		page, err := q.ListUsers(ctx, ten.ID, storage.UserFilter{CustomerID: t.CustomerID, Role: tenant.RoleCustomerAdmin,
+			Status: tenant.UserActive}, storage.PageRequest{Limit: storage.MaxPageSize})
+		if err != nil {
+			return nil, err
+		}
+		rs := make([]recipient, len(page.Items))
+		for i, u := range page.Items {
+			rs[i] = userRecipient(u)
+		}
+		return rs, nil
+	case notify.OtherParty:
+		if o.actor.IsStaff() {
+			return d.requester(ctx, q, ten, o)
+		}
+		if t.AssigneeID != uuid.Nil {
+			return d.party(ctx, q, ten, o, notify.Agent)
+		}
+		return d.party(ctx, q, ten, o, notify.Supervisor)
+	}
+	return nil, fmt.Errorf("unknown party %q", p)
+}
+
+// requester is the customer user who opened the ticket, or else its requester contact, unless
+// the requester is the actor.
+func (d *Desk) requester(ctx context.Context, q storage.Queries, ten *tenant.Tenant, o *occurrence) ([]recipient, error) {
+	t := o.ticket
+	if t.CreatedBy.Kind == tenant.ActorCustomerUser {
+		rs, err := d.activeUsers(ctx, q, ten.ID, t.CreatedBy.ID)
+		if err != nil || len(rs) > 0 {
+			return rs, err
+		}
+	}
+	c := t.Requester
+	if o.actor.Kind == tenant.ActorRequesterLink || c.Email == "" && c.Phone == "" {
+		return nil, nil
+	}
+	return []recipient{{addr: notify.Address{Name: c.Name, Email: c.Email, Phone: c.Phone}, lang: c.Language}}, nil
+}
+
+// activeUsers loads the active users among ids; unknown and inactive ones hear nothing.
+func (d *Desk) activeUsers(ctx context.Context, q storage.Queries, tenantID uuid.UUID, ids ...uuid.UUID) ([]recipient, error) {
+	var out []recipient
+	for _, id := range ids {
+		if id == uuid.Nil {
+			continue
+		}
+		u, err := q.GetUser(ctx, tenantID, id)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if u.Status == tenant.UserActive {
+			out = append(out, userRecipient(u))
+		}
+	}
+	return out, nil
+}
+
+// tagData are the tag values of o that are the same for every recipient.
+func (d *Desk) tagData(ctx context.Context, q storage.Queries, ten *tenant.Tenant, o *occurrence) (notify.Data, error) {
+	now := d.clock()
+	data := notify.Data{
+		notify.TagDate:        now.Format(time.DateOnly),
+		notify.TagTime:        now.Format("15:04") + " UTC",
+		notify.TagSupportLink: d.cfg.BaseURL,
+		notify.TagAccountLink: o.link,
+		notify.TagComment:     o.comment,
+	}
+	if ten.Settings.SupportLink != "" {
+		data[notify.TagSupportLink] = ten.Settings.SupportLink
+	}
+	if o.plannedAt != nil {
+		data[notify.TagPlanningDate] = o.plannedAt.UTC().Format("2006-01-02 15:04") + " UTC"
+	}
+	t := o.ticket
+	if t == nil {
+		return data, nil
+	}
+	data[notify.TagTicketRef] = t.Ref()
+	data[notify.TagTicketID] = strconv.FormatInt(t.Number, 10)
+	data[notify.TagTitle] = t.Title
+	data[notify.TagDescription] = t.Description
+	data[notify.TagTicketLink] = d.ticketURL(t.ID)
+	data[notify.TagClosureReason] = t.CloseReason
+	if o.note != "" {
+		data[notify.TagClosureReason] = o.note
+	}
+	data[notify.TagRequester] = contactLine(t.Requester)
+	if t.PriorityID != uuid.Nil {
+		p, err := q.GetPriority(ctx, ten.ID, t.PriorityID)
+		if err != nil && !isNotFound(err) {
+			return nil, err
+		}
+		if p != nil {
+			data[notify.TagPriority] = p.Name
+		}
+	}
+	if t.AssigneeID != uuid.Nil {
+		u, err := q.GetUser(ctx, ten.ID, t.AssigneeID)
+		if err != nil && !isNotFound(err) {
+			return nil, err
+		}
+		if u != nil {
+			data[notify.TagManagerName] = u.Name
+		}
+	}
+	return data, nil
+}
+
+// personalize adds the recipient's own tags to the shared data: their name, and for everyone
+// but employees the requester link.
+func (d *Desk) personalize(shared notify.Data, ten *tenant.Tenant, o *occurrence, r recipient) notify.Data {
+	data := make(notify.Data, len(shared)+2)
+	for k, v := range shared {
+		data[k] = v
+	}
+	data[notify.TagRecipientName] = r.addr.Name
+	if o.ticket != nil && !r.employee && len(ten.LinkSecret) > 0 {
+		data[notify.TagRequestLink] = d.requesterLinkURL(requesterToken(ten.LinkSecret, o.ticket.ID))
+	}
+	return data
+}
+
+// ticketEvents are the occurrences of a ticket lifecycle event (DOMAIN.md, "Ticket
+// lifecycle"), fired by actor on t, now in its new state.
+func ticketEvents(actor tenant.Actor, t *ticket.Ticket, ev ticket.Event) []occurrence {
+	one := func(e notify.Event) []occurrence { return []occurrence{{ev: e, actor: actor, ticket: t}} }
+	switch ev {
+	case ticket.EventSubmit:
+		occs := []occurrence{{ev: notify.TicketRequested, actor: actor, ticket: t}, {ev: notify.TicketOffered, actor: actor, ticket: t}}
+		if actor.IsStaff() && t.CustomerID != uuid.Nil {
+			occs = append(occs, occurrence{ev: notify.TicketCreatedForCustomer, actor: actor, ticket: t})
+		}
+		return occs
+	case ticket.EventAccept:
+		return one(notify.TicketAccepted)
+	case ticket.EventAssign:
+		return []occurrence{{ev: notify.TicketAssigned, actor: actor, ticket: t}, {ev: notify.TicketAccepted, actor: actor, ticket: t}}
+	case ticket.EventComplete:
+		return one(notify.TicketDone)
+	case ticket.EventReject:
+		return one(notify.TicketRejected)
+	case ticket.EventClose:
+		return one(notify.TicketClosed)
+	case ticket.EventExpire:
+		return one(notify.TicketAutoClosed)
+	}
+	return nil
+}
+
+// contactLine renders a requester's details on one line: name, e-mail, phone.
+func contactLine(c ticket.Contact) string {
+	var parts []string
+	for _, s := range []string{c.Name, c.Email, c.Phone} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,181 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/storage"
+)
+
+// Run does the Desk's background work until ctx ends, then returns nil: it delivers the
+// notifications of the outbox (see DispatchOnce) as soon as they are due. It is woken by this
+// Desk's own writes and, on PostgreSQL, by LISTEN/NOTIFY when another process enqueues; it
+// also looks every Config.Dispatch.PollInterval, so a lost wake-up delays work, never loses
+// it. Any number of processes may Run on one database: claims never overlap. Errors that a
+// retry may cure (a database restart) are logged to Config.Logger and retried.
+func (d *Desk) Run(ctx context.Context) error {
+	cfg := d.cfg.Dispatch
+	if l, ok := d.store.(storage.OutboxListener); ok {
+		go d.listen(ctx, l)
+	}
+	for {
+		n, err := d.DispatchOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			d.cfg.Logger.Error("helpdesk: dispatching notifications failed", "err", err)
+		}
+		if err == nil && n == cfg.BatchSize {
+			continue // more may be due right away
+		}
+		wait := cfg.PollInterval
+		if err == nil {
+			if due, ok, derr := d.store.NextNotificationDue(ctx); derr == nil && ok {
+				wait = min(wait, max(due.Sub(d.clock()), 0))
+			}
+		}
+		if !d.sleep(ctx, wait) {
+			return nil
+		}
+	}
+}
+
+// sleep waits for wait, or until the dispatcher is woken; it returns false when ctx ended.
+func (d *Desk) sleep(ctx context.Context, wait time.Duration) bool {
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-d.wake:
+	case <-timer.C:
+	}
+	return true
+}
+
+// listen turns the store's outbox signals (PostgreSQL LISTEN/NOTIFY: other processes' writes)
+// into wake-ups of this dispatcher until ctx ends, listening again after a lost connection.
+// Stores that cannot listen leave the dispatcher to its own wake-ups and polling.
+func (d *Desk) listen(ctx context.Context, l storage.OutboxListener) {
+	for ctx.Err() == nil {
+		ch, err := l.ListenOutbox(ctx)
+		switch {
+		case errors.Is(err, errors.ErrUnsupported):
+			return
+		case err != nil:
+			if ctx.Err() == nil {
+				d.cfg.Logger.Warn("helpdesk: listening for notifications failed; polling meanwhile", "err", err)
+			}
+		default:
+			d.signal() // whatever was enqueued while the listener was away
+			for range ch {
+				d.signal()
+			}
+		}
+		timer := time.NewTimer(d.cfg.Dispatch.PollInterval)
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// DispatchOnce claims one batch of due notifications (Config.Dispatch.BatchSize) and tries to
+// deliver each through its channel's Notifier, Config.Dispatch.Concurrency at a time, then
+// records the outcomes together:
+//
+//   - accepted by the provider: sent;
+//   - a permanent error (notify.ErrPermanent), or the last of Config.Dispatch.MaxAttempts:
+//     failed, kept with its error, listed by Notifications and retried by RetryNotification;
+//   - any other error: tried again after an exponential, jittered backoff.
+//
+// Every attempt passes the notification's IdempotencyKey, which stays the same across retries.
+// It returns how many notifications it attempted, and an error only if the store failed.
+func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
+	cfg := d.cfg.Dispatch
+	now := d.clock()
+	ns, err := d.store.ClaimNotifications(ctx, now, now.Add(cfg.Lease), cfg.BatchSize)
+	if err != nil {
+		return 0, fmt.Errorf("dispatch: claim: %w", err)
+	}
+	if len(ns) == 0 {
+		return 0, nil
+	}
+	outcomes := make([]storage.DeliveryOutcome, len(ns))
+	sem := make(chan struct{}, cfg.Concurrency)
+	var wg sync.WaitGroup
+	for i, n := range ns {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			outcomes[i] = d.attempt(ctx, n)
+		}()
+	}
+	wg.Wait()
+	// The sends happened: record them even if ctx ended meanwhile.
+	if err := d.store.FinishNotifications(context.WithoutCancel(ctx), outcomes); err != nil {
+		return len(ns), fmt.Errorf("dispatch: record outcomes: %w", err)
+	}
+	return len(ns), nil
+}
+
+// attempt sends n once and says what became of it.
+func (d *Desk) attempt(ctx context.Context, n *notify.Notification) storage.DeliveryOutcome {
+	cfg := d.cfg.Dispatch
+	o := storage.DeliveryOutcome{ID: n.ID, Attempt: n.Attempts}
+	rec, err := d.send(ctx, n)
+	o.At = d.clock()
+	switch {
+	case err == nil:
+		o.Status, o.ProviderID = notify.StatusSent, rec.ProviderID
+	case ctx.Err() != nil:
+		// Shutting down: not the provider's fault, so another dispatcher may try at once.
+		o.Status, o.NextAttemptAt, o.LastError = notify.StatusPending, o.At, err.Error()
+	case notify.IsPermanent(err) || n.Attempts >= cfg.MaxAttempts:
+		o.Status, o.LastError = notify.StatusFailed, err.Error()
+	default:
+		o.Status, o.LastError = notify.StatusPending, err.Error()
+		o.NextAttemptAt = o.At.Add(backoff(cfg.RetryBackoff, cfg.MaxBackoff, n.Attempts))
+	}
+	return o
+}
+
+// send hands n to its channel's Notifier within SendTimeout. A Notifier that panics fails the
+// attempt instead of the process.
+func (d *Desk) send(ctx context.Context, n *notify.Notification) (rec notify.Receipt, err error) {
+	notifier := d.cfg.Notifiers[n.Channel]
+	if notifier == nil {
+		return rec, notify.Permanent(fmt.Errorf("no notifier for the %s channel", n.Channel))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("notifier panicked: %v", p)
+		}
+	}()
+	sctx, cancel := context.WithTimeout(ctx, d.cfg.Dispatch.SendTimeout)
+	defer cancel()
+	m := n.Message
+	m.Attempt = n.Attempts
+	return notifier.Send(sctx, &m)
+}
+
+// backoff is the wait before the retry that follows attempt (1 for the first): base doubled
+// per attempt, capped at limit, then jittered to between half and all of it, so that
+// notifications that failed together do not retry together.
+func backoff(base, limit time.Duration, attempt int) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < limit; i++ {
+		d *= 2
+	}
+	d = min(d, limit)
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
