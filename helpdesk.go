@@ -81,7 +81,7 @@ type DispatchConfig struct {
 	Lease time.Duration
 	// PollInterval is how often an idle dispatcher looks for due work when nothing wakes it
 	// (a wake-up comes from this process's own writes and, on PostgreSQL, from LISTEN/NOTIFY).
-	// Defaults to 1 second.
+	// Defaults to 250 milliseconds.
 	PollInterval time.Duration
 }
 
@@ -107,7 +107,7 @@ func (c DispatchConfig) withDefaults() (DispatchConfig, error) {
 		{"MaxBackoff", &c.MaxBackoff, time.Hour},
 		{"SendTimeout", &c.SendTimeout, 30 * time.Second},
 		{"Lease", &c.Lease, 0},
-		{"PollInterval", &c.PollInterval, time.Second},
+		{"PollInterval", &c.PollInterval, 250 * time.Millisecond},
 	} {
 		if *d.v < 0 {
 			return c, fmt.Errorf("helpdesk: Config.Dispatch.%s is negative", d.field)

@@ -80,6 +80,11 @@ func (d *Desk) notify(ctx context.Context, q storage.Queries, tenantID uuid.UUID
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
+	return d.notifyIn(ctx, q, ten, occs...)
+}
+
+// notifyIn is notify for a tenant the transaction has read already.
+func (d *Desk) notifyIn(ctx context.Context, q storage.Queries, ten *tenant.Tenant, occs ...occurrence) error {
 	var out []*notify.Notification
 	for i := range occs {
 		ns, err := d.render(ctx, q, ten, &occs[i])

@@ -100,6 +100,9 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		if t.State != ticket.StateOpen {
 			return nil
 		}
+		if n.Tenant != nil {
+			return d.notifyIn(ctx, q, n.Tenant, ticketEvents(actor, t, ticket.EventSubmit)...)
+		}
 		return d.notify(ctx, q, tid, ticketEvents(actor, t, ticket.EventSubmit)...)
 	})
 	if err != nil {

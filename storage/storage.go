@@ -209,6 +209,9 @@ type TicketNumber struct {
 	DefaultTeamID uuid.UUID
 	// LinkSecret is the tenant's link secret (see tenant.Tenant.LinkSecret).
 	LinkSecret []byte
+	// Tenant is the whole tenant as the reservation left it, so that the new ticket's
+	// transaction needs no second read of it.
+	Tenant *tenant.Tenant
 }
 
 // CountFilter scopes CountTickets within a tenant; zero fields match everything.

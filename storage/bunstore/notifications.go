@@ -369,10 +369,17 @@ func (s *Store) ListenOutbox(ctx context.Context) (<-chan struct{}, error) {
 		return nil, fmt.Errorf("bunstore: listen outbox: %w", err)
 	}
 	in := ln.Channel()
-	if _, err := s.db.ExecContext(ctx, "SELECT pg_notify(?, '')", ready); err != nil {
+	notifyReady := func() error {
+		_, err := s.db.ExecContext(ctx, "SELECT pg_notify(?, '')", ready)
+		return err
+	}
+	if err := notifyReady(); err != nil {
 		_ = ln.Close()
 		return nil, fmt.Errorf("bunstore: listen outbox: %w", mapErr(err))
 	}
+	// Under load the first confirmation is sometimes not seen; ask again every second.
+	again := time.NewTicker(time.Second)
+	defer again.Stop()
 	out := make(chan struct{}, 1)
 	signal := func() {
 		select {
@@ -393,6 +400,11 @@ func (s *Store) ListenOutbox(ctx context.Context) (<-chan struct{}, error) {
 				confirmed = true
 			case n.Channel == outboxChannel:
 				signal()
+			}
+		case <-again.C:
+			if err := notifyReady(); err != nil {
+				_ = ln.Close()
+				return nil, fmt.Errorf("bunstore: listen outbox: %w", mapErr(err))
 			}
 		case <-timeout.C:
 			_ = ln.Close()

@@ -851,9 +851,18 @@ func testLinkSecret(t *testing.T, h Harness) {
 	t.Run("NextTicketNumber", func(t *testing.T) {
 		tn := newTenant("Tenant A", now())
 		require.NoError(t, s.CreateTenant(ctx, tn))
+		tn.Language = "de"
+		tn.Settings.SupportLink = "https://support.example"
+		tn.Settings.Notifications = notify.Switches{}.Set(notify.TicketDone, notify.SMS, true)
+		require.NoError(t, s.UpdateTenant(ctx, tn))
 		n, err := s.NextTicketNumber(ctx, tn.ID)
 		require.NoError(t, err)
 		assert.Equal(t, tn.LinkSecret, n.LinkSecret)
+		// The whole tenant rides on the reservation.
+		require.NotNil(t, n.Tenant)
+		want, err := s.GetTenant(ctx, tn.ID)
+		require.NoError(t, err)
+		assert.Equal(t, want, n.Tenant)
 	})
 
 	t.Run("UpdateKeepsIt", func(t *testing.T) {
