@@ -242,12 +242,17 @@ func (d *Desk) inTx(ctx context.Context, fn func(q storage.Queries) error) error
 		return fn(outboxWatch{Queries: q, enqueued: &enqueued})
 	})
 	if err == nil && enqueued {
-		select {
-		case d.wake <- struct{}{}:
-		default:
-		}
+		d.signal()
 	}
 	return err
+}
+
+// signal wakes this process's dispatcher.
+func (d *Desk) signal() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
 }
 
 // outboxWatch notes that a transaction enqueued notifications.

@@ -109,14 +109,6 @@ func (d *Desk) RetryNotification(ctx context.Context, actor tenant.Actor, id uui
 	return n, nil
 }
 
-// signal wakes this process's dispatcher.
-func (d *Desk) signal() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
-
 // ReportDelivery records a provider's delivery report (an SMS delivery receipt, say) on the
 // notification it accepted under r.ProviderID: delivered, or failed with r.Detail. The
 // provider's adapter authenticates the report (twiliosms.StatusHandler checks Twilio's
@@ -160,8 +152,11 @@ func (d *Desk) NotificationTemplates(ctx context.Context, actor tenant.Actor, ev
 // ErrConflict (a stale Version, or another template for the same event, channel and
 // language).
 func (d *Desk) SaveNotificationTemplate(ctx context.Context, actor tenant.Actor, t notify.Template) (*notify.Template, error) {
-	tid, err := authorize(actor, tenant.ActNotifyTemplates)
-	if errors.Is(err, tenant.ErrForbidden) && t.ID != uuid.Nil {
+	var tid uuid.UUID
+	var err error
+	if t.ID == uuid.Nil {
+		tid, err = authorize(actor, tenant.ActNotifyTemplates)
+	} else {
 		tid, err = d.authorizeOn(ctx, actor, tenant.ActNotifyTemplates, recordAt(t.ID, storage.Queries.GetNotificationTemplate))
 	}
 	if err != nil {

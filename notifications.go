@@ -85,9 +85,10 @@ func (d *Desk) notify(ctx context.Context, q storage.Queries, tenantID uuid.UUID
 
 // notifyIn is notify for a tenant the transaction has read already.
 func (d *Desk) notifyIn(ctx context.Context, q storage.Queries, ten *tenant.Tenant, occs ...occurrence) error {
+	l := &lookup{ctx: ctx, q: q, tenantID: ten.ID}
 	var out []*notify.Notification
 	for i := range occs {
-		ns, err := d.render(ctx, q, ten, &occs[i])
+		ns, err := d.render(l, ten, &occs[i])
 		if err != nil {
 			return fmt.Errorf("notify %s: %w", occs[i].ev, err)
 		}
@@ -99,7 +100,52 @@ func (d *Desk) notifyIn(ctx context.Context, q storage.Queries, ten *tenant.Tena
 	return q.EnqueueNotifications(ctx, out)
 }
 
-func (d *Desk) render(ctx context.Context, q storage.Queries, ten *tenant.Tenant, o *occurrence) ([]*notify.Notification, error) {
+// lookup reads, for one notifyIn, the users, teams and priorities its occurrences need, each
+// once: an event such as an assignment names the same agent as recipient and as manager_name
+// of several events. A record that does not exist reads as nil.
+type lookup struct {
+	ctx        context.Context
+	q          storage.Queries
+	tenantID   uuid.UUID
+	users      map[uuid.UUID]*tenant.User
+	teams      map[uuid.UUID]*tenant.Team
+	priorities map[uuid.UUID]*ticket.Priority
+}
+
+func (l *lookup) user(id uuid.UUID) (*tenant.User, error) {
+	return memo(l, &l.users, id, l.q.GetUser)
+}
+
+func (l *lookup) team(id uuid.UUID) (*tenant.Team, error) {
+	return memo(l, &l.teams, id, l.q.GetTeam)
+}
+
+func (l *lookup) priority(id uuid.UUID) (*ticket.Priority, error) {
+	return memo(l, &l.priorities, id, l.q.GetPriority)
+}
+
+func memo[T any](l *lookup, m *map[uuid.UUID]*T, id uuid.UUID, get func(context.Context, uuid.UUID, uuid.UUID) (*T, error)) (*T, error) {
+	if id == uuid.Nil {
+		return nil, nil
+	}
+	if v, ok := (*m)[id]; ok {
+		return v, nil
+	}
+	v, err := get(l.ctx, l.tenantID, id)
+	if isNotFound(err) {
+		v, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if *m == nil {
+		*m = map[uuid.UUID]*T{}
+	}
+	(*m)[id] = v
+	return v, nil
+}
+
+func (d *Desk) render(l *lookup, ten *tenant.Tenant, o *occurrence) ([]*notify.Notification, error) {
 	spec, ok := notify.Lookup(o.ev)
 	if !ok {
 		return nil, fmt.Errorf("unknown event %q", o.ev)
@@ -113,15 +159,15 @@ func (d *Desk) render(ctx context.Context, q storage.Queries, ten *tenant.Tenant
 	if len(channels) == 0 {
 		return nil, nil
 	}
-	rcpts, err := d.resolve(ctx, q, ten, o, spec.To)
+	rcpts, err := d.resolve(l, ten, o, spec.To)
 	if err != nil || len(rcpts) == 0 {
 		return nil, err
 	}
-	own, err := q.ListNotificationTemplates(ctx, ten.ID, o.ev)
+	own, err := l.q.ListNotificationTemplates(l.ctx, ten.ID, o.ev)
 	if err != nil {
 		return nil, err
 	}
-	data, err := d.tagData(ctx, q, ten, o)
+	data, err := d.tagData(l, ten, o)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +221,7 @@ func reachable(r recipient, ch notify.Channel) bool {
 }
 
 // resolve finds the people of parties for o, once each, leaving out the actor.
-func (d *Desk) resolve(ctx context.Context, q storage.Queries, ten *tenant.Tenant, o *occurrence, parties []notify.Party) ([]recipient, error) {
+func (d *Desk) resolve(l *lookup, ten *tenant.Tenant, o *occurrence, parties []notify.Party) ([]recipient, error) {
 	var out []recipient
 	seen := map[string]bool{}
 	add := func(rs ...recipient) {
@@ -190,7 +236,7 @@ func (d *Desk) resolve(ctx context.Context, q storage.Queries, ten *tenant.Tenan
 		}
 	}
 	for _, p := range parties {
-		rs, err := d.party(ctx, q, ten, o, p)
+		rs, err := d.party(l, ten, o, p)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +245,7 @@ func (d *Desk) resolve(ctx context.Context, q storage.Queries, ten *tenant.Tenan
 	return out, nil
 }
 
-func (d *Desk) party(ctx context.Context, q storage.Queries, ten *tenant.Tenant, o *occurrence, p notify.Party) ([]recipient, error) {
+func (d *Desk) party(l *lookup, ten *tenant.Tenant, o *occurrence, p notify.Party) ([]recipient, error) {
 	t := o.ticket
 	switch p {
 	case notify.User:
@@ -208,34 +254,28 @@ func (d *Desk) party(ctx context.Context, q storage.Queries, ten *tenant.Tenant,
 		}
 		return []recipient{userRecipient(o.user)}, nil
 	case notify.Requester:
-		return d.requester(ctx, q, ten, o)
+		return d.requester(l, o)
 	case notify.Agent:
-		return d.activeUsers(ctx, q, ten.ID, t.AssigneeID)
+		return d.activeUsers(l, t.AssigneeID)
 	case notify.InvitingAgent:
-		return d.activeUsers(ctx, q, ten.ID, o.agentID)
+		return d.activeUsers(l, o.agentID)
 	case notify.Supervisor:
-		if ten.DefaultTeamID == uuid.Nil {
-			return nil, nil
-		}
-		team, err := q.GetTeam(ctx, ten.ID, ten.DefaultTeamID)
-		if err != nil {
+		team, err := l.team(ten.DefaultTeamID)
+		if err != nil || team == nil {
 			return nil, err
 		}
-		return d.activeUsers(ctx, q, ten.ID, team.SupervisorID)
+		return d.activeUsers(l, team.SupervisorID)
 	case notify.Offered:
-		if t.TeamID == uuid.Nil {
-			return nil, nil
-		}
-		team, err := q.GetTeam(ctx, ten.ID, t.TeamID)
-		if err != nil {
+		team, err := l.team(t.TeamID)
+		if err != nil || team == nil {
 			return nil, err
 		}
-		return d.activeUsers(ctx, q, ten.ID, team.Members...)
+		return d.activeUsers(l, team.Members...)
 	case notify.CustomerAdmins:
 		if t.CustomerID == uuid.Nil {
 			return nil, nil
 		}
-		page, err := q.ListUsers(ctx, ten.ID, storage.UserFilter{CustomerID: t.CustomerID, Role: tenant.RoleCustomerAdmin,
+		page, err := l.q.ListUsers(l.ctx, ten.ID, storage.UserFilter{CustomerID: t.CustomerID, Role: tenant.RoleCustomerAdmin,
 			Status: tenant.UserActive}, storage.PageRequest{Limit: storage.MaxPageSize})
 		if err != nil {
 			return nil, err
@@ -247,22 +287,22 @@ func (d *Desk) party(ctx context.Context, q storage.Queries, ten *tenant.Tenant,
 		return rs, nil
 	case notify.OtherParty:
 		if o.actor.IsStaff() {
-			return d.requester(ctx, q, ten, o)
+			return d.requester(l, o)
 		}
 		if t.AssigneeID != uuid.Nil {
-			return d.party(ctx, q, ten, o, notify.Agent)
+			return d.party(l, ten, o, notify.Agent)
 		}
-		return d.party(ctx, q, ten, o, notify.Supervisor)
+		return d.party(l, ten, o, notify.Supervisor)
 	}
 	return nil, fmt.Errorf("unknown party %q", p)
 }
 
 // requester is the customer user who opened the ticket, or else its requester contact, unless
 // the requester is the actor.
-func (d *Desk) requester(ctx context.Context, q storage.Queries, ten *tenant.Tenant, o *occurrence) ([]recipient, error) {
+func (d *Desk) requester(l *lookup, o *occurrence) ([]recipient, error) {
 	t := o.ticket
 	if t.CreatedBy.Kind == tenant.ActorCustomerUser {
-		rs, err := d.activeUsers(ctx, q, ten.ID, t.CreatedBy.ID)
+		rs, err := d.activeUsers(l, t.CreatedBy.ID)
 		if err != nil || len(rs) > 0 {
 			return rs, err
 		}
@@ -275,20 +315,14 @@ func (d *Desk) requester(ctx context.Context, q storage.Queries, ten *tenant.Ten
 }
 
 // activeUsers loads the active users among ids; unknown and inactive ones hear nothing.
-func (d *Desk) activeUsers(ctx context.Context, q storage.Queries, tenantID uuid.UUID, ids ...uuid.UUID) ([]recipient, error) {
+func (d *Desk) activeUsers(l *lookup, ids ...uuid.UUID) ([]recipient, error) {
 	var out []recipient
 	for _, id := range ids {
-		if id == uuid.Nil {
-			continue
-		}
-		u, err := q.GetUser(ctx, tenantID, id)
-		if isNotFound(err) {
-			continue
-		}
+		u, err := l.user(id)
 		if err != nil {
 			return nil, err
 		}
-		if u.Status == tenant.UserActive {
+		if u != nil && u.Status == tenant.UserActive {
 			out = append(out, userRecipient(u))
 		}
 	}
@@ -296,7 +330,7 @@ func (d *Desk) activeUsers(ctx context.Context, q storage.Queries, tenantID uuid
 }
 
 // tagData are the tag values of o that are the same for every recipient.
-func (d *Desk) tagData(ctx context.Context, q storage.Queries, ten *tenant.Tenant, o *occurrence) (notify.Data, error) {
+func (d *Desk) tagData(l *lookup, ten *tenant.Tenant, o *occurrence) (notify.Data, error) {
 	now := d.clock()
 	data := notify.Data{
 		notify.TagDate:        now.Format(time.DateOnly),
@@ -325,23 +359,19 @@ func (d *Desk) tagData(ctx context.Context, q storage.Queries, ten *tenant.Tenan
 		data[notify.TagClosureReason] = o.note
 	}
 	data[notify.TagRequester] = contactLine(t.Requester)
-	if t.PriorityID != uuid.Nil {
-		p, err := q.GetPriority(ctx, ten.ID, t.PriorityID)
-		if err != nil && !isNotFound(err) {
-			return nil, err
-		}
-		if p != nil {
-			data[notify.TagPriority] = p.Name
-		}
+	p, err := l.priority(t.PriorityID)
+	if err != nil {
+		return nil, err
 	}
-	if t.AssigneeID != uuid.Nil {
-		u, err := q.GetUser(ctx, ten.ID, t.AssigneeID)
-		if err != nil && !isNotFound(err) {
-			return nil, err
-		}
-		if u != nil {
-			data[notify.TagManagerName] = u.Name
-		}
+	if p != nil {
+		data[notify.TagPriority] = p.Name
+	}
+	u, err := l.user(t.AssigneeID)
+	if err != nil {
+		return nil, err
+	}
+	if u != nil {
+		data[notify.TagManagerName] = u.Name
 	}
 	return data, nil
 }

@@ -84,10 +84,12 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 			return err
 		}
 		// New requests go to the default group, so none is ever lost.
-		t.Number, t.Prefix, t.TeamID = n.Number, n.Prefix, n.DefaultTeamID
-		// The requester link is derived, so every later notification can carry it again.
-		token = requesterToken(n.LinkSecret, t.ID)
-		if len(n.LinkSecret) == 0 {
+		ten := n.Tenant
+		t.Number, t.Prefix, t.TeamID = n.Number, ten.TicketPrefix, ten.DefaultTeamID
+		// The requester link is derived, so every later notification can carry it again. A
+		// tenant without a secret would make it guessable: it gets an underivable one instead.
+		token = requesterToken(ten.LinkSecret, t.ID)
+		if len(ten.LinkSecret) == 0 {
 			token = secret.NewToken()
 		}
 		t.RequesterTokenHash = secret.Hash(token)
@@ -100,10 +102,7 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		if t.State != ticket.StateOpen {
 			return nil
 		}
-		if n.Tenant != nil {
-			return d.notifyIn(ctx, q, n.Tenant, ticketEvents(actor, t, ticket.EventSubmit)...)
-		}
-		return d.notify(ctx, q, tid, ticketEvents(actor, t, ticket.EventSubmit)...)
+		return d.notifyIn(ctx, q, ten, ticketEvents(actor, t, ticket.EventSubmit)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("submit ticket: %w", err)

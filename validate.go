@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/ticket"
 )
 
@@ -21,7 +22,6 @@ const (
 )
 
 var (
-	languageTag  = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 	ticketPrefix = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,9}$`)
 	fieldKey     = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	phoneNumber  = regexp.MustCompile(`^\+?[0-9][0-9 ()./-]{5,30}$`)
@@ -57,7 +57,7 @@ func checkLen(field, s string, min, max int) error {
 }
 
 func checkLanguage(field, s string) error {
-	if s != "" && !languageTag.MatchString(s) {
+	if s != "" && !notify.ValidLanguage(s) {
 		return invalid(field, "%q is not a language tag such as \"en\" or \"de-AT\"", s)
 	}
 	return nil

@@ -87,9 +87,9 @@ type Tenants interface {
 	// UpdateTenant returns ErrNotFound if there is no such tenant and ErrConflict if t.Version is stale.
 	UpdateTenant(ctx context.Context, t *tenant.Tenant) error
 	// NextTicketNumber reserves the tenant's next ticket number (1, 2, …) and returns it with
-	// what else a new ticket takes from its tenant: the ticket prefix (the two make the
-	// ticket's reference) and the default team. Inside a transaction the number is released
-	// again if the transaction rolls back. Returns ErrNotFound if there is no such tenant.
+	// the tenant as the reservation left it, which gives a new ticket its prefix (number and
+	// prefix make the reference), its default team and its link secret. Inside a transaction
+	// the number is released again if the transaction rolls back. Returns ErrNotFound if there is no such tenant.
 	NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (TicketNumber, error)
 }
 
@@ -203,12 +203,6 @@ type TicketFilter struct {
 type TicketNumber struct {
 	// Number is the ticket's number within its tenant.
 	Number int64
-	// Prefix is the tenant's ticket prefix ("T" in "T-000123").
-	Prefix string
-	// DefaultTeamID is the tenant's default team, which new tickets go to; uuid.Nil if none.
-	DefaultTeamID uuid.UUID
-	// LinkSecret is the tenant's link secret (see tenant.Tenant.LinkSecret).
-	LinkSecret []byte
 	// Tenant is the whole tenant as the reservation left it, so that the new ticket's
 	// transaction needs no second read of it.
 	Tenant *tenant.Tenant

@@ -3,7 +3,6 @@ package bunstore
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -104,26 +103,15 @@ func (q *queries) UpdateTenant(ctx context.Context, t *tenant.Tenant) error {
 
 func (q *queries) NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (storage.TicketNumber, error) {
 	var (
-		n        storage.TicketNumber
-		r        tenantRow
-		team     *uuid.UUID
-		settings []byte
+		n storage.TicketNumber
+		r tenantRow
 	)
-	err := q.db.NewRaw(`UPDATE tenants SET ticket_seq = ticket_seq + 1 WHERE id = ?
-		RETURNING ticket_seq, name, language, ticket_prefix, default_team_id, settings, link_secret, created_at, updated_at, version`, tenantID).
-		Scan(ctx, &n.Number, &r.Name, &r.Language, &r.TicketPrefix, &team, &settings, &r.LinkSecret, &r.CreatedAt, &r.UpdatedAt, &r.Version)
+	err := q.db.QueryRowContext(ctx, "UPDATE tenants SET ticket_seq = ticket_seq + 1 WHERE id = ? RETURNING ticket_seq, "+r.columns(), tenantID).
+		Scan(append([]any{&n.Number}, r.targets()...)...)
 	if err != nil {
 		return n, mapErr(err)
 	}
-	if err := json.Unmarshal(settings, &r.Settings); err != nil {
-		return n, fmt.Errorf("tenant %s settings: %w", tenantID, err)
-	}
-	r.ID = tenantID
-	if team != nil {
-		r.DefaultTeamID = *team
-	}
 	n.Tenant = r.domain()
-	n.Prefix, n.DefaultTeamID, n.LinkSecret = r.TicketPrefix, r.DefaultTeamID, []byte(r.LinkSecret)
 	return n, nil
 }
 

@@ -857,9 +857,9 @@ func testLinkSecret(t *testing.T, h Harness) {
 		require.NoError(t, s.UpdateTenant(ctx, tn))
 		n, err := s.NextTicketNumber(ctx, tn.ID)
 		require.NoError(t, err)
-		assert.Equal(t, tn.LinkSecret, n.LinkSecret)
-		// The whole tenant rides on the reservation.
+		// The whole tenant rides on the reservation, link secret included.
 		require.NotNil(t, n.Tenant)
+		assert.Equal(t, tn.LinkSecret, n.Tenant.LinkSecret)
 		want, err := s.GetTenant(ctx, tn.ID)
 		require.NoError(t, err)
 		assert.Equal(t, want, n.Tenant)

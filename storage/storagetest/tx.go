@@ -236,8 +236,9 @@ func testTicketNumbers(t *testing.T, h Harness) {
 		t.Helper()
 		n, err := q.NextTicketNumber(ctx, tn.ID)
 		require.NoError(t, err, "NextTicketNumber(%s)", tn.Name)
-		assert.Equal(t, tn.TicketPrefix, n.Prefix, "NextTicketNumber(%s) prefix", tn.Name)
-		assert.Equal(t, tn.DefaultTeamID, n.DefaultTeamID, "NextTicketNumber(%s) default team", tn.Name)
+		require.NotNil(t, n.Tenant, "NextTicketNumber(%s) tenant", tn.Name)
+		assert.Equal(t, tn.TicketPrefix, n.Tenant.TicketPrefix, "NextTicketNumber(%s) prefix", tn.Name)
+		assert.Equal(t, tn.DefaultTeamID, n.Tenant.DefaultTeamID, "NextTicketNumber(%s) default team", tn.Name)
 		return n.Number
 	}
 
@@ -353,6 +354,6 @@ func testMigrations(t *testing.T, h Harness) {
 	n, err := s.NextTicketNumber(ctx, after.ID)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n.Number)
-	assert.Equal(t, after.DefaultTeamID, n.DefaultTeamID, "the default team as updated")
+	assert.Equal(t, after.DefaultTeamID, n.Tenant.DefaultTeamID, "the default team as updated")
 	newWorld(t, s, "World after") // every table is back
 }
