@@ -75,6 +75,8 @@ type Queries interface {
 	LoginFailures
 	Outbox
 	NotificationTemplates
+	Timers
+	Attachments
 }
 
 // Tenants stores operators.
@@ -228,7 +230,8 @@ type Tickets interface {
 	GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, number int64) (*ticket.Ticket, error)
 	// UpdateTicket returns ErrNotFound or ErrConflict (stale Version).
 	UpdateTicket(ctx context.Context, t *ticket.Ticket) error
-	// DeleteTicket removes the ticket with its messages, history and sessions. Returns ErrNotFound.
+	// DeleteTicket removes the ticket with its messages, history, sessions, timers and
+	// attachments (their metadata: the caller deletes the blobs). Returns ErrNotFound.
 	DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error
 	// ListTickets returns a page of the tenant's tickets matching f, newest first. Pages are
 	// keyset-paginated: rows inserted while a client pages neither repeat nor push rows off a
@@ -266,6 +269,12 @@ type Sessions interface {
 	UpdateSession(ctx context.Context, s *ticket.Session) error
 	// ListSessions returns the ticket's sessions, oldest first.
 	ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.Session, error)
+	// GetSessionByLinkHash finds a session by the hash of its requester link's secret,
+	// whatever its tenant: the link is the credential. Returns ErrNotFound if none has it.
+	GetSessionByLinkHash(ctx context.Context, hash string) (*ticket.Session, error)
+	// GetSessionByRoom finds a session by its video room's name, whatever its tenant (a
+	// provider's callback names only the room). Returns ErrNotFound if none has it.
+	GetSessionByRoom(ctx context.Context, room string) (*ticket.Session, error)
 }
 
 // Statuses stores the tenant's custom statuses.

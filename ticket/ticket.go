@@ -78,7 +78,10 @@ type Ticket struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	ClosedAt       *time.Time
-	Version        int64
+	// UploadsUntil ends the media transfer window: set when the ticket is done, cleared when
+	// it is reopened; nil while uploads are open.
+	UploadsUntil *time.Time
+	Version      int64
 }
 
 // Ref returns the ticket's human reference, such as "T-000123".
@@ -181,7 +184,10 @@ type Session struct {
 	// AgentID is the employee who invited, proposed or confirmed.
 	AgentID uuid.UUID
 	// Room is the video provider's room name once created.
-	Room      string
+	Room string
+	// LinkHash is the hash of the secret in the requester's link to this session (join,
+	// accept, refuse); the secret itself is never stored.
+	LinkHash  string
 	StartedAt *time.Time
 	EndedAt   *time.Time
 	Rating    *Rating
@@ -189,3 +195,29 @@ type Session struct {
 	UpdatedAt time.Time
 	Version   int64
 }
+
+// Attachment is a file on a ticket: a photo or video the requester uploaded (MessageID
+// uuid.Nil), or a file attached to a message. Its content lives in a blob store under Key.
+type Attachment struct {
+	ID       uuid.UUID
+	TenantID uuid.UUID
+	TicketID uuid.UUID
+	// MessageID is the message the file is attached to; uuid.Nil for uploaded media.
+	MessageID uuid.UUID
+	// Visibility is the message's; uploaded media are Public.
+	Visibility Visibility
+	// Name is the file name given at upload, cleaned of any path.
+	Name string
+	// ContentType is the media type detected from the content, never the one claimed.
+	ContentType string
+	Size        int64
+	// Digest is the content's SHA-256, hex-encoded.
+	Digest string
+	// Key is where the blob store keeps the content.
+	Key       string
+	Uploader  tenant.Ref
+	CreatedAt time.Time
+}
+
+// Media reports whether a is an uploaded photo or video rather than a message attachment.
+func (a *Attachment) Media() bool { return a.MessageID == uuid.Nil }
