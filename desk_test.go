@@ -967,7 +967,7 @@ var lifecycleTable = map[ticket.Event]struct {
 	ticket.EventComplete: {[]ticket.State{ticket.StateAssigned, ticket.StateInProgress, ticket.StateWaiting}, ticket.StateDone},
 	ticket.EventRate:     {[]ticket.State{ticket.StateDone}, ticket.StateClosed},
 	ticket.EventClose:    {[]ticket.State{ticket.StateAssigned, ticket.StateInProgress, ticket.StateWaiting, ticket.StateDone}, ticket.StateClosed},
-	ticket.EventExpire:   {[]ticket.State{ticket.StateWaiting, ticket.StateDone}, ticket.StateClosed},
+	ticket.EventExpire:   {[]ticket.State{ticket.StateInProgress, ticket.StateWaiting, ticket.StateDone}, ticket.StateClosed},
 	ticket.EventReject:   {[]ticket.State{ticket.StateOpen, ticket.StateAssigned}, ticket.StateCancelled},
 	ticket.EventCancel:   {[]ticket.State{ticket.StateDraft, ticket.StateOpen, ticket.StateAssigned, ticket.StateInProgress, ticket.StateWaiting}, ticket.StateCancelled},
 	ticket.EventReopen:   {[]ticket.State{ticket.StateDone, ticket.StateClosed}, ticket.StateAssigned},

@@ -9,6 +9,7 @@ import (
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
+	"github.com/deskkit/helpdesk/video"
 )
 
 // Code classifies an error for callers that must map it to a protocol status (an HTTP status, a
@@ -54,6 +55,15 @@ var (
 	ErrInvalidLink = errors.New("link unknown, used or expired")
 	// ErrRegistrationClosed means the tenant does not let this e-mail address register itself.
 	ErrRegistrationClosed = errors.New("self-registration not open")
+	// ErrNotOffered means the tenant's offer (tenant.Offer) does not include what was asked:
+	// video calls on request, planning, media uploads.
+	ErrNotOffered = errors.New("not offered")
+	// ErrUploadsClosed means the ticket's media transfer window has ended.
+	ErrUploadsClosed = errors.New("media transfer window ended")
+	// ErrMediaLimit means the ticket already holds the tenant's maximum count of media.
+	ErrMediaLimit = errors.New("media limit reached")
+	// ErrVideoUnavailable means the Desk has no video provider (Config.Video).
+	ErrVideoUnavailable = errors.New("video calls unavailable")
 )
 
 // ThrottledError is returned (wrapped) by SignIn while an e-mail address is locked out. It
@@ -107,18 +117,23 @@ func ErrorCode(err error) Code {
 		return CodeInvalid
 	case errors.Is(err, storage.ErrNotFound):
 		return CodeNotFound
+	case errors.Is(err, video.ErrInvalid):
+		return CodeInvalid
+	case errors.Is(err, video.ErrRoomNotFound):
+		return CodeNotFound
 	case errors.Is(err, storage.ErrConflict), errors.Is(err, ticket.ErrInvalidTransition),
-		errors.Is(err, ErrTicketClosed):
+		errors.Is(err, ErrTicketClosed), errors.Is(err, ErrUploadsClosed), errors.Is(err, ErrMediaLimit),
+		errors.Is(err, video.ErrRoomEnded):
 		return CodeConflict
 	case errors.Is(err, ErrForbidden), errors.Is(err, ErrCodeUnusable), errors.Is(err, ErrSupportLapsed),
-		errors.Is(err, ErrRegistrationClosed):
+		errors.Is(err, ErrRegistrationClosed), errors.Is(err, ErrNotOffered):
 		return CodeForbidden
 	case errors.Is(err, tenant.ErrInvalidActor), errors.Is(err, ErrBadCredentials),
 		errors.Is(err, ErrUnauthenticated), errors.Is(err, ErrInvalidLink):
 		return CodeUnauthenticated
 	case errors.Is(err, ErrTooManyAttempts):
 		return CodeThrottled
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, ErrVideoUnavailable):
 		return CodeUnavailable
 	}
 	return CodeInternal

@@ -6,13 +6,18 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/deskkit/helpdesk/blob"
 
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
+	"github.com/deskkit/helpdesk/video"
 	"github.com/google/uuid"
 )
 
@@ -56,6 +61,71 @@ type Config struct {
 	// Logger receives what the background work (Run) cannot return: failed batches, listener
 	// loss. Defaults to slog.Default().
 	Logger *slog.Logger
+	// Video is the video provider that holds calls (see video/twiliovideo). Defaults to none:
+	// sessions can be requested, offered and planned, but JoinSession returns
+	// ErrVideoUnavailable.
+	Video video.Provider
+	// JoinTTL is how long a join token from JoinSession admits its holder. Defaults to
+	// 10 minutes.
+	JoinTTL time.Duration
+	// Blobs keeps the content of media and attachments (see blob/cloudblob for S3 or GCS).
+	// Defaults to a blob.Dir in the "helpdesk-media" folder of the user's cache directory (or
+	// of the temporary directory when there is none).
+	Blobs blob.Store
+	// MaxUploadSize caps one uploaded file, in bytes. Defaults to 100 MiB.
+	MaxUploadSize int64
+	// Timers tunes the timer scheduler of Run and FireTimersOnce.
+	Timers TimerConfig
+}
+
+// TimerConfig tunes the timer scheduler. The zero value is ready to use.
+type TimerConfig struct {
+	// BatchSize is how many due timers one claim takes. Defaults to 100.
+	BatchSize int
+	// Concurrency is how many timers fire at once. Defaults to 4.
+	Concurrency int
+	// Lease is how long a claimed timer is kept from other schedulers; if the process dies
+	// while firing it, the timer fires once the lease runs out. Defaults to 1 minute.
+	Lease time.Duration
+	// RetryBackoff is the wait after a failed firing (a conflict, the database away); each
+	// further failure waits twice as long, up to 10 minutes. Defaults to 1 second.
+	RetryBackoff time.Duration
+	// PollInterval is how often an idle scheduler looks for due timers besides the next due
+	// time it knows of and the wake-ups of its own writes; it bounds the delay of a timer
+	// another process armed due at once. Defaults to 250 milliseconds.
+	PollInterval time.Duration
+}
+
+func (c TimerConfig) withDefaults() (TimerConfig, error) {
+	for _, n := range []struct {
+		field string
+		v     *int
+		def   int
+	}{{"BatchSize", &c.BatchSize, 100}, {"Concurrency", &c.Concurrency, 4}} {
+		if *n.v < 0 {
+			return c, fmt.Errorf("helpdesk: Config.Timers.%s is negative", n.field)
+		}
+		if *n.v == 0 {
+			*n.v = n.def
+		}
+	}
+	for _, d := range []struct {
+		field string
+		v     *time.Duration
+		def   time.Duration
+	}{
+		{"Lease", &c.Lease, time.Minute},
+		{"RetryBackoff", &c.RetryBackoff, time.Second},
+		{"PollInterval", &c.PollInterval, 250 * time.Millisecond},
+	} {
+		if *d.v < 0 {
+			return c, fmt.Errorf("helpdesk: Config.Timers.%s is negative", d.field)
+		}
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	return c, nil
 }
 
 // DispatchConfig tunes the delivery of notifications. The zero value is ready to use.
@@ -195,6 +265,27 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Dispatch, err = c.Dispatch.withDefaults(); err != nil {
 		return c, err
 	}
+	if c.Timers, err = c.Timers.withDefaults(); err != nil {
+		return c, err
+	}
+	if c.JoinTTL < 0 || c.MaxUploadSize < 0 {
+		return c, errors.New("helpdesk: Config.JoinTTL or Config.MaxUploadSize is negative")
+	}
+	if c.JoinTTL == 0 {
+		c.JoinTTL = 10 * time.Minute
+	}
+	if c.MaxUploadSize == 0 {
+		c.MaxUploadSize = 100 << 20
+	}
+	if c.Blobs == nil {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			dir = os.TempDir()
+		}
+		if c.Blobs, err = blob.NewDir(filepath.Join(dir, "helpdesk-media")); err != nil {
+			return c, fmt.Errorf("helpdesk: default Config.Blobs: %w", err)
+		}
+	}
 	return c, nil
 }
 
@@ -205,12 +296,16 @@ type Desk struct {
 	now     func() time.Time
 	cfg     Config
 	tickets *ticket.Lifecycle[ticket.State, ticket.Event]
+	// sessions is the video session lifecycle.
+	sessions *ticket.Lifecycle[ticket.SessionState, ticket.SessionEvent]
 	// dummyHash is verified against when a sign-in names no usable account, so that such a
 	// sign-in costs what a wrong password costs.
 	dummyHash string
 	// wake tells this process's dispatcher that notifications were enqueued (capacity 1:
 	// signals coalesce).
 	wake chan struct{}
+	// timerWake tells this process's timer scheduler that timers were armed (capacity 1).
+	timerWake chan struct{}
 }
 
 // New returns a Desk on store, whose schema must be current (see bunstore.Store.MigrateUp).
@@ -230,41 +325,57 @@ func New(store storage.Store, cfg *Config) (*Desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Desk{store: store, now: c.Now, cfg: c, tickets: ticket.TicketLifecycle(), dummyHash: dummy,
-		wake: make(chan struct{}, 1)}, nil
+	return &Desk{store: store, now: c.Now, cfg: c, tickets: ticket.TicketLifecycle(), sessions: ticket.SessionLifecycle(),
+		dummyHash: dummy, wake: make(chan struct{}, 1), timerWake: make(chan struct{}, 1)}, nil
 }
 
 // inTx runs fn in one storage transaction and, when fn enqueued notifications and the
 // transaction committed, wakes this process's dispatcher.
 func (d *Desk) inTx(ctx context.Context, fn func(q storage.Queries) error) error {
-	var enqueued bool
+	var w txWatch
 	err := d.store.InTx(ctx, func(q storage.Queries) error {
-		return fn(outboxWatch{Queries: q, enqueued: &enqueued})
+		w.Queries = q
+		return fn(&w)
 	})
-	if err == nil && enqueued {
+	if err == nil && w.enqueued {
 		d.signal()
+	}
+	if err == nil && w.armed {
+		wakeUp(d.timerWake)
 	}
 	return err
 }
 
 // signal wakes this process's dispatcher.
-func (d *Desk) signal() {
+func (d *Desk) signal() { wakeUp(d.wake) }
+
+// wakeUp sends on a wake-up channel without blocking: signals coalesce.
+func wakeUp(ch chan struct{}) {
 	select {
-	case d.wake <- struct{}{}:
+	case ch <- struct{}{}:
 	default:
 	}
 }
 
-// outboxWatch notes that a transaction enqueued notifications.
-type outboxWatch struct {
+// txWatch notes that a transaction enqueued notifications or armed timers, so that this
+// process's background work looks at them as soon as they commit.
+type txWatch struct {
 	storage.Queries
-	enqueued *bool
+	enqueued, armed bool
 }
 
-func (w outboxWatch) EnqueueNotifications(ctx context.Context, ns []*notify.Notification) error {
+func (w *txWatch) EnqueueNotifications(ctx context.Context, ns []*notify.Notification) error {
 	err := w.Queries.EnqueueNotifications(ctx, ns)
 	if err == nil && len(ns) > 0 {
-		*w.enqueued = true
+		w.enqueued = true
+	}
+	return err
+}
+
+func (w *txWatch) ArmTimer(ctx context.Context, t *ticket.Timer) error {
+	err := w.Queries.ArmTimer(ctx, t)
+	if err == nil {
+		w.armed = true
 	}
 	return err
 }

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/blob"
 	"github.com/deskkit/helpdesk/internal/pgtest"
 	"github.com/deskkit/helpdesk/storage/bunstore"
+	"github.com/deskkit/helpdesk/video/videotest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -76,7 +78,9 @@ func (c *fakeClock) Advance(d time.Duration) {
 func newDesk(t testing.TB, s *bunstore.Store) (*helpdesk.Desk, *fakeClock) {
 	t.Helper()
 	clock := newClock()
-	d, err := helpdesk.New(s, &helpdesk.Config{Now: clock.Now})
+	calls := videotest.NewFake()
+	calls.SetNow(clock.Now)
+	d, err := helpdesk.New(s, &helpdesk.Config{Now: clock.Now, Video: calls, Blobs: blob.NewMem()})
 	require.NoError(t, err)
 	return d, clock
 }

@@ -385,6 +385,51 @@ var matrix = map[string]matrixOp{
 			Language: "en", Text: "Done: {{.ticket_ref}}"})
 		return nil, err
 	}},
+	"RequestSession": {state: ticket.StateAssigned, own: "FFFFF|AA|FA|U", other: "FFFFF|NN|FN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.RequestSession(c.ctx, c.actor, c.ticket.ID)
+		return nil, err
+	}},
+	"Invite": {state: ticket.StateAssigned, own: "AAAAF|FF|NF|U", other: "AAAAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Invite(c.ctx, c.actor, c.ticket.ID, helpdesk.Invitation{})
+		return nil, err
+	}},
+	"SessionTransition": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SessionTransition(c.ctx, c.actor, c.session().ID, ticket.SessionEventCancel, helpdesk.SessionChange{Reason: "not needed"})
+		return nil, err
+	}},
+	"Session": {state: ticket.StateAssigned, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Session(c.ctx, c.actor, c.session().ID)
+		return nil, err
+	}},
+	"Sessions": {state: ticket.StateAssigned, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.session().ID
+		ss, err := c.d.Sessions(c.ctx, c.actor, c.ticket.ID)
+		return ids(ss, func(x *ticket.Session) uuid.UUID { return x.ID }), err
+	}},
+	"JoinSession": {state: ticket.StateAssigned, own: "FFFAF|AA|NA|U", other: "FFFAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.JoinSession(c.ctx, c.actor, c.session().ID)
+		return nil, err
+	}},
+	"Timers": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Timers(c.ctx, c.actor, c.ticket.ID)
+		return nil, err
+	}},
+	"UploadMedia": {state: ticket.StateAssigned, fresh: true, own: "FFFFF|AA|NA|U", other: "FFFFF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.UploadMedia(c.ctx, c.actor, c.ticket.ID, upload("photo.jpg", jpegFile))
+		return nil, err
+	}},
+	"Attachments": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.attachment().ID
+		as, err := c.d.Attachments(c.ctx, c.actor, c.ticket.ID)
+		return ids(as, func(x *ticket.Attachment) uuid.UUID { return x.ID }), err
+	}},
+	"OpenAttachment": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, rc, err := c.d.OpenAttachment(c.ctx, c.actor, c.attachment().ID)
+		if err == nil {
+			err = rc.Close()
+		}
+		return nil, err
+	}},
 	"MetaTeams": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.w.metaTeam[c.sc.org.tenant.ID]
 		ms, err := c.d.MetaTeams(c.ctx, c.actor)
@@ -394,6 +439,18 @@ var matrix = map[string]matrixOp{
 
 // credentialMatrix lists the operations that take a credential instead of an actor.
 var credentialMatrix = map[string]credentialOp{
+	"OpenSessionLink": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		c.ticket = c.w.ticket(c.t, c.sc, ticket.StateAssigned, true)
+		s := c.session()
+		ten, err := c.store.GetTenant(c.ctx, c.sc.org.tenant.ID)
+		require.NoError(c.t, err)
+		actor, got, err := c.d.OpenSessionLink(c.ctx, secret.Derive(ten.LinkSecret, "session", s.ID))
+		if err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		require.Equal(c.t, s.ID, got.ID)
+		return actor.TenantID, c.ticket.CustomerID, nil
+	},
 	"OpenCode": func(c *cell) (uuid.UUID, uuid.UUID, error) {
 		p, err := c.d.OpenCode(c.ctx, c.sc.code.Token, "")
 		if err != nil {
@@ -507,8 +564,26 @@ func ids[T any](items []T, id func(T) uuid.UUID) []uuid.UUID {
 // background lists the Desk's background work, which acts for every tenant by design and
 // takes neither actor nor credential.
 var background = map[string]string{
-	"Run":          "delivers every tenant's due notifications",
-	"DispatchOnce": "delivers one batch of every tenant's due notifications",
+	"Run":             "fires every tenant's due timers and delivers every tenant's due notifications",
+	"DispatchOnce":    "delivers one batch of every tenant's due notifications",
+	"FireTimersOnce":  "fires one batch of every tenant's due timers",
+	"HandleRoomEvent": "applies a video provider's event to the session of the room it names, in whichever tenant",
+}
+
+// session returns a new invited session of the cell's ticket, by the scope's agent.
+func (c *cell) session() *ticket.Session {
+	c.t.Helper()
+	s, err := c.d.Invite(c.ctx, c.sc.org.agent, c.ticket.ID, helpdesk.Invitation{})
+	require.NoError(c.t, err)
+	return s
+}
+
+// attachment returns a new photo on the cell's ticket, uploaded by the ticket's creator.
+func (c *cell) attachment() *ticket.Attachment {
+	c.t.Helper()
+	a, err := c.d.UploadMedia(c.ctx, c.sc.creator, c.ticket.ID, upload("photo.jpg", jpegFile))
+	require.NoError(c.t, err)
+	return a
 }
 
 // TestIsolationMatrixCoversDesk fails when a Desk operation is missing from the matrix, or

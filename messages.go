@@ -23,18 +23,29 @@ type NewMessage struct {
 	Body string
 	// Internal messages are seen by staff only; only staff may post them.
 	Internal bool
+	// Attachments are files posted with the message (any type, each at most
+	// Config.MaxUploadSize), at most MaxAttachments; they share the message's visibility.
+	Attachments []Upload
 }
 
-// PostMessage posts a message on a ticket, with a history entry. A reply from the requester's
-// side (the requester link, or any user of the ticket's customer, who answers for the company)
-// to a ticket that is waiting resumes it (waiting → in progress) in the same transaction.
-// Requesters cannot post once the ticket is closed or cancelled (ErrTicketClosed) and never
-// post internal messages (ErrForbidden). Returns ErrNotFound for a ticket the actor cannot see,
-// *ValidationError for an empty or oversized body, and ErrConflict when a concurrent change won.
+// MaxAttachments caps the files of one message.
+const MaxAttachments = 10
+
+// PostMessage posts a message on a ticket, with its attachments and a history entry. A reply
+// from the requester's side (the requester link, or any user of the ticket's customer, who
+// answers for the company) to a ticket that is waiting resumes it (waiting → in progress) in
+// the same transaction. Requesters cannot post once the ticket is closed or cancelled
+// (ErrTicketClosed) and never post internal messages (ErrForbidden). Attachments are stored in
+// Config.Blobs first, and deleted again if the message cannot be posted. Returns ErrNotFound
+// for a ticket the actor cannot see, *ValidationError for an empty or oversized body or a bad
+// attachment, and ErrConflict when a concurrent change won.
 func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, in NewMessage) (*ticket.Message, error) {
 	in.Body = strings.TrimSpace(in.Body)
 	if err := checkLen("body", in.Body, 1, MaxTextLen); err != nil {
 		return nil, err
+	}
+	if len(in.Attachments) > MaxAttachments {
+		return nil, invalid("attachments", "%d files; at most %d", len(in.Attachments), MaxAttachments)
 	}
 	act, vis := tenant.ActMessagePost, ticket.Public
 	if in.Internal {
@@ -44,61 +55,77 @@ func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uui
 	if err != nil {
 		return nil, fmt.Errorf("post message on %s: %w", ticketID, err)
 	}
+	var files []*ticket.Attachment
+	if len(in.Attachments) > 0 {
+		// Refuse before storing anything when the post would be refused anyway.
+		if err := d.inTx(ctx, func(q storage.Queries) error { _, err := d.openPost(ctx, q, actor, tid, ticketID, act); return err }); err != nil {
+			return nil, fmt.Errorf("post message on %s: %w", ticketID, err)
+		}
+		for _, up := range in.Attachments {
+			a, err := d.storeUpload(ctx, actor, tid, ticketID, up, false)
+			if err != nil {
+				d.dropBlobs(ctx, files...)
+				return nil, fmt.Errorf("post message on %s: %w", ticketID, err)
+			}
+			a.Visibility = vis
+			files = append(files, a)
+		}
+	}
 	var m *ticket.Message
 	err = d.inTx(ctx, func(q storage.Queries) error {
-		t, err := d.visibleTicket(ctx, q, actor, tid, ticketID)
+		c, err := d.openPost(ctx, q, actor, tid, ticketID, act)
 		if err != nil {
 			return err
 		}
-		if err := reach(actor, act, ticketResource(t)); err != nil {
-			return err
-		}
-		if !actor.IsStaff() && t.State.Terminal() {
-			return fmt.Errorf("%w: %s is %s", ErrTicketClosed, t.Ref(), t.State)
-		}
-		now := d.clock()
+		t := c.t
 		m = &ticket.Message{ID: newID(), TenantID: tid, TicketID: t.ID, Author: actor.Ref(), Body: in.Body,
-			Visibility: vis, CreatedAt: now}
+			Visibility: vis, CreatedAt: c.now}
 		if err := q.CreateMessage(ctx, m); err != nil {
 			return err
+		}
+		for _, a := range files {
+			a.MessageID = m.ID
+			if err := q.CreateAttachment(ctx, a); err != nil {
+				return err
+			}
 		}
 		action := actionPublicMessage
 		if in.Internal {
 			action = actionInternalMessage
 		}
-		h := &ticket.HistoryEntry{ID: newID(), TenantID: tid, TicketID: t.ID, Actor: actor.Ref(), Action: action,
-			From: string(t.State), To: string(t.State), At: now}
-		if err := q.AppendHistory(ctx, h); err != nil {
+		if err := c.history(uuid.Nil, action, string(t.State), string(t.State), ""); err != nil {
 			return err
 		}
 		if !in.Internal {
-			occ := occurrence{ev: notify.CommentAdded, actor: actor, ticket: t, comment: in.Body}
-			if err := d.notify(ctx, q, tid, occ); err != nil {
-				return err
-			}
+			c.occs = append(c.occs, occurrence{ev: notify.CommentAdded, actor: actor, ticket: t, comment: in.Body})
 		}
 		// Every post updates the ticket (its last activity), so a post and a concurrent change
 		// of state, such as a close, cannot both commit unseen by each other.
-		t.UpdatedAt = now
-		if actor.IsStaff() || t.State != ticket.StateWaiting {
-			return q.UpdateTicket(ctx, t)
+		c.ticketMoved = true
+		if !actor.IsStaff() && t.State == ticket.StateWaiting {
+			if err := d.moveTicket(c, ticket.EventResume, Change{Reason: "requester replied"}); err != nil {
+				return err
+			}
 		}
-		to, err := d.tickets.Apply(ctx, t.State, ticket.EventResume)
-		if err != nil {
-			return err
-		}
-		resumed := &ticket.HistoryEntry{ID: newID(), TenantID: tid, TicketID: t.ID, Actor: actor.Ref(),
-			Action: string(ticket.EventResume), From: string(t.State), To: string(to), Reason: "requester replied", At: now}
-		t.State, t.StatusID = to, uuid.Nil
-		if err := q.UpdateTicket(ctx, t); err != nil {
-			return err
-		}
-		return q.AppendHistory(ctx, resumed)
+		return d.finish(c)
 	})
 	if err != nil {
+		d.dropBlobs(ctx, files...)
 		return nil, fmt.Errorf("post message on %s: %w", ticketID, err)
 	}
 	return m, nil
+}
+
+// openPost opens the case of a post, refusing requesters' posts on closed tickets.
+func (d *Desk) openPost(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, ticketID uuid.UUID, act tenant.Action) (*caseTx, error) {
+	c, err := d.openCase(ctx, q, actor, tid, ticketID, act)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.IsStaff() && c.t.State.Terminal() {
+		return nil, fmt.Errorf("%w: %s is %s", ErrTicketClosed, c.t.Ref(), c.t.State)
+	}
+	return c, nil
 }
 
 // Messages returns a ticket's messages, oldest first; internal ones for staff only. Returns

@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,14 @@ func (d *Desk) requesterLinkURL(token string) string { return d.cfg.BaseURL + "/
 // ticketURL is the back-office URL of a ticket in notifications (see Config.BaseURL).
 func (d *Desk) ticketURL(id uuid.UUID) string { return d.cfg.BaseURL + "/tickets/" + id.String() }
 
+// sessionToken is the secret of the requester's link to session id (join, accept, refuse).
+func sessionToken(linkSecret []byte, sessionID uuid.UUID) string {
+	return secret.Derive(linkSecret, "session", sessionID)
+}
+
+// sessionLinkURL is the requester's page of a session; "/join", "/accept" and "/refuse" follow.
+func (d *Desk) sessionLinkURL(token string) string { return d.cfg.BaseURL + "/sessions/" + token }
+
 // occurrence is something that happened which the event catalogue says people hear about.
 type occurrence struct {
 	ev    notify.Event
@@ -44,6 +53,16 @@ type occurrence struct {
 	// agentID is the inviting agent of session events; plannedAt a session's planned time.
 	agentID   uuid.UUID
 	plannedAt *time.Time
+	// session is the video session concerned: its link replaces the requester's ticket link.
+	session *ticket.Session
+	// only, when set, narrows the channels besides in-app (invitations go by e-mail and/or
+	// SMS as the tenant's offer says).
+	only []notify.Channel
+}
+
+// sessionOccurrence is an occurrence about session s of ticket t.
+func sessionOccurrence(ev notify.Event, actor tenant.Actor, t *ticket.Ticket, s *ticket.Session) occurrence {
+	return occurrence{ev: ev, actor: actor, ticket: t, session: s, agentID: s.AgentID, plannedAt: s.PlannedAt}
 }
 
 // recipient is one person a notification goes to.
@@ -152,6 +171,9 @@ func (d *Desk) render(l *lookup, ten *tenant.Tenant, o *occurrence) ([]*notify.N
 	}
 	var channels []notify.Channel
 	for _, ch := range notify.Channels() {
+		if o.only != nil && ch != notify.InApp && !slices.Contains(o.only, ch) {
+			continue
+		}
 		if ten.Settings.Notifications.On(o.ev, ch) && (ch == notify.InApp || d.cfg.Notifiers[ch] != nil) {
 			channels = append(channels, ch)
 		}
@@ -386,6 +408,12 @@ func (d *Desk) personalize(shared notify.Data, ten *tenant.Tenant, o *occurrence
 	data[notify.TagRecipientName] = r.addr.Name
 	if o.ticket != nil && !r.employee && len(ten.LinkSecret) > 0 {
 		data[notify.TagRequestLink] = d.requesterLinkURL(requesterToken(ten.LinkSecret, o.ticket.ID))
+		if o.session != nil {
+			link := d.sessionLinkURL(sessionToken(ten.LinkSecret, o.session.ID))
+			data[notify.TagRequestLink] = link + "/join"
+			data[notify.TagAcceptLink] = link + "/accept"
+			data[notify.TagRefuseLink] = link + "/refuse"
+		}
 	}
 	return data
 }

@@ -37,6 +37,11 @@ type NewTicket struct {
 	PriorityID uuid.UUID
 	// Draft keeps the ticket in the draft state (no offers sent) until Submit is called.
 	Draft bool
+	// RequestSession also asks for a video call on the new ticket (see RequestSession), in the
+	// same transaction: how a device's page requests a session on its own. A code holder's
+	// code must then offer device.ActionRequestSession (instead of ActionOpenTicket). Not
+	// with Draft.
+	RequestSession bool
 }
 
 // SubmitTicket opens a ticket, in state open (or draft with in.Draft), numbered in the tenant's
@@ -74,9 +79,17 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		t.State = ticket.StateDraft
 		h.Action, h.From, h.To = "create", "", string(ticket.StateDraft)
 	}
+	if in.RequestSession {
+		if in.Draft {
+			return nil, invalid("request_session", "a draft cannot ask for a video call")
+		}
+		if _, err := authorize(actor, tenant.SessionEvent(string(ticket.SessionEventRequest))); err != nil {
+			return nil, fmt.Errorf("submit ticket: %w", err)
+		}
+	}
 	var token string
 	err = d.inTx(ctx, func(q storage.Queries) error {
-		if err := d.resolveSubmission(ctx, q, actor, t); err != nil {
+		if err := d.resolveSubmission(ctx, q, actor, t, in.RequestSession); err != nil {
 			return err
 		}
 		n, err := q.NextTicketNumber(ctx, tid)
@@ -102,7 +115,15 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		if t.State != ticket.StateOpen {
 			return nil
 		}
-		return d.notifyIn(ctx, q, ten, ticketEvents(actor, t, ticket.EventSubmit)...)
+		c := &caseTx{ctx: ctx, q: q, actor: actor, ten: ten, t: t, now: now,
+			occs: ticketEvents(actor, t, ticket.EventSubmit)}
+		if err := d.ticketTimers(c, ticket.StateDraft); err != nil {
+			return err
+		}
+		if in.RequestSession {
+			return d.requestSession(c, &ticket.Session{ID: newID(), TenantID: tid, TicketID: t.ID})
+		}
+		return d.finish(c)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("submit ticket: %w", err)
@@ -156,14 +177,17 @@ func checkNewTicket(in *NewTicket, requireReach bool) error {
 
 // resolveSubmission checks the code, device, customer, project and priority of a new ticket
 // inside the transaction, filling in what they imply.
-func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor tenant.Actor, t *ticket.Ticket) error {
+func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor tenant.Actor, t *ticket.Ticket, call bool) error {
 	tid := t.TenantID
 	if actor.Kind == tenant.ActorCodeHolder {
 		c, err := d.checkCodeHolder(ctx, q, actor)
 		if err != nil {
 			return err
 		}
-		if !c.Allows(device.ActionOpenTicket) {
+		switch {
+		case call && !c.Allows(device.ActionRequestSession):
+			return fmt.Errorf("%w: the code does not offer video calls", ErrCodeUnusable)
+		case !call && !c.Allows(device.ActionOpenTicket):
 			return fmt.Errorf("%w: the code does not offer opening tickets", ErrCodeUnusable)
 		}
 	}
@@ -276,33 +300,42 @@ func (d *Desk) Transition(ctx context.Context, actor tenant.Actor, ticketID uuid
 	if !slices.Contains(ticket.Events(), ev) {
 		return nil, fmt.Errorf("%s ticket %s: %w", ev, ticketID, &ticket.TransitionError{Machine: "ticket", Event: string(ev), Err: ticket.ErrUnknownEvent})
 	}
-	return d.changeTicket(ctx, actor, ticketID, string(ev), tenant.TicketEvent(string(ev)), func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
-		if err := checkChange(actor, ev, &ch); err != nil {
-			return err
-		}
-		to, err := d.tickets.Apply(ctx, t.State, ev)
+	act := tenant.TicketEvent(string(ev))
+	tid, err := d.authorizeOn(ctx, actor, act, ticketAt(ticketID))
+	if err != nil {
+		return nil, fmt.Errorf("%s ticket %s: %w", ev, ticketID, err)
+	}
+	var t *ticket.Ticket
+	err = d.inTx(ctx, func(q storage.Queries) error {
+		c, err := d.openCase(ctx, q, actor, tid, ticketID, act)
 		if err != nil {
 			return err
 		}
-		if ev == ticket.EventSubmit && t.CustomerID != uuid.Nil {
-			c, err := q.GetCustomer(ctx, t.TenantID, t.CustomerID)
+		if err := checkChange(actor, ev, &ch); err != nil {
+			return err
+		}
+		if _, err := d.tickets.Apply(ctx, c.t.State, ev); err != nil {
+			return err
+		}
+		if ev == ticket.EventSubmit && c.t.CustomerID != uuid.Nil {
+			cust, err := q.GetCustomer(ctx, tid, c.t.CustomerID)
 			if err != nil {
-				return fmt.Errorf("customer %s: %w", t.CustomerID, err)
+				return fmt.Errorf("customer %s: %w", c.t.CustomerID, err)
 			}
-			if err := checkSupport(c, h.At); err != nil {
+			if err := checkSupport(cust, c.now); err != nil {
 				return err
 			}
 		}
-		applyEffects(actor, t, ev, &ch, h.At)
-		h.From, h.To, h.Reason = string(t.State), string(to), ch.Reason
-		if ev == ticket.EventRate {
-			h.Reason = strings.TrimSpace(fmt.Sprintf("%d/5 %s", ch.Stars, ch.Comment))
+		if err := d.moveTicket(c, ev, ch); err != nil {
+			return err
 		}
-		t.State = to
-		// A new state starts in its default status; SetStatus picks another one.
-		t.StatusID = uuid.Nil
-		return d.notify(ctx, q, t.TenantID, ticketEvents(actor, t, ev)...)
+		t = c.t
+		return d.finish(c)
 	})
+	if err != nil {
+		return nil, fmt.Errorf("%s ticket %s: %w", ev, ticketID, err)
+	}
+	return t, nil
 }
 
 // changeTicket asks the policy whether actor may perform act, loads a ticket the actor can
@@ -470,6 +503,7 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 		case a.AssigneeID != uuid.Nil && a.AssigneeID != t.AssigneeID:
 			occs = []occurrence{{ev: notify.TicketAssigned, actor: actor, ticket: t}}
 		}
+		from := t.State
 		if to != t.State {
 			t.State, t.StatusID = to, uuid.Nil
 		}
@@ -482,7 +516,16 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 		for i := range occs {
 			occs[i].note = a.Reason
 		}
-		return d.notify(ctx, q, t.TenantID, occs...)
+		ten, err := q.GetTenant(ctx, t.TenantID)
+		if err != nil {
+			return err
+		}
+		if to != from {
+			if err := d.ticketTimers(&caseTx{ctx: ctx, q: q, actor: actor, ten: ten, t: t, now: h.At}, from); err != nil {
+				return err
+			}
+		}
+		return d.notifyIn(ctx, q, ten, occs...)
 	})
 }
 
@@ -704,9 +747,13 @@ func (d *Desk) DeleteTicket(ctx context.Context, actor tenant.Actor, ticketID uu
 	if err != nil {
 		return fmt.Errorf("delete ticket %s: %w", ticketID, err)
 	}
+	var files []*ticket.Attachment
 	err = d.inTx(ctx, func(q storage.Queries) error {
 		t, err := q.GetTicket(ctx, tid, ticketID)
 		if err != nil {
+			return err
+		}
+		if files, err = q.ListAttachments(ctx, tid, t.ID, true); err != nil {
 			return err
 		}
 		if err := q.DeleteTicket(ctx, tid, t.ID); err != nil {
@@ -717,6 +764,9 @@ func (d *Desk) DeleteTicket(ctx context.Context, actor tenant.Actor, ticketID uu
 	if err != nil {
 		return fmt.Errorf("delete ticket %s: %w", ticketID, err)
 	}
+	// The files go once their records are gone: a failure leaves an orphan, never a record
+	// without its content.
+	d.dropBlobs(ctx, files...)
 	return nil
 }
 

@@ -12,48 +12,63 @@ import (
 	"github.com/deskkit/helpdesk/storage"
 )
 
-// Run does the Desk's background work until ctx ends, then returns nil: it delivers the
-// notifications of the outbox (see DispatchOnce) as soon as they are due. It is woken by this
-// Desk's own writes and, on PostgreSQL, by LISTEN/NOTIFY when another process enqueues; it
-// also looks every Config.Dispatch.PollInterval, so a lost wake-up delays work, never loses
-// it. Any number of processes may Run on one database: claims never overlap. Errors that a
-// retry may cure (a database restart) are logged to Config.Logger and retried.
+// Run does the Desk's background work until ctx ends, then returns nil: it fires the timers
+// as they come due (see FireTimersOnce) and delivers the notifications of the outbox (see
+// DispatchOnce) as soon as they are due. Each loop is woken by this Desk's own writes and
+// sleeps no longer than the next due time it knows of; it also looks every PollInterval
+// (Config.Timers, Config.Dispatch), so work another process added is found within that, and a
+// lost wake-up delays work, never loses it. On PostgreSQL, LISTEN/NOTIFY also wakes the
+// dispatcher when another process enqueues. Any number of processes may Run on one database:
+// claims never overlap, and each timer fires once. Errors that a retry may cure (a database
+// restart) are logged to Config.Logger and retried.
 func (d *Desk) Run(ctx context.Context) error {
-	cfg := d.cfg.Dispatch
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		d.loop(ctx, "firing timers", d.cfg.Timers.BatchSize, d.cfg.Timers.PollInterval, d.timerWake,
+			d.FireTimersOnce, d.store.NextTimerRun)
+	})
 	if l, ok := d.store.(storage.OutboxListener); ok {
-		go d.listen(ctx, l)
+		wg.Go(func() { d.listen(ctx, l) })
 	}
+	d.loop(ctx, "dispatching notifications", d.cfg.Dispatch.BatchSize, d.cfg.Dispatch.PollInterval, d.wake,
+		d.DispatchOnce, d.store.NextNotificationDue)
+	wg.Wait()
+	return nil
+}
+
+// loop runs once until ctx ends: again at once while batches come back full, else after
+// the next due time next reports, poll at the latest, or when woken.
+func (d *Desk) loop(ctx context.Context, what string, batch int, poll time.Duration, wake chan struct{},
+	once func(context.Context) (int, error), next func(context.Context) (time.Time, bool, error)) {
 	for {
-		n, err := d.DispatchOnce(ctx)
+		n, err := once(ctx)
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		if err != nil {
-			d.cfg.Logger.Error("helpdesk: dispatching notifications failed", "err", err)
+			d.cfg.Logger.Error("helpdesk: "+what+" failed", "err", err)
 		}
-		if err == nil && n == cfg.BatchSize {
+		if n == batch {
 			continue // more may be due right away
 		}
-		wait := cfg.PollInterval
-		if err == nil {
-			if due, ok, derr := d.store.NextNotificationDue(ctx); derr == nil && ok {
-				wait = min(wait, max(due.Sub(d.clock()), 0))
-			}
+		wait := poll
+		if due, ok, nerr := next(ctx); nerr == nil && ok {
+			wait = min(wait, max(due.Sub(d.clock()), 0))
 		}
-		if !d.sleep(ctx, wait) {
-			return nil
+		if !d.sleep(ctx, wait, wake) {
+			return
 		}
 	}
 }
 
 // sleep waits for wait, or until the dispatcher is woken; it returns false when ctx ended.
-func (d *Desk) sleep(ctx context.Context, wait time.Duration) bool {
+func (d *Desk) sleep(ctx context.Context, wait time.Duration, wake chan struct{}) bool {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
 	case <-ctx.Done():
 		return false
-	case <-d.wake:
+	case <-wake:
 	case <-timer.C:
 	}
 	return true

@@ -54,7 +54,13 @@ const (
 	ActNotifyTemplates Action = "notify.templates" // notification templates and previews
 	ActOutbox          Action = "notify.outbox"    // the delivery log: list, retry failed
 	ActInbox           Action = "notify.inbox"     // one's own in-app notifications (the bell)
+
+	ActSessionJoin Action = "session.join" // join a call: get a video token for it
+	ActMediaUpload Action = "media.upload" // upload photos and videos to a ticket
 )
+
+// SessionEvent returns the action of firing a video session lifecycle event ("session.invite").
+func SessionEvent(event string) Action { return Action("session." + event) }
 
 // TicketEvent returns the action of firing a ticket lifecycle event ("ticket.close").
 func TicketEvent(event string) Action { return Action("ticket." + event) }
@@ -180,6 +186,25 @@ var rules = map[Action]rule{
 	TicketEvent("cancel"): {who: employees | requesters, own: pCustUser},
 	TicketEvent("reopen"): {who: employees | requesters, own: pCustUser},
 	TicketEvent("expire"): {who: pSystem},
+
+	// The video session lifecycle: requesters ask, accept, refuse, rate and withdraw; staff
+	// invite, propose, confirm, close and reopen; calls start and end by themselves (the
+	// provider's events, as the system) or by staff; only the system lets an invitation expire.
+	SessionEvent("request"): {who: requesters | pHolder, own: pCustUser},
+	SessionEvent("invite"):  {who: employees},
+	SessionEvent("propose"): {who: employees},
+	SessionEvent("confirm"): {who: employees},
+	SessionEvent("accept"):  {who: requesters, own: pCustUser},
+	SessionEvent("refuse"):  {who: requesters, own: pCustUser},
+	SessionEvent("start"):   {who: staff},
+	SessionEvent("end"):     {who: staff},
+	SessionEvent("rate"):    {who: requesters, own: pCustUser},
+	SessionEvent("close"):   {who: staff},
+	SessionEvent("expire"):  {who: pSystem},
+	SessionEvent("cancel"):  {who: staff | requesters, own: pCustUser},
+	SessionEvent("reopen"):  {who: employees},
+	ActSessionJoin:          {who: employees | requesters, own: pCustUser},
+	ActMediaUpload:          {who: requesters, own: pCustUser},
 }
 
 // Actions lists every action the policy knows, sorted.

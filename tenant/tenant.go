@@ -98,6 +98,101 @@ type Settings struct {
 	// SupportLink is the link notifications offer to reach support ({{.support_link}});
 	// empty means the Desk's base URL.
 	SupportLink string
+	// Offer says what requesters may start and how staff invite them; nil means DefaultOffer.
+	Offer *Offer
+	// Durations time the automatic steps of a case (escalations, expiries, auto-closing);
+	// each zero field keeps its default.
+	Durations Durations
+}
+
+// DefaultMaxMedia is how many photos and videos a requester may upload to one ticket when
+// Offer.MaxMedia is zero.
+const DefaultMaxMedia = 10
+
+// Offer is the assistance a tenant offers (DOMAIN.md, "Video session lifecycle"): what a
+// requester may start, and how staff may invite. With both ContactAgent and MediaUpload on, a
+// requester may ask for a call first and send media while no agent answers.
+type Offer struct {
+	// ContactAgent lets a requester ask for a live video call.
+	ContactAgent bool
+	// MediaUpload lets a requester upload photos and videos, at most MaxMedia per ticket.
+	MediaUpload bool
+	// MaxMedia caps the uploads per ticket. Defaults to DefaultMaxMedia.
+	MaxMedia int
+	// Conference lets several employees (experts) join one call; without it a call has the
+	// session's agent and the requester only.
+	Conference bool
+	// Planning lets staff propose a time for a call; without it, invitations are immediate.
+	Planning bool
+	// InviteByEmail and InviteBySMS choose how invitations reach a requester; with neither,
+	// an invitation reaches only a requester who has the in-app bell (a customer user).
+	InviteByEmail bool
+	InviteBySMS   bool
+}
+
+// DefaultOffer is the offer of a tenant that has not chosen one: calls on request, up to
+// DefaultMaxMedia uploads, planning, and invitations by e-mail and SMS; no conferences.
+func DefaultOffer() Offer {
+	return Offer{ContactAgent: true, MediaUpload: true, MaxMedia: DefaultMaxMedia, Planning: true,
+		InviteByEmail: true, InviteBySMS: true}
+}
+
+// EffectiveOffer returns the offer in force: s.Offer, or DefaultOffer when nil, with MaxMedia
+// defaulted.
+func (s Settings) EffectiveOffer() Offer {
+	o := DefaultOffer()
+	if s.Offer != nil {
+		o = *s.Offer
+	}
+	if o.MaxMedia <= 0 {
+		o.MaxMedia = DefaultMaxMedia
+	}
+	return o
+}
+
+// Durations time the automatic steps of a case (DOMAIN.md, "Timers"). Each zero field means
+// its default, given in its comment.
+type Durations struct {
+	// InvitationExpiry is how long an invitation waits for its answer (a join, or an accept or
+	// refusal of a proposed time; never past the proposed time) before it expires. Defaults to
+	// 1 hour.
+	InvitationExpiry time.Duration
+	// ReminderBefore is how long before a planned session the requester and agent are
+	// reminded. Defaults to 15 minutes.
+	ReminderBefore time.Duration
+	// MaxAcknowledgment is how long the agent has to follow up a refused or expired invitation,
+	// or to close a finished ticket, before the supervisor is told. Defaults to 24 hours.
+	MaxAcknowledgment time.Duration
+	// MaxExpiration is how long a ticket left waiting, finished, or with an invitation refused
+	// or expired and not followed up, stays open before it is closed automatically. Defaults
+	// to 72 hours.
+	MaxExpiration time.Duration
+	// OfferTimeout is how long an open ticket's offers wait for an employee to accept before
+	// the supervisor is told. Defaults to 30 minutes.
+	OfferTimeout time.Duration
+	// MediaTransfer is how long after a ticket is done its requester may still upload media.
+	// Defaults to 24 hours.
+	MediaTransfer time.Duration
+}
+
+// WithDefaults returns d with every zero (or negative) field set to its default.
+func (d Durations) WithDefaults() Durations {
+	for _, f := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&d.InvitationExpiry, time.Hour},
+		{&d.ReminderBefore, 15 * time.Minute},
+		{&d.MaxAcknowledgment, 24 * time.Hour},
+		{&d.MaxExpiration, 72 * time.Hour},
+		{&d.OfferTimeout, 30 * time.Minute},
+		{&d.MediaTransfer, 24 * time.Hour},
+	} {
+		if *f.v <= 0 {
+			*f.v = f.def
+		}
+	}
+	return d
 }
 
 // PublicAccess returns how long a requester link works after its ticket closed.

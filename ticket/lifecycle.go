@@ -197,7 +197,9 @@ func TicketLifecycle() *Lifecycle[State, Event] {
 		{EventComplete, s{StateAssigned, StateInProgress, StateWaiting}, StateDone},
 		{EventRate, s{StateDone}, StateClosed},
 		{EventClose, s{StateAssigned, StateInProgress, StateWaiting, StateDone}, StateClosed},
-		{EventExpire, s{StateWaiting, StateDone}, StateClosed},
+		// In progress too: after an invitation was refused or expired (the ticket resumed) and
+		// nobody followed it up within the max expiration (DOMAIN.md, "Timers").
+		{EventExpire, s{StateInProgress, StateWaiting, StateDone}, StateClosed},
 		{EventReject, s{StateOpen, StateAssigned}, StateCancelled},
 		{EventCancel, s{StateDraft, StateOpen, StateAssigned, StateInProgress, StateWaiting}, StateCancelled},
 		{EventReopen, s{StateDone, StateClosed}, StateAssigned},

@@ -83,7 +83,8 @@ const (
 	EventRate Event = "rate"
 	// EventClose: assigned, in_progress, waiting, done → closed.
 	EventClose Event = "close"
-	// EventExpire: the max expiration passed; waiting, done → closed.
+	// EventExpire: the max expiration passed; in progress (an invitation refused or expired and
+	// not followed up), waiting, done → closed.
 	EventExpire Event = "expire"
 	// EventReject: a supervisor rejects; open, assigned → cancelled.
 	EventReject Event = "reject"

@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -23,12 +24,15 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/blob"
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
+	"github.com/deskkit/helpdesk/video"
+	"github.com/deskkit/helpdesk/video/videotest"
 	"github.com/google/uuid"
 )
 
@@ -51,10 +55,15 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	}
 	// Notifications go out through one Notifier per channel: notify/smtpmail and
 	// notify/twiliosms in production. Here a Notifier that keeps them, to print at the end.
+	// Calls go through a video.Provider (video/twiliovideo in production; here the fake of
+	// video/videotest), files to a blob.Store (a directory by default; here memory).
 	outbox := &printed{}
+	calls := videotest.NewFake()
 	desk, err := helpdesk.New(store, &helpdesk.Config{
 		BaseURL:   "https://desk.acme.example",
 		Notifiers: map[notify.Channel]notify.Notifier{notify.Email: outbox, notify.SMS: outbox},
+		Video:     calls,
+		Blobs:     blob.NewMem(),
 	})
 	if err != nil {
 		return err
@@ -145,7 +154,7 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	tk, err := desk.SubmitTicket(ctx, scanner, helpdesk.NewTicket{
 		Title:       "Pump alarms every ten minutes",
 		Description: "Occlusion alarm, tubing replaced, still alarming.",
-		Requester:   ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"},
+		Requester:   ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example", Phone: "+49 30 1234567"},
 	})
 	if err != nil {
 		return err
@@ -160,7 +169,11 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	}
 	nurse := link.Actor
 
-	// The agent accepts the offer, asks a question, the nurse answers, the agent finishes.
+	// The agent accepts the offer, asks a question, the nurse answers and sends a photo, the
+	// agent invites her to a video call, which the provider's events start and end.
+	var call *ticket.Session
+	var room string
+	current := func() (*ticket.Ticket, error) { return desk.Ticket(ctx, agent, tk.ID) }
 	steps := []struct {
 		name string
 		do   func() (*ticket.Ticket, error)
@@ -181,8 +194,45 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 			}
 			return desk.Ticket(ctx, nurse, tk.ID)
 		}},
-		{"agent completes", func() (*ticket.Ticket, error) {
-			return desk.Transition(ctx, agent, tk.ID, ticket.EventComplete, helpdesk.Change{Reason: "firmware updated to 2.5.0"})
+		{"nurse sends photo", func() (*ticket.Ticket, error) {
+			jpeg := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), make([]byte, 2048)...)
+			if _, err := desk.UploadMedia(ctx, nurse, tk.ID, helpdesk.Upload{Name: "alarm.jpg", Body: bytes.NewReader(jpeg)}); err != nil {
+				return nil, err
+			}
+			return current()
+		}},
+		{"agent invites", func() (*ticket.Ticket, error) {
+			var err error
+			if call, err = desk.Invite(ctx, agent, tk.ID, helpdesk.Invitation{}); err != nil {
+				return nil, err
+			}
+			return current()
+		}},
+		{"both join", func() (*ticket.Ticket, error) {
+			for _, who := range []tenant.Actor{nurse, agent} {
+				grant, err := desk.JoinSession(ctx, who, call.ID)
+				if err != nil {
+					return nil, err
+				}
+				room = grant.Room
+				if err := desk.HandleRoomEvent(ctx, video.Event{Kind: video.ParticipantJoined, Room: room, Participant: grant.Identity}); err != nil {
+					return nil, err
+				}
+			}
+			return current()
+		}},
+		{"call ends", func() (*ticket.Ticket, error) {
+			if err := desk.HandleRoomEvent(ctx, video.Event{Kind: video.RoomEnded, Room: room}); err != nil {
+				return nil, err
+			}
+			timers, err := desk.Timers(ctx, agent, tk.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, tm := range timers {
+				fmt.Fprintf(out, "%16s    timer %s in %s\n", "", tm.Kind, time.Until(tm.DueAt).Round(time.Hour))
+			}
+			return current()
 		}},
 		{"nurse rates", func() (*ticket.Ticket, error) { return desk.Rate(ctx, nurse, tk.ID, 5, "Fixed within the hour") }},
 	}

@@ -3,6 +3,7 @@ package bunstore
 // Row reads are scanned by hand into the row types' fields (see scan.go). Each row type lists
 // its table, its columns and, in the same order, pointers to its fields; TestRowColumns checks
 // both lists against the bun tags, and the conformance suite's round trips check the mapping.
+// Row types written by insertWhere list their values in that order too.
 
 func (*tenantRow) table() string { return "tenants" }
 
@@ -97,11 +98,11 @@ func (r *priorityRow) targets() []any {
 func (*ticketRow) table() string { return "tickets" }
 
 func (*ticketRow) columns() string {
-	return "id, tenant_id, number, prefix, title, description, requester_name, requester_email, requester_phone, requester_language, device_id, customer_id, project_id, type, priority_id, status_id, state, assignee_id, team_id, source, code_id, created_by_kind, created_by_id, created_by_name, rating_stars, rating_comment, rated_at, close_reason, requester_token_hash, search_text, created_at, updated_at, closed_at, version"
+	return "id, tenant_id, number, prefix, title, description, requester_name, requester_email, requester_phone, requester_language, device_id, customer_id, project_id, type, priority_id, status_id, state, assignee_id, team_id, source, code_id, created_by_kind, created_by_id, created_by_name, rating_stars, rating_comment, rated_at, close_reason, requester_token_hash, search_text, created_at, updated_at, closed_at, uploads_until, version"
 }
 
 func (r *ticketRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.Number, &r.Prefix, &r.Title, &r.Description, &r.RequesterName, &r.RequesterEmail, &r.RequesterPhone, &r.RequesterLanguage, &r.DeviceID, &r.CustomerID, &r.ProjectID, &r.Type, &r.PriorityID, &r.StatusID, &r.State, &r.AssigneeID, &r.TeamID, &r.Source, &r.CodeID, &r.CreatedByKind, &r.CreatedByID, &r.CreatedByName, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CloseReason, nullText{&r.RequesterToken}, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.Number, &r.Prefix, &r.Title, &r.Description, &r.RequesterName, &r.RequesterEmail, &r.RequesterPhone, &r.RequesterLanguage, &r.DeviceID, &r.CustomerID, &r.ProjectID, &r.Type, &r.PriorityID, &r.StatusID, &r.State, &r.AssigneeID, &r.TeamID, &r.Source, &r.CodeID, &r.CreatedByKind, &r.CreatedByID, &r.CreatedByName, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CloseReason, nullText{&r.RequesterToken}, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt, &r.UploadsUntil, &r.Version}
 }
 
 func (*messageRow) table() string { return "messages" }
@@ -127,11 +128,43 @@ func (r *historyRow) targets() []any {
 func (*sessionRow) table() string { return "sessions" }
 
 func (*sessionRow) columns() string {
-	return "id, tenant_id, ticket_id, state, planned_at, planned_end, agent_id, room, started_at, ended_at, rating_stars, rating_comment, rated_at, created_at, updated_at, version"
+	return "id, tenant_id, ticket_id, state, planned_at, planned_end, agent_id, room, link_hash, started_at, ended_at, rating_stars, rating_comment, rated_at, created_at, updated_at, version"
 }
 
 func (r *sessionRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.TicketID, &r.State, &r.PlannedAt, &r.PlannedEnd, &r.AgentID, &r.Room, &r.StartedAt, &r.EndedAt, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.TicketID, &r.State, &r.PlannedAt, &r.PlannedEnd, &r.AgentID, &r.Room, nullText{&r.LinkHash}, &r.StartedAt, &r.EndedAt, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*timerRow) table() string { return "timers" }
+
+func (*timerRow) columns() string {
+	return "id, tenant_id, ticket_id, session_id, subject_id, kind, due_at, run_at, attempts, last_error, created_at"
+}
+
+func (r *timerRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.TicketID, &r.SessionID, &r.SubjectID, &r.Kind, &r.DueAt, &r.RunAt, &r.Attempts, &r.LastError, &r.CreatedAt}
+}
+
+// values returns r's column values in the order of columns().
+func (r *timerRow) values() []any {
+	return []any{r.ID, r.TenantID, r.TicketID, nullUUID(r.SessionID), r.SubjectID, r.Kind, r.DueAt, r.RunAt,
+		r.Attempts, r.LastError, r.CreatedAt}
+}
+
+func (*attachmentRow) table() string { return "attachments" }
+
+func (*attachmentRow) columns() string {
+	return "id, tenant_id, ticket_id, message_id, visibility, name, content_type, size, digest, blob_key, uploader_kind, uploader_id, uploader_name, created_at"
+}
+
+func (r *attachmentRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.TicketID, &r.MessageID, &r.Visibility, &r.Name, &r.ContentType, &r.Size, &r.Digest, &r.Key, &r.UploaderKind, &r.UploaderID, &r.UploaderName, &r.CreatedAt}
+}
+
+// values returns r's column values in the order of columns().
+func (r *attachmentRow) values() []any {
+	return []any{r.ID, r.TenantID, r.TicketID, nullUUID(r.MessageID), r.Visibility, r.Name, r.ContentType, r.Size,
+		r.Digest, r.Key, r.UploaderKind, nullUUID(r.UploaderID), r.UploaderName, r.CreatedAt}
 }
 
 func (*auditRow) table() string { return "audit_log" }

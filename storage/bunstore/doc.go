@@ -28,4 +28,22 @@
 // [Store.ListenOutbox] listens for it, so that dispatchers in any process wake as soon as a
 // transaction that enqueued commits. On SQLite ListenOutbox returns an error wrapping
 // errors.ErrUnsupported and dispatchers poll.
+//
+// # Timers
+//
+// Pending timers are rows of the timers table, unique per subject (the session, or the ticket
+// for its own timers) and kind, so that arming again replaces the pending timer in one upsert.
+// Claims work as the outbox's do and share its code: FOR UPDATE SKIP LOCKED on PostgreSQL, one
+// IMMEDIATE transaction on SQLite, both reading the index on the run time from its start. A
+// claim leases a timer (its run time moves to the lease's end) and counts an attempt; firing
+// deletes the timer only while the attempts are still those of the claim, so a timer fires at
+// most once however many schedulers run.
+//
+// # Integrity
+//
+// Timers and attachments are only stored on a ticket, session or message of their own tenant:
+// the insert checks that in the same statement, and an insert that finds nothing returns
+// storage.ErrNotFound. Foreign keys cascade deletions on both engines (Open turns them on for
+// SQLite), and a violated one is storage.ErrNotFound too, as a unique violation is
+// storage.ErrConflict.
 package bunstore

@@ -1,13 +1,11 @@
 package bunstore
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -46,99 +44,10 @@ func (q *queries) EnqueueNotifications(ctx context.Context, ns []*notify.Notific
 }
 
 func (q *queries) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*notify.Notification, error) {
-	if limit <= 0 {
-		return nil, nil
-	}
-	if q.pg {
-		return q.claimPG(ctx, now, leaseUntil, limit)
-	}
-	return q.claimSQLite(ctx, now, leaseUntil, limit)
+	return claim[notificationRow](ctx, q, outboxQueue, now, leaseUntil, limit, notificationID)
 }
 
-// claimPG claims in one statement. The CTE locks the earliest due rows, skipping those another
-// claim has locked; a row another claim has already leased fails the re-check of the WHERE
-// clause once its lock is released (next_attempt_at moved past now), so it is not taken twice.
-// The CTE also hands back each row's due time before the claim, to return them in that order.
-func (q *queries) claimPG(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*notify.Notification, error) {
-	query := `WITH due AS (
-		SELECT id AS due_id, next_attempt_at AS due_at FROM notifications
-		WHERE status = 'pending' AND next_attempt_at <= ?
-		ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED
-	)
-	UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ?
-	FROM due WHERE id = due.due_id
-	RETURNING due.due_at, ` + (*notificationRow)(nil).columns()
-	rows, err := q.db.QueryContext(ctx, query, now, limit, leaseUntil)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	defer rows.Close()
-	type claimed struct {
-		due time.Time
-		n   *notify.Notification
-	}
-	var out []claimed
-	for rows.Next() {
-		var (
-			r   notificationRow
-			due time.Time
-		)
-		if err := rows.Scan(append([]any{&due}, r.targets()...)...); err != nil {
-			return nil, fmt.Errorf("bunstore: scan claimed notification: %w", err)
-		}
-		out = append(out, claimed{due, r.domain()})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(err)
-	}
-	slices.SortFunc(out, func(a, b claimed) int {
-		if c := a.due.Compare(b.due); c != 0 {
-			return c
-		}
-		return bytes.Compare(a.n.ID[:], b.n.ID[:])
-	})
-	ns := make([]*notify.Notification, len(out))
-	for i, c := range out {
-		ns[i] = c.n
-	}
-	return ns, nil
-}
-
-// claimSQLite claims with a read and a write in one transaction. SQLite has one writer at a
-// time and the store begins write transactions IMMEDIATE, so no other claim runs in between;
-// the read gives the order the write's RETURNING does not (it can only return new values).
-func (q *queries) claimSQLite(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*notify.Notification, error) {
-	var ns []*notify.Notification
-	err := q.atomic(ctx, func(q *queries) error {
-		var ids []uuid.UUID
-		err := q.db.NewSelect().Table("notifications").Column("id").
-			Where("status = 'pending' AND next_attempt_at <= ?", now).
-			OrderExpr("next_attempt_at, id").Limit(int64(limit)).Scan(ctx, &ids)
-		if err != nil || len(ids) == 0 {
-			return mapErr(err)
-		}
-		claimed, err := queryRows[notificationRow, *notify.Notification](ctx, q,
-			"UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ? WHERE id IN (?) RETURNING "+
-				(*notificationRow)(nil).columns(), leaseUntil, bun.List(ids))
-		if err != nil {
-			return err
-		}
-		byID := make(map[uuid.UUID]*notify.Notification, len(claimed))
-		for _, n := range claimed {
-			byID[n.ID] = n
-		}
-		for _, id := range ids {
-			if n := byID[id]; n != nil {
-				ns = append(ns, n)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return ns, nil
-}
+func notificationID(n *notify.Notification) uuid.UUID { return n.ID }
 
 // finishColumns are the columns of the VALUES list FinishNotifications joins, by position
 // (VALUES names them column1, column2, … on both engines); PostgreSQL needs their types, since
@@ -199,16 +108,7 @@ func (q *queries) FinishNotifications(ctx context.Context, outcomes []storage.De
 }
 
 func (q *queries) NextNotificationDue(ctx context.Context) (time.Time, bool, error) {
-	var due []time.Time
-	err := q.db.NewSelect().Table("notifications").Column("next_attempt_at").
-		Where("status = 'pending'").OrderExpr("next_attempt_at").Limit(1).Scan(ctx, &due)
-	if err != nil {
-		return time.Time{}, false, mapErr(err)
-	}
-	if len(due) == 0 {
-		return time.Time{}, false, nil
-	}
-	return due[0].UTC(), true, nil
+	return q.nextDue(ctx, outboxQueue)
 }
 
 func (q *queries) GetNotification(ctx context.Context, tenantID, id uuid.UUID) (*notify.Notification, error) {

@@ -287,8 +287,9 @@ func (q *queries) UpdateTicket(ctx context.Context, t *ticket.Ticket) error {
 }
 
 func (q *queries) DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error {
-	// Children first, so the result is the same whether or not foreign keys cascade.
-	for _, table := range []string{"messages", "history", "sessions"} {
+	// Children first, so the result is the same whether or not foreign keys cascade (timers
+	// and attachments before the sessions and messages they may refer to).
+	for _, table := range []string{"timers", "attachments", "messages", "history", "sessions"} {
 		if _, err := q.db.NewDelete().Table(table).Where("tenant_id = ? AND ticket_id = ?", tenantID, id).Exec(ctx); err != nil {
 			return mapErr(err)
 		}
@@ -413,13 +414,19 @@ func (q *queries) CreateMessage(ctx context.Context, m *ticket.Message) error {
 }
 
 func (q *queries) ListMessages(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool) ([]*ticket.Message, error) {
-	return listRows[messageRow, *ticket.Message](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
+	return listRows[messageRow, *ticket.Message](ctx, q, visibleOf(tenantID, ticketID, includeInternal))
+}
+
+// visibleOf selects a ticket's rows that have a visibility (messages, attachments), oldest
+// first: the public ones only unless includeInternal is set.
+func visibleOf(tenantID, ticketID uuid.UUID, includeInternal bool) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(s *bun.SelectQuery) *bun.SelectQuery {
 		s = s.Where("tenant_id = ? AND ticket_id = ?", tenantID, ticketID)
 		if !includeInternal {
 			s = s.Where("visibility = ?", string(ticket.Public))
 		}
 		return s.OrderExpr("id ASC")
-	})
+	}
 }
 
 func (q *queries) AppendHistory(ctx context.Context, h *ticket.HistoryEntry) error {
@@ -445,6 +452,31 @@ func (q *queries) GetSession(ctx context.Context, tenantID, id uuid.UUID) (*tick
 func (q *queries) UpdateSession(ctx context.Context, s *ticket.Session) error {
 	r := fromSession(s)
 	return q.updateVersioned(ctx, r, &r.Version, "sessions", s.TenantID, s.ID, &s.Version, "ticket_id")
+}
+
+func (q *queries) GetSessionByLinkHash(ctx context.Context, hash string) (*ticket.Session, error) {
+	if hash == "" {
+		return nil, storage.ErrNotFound
+	}
+	return getRow[sessionRow, *ticket.Session](ctx, q, "link_hash = ?", hash)
+}
+
+func (q *queries) GetSessionByRoom(ctx context.Context, room string) (*ticket.Session, error) {
+	if room == "" {
+		return nil, storage.ErrNotFound
+	}
+	// Should a room name repeat all the same, the callback is about the latest session in it.
+	// room <> '' lets SQLite use the partial index.
+	items, err := listRows[sessionRow, *ticket.Session](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
+		return s.Where("room = ? AND room <> ''", room).OrderExpr("id DESC").Limit(1)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, storage.ErrNotFound
+	}
+	return items[0], nil
 }
 
 func (q *queries) ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.Session, error) {

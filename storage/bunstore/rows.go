@@ -302,6 +302,7 @@ type ticketRow struct {
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
 	ClosedAt          *time.Time `bun:"closed_at"`
+	UploadsUntil      *time.Time `bun:"uploads_until"`
 	Version           int64      `bun:"version"`
 }
 
@@ -314,7 +315,7 @@ func fromTicket(t *ticket.Ticket) *ticketRow {
 		Source: string(t.Source), CodeID: t.CodeID, CreatedByKind: string(t.CreatedBy.Kind),
 		CreatedByID: t.CreatedBy.ID, CreatedByName: t.CreatedBy.Name, Rating: fromRating(t.Rating),
 		CloseReason: t.CloseReason, RequesterToken: t.RequesterTokenHash, SearchText: searchText(t.Title, t.Description),
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ClosedAt: t.ClosedAt, Version: t.Version}
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ClosedAt: t.ClosedAt, UploadsUntil: t.UploadsUntil, Version: t.Version}
 }
 
 func (r *ticketRow) domain() *ticket.Ticket {
@@ -326,7 +327,7 @@ func (r *ticketRow) domain() *ticket.Ticket {
 		Source: ticket.Source(r.Source), CodeID: r.CodeID,
 		CreatedBy: tenant.Ref{Kind: tenant.ActorKind(r.CreatedByKind), ID: r.CreatedByID, Name: r.CreatedByName},
 		Rating:    r.Rating.domain(), CloseReason: r.CloseReason, RequesterTokenHash: r.RequesterToken, CreatedAt: utc(r.CreatedAt),
-		UpdatedAt: utc(r.UpdatedAt), ClosedAt: utcPtr(r.ClosedAt), Version: r.Version}
+		UpdatedAt: utc(r.UpdatedAt), ClosedAt: utcPtr(r.ClosedAt), UploadsUntil: utcPtr(r.UploadsUntil), Version: r.Version}
 }
 
 type messageRow struct {
@@ -392,6 +393,7 @@ type sessionRow struct {
 	PlannedEnd    *time.Time `bun:"planned_end"`
 	AgentID       uuid.UUID  `bun:"agent_id,nullzero"`
 	Room          string     `bun:"room"`
+	LinkHash      string     `bun:"link_hash,nullzero"`
 	StartedAt     *time.Time `bun:"started_at"`
 	EndedAt       *time.Time `bun:"ended_at"`
 	Rating        ratingCols `bun:",embed"`
@@ -402,16 +404,77 @@ type sessionRow struct {
 
 func fromSession(s *ticket.Session) *sessionRow {
 	return &sessionRow{ID: s.ID, TenantID: s.TenantID, TicketID: s.TicketID, State: string(s.State),
-		PlannedAt: s.PlannedAt, PlannedEnd: s.PlannedEnd, AgentID: s.AgentID, Room: s.Room,
+		PlannedAt: s.PlannedAt, PlannedEnd: s.PlannedEnd, AgentID: s.AgentID, Room: s.Room, LinkHash: s.LinkHash,
 		StartedAt: s.StartedAt, EndedAt: s.EndedAt, Rating: fromRating(s.Rating), CreatedAt: s.CreatedAt,
 		UpdatedAt: s.UpdatedAt, Version: s.Version}
 }
 
 func (r *sessionRow) domain() *ticket.Session {
 	return &ticket.Session{ID: r.ID, TenantID: r.TenantID, TicketID: r.TicketID, State: ticket.SessionState(r.State),
-		PlannedAt: utcPtr(r.PlannedAt), PlannedEnd: utcPtr(r.PlannedEnd), AgentID: r.AgentID, Room: r.Room,
+		PlannedAt: utcPtr(r.PlannedAt), PlannedEnd: utcPtr(r.PlannedEnd), AgentID: r.AgentID, Room: r.Room, LinkHash: r.LinkHash,
 		StartedAt: utcPtr(r.StartedAt), EndedAt: utcPtr(r.EndedAt), Rating: r.Rating.domain(),
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+// timerRow holds a pending timer; SubjectID is what the one-per-subject-and-kind rule keys on.
+type timerRow struct {
+	bun.BaseModel `bun:"table:timers"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	TicketID      uuid.UUID `bun:"ticket_id"`
+	SessionID     uuid.UUID `bun:"session_id,nullzero"`
+	SubjectID     uuid.UUID `bun:"subject_id"`
+	Kind          string    `bun:"kind"`
+	DueAt         time.Time `bun:"due_at"`
+	RunAt         time.Time `bun:"run_at"`
+	Attempts      int       `bun:"attempts"`
+	LastError     string    `bun:"last_error"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+func fromTimer(t *ticket.Timer) *timerRow {
+	return &timerRow{ID: t.ID, TenantID: t.TenantID, TicketID: t.TicketID, SessionID: t.SessionID,
+		SubjectID: t.Subject(), Kind: string(t.Kind), DueAt: t.DueAt, RunAt: t.RunAt, Attempts: t.Attempts,
+		LastError: t.LastError, CreatedAt: t.CreatedAt}
+}
+
+func (r *timerRow) domain() *ticket.Timer {
+	return &ticket.Timer{ID: r.ID, TenantID: r.TenantID, TicketID: r.TicketID, SessionID: r.SessionID,
+		Kind: ticket.TimerKind(r.Kind), DueAt: utc(r.DueAt), RunAt: utc(r.RunAt), Attempts: r.Attempts,
+		LastError: r.LastError, CreatedAt: utc(r.CreatedAt)}
+}
+
+type attachmentRow struct {
+	bun.BaseModel `bun:"table:attachments"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	TicketID      uuid.UUID `bun:"ticket_id"`
+	MessageID     uuid.UUID `bun:"message_id,nullzero"`
+	Visibility    string    `bun:"visibility"`
+	Name          string    `bun:"name"`
+	ContentType   string    `bun:"content_type"`
+	Size          int64     `bun:"size"`
+	Digest        string    `bun:"digest"`
+	Key           string    `bun:"blob_key"`
+	UploaderKind  string    `bun:"uploader_kind"`
+	UploaderID    uuid.UUID `bun:"uploader_id,nullzero"`
+	UploaderName  string    `bun:"uploader_name"`
+	CreatedAt     time.Time `bun:"created_at"`
+}
+
+func fromAttachment(a *ticket.Attachment) *attachmentRow {
+	return &attachmentRow{ID: a.ID, TenantID: a.TenantID, TicketID: a.TicketID, MessageID: a.MessageID,
+		Visibility: string(a.Visibility), Name: a.Name, ContentType: a.ContentType, Size: a.Size, Digest: a.Digest,
+		Key: a.Key, UploaderKind: string(a.Uploader.Kind), UploaderID: a.Uploader.ID, UploaderName: a.Uploader.Name,
+		CreatedAt: a.CreatedAt}
+}
+
+func (r *attachmentRow) domain() *ticket.Attachment {
+	return &ticket.Attachment{ID: r.ID, TenantID: r.TenantID, TicketID: r.TicketID, MessageID: r.MessageID,
+		Visibility: ticket.Visibility(r.Visibility), Name: r.Name, ContentType: r.ContentType, Size: r.Size,
+		Digest: r.Digest, Key: r.Key,
+		Uploader:  tenant.Ref{Kind: tenant.ActorKind(r.UploaderKind), ID: r.UploaderID, Name: r.UploaderName},
+		CreatedAt: utc(r.CreatedAt)}
 }
 
 type auditRow struct {

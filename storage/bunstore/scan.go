@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/deskkit/helpdesk/storage"
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 )
 
@@ -29,6 +31,27 @@ type row[R any, D any] interface {
 func (q *queries) insert(ctx context.Context, r any) error {
 	_, err := q.db.NewInsert().Model(r).Exec(ctx)
 	return mapErr(err)
+}
+
+// insertWhere inserts one row, the values for columns, if cond holds (with condArgs), and
+// reports whether it did: an existence check and the insert in one statement. onConflict, if
+// not empty, is the statement's ON CONFLICT clause.
+func (q *queries) insertWhere(ctx context.Context, table, columns string, values []any, cond string, condArgs []any, onConflict string) (bool, error) {
+	query := "INSERT INTO " + table + " (" + columns + ") SELECT " + strings.Repeat("?, ", len(values)-1) + "? WHERE " + cond
+	if onConflict != "" {
+		query += " " + onConflict
+	}
+	n, err := affected(q.db.ExecContext(ctx, query, append(values, condArgs...)...))
+	return n > 0, err
+}
+
+// nullUUID is id as a query argument, NULL for uuid.Nil (bun.NullZero cannot take an array
+// such as a UUID by value).
+func nullUUID(id uuid.UUID) any {
+	if id == uuid.Nil {
+		return nil
+	}
+	return id
 }
 
 // selectRows starts a query for R's table and columns.

@@ -233,6 +233,8 @@ func mapErr(err error) error {
 		switch sqliteErr.Code() {
 		case 1555, 2067: // SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE
 			return fmt.Errorf("%w: %v", storage.ErrConflict, err)
+		case 787: // SQLITE_CONSTRAINT_FOREIGNKEY, as foreign_key_violation on PostgreSQL
+			return fmt.Errorf("%w: %v", storage.ErrNotFound, err)
 		}
 	}
 	return err

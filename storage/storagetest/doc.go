@@ -9,14 +9,15 @@
 //   - Create, read and update of every record type (tenants, customers, departments, projects,
 //     devices, templates, codes, tickets, sessions, statuses, priorities, users, teams with
 //     their members, notification templates) with every field set, and create and list of
-//     messages, history entries and meta-teams. What is read back equals what was written, up
+//     messages, history entries, attachments and meta-teams. What is read back equals what was written, up
 //     to the microsecond precision databases keep.
 //   - Optimistic locking: an update increments Version by one and hands it back to the caller;
 //     a stale Version fails with [storage.ErrConflict], a missing record with
 //     [storage.ErrNotFound]; a taken ID, code token, token hash, per-tenant ticket number or
 //     per-tenant e-mail address or notification template key fails with ErrConflict.
 //   - Tenant isolation: a record of another tenant is not found, not updated, not listed, not
-//     counted, not scanned and not deleted.
+//     counted, not scanned, not deleted, and no timer or attachment is stored on it; its timers
+//     are not cancelled, fired or retried.
 //   - Transactions: [storage.Store.InTx] commits all of its writes or none, returns fn's error
 //     with its identity, hands out ticket numbers again after a rollback, and lets exactly one
 //     of two concurrent updates from the same Version win.
@@ -24,7 +25,20 @@
 //     are inserted, with an empty Next on the last page and [storage.ErrInvalidCursor] for a
 //     garbage cursor; every TicketFilter, DeviceFilter and UserFilter field alone and combined;
 //     ticket counts per state; the documented order of every other listing.
-//   - DeleteTicket removing the ticket's messages, history and sessions.
+//   - DeleteTicket removing the ticket's messages, history, sessions, timers and attachments.
+//   - Sessions found by the hash of their link and by their video room, whatever their tenant;
+//     never by an empty one.
+//   - Timers: armed on a ticket or one of its sessions of the tenant only (else
+//     [storage.ErrNotFound]), running at their due time without attempts; one pending timer per
+//     subject and kind, re-arming replacing it so that the old claim cannot fire it; listed by
+//     due time; cancelled by every TimerScope field alone and combined; claimed across tenants
+//     only when due, earliest first, each claim counting an attempt and leasing the timer;
+//     fired only by the latest claim, once; retried at a later time with the error recorded,
+//     unless the claim is stale; the next run time; eight schedulers claiming and firing 2,000
+//     timers at once firing each exactly once.
+//   - Attachments: refused on a ticket or message the tenant does not have; listed oldest first,
+//     those of internal messages only on request; media (attachments without a message)
+//     counted.
 //   - Sign-in records: one-time user tokens found by hash and used exactly once even by
 //     concurrent callers; a user's unused tokens of one purpose removed together; sign-in
 //     sessions ended one by one or all of a user's; failed sign-ins counted per tenant and key
@@ -65,8 +79,8 @@
 //	}
 //
 // Each top-level subtest (Tenant, Ticket, Pagination, …) asks the harness for one store and its
-// cases share it, each within tenants of its own; the cases of NotificationClaims, whose claims
-// see every tenant, ask for a store each. Nothing runs in parallel. Select a part with
+// cases share it, each within tenants of its own; the cases of NotificationClaims and
+// TimerClaims, whose claims see every tenant, ask for a store each. Nothing runs in parallel. Select a part with
 // go test's -run flag, for example -run 'TestConformance/Pagination' for the test above. The
 // store must accept concurrent calls: the ConcurrentUpdate cases run two transactions at once.
 // A store backed by a file or server, rather than a private in-memory database per connection,

@@ -328,7 +328,7 @@ func (w *world) newSession(ticketID uuid.UUID) *ticket.Session {
 	return &ticket.Session{
 		ID: newID(), TenantID: w.Tenant.ID, TicketID: ticketID, State: ticket.SessionProposed,
 		PlannedAt: ptr(at.Add(24 * time.Hour)), PlannedEnd: ptr(at.Add(25 * time.Hour)),
-		AgentID: newID(), CreatedAt: at, UpdatedAt: at, Version: 1,
+		AgentID: newID(), LinkHash: newHash(), CreatedAt: at, UpdatedAt: at, Version: 1,
 	}
 }
 

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/storage"
@@ -22,6 +23,12 @@ func testIsolation(t *testing.T, h Harness) {
 	a.addMessage(a.Ticket.ID, ticket.Internal, "internal")
 	a.addHistory(a.Ticket.ID, uuid.Nil, "accept")
 	a.addHistory(a.Ticket.ID, a.Session.ID, "session.propose")
+	due := a.tick().Add(time.Hour)
+	aTimers := []*ticket.Timer{
+		a.armTimer(a.Ticket.ID, uuid.Nil, ticket.TimerOfferTimeout, due),
+		a.armTimer(a.Ticket.ID, a.Session.ID, ticket.TimerInvitationExpiry, due.Add(time.Second)),
+	}
+	aMedia := a.addAttachment(a.Ticket.ID, uuid.Nil, ticket.Public)
 	b := newWorld(t, s, "Tenant B")
 	empty := newTenant("Tenant without records", now())
 	require.NoError(t, s.CreateTenant(ctx, empty))
@@ -172,6 +179,49 @@ func testIsolation(t *testing.T, h Harness) {
 		assert.Len(t, sessions, 1)
 	})
 
+	t.Run("Timers", func(t *testing.T) {
+		got, err := s.ListTimers(ctx, b.Tenant.ID, a.Ticket.ID)
+		require.NoError(t, err)
+		assert.Empty(t, got, "timers of another tenant's ticket")
+		n, err := s.CancelTimers(ctx, b.Tenant.ID, storage.TimerScope{TicketID: a.Ticket.ID})
+		require.NoError(t, err)
+		assert.Zero(t, n, "timers cancelled through another tenant")
+		fired, err := s.FireTimer(ctx, b.Tenant.ID, aTimers[0].ID, aTimers[0].Attempts)
+		require.NoError(t, err)
+		assert.False(t, fired, "a timer fired through another tenant")
+		require.NoError(t, s.RetryTimer(ctx, b.Tenant.ID, aTimers[0].ID, aTimers[0].Attempts, due.Add(time.Hour), "foreign"))
+		// Armed by tenant B on A's ticket: the subject is not B's, and A's timer of that kind
+		// must not be replaced.
+		foreign := b.newTimer(a.Ticket.ID, uuid.Nil, ticket.TimerOfferTimeout, due.Add(time.Hour))
+		assert.ErrorIs(t, s.ArmTimer(ctx, foreign), storage.ErrNotFound, "armed on another tenant's ticket")
+		foreign = b.newTimer(a.Ticket.ID, a.Session.ID, ticket.TimerInvitationExpiry, due.Add(time.Hour))
+		assert.ErrorIs(t, s.ArmTimer(ctx, foreign), storage.ErrNotFound, "armed on another tenant's session")
+
+		got, err = s.ListTimers(ctx, a.Tenant.ID, a.Ticket.ID)
+		require.NoError(t, err)
+		assertSame(t, cloneAll(aTimers), got, "A's timers, untouched")
+	})
+
+	t.Run("Attachments", func(t *testing.T) {
+		_, err := s.GetAttachment(ctx, b.Tenant.ID, aMedia.ID)
+		assert.ErrorIs(t, err, storage.ErrNotFound, "read through another tenant")
+		got, err := s.ListAttachments(ctx, b.Tenant.ID, a.Ticket.ID, true)
+		require.NoError(t, err)
+		assert.Empty(t, got, "attachments of another tenant's ticket")
+		n, err := s.CountMedia(ctx, b.Tenant.ID, a.Ticket.ID)
+		require.NoError(t, err)
+		assert.Zero(t, n, "media of another tenant's ticket")
+		assert.ErrorIs(t, s.CreateAttachment(ctx, b.newAttachment(a.Ticket.ID, uuid.Nil, ticket.Public)), storage.ErrNotFound,
+			"attached to another tenant's ticket")
+
+		got, err = s.ListAttachments(ctx, a.Tenant.ID, a.Ticket.ID, true)
+		require.NoError(t, err)
+		assertSame(t, []*ticket.Attachment{clone(aMedia)}, got, "A's attachments, untouched")
+		n, err = s.CountMedia(ctx, a.Tenant.ID, a.Ticket.ID)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+	})
+
 	t.Run("RecordCodeScan", func(t *testing.T) {
 		err := s.RecordCodeScan(ctx, b.Tenant.ID, a.Code.ID, now())
 		assert.ErrorIs(t, err, storage.ErrNotFound)
@@ -192,11 +242,16 @@ func testIsolation(t *testing.T, h Harness) {
 		assert.Len(t, msgs, 2, "the ticket's messages survive")
 		_, err = s.GetSession(ctx, a.Tenant.ID, a.Session.ID)
 		assert.NoError(t, err, "the ticket's session survives")
+		timers, err := s.ListTimers(ctx, a.Tenant.ID, a.Ticket.ID)
+		require.NoError(t, err)
+		assert.Len(t, timers, len(aTimers), "the ticket's timers survive")
+		_, err = s.GetAttachment(ctx, a.Tenant.ID, aMedia.ID)
+		assert.NoError(t, err, "the ticket's attachment survives")
 	})
 }
 
-// testDeleteTicket checks that a deleted ticket takes its messages, history and sessions along
-// and nothing else.
+// testDeleteTicket checks that a deleted ticket takes its messages, history, sessions, timers and
+// attachments along and nothing else.
 func testDeleteTicket(t *testing.T, h Harness) {
 	s := h.NewStore(t)
 	ctx := context.Background()
@@ -209,11 +264,23 @@ func testDeleteTicket(t *testing.T, h Harness) {
 		w.addHistory(doomed.ID, uuid.Nil, "accept")
 		w.addHistory(doomed.ID, w.Session.ID, "session.propose")
 		second := w.addSession(doomed.ID)
+		due := w.tick().Add(time.Hour)
+		doomedTimers := []*ticket.Timer{
+			w.armTimer(doomed.ID, uuid.Nil, ticket.TimerExpiration, due),
+			w.armTimer(doomed.ID, second.ID, ticket.TimerReminder, due),
+		}
+		doomedMsg := w.addMessage(doomed.ID, ticket.Public, "with a photo")
+		doomedFiles := []*ticket.Attachment{
+			w.addAttachment(doomed.ID, uuid.Nil, ticket.Public),
+			w.addAttachment(doomed.ID, doomedMsg.ID, ticket.Public),
+		}
 
 		kept := w.addTicket(w.newTicket("Display flickers"))
 		keptMsg := w.addMessage(kept.ID, ticket.Public, "kept")
 		keptHist := w.addHistory(kept.ID, uuid.Nil, "accept")
 		keptSession := w.addSession(kept.ID)
+		keptTimer := w.armTimer(kept.ID, keptSession.ID, ticket.TimerReminder, due)
+		keptFile := w.addAttachment(kept.ID, keptMsg.ID, ticket.Public)
 
 		require.NoError(t, s.DeleteTicket(ctx, w.Tenant.ID, doomed.ID))
 
@@ -234,6 +301,22 @@ func testDeleteTicket(t *testing.T, h Harness) {
 		sessions, err := s.ListSessions(ctx, w.Tenant.ID, doomed.ID)
 		require.NoError(t, err)
 		assert.Empty(t, sessions, "ListSessions")
+		assert.Empty(t, listTimers(t, s, w.Tenant.ID, doomed.ID), "ListTimers")
+		for _, tm := range doomedTimers {
+			fired, err := s.FireTimer(ctx, w.Tenant.ID, tm.ID, tm.Attempts)
+			require.NoError(t, err)
+			assert.False(t, fired, "a deleted ticket's timer fired")
+		}
+		files, err := s.ListAttachments(ctx, w.Tenant.ID, doomed.ID, true)
+		require.NoError(t, err)
+		assert.Empty(t, files, "ListAttachments")
+		for _, f := range doomedFiles {
+			_, err = s.GetAttachment(ctx, w.Tenant.ID, f.ID)
+			assert.ErrorIs(t, err, storage.ErrNotFound, "GetAttachment")
+		}
+		media, err := s.CountMedia(ctx, w.Tenant.ID, doomed.ID)
+		require.NoError(t, err)
+		assert.Zero(t, media, "CountMedia")
 
 		page, err := s.ListTickets(ctx, w.Tenant.ID, storage.TicketFilter{}, storage.PageRequest{})
 		require.NoError(t, err)
@@ -255,6 +338,10 @@ func testDeleteTicket(t *testing.T, h Harness) {
 		sessions, err = s.ListSessions(ctx, w.Tenant.ID, kept.ID)
 		require.NoError(t, err)
 		assertSame(t, []*ticket.Session{clone(keptSession)}, sessions)
+		assertSame(t, []*ticket.Timer{clone(keptTimer)}, listTimers(t, s, w.Tenant.ID, kept.ID))
+		files, err = s.ListAttachments(ctx, w.Tenant.ID, kept.ID, true)
+		require.NoError(t, err)
+		assertSame(t, []*ticket.Attachment{clone(keptFile)}, files)
 
 		// The records the ticket referred to are not the ticket's to delete.
 		_, err = s.GetDevice(ctx, w.Tenant.ID, w.Device.ID)
@@ -275,6 +362,8 @@ func testDeleteTicket(t *testing.T, h Harness) {
 	t.Run("InTx", func(t *testing.T) {
 		w := newWorld(t, s, "Tenant A")
 		w.addMessage(w.Ticket.ID, ticket.Public, "public")
+		tm := w.armTimer(w.Ticket.ID, w.Session.ID, ticket.TimerReminder, w.tick().Add(time.Hour))
+		file := w.addAttachment(w.Ticket.ID, uuid.Nil, ticket.Public)
 		err := s.InTx(ctx, func(q storage.Queries) error {
 			if err := q.DeleteTicket(ctx, w.Tenant.ID, w.Ticket.ID); err != nil {
 				return err
@@ -289,6 +378,9 @@ func testDeleteTicket(t *testing.T, h Harness) {
 		assert.Len(t, msgs, 1, "a rolled back delete removed the messages")
 		_, err = s.GetSession(ctx, w.Tenant.ID, w.Session.ID)
 		assert.NoError(t, err, "a rolled back delete removed the session")
+		assertSame(t, []*ticket.Timer{clone(tm)}, listTimers(t, s, w.Tenant.ID, w.Ticket.ID), "a rolled back delete removed the timer")
+		_, err = s.GetAttachment(ctx, w.Tenant.ID, file.ID)
+		assert.NoError(t, err, "a rolled back delete removed the attachment")
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/notify"
@@ -63,6 +64,10 @@ func Run(t *testing.T, h Harness) {
 	t.Run("NotificationClaims", func(t *testing.T) { testNotificationClaims(t, h) })
 	t.Run("NotificationTemplates", func(t *testing.T) { testNotificationTemplates(t, h) })
 	t.Run("LinkSecret", func(t *testing.T) { testLinkSecret(t, h) })
+	t.Run("SessionLookups", func(t *testing.T) { testSessionLookups(t, h) })
+	t.Run("Timers", func(t *testing.T) { testTimers(t, h) })
+	t.Run("TimerClaims", func(t *testing.T) { testTimerClaims(t, h) })
+	t.Run("Attachments", func(t *testing.T) { testAttachments(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 
@@ -341,6 +346,7 @@ func entityTests() []entityTest {
 				tk.Rating = &ticket.Rating{Stars: 4, Comment: "Fixed within the hour", At: w.tick()}
 				tk.CloseReason = "fixed"
 				tk.ClosedAt = ptr(w.tick())
+				tk.UploadsUntil = ptr(w.tick().Add(7 * 24 * time.Hour))
 				return tk
 			},
 			change: func(w *world, v *ticket.Ticket) {
@@ -359,6 +365,12 @@ func entityTests() []entityTest {
 				v.Rating = nil
 				v.CloseReason = ""
 				v.ClosedAt = nil
+				// Reopened (the window closes), then done again (it opens anew).
+				if v.UploadsUntil != nil {
+					v.UploadsUntil = nil
+				} else {
+					v.UploadsUntil = ptr(w.tick().Add(24 * time.Hour))
+				}
 				v.UpdatedAt = w.tick()
 			},
 			create: storage.Queries.CreateTicket,
@@ -374,6 +386,12 @@ func entityTests() []entityTest {
 				v.PlannedEnd = nil
 				v.AgentID = newID()
 				v.Room = "room-" + newID().String()
+				// The link is withdrawn, then a new one is sent.
+				if v.LinkHash != "" {
+					v.LinkHash = ""
+				} else {
+					v.LinkHash = newHash()
+				}
 				v.StartedAt = ptr(w.tick())
 				v.EndedAt = ptr(w.tick())
 				v.Rating = &ticket.Rating{Stars: 5, Comment: "Clear picture", At: w.tick()}

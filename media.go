@@ -1,0 +1,270 @@
+package helpdesk
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/gabriel-vasile/mimetype"
+	"github.com/google/uuid"
+)
+
+// Upload is a file to store on a ticket: uploaded media, or a message's attachment.
+type Upload struct {
+	// Name is the file's name as the uploader's device gave it; any path is dropped.
+	Name string
+	// Body yields the content; it is read once, to its end or to Config.MaxUploadSize.
+	Body io.Reader
+}
+
+// MaxFileNameLen caps an upload's file name, in bytes.
+const MaxFileNameLen = 255
+
+// sniffLen is how much of an upload is read to detect its type.
+const sniffLen = 3072
+
+// UploadMedia stores a photo or video the ticket's requester sends (the requester link, the
+// customer user who opened the ticket, or a customer_admin of its customer), while the
+// tenant's Offer.MediaUpload is on, the ticket holds fewer than Offer.MaxMedia media, and its
+// media transfer window is open: uploads are refused once Durations.MediaTransfer has passed
+// since the ticket was done. The type is detected from the content, whatever the name says:
+// images (except SVG, which can carry scripts) and videos are accepted. The content goes to
+// Config.Blobs before the record is written, and is deleted again if the record cannot be.
+//
+// Returns *ValidationError for an empty, oversized (Config.MaxUploadSize) or non-media file,
+// ErrNotOffered, ErrMediaLimit, ErrUploadsClosed, ErrTicketClosed for a ticket closed or
+// cancelled without a window, ErrNotFound, ErrForbidden, and ErrConflict when a concurrent
+// change won.
+func (d *Desk) UploadMedia(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, up Upload) (*ticket.Attachment, error) {
+	fail := func(err error) (*ticket.Attachment, error) {
+		return nil, fmt.Errorf("upload media to ticket %s: %w", ticketID, err)
+	}
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActMediaUpload, ticketAt(ticketID))
+	if err != nil {
+		return fail(err)
+	}
+	check := func(q storage.Queries) (*caseTx, error) {
+		c, err := d.openCase(ctx, q, actor, tid, ticketID, tenant.ActMediaUpload)
+		if err != nil {
+			return nil, err
+		}
+		return c, d.checkUpload(c)
+	}
+	// Refuse before reading the content when the ticket takes no more media.
+	if err := d.inTx(ctx, func(q storage.Queries) error { _, err := check(q); return err }); err != nil {
+		return fail(err)
+	}
+	a, err := d.storeUpload(ctx, actor, tid, ticketID, up, true)
+	if err != nil {
+		return fail(err)
+	}
+	err = d.inTx(ctx, func(q storage.Queries) error {
+		c, err := check(q)
+		if err != nil {
+			return err
+		}
+		if err := q.CreateAttachment(ctx, a); err != nil {
+			return err
+		}
+		// Touching the ticket serializes concurrent uploads, so the count check cannot be raced.
+		c.ticketMoved = true
+		if err := c.history(uuid.Nil, "media", string(c.t.State), string(c.t.State), a.Name); err != nil {
+			return err
+		}
+		return d.finish(c)
+	})
+	if err != nil {
+		d.dropBlobs(ctx, a)
+		return fail(err)
+	}
+	return a, nil
+}
+
+// checkUpload applies the tenant's offer, the media count and the transfer window.
+func (d *Desk) checkUpload(c *caseTx) error {
+	offer := c.ten.Settings.EffectiveOffer()
+	t := c.t
+	switch {
+	case !offer.MediaUpload:
+		return fmt.Errorf("%w: media uploads", ErrNotOffered)
+	case t.UploadsUntil != nil && !c.now.Before(*t.UploadsUntil):
+		return fmt.Errorf("%w: it ended at %s", ErrUploadsClosed, t.UploadsUntil.Format("2006-01-02 15:04 UTC"))
+	case t.State.Terminal() && t.UploadsUntil == nil, t.State == ticket.StateDraft:
+		return fmt.Errorf("%w: %s is %s", ErrTicketClosed, t.Ref(), t.State)
+	}
+	n, err := c.q.CountMedia(c.ctx, t.TenantID, t.ID)
+	if err != nil {
+		return err
+	}
+	if n >= offer.MaxMedia {
+		return fmt.Errorf("%w: %s holds %d of %d", ErrMediaLimit, t.Ref(), n, offer.MaxMedia)
+	}
+	return nil
+}
+
+// storeUpload writes up's content to the blob store and returns its attachment record, not yet
+// stored. Media must be an image or a video.
+func (d *Desk) storeUpload(ctx context.Context, actor tenant.Actor, tid, ticketID uuid.UUID, up Upload, media bool) (*ticket.Attachment, error) {
+	name, err := cleanFileName(up.Name)
+	if err != nil {
+		return nil, err
+	}
+	if up.Body == nil {
+		return nil, invalid("file", "%s has no content", name)
+	}
+	br := bufio.NewReaderSize(up.Body, sniffLen)
+	head, err := br.Peek(sniffLen)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(head) == 0 {
+		return nil, invalid("file", "%s is empty", name)
+	}
+	mt := mimetype.Detect(head)
+	if media && !isMedia(mt.String()) {
+		return nil, invalid("file", "%s is %s, not a photo or video", name, mt.String())
+	}
+	a := &ticket.Attachment{ID: newID(), TenantID: tid, TicketID: ticketID, Visibility: ticket.Public, Name: name,
+		ContentType: mt.String(), Uploader: actor.Ref(), CreatedAt: d.clock()}
+	a.Key = path.Join(tid.String(), ticketID.String(), a.ID.String())
+	sum := sha256.New()
+	lr := &limitedReader{r: io.TeeReader(br, sum), left: d.cfg.MaxUploadSize}
+	if err := d.cfg.Blobs.Put(ctx, a.Key, lr, a.ContentType); err != nil {
+		if lr.over {
+			return nil, invalid("file", "%s is larger than %d bytes", name, d.cfg.MaxUploadSize)
+		}
+		return nil, fmt.Errorf("store %s: %w", name, err)
+	}
+	a.Size, a.Digest = lr.read, hex.EncodeToString(sum.Sum(nil))
+	return a, nil
+}
+
+// isMedia accepts images and videos by detected type, except SVG, which can carry scripts.
+func isMedia(mediaType string) bool {
+	return strings.HasPrefix(mediaType, "video/") ||
+		strings.HasPrefix(mediaType, "image/") && !strings.HasPrefix(mediaType, "image/svg")
+}
+
+// cleanFileName keeps the last element of a path, without control characters.
+func cleanFileName(name string) (string, error) {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = strings.TrimSpace(path.Base(strings.TrimSpace(name)))
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	switch {
+	case name == "" || name == "." || name == "/" || name == "..":
+		return "", invalid("name", "a file name is required")
+	case !utf8.ValidString(name):
+		return "", invalid("name", "%q is not UTF-8", name)
+	case len(name) > MaxFileNameLen:
+		return "", invalid("name", "longer than %d bytes", MaxFileNameLen)
+	}
+	return name, nil
+}
+
+// limitedReader fails once more than left bytes were read, so an oversized upload is never
+// stored whole.
+type limitedReader struct {
+	r          io.Reader
+	left, read int64
+	over       bool
+}
+
+var errTooLarge = errors.New("upload too large")
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	l.read += int64(n)
+	if l.read > l.left {
+		l.over = true
+		return n, errTooLarge
+	}
+	return n, err
+}
+
+// dropBlobs deletes the content of attachments whose records were not (or are no longer)
+// stored. A failure only leaves an orphan behind; it is logged.
+func (d *Desk) dropBlobs(ctx context.Context, as ...*ticket.Attachment) {
+	for _, a := range as {
+		if err := d.cfg.Blobs.Delete(context.WithoutCancel(ctx), a.Key); err != nil {
+			d.cfg.Logger.Warn("helpdesk: deleting a stored file failed", "key", a.Key, "err", err)
+		}
+	}
+}
+
+// Attachments lists a ticket's files, oldest first: uploaded media and the attachments of its
+// messages (of internal messages for staff only). Returns ErrNotFound for a ticket the actor
+// cannot see.
+func (d *Desk) Attachments(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.Attachment, error) {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTicketRead, ticketAt(ticketID))
+	if err != nil {
+		return nil, fmt.Errorf("list attachments of ticket %s: %w", ticketID, err)
+	}
+	var out []*ticket.Attachment
+	err = d.inTx(ctx, func(q storage.Queries) error {
+		if _, err := d.visibleTicket(ctx, q, actor, tid, ticketID); err != nil {
+			return err
+		}
+		var err error
+		out, err = q.ListAttachments(ctx, tid, ticketID, seesInternal(actor))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list attachments of ticket %s: %w", ticketID, err)
+	}
+	return out, nil
+}
+
+// OpenAttachment returns a file of a ticket the actor can see, with its content, which the
+// caller closes. Serve it with the record's ContentType (detected from the content) and as a
+// download. Returns ErrNotFound (also for an internal message's file and a requester).
+func (d *Desk) OpenAttachment(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*ticket.Attachment, io.ReadCloser, error) {
+	fail := func(err error) (*ticket.Attachment, io.ReadCloser, error) {
+		return nil, nil, fmt.Errorf("open attachment %s: %w", id, err)
+	}
+	at := func(ctx context.Context, q storage.Queries, tid uuid.UUID) (tenant.Resource, error) {
+		a, err := q.GetAttachment(ctx, tid, id)
+		if err != nil {
+			return tenant.Resource{}, err
+		}
+		return ticketAt(a.TicketID)(ctx, q, tid)
+	}
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTicketRead, at)
+	if err != nil {
+		return fail(err)
+	}
+	var a *ticket.Attachment
+	err = d.inTx(ctx, func(q storage.Queries) error {
+		var err error
+		if a, err = q.GetAttachment(ctx, tid, id); err != nil {
+			return err
+		}
+		if a.Visibility == ticket.Internal && !seesInternal(actor) {
+			return storage.ErrNotFound
+		}
+		_, err = d.visibleTicket(ctx, q, actor, tid, a.TicketID)
+		return err
+	})
+	if err != nil {
+		return fail(err)
+	}
+	rc, err := d.cfg.Blobs.Open(ctx, a.Key)
+	if err != nil {
+		return fail(err)
+	}
+	return a, rc, nil
+}

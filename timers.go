@@ -1,0 +1,189 @@
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+)
+
+// autoCloseReason is the closing reason of a ticket the max expiration closed.
+const autoCloseReason = "closed automatically: no activity within the maximum expiration time"
+
+// maxTimerBackoff caps the wait between failed firings of a timer.
+const maxTimerBackoff = 10 * time.Minute
+
+// FireTimersOnce claims the timers due now (up to Config.Timers.BatchSize, earliest first,
+// whatever their tenant) and fires them, Config.Timers.Concurrency at a time, each in a
+// transaction of its own that deletes it: a timer fires at most once, even with several
+// processes sharing the database. Each firing first re-checks the state it was armed for and
+// does nothing if the rule no longer applies (DOMAIN.md, "Timers"). A firing that fails is
+// retried after a backoff. Run calls it whenever timers are due; tests with an injected clock
+// call it directly. It returns how many timers it claimed, and the claim's error or the
+// firings' errors joined.
+func (d *Desk) FireTimersOnce(ctx context.Context) (int, error) {
+	cfg := d.cfg.Timers
+	timers, err := d.store.ClaimTimers(ctx, d.clock(), cfg.Lease, cfg.BatchSize)
+	if err != nil {
+		return 0, fmt.Errorf("claim timers: %w", err)
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, cfg.Concurrency)
+	)
+	for _, tm := range timers {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := d.fireTimer(ctx, tm); err != nil {
+				err = fmt.Errorf("fire %s timer %s of ticket %s: %w", tm.Kind, tm.ID, tm.TicketID, err)
+				wait := backoff(cfg.RetryBackoff, maxTimerBackoff, tm.Attempts)
+				if rerr := d.store.RetryTimer(context.WithoutCancel(ctx), tm.TenantID, tm.ID, tm.Attempts,
+					d.clock().Add(wait), err.Error()); rerr != nil {
+					err = errors.Join(err, rerr)
+				}
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return len(timers), errors.Join(errs...)
+}
+
+// fireTimer fires one claimed timer in one transaction, if it is still pending and its rule
+// still applies.
+func (d *Desk) fireTimer(ctx context.Context, tm *ticket.Timer) error {
+	return d.inTx(ctx, func(q storage.Queries) error {
+		ok, err := q.FireTimer(ctx, tm.TenantID, tm.ID, tm.Attempts)
+		if err != nil || !ok {
+			return err
+		}
+		c, err := d.systemCase(ctx, q, tm.TenantID, tm.TicketID)
+		if err != nil || c == nil {
+			return err
+		}
+		var s *ticket.Session
+		if tm.SessionID != uuid.Nil {
+			if s, err = q.GetSession(ctx, tm.TenantID, tm.SessionID); isNotFound(err) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+		}
+		if err := d.applyTimer(c, tm.Kind, s); err != nil {
+			return err
+		}
+		return d.finish(c)
+	})
+}
+
+// applyTimer does what a timer of kind on session s (nil for the ticket's own) does, when its
+// rule still applies.
+func (d *Desk) applyTimer(c *caseTx, kind ticket.TimerKind, s *ticket.Session) error {
+	t := c.t
+	in := func(st ticket.SessionState, states ...ticket.SessionState) bool {
+		for _, x := range states {
+			if st == x {
+				return true
+			}
+		}
+		return false
+	}
+	notice := func(ev notify.Event) {
+		if s != nil {
+			c.occs = append(c.occs, sessionOccurrence(ev, c.actor, t, s))
+		} else {
+			c.occs = append(c.occs, occurrence{ev: ev, actor: c.actor, ticket: t})
+		}
+	}
+	switch {
+	case s != nil && t.State.Terminal():
+		// A closed or cancelled ticket's sessions need no follow-up.
+		return nil
+	case kind == ticket.TimerInvitationExpiry && s != nil:
+		if in(s.State, ticket.SessionInvited, ticket.SessionProposed) {
+			return d.moveSession(c, s, ticket.SessionEventExpire, SessionChange{})
+		}
+	case kind == ticket.TimerReminder && s != nil:
+		if s.State == ticket.SessionConfirmed {
+			notice(notify.InvitationReminder)
+		}
+	case kind == ticket.TimerPlannedEnd && s != nil:
+		if s.State == ticket.SessionInProgress {
+			return d.moveSession(c, s, ticket.SessionEventEnd, SessionChange{})
+		}
+	case kind == ticket.TimerAcknowledgment && s != nil:
+		switch s.State {
+		case ticket.SessionRefused:
+			notice(notify.EscalationRefused)
+		case ticket.SessionExpired:
+			notice(notify.EscalationExpired)
+		}
+	case kind == ticket.TimerAcknowledgment:
+		if t.State == ticket.StateDone {
+			notice(notify.EscalationCompleted)
+		}
+	case kind == ticket.TimerExpiration && s != nil:
+		if in(s.State, ticket.SessionRefused, ticket.SessionExpired) && d.tickets.Can(t.State, ticket.EventExpire) {
+			return d.moveTicket(c, ticket.EventExpire, Change{Reason: autoCloseReason})
+		}
+	case kind == ticket.TimerExpiration:
+		if t.State == ticket.StateWaiting || t.State == ticket.StateDone {
+			return d.expireTicket(c)
+		}
+	case kind == ticket.TimerOfferTimeout:
+		if t.State == ticket.StateOpen {
+			notice(notify.EscalationUnaccepted)
+		}
+	}
+	return nil
+}
+
+// expireTicket auto-closes the case's ticket and closes its finished sessions.
+func (d *Desk) expireTicket(c *caseTx) error {
+	ss, err := c.q.ListSessions(c.ctx, c.t.TenantID, c.t.ID)
+	if err != nil {
+		return err
+	}
+	for _, s := range ss {
+		if s.State == ticket.SessionDone {
+			if err := d.moveSession(c, s, ticket.SessionEventClose, SessionChange{Reason: autoCloseReason}); err != nil {
+				return err
+			}
+		}
+	}
+	return d.moveTicket(c, ticket.EventExpire, Change{Reason: autoCloseReason})
+}
+
+// Timers lists a ticket's pending timers (its sessions' included), by due time: what will
+// happen by itself, and when. Staff may. Returns ErrNotFound for a ticket the actor cannot see.
+func (d *Desk) Timers(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.Timer, error) {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTicketEdit, ticketAt(ticketID))
+	if err != nil {
+		return nil, fmt.Errorf("list timers of ticket %s: %w", ticketID, err)
+	}
+	var out []*ticket.Timer
+	err = d.inTx(ctx, func(q storage.Queries) error {
+		if _, err := d.visibleTicket(ctx, q, actor, tid, ticketID); err != nil {
+			return err
+		}
+		var err error
+		out, err = q.ListTimers(ctx, tid, ticketID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list timers of ticket %s: %w", ticketID, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,152 @@
+package helpdesk_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/storage/bunstore"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// timerTenant creates a tenant whose default group is supervised, so that an offer timeout
+// firing writes one in-app escalation.unaccepted notification per ticket: the trace of each
+// firing.
+func timerTenant(tb testing.TB, d *helpdesk.Desk, s *bunstore.Store, name string) uuid.UUID {
+	tb.Helper()
+	ctx := context.Background()
+	ten, err := d.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: name})
+	require.NoError(tb, err)
+	now := time.Now().UTC()
+	sup := &tenant.User{ID: uuid.Must(uuid.NewV7()), TenantID: ten.ID, Role: tenant.RoleSupervisor, Name: "Sue Supervisor",
+		Email: "sue@" + ten.ID.String()[:8] + ".example", Status: tenant.UserActive, CreatedAt: now, UpdatedAt: now, Version: 1}
+	require.NoError(tb, s.CreateUser(ctx, sup))
+	_, err = d.CreateTeam(ctx, tenant.SystemFor(ten.ID), helpdesk.NewTeam{Name: "Default", SupervisorID: sup.ID})
+	require.NoError(tb, err)
+	return ten.ID
+}
+
+// seedTimers inserts n open tickets numbered from first, each with an offer timeout due at
+// due(i), in a few statements (PostgreSQL only), and returns the due time per ticket.
+func seedTimers(tb testing.TB, s *bunstore.Store, tenantID uuid.UUID, first, n int, due func(i int) time.Time) map[uuid.UUID]time.Time {
+	tb.Helper()
+	ctx := context.Background()
+	ids := make([]uuid.UUID, n)
+	dues := make([]time.Time, n)
+	out := make(map[uuid.UUID]time.Time, n)
+	for i := range ids {
+		ids[i], dues[i] = uuid.Must(uuid.NewV7()), due(i).UTC()
+		out[ids[i]] = dues[i]
+	}
+	const chunk = 50_000
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		_, err := s.DB().ExecContext(ctx, `
+INSERT INTO tickets (id, tenant_id, number, prefix, title, state, source, created_by_kind, created_at, updated_at)
+SELECT id, ?, ? + ord, 'T', 'timer', 'open', 'employee', 'system', now(), now()
+FROM unnest(?::uuid[]) WITH ORDINALITY AS u(id, ord)`, tenantID, first+lo, pgArray(ids[lo:hi]))
+		require.NoError(tb, err)
+		_, err = s.DB().ExecContext(ctx, `
+INSERT INTO timers (id, tenant_id, ticket_id, subject_id, kind, due_at, run_at, attempts, last_error, created_at)
+SELECT gen_random_uuid(), ?, id, id, 'offer_timeout', due, due, 0, '', now()
+FROM unnest(?::uuid[], ?::timestamptz[]) AS u(id, due)`, tenantID, pgArray(ids[lo:hi]), pgTimes(dues[lo:hi]))
+		require.NoError(tb, err)
+	}
+	return out
+}
+
+func pgArray(ids []uuid.UUID) string {
+	b := make([]byte, 0, len(ids)*37+2)
+	b = append(b, '{')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, id.String()...)
+	}
+	return string(append(b, '}'))
+}
+
+func pgTimes(ts []time.Time) string {
+	b := make([]byte, 0, len(ts)*34+2)
+	b = append(b, '{')
+	for i, t := range ts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = t.AppendFormat(b, "2006-01-02 15:04:05.999999Z07:00")
+		b = append(b, '"')
+	}
+	return string(append(b, '}'))
+}
+
+// firings returns, per ticket, the times its escalation was written: one per firing.
+func firings(tb testing.TB, s *bunstore.Store, tenantID uuid.UUID) map[uuid.UUID][]time.Time {
+	tb.Helper()
+	rows, err := s.DB().QueryContext(context.Background(),
+		`SELECT ticket_id, created_at FROM notifications WHERE tenant_id = ? AND event = ?`, tenantID, string(notify.EscalationUnaccepted))
+	require.NoError(tb, err)
+	defer rows.Close()
+	out := map[uuid.UUID][]time.Time{}
+	for rows.Next() {
+		var (
+			id uuid.UUID
+			at time.Time
+		)
+		require.NoError(tb, rows.Scan(&id, &at))
+		out[id] = append(out[id], at)
+	}
+	require.NoError(tb, rows.Err())
+	return out
+}
+
+// pendingTimers counts the tenant's timers not fired yet.
+func pendingTimers(tb testing.TB, s *bunstore.Store, tenantID uuid.UUID) int {
+	tb.Helper()
+	var n int
+	require.NoError(tb, s.DB().QueryRowContext(context.Background(), `SELECT count(*) FROM timers WHERE tenant_id = ?`, tenantID).Scan(&n))
+	return n
+}
+
+// Two Desks running Run on one PostgreSQL database over 10,000 due timers fire each exactly once.
+func TestTimersTwoInstances(t *testing.T) {
+	s := openPostgres(t)
+	newInstance := func() *helpdesk.Desk {
+		d, err := helpdesk.New(s, &helpdesk.Config{Timers: helpdesk.TimerConfig{BatchSize: 50}})
+		require.NoError(t, err)
+		return d
+	}
+	a, b := newInstance(), newInstance()
+	tid := timerTenant(t, a, s, "Two instances")
+	const n = 10_000
+	now := time.Now()
+	seeded := seedTimers(t, s, tid, 0, n, func(i int) time.Time { return now.Add(-time.Duration(i%100) * time.Millisecond) })
+
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	for _, d := range []*helpdesk.Desk{a, b} {
+		wg.Go(func() { assert.NoError(t, d.Run(ctx)) })
+	}
+	require.Eventually(t, func() bool { return pendingTimers(t, s, tid) == 0 }, 2*time.Minute, 50*time.Millisecond)
+	cancel()
+	wg.Wait()
+
+	fired := firings(t, s, tid)
+	assert.Len(t, fired, n, "every timer fired")
+	twice := 0
+	for id, at := range fired {
+		_, ok := seeded[id]
+		assert.True(t, ok)
+		if len(at) != 1 {
+			twice++
+		}
+	}
+	assert.Zero(t, twice, "timers fired more than once")
+}
