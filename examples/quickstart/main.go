@@ -230,7 +230,7 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 				return nil, err
 			}
 			for _, tm := range timers {
-				fmt.Fprintf(out, "%16s    timer %s in %s\n", "", tm.Kind, time.Until(tm.DueAt).Round(time.Hour))
+				fmt.Fprintf(out, "%17s    timer %s in %s\n", "", tm.Kind, time.Until(tm.DueAt).Round(time.Hour))
 			}
 			return current()
 		}},
@@ -241,7 +241,7 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-		fmt.Fprintf(out, "%-16s -> %s\n", s.name, t.State)
+		fmt.Fprintf(out, "%-17s -> %s\n", s.name, t.State)
 	}
 
 	history, err := desk.History(ctx, agent, tk.ID)
