@@ -13,6 +13,15 @@
 // what that actor may do, validates its input and writes one storage transaction holding the
 // new state and its history entry.
 //
+// # Sessions, media and timers
+//
+// A ticket holds video sessions ([Desk.RequestSession], [Desk.Invite], [Desk.SessionTransition],
+// [Desk.JoinSession]) whose moves drive the ticket's in the same transaction; a video provider's
+// room events reach [Desk.HandleRoomEvent]. Requesters upload photos and videos
+// ([Desk.UploadMedia]) kept in Config.Blobs. Escalations, expiries, reminders and auto-closing
+// are timers stored with the change that arms them; [Desk.Run] fires them as they come due
+// (and delivers notifications), exactly once across any number of processes.
+//
 // # Actors
 //
 // People sign in with [Desk.SignIn] and an application turns the session token back into their
@@ -29,6 +38,7 @@
 // Errors wrap sentinels that errors.Is recognises: [ErrInvalid] (every [*ValidationError]),
 // [ErrForbidden], [ErrCodeUnusable], [ErrSupportLapsed], [ErrTicketClosed], [ErrBadCredentials],
 // [ErrTooManyAttempts], [ErrUnauthenticated], [ErrInvalidLink], [ErrRegistrationClosed],
+// [ErrNotOffered], [ErrUploadsClosed], [ErrMediaLimit], [ErrVideoUnavailable],
 // [storage.ErrNotFound], [storage.ErrConflict] and [ticket.ErrInvalidTransition]. [ErrorCode]
 // classifies any of them into a [Code] for mapping onto a protocol status.
 package helpdesk

@@ -261,7 +261,7 @@ type History interface {
 
 // Sessions stores video sessions.
 type Sessions interface {
-	// CreateSession returns ErrConflict if the ID is taken.
+	// CreateSession returns ErrConflict if the ID or the link hash is taken.
 	CreateSession(ctx context.Context, s *ticket.Session) error
 	// GetSession returns ErrNotFound if the tenant has no such session.
 	GetSession(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Session, error)
