@@ -359,3 +359,25 @@ func TestSessionOffer(t *testing.T) {
 		assert.ErrorIs(t, err, storage.ErrNotFound, "another customer's user does not see the session")
 	})
 }
+
+// A requested call confirmed by staff tells the requester; either side may then start it.
+func TestSessionConfirm(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newSessionFixture(t, s, nil)
+		tk := f.ticketIn(t, ticket.StateAssigned)
+		req, err := f.desk.RequestSession(ctx, f.link(t, tk), tk.ID)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"email:Sue Supervisor", "inapp:Sue Supervisor"}, sent(f.outbox(t, notify.SessionRequested)))
+		_, err = f.desk.SessionTransition(ctx, f.link(t, tk), req.ID, ticket.SessionEventConfirm, helpdesk.SessionChange{})
+		assert.ErrorIs(t, err, helpdesk.ErrForbidden, "staff confirm")
+		c, err := f.desk.SessionTransition(ctx, f.supervisor, req.ID, ticket.SessionEventConfirm, helpdesk.SessionChange{})
+		require.NoError(t, err)
+		assert.Equal(t, ticket.SessionConfirmed, c.State)
+		assert.Equal(t, []string{"email:Nina Nurse"}, sent(f.outbox(t, notify.SessionConfirmed)))
+		started, err := f.desk.SessionTransition(ctx, f.supervisor, req.ID, ticket.SessionEventStart, helpdesk.SessionChange{})
+		require.NoError(t, err)
+		assert.Equal(t, ticket.SessionInProgress, started.State)
+		assert.Equal(t, ticket.StateInProgress, f.reload(t, tk.ID).State)
+	})
+}

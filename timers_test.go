@@ -107,11 +107,13 @@ func firings(tb testing.TB, s *bunstore.Store, tenantID uuid.UUID) map[uuid.UUID
 	return out
 }
 
-// pendingTimers counts the tenant's timers not fired yet.
+// pendingTimers counts the tenant's timers due within a day and not fired yet, through the
+// run_at index (a count over the whole table would scan the idle timers of the benchmark).
 func pendingTimers(tb testing.TB, s *bunstore.Store, tenantID uuid.UUID) int {
 	tb.Helper()
 	var n int
-	require.NoError(tb, s.DB().QueryRowContext(context.Background(), `SELECT count(*) FROM timers WHERE tenant_id = ?`, tenantID).Scan(&n))
+	require.NoError(tb, s.DB().QueryRowContext(context.Background(),
+		`SELECT count(*) FROM timers WHERE run_at < now() + interval '1 day' AND tenant_id = ?`, tenantID).Scan(&n))
 	return n
 }
 
