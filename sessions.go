@@ -2,10 +2,8 @@ package helpdesk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/deskkit/helpdesk/internal/secret"
@@ -114,7 +112,7 @@ func (d *Desk) moveTicket(c *caseTx, ev ticket.Event, ch Change) error {
 	applyEffects(c.actor, c.t, ev, &ch, c.now)
 	reason := ch.Reason
 	if ev == ticket.EventRate {
-		reason = strings.TrimSpace(fmt.Sprintf("%d/5 %s", ch.Stars, ch.Comment))
+		reason = ratingNote(ch.Stars, ch.Comment)
 	}
 	c.t.State = to
 	// A new state starts in its default status; SetStatus picks another one.
@@ -191,7 +189,7 @@ func (d *Desk) moveSession(c *caseTx, s *ticket.Session, ev ticket.SessionEvent,
 	}
 	reason := ch.Reason
 	if ev == ticket.SessionEventRate {
-		reason = strings.TrimSpace(fmt.Sprintf("%d/5 %s", ch.Stars, ch.Comment))
+		reason = ratingNote(ch.Stars, ch.Comment)
 	}
 	if err := c.history(s.ID, "session."+string(ev), string(from), string(to), reason); err != nil {
 		return err
@@ -310,8 +308,7 @@ func (d *Desk) openCase(ctx context.Context, q storage.Queries, actor tenant.Act
 // activeForSessions refuses session work on a ticket that is not in an active state: a call
 // cannot be asked for, offered or held on a draft, finished, closed or cancelled ticket.
 func activeForSessions(t *ticket.Ticket, ev ticket.SessionEvent) error {
-	switch t.State {
-	case ticket.StateOpen, ticket.StateAssigned, ticket.StateInProgress, ticket.StateWaiting:
+	if t.State.Active() {
 		return nil
 	}
 	return &ticket.TransitionError{Machine: "ticket", From: string(t.State), Event: "session." + string(ev),
@@ -515,11 +512,7 @@ func checkSessionChange(actor tenant.Actor, ev ticket.SessionEvent, ch *SessionC
 		return err
 	}
 	if ev == ticket.SessionEventRate {
-		if ch.Stars < 1 || ch.Stars > 5 {
-			return invalid("stars", "%d is not 1 to 5", ch.Stars)
-		}
-		ch.Comment = strings.TrimSpace(ch.Comment)
-		return checkLen("comment", ch.Comment, 0, MaxReasonLen)
+		return checkRating(ch.Stars, &ch.Comment)
 	}
 	return nil
 }
@@ -758,6 +751,3 @@ func (d *Desk) systemCase(ctx context.Context, q storage.Queries, tid, id uuid.U
 	}
 	return &caseTx{ctx: ctx, q: q, actor: tenant.SystemFor(tid), ten: ten, t: t, now: d.clock()}, nil
 }
-
-// errNoVideo is ErrVideoUnavailable's text.
-var _ = errors.New

@@ -418,15 +418,23 @@ func checkChange(actor tenant.Actor, ev ticket.Event, ch *Change) error {
 		return err
 	}
 	if ev == ticket.EventRate {
-		if ch.Stars < 1 || ch.Stars > 5 {
-			return invalid("stars", "%d is not 1 to 5", ch.Stars)
-		}
-		ch.Comment = strings.TrimSpace(ch.Comment)
-		if err := checkLen("comment", ch.Comment, 0, MaxReasonLen); err != nil {
-			return err
-		}
+		return checkRating(ch.Stars, &ch.Comment)
 	}
 	return nil
+}
+
+// checkRating validates a rating of a ticket or a call: 1 to 5 stars, a short comment.
+func checkRating(stars int, comment *string) error {
+	if stars < 1 || stars > 5 {
+		return invalid("stars", "%d is not 1 to 5", stars)
+	}
+	*comment = strings.TrimSpace(*comment)
+	return checkLen("comment", *comment, 0, MaxReasonLen)
+}
+
+// ratingNote is a rating as its history entry's reason: "4/5 quick and clean".
+func ratingNote(stars int, comment string) string {
+	return strings.TrimSpace(fmt.Sprintf("%d/5 %s", stars, comment))
 }
 
 // applyEffects changes the ticket's fields that an event implies, besides its state.

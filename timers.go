@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -92,14 +93,7 @@ func (d *Desk) fireTimer(ctx context.Context, tm *ticket.Timer) error {
 // rule still applies.
 func (d *Desk) applyTimer(c *caseTx, kind ticket.TimerKind, s *ticket.Session) error {
 	t := c.t
-	in := func(st ticket.SessionState, states ...ticket.SessionState) bool {
-		for _, x := range states {
-			if st == x {
-				return true
-			}
-		}
-		return false
-	}
+	in := func(st ticket.SessionState, states ...ticket.SessionState) bool { return slices.Contains(states, st) }
 	notice := func(ev notify.Event) {
 		if s != nil {
 			c.occs = append(c.occs, sessionOccurrence(ev, c.actor, t, s))

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
-	"time"
 
 	"github.com/twilio/twilio-go/client"
 	api "github.com/twilio/twilio-go/rest/api/v2010"
 
+	"github.com/deskkit/helpdesk/internal/twilioapi"
 	"github.com/deskkit/helpdesk/notify"
 )
 
@@ -53,9 +52,6 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// defaultTimeout is twilio-go's own default per-request timeout.
-const defaultTimeout = 10 * time.Second
-
 // Sender is a [notify.Notifier] for [notify.SMS] that sends through Twilio's Programmable
 // Messaging API. It is safe for concurrent use.
 type Sender struct {
@@ -67,10 +63,7 @@ type Sender struct {
 	statusCallback string
 	region, edge   string
 
-	transport     http.RoundTripper
-	checkRedirect func(*http.Request, []*http.Request) error
-	jar           http.CookieJar
-	timeout       time.Duration
+	http twilioapi.HTTP
 }
 
 var _ notify.Notifier = (*Sender)(nil)
@@ -87,12 +80,12 @@ func New(cfg Config) (*Sender, error) {
 		region:         cfg.Region,
 		edge:           cfg.Edge,
 	}
-	if !validSID(cfg.AccountSID, "AC") {
+	if !twilioapi.ValidSID(cfg.AccountSID, "AC") {
 		return nil, configError("AccountSID", "must be an account SID: AC followed by 32 hex digits")
 	}
 	switch {
 	case cfg.APIKey != "":
-		if !validSID(cfg.APIKey, "SK") {
+		if !twilioapi.ValidSID(cfg.APIKey, "SK") {
 			return nil, configError("APIKey", "must be an API key SID: SK followed by 32 hex digits")
 		}
 		if err := checkSecret("APISecret", cfg.APISecret); err != nil {
@@ -110,27 +103,16 @@ func New(cfg Config) (*Sender, error) {
 	if s.from == "" && s.service == "" {
 		return nil, configError("From", "or MessagingServiceSID is required")
 	}
-	if s.service != "" && !validSID(s.service, "MG") {
+	if s.service != "" && !twilioapi.ValidSID(s.service, "MG") {
 		return nil, configError("MessagingServiceSID", "must be a Messaging Service SID: MG followed by 32 hex digits")
 	}
 	if s.statusCallback != "" {
-		u, err := url.Parse(s.statusCallback)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		if !twilioapi.IsHTTPURL(s.statusCallback) {
 			return nil, configError("StatusCallbackURL", "must be an absolute http or https URL")
 		}
 	}
 
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-			Timeout:       defaultTimeout,
-		}
-	}
-	s.transport, s.checkRedirect, s.jar, s.timeout = hc.Transport, hc.CheckRedirect, hc.Jar, hc.Timeout
-	if s.transport == nil {
-		s.transport = http.DefaultTransport
-	}
+	s.http = twilioapi.NewHTTP(cfg.HTTPClient)
 	return s, nil
 }
 
@@ -138,31 +120,12 @@ func configError(field, problem string) error {
 	return fmt.Errorf("twiliosms: Config.%s %s", field, problem)
 }
 
-// checkSecret refuses what twilio-go would refuse on every request (it allows only letters
-// and digits in credentials), without echoing the secret.
+// checkSecret refuses a credential twilio-go would refuse, without echoing it.
 func checkSecret(field, v string) error {
-	if v == "" {
-		return configError(field, "is required")
-	}
-	for _, r := range v {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
-			return configError(field, "may contain only letters and digits")
-		}
+	if problem := twilioapi.SecretProblem(v); problem != "" {
+		return configError(field, problem)
 	}
 	return nil
-}
-
-// validSID reports whether sid is a Twilio SID of the given two-letter prefix.
-func validSID(sid, prefix string) bool {
-	if len(sid) != 34 || !strings.HasPrefix(sid, prefix) {
-		return false
-	}
-	for _, r := range sid[2:] {
-		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // ErrNoPhone is returned, wrapped with [notify.Permanent], for a message without To.Phone.
@@ -193,9 +156,9 @@ func (s *Sender) Send(ctx context.Context, m *notify.Message) (notify.Receipt, e
 	if err := ctx.Err(); err != nil {
 		return notify.Receipt{}, fmt.Errorf("twiliosms: send %s: %w", m, err)
 	}
-	if s.timeout > 0 {
+	if t := s.http.Timeout(); t > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		ctx, cancel = context.WithTimeout(ctx, t)
 		defer cancel()
 	}
 
@@ -227,35 +190,10 @@ func (s *Sender) Send(ctx context.Context, m *notify.Message) (notify.Receipt, e
 	return r, nil
 }
 
-// api returns a Messages API client whose requests run under ctx. twilio-go's calls take no
-// context and build their requests with context.Background(), so each Send gets its own
-// http.Client whose Transport puts ctx on the request: cancelling ctx (or reaching its
-// deadline, which also carries Config.HTTPClient's Timeout) aborts the request itself, so no
-// goroutine is left waiting on a stalled Twilio. The clients are a few small allocations.
+// api returns a Messages API client whose requests run under ctx (see twilioapi.HTTP.Handler);
+// ctx's deadline also carries Config.HTTPClient's Timeout.
 func (s *Sender) api(ctx context.Context) *api.ApiService {
-	c := &client.Client{
-		Credentials: client.NewCredentials(s.username, s.password),
-		HTTPClient: &http.Client{
-			Transport:     ctxTransport{ctx: ctx, base: s.transport},
-			CheckRedirect: s.checkRedirect,
-			Jar:           s.jar,
-		},
-		UserAgentExtensions: []string{"deskkit-helpdesk"},
-	}
-	c.SetAccountSid(s.accountSID)
-	// A literal RequestHandler, not client.NewRequestHandler, which would read TWILIO_EDGE
-	// and TWILIO_REGION from the environment behind Config's back.
-	return api.NewApiService(&client.RequestHandler{Client: c, Region: s.region, Edge: s.edge})
-}
-
-// ctxTransport runs every request under ctx.
-type ctxTransport struct {
-	ctx  context.Context
-	base http.RoundTripper
-}
-
-func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return t.base.RoundTrip(req.WithContext(t.ctx))
+	return api.NewApiService(s.http.Handler(ctx, s.accountSID, s.username, s.password, s.region, s.edge))
 }
 
 // classify turns a failed CreateMessage into Send's error.

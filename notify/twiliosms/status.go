@@ -4,18 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
-	"github.com/twilio/twilio-go/client"
-
+	"github.com/deskkit/helpdesk/internal/twilioapi"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 )
-
-// maxCallbackBytes bounds a callback's body; Twilio's are well under 2 KiB.
-const maxCallbackBytes = 64 << 10
 
 // StatusHandler returns the http.Handler for Twilio's message status callbacks, to be served
 // at publicURL, the URL configured as Config.StatusCallbackURL exactly as Twilio calls it
@@ -38,55 +32,20 @@ const maxCallbackBytes = 64 << 10
 // StatusHandler panics if authToken is empty (every signature would be forgeable), publicURL
 // is not an absolute http or https URL, or sink is nil.
 func StatusHandler(authToken, publicURL string, sink notify.StatusSink) http.Handler {
-	if authToken == "" {
-		panic("twiliosms: StatusHandler: empty auth token")
-	}
-	if u, err := url.Parse(publicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		panic(fmt.Sprintf("twiliosms: StatusHandler: public URL %q is not an absolute http or https URL", publicURL))
-	}
 	if sink == nil {
 		panic("twiliosms: StatusHandler: nil sink")
 	}
-	return &statusHandler{
-		validator: client.NewRequestValidator(authToken),
-		publicURL: publicURL,
-		withQuery: strings.Contains(publicURL, "?"),
-		sink:      sink,
-	}
+	return &statusHandler{callbacks: twilioapi.NewCallbacks("twiliosms", authToken, publicURL), sink: sink}
 }
 
 type statusHandler struct {
-	validator client.RequestValidator
-	publicURL string
-	withQuery bool // publicURL has its own query
+	callbacks twilioapi.Callbacks
 	sink      notify.StatusSink
 }
 
 func (h *statusHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "status callbacks are POSTed", http.StatusMethodNotAllowed)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCallbackBytes)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "malformed callback", http.StatusBadRequest)
-		return
-	}
-
-	// Twilio signs the URL it called followed by the sorted POST parameters; a parameter
-	// sent twice is not something Twilio does, so the first value stands for each.
-	signature := r.Header.Get("X-Twilio-Signature")
-	params := make(map[string]string, len(r.PostForm))
-	for k, vs := range r.PostForm {
-		params[k] = vs[0]
-	}
-	signedURL := h.publicURL
-	if !h.withQuery && r.URL.RawQuery != "" {
-		signedURL += "?" + r.URL.RawQuery
-	}
-	if signature == "" || !h.validator.Validate(signedURL, params, signature) {
-		http.Error(w, "invalid signature", http.StatusForbidden)
+	params, ok := h.callbacks.Params(w, r)
+	if !ok {
 		return
 	}
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/twilio/twilio-go/client/jwt"
 	v1 "github.com/twilio/twilio-go/rest/video/v1"
 
+	"github.com/deskkit/helpdesk/internal/twilioapi"
 	"github.com/deskkit/helpdesk/video"
 )
 
@@ -46,9 +46,6 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// defaultTimeout is twilio-go's own default per-request timeout.
-const defaultTimeout = 10 * time.Second
-
 // defaultRoomType is the room type Twilio offers; the others are legacy.
 const defaultRoomType = "group"
 
@@ -76,10 +73,7 @@ type Provider struct {
 	statusCallback string
 	roomType       string
 
-	transport     http.RoundTripper
-	checkRedirect func(*http.Request, []*http.Request) error
-	jar           http.CookieJar
-	timeout       time.Duration
+	http twilioapi.HTTP
 }
 
 var _ video.Provider = (*Provider)(nil)
@@ -95,10 +89,10 @@ func New(cfg Config) (*Provider, error) {
 		statusCallback: cfg.StatusCallback,
 		roomType:       cfg.RoomType,
 	}
-	if !validSID(cfg.AccountSID, "AC") {
+	if !twilioapi.ValidSID(cfg.AccountSID, "AC") {
 		return nil, configError("AccountSID", "must be an account SID: AC followed by 32 hex digits")
 	}
-	if !validSID(cfg.APIKeySID, "SK") {
+	if !twilioapi.ValidSID(cfg.APIKeySID, "SK") {
 		return nil, configError("APIKeySID", "must be an API key SID: SK followed by 32 hex digits")
 	}
 	if err := checkSecret("APIKeySecret", cfg.APIKeySecret); err != nil {
@@ -112,8 +106,7 @@ func New(cfg Config) (*Provider, error) {
 		p.username, p.password = cfg.AccountSID, cfg.AuthToken
 	}
 	if p.statusCallback != "" {
-		u, err := url.Parse(p.statusCallback)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		if !twilioapi.IsHTTPURL(p.statusCallback) {
 			return nil, configError("StatusCallback", "must be an absolute http or https URL")
 		}
 	}
@@ -125,17 +118,7 @@ func New(cfg Config) (*Provider, error) {
 		return nil, configError("RoomType", `must be "group", "group-small", "peer-to-peer" or "go"`)
 	}
 
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-			Timeout:       defaultTimeout,
-		}
-	}
-	p.transport, p.checkRedirect, p.jar, p.timeout = hc.Transport, hc.CheckRedirect, hc.Jar, hc.Timeout
-	if p.transport == nil {
-		p.transport = http.DefaultTransport
-	}
+	p.http = twilioapi.NewHTTP(cfg.HTTPClient)
 	return p, nil
 }
 
@@ -143,31 +126,12 @@ func configError(field, problem string) error {
 	return fmt.Errorf("twiliovideo: Config.%s %s", field, problem)
 }
 
-// checkSecret refuses what twilio-go would refuse on every request (it allows only letters
-// and digits in credentials), without echoing the secret.
+// checkSecret refuses a credential twilio-go would refuse, without echoing it.
 func checkSecret(field, v string) error {
-	if v == "" {
-		return configError(field, "is required")
-	}
-	for _, r := range v {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
-			return configError(field, "may contain only letters and digits")
-		}
+	if problem := twilioapi.SecretProblem(v); problem != "" {
+		return configError(field, problem)
 	}
 	return nil
-}
-
-// validSID reports whether sid is a Twilio SID of the given two-letter prefix.
-func validSID(sid, prefix string) bool {
-	if len(sid) != 34 || !strings.HasPrefix(sid, prefix) {
-		return false
-	}
-	for _, r := range sid[2:] {
-		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 // checkName reports whether Twilio can address a room by name. Twilio addresses an
@@ -402,30 +366,7 @@ func toRoom(name string, r *v1.VideoV1Room) video.Room {
 // itself, so no goroutine is left waiting on a stalled Twilio. The clients are a few small
 // allocations.
 func (p *Provider) api(ctx context.Context) *v1.ApiService {
-	c := &client.Client{
-		Credentials: client.NewCredentials(p.username, p.password),
-		HTTPClient: &http.Client{
-			Transport:     ctxTransport{ctx: ctx, base: p.transport},
-			CheckRedirect: p.checkRedirect,
-			Jar:           p.jar,
-			Timeout:       p.timeout,
-		},
-		UserAgentExtensions: []string{"deskkit-helpdesk"},
-	}
-	c.SetAccountSid(p.accountSID)
-	// A literal RequestHandler, not client.NewRequestHandler, which would read TWILIO_EDGE
-	// and TWILIO_REGION from the environment behind Config's back.
-	return v1.NewApiService(&client.RequestHandler{Client: c})
-}
-
-// ctxTransport runs every request under ctx.
-type ctxTransport struct {
-	ctx  context.Context
-	base http.RoundTripper
-}
-
-func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	return t.base.RoundTrip(req.WithContext(t.ctx))
+	return v1.NewApiService(p.http.Handler(ctx, p.accountSID, p.username, p.password, "", ""))
 }
 
 // restError returns the Twilio refusal in err's chain, or nil.
