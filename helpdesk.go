@@ -8,17 +8,19 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/deskkit/helpdesk/blob"
+
+	"github.com/google/uuid"
 
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/video"
-	"github.com/google/uuid"
 )
 
 // Config tunes a Desk. The zero value is ready to use; a nil *Config means the zero value.
@@ -82,7 +84,9 @@ type Config struct {
 type TimerConfig struct {
 	// BatchSize is how many due timers one claim takes. Defaults to 100.
 	BatchSize int
-	// Concurrency is how many timers fire at once. Defaults to 4.
+	// Concurrency is how many transactions fire timers at once: a claimed batch is split into
+	// that many groups, a ticket's timers in one group, each group in one transaction.
+	// Defaults to 4.
 	Concurrency int
 	// Lease is how long a claimed timer is kept from other schedulers; if the process dies
 	// while firing it, the timer fires once the lease runs out. Defaults to 1 minute.
@@ -357,7 +361,7 @@ func wakeUp(ch chan struct{}) {
 	}
 }
 
-// txWatch notes that a transaction enqueued notifications or armed timers, so that this
+// txWatch notes that a transaction enqueued notifications to deliver or armed timers, so that this
 // process's background work looks at them as soon as they commit.
 type txWatch struct {
 	storage.Queries
@@ -366,11 +370,14 @@ type txWatch struct {
 
 func (w *txWatch) EnqueueNotifications(ctx context.Context, ns []*notify.Notification) error {
 	err := w.Queries.EnqueueNotifications(ctx, ns)
-	if err == nil && len(ns) > 0 {
+	if err == nil && slices.ContainsFunc(ns, pending) {
 		w.enqueued = true
 	}
 	return err
 }
+
+// pending says whether n waits for the dispatcher (in-app notifications are delivered once stored).
+func pending(n *notify.Notification) bool { return n.Status == notify.StatusPending }
 
 func (w *txWatch) ArmTimer(ctx context.Context, t *ticket.Timer) error {
 	err := w.Queries.ArmTimer(ctx, t)

@@ -129,6 +129,7 @@ type lookup struct {
 	users      map[uuid.UUID]*tenant.User
 	teams      map[uuid.UUID]*tenant.Team
 	priorities map[uuid.UUID]*ticket.Priority
+	templates  map[notify.Event][]*notify.Template
 }
 
 func (l *lookup) user(id uuid.UUID) (*tenant.User, error) {
@@ -141,6 +142,22 @@ func (l *lookup) team(id uuid.UUID) (*tenant.Team, error) {
 
 func (l *lookup) priority(id uuid.UUID) (*ticket.Priority, error) {
 	return memo(l, &l.priorities, id, l.q.GetPriority)
+}
+
+// ownTemplates returns the tenant's own templates of ev.
+func (l *lookup) ownTemplates(ev notify.Event) ([]*notify.Template, error) {
+	if own, ok := l.templates[ev]; ok {
+		return own, nil
+	}
+	own, err := l.q.ListNotificationTemplates(l.ctx, l.tenantID, ev)
+	if err != nil {
+		return nil, err
+	}
+	if l.templates == nil {
+		l.templates = map[notify.Event][]*notify.Template{}
+	}
+	l.templates[ev] = own
+	return own, nil
 }
 
 func memo[T any](l *lookup, m *map[uuid.UUID]*T, id uuid.UUID, get func(context.Context, uuid.UUID, uuid.UUID) (*T, error)) (*T, error) {
@@ -185,7 +202,7 @@ func (d *Desk) render(l *lookup, ten *tenant.Tenant, o *occurrence) ([]*notify.N
 	if err != nil || len(rcpts) == 0 {
 		return nil, err
 	}
-	own, err := l.q.ListNotificationTemplates(l.ctx, ten.ID, o.ev)
+	own, err := l.ownTemplates(o.ev)
 	if err != nil {
 		return nil, err
 	}

@@ -80,13 +80,23 @@ type caseTx struct {
 
 // finish writes the ticket if it moved and the notifications of every move.
 func (d *Desk) finish(c *caseTx) error {
-	if c.ticketMoved {
-		c.t.UpdatedAt = c.now
-		if err := c.q.UpdateTicket(c.ctx, c.t); err != nil {
-			return err
-		}
+	if err := c.save(); err != nil {
+		return err
 	}
 	return d.notifyIn(c.ctx, c.q, c.ten, c.occs...)
+}
+
+// save writes the ticket if it moved.
+func (c *caseTx) save() error {
+	if !c.ticketMoved {
+		return nil
+	}
+	c.t.UpdatedAt = c.now
+	if err := c.q.UpdateTicket(c.ctx, c.t); err != nil {
+		return err
+	}
+	c.ticketMoved = false
+	return nil
 }
 
 // history appends one history entry of the case.
@@ -722,7 +732,7 @@ func (d *Desk) HandleRoomEvent(ctx context.Context, e video.Event) error {
 		if !d.sessions.Can(s.State, ev) {
 			return nil
 		}
-		c, err := d.systemCase(ctx, q, s.TenantID, s.TicketID)
+		c, err := d.systemCase(ctx, q, nil, s.TenantID, s.TicketID)
 		if err != nil || c == nil {
 			return err
 		}
@@ -737,17 +747,33 @@ func (d *Desk) HandleRoomEvent(ctx context.Context, e video.Event) error {
 	return nil
 }
 
-// systemCase opens the case of ticket id for the system; nil when the ticket is gone.
-func (d *Desk) systemCase(ctx context.Context, q storage.Queries, tid, id uuid.UUID) (*caseTx, error) {
+// systemCase opens the case of ticket id for the system; nil when the ticket is gone. tenants
+// may be nil.
+func (d *Desk) systemCase(ctx context.Context, q storage.Queries, tenants tenantReads, tid, id uuid.UUID) (*caseTx, error) {
 	t, err := q.GetTicket(ctx, tid, id)
 	if isNotFound(err) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	ten, err := q.GetTenant(ctx, tid)
+	ten, err := tenants.get(ctx, q, tid)
 	if err != nil {
 		return nil, err
 	}
 	return &caseTx{ctx: ctx, q: q, actor: tenant.SystemFor(tid), ten: ten, t: t, now: d.clock()}, nil
+}
+
+// tenantReads keeps the tenants one transaction read, so that each is read once. A nil
+// tenantReads reads every time.
+type tenantReads map[uuid.UUID]*tenant.Tenant
+
+func (m tenantReads) get(ctx context.Context, q storage.Queries, tid uuid.UUID) (*tenant.Tenant, error) {
+	if ten, ok := m[tid]; ok {
+		return ten, nil
+	}
+	ten, err := q.GetTenant(ctx, tid)
+	if err == nil && m != nil {
+		m[tid] = ten
+	}
+	return ten, err
 }

@@ -1,6 +1,7 @@
 package helpdesk
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,11 +9,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
-	"github.com/google/uuid"
 )
 
 // autoCloseReason is the closing reason of a ticket the max expiration closed.
@@ -22,13 +24,14 @@ const autoCloseReason = "closed automatically: no activity within the maximum ex
 const maxTimerBackoff = 10 * time.Minute
 
 // FireTimersOnce claims the timers due now (up to Config.Timers.BatchSize, earliest first,
-// whatever their tenant) and fires them, Config.Timers.Concurrency at a time, each in a
-// transaction of its own that deletes it: a timer fires at most once, even with several
-// processes sharing the database. Each firing first re-checks the state it was armed for and
-// does nothing if the rule no longer applies (DOMAIN.md, "Timers"). A firing that fails is
-// retried after a backoff. Run calls it whenever timers are due; tests with an injected clock
-// call it directly. It returns how many timers it claimed, and the claim's error or the
-// firings' errors joined.
+// whatever their tenant) and fires them in up to Config.Timers.Concurrency groups at once, a
+// ticket's timers in one group. Each group fires in one transaction that deletes its timers:
+// a timer fires at most once, even with several processes sharing the database. Each firing
+// first re-checks the state it was armed for and does nothing if the rule no longer applies
+// (DOMAIN.md, "Timers"). When a group's transaction fails, its timers fire again one
+// transaction each, so that only those that fail on their own wait: they are retried after a
+// backoff. Run calls it whenever timers are due; tests with an injected clock call it directly.
+// It returns how many timers it claimed, and the claim's error or the firings' errors joined.
 func (d *Desk) FireTimersOnce(ctx context.Context) (int, error) {
 	cfg := d.cfg.Timers
 	timers, err := d.store.ClaimTimers(ctx, d.clock(), cfg.Lease, cfg.BatchSize)
@@ -39,22 +42,32 @@ func (d *Desk) FireTimersOnce(ctx context.Context) (int, error) {
 		mu   sync.Mutex
 		errs []error
 		wg   sync.WaitGroup
-		sem  = make(chan struct{}, cfg.Concurrency)
 	)
-	for _, tm := range timers {
-		sem <- struct{}{}
+	fail := func(tm *ticket.Timer, err error) {
+		err = fmt.Errorf("fire %s timer %s of ticket %s: %w", tm.Kind, tm.ID, tm.TicketID, err)
+		wait := backoff(cfg.RetryBackoff, maxTimerBackoff, tm.Attempts)
+		if rerr := d.store.RetryTimer(context.WithoutCancel(ctx), tm.TenantID, tm.ID, tm.Attempts,
+			d.clock().Add(wait), err.Error()); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
+	for _, g := range timerGroups(timers, cfg.Concurrency) {
 		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := d.fireTimer(ctx, tm); err != nil {
-				err = fmt.Errorf("fire %s timer %s of ticket %s: %w", tm.Kind, tm.ID, tm.TicketID, err)
-				wait := backoff(cfg.RetryBackoff, maxTimerBackoff, tm.Attempts)
-				if rerr := d.store.RetryTimer(context.WithoutCancel(ctx), tm.TenantID, tm.ID, tm.Attempts,
-					d.clock().Add(wait), err.Error()); rerr != nil {
-					err = errors.Join(err, rerr)
+			err := d.fireTimers(ctx, g)
+			if err == nil {
+				return
+			}
+			if len(g) == 1 {
+				fail(g[0], err)
+				return
+			}
+			for _, tm := range g {
+				if err := d.fireTimers(ctx, []*ticket.Timer{tm}); err != nil {
+					fail(tm, err)
 				}
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
 			}
 		})
 	}
@@ -62,31 +75,91 @@ func (d *Desk) FireTimersOnce(ctx context.Context) (int, error) {
 	return len(timers), errors.Join(errs...)
 }
 
-// fireTimer fires one claimed timer in one transaction, if it is still pending and its rule
-// still applies.
-func (d *Desk) fireTimer(ctx context.Context, tm *ticket.Timer) error {
+// timerGroups splits claimed timers into at most n groups of about the same size, each ticket's
+// timers in one group by due time, the groups ordered by ticket: concurrent groups then never
+// wait on one another's ticket, and the ticket rows of a group are locked in one order.
+func timerGroups(timers []*ticket.Timer, n int) [][]*ticket.Timer {
+	if len(timers) == 0 {
+		return nil
+	}
+	timers = slices.Clone(timers)
+	slices.SortFunc(timers, func(a, b *ticket.Timer) int {
+		if c := bytes.Compare(a.TicketID[:], b.TicketID[:]); c != 0 {
+			return c
+		}
+		if c := a.DueAt.Compare(b.DueAt); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.ID[:], b.ID[:])
+	})
+	size := (len(timers) + n - 1) / n
+	var groups [][]*ticket.Timer
+	lo := 0
+	for i := 1; i <= len(timers); i++ {
+		if i == len(timers) || i-lo >= size && timers[i].TicketID != timers[i-1].TicketID {
+			groups = append(groups, timers[lo:i:i])
+			lo = i
+		}
+	}
+	return groups
+}
+
+// fireTimers fires claimed timers in one transaction: each one still pending whose rule still
+// applies does what it does. Each tenant is read once, and the notifications of each tenant's
+// firings are written together, each template and recipient read once.
+func (d *Desk) fireTimers(ctx context.Context, tms []*ticket.Timer) error {
 	return d.inTx(ctx, func(q storage.Queries) error {
-		ok, err := q.FireTimer(ctx, tm.TenantID, tm.ID, tm.Attempts)
-		if err != nil || !ok {
-			return err
+		tenants := tenantReads{}
+		occs := map[uuid.UUID][]occurrence{}
+		var order []uuid.UUID
+		for _, tm := range tms {
+			c, err := d.fireTimer(ctx, q, tenants, tm)
+			if err != nil || c == nil {
+				if err != nil {
+					return fmt.Errorf("%s timer %s: %w", tm.Kind, tm.ID, err)
+				}
+				continue
+			}
+			if len(c.occs) > 0 {
+				if _, ok := occs[c.ten.ID]; !ok {
+					order = append(order, c.ten.ID)
+				}
+				occs[c.ten.ID] = append(occs[c.ten.ID], c.occs...)
+			}
 		}
-		c, err := d.systemCase(ctx, q, tm.TenantID, tm.TicketID)
-		if err != nil || c == nil {
-			return err
-		}
-		var s *ticket.Session
-		if tm.SessionID != uuid.Nil {
-			if s, err = q.GetSession(ctx, tm.TenantID, tm.SessionID); isNotFound(err) {
-				return nil
-			} else if err != nil {
+		for _, tid := range order {
+			if err := d.notifyIn(ctx, q, tenants[tid], occs[tid]...); err != nil {
 				return err
 			}
 		}
-		if err := d.applyTimer(c, tm.Kind, s); err != nil {
-			return err
-		}
-		return d.finish(c)
+		return nil
 	})
+}
+
+// fireTimer fires one claimed timer within q's transaction, if it is still pending and its rule
+// still applies, writing its ticket's changes; it returns the case, with the notifications
+// still to write, or nil when the timer was moot.
+func (d *Desk) fireTimer(ctx context.Context, q storage.Queries, tenants tenantReads, tm *ticket.Timer) (*caseTx, error) {
+	ok, err := q.FireTimer(ctx, tm.TenantID, tm.ID, tm.Attempts)
+	if err != nil || !ok {
+		return nil, err
+	}
+	c, err := d.systemCase(ctx, q, tenants, tm.TenantID, tm.TicketID)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	var s *ticket.Session
+	if tm.SessionID != uuid.Nil {
+		if s, err = q.GetSession(ctx, tm.TenantID, tm.SessionID); isNotFound(err) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if err := d.applyTimer(c, tm.Kind, s); err != nil {
+		return nil, err
+	}
+	return c, c.save()
 }
 
 // applyTimer does what a timer of kind on session s (nil for the ticket's own) does, when its

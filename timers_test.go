@@ -6,13 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskkit/helpdesk"
-	"github.com/deskkit/helpdesk/notify"
-	"github.com/deskkit/helpdesk/storage/bunstore"
-	"github.com/deskkit/helpdesk/tenant"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/storage/bunstore"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
 )
 
 // timerTenant creates a tenant whose default group is supervised, so that an offer timeout
@@ -151,4 +154,75 @@ func TestTimersTwoInstances(t *testing.T) {
 		}
 	}
 	assert.Zero(t, twice, "timers fired more than once")
+}
+
+// failingTicket fails every update of one ticket, as a conflict would.
+type failingTicket struct {
+	storage.Store
+	id uuid.UUID
+}
+
+func (s failingTicket) InTx(ctx context.Context, fn func(q storage.Queries) error) error {
+	return s.Store.InTx(ctx, func(q storage.Queries) error { return fn(failingTicketQueries{q, s.id}) })
+}
+
+type failingTicketQueries struct {
+	storage.Queries
+	id uuid.UUID
+}
+
+func (q failingTicketQueries) UpdateTicket(ctx context.Context, t *ticket.Ticket) error {
+	if t.ID == q.id {
+		return storage.ErrConflict
+	}
+	return q.Queries.UpdateTicket(ctx, t)
+}
+
+// A timer whose firing fails holds back none of the timers fired with it, keeps its error, and
+// fires once its backoff has passed.
+func TestTimersRetry(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newSessionFixture(t, s, nil)
+		var tickets []*ticket.Ticket
+		for range 3 {
+			tickets = append(tickets, f.ticketIn(t, ticket.StateWaiting))
+		}
+		poisoned := tickets[1]
+		// One group: the three expirations share a transaction, which the poisoned one fails.
+		broken, err := helpdesk.New(failingTicket{s, poisoned.ID}, &helpdesk.Config{Now: f.clock.Now,
+			Timers: helpdesk.TimerConfig{Concurrency: 1, RetryBackoff: time.Minute}})
+		require.NoError(t, err)
+
+		f.clock.Advance(durations.MaxExpiration)
+		n, err := broken.FireTimersOnce(ctx)
+		assert.Equal(t, 3, n)
+		require.ErrorIs(t, err, storage.ErrConflict)
+		assert.Contains(t, err.Error(), poisoned.ID.String())
+		for _, tk := range tickets {
+			want := ticket.StateClosed
+			if tk == poisoned {
+				want = ticket.StateWaiting
+			}
+			assert.Equal(t, want, f.reload(t, tk.ID).State, tk.Title)
+		}
+		pending, err := f.desk.Timers(ctx, f.admin, poisoned.ID)
+		require.NoError(t, err)
+		require.Len(t, pending, 1)
+		assert.Equal(t, 1, pending[0].Attempts)
+		assert.Contains(t, pending[0].LastError, "conflict")
+		assert.WithinDuration(t, f.clock.Now(), pending[0].DueAt, 0, "still due when it was; only its run time moves")
+		backoff := pending[0].RunAt.Sub(f.clock.Now())
+		assert.True(t, backoff >= 30*time.Second && backoff <= time.Minute, "backoff %s", backoff)
+
+		n, err = f.desk.FireTimersOnce(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, n, "not before its backoff")
+		f.clock.Advance(time.Minute)
+		n, err = f.desk.FireTimersOnce(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		assert.Equal(t, ticket.StateClosed, f.reload(t, poisoned.ID).State)
+		assert.Contains(t, f.reload(t, poisoned.ID).CloseReason, "automatically")
+	})
 }

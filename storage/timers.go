@@ -21,7 +21,7 @@ type TimerScope struct {
 }
 
 // Timers stores pending timers. A timer is armed and cancelled inside the transaction of the
-// change that makes it due or moot, and fired inside a transaction of its own that deletes it
+// change that makes it due or moot, and fired inside a transaction that deletes it
 // (FireTimer), so it fires at most once.
 type Timers interface {
 	// ArmTimer stores t as its subject's pending timer of its kind (the subject is t.SessionID,

@@ -6,14 +6,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/deskkit/helpdesk/notify"
-	"github.com/deskkit/helpdesk/storage"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/driver/pgdriver"
+
+	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/storage"
 )
 
 // outboxChannel is the PostgreSQL NOTIFY channel EnqueueNotifications signals and ListenOutbox
@@ -32,7 +34,9 @@ func (q *queries) EnqueueNotifications(ctx context.Context, ns []*notify.Notific
 		rows[i] = fromNotification(n)
 	}
 	insert := q.db.NewInsert().Model(&rows)
-	if !q.pg {
+	// Only pending notifications need a dispatcher (in-app ones are delivered once stored).
+	wake := slices.ContainsFunc(ns, func(n *notify.Notification) bool { return n.Status == notify.StatusPending })
+	if !q.pg || !wake {
 		_, err := insert.Exec(ctx)
 		return mapErr(err)
 	}
