@@ -13,14 +13,12 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/blob"
-
-	"github.com/google/uuid"
-
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/video"
+	"github.com/google/uuid"
 )
 
 // Config tunes a Desk. The zero value is ready to use; a nil *Config means the zero value.

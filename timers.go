@@ -9,12 +9,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
 )
 
 // autoCloseReason is the closing reason of a ticket the max expiration closed.

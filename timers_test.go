@@ -6,16 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // timerTenant creates a tenant whose default group is supervised, so that an offer timeout

@@ -43,7 +43,8 @@ type DeliveryOutcome struct {
 type Outbox interface {
 	// EnqueueNotifications inserts ns, whose IDs and times the caller sets. Stores that can
 	// wake dispatchers in other processes (PostgreSQL NOTIFY) signal them when the transaction
-	// commits. Returns ErrConflict if an ID is taken.
+	// commits, if any of ns is pending (the others need no dispatcher). Returns ErrConflict if
+	// an ID is taken.
 	EnqueueNotifications(ctx context.Context, ns []*notify.Notification) error
 	// ClaimNotifications takes up to limit pending notifications of any tenant whose
 	// NextAttemptAt is at or before now, earliest first. It increments each one's Attempts and
@@ -102,7 +103,7 @@ type NotificationTemplates interface {
 // it, and also when the listener fails.
 type OutboxListener interface {
 	// ListenOutbox returns a channel that receives a value soon after a transaction that
-	// enqueued notifications commits, in this process or another, until ctx ends (then the
+	// enqueued pending notifications commits, in this process or another, until ctx ends (then the
 	// channel is closed). Signals may be coalesced. Returns an error if listening cannot start.
 	ListenOutbox(ctx context.Context) (<-chan struct{}, error)
 }

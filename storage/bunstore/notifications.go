@@ -10,12 +10,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/storage"
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/driver/pgdriver"
-
-	"github.com/deskkit/helpdesk/notify"
-	"github.com/deskkit/helpdesk/storage"
 )
 
 // outboxChannel is the PostgreSQL NOTIFY channel EnqueueNotifications signals and ListenOutbox
