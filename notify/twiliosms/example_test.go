@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/deskkit/helpdesk/internal/twilioapi/twiliotest"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/notify/twiliosms"
 )
@@ -26,7 +27,7 @@ func Example() {
 		AuthToken:         "0123456789abcdef0123456789abcdef",
 		From:              "+4930555000111",
 		StatusCallbackURL: "https://desk.example.com/twilio/sms-status",
-		HTTPClient:        standIn(api.URL), // leave nil to talk to Twilio
+		HTTPClient:        twiliotest.Redirect(api.URL, "", nil), // leave nil to talk to Twilio
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -48,12 +49,6 @@ func Example() {
 		fmt.Println("accepted as", receipt.ProviderID)
 	}
 	// Output: accepted as SM0123456789abcdef0123456789abcdef
-}
-
-// standIn returns an http.Client that sends every request to the server at rawURL.
-func standIn(rawURL string) *http.Client {
-	target, _ := url.Parse(rawURL)
-	return &http.Client{Transport: rewriteTransport{target: target, base: http.DefaultTransport}}
 }
 
 // printSink prints the reports it is given, as the helpdesk Desk would record them.
@@ -79,7 +74,7 @@ func ExampleStatusHandler() {
 	}
 	req := httptest.NewRequest(http.MethodPost, "/twilio/sms-status", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", twilioSignature(authToken, publicURL, form))
+	req.Header.Set("X-Twilio-Signature", twiliotest.Signature(authToken, publicURL, form))
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, req)
 	fmt.Println(rec.Code)

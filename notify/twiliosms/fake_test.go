@@ -6,11 +6,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/deskkit/helpdesk/internal/twilioapi/twiliotest"
 	"github.com/deskkit/helpdesk/notify/notifytest"
 )
 
@@ -36,8 +36,8 @@ type fakeTwilio struct {
 
 	mu       sync.Mutex
 	accepted []notifytest.Accepted
-	forms    []url.Values // the accepted requests' forms
-	refusals []refusal    // queued answers for the next requests
+	forms    []url.Values         // the accepted requests' forms
+	refusals []twiliotest.Refusal // queued answers for the next requests
 	stall    chan struct{}
 	seq      int
 
@@ -46,24 +46,6 @@ type fakeTwilio struct {
 }
 
 var _ notifytest.Provider = (*fakeTwilio)(nil)
-
-// refusal is one queued error answer.
-type refusal struct {
-	status      int
-	contentType string
-	body        string
-}
-
-// twilioError returns the body Twilio sends with a refusal.
-func twilioError(status, code int, message string) refusal {
-	b, _ := json.Marshal(map[string]any{
-		"code":      code,
-		"message":   message,
-		"more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code),
-		"status":    status,
-	})
-	return refusal{status: status, contentType: "application/json", body: string(b)}
-}
 
 // newFakeTwilio starts a stand-in accepting the test account's auth token.
 func newFakeTwilio(t *testing.T) *fakeTwilio {
@@ -80,19 +62,7 @@ func newFakeTwilio(t *testing.T) *fakeTwilio {
 // Client returns an http.Client that sends every request (to https://api.twilio.com) to the
 // stand-in instead, since twilio-go has no base-URL option.
 func (f *fakeTwilio) Client() *http.Client {
-	target, _ := url.Parse(f.srv.URL)
-	return &http.Client{Transport: rewriteTransport{target: target, base: f.srv.Client().Transport}}
-}
-
-type rewriteTransport struct {
-	target *url.URL
-	base   http.RoundTripper
-}
-
-func (rt rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	req = req.Clone(req.Context())
-	req.URL.Scheme, req.URL.Host, req.Host = rt.target.Scheme, rt.target.Host, ""
-	return rt.base.RoundTrip(req)
+	return twiliotest.Redirect(f.srv.URL, "api.twilio.com", f.srv.Client().Transport)
 }
 
 // Accepted implements notifytest.Provider.
@@ -114,16 +84,16 @@ func (f *fakeTwilio) Forms() []url.Values {
 func (f *fakeTwilio) FailNext(kind notifytest.Failure) {
 	switch kind {
 	case notifytest.Transient:
-		f.Refuse(twilioError(http.StatusTooManyRequests, 20429, "Too Many Requests"))
+		f.Refuse(twiliotest.Error(http.StatusTooManyRequests, 20429, "Too Many Requests"))
 	case notifytest.Permanent:
-		f.Refuse(twilioError(http.StatusBadRequest, 21211, "The 'To' number +1555 is not a valid phone number."))
+		f.Refuse(twiliotest.Error(http.StatusBadRequest, 21211, "The 'To' number +1555 is not a valid phone number."))
 	default:
 		panic(fmt.Sprintf("fakeTwilio: unknown failure %d", kind))
 	}
 }
 
 // Refuse queues r as the answer to the next request.
-func (f *fakeTwilio) Refuse(r refusal) {
+func (f *fakeTwilio) Refuse(r twiliotest.Refusal) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.refusals = append(f.refusals, r)
@@ -167,19 +137,19 @@ func (f *fakeTwilio) serve(w http.ResponseWriter, r *http.Request) {
 
 	path := "/2010-04-01/Accounts/" + testAccountSID + "/Messages.json"
 	if r.Method != http.MethodPost || r.URL.Path != path {
-		writeRefusal(w, twilioError(http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found"))
+		twiliotest.Error(http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found").Write(w)
 		return
 	}
 	if user, pass, ok := r.BasicAuth(); !ok || user != f.user || pass != f.pass {
-		writeRefusal(w, twilioError(http.StatusUnauthorized, 20003, "Authenticate"))
+		twiliotest.Error(http.StatusUnauthorized, 20003, "Authenticate").Write(w)
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
-		writeRefusal(w, twilioError(http.StatusBadRequest, 20001, "Unsupported Content-Type "+ct))
+		twiliotest.Error(http.StatusBadRequest, 20001, "Unsupported Content-Type "+ct).Write(w)
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		writeRefusal(w, twilioError(http.StatusBadRequest, 20001, "Malformed form body"))
+		twiliotest.Error(http.StatusBadRequest, 20001, "Malformed form body").Write(w)
 		return
 	}
 	form := r.PostForm
@@ -189,18 +159,18 @@ func (f *fakeTwilio) serve(w http.ResponseWriter, r *http.Request) {
 	if len(f.refusals) > 0 {
 		refused := f.refusals[0]
 		f.refusals = f.refusals[1:]
-		writeRefusal(w, refused)
+		refused.Write(w)
 		return
 	}
 	switch {
 	case form.Get("To") == "":
-		writeRefusal(w, twilioError(http.StatusBadRequest, 21604, "A 'To' phone number is required."))
+		twiliotest.Error(http.StatusBadRequest, 21604, "A 'To' phone number is required.").Write(w)
 		return
 	case form.Get("From") == "" && form.Get("MessagingServiceSid") == "":
-		writeRefusal(w, twilioError(http.StatusBadRequest, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message."))
+		twiliotest.Error(http.StatusBadRequest, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.").Write(w)
 		return
 	case form.Get("Body") == "":
-		writeRefusal(w, twilioError(http.StatusBadRequest, 21602, "Message body is required."))
+		twiliotest.Error(http.StatusBadRequest, 21602, "Message body is required.").Write(w)
 		return
 	}
 
@@ -244,10 +214,4 @@ func (f *fakeTwilio) serve(w http.ResponseWriter, r *http.Request) {
 		"to":  form.Get("To"),
 		"uri": "/2010-04-01/Accounts/" + testAccountSID + "/Messages/" + sid + ".json",
 	})
-}
-
-func writeRefusal(w http.ResponseWriter, r refusal) {
-	w.Header().Set("Content-Type", r.contentType)
-	w.WriteHeader(r.status)
-	_, _ = strings.NewReader(r.body).WriteTo(w)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twilio/twilio-go/client"
 
+	"github.com/deskkit/helpdesk/internal/twilioapi/twiliotest"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/notify/notifytest"
 	"github.com/deskkit/helpdesk/notify/twiliosms"
@@ -175,60 +176,60 @@ func TestSendReceiptIsTheMessageSID(t *testing.T) {
 func TestSendErrors(t *testing.T) {
 	tests := []struct {
 		name      string
-		refusal   refusal
+		refusal   twiliotest.Refusal
 		permanent bool
 		wantText  []string // substrings of the error text
 		wantCode  int      // Twilio code errors.As should find; 0 for none
 	}{
 		{
 			name:      "invalid To is permanent",
-			refusal:   twilioError(400, 21211, "The 'To' number +1555 is not a valid phone number."),
+			refusal:   twiliotest.Error(400, 21211, "The 'To' number +1555 is not a valid phone number."),
 			permanent: true,
 			wantText:  []string{"21211", "The 'To' number +1555 is not a valid phone number.", "https://www.twilio.com/docs/errors/21211"},
 			wantCode:  21211,
 		},
 		{
 			name:      "unsubscribed recipient is permanent",
-			refusal:   twilioError(400, 21610, "Attempt to send to unsubscribed recipient"),
+			refusal:   twiliotest.Error(400, 21610, "Attempt to send to unsubscribed recipient"),
 			permanent: true,
 			wantText:  []string{"21610", "unsubscribed recipient"},
 			wantCode:  21610,
 		},
 		{
 			name:      "not a mobile number is permanent",
-			refusal:   twilioError(400, 21614, "'To' number is not a valid mobile number"),
+			refusal:   twiliotest.Error(400, 21614, "'To' number is not a valid mobile number"),
 			permanent: true,
 			wantText:  []string{"21614"},
 			wantCode:  21614,
 		},
 		{
 			name:      "authentication failure is permanent",
-			refusal:   twilioError(401, 20003, "Authenticate"),
+			refusal:   twiliotest.Error(401, 20003, "Authenticate"),
 			permanent: true,
 			wantText:  []string{"20003", "Authenticate"},
 			wantCode:  20003,
 		},
 		{
 			name:     "rate limit is transient",
-			refusal:  twilioError(429, 20429, "Too Many Requests"),
+			refusal:  twiliotest.Error(429, 20429, "Too Many Requests"),
 			wantText: []string{"20429", "Too Many Requests"},
 			wantCode: 20429,
 		},
 		{
 			name:     "service unavailable is transient",
-			refusal:  twilioError(503, 20503, "Service Unavailable"),
+			refusal:  twiliotest.Error(503, 20503, "Service Unavailable"),
 			wantText: []string{"20503", "Service Unavailable"},
 			wantCode: 20503,
 		},
 		{
 			name:     "internal error is transient",
-			refusal:  twilioError(500, 20500, "An internal server error has occurred"),
+			refusal:  twiliotest.Error(500, 20500, "An internal server error has occurred"),
 			wantText: []string{"20500"},
 			wantCode: 20500,
 		},
 		{
 			name:     "a proxy's HTML page is transient",
-			refusal:  refusal{status: 502, contentType: "text/html", body: "<html><body>Bad Gateway</body></html>"},
+			refusal:  twiliotest.Refusal{Status: 502, ContentType: "text/html", Body: "<html><body>Bad Gateway</body></html>"},
 			wantText: []string{"502"},
 		},
 	}
@@ -251,7 +252,7 @@ func TestSendErrors(t *testing.T) {
 			var te *client.TwilioRestError
 			if tt.wantCode != 0 && assert.ErrorAs(t, err, &te) {
 				assert.Equal(t, tt.wantCode, te.Code)
-				assert.Equal(t, tt.refusal.status, te.Status)
+				assert.Equal(t, tt.refusal.Status, te.Status)
 			}
 			assert.Empty(t, f.Accepted())
 		})

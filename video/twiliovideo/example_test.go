@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskkit/helpdesk/internal/twilioapi/twiliotest"
 	"github.com/deskkit/helpdesk/video"
 	"github.com/deskkit/helpdesk/video/twiliovideo"
 )
@@ -35,7 +36,7 @@ func Example() {
 		APIKeySID:      "SKfedcba9876543210fedcba9876543210",
 		APIKeySecret:   "s3cr3tAPIsecretValue0123456789ab",
 		StatusCallback: "https://desk.example.com/twilio/video-status",
-		HTTPClient:     standIn(api.URL), // leave nil to talk to Twilio
+		HTTPClient:     twiliotest.Redirect(api.URL, "", nil), // leave nil to talk to Twilio
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -60,20 +61,6 @@ func Example() {
 	// Output:
 	// room session-42 RM0123456789abcdef0123456789abcdef
 	// token for customer-17 expires as asked: true
-}
-
-// standIn returns an http.Client that sends every request to the server at rawURL.
-func standIn(rawURL string) *http.Client {
-	target, _ := url.Parse(rawURL)
-	return &http.Client{Transport: anyHostTransport{target: target}}
-}
-
-type anyHostTransport struct{ target *url.URL }
-
-func (t anyHostTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	req = req.Clone(req.Context())
-	req.URL.Scheme, req.URL.Host, req.Host = t.target.Scheme, t.target.Host, ""
-	return http.DefaultTransport.RoundTrip(req)
 }
 
 // printSink prints the events it is given, as the helpdesk Desk would record them.
@@ -101,7 +88,7 @@ func ExampleStatusHandler() {
 	}
 	req := httptest.NewRequest(http.MethodPost, "/twilio/video-status", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", twilioSignature(authToken, publicURL, form))
+	req.Header.Set("X-Twilio-Signature", twiliotest.Signature(authToken, publicURL, form))
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, req)
 	fmt.Println(rec.Code)

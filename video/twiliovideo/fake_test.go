@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/deskkit/helpdesk/internal/twilioapi/twiliotest"
 )
 
 // Test credentials; their shapes are Twilio's (New checks them).
@@ -35,11 +37,11 @@ type fakeVideo struct {
 
 	mu       sync.Mutex
 	rooms    []*fakeRoom
-	requests []request            // every request, in order
-	refusals map[string][]refusal // queued answers, by route ("POST /v1/Rooms")
-	hooks    map[string][]func()  // run (under mu) before the next request on a route
-	stall    chan struct{}        // requests wait while not nil
-	stalled  chan struct{}        // receives when a request starts waiting in a stall
+	requests []request                       // every request, in order
+	refusals map[string][]twiliotest.Refusal // queued answers, by route ("POST /v1/Rooms")
+	hooks    map[string][]func()             // run (under mu) before the next request on a route
+	stall    chan struct{}                   // requests wait while not nil
+	stalled  chan struct{}                   // receives when a request starts waiting in a stall
 }
 
 type fakeRoom struct {
@@ -57,24 +59,6 @@ type request struct {
 	Form  url.Values
 }
 
-// refusal is one queued error answer.
-type refusal struct {
-	status      int
-	contentType string
-	body        string
-}
-
-// twilioError returns the answer Twilio gives with a refusal.
-func twilioError(status, code int, message string) refusal {
-	b, _ := json.Marshal(map[string]any{
-		"code":      code,
-		"message":   message,
-		"more_info": fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code),
-		"status":    status,
-	})
-	return refusal{status: status, contentType: "application/json", body: string(b)}
-}
-
 // Routes of the stand-in.
 const (
 	routeCreate = "POST /v1/Rooms"
@@ -88,7 +72,7 @@ func newFakeVideo(t *testing.T) *fakeVideo {
 	t.Helper()
 	f := &fakeVideo{
 		user: testAccountSID, pass: testAuthToken,
-		refusals: map[string][]refusal{},
+		refusals: map[string][]twiliotest.Refusal{},
 		hooks:    map[string][]func(){},
 		stalled:  make(chan struct{}, 100),
 	}
@@ -112,22 +96,7 @@ func newFakeVideo(t *testing.T) *fakeVideo {
 // Client returns an http.Client that sends the requests for https://video.twilio.com to the
 // stand-in instead, since twilio-go has no base-URL option, and refuses any other host.
 func (f *fakeVideo) Client() *http.Client {
-	target, _ := url.Parse(f.srv.URL)
-	return &http.Client{Transport: rewriteTransport{target: target, base: f.srv.Client().Transport}}
-}
-
-type rewriteTransport struct {
-	target *url.URL
-	base   http.RoundTripper
-}
-
-func (rt rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != "https" || req.URL.Host != "video.twilio.com" {
-		return nil, fmt.Errorf("request to %s, not to https://video.twilio.com", req.URL)
-	}
-	req = req.Clone(req.Context())
-	req.URL.Scheme, req.URL.Host, req.Host = rt.target.Scheme, rt.target.Host, ""
-	return rt.base.RoundTrip(req)
+	return twiliotest.Redirect(f.srv.URL, "video.twilio.com", f.srv.Client().Transport)
 }
 
 // Requests returns the requests received, in order.
@@ -138,7 +107,7 @@ func (f *fakeVideo) Requests() []request {
 }
 
 // Refuse queues r as the answer to the next request on route.
-func (f *fakeVideo) Refuse(route string, r refusal) {
+func (f *fakeVideo) Refuse(route string, r twiliotest.Refusal) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.refusals[route] = append(f.refusals[route], r)
@@ -239,17 +208,17 @@ func (f *fakeVideo) wrap(route string, serve func(http.ResponseWriter, *http.Req
 			}
 		}
 		if user, pass, ok := r.BasicAuth(); !ok || user != f.user || pass != f.pass {
-			writeRefusal(w, twilioError(http.StatusUnauthorized, 20003, "Authenticate"))
+			twiliotest.Error(http.StatusUnauthorized, 20003, "Authenticate").Write(w)
 			return
 		}
 		if r.Method == http.MethodPost {
 			if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
-				writeRefusal(w, twilioError(http.StatusBadRequest, 20001, "Unsupported Content-Type "+ct))
+				twiliotest.Error(http.StatusBadRequest, 20001, "Unsupported Content-Type "+ct).Write(w)
 				return
 			}
 		}
 		if err := r.ParseForm(); err != nil {
-			writeRefusal(w, twilioError(http.StatusBadRequest, 20001, "Malformed request"))
+			twiliotest.Error(http.StatusBadRequest, 20001, "Malformed request").Write(w)
 			return
 		}
 
@@ -262,7 +231,7 @@ func (f *fakeVideo) wrap(route string, serve func(http.ResponseWriter, *http.Req
 		}
 		if refusals := f.refusals[route]; len(refusals) > 0 {
 			f.refusals[route] = refusals[1:]
-			writeRefusal(w, refusals[0])
+			refusals[0].Write(w)
 			return
 		}
 		serve(w, r)
@@ -279,13 +248,13 @@ func (f *fakeVideo) create(w http.ResponseWriter, r *http.Request) {
 	if s := r.PostForm.Get("MaxParticipants"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 50 {
-			writeRefusal(w, twilioError(http.StatusBadRequest, 53107, "MaxParticipants must be between 1 and 50"))
+			twiliotest.Error(http.StatusBadRequest, 53107, "MaxParticipants must be between 1 and 50").Write(w)
 			return
 		}
 		maxParticipants = n
 	}
 	if name != "" && f.liveLocked(name) != nil {
-		writeRefusal(w, twilioError(http.StatusBadRequest, 53113, "Room exists"))
+		twiliotest.Error(http.StatusBadRequest, 53113, "Room exists").Write(w)
 		return
 	}
 	sid := f.addRoomLocked(name, "in-progress")
@@ -338,7 +307,7 @@ func (f *fakeVideo) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostForm.Get("Status") != "completed" {
-		writeRefusal(w, twilioError(http.StatusBadRequest, 20001, "Status must be completed"))
+		twiliotest.Error(http.StatusBadRequest, 20001, "Status must be completed").Write(w)
 		return
 	}
 	if room.status == "in-progress" {
@@ -409,18 +378,12 @@ func roomJSON(r *fakeRoom) map[string]any {
 }
 
 func writeNotFound(w http.ResponseWriter, r *http.Request) {
-	writeRefusal(w, twilioError(http.StatusNotFound, 20404,
-		"The requested resource "+strings.TrimPrefix(r.URL.Path, "/v1")+" was not found"))
+	twiliotest.Error(http.StatusNotFound, 20404,
+		"The requested resource "+strings.TrimPrefix(r.URL.Path, "/v1")+" was not found").Write(w)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-func writeRefusal(w http.ResponseWriter, r refusal) {
-	w.Header().Set("Content-Type", r.contentType)
-	w.WriteHeader(r.status)
-	_, _ = strings.NewReader(r.body).WriteTo(w)
 }

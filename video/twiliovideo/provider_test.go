@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twilio/twilio-go/client"
 
+	"github.com/deskkit/helpdesk/internal/twilioapi/twiliotest"
 	"github.com/deskkit/helpdesk/video"
 	"github.com/deskkit/helpdesk/video/twiliovideo"
 	"github.com/deskkit/helpdesk/video/videotest"
@@ -230,7 +231,7 @@ func TestCreateRoomRaceWithEnd(t *testing.T) {
 func TestCreateRoomExistsButMissing(t *testing.T) {
 	f := newFakeVideo(t)
 	p := newProvider(t, f, nil)
-	f.Refuse(routeCreate, twilioError(http.StatusBadRequest, 53113, "Room exists"))
+	f.Refuse(routeCreate, twiliotest.Error(http.StatusBadRequest, 53113, "Room exists"))
 
 	_, err := p.CreateRoom(t.Context(), "session-1", video.RoomOptions{})
 
@@ -414,7 +415,7 @@ func TestErrors(t *testing.T) {
 	tests := []struct {
 		name     string
 		route    string
-		refusal  refusal
+		refusal  twiliotest.Refusal
 		call     func(context.Context, *twiliovideo.Provider) error
 		sentinel error // nil: none of video's sentinels
 		wantText []string
@@ -423,7 +424,7 @@ func TestErrors(t *testing.T) {
 		{
 			name:     "invalid create request",
 			route:    routeCreate,
-			refusal:  twilioError(400, 53107, "MaxParticipants must be between 1 and 50"),
+			refusal:  twiliotest.Error(400, 53107, "MaxParticipants must be between 1 and 50"),
 			call:     createCall,
 			sentinel: video.ErrInvalid,
 			wantText: []string{"53107", "MaxParticipants must be between 1 and 50", "https://www.twilio.com/docs/errors/53107"},
@@ -432,7 +433,7 @@ func TestErrors(t *testing.T) {
 		{
 			name:     "authentication failure",
 			route:    routeFetch,
-			refusal:  twilioError(401, 20003, "Authenticate"),
+			refusal:  twiliotest.Error(401, 20003, "Authenticate"),
 			call:     joinCall,
 			wantText: []string{"20003", "Authenticate"},
 			wantCode: 20003,
@@ -440,7 +441,7 @@ func TestErrors(t *testing.T) {
 		{
 			name:     "rate limit",
 			route:    routeUpdate,
-			refusal:  twilioError(429, 20429, "Too Many Requests"),
+			refusal:  twiliotest.Error(429, 20429, "Too Many Requests"),
 			call:     endCall,
 			wantText: []string{"20429"},
 			wantCode: 20429,
@@ -448,7 +449,7 @@ func TestErrors(t *testing.T) {
 		{
 			name:     "outage while looking for ended rooms",
 			route:    routeList,
-			refusal:  twilioError(503, 20503, "Service Unavailable"),
+			refusal:  twiliotest.Error(503, 20503, "Service Unavailable"),
 			call:     createCall,
 			wantText: []string{"20503"},
 			wantCode: 20503,
@@ -456,7 +457,7 @@ func TestErrors(t *testing.T) {
 		{
 			name:     "a proxy's HTML page",
 			route:    routeFetch,
-			refusal:  refusal{status: 502, contentType: "text/html", body: "<html><body>Bad Gateway</body></html>"},
+			refusal:  twiliotest.Refusal{Status: 502, ContentType: "text/html", Body: "<html><body>Bad Gateway</body></html>"},
 			call:     joinCall,
 			wantText: []string{"502"},
 		},
@@ -482,7 +483,7 @@ func TestErrors(t *testing.T) {
 			var te *client.TwilioRestError
 			if tt.wantCode != 0 && assert.ErrorAs(t, err, &te) {
 				assert.Equal(t, tt.wantCode, te.Code)
-				assert.Equal(t, tt.refusal.status, te.Status)
+				assert.Equal(t, tt.refusal.Status, te.Status)
 			}
 		})
 	}

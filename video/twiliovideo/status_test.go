@@ -2,45 +2,21 @@ package twiliovideo_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-	"github.com/twilio/twilio-go/client"
 
+	"github.com/deskkit/helpdesk/internal/twilioapi/twiliotest"
 	"github.com/deskkit/helpdesk/video"
 	"github.com/deskkit/helpdesk/video/twiliovideo"
 )
-
-// twilioSignature signs a callback the way Twilio documents it: HMAC-SHA1 with the auth token
-// over the URL followed by each POST parameter's name and value, sorted by name, in base64.
-func twilioSignature(authToken, callURL string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(callURL)
-	for _, k := range keys {
-		b.WriteString(k)
-		b.WriteString(form.Get(k))
-	}
-	mac := hmac.New(sha1.New, []byte(authToken))
-	mac.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
 
 const (
 	testRoomSID        = "RM0123456789abcdef0123456789abcdef"
@@ -77,19 +53,6 @@ func roomCallback(event string) url.Values {
 	return f
 }
 
-// postCallback posts form to h as Twilio would to callURL, signed with signature.
-func postCallback(h http.Handler, callURL string, form url.Values, signature string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, callURL, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("User-Agent", "TwilioProxy/1.1")
-	if signature != "" {
-		req.Header.Set("X-Twilio-Signature", signature)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
-}
-
 // recordingSink is a video.EventSink that keeps the events and answers with err.
 type recordingSink struct {
 	mu     sync.Mutex
@@ -112,7 +75,7 @@ func (s *recordingSink) Events() []video.Event {
 
 func TestStatusHandler(t *testing.T) {
 	at := time.Date(2025, 3, 14, 9, 30, 12, 345e6, time.UTC)
-	signed := func(form url.Values) string { return twilioSignature(testAuthToken, testCallbackURL, form) }
+	signed := func(form url.Values) string { return twiliotest.Signature(testAuthToken, testCallbackURL, form) }
 	with := func(form url.Values, change func(url.Values)) url.Values {
 		change(form)
 		return form
@@ -180,21 +143,21 @@ func TestStatusHandler(t *testing.T) {
 			name: "wrong auth token",
 			form: roomCallback("room-ended"),
 			signature: func(f url.Values) string {
-				return twilioSignature("another0token0another0token00000", testCallbackURL, f)
+				return twiliotest.Signature("another0token0another0token00000", testCallbackURL, f)
 			},
 			wantCode: http.StatusForbidden,
 		},
 		{
 			name:      "signature for another URL",
 			form:      roomCallback("room-ended"),
-			signature: func(f url.Values) string { return twilioSignature(testAuthToken, "https://evil.example.com/x", f) },
+			signature: func(f url.Values) string { return twiliotest.Signature(testAuthToken, "https://evil.example.com/x", f) },
 			wantCode:  http.StatusForbidden,
 		},
 		{
 			name: "parameters changed after signing",
 			form: with(roomCallback("participant-connected"), func(f url.Values) { f.Set("ParticipantIdentity", "employee-1") }),
 			signature: func(url.Values) string {
-				return twilioSignature(testAuthToken, testCallbackURL, roomCallback("participant-connected"))
+				return twiliotest.Signature(testAuthToken, testCallbackURL, roomCallback("participant-connected"))
 			},
 			wantCode: http.StatusForbidden,
 		},
@@ -232,7 +195,7 @@ func TestStatusHandler(t *testing.T) {
 
 			// The request reaches the handler on an internal address behind a proxy; the
 			// signature is over the public URL.
-			rec := postCallback(h, "http://10.0.0.7:8080/twilio/video-status", tt.form, tt.signature(tt.form))
+			rec := twiliotest.PostCallback(h, "http://10.0.0.7:8080/twilio/video-status", tt.form, tt.signature(tt.form))
 
 			assert.Equal(t, tt.wantCode, rec.Code, "body: %s", rec.Body)
 			assert.Equal(t, tt.want, sink.Events())
@@ -276,7 +239,7 @@ func TestStatusHandlerQuery(t *testing.T) {
 			sink := &recordingSink{}
 			h := twiliovideo.StatusHandler(testAuthToken, tt.publicURL, sink)
 
-			rec := postCallback(h, tt.requestTo, form, twilioSignature(testAuthToken, tt.signedURL, form))
+			rec := twiliotest.PostCallback(h, tt.requestTo, form, twiliotest.Signature(testAuthToken, tt.signedURL, form))
 
 			assert.Equal(t, tt.wantCode, rec.Code, "body: %s", rec.Body)
 			assert.Equal(t, tt.wantCode == http.StatusNoContent, len(sink.Events()) == 1)
@@ -291,7 +254,7 @@ func TestStatusHandlerRefusesOtherMethods(t *testing.T) {
 
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/twilio/video-status?"+query.Encode(), nil)
-	req.Header.Set("X-Twilio-Signature", twilioSignature(testAuthToken, testCallbackURL+"?"+query.Encode(), url.Values{}))
+	req.Header.Set("X-Twilio-Signature", twiliotest.Signature(testAuthToken, testCallbackURL+"?"+query.Encode(), url.Values{}))
 	h.ServeHTTP(rec, req)
 
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
@@ -305,7 +268,7 @@ func TestStatusHandlerRefusesHugeBodies(t *testing.T) {
 	form := roomCallback("room-ended")
 	form.Set("Padding", strings.Repeat("x", 1<<20))
 
-	rec := postCallback(h, "/twilio/video-status", form, twilioSignature(testAuthToken, testCallbackURL, form))
+	rec := twiliotest.PostCallback(h, "/twilio/video-status", form, twiliotest.Signature(testAuthToken, testCallbackURL, form))
 
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 	assert.Empty(t, sink.Events())
@@ -328,18 +291,4 @@ func TestStatusHandlerPanicsOnBadArguments(t *testing.T) {
 			assert.Panics(t, func() { twiliovideo.StatusHandler(tt.token, tt.publicURL, tt.sink) })
 		})
 	}
-}
-
-// The test's own signing must agree with twilio-go's validator, so that the tests above check
-// the handler against Twilio's algorithm rather than against themselves.
-func TestSignatureHelperMatchesTwilio(t *testing.T) {
-	form := roomCallback("participant-connected")
-	sig := twilioSignature(testAuthToken, testCallbackURL, form)
-	params := map[string]string{}
-	for k := range form {
-		params[k] = form.Get(k)
-	}
-	v := client.NewRequestValidator(testAuthToken)
-	require.True(t, v.Validate(testCallbackURL, params, sig))
-	require.False(t, v.Validate(testCallbackURL+"x", params, sig))
 }
