@@ -271,7 +271,7 @@ func assertField(t *testing.T, err error, field string) {
 	assert.Equal(t, field, ve.Field, "ValidationError.Field (%v)", err)
 	assert.NotEmpty(t, ve.Problem)
 	assert.ErrorIs(t, err, helpdesk.ErrInvalid)
-	assert.Equal(t, helpdesk.CodeInvalid, helpdesk.ErrorCode(err))
+	assert.Equal(t, helpdesk.KindInvalid, helpdesk.KindOf(err))
 }
 
 func assertTime(t *testing.T, want time.Time, got *time.Time, msg string) {
@@ -454,7 +454,7 @@ func TestDeskSubmitThroughCodeUnusable(t *testing.T) {
 				tk, err := f.desk.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: "Alarm", Requester: nurseContact})
 				assert.Nil(t, tk)
 				assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable)
-				assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+				assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 				_, err = f.desk.OpenCode(ctx, token, "")
 				if c.opens {
 					assert.NoError(t, err)
@@ -477,7 +477,7 @@ func TestDeskSubmitThroughCodeUnusable(t *testing.T) {
 			tk, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: nurseContact, DeviceID: f.devY.ID})
 			assert.Nil(t, tk)
 			assert.ErrorIs(t, err, storage.ErrNotFound)
-			assert.Equal(t, helpdesk.CodeNotFound, helpdesk.ErrorCode(err))
+			assert.Equal(t, helpdesk.KindNotFound, helpdesk.KindOf(err))
 		})
 		t.Run("customer or project cannot be chosen", func(t *testing.T) {
 			_, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: nurseContact, CustomerID: f.custY.ID})
@@ -532,7 +532,7 @@ func TestDeskOpenCode(t *testing.T) {
 				page, err := f.desk.OpenCode(ctx, token, "")
 				assert.Nil(t, page)
 				assert.ErrorIs(t, err, storage.ErrNotFound, "token %q", token)
-				assert.Equal(t, helpdesk.CodeNotFound, helpdesk.ErrorCode(err))
+				assert.Equal(t, helpdesk.KindNotFound, helpdesk.KindOf(err))
 			}
 		})
 		t.Run("scan count increments", func(t *testing.T) {
@@ -664,7 +664,7 @@ func TestDeskOpenCode(t *testing.T) {
 				page, err := f.desk.OpenCode(ctx, c.Token, pin)
 				assert.Nil(t, page, "pin %q", pin)
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden, "pin %q", pin)
-				assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+				assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 			}
 			page, err := f.desk.OpenCode(ctx, c.Token, "4711")
 			require.NoError(t, err)
@@ -751,7 +751,7 @@ func TestDeskSubmitAsCustomerUser(t *testing.T) {
 				tk, err := f.desk.SubmitTicket(ctx, f.userX, c.in)
 				assert.Nil(t, tk)
 				assert.ErrorIs(t, err, storage.ErrNotFound)
-				assert.Equal(t, helpdesk.CodeNotFound, helpdesk.ErrorCode(err))
+				assert.Equal(t, helpdesk.KindNotFound, helpdesk.KindOf(err))
 			})
 		}
 		t.Run("unassigned device is not theirs", func(t *testing.T) {
@@ -809,12 +809,12 @@ func TestDeskSubmitOnBehalf(t *testing.T) {
 			got, err := f.desk.SubmitTicket(ctx, link, helpdesk.NewTicket{Title: "another", Requester: nurseContact})
 			assert.Nil(t, got)
 			assert.ErrorIs(t, err, helpdesk.ErrForbidden)
-			assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+			assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 		})
 		t.Run("invalid actor", func(t *testing.T) {
 			_, err := f.desk.SubmitTicket(ctx, tenant.Actor{Kind: tenant.ActorEmployee, TenantID: f.tenant.ID}, helpdesk.NewTicket{Title: "x"})
 			assert.ErrorIs(t, err, tenant.ErrInvalidActor)
-			assert.Equal(t, helpdesk.CodeUnauthenticated, helpdesk.ErrorCode(err))
+			assert.Equal(t, helpdesk.KindUnauthenticated, helpdesk.KindOf(err))
 			_, err = f.desk.SubmitTicket(ctx, tenant.System(), helpdesk.NewTicket{Title: "x"})
 			assert.ErrorIs(t, err, tenant.ErrInvalidActor, "the platform actor acts in no tenant")
 		})
@@ -849,7 +849,7 @@ func TestDeskSubmitSupportLapsed(t *testing.T) {
 				tk, err := f.desk.SubmitTicket(ctx, sub.actor, sub.in)
 				assert.Nil(t, tk)
 				assert.ErrorIs(t, err, helpdesk.ErrSupportLapsed)
-				assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+				assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 			})
 		}
 		t.Run("nothing written", func(t *testing.T) {
@@ -1077,7 +1077,7 @@ func TestDeskTransitionsRefusedByState(t *testing.T) {
 					assert.Nil(t, got)
 					require.Error(t, err)
 					assert.ErrorIs(t, err, ticket.ErrInvalidTransition)
-					assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err))
+					assert.Equal(t, helpdesk.KindConflict, helpdesk.KindOf(err))
 					var te *ticket.TransitionError
 					if assert.ErrorAs(t, err, &te) {
 						assert.Equal(t, string(from), te.From)
@@ -1169,7 +1169,7 @@ func TestDeskTransitionWhoMay(t *testing.T) {
 				}
 				assert.Nil(t, got)
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden)
-				assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+				assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 				stored := f.reload(t, tk.ID)
 				assert.Equal(t, c.from, stored.State)
 				assert.Equal(t, tk.Version, stored.Version)
@@ -1270,7 +1270,7 @@ func TestDeskTransitionUnknownEvent(t *testing.T) {
 			got, err := f.desk.Transition(t.Context(), a, tk.ID, ticket.Event("fly"), helpdesk.Change{})
 			assert.Nil(t, got, string(a.Kind))
 			assert.ErrorIs(t, err, ticket.ErrUnknownEvent, string(a.Kind))
-			assert.Equal(t, helpdesk.CodeInvalid, helpdesk.ErrorCode(err), string(a.Kind))
+			assert.Equal(t, helpdesk.KindInvalid, helpdesk.KindOf(err), string(a.Kind))
 		}
 		stored := f.reload(t, tk.ID)
 		assert.Equal(t, ticket.StateOpen, stored.State)
@@ -1500,7 +1500,7 @@ func TestDeskAssign(t *testing.T) {
 				tk := f.ticketIn(t, from)
 				_, err := f.desk.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent2.UserID})
 				assert.ErrorIs(t, err, ticket.ErrInvalidTransition)
-				assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err))
+				assert.Equal(t, helpdesk.KindConflict, helpdesk.KindOf(err))
 				stored := f.reload(t, tk.ID)
 				assert.Equal(t, tk.Version, stored.Version)
 				assert.Equal(t, tk.AssigneeID, stored.AssigneeID)
@@ -1699,7 +1699,7 @@ func TestDeskPostMessage(t *testing.T) {
 					m, err := f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "hello?"})
 					assert.Nil(t, m)
 					assert.ErrorIs(t, err, helpdesk.ErrTicketClosed, string(a.Kind))
-					assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err))
+					assert.Equal(t, helpdesk.KindConflict, helpdesk.KindOf(err))
 				}
 				assert.Equal(t, tk.Version, f.reload(t, tk.ID).Version, "a refused post changes nothing")
 				_, err := f.desk.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "closing note"})
@@ -1744,7 +1744,7 @@ func TestDeskConcurrentPostAndClose(t *testing.T) {
 				t.Logf("post: %v; close: %v", postErr, closeErr)
 				for name, err := range map[string]error{"post": postErr, "close": closeErr} {
 					if err != nil {
-						assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err), "%s lost with: %v", name, err)
+						assert.Equal(t, helpdesk.KindConflict, helpdesk.KindOf(err), "%s lost with: %v", name, err)
 					}
 				}
 				require.False(t, postErr != nil && closeErr != nil, "one of them wins")
@@ -1863,7 +1863,7 @@ func TestDeskTenantIsolation(t *testing.T) {
 				t.Run(an+"/"+on, func(t *testing.T) {
 					err := op(a)
 					assert.ErrorIs(t, err, storage.ErrNotFound)
-					assert.Equal(t, helpdesk.CodeNotFound, helpdesk.ErrorCode(err))
+					assert.Equal(t, helpdesk.KindNotFound, helpdesk.KindOf(err))
 				})
 			}
 		}
@@ -1948,7 +1948,7 @@ func TestDeskVisibilityWithinTenant(t *testing.T) {
 						page, err := f.desk.Tickets(ctx, c.actor, fl, storage.PageRequest{})
 						assert.Empty(t, page.Items)
 						assert.ErrorIs(t, err, helpdesk.ErrForbidden, "Tickets %+v", fl)
-						assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+						assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 					}
 					counts, err := f.desk.CountTickets(ctx, c.actor, storage.CountFilter{DeviceID: f.devX.ID})
 					assert.Nil(t, counts)
@@ -1970,7 +1970,7 @@ func TestDeskVisibilityWithinTenant(t *testing.T) {
 		t.Run("malformed reference", func(t *testing.T) {
 			_, err := f.desk.TicketByRef(ctx, f.agent, "000001")
 			assert.ErrorIs(t, err, ticket.ErrInvalidRef)
-			assert.Equal(t, helpdesk.CodeInvalid, helpdesk.ErrorCode(err))
+			assert.Equal(t, helpdesk.KindInvalid, helpdesk.KindOf(err))
 		})
 		t.Run("wrong prefix", func(t *testing.T) {
 			_, err := f.desk.TicketByRef(ctx, f.agent, ticket.FormatRef("X", viaCode.Number))
@@ -2127,14 +2127,14 @@ func TestDeskCodeHolderSeesNoTickets(t *testing.T) {
 				t.Run(hn+"/"+on, func(t *testing.T) {
 					err := op(h)
 					assert.ErrorIs(t, err, storage.ErrNotFound)
-					assert.Equal(t, helpdesk.CodeNotFound, helpdesk.ErrorCode(err))
+					assert.Equal(t, helpdesk.KindNotFound, helpdesk.KindOf(err))
 				})
 			}
 			for on, op := range forbidden {
 				t.Run(hn+"/"+on, func(t *testing.T) {
 					err := op(h)
 					assert.ErrorIs(t, err, helpdesk.ErrForbidden)
-					assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+					assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 				})
 			}
 		}
@@ -2273,7 +2273,7 @@ func TestDeskTicketsListing(t *testing.T) {
 		t.Run("bad cursor", func(t *testing.T) {
 			_, err := f.desk.Tickets(ctx, f.admin, storage.TicketFilter{}, storage.PageRequest{After: "not a cursor!"})
 			assert.ErrorIs(t, err, storage.ErrInvalidCursor)
-			assert.Equal(t, helpdesk.CodeInvalid, helpdesk.ErrorCode(err))
+			assert.Equal(t, helpdesk.KindInvalid, helpdesk.KindOf(err))
 		})
 		t.Run("bad state", func(t *testing.T) {
 			_, err := f.desk.Tickets(ctx, f.admin, storage.TicketFilter{States: []ticket.State{ticket.StateOpen, "resolved"}}, storage.PageRequest{})
@@ -2355,7 +2355,7 @@ func TestDeskConcurrentAccept(t *testing.T) {
 						continue
 					}
 					t.Logf("loser %s: %v", agents[i].Name, err)
-					assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err), "loser's error: %v", err)
+					assert.Equal(t, helpdesk.KindConflict, helpdesk.KindOf(err), "loser's error: %v", err)
 					assert.True(t, errors.Is(err, storage.ErrConflict) || errors.Is(err, ticket.ErrInvalidTransition), "loser's error: %v", err)
 				}
 				require.NotEqual(t, -1, winner, "no accept succeeded: %v", errs)
@@ -2389,7 +2389,7 @@ func TestDeskCreateTenant(t *testing.T) {
 				ten, err := f.desk.CreateTenant(ctx, a, helpdesk.NewTenant{Name: "Rogue"})
 				assert.Nil(t, ten, name)
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden, name)
-				assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err), name)
+				assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err), name)
 			}
 			_, err := f.desk.CreateTenant(ctx, tenant.Actor{}, helpdesk.NewTenant{Name: "Rogue"})
 			assert.ErrorIs(t, err, tenant.ErrInvalidActor)
@@ -2701,7 +2701,7 @@ func TestDeskCreateCodeValidation(t *testing.T) {
 				_, err := f.desk.CreateCode(ctx, f.admin, f.devX.ID, helpdesk.NewCode{PIN: pin})
 				assert.ErrorIs(t, err, device.ErrInvalidPIN, "pin %q", pin)
 				assert.ErrorIs(t, err, helpdesk.ErrInvalid, "pin %q", pin)
-				assert.Equal(t, helpdesk.CodeInvalid, helpdesk.ErrorCode(err))
+				assert.Equal(t, helpdesk.KindInvalid, helpdesk.KindOf(err))
 			}
 		})
 		t.Run("defaults", func(t *testing.T) {
@@ -2726,9 +2726,9 @@ func TestDeskCreateCodeValidation(t *testing.T) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ErrorCode
+// KindOf
 
-func TestErrorCode(t *testing.T) {
+func TestKindOf(t *testing.T) {
 	wrap := func(err error) error { return fmt.Errorf("outer: %w", fmt.Errorf("inner: %w", err)) }
 	transition := &ticket.TransitionError{Machine: "ticket", From: "open", Event: "rate", Err: ticket.ErrInvalidTransition}
 	unknown := &ticket.TransitionError{Machine: "ticket", Event: "fly", Err: ticket.ErrUnknownEvent}
@@ -2736,39 +2736,46 @@ func TestErrorCode(t *testing.T) {
 	cases := []struct {
 		name string
 		err  error
-		want helpdesk.Code
+		want helpdesk.ErrorKind
 	}{
 		{"nil", nil, ""},
-		{"ErrInvalid", helpdesk.ErrInvalid, helpdesk.CodeInvalid},
-		{"ValidationError", validation, helpdesk.CodeInvalid},
-		{"wrapped ValidationError", wrap(validation), helpdesk.CodeInvalid},
-		{"ErrInvalidCursor", storage.ErrInvalidCursor, helpdesk.CodeInvalid},
-		{"ErrUnknownEvent", unknown, helpdesk.CodeInvalid},
-		{"ErrInvalidRef", wrap(ticket.ErrInvalidRef), helpdesk.CodeInvalid},
-		{"ErrNotFound", storage.ErrNotFound, helpdesk.CodeNotFound},
-		{"wrapped ErrNotFound", wrap(storage.ErrNotFound), helpdesk.CodeNotFound},
-		{"ErrConflict", storage.ErrConflict, helpdesk.CodeConflict},
-		{"wrapped ErrConflict", wrap(storage.ErrConflict), helpdesk.CodeConflict},
-		{"ErrInvalidTransition", transition, helpdesk.CodeConflict},
-		{"wrapped ErrInvalidTransition", wrap(transition), helpdesk.CodeConflict},
-		{"ErrTicketClosed", wrap(helpdesk.ErrTicketClosed), helpdesk.CodeConflict},
-		{"ErrForbidden", helpdesk.ErrForbidden, helpdesk.CodeForbidden},
-		{"wrapped ErrForbidden", wrap(helpdesk.ErrForbidden), helpdesk.CodeForbidden},
-		{"ErrCodeUnusable", wrap(helpdesk.ErrCodeUnusable), helpdesk.CodeForbidden},
-		{"ErrSupportLapsed", wrap(helpdesk.ErrSupportLapsed), helpdesk.CodeForbidden},
-		{"ErrInvalidActor", wrap(tenant.ErrInvalidActor), helpdesk.CodeUnauthenticated},
-		{"Canceled", wrap(context.Canceled), helpdesk.CodeUnavailable},
-		{"DeadlineExceeded", wrap(context.DeadlineExceeded), helpdesk.CodeUnavailable},
-		{"unknown", errors.New("disk on fire"), helpdesk.CodeInternal},
-		{"wrapped unknown", wrap(errors.New("disk on fire")), helpdesk.CodeInternal},
-		{"ErrInvalidPIN (not a Desk sentinel)", device.ErrInvalidPIN, helpdesk.CodeInternal},
-		{"ValidationError with a cause", wrap(&helpdesk.ValidationError{Field: "pin", Problem: "x", Err: device.ErrInvalidPIN}), helpdesk.CodeInvalid},
+		{"ErrInvalid", helpdesk.ErrInvalid, helpdesk.KindInvalid},
+		{"ValidationError", validation, helpdesk.KindInvalid},
+		{"wrapped ValidationError", wrap(validation), helpdesk.KindInvalid},
+		{"ErrInvalidCursor", storage.ErrInvalidCursor, helpdesk.KindInvalid},
+		{"ErrUnknownEvent", unknown, helpdesk.KindInvalid},
+		{"ErrInvalidRef", wrap(ticket.ErrInvalidRef), helpdesk.KindInvalid},
+		{"ErrNotFound", storage.ErrNotFound, helpdesk.KindNotFound},
+		{"wrapped ErrNotFound", wrap(storage.ErrNotFound), helpdesk.KindNotFound},
+		{"ErrConflict", storage.ErrConflict, helpdesk.KindConflict},
+		{"wrapped ErrConflict", wrap(storage.ErrConflict), helpdesk.KindConflict},
+		{"ErrInvalidTransition", transition, helpdesk.KindConflict},
+		{"wrapped ErrInvalidTransition", wrap(transition), helpdesk.KindConflict},
+		{"ErrTicketClosed", wrap(helpdesk.ErrTicketClosed), helpdesk.KindConflict},
+		{"ErrForbidden", helpdesk.ErrForbidden, helpdesk.KindForbidden},
+		{"wrapped ErrForbidden", wrap(helpdesk.ErrForbidden), helpdesk.KindForbidden},
+		{"ErrCodeUnusable", wrap(helpdesk.ErrCodeUnusable), helpdesk.KindForbidden},
+		{"ErrSupportLapsed", wrap(helpdesk.ErrSupportLapsed), helpdesk.KindForbidden},
+		{"ErrInvalidActor", wrap(tenant.ErrInvalidActor), helpdesk.KindUnauthenticated},
+		{"ErrBadCredentials", wrap(helpdesk.ErrBadCredentials), helpdesk.KindUnauthenticated},
+		{"ErrInvalidLink", wrap(helpdesk.ErrInvalidLink), helpdesk.KindUnauthenticated},
+		{"ThrottledError", wrap(&helpdesk.ThrottledError{}), helpdesk.KindThrottled},
+		{"ErrBusy", wrap(helpdesk.ErrBusy), helpdesk.KindUnavailable},
+		{"Canceled", wrap(context.Canceled), helpdesk.KindUnavailable},
+		{"DeadlineExceeded", wrap(context.DeadlineExceeded), helpdesk.KindUnavailable},
+		{"unknown", errors.New("disk on fire"), helpdesk.KindInternal},
+		{"wrapped unknown", wrap(errors.New("disk on fire")), helpdesk.KindInternal},
+		{"ErrInvalidPIN (not a Desk sentinel)", device.ErrInvalidPIN, helpdesk.KindInternal},
+		{"ValidationError with a cause", wrap(&helpdesk.ValidationError{Field: "pin", Problem: "x", Err: device.ErrInvalidPIN}), helpdesk.KindInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			assert.Equal(t, c.want, helpdesk.ErrorCode(c.err))
+			assert.Equal(t, c.want, helpdesk.KindOf(c.err))
 		})
 	}
+	// A handler that tests for "not signed in" must catch a failed sign-in too.
+	assert.ErrorIs(t, fmt.Errorf("sign in: %w", helpdesk.ErrBadCredentials), helpdesk.ErrUnauthenticated)
+	assert.NotErrorIs(t, helpdesk.ErrUnauthenticated, helpdesk.ErrBadCredentials)
 }
 
 // A code holder's access ends with its code: switched off or expired, the actor it gave can no
@@ -2804,7 +2811,7 @@ func TestDeskCodeHolderLosesAccessWithCode(t *testing.T) {
 				tk, err := f.desk.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: "after", Requester: nurseContact})
 				assert.Nil(t, tk)
 				assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable)
-				assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+				assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 				_, err = f.desk.OpenCode(ctx, code.Token, "")
 				assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable)
 				assert.Equal(t, ticket.StateOpen, f.reload(t, before.ID).State)
@@ -2955,7 +2962,7 @@ func TestDeskRequesterLink(t *testing.T) {
 				page, err := f.desk.OpenRequesterLink(ctx, token)
 				assert.Nil(t, page, name)
 				assert.ErrorIs(t, err, storage.ErrNotFound, name)
-				assert.Equal(t, helpdesk.CodeNotFound, helpdesk.ErrorCode(err), name)
+				assert.Equal(t, helpdesk.KindNotFound, helpdesk.KindOf(err), name)
 			}
 		})
 		t.Run("a deleted ticket's link opens nothing", func(t *testing.T) {
@@ -3058,7 +3065,7 @@ func TestDeskProjectsBelongToCustomer(t *testing.T) {
 						assertField(t, err, c.field)
 					default:
 						assert.ErrorIs(t, err, c.want)
-						assert.Equal(t, helpdesk.ErrorCode(c.want), helpdesk.ErrorCode(err))
+						assert.Equal(t, helpdesk.KindOf(c.want), helpdesk.KindOf(err))
 					}
 					assert.Nil(t, tk)
 					assert.Equal(t, before, f.listAll(t, f.admin, storage.TicketFilter{}), "nothing written")

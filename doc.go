@@ -39,6 +39,6 @@
 // [ErrForbidden], [ErrCodeUnusable], [ErrSupportLapsed], [ErrTicketClosed], [ErrBadCredentials],
 // [ErrTooManyAttempts], [ErrUnauthenticated], [ErrInvalidLink], [ErrRegistrationClosed],
 // [ErrNotOffered], [ErrUploadsClosed], [ErrMediaLimit], [ErrVideoUnavailable],
-// [storage.ErrNotFound], [storage.ErrConflict] and [ticket.ErrInvalidTransition]. [ErrorCode]
-// classifies any of them into a [Code] for mapping onto a protocol status.
+// [storage.ErrNotFound], [storage.ErrConflict] and [ticket.ErrInvalidTransition]. [KindOf]
+// classifies any of them into an [ErrorKind] for mapping onto a protocol status.
 package helpdesk

@@ -12,20 +12,21 @@ import (
 	"github.com/deskkit/helpdesk/video"
 )
 
-// Code classifies an error for callers that must map it to a protocol status (an HTTP status, a
-// gRPC code). ErrorCode computes it; the example servers map each Code to a status in one table.
-type Code string
+// ErrorKind is the class of an error: what a caller must do about it, whatever its cause. KindOf
+// computes it from any error a Desk operation returns, so a server maps each kind to a protocol
+// status (an HTTP status, a gRPC code) in one table.
+type ErrorKind string
 
-// The error codes.
+// The error kinds.
 const (
-	CodeInvalid         Code = "invalid"         // the input is malformed or breaks a rule
-	CodeNotFound        Code = "not_found"       // no such record, or not one the actor may see
-	CodeConflict        Code = "conflict"        // a concurrent change won, or the state does not allow it
-	CodeForbidden       Code = "forbidden"       // the actor may see the record but not do this
-	CodeUnauthenticated Code = "unauthenticated" // no valid actor
-	CodeThrottled       Code = "throttled"       // too many attempts: retry later
-	CodeUnavailable     Code = "unavailable"     // cancelled, timed out, or the database is unreachable
-	CodeInternal        Code = "internal"        // a bug or an unexpected failure
+	KindInvalid         ErrorKind = "invalid"         // the input is malformed or breaks a rule
+	KindNotFound        ErrorKind = "not_found"       // no such record, or not one the actor may see
+	KindConflict        ErrorKind = "conflict"        // a concurrent change won, or the state does not allow it
+	KindForbidden       ErrorKind = "forbidden"       // the actor may see the record but not do this
+	KindUnauthenticated ErrorKind = "unauthenticated" // no valid actor
+	KindThrottled       ErrorKind = "throttled"       // too many attempts: retry later
+	KindUnavailable     ErrorKind = "unavailable"     // cancelled, timed out, busy, or the database is unreachable
+	KindInternal        ErrorKind = "internal"        // a bug or an unexpected failure
 )
 
 // Sentinel errors of the Desk. Operations wrap them with context; test with errors.Is.
@@ -43,7 +44,8 @@ var (
 	ErrTicketClosed = errors.New("ticket closed")
 	// ErrBadCredentials means a sign-in failed: no such account, a wrong password, or an
 	// account that cannot sign in. Which of these it was is never told.
-	ErrBadCredentials = errors.New("e-mail address or password is wrong")
+	// It is also an ErrUnauthenticated: errors.Is(ErrBadCredentials, ErrUnauthenticated) holds.
+	ErrBadCredentials error = &kindError{msg: "e-mail address or password is wrong", of: ErrUnauthenticated}
 	// ErrTooManyAttempts means sign-in for an e-mail address is throttled after repeated
 	// failures; *ThrottledError says until when.
 	ErrTooManyAttempts = errors.New("too many failed sign-ins")
@@ -64,6 +66,9 @@ var (
 	ErrMediaLimit = errors.New("media limit reached")
 	// ErrVideoUnavailable means the Desk has no video provider (Config.Video).
 	ErrVideoUnavailable = errors.New("video calls unavailable")
+	// ErrBusy means the Desk refused work it could not start at once without risking its
+	// memory (Config.MaxConcurrentHashes password or PIN checks already run): retry shortly.
+	ErrBusy = errors.New("busy: too many checks at once")
 )
 
 // ThrottledError is returned (wrapped) by SignIn while an e-mail address is locked out. It
@@ -106,37 +111,62 @@ func invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode classifies err, which may be wrapped any number of times. It returns "" for nil and
-// CodeInternal for anything it does not recognise.
-func ErrorCode(err error) Code {
-	switch {
-	case err == nil:
+// KindOf classifies err, which may be wrapped any number of times. It returns "" for nil and
+// KindInternal for anything it does not recognise. The table, first match wins:
+//
+//	KindInvalid          ErrInvalid (every *ValidationError), storage.ErrInvalidCursor,
+//	                     tenant.ErrWeakPassword, ticket.ErrUnknownEvent, ticket.ErrInvalidRef,
+//	                     video.ErrInvalid
+//	KindNotFound         storage.ErrNotFound, video.ErrRoomNotFound
+//	KindConflict         storage.ErrConflict, ticket.ErrInvalidTransition, ErrTicketClosed,
+//	                     ErrUploadsClosed, ErrMediaLimit, video.ErrRoomEnded
+//	KindForbidden        ErrForbidden (tenant.ErrForbidden), ErrCodeUnusable, ErrSupportLapsed,
+//	                     ErrRegistrationClosed, ErrNotOffered
+//	KindUnauthenticated  ErrUnauthenticated (and ErrBadCredentials, which is one),
+//	                     tenant.ErrInvalidActor, ErrInvalidLink
+//	KindThrottled        ErrTooManyAttempts (every *ThrottledError)
+//	KindUnavailable      ErrBusy, ErrVideoUnavailable, context.Canceled,
+//	                     context.DeadlineExceeded
+//	KindInternal         anything else
+//
+// The concept guide (docs/concepts.md, "Errors") says which operations return which.
+func KindOf(err error) ErrorKind {
+	if err == nil {
 		return ""
-	case errors.Is(err, ErrInvalid), errors.Is(err, storage.ErrInvalidCursor), errors.Is(err, tenant.ErrWeakPassword),
-		errors.Is(err, ticket.ErrUnknownEvent), errors.Is(err, ticket.ErrInvalidRef):
-		return CodeInvalid
-	case errors.Is(err, storage.ErrNotFound):
-		return CodeNotFound
-	case errors.Is(err, video.ErrInvalid):
-		return CodeInvalid
-	case errors.Is(err, video.ErrRoomNotFound):
-		return CodeNotFound
-	case errors.Is(err, storage.ErrConflict), errors.Is(err, ticket.ErrInvalidTransition),
-		errors.Is(err, ErrTicketClosed), errors.Is(err, ErrUploadsClosed), errors.Is(err, ErrMediaLimit),
-		errors.Is(err, video.ErrRoomEnded):
-		return CodeConflict
-	case errors.Is(err, ErrForbidden), errors.Is(err, ErrCodeUnusable), errors.Is(err, ErrSupportLapsed),
-		errors.Is(err, ErrRegistrationClosed), errors.Is(err, ErrNotOffered):
-		return CodeForbidden
-	case errors.Is(err, tenant.ErrInvalidActor), errors.Is(err, ErrBadCredentials),
-		errors.Is(err, ErrUnauthenticated), errors.Is(err, ErrInvalidLink):
-		return CodeUnauthenticated
-	case errors.Is(err, ErrTooManyAttempts):
-		return CodeThrottled
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, ErrVideoUnavailable):
-		return CodeUnavailable
 	}
-	return CodeInternal
+	for _, row := range kindTable {
+		for _, sentinel := range row.errs {
+			if errors.Is(err, sentinel) {
+				return row.kind
+			}
+		}
+	}
+	return KindInternal
 }
+
+// kindTable is KindOf's table, in the order it is searched.
+var kindTable = []struct {
+	kind ErrorKind
+	errs []error
+}{
+	{KindInvalid, []error{ErrInvalid, storage.ErrInvalidCursor, tenant.ErrWeakPassword, ticket.ErrUnknownEvent,
+		ticket.ErrInvalidRef, video.ErrInvalid}},
+	{KindNotFound, []error{storage.ErrNotFound, video.ErrRoomNotFound}},
+	{KindConflict, []error{storage.ErrConflict, ticket.ErrInvalidTransition, ErrTicketClosed, ErrUploadsClosed,
+		ErrMediaLimit, video.ErrRoomEnded}},
+	{KindForbidden, []error{ErrForbidden, ErrCodeUnusable, ErrSupportLapsed, ErrRegistrationClosed, ErrNotOffered}},
+	{KindUnauthenticated, []error{ErrUnauthenticated, tenant.ErrInvalidActor, ErrInvalidLink}},
+	{KindThrottled, []error{ErrTooManyAttempts}},
+	{KindUnavailable, []error{ErrBusy, ErrVideoUnavailable, context.Canceled, context.DeadlineExceeded}},
+}
+
+// kindError is a sentinel that is also another one (errors.Is finds both).
+type kindError struct {
+	msg string
+	of  error
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.of }
 
 func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }

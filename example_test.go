@@ -78,7 +78,7 @@ func Example() {
 	// Whoever scans the code next sees none of its tickets: the nurse follows hers through the
 	// link carrying tk.RequesterToken, which is returned once and stored only as a hash.
 	_, err = desk.Ticket(ctx, scanner, tk.ID)
-	fmt.Println("the scanner reading it:", helpdesk.ErrorCode(err))
+	fmt.Println("the scanner reading it:", helpdesk.KindOf(err))
 	link, err := desk.OpenRequesterLink(ctx, tk.RequesterToken)
 	if err != nil {
 		log.Fatal(err)
@@ -142,15 +142,15 @@ func Example() {
 	// rate      Nina Nurse done -> closed (5/5 fixed within the hour)
 }
 
-// ErrorCode classifies any error a Desk operation returns, however deeply wrapped, so a server
+// KindOf classifies any error a Desk operation returns, however deeply wrapped, so a server
 // can map it to a protocol status in one table.
-func ExampleErrorCode() {
-	status := map[helpdesk.Code]int{
-		helpdesk.CodeInvalid:   http.StatusBadRequest,
-		helpdesk.CodeNotFound:  http.StatusNotFound,
-		helpdesk.CodeConflict:  http.StatusConflict,
-		helpdesk.CodeForbidden: http.StatusForbidden,
-		helpdesk.CodeInternal:  http.StatusInternalServerError,
+func ExampleKindOf() {
+	status := map[helpdesk.ErrorKind]int{
+		helpdesk.KindInvalid:   http.StatusBadRequest,
+		helpdesk.KindNotFound:  http.StatusNotFound,
+		helpdesk.KindConflict:  http.StatusConflict,
+		helpdesk.KindForbidden: http.StatusForbidden,
+		helpdesk.KindInternal:  http.StatusInternalServerError,
 	}
 	for _, err := range []error{
 		&helpdesk.ValidationError{Field: "requester", Problem: "an e-mail address or a phone number is required"},
@@ -159,10 +159,10 @@ func ExampleErrorCode() {
 		fmt.Errorf("submit ticket: %w", helpdesk.ErrSupportLapsed),
 		errors.New("disk full"),
 	} {
-		code := helpdesk.ErrorCode(err)
+		code := helpdesk.KindOf(err)
 		fmt.Println(code, status[code])
 	}
-	fmt.Printf("%q\n", helpdesk.ErrorCode(nil))
+	fmt.Printf("%q\n", helpdesk.KindOf(nil))
 	// Output:
 	// invalid 400
 	// not_found 404
@@ -203,7 +203,7 @@ func ExampleDesk_SignIn() {
 	}
 
 	_, err = desk.SignIn(ctx, op.ID, "ada@acme.example", "wrong")
-	fmt.Println(helpdesk.ErrorCode(err), errors.Is(err, helpdesk.ErrBadCredentials))
+	fmt.Println(helpdesk.KindOf(err), errors.Is(err, helpdesk.ErrBadCredentials))
 	session, err := desk.SignIn(ctx, op.ID, "ADA@acme.example", "Acme-Admin-2026")
 	if err != nil {
 		log.Fatal(err)

@@ -39,7 +39,7 @@ import (
 // Scopes: own (tenant 1, customer X), other (tenant 1, customer Y) and foreign (tenant 2).
 //
 // Outcomes: A allowed; N not found (storage.ErrNotFound, so existence does not leak); F
-// forbidden (CodeForbidden); U unauthenticated (CodeUnauthenticated); H allowed, but the
+// forbidden (KindForbidden); U unauthenticated (KindUnauthenticated); H allowed, but the
 // listing or count leaves the record out.
 var matrixActors = []string{"admin", "moderator", "supervisor", "agent", "system",
 	"customer_admin", "customer_user", "code_holder", "requester_link", "anonymous"}
@@ -813,9 +813,9 @@ func (w *matrixWorld) cell(t *testing.T, sc *matrixScope, kind string, op matrix
 		c.outcome = 'A'
 	case errors.Is(err, storage.ErrNotFound):
 		c.outcome = 'N'
-	case helpdesk.ErrorCode(err) == helpdesk.CodeForbidden:
+	case helpdesk.KindOf(err) == helpdesk.KindForbidden:
 		c.outcome = 'F'
-	case helpdesk.ErrorCode(err) == helpdesk.CodeUnauthenticated:
+	case helpdesk.KindOf(err) == helpdesk.KindUnauthenticated:
 		c.outcome = 'U'
 	default:
 		c.outcome = '?'

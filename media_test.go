@@ -82,7 +82,7 @@ func TestUploadMedia(t *testing.T) {
 		assert.Equal(t, "video/mp4", clip.ContentType)
 		_, err = d.UploadMedia(ctx, requester, tk.ID, upload("third.jpg", jpegFile))
 		assert.ErrorIs(t, err, helpdesk.ErrMediaLimit)
-		assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err))
+		assert.Equal(t, helpdesk.KindConflict, helpdesk.KindOf(err))
 
 		// The media transfer window: open for a day after the ticket is done, then shut.
 		done := f.ticketIn(t, ticket.StateDone)

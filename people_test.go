@@ -129,7 +129,7 @@ func assertLink(t *testing.T, link *helpdesk.OneTimeLink, base, path string, exp
 func assertInvalidLink(t *testing.T, err error, msgAndArgs ...any) {
 	t.Helper()
 	assert.ErrorIs(t, err, helpdesk.ErrInvalidLink, msgAndArgs...)
-	assert.Equal(t, helpdesk.CodeUnauthenticated, helpdesk.ErrorCode(err), msgAndArgs...)
+	assert.Equal(t, helpdesk.KindUnauthenticated, helpdesk.KindOf(err), msgAndArgs...)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ func TestPeopleCreateUser(t *testing.T) {
 				assert.Nil(t, u, name)
 				assert.Nil(t, link, name)
 				assert.ErrorIs(t, err, storage.ErrConflict, name)
-				assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err), name)
+				assert.Equal(t, helpdesk.KindConflict, helpdesk.KindOf(err), name)
 			}
 			u, _, err := f.desk.CreateUser(ctx, other.admin, helpdesk.NewUser{Email: email, Name: "Dee Elsewhere", Role: tenant.RoleAgent})
 			require.NoError(t, err, "another tenant may have the same address")
@@ -771,7 +771,7 @@ func TestTeams(t *testing.T) {
 			stale.Members = []uuid.UUID{f.agent.UserID}
 			_, err = f.desk.UpdateTeam(ctx, f.admin, &stale)
 			assert.ErrorIs(t, err, storage.ErrConflict, "the version read before the update")
-			assert.Equal(t, helpdesk.CodeConflict, helpdesk.ErrorCode(err))
+			assert.Equal(t, helpdesk.KindConflict, helpdesk.KindOf(err))
 
 			bad := *got
 			bad.Members = []uuid.UUID{f.userX.UserID}

@@ -330,7 +330,7 @@ func TestSessionOffer(t *testing.T) {
 		f := newSessionFixture(t, s, &tenant.Offer{MediaUpload: true, InviteBySMS: true})
 		_, err := f.desk.SubmitTicket(ctx, f.caller, helpdesk.NewTicket{Title: "Call me", Requester: nurseContact, RequestSession: true})
 		assert.ErrorIs(t, err, helpdesk.ErrNotOffered)
-		assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+		assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 		_, err = f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "Call me", Requester: nurseContact, RequestSession: true})
 		assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable, "the fixture's code offers no calls")
 

@@ -24,7 +24,7 @@ func assertBadCredentials(t *testing.T, in *helpdesk.SignedIn, err error, msgAnd
 	t.Helper()
 	assert.Nil(t, in, msgAndArgs...)
 	assert.ErrorIs(t, err, helpdesk.ErrBadCredentials, msgAndArgs...)
-	assert.Equal(t, helpdesk.CodeUnauthenticated, helpdesk.ErrorCode(err), msgAndArgs...)
+	assert.Equal(t, helpdesk.KindUnauthenticated, helpdesk.KindOf(err), msgAndArgs...)
 }
 
 // assertThrottled checks that a sign-in was refused with *ThrottledError until until.
@@ -37,7 +37,7 @@ func assertThrottled(t *testing.T, in *helpdesk.SignedIn, err error, until time.
 	}
 	assert.ErrorIs(t, err, helpdesk.ErrTooManyAttempts, msgAndArgs...)
 	assert.NotErrorIs(t, err, helpdesk.ErrBadCredentials, msgAndArgs...)
-	assert.Equal(t, helpdesk.CodeThrottled, helpdesk.ErrorCode(err), msgAndArgs...)
+	assert.Equal(t, helpdesk.KindThrottled, helpdesk.KindOf(err), msgAndArgs...)
 }
 
 // assertSignedOut checks that Authenticate refuses a session token.
@@ -45,7 +45,7 @@ func assertSignedOut(t *testing.T, d *helpdesk.Desk, token string, msgAndArgs ..
 	t.Helper()
 	a, err := d.Authenticate(t.Context(), token)
 	assert.ErrorIs(t, err, helpdesk.ErrUnauthenticated, msgAndArgs...)
-	assert.Equal(t, helpdesk.CodeUnauthenticated, helpdesk.ErrorCode(err), msgAndArgs...)
+	assert.Equal(t, helpdesk.KindUnauthenticated, helpdesk.KindOf(err), msgAndArgs...)
 	assert.Equal(t, tenant.Actor{}, a, msgAndArgs...)
 }
 
@@ -709,7 +709,7 @@ func TestPasswordChange(t *testing.T) {
 		t.Run("a wrong current password", func(t *testing.T) {
 			err := f.desk.ChangePassword(ctx, in.Actor, "Wrong1horse", "Changed1horse")
 			assert.ErrorIs(t, err, helpdesk.ErrBadCredentials)
-			assert.Equal(t, helpdesk.CodeUnauthenticated, helpdesk.ErrorCode(err))
+			assert.Equal(t, helpdesk.KindUnauthenticated, helpdesk.KindOf(err))
 			err = f.desk.ChangePassword(ctx, f.agent, "", "Changed1horse")
 			assert.ErrorIs(t, err, helpdesk.ErrBadCredentials, "a user without a password")
 		})
@@ -788,7 +788,7 @@ func TestRegister(t *testing.T) {
 			link, err := f.desk.Register(ctx, tid, nurse)
 			assert.Nil(t, link)
 			assert.ErrorIs(t, err, helpdesk.ErrRegistrationClosed)
-			assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+			assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 			assertNoUser(t, "nina.nurse@northwind.example")
 		})
 		t.Run("UpdateSettings is for admins", func(t *testing.T) {

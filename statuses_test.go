@@ -127,7 +127,7 @@ func TestTenantStatusesPrioritiesAccess(t *testing.T) {
 					}
 					assert.Zero(t, n)
 					assert.ErrorIs(t, err, helpdesk.ErrForbidden)
-					assert.Equal(t, helpdesk.CodeForbidden, helpdesk.ErrorCode(err))
+					assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
 				})
 			}
 		}
