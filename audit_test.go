@@ -97,8 +97,8 @@ func TestDeskDeleteTicket(t *testing.T) {
 		_, err = f.desk.Ticket(ctx, f.admin, keep.ID)
 		assert.NoError(t, err, "other tickets stay")
 		assert.ErrorIs(t, f.desk.DeleteTicket(ctx, f.admin, tk.ID), storage.ErrNotFound, "deleting twice")
-		_, err = f.desk.OpenRequesterLink(ctx, tk.RequesterToken)
-		assert.ErrorIs(t, err, storage.ErrNotFound, "the deleted ticket's requester link opens nothing")
+		_, err = f.desk.OpenRequesterLink(ctx, f.tokens[tk.ID])
+		assert.ErrorIs(t, err, helpdesk.ErrInvalidLink, "the deleted ticket's requester link opens nothing")
 
 		p, err := f.desk.AuditLog(ctx, f.admin, storage.PageRequest{Limit: 1})
 		require.NoError(t, err)

@@ -7,10 +7,8 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/device"
-	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
-	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
 )
 
@@ -244,30 +242,4 @@ func (d *Desk) checkCodeHolder(ctx context.Context, q storage.Queries, actor ten
 		return nil, fmt.Errorf("%w: the code is inactive or expired", ErrCodeUnusable)
 	}
 	return c, nil
-}
-
-// RequesterPage is what a requester's link opens: their ticket, and the actor to act as.
-type RequesterPage struct {
-	// Actor is the requester link to pass to Ticket, Messages, PostMessage, Rate, Close, …
-	Actor  tenant.Actor
-	Ticket *ticket.Ticket
-}
-
-// OpenRequesterLink resolves the secret of a requester's link (ticket.Ticket.RequesterToken, as
-// returned by SubmitTicket) into that one ticket and an actor reaching it alone. The token is
-// the credential: no actor is needed. Returns ErrNotFound for an unknown token, and
-// ErrInvalidLink once the ticket has been closed for longer than the tenant's public-page access
-// limit (tenant.Settings.PublicAccessDays); the actor stops working then too.
-func (d *Desk) OpenRequesterLink(ctx context.Context, token string) (*RequesterPage, error) {
-	if token == "" {
-		return nil, fmt.Errorf("open requester link: %w", storage.ErrNotFound)
-	}
-	t, err := d.store.GetTicketByRequesterToken(ctx, secret.Hash(token))
-	if err == nil {
-		err = d.checkPublicAccess(ctx, d.store, t)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open requester link: %w", err)
-	}
-	return &RequesterPage{Actor: tenant.RequesterLink(t.TenantID, t.ID, t.Requester.Name), Ticket: t}, nil
 }

@@ -150,7 +150,7 @@ func (f *fixture) open(t *testing.T, actor tenant.Actor, in helpdesk.NewTicket) 
 	require.NoError(t, err)
 	require.NotEmpty(t, tk.RequesterToken, "SubmitTicket returns the requester-link secret")
 	f.tokens[tk.ID] = tk.RequesterToken
-	return tk
+	return tk.Ticket
 }
 
 // link returns the requester-link actor of a ticket opened through open, as OpenRequesterLink
@@ -306,10 +306,11 @@ func TestDeskSubmitThroughCode(t *testing.T) {
 		nurse := f.holder
 		nurse.Name = "Nina Nurse"
 
-		first, err := f.desk.SubmitTicket(ctx, nurse, helpdesk.NewTicket{
+		submitted, err := f.desk.SubmitTicket(ctx, nurse, helpdesk.NewTicket{
 			Title: "  Pump alarms  ", Description: "Occlusion alarm.", Requester: nurseContact,
 		})
 		require.NoError(t, err)
+		first := submitted.Ticket
 		second := f.submit(t, "Display flickers")
 
 		t.Run("numbered in the tenant's sequence", func(t *testing.T) {
@@ -343,18 +344,19 @@ func TestDeskSubmitThroughCode(t *testing.T) {
 				assert.Equal(t, nurseContact, tk.Requester, name)
 				assert.Equal(t, uuid.Nil, tk.AssigneeID, name)
 				assert.True(t, f.clock.Now().Equal(tk.CreatedAt), name+": created at the clock's time")
-				assert.NotEmpty(t, tk.RequesterTokenHash, name+": the link's hash is stored")
+				assert.Equal(t, int64(1), tk.LinkVersion, name+": the requester link's first version")
 			}
-			assert.NotEmpty(t, first.RequesterToken, "the returned ticket carries the link's secret")
-			assert.Empty(t, got.RequesterToken, "a read does not give the secret back")
-			assert.Equal(t, first.RequesterTokenHash, got.RequesterTokenHash)
+			assert.NotEmpty(t, submitted.RequesterToken, "the submission carries the link's secret")
+			page, err := f.desk.OpenRequesterLink(ctx, submitted.RequesterToken)
+			require.NoError(t, err)
+			assert.Equal(t, first.ID, page.Ticket.ID, "the secret opens the ticket")
 		})
 		t.Run("history names the actor", func(t *testing.T) {
 			hs := f.history(t, f.admin, first.ID)
 			require.Len(t, hs, 1)
 			h := hs[0]
 			assert.Equal(t, "submit", h.Action)
-			assert.Equal(t, string(ticket.StateDraft), h.From)
+			assert.Empty(t, h.From, "submitted straight to open: never a draft")
 			assert.Equal(t, string(ticket.StateOpen), h.To)
 			assert.Equal(t, nurse.Ref(), h.Actor)
 			assert.Equal(t, "Nina Nurse", h.Actor.Name)
@@ -825,8 +827,9 @@ func TestDeskSubmitSupportLapsed(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		f := newFixture(t, s)
 		ctx := t.Context()
-		first, err := f.desk.SubmitTicket(ctx, f.userX, helpdesk.NewTicket{Title: "before the plan ends"})
+		submitted, err := f.desk.SubmitTicket(ctx, f.userX, helpdesk.NewTicket{Title: "before the plan ends"})
 		require.NoError(t, err)
+		first := submitted.Ticket
 		require.Equal(t, int64(1), first.Number)
 
 		past := f.clock.Now().Add(-time.Hour)
@@ -1835,7 +1838,7 @@ func TestDeskTenantIsolation(t *testing.T) {
 			"system":         b.system,
 			"customer user":  b.userX,
 			"code holder":    b.holder,
-			"requester link": tenant.RequesterLink(b.tenant.ID, tk.ID, ""),
+			"requester link": tenant.RequesterLink(b.tenant.ID, tk.ID, 1, ""),
 		}
 		ops := map[string]func(a tenant.Actor) error{
 			"Ticket": func(a tenant.Actor) error { _, err := f.desk.Ticket(ctx, a, tk.ID); return err },
@@ -1997,7 +2000,6 @@ func TestDeskTicketRoundTrip(t *testing.T) {
 		team := f.teamB.ID
 		check := func(t *testing.T, want *ticket.Ticket) {
 			t.Helper()
-			assert.Empty(t, want.RequesterToken)
 			got, err := f.desk.Ticket(ctx, f.admin, want.ID)
 			require.NoError(t, err)
 			assert.Equal(t, want, got, "Ticket")
@@ -2015,17 +2017,13 @@ func TestDeskTicketRoundTrip(t *testing.T) {
 			DeviceID:   f.devX.ID,
 			PriorityID: prios[0].ID,
 		})
-		require.NotEmpty(t, tk.RequesterTokenHash)
 		requester := f.link(t, tk)
 		steps := []struct {
 			name string
 			do   func() (*ticket.Ticket, error)
 		}{
 			{"submitted", func() (*ticket.Ticket, error) {
-				// The secret is on the returned ticket only; reads carry its hash alone.
-				got := *tk
-				got.RequesterToken = ""
-				return &got, nil
+				return tk, nil
 			}},
 			{"assigned with a team", func() (*ticket.Ticket, error) {
 				return f.desk.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent.UserID, TeamID: team})
@@ -2054,7 +2052,7 @@ func TestDeskTicketRoundTrip(t *testing.T) {
 				f.clock.Advance(time.Second)
 				got, err := st.do()
 				require.NoError(t, err)
-				assert.Equal(t, tk.RequesterTokenHash, got.RequesterTokenHash, "the link's hash never changes")
+				assert.Equal(t, tk.LinkVersion, got.LinkVersion, "the requester link never changes by itself")
 				check(t, got)
 			})
 		}
@@ -2190,10 +2188,11 @@ func TestDeskTicketsListing(t *testing.T) {
 		t2 := f.submit(t, "Printer jam in ward 3")
 		_, err := f.desk.Accept(ctx, f.agent, t2.ID)
 		require.NoError(t, err)
-		t3, err := f.desk.SubmitTicket(ctx, f.userX, helpdesk.NewTicket{Title: "Screen dark", DeviceID: f.devX.ID, PriorityID: high})
+		s3, err := f.desk.SubmitTicket(ctx, f.userX, helpdesk.NewTicket{Title: "Screen dark", DeviceID: f.devX.ID, PriorityID: high})
 		require.NoError(t, err)
-		t4, err := f.desk.SubmitTicket(ctx, f.agent, helpdesk.NewTicket{Title: "Battery weak", Description: "The PRINTER too", DeviceID: f.devY.ID})
+		s4, err := f.desk.SubmitTicket(ctx, f.agent, helpdesk.NewTicket{Title: "Battery weak", Description: "The PRINTER too", DeviceID: f.devY.ID})
 		require.NoError(t, err)
+		t3, t4 := s3.Ticket, s4.Ticket
 		t5 := f.submit(t, "Withdrawn")
 		_, err = f.desk.Transition(ctx, f.link(t, t5), t5.ID, ticket.EventCancel, helpdesk.Change{})
 		require.NoError(t, err)
@@ -2874,6 +2873,7 @@ func TestDeskRequesterLink(t *testing.T) {
 		f := newFixture(t, s)
 		ctx := t.Context()
 		tk := f.submit(t, "Pump alarms")
+		token := f.tokens[tk.ID]
 		t.Run("every ticket gets its own secret", func(t *testing.T) {
 			others := []*ticket.Ticket{
 				tk,
@@ -2883,93 +2883,77 @@ func TestDeskRequesterLink(t *testing.T) {
 				f.open(t, f.agent, helpdesk.NewTicket{Title: "by phone", CustomerID: f.custY.ID}),
 				f.open(t, f.system, helpdesk.NewTicket{Title: "monitoring"}),
 			}
-			tokens, hashes := map[string]bool{}, map[string]bool{}
+			tokens := map[string]bool{}
 			for _, o := range others {
-				assert.NotEmpty(t, o.RequesterToken, o.Title)
-				assert.NotEmpty(t, o.RequesterTokenHash, o.Title)
-				assert.NotEqual(t, o.RequesterToken, o.RequesterTokenHash, "only the hash is stored")
-				assert.NotContains(t, o.RequesterTokenHash, o.RequesterToken)
-				assert.GreaterOrEqual(t, len(o.RequesterToken), 43, "256 bits, base64url")
-				tokens[o.RequesterToken], hashes[o.RequesterTokenHash] = true, true
+				tok := f.tokens[o.ID]
+				assert.NotEmpty(t, tok, o.Title)
+				assert.NotContains(t, tok, o.ID.String(), "the ticket's ID is not readable in the link")
+				tokens[tok] = true
 			}
 			assert.Len(t, tokens, len(others), "no two tickets share a secret")
-			assert.Len(t, hashes, len(others))
 		})
 		t.Run("opens the ticket and an actor for it", func(t *testing.T) {
-			page, err := f.desk.OpenRequesterLink(ctx, tk.RequesterToken)
+			page, err := f.desk.OpenRequesterLink(ctx, token)
 			require.NoError(t, err)
-			assert.Equal(t, tenant.RequesterLink(f.tenant.ID, tk.ID, "Nina Nurse"), page.Actor)
+			assert.Equal(t, tenant.RequesterLink(f.tenant.ID, tk.ID, 1, "Nina Nurse"), page.Actor)
 			assert.Equal(t, tenant.ActorRequesterLink, page.Actor.Kind)
 			assert.Equal(t, "Nina Nurse", page.Actor.Name, "named after the requester")
 			require.NotNil(t, page.Ticket)
 			assert.Equal(t, tk.ID, page.Ticket.ID)
 			assert.Equal(t, tk.Title, page.Ticket.Title)
-			assert.Empty(t, page.Ticket.RequesterToken, "the page does not echo the secret")
-			assert.Equal(t, tk.RequesterTokenHash, page.Ticket.RequesterTokenHash)
 		})
 		t.Run("a requester without a name", func(t *testing.T) {
 			anon := f.open(t, f.holder, helpdesk.NewTicket{Title: "x", Requester: ticket.Contact{Phone: "+49 30 1234567"}})
-			page, err := f.desk.OpenRequesterLink(ctx, anon.RequesterToken)
+			page, err := f.desk.OpenRequesterLink(ctx, f.tokens[anon.ID])
 			require.NoError(t, err)
-			assert.Equal(t, tenant.RequesterLink(f.tenant.ID, anon.ID, ""), page.Actor)
+			assert.Equal(t, tenant.RequesterLink(f.tenant.ID, anon.ID, 1, ""), page.Actor)
 			assert.NoError(t, page.Actor.Validate())
 		})
-		t.Run("reads keep the hash and never give the secret back", func(t *testing.T) {
-			got, err := f.desk.Ticket(ctx, f.admin, tk.ID)
-			require.NoError(t, err)
-			assert.Empty(t, got.RequesterToken)
-			assert.Equal(t, tk.RequesterTokenHash, got.RequesterTokenHash)
-			byRef, err := f.desk.TicketByRef(ctx, f.userX, tk.Ref())
-			require.NoError(t, err)
-			assert.Empty(t, byRef.RequesterToken)
-			assert.Equal(t, tk.RequesterTokenHash, byRef.RequesterTokenHash)
-			page, err := f.desk.Tickets(ctx, f.agent, storage.TicketFilter{}, storage.PageRequest{Limit: storage.MaxPageSize})
-			require.NoError(t, err)
-			require.NotEmpty(t, page.Items)
-			for _, it := range page.Items {
-				assert.Empty(t, it.RequesterToken, it.Title)
-				assert.NotEmpty(t, it.RequesterTokenHash, it.Title)
-				if it.ID == tk.ID {
-					assert.Equal(t, tk.RequesterTokenHash, it.RequesterTokenHash)
-				}
-			}
-			link := f.link(t, tk)
-			own, err := f.desk.Ticket(ctx, link, tk.ID)
-			require.NoError(t, err)
-			assert.Empty(t, own.RequesterToken)
-		})
-		t.Run("the hash survives changes", func(t *testing.T) {
+		t.Run("the link survives changes", func(t *testing.T) {
 			moved, err := f.desk.Accept(ctx, f.agent, tk.ID)
 			require.NoError(t, err)
-			assert.Equal(t, tk.RequesterTokenHash, moved.RequesterTokenHash)
-			page, err := f.desk.OpenRequesterLink(ctx, tk.RequesterToken)
+			assert.Equal(t, tk.LinkVersion, moved.LinkVersion)
+			page, err := f.desk.OpenRequesterLink(ctx, token)
 			require.NoError(t, err)
 			assert.Equal(t, ticket.StateAssigned, page.Ticket.State, "the link shows the current ticket")
 		})
+		t.Run("the link is signed by the Desk's key, not stored", func(t *testing.T) {
+			other, err := helpdesk.New(s, &helpdesk.Config{Now: f.clock.Now, SecretKeys: [][]byte{[]byte(strings.Repeat("k", 32))}})
+			require.NoError(t, err)
+			_, err = other.OpenRequesterLink(ctx, token)
+			assert.ErrorIs(t, err, helpdesk.ErrInvalidLink, "a Desk with another key on the same database")
+			rotated, err := helpdesk.New(s, &helpdesk.Config{Now: f.clock.Now, SecretKeys: [][]byte{[]byte(strings.Repeat("k", 32)), testKey}})
+			require.NoError(t, err)
+			_, err = rotated.OpenRequesterLink(ctx, token)
+			assert.NoError(t, err, "an older key kept after the new one still opens its links")
+		})
 		t.Run("unknown tokens", func(t *testing.T) {
-			for name, token := range map[string]string{
+			forged := []byte(token)
+			forged[len(forged)-3] ^= 1 // a bit of the MAC
+			for name, bad := range map[string]string{
 				"empty":               "",
 				"random":              device.NewToken(),
-				"the stored hash":     tk.RequesterTokenHash,
 				"the code's token":    f.code.Token,
-				"a truncated secret":  tk.RequesterToken[:len(tk.RequesterToken)-1],
-				"the secret, spaced":  " " + tk.RequesterToken,
-				"the secret, shouted": strings.ToUpper(tk.RequesterToken),
+				"a truncated secret":  token[:len(token)-1],
+				"the secret, spaced":  " " + token,
+				"the secret, shouted": strings.ToUpper(token),
+				"a forged MAC":        string(forged),
+				"another ticket's ID": strings.Replace(token, token[22:43], f.tokens[f.submit(t, "other").ID][22:43], 1),
 			} {
-				if token == tk.RequesterToken {
+				if bad == token {
 					continue // an all-upper-case secret is possible, if unlikely
 				}
-				page, err := f.desk.OpenRequesterLink(ctx, token)
+				page, err := f.desk.OpenRequesterLink(ctx, bad)
 				assert.Nil(t, page, name)
-				assert.ErrorIs(t, err, storage.ErrNotFound, name)
-				assert.Equal(t, helpdesk.KindNotFound, helpdesk.KindOf(err), name)
+				assert.ErrorIs(t, err, helpdesk.ErrInvalidLink, name)
+				assert.Equal(t, helpdesk.KindUnauthenticated, helpdesk.KindOf(err), name)
 			}
 		})
 		t.Run("a deleted ticket's link opens nothing", func(t *testing.T) {
 			gone := f.submit(t, "to be deleted")
 			require.NoError(t, f.desk.DeleteTicket(ctx, f.admin, gone.ID))
-			_, err := f.desk.OpenRequesterLink(ctx, gone.RequesterToken)
-			assert.ErrorIs(t, err, storage.ErrNotFound)
+			_, err := f.desk.OpenRequesterLink(ctx, f.tokens[gone.ID])
+			assert.ErrorIs(t, err, helpdesk.ErrInvalidLink)
 		})
 		t.Run("the link reaches its ticket alone", func(t *testing.T) {
 			other := f.submit(t, "someone else's")

@@ -66,20 +66,21 @@ func Example() {
 	fmt.Println(page.Device.Name, page.Device.SerialNumber, "in", page.Device.Location, page.Actions)
 	scanner := page.Actor
 	scanner.Name = "Nina Nurse"
-	tk, err := desk.SubmitTicket(ctx, scanner, helpdesk.NewTicket{
+	submitted, err := desk.SubmitTicket(ctx, scanner, helpdesk.NewTicket{
 		Title:     "Pump alarms every ten minutes",
 		Requester: ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"},
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
+	tk := submitted.Ticket
 	fmt.Println(tk.Ref(), tk.State)
 
 	// Whoever scans the code next sees none of its tickets: the nurse follows hers through the
-	// link carrying tk.RequesterToken, which is returned once and stored only as a hash.
+	// link carrying submitted.RequesterToken, which is returned here and put in her e-mails.
 	_, err = desk.Ticket(ctx, scanner, tk.ID)
 	fmt.Println("the scanner reading it:", helpdesk.KindOf(err))
-	link, err := desk.OpenRequesterLink(ctx, tk.RequesterToken)
+	link, err := desk.OpenRequesterLink(ctx, submitted.RequesterToken)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func Example() {
 	// asked: waiting
 	// replied: in_progress
 	// rated: closed 5
-	// submit    Nina Nurse draft -> open
+	// submit    Nina Nurse  -> open
 	// accept    Sam Agent  open -> assigned
 	// message   Sam Agent  assigned -> assigned
 	// wait      Sam Agent  assigned -> waiting (asked the requester)

@@ -2,17 +2,20 @@ package helpdesk
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/deskkit/helpdesk/blob"
+	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
@@ -32,6 +35,25 @@ type Config struct {
 	// back-office page of a ticket as "/tickets/" + ticket ID. Defaults to
 	// "http://localhost:8080".
 	BaseURL string
+	// SecretKeys are the master keys of the links the Desk signs instead of storing them (a
+	// requester's link to their ticket, the links to a video session) and of the secrets it
+	// seals at rest (the one-time links in queued notifications): with the database alone,
+	// nobody can build a link. Each key is at least 32 random bytes (secret.MinKeyBytes);
+	// keep them outside the database, as in an environment variable or a secret manager,
+	// and give every Desk sharing a database the same keys.
+	//
+	// The first key signs and seals; every key verifies and opens. To rotate, put a new key
+	// first and keep the old one after it while links made with it should work (the longest
+	// a ticket stays open plus the public-page access limit); then drop it, and the links it
+	// signed stop working.
+	//
+	// Defaults to one random key made by New, with a warning in the log: links then stop
+	// working when the process restarts, which suits tests and demos only.
+	SecretKeys [][]byte
+	// MaxConcurrentHashes bounds the password and PIN checks (argon2id, 19 MiB each) running
+	// at once in this Desk; one more fails at once with ErrBusy instead of queueing, so a
+	// flood of sign-ins cannot exhaust memory. Defaults to twice GOMAXPROCS, at least 4.
+	MaxConcurrentHashes int
 	// PasswordParams are argon2id's costs for new password hashes; they may not be below
 	// tenant.MinPasswordParams. A password hashed with cheaper ones is rehashed at its next
 	// sign-in. Defaults to tenant.MinPasswordParams.
@@ -263,6 +285,23 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	for i, k := range c.SecretKeys {
+		if len(k) < secret.MinKeyBytes {
+			return c, fmt.Errorf("helpdesk: Config.SecretKeys[%d] has %d bytes, fewer than %d", i, len(k), secret.MinKeyBytes)
+		}
+	}
+	if len(c.SecretKeys) == 0 {
+		k := make([]byte, secret.MinKeyBytes)
+		_, _ = rand.Read(k)
+		c.SecretKeys = [][]byte{k}
+		c.Logger.Warn("helpdesk: no Config.SecretKeys: using a random key, so requester and session links stop working when this process stops")
+	}
+	if c.MaxConcurrentHashes < 0 {
+		return c, errors.New("helpdesk: Config.MaxConcurrentHashes is negative")
+	}
+	if c.MaxConcurrentHashes == 0 {
+		c.MaxConcurrentHashes = max(4, 2*runtime.GOMAXPROCS(0))
+	}
 	var err error
 	if c.Dispatch, err = c.Dispatch.withDefaults(); err != nil {
 		return c, err
@@ -308,6 +347,8 @@ type Desk struct {
 	wake chan struct{}
 	// timerWake tells this process's timer scheduler that timers were armed (capacity 1).
 	timerWake chan struct{}
+	// hashSlots holds a token for each password or PIN check running (Config.MaxConcurrentHashes).
+	hashSlots chan struct{}
 }
 
 // New returns a Desk on store, whose schema must be current (see bunstore.Store.MigrateUp).
@@ -328,7 +369,8 @@ func New(store storage.Store, cfg *Config) (*Desk, error) {
 		return nil, err
 	}
 	return &Desk{store: store, now: c.Now, cfg: c, tickets: ticket.TicketLifecycle(), sessions: ticket.SessionLifecycle(),
-		dummyHash: dummy, wake: make(chan struct{}, 1), timerWake: make(chan struct{}, 1)}, nil
+		dummyHash: dummy, wake: make(chan struct{}, 1), timerWake: make(chan struct{}, 1),
+		hashSlots: make(chan struct{}, c.MaxConcurrentHashes)}, nil
 }
 
 // inTx runs fn in one storage transaction and, when fn enqueued notifications and the

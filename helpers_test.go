@@ -80,7 +80,10 @@ func newDesk(t testing.TB, s *bunstore.Store) (*helpdesk.Desk, *fakeClock) {
 	clock := newClock()
 	calls := videotest.NewFake()
 	calls.SetNow(clock.Now)
-	d, err := helpdesk.New(s, &helpdesk.Config{Now: clock.Now, Video: calls, Blobs: blob.NewMem()})
+	d, err := helpdesk.New(s, &helpdesk.Config{Now: clock.Now, Video: calls, Blobs: blob.NewMem(), SecretKeys: [][]byte{testKey}})
 	require.NoError(t, err)
 	return d, clock
 }
+
+// testKey is the master key of the tests' Desks: every Desk on a store signs the same links.
+var testKey = []byte("the tests' master key, 32 bytes+")

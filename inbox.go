@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/deskkit/helpdesk/notify"
@@ -72,8 +73,9 @@ func (d *Desk) MarkAllRead(ctx context.Context, actor tenant.Actor) (int, error)
 }
 
 // Notifications returns a page of the tenant's delivery log, newest first, narrowed by f: for
-// example every failed delivery (f.Status notify.StatusFailed). Admins, moderators and the
-// system may. Returns ErrForbidden, or storage.ErrInvalidCursor for a bad cursor.
+// example every failed delivery (f.Status notify.StatusFailed). The secret links a message
+// carries (one-time account links, requester and session links) show as placeholders: they
+// are put in only when the message is sent. Admins, moderators and the system may. Returns ErrForbidden, or storage.ErrInvalidCursor for a bad cursor.
 func (d *Desk) Notifications(ctx context.Context, actor tenant.Actor, f storage.NotificationFilter, p storage.PageRequest) (storage.Page[*notify.Notification], error) {
 	tid, err := authorize(actor, tenant.ActOutbox)
 	if err != nil {
@@ -82,6 +84,9 @@ func (d *Desk) Notifications(ctx context.Context, actor tenant.Actor, f storage.
 	page, err := d.store.ListNotifications(ctx, tid, f, p)
 	if err != nil {
 		return page, fmt.Errorf("list notifications: %w", err)
+	}
+	for _, n := range page.Items {
+		n.Sealed = ""
 	}
 	return page, nil
 }
@@ -105,6 +110,7 @@ func (d *Desk) RetryNotification(ctx context.Context, actor tenant.Actor, id uui
 	if err != nil {
 		return nil, fmt.Errorf("retry notification %s: %w", id, err)
 	}
+	n.Sealed = ""
 	d.signal()
 	return n, nil
 }
@@ -147,7 +153,10 @@ func (d *Desk) NotificationTemplates(ctx context.Context, actor tenant.Actor, ev
 // SaveNotificationTemplate stores a tenant's own template: a new one when t.ID is uuid.Nil,
 // otherwise an update of the stored one with t.Version. The template is checked first (see
 // notify.Compile): an unknown tag is refused with the list of the event's tags. It is used in
-// place of the default only while t.Enabled. Admins, moderators and the system may. Returns
+// place of the default only while t.Enabled. Admins, moderators and the system may, except
+// for the templates of account events (user.invited, user.registered, password.reset), which
+// carry one-time sign-in links: only admins and the system may save or delete those
+// (tenant.ActAccountTemplates). Returns
 // *ValidationError wrapping the *notify.TemplateError, ErrNotFound, ErrForbidden, or
 // ErrConflict (a stale Version, or another template for the same event, channel and
 // language).
@@ -155,9 +164,9 @@ func (d *Desk) SaveNotificationTemplate(ctx context.Context, actor tenant.Actor,
 	var tid uuid.UUID
 	var err error
 	if t.ID == uuid.Nil {
-		tid, err = authorize(actor, tenant.ActNotifyTemplates)
+		tid, err = authorize(actor, templateAction(t.Event))
 	} else {
-		tid, err = d.authorizeOn(ctx, actor, tenant.ActNotifyTemplates, recordAt(t.ID, storage.Queries.GetNotificationTemplate))
+		tid, err = d.authorizeOn(ctx, actor, templateAction(t.Event), recordAt(t.ID, storage.Queries.GetNotificationTemplate))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("save notification template: %w", err)
@@ -180,6 +189,9 @@ func (d *Desk) SaveNotificationTemplate(ctx context.Context, actor tenant.Actor,
 			if err != nil {
 				return err
 			}
+			if _, err := authorize(actor, templateAction(old.Event)); err != nil {
+				return err
+			}
 			t.CreatedAt, t.UpdatedAt = old.CreatedAt, now
 			if err := q.UpdateNotificationTemplate(ctx, &t); err != nil {
 				return err
@@ -194,6 +206,15 @@ func (d *Desk) SaveNotificationTemplate(ctx context.Context, actor tenant.Actor,
 	return &t, nil
 }
 
+// templateAction is the action of editing ev's templates: account events carry one-time
+// sign-in links, so editing theirs is an action of its own.
+func templateAction(ev notify.Event) tenant.Action {
+	if spec, ok := notify.Lookup(ev); ok && slices.Contains(spec.Tags, notify.TagAccountLink) {
+		return tenant.ActAccountTemplates
+	}
+	return tenant.ActNotifyTemplates
+}
+
 // templateInvalid reports a *notify.TemplateError as a *ValidationError on its field, keeping
 // the template error in the chain.
 func templateInvalid(err error) error {
@@ -205,7 +226,8 @@ func templateInvalid(err error) error {
 }
 
 // DeleteNotificationTemplate removes a tenant's own template; the default is sent again.
-// Admins, moderators and the system may. Returns ErrNotFound or ErrForbidden.
+// Admins, moderators and the system may; only admins and the system for account events (see
+// SaveNotificationTemplate). Returns ErrNotFound or ErrForbidden.
 func (d *Desk) DeleteNotificationTemplate(ctx context.Context, actor tenant.Actor, id uuid.UUID) error {
 	tid, err := d.authorizeOn(ctx, actor, tenant.ActNotifyTemplates, recordAt(id, storage.Queries.GetNotificationTemplate))
 	if err != nil {
@@ -214,6 +236,9 @@ func (d *Desk) DeleteNotificationTemplate(ctx context.Context, actor tenant.Acto
 	err = d.inTx(ctx, func(q storage.Queries) error {
 		t, err := q.GetNotificationTemplate(ctx, tid, id)
 		if err != nil {
+			return err
+		}
+		if _, err := authorize(actor, templateAction(t.Event)); err != nil {
 			return err
 		}
 		if err := q.DeleteNotificationTemplate(ctx, tid, id); err != nil {

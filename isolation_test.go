@@ -205,6 +205,10 @@ var matrix = map[string]matrixOp{
 		_, err := c.d.EditTicket(c.ctx, c.actor, c.ticket.ID, helpdesk.TicketEdit{Type: ptr("repair")})
 		return nil, err
 	}},
+	"RotateRequesterLink": {state: ticket.StateOpen, fresh: true, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.RotateRequesterLink(c.ctx, c.actor, c.ticket.ID)
+		return nil, err
+	}},
 	"DeleteTicket": {state: ticket.StateOpen, fresh: true, own: "AFFFF|FF|NF|U", other: "AFFFF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		return nil, c.d.DeleteTicket(c.ctx, c.actor, c.ticket.ID)
 	}},
@@ -442,9 +446,7 @@ var credentialMatrix = map[string]credentialOp{
 	"OpenSessionLink": func(c *cell) (uuid.UUID, uuid.UUID, error) {
 		c.ticket = c.w.ticket(c.t, c.sc, ticket.StateAssigned, true)
 		s := c.session()
-		ten, err := c.store.GetTenant(c.ctx, c.sc.org.tenant.ID)
-		require.NoError(c.t, err)
-		actor, got, err := c.d.OpenSessionLink(c.ctx, secret.Derive(ten.LinkSecret, "session", s.ID))
+		actor, got, err := c.d.OpenSessionLink(c.ctx, secret.Link(testKey, "session", s.TenantID, s.ID, c.ticket.LinkVersion))
 		if err != nil {
 			return uuid.Nil, uuid.Nil, err
 		}

@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -16,28 +17,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// requesterPurpose derives a ticket's requester link from its tenant's link secret.
-const requesterPurpose = "requester"
-
-// requesterToken is the secret of a ticket's requester link.
-func requesterToken(linkSecret []byte, ticketID uuid.UUID) string {
-	return secret.Derive(linkSecret, requesterPurpose, ticketID)
-}
-
-// requesterLinkURL is the URL of a requester link in notifications (see Config.BaseURL).
-func (d *Desk) requesterLinkURL(token string) string { return d.cfg.BaseURL + "/requests/" + token }
-
-// ticketURL is the back-office URL of a ticket in notifications (see Config.BaseURL).
-func (d *Desk) ticketURL(id uuid.UUID) string { return d.cfg.BaseURL + "/tickets/" + id.String() }
-
-// sessionToken is the secret of the requester's link to session id (join, accept, refuse).
-func sessionToken(linkSecret []byte, sessionID uuid.UUID) string {
-	return secret.Derive(linkSecret, "session", sessionID)
-}
-
-// sessionLinkURL is the requester's page of a session; "/join", "/accept" and "/refuse" follow.
-func (d *Desk) sessionLinkURL(token string) string { return d.cfg.BaseURL + "/sessions/" + token }
-
 // occurrence is something that happened which the event catalogue says people hear about.
 type occurrence struct {
 	ev    notify.Event
@@ -46,7 +25,7 @@ type occurrence struct {
 	ticket *ticket.Ticket
 	// user is the user an account event concerns, and link its one-time link.
 	user *tenant.User
-	link string
+	link *OneTimeLink
 	// comment is the text of comment.added; note the reason given with an assignment.
 	comment string
 	note    string
@@ -221,7 +200,8 @@ func (d *Desk) render(l *lookup, ten *tenant.Tenant, o *occurrence) ([]*notify.N
 			if err != nil {
 				return nil, err
 			}
-			rd, err := c.Render(d.personalize(data, ten, o, r))
+			pd, links := d.personalize(data, o, r)
+			rd, err := c.Render(pd)
 			if err != nil {
 				return nil, err
 			}
@@ -229,6 +209,7 @@ func (d *Desk) render(l *lookup, ten *tenant.Tenant, o *occurrence) ([]*notify.N
 				Channel: ch, To: r.addr, Language: c.Template().Language, Subject: rd.Subject, Text: rd.Text,
 				HTML: rd.HTML, HeaderImage: rd.HeaderImage, Link: rd.Link},
 				Status: notify.StatusPending, NextAttemptAt: now, CreatedAt: now}
+			d.sealLinks(n, links)
 			n.IdempotencyKey = n.ID.String()
 			if o.ticket != nil {
 				n.TicketID = o.ticket.ID
@@ -375,7 +356,6 @@ func (d *Desk) tagData(l *lookup, ten *tenant.Tenant, o *occurrence) (notify.Dat
 		notify.TagDate:        now.Format(time.DateOnly),
 		notify.TagTime:        now.Format("15:04") + " UTC",
 		notify.TagSupportLink: d.cfg.BaseURL,
-		notify.TagAccountLink: o.link,
 		notify.TagComment:     o.comment,
 	}
 	if ten.Settings.SupportLink != "" {
@@ -415,24 +395,109 @@ func (d *Desk) tagData(l *lookup, ten *tenant.Tenant, o *occurrence) (notify.Dat
 	return data, nil
 }
 
-// personalize adds the recipient's own tags to the shared data: their name, and for everyone
-// but employees the requester link.
-func (d *Desk) personalize(shared notify.Data, ten *tenant.Tenant, o *occurrence, r recipient) notify.Data {
-	data := make(notify.Data, len(shared)+2)
+// personalize adds the recipient's own tags to the shared data: their name and their links.
+// People with an account (employees and customer users) get the back-office page of the
+// ticket, which asks them to sign in; a requester without one gets their requester link, or
+// the session's link. A secret link is rendered with a placeholder in place of its token
+// (see sealLinks): links maps each placeholder to the token.
+func (d *Desk) personalize(shared notify.Data, o *occurrence, r recipient) (data notify.Data, links map[string]string) {
+	data = make(notify.Data, len(shared)+5)
 	for k, v := range shared {
 		data[k] = v
 	}
 	data[notify.TagRecipientName] = r.addr.Name
-	if o.ticket != nil && !r.employee && len(ten.LinkSecret) > 0 {
-		data[notify.TagRequestLink] = d.requesterLinkURL(requesterToken(ten.LinkSecret, o.ticket.ID))
-		if o.session != nil {
-			link := d.sessionLinkURL(sessionToken(ten.LinkSecret, o.session.ID))
-			data[notify.TagRequestLink] = link + "/join"
-			data[notify.TagAcceptLink] = link + "/accept"
-			data[notify.TagRefuseLink] = link + "/refuse"
+	secretURL := func(url func(string) string, name, token string) string {
+		if links == nil {
+			links = map[string]string{}
+		}
+		ph := linkPlaceholder(name, len(token))
+		links[ph] = token
+		return url(ph)
+	}
+	if o.link != nil {
+		data[notify.TagAccountLink] = secretURL(func(t string) string { return o.link.URL[:len(o.link.URL)-len(o.link.Token)] + t },
+			"account", o.link.Token)
+	}
+	switch {
+	case o.ticket == nil:
+	case r.addr.UserID != uuid.Nil:
+		for _, tag := range []notify.Tag{notify.TagRequestLink, notify.TagAcceptLink, notify.TagRefuseLink} {
+			data[tag] = d.ticketURL(o.ticket.ID)
+		}
+	case o.session != nil:
+		link := secretURL(d.sessionLinkURL, "session", d.sessionToken(o.ticket, o.session))
+		data[notify.TagRequestLink] = link + "/join"
+		data[notify.TagAcceptLink] = link + "/accept"
+		data[notify.TagRefuseLink] = link + "/refuse"
+	default:
+		data[notify.TagRequestLink] = secretURL(d.requesterLinkURL, "requester", d.requesterToken(o.ticket))
+	}
+	return data, links
+}
+
+// linkPlaceholder stands for the token of a secret link in a stored notification: as long as
+// the token, so SMS segments count the same, and of URL-safe characters that no escaping
+// changes.
+func linkPlaceholder(name string, n int) string {
+	ph := "sealed-" + name + "-link-"
+	for len(ph) < n {
+		ph += "x"
+	}
+	return ph[:n]
+}
+
+// sealLinks keeps the secret links of n out of storage in clear. In-app notifications are
+// delivered by being stored, so theirs are cut out for good (the bell goes to people with an
+// account, whose links need none); for the other channels the tokens are sealed under the
+// first of Config.SecretKeys, bound to n's ID, and unsealLinks puts them in when sending.
+func (d *Desk) sealLinks(n *notify.Notification, links map[string]string) {
+	used := map[string]string{}
+	for ph, token := range links {
+		if strings.Contains(n.Subject+n.Text+n.HTML+n.Link, ph) {
+			used[ph] = token
 		}
 	}
-	return data
+	if len(used) == 0 {
+		return
+	}
+	if n.Channel == notify.InApp {
+		replaceIn(&n.Message, func(s string) string {
+			for ph := range used {
+				s = strings.ReplaceAll(s, ph, "")
+			}
+			return s
+		})
+		return
+	}
+	plain, _ := json.Marshal(used) // a map of strings always marshals
+	n.Sealed = secret.Seal(d.cfg.SecretKeys[0], plain, n.ID[:])
+}
+
+// unsealLinks returns m with the secret links of n put in place of their placeholders.
+func (d *Desk) unsealLinks(n *notify.Notification, m *notify.Message) error {
+	if n.Sealed == "" {
+		return nil
+	}
+	plain, err := secret.Open(d.cfg.SecretKeys, n.Sealed, n.ID[:])
+	if err != nil {
+		return notify.Permanent(fmt.Errorf("the notification's links: %w", err))
+	}
+	var links map[string]string
+	if err := json.Unmarshal(plain, &links); err != nil {
+		return notify.Permanent(fmt.Errorf("the notification's links: %w", err))
+	}
+	replaceIn(m, func(s string) string {
+		for ph, token := range links {
+			s = strings.ReplaceAll(s, ph, token)
+		}
+		return s
+	})
+	return nil
+}
+
+// replaceIn applies f to every text of m that may carry a link.
+func replaceIn(m *notify.Message, f func(string) string) {
+	m.Subject, m.Text, m.HTML, m.Link = f(m.Subject), f(m.Text), f(m.HTML), f(m.Link)
 }
 
 // ticketEvents are the occurrences of a ticket lifecycle event (DOMAIN.md, "Ticket

@@ -3,6 +3,7 @@ package helpdesk_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,9 @@ func newNotifyFixture(t *testing.T, s *bunstore.Store, cfg helpdesk.Config) *not
 	f := newFixture(t, s)
 	nf := &notifyFixture{fixture: f, mail: notifytest.NewRecorder(), sms: notifytest.NewRecorder(), push: notifytest.NewRecorder()}
 	cfg.Now = f.clock.Now
+	if cfg.SecretKeys == nil {
+		cfg.SecretKeys = [][]byte{testKey}
+	}
 	cfg.Notifiers = map[notify.Channel]notify.Notifier{notify.Email: nf.mail, notify.SMS: nf.sms, notify.Push: nf.push}
 	d, err := helpdesk.New(s, &cfg)
 	require.NoError(t, err)
@@ -37,16 +41,29 @@ func newNotifyFixture(t *testing.T, s *bunstore.Store, cfg helpdesk.Config) *not
 	return nf
 }
 
-// outbox returns the tenant's notifications of ev, oldest first.
+// outbox returns the tenant's notifications of ev, oldest first, as their recipients get them:
+// with the secret links that the stored texts seal put in.
 func (f *notifyFixture) outbox(t *testing.T, ev notify.Event) []*notify.Notification {
+	t.Helper()
+	page, err := f.store.ListNotifications(t.Context(), f.tenant.ID, storage.NotificationFilter{Event: ev}, storage.PageRequest{Limit: storage.MaxPageSize})
+	require.NoError(t, err)
+	out := page.Items
+	slices.Reverse(out)
+	for _, n := range out {
+		n.Message, err = helpdesk.WithLinks(f.desk, n)
+		require.NoError(t, err)
+	}
+	return out
+}
+
+// deliveryLog returns the tenant's notifications of ev, oldest first, as staff read the
+// delivery log (Desk.Notifications).
+func (f *notifyFixture) deliveryLog(t *testing.T, ev notify.Event) []*notify.Notification {
 	t.Helper()
 	page, err := f.desk.Notifications(t.Context(), f.admin, storage.NotificationFilter{Event: ev}, storage.PageRequest{Limit: storage.MaxPageSize})
 	require.NoError(t, err)
-	out := page.Items
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out
+	slices.Reverse(page.Items)
+	return page.Items
 }
 
 // sent summarises notifications as "channel:recipient" with the recipient's name or address.
@@ -94,8 +111,21 @@ func TestNotifyTicketEvents(t *testing.T) {
 		assert.Contains(t, n.Subject, tk.Ref())
 		assert.Contains(t, n.Text, "Sam Agent")
 		assert.Contains(t, n.HTML, "Sam Agent")
-		link := "http://localhost:8080/requests/" + tk.RequesterToken
-		assert.Contains(t, n.Text, link, "the requester link rides on every notification to the requester")
+		// The delivery log shows a placeholder; the link is put in when the message is sent.
+		link := "http://localhost:8080/requests/" + f.tokens[tk.ID]
+		logged := f.deliveryLog(t, notify.TicketAccepted)
+		require.Len(t, logged, 1)
+		assert.NotContains(t, logged[0].Text+logged[0].HTML+logged[0].Subject, f.tokens[tk.ID], "no live link in the delivery log")
+		assert.Contains(t, logged[0].Text, "http://localhost:8080/requests/sealed-requester-link-")
+		assert.Empty(t, logged[0].Sealed, "the sealed links are never returned")
+		_, err = f.desk.DispatchOnce(ctx)
+		require.NoError(t, err)
+		mails := f.mail.Find(notify.TicketAccepted)
+		require.Len(t, mails, 1, "sent")
+		assert.Contains(t, mails[0].Text, link, "the requester link rides on every notification to the requester")
+		assert.Contains(t, mails[0].HTML, link)
+		assert.NotContains(t, mails[0].Text+mails[0].HTML, "sealed-")
+		assert.Contains(t, n.Text, link)
 		token := link[strings.LastIndex(link, "/")+1:]
 		page, err := f.desk.OpenRequesterLink(ctx, token)
 		require.NoError(t, err)

@@ -96,7 +96,7 @@ func (d *Desk) CreateUser(ctx context.Context, actor tenant.Actor, in NewUser) (
 	if err != nil {
 		return nil, nil, fmt.Errorf("create user: %w", err)
 	}
-	return u, link, nil
+	return withoutSecrets(u), link, nil
 }
 
 // checkNewUser normalises and checks a new user's fields (see checkIdentity) and requires a
@@ -166,7 +166,7 @@ func (d *Desk) issueToken(ctx context.Context, q storage.Queries, actor tenant.A
 	}
 	link := &OneTimeLink{Token: token, URL: d.cfg.BaseURL + linkPaths[purpose] + token, ExpiresAt: ut.ExpiresAt}
 	if ev != "" {
-		if err := d.notify(ctx, q, u.TenantID, occurrence{ev: ev, actor: actor, user: u, link: link.URL}); err != nil {
+		if err := d.notify(ctx, q, u.TenantID, occurrence{ev: ev, actor: actor, user: u, link: link}); err != nil {
 			return nil, err
 		}
 	}
@@ -237,7 +237,15 @@ func (d *Desk) changeUser(ctx context.Context, actor tenant.Actor, userID uuid.U
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", action, userID, err)
 	}
-	return u, nil
+	return withoutSecrets(u), nil
+}
+
+// withoutSecrets returns a copy of u without its password hash: no result of the Desk carries
+// a secret.
+func withoutSecrets(u *tenant.User) *tenant.User {
+	c := *u
+	c.PasswordHash = ""
+	return &c
 }
 
 // visibleUser reads a user and hides it (ErrNotFound) from actors who may not see it.
@@ -263,7 +271,7 @@ func (d *Desk) User(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*ten
 	if err != nil {
 		return nil, fmt.Errorf("get user %s: %w", id, err)
 	}
-	return u, nil
+	return withoutSecrets(u), nil
 }
 
 // Users lists a page of users matching f, newest first: staff any of the tenant's, a
@@ -287,6 +295,9 @@ func (d *Desk) Users(ctx context.Context, actor tenant.Actor, f storage.UserFilt
 	page, err := d.store.ListUsers(ctx, tid, f, p)
 	if err != nil {
 		return page, fmt.Errorf("list users: %w", err)
+	}
+	for i, u := range page.Items {
+		page.Items[i] = withoutSecrets(u)
 	}
 	return page, nil
 }
@@ -365,8 +376,9 @@ func applyUserEdit(u *tenant.User, e UserEdit) (string, error) {
 	return strings.Join(changed, ", "), nil
 }
 
-// DeactivateUser stops a user from signing in and ends all their sessions and unused links, in
-// one transaction; their history stays. Users do not deactivate themselves, and a team's
+// DeactivateUser stops a user from signing in and ends all their sessions and unused links,
+// and rotates the requester links of the tickets they opened (RotateRequesterLink), in one
+// transaction; their history stays. Users do not deactivate themselves, and a team's
 // supervisor is replaced before being deactivated. Who may is as for CreateUser. Returns
 // *ValidationError, ErrNotFound, ErrConflict or ErrForbidden.
 func (d *Desk) DeactivateUser(ctx context.Context, actor tenant.Actor, userID uuid.UUID) (*tenant.User, error) {
@@ -389,8 +401,13 @@ func (d *Desk) DeactivateUser(ctx context.Context, actor tenant.Actor, userID uu
 				return "", err
 			}
 		}
+		// Requester links of the tickets they opened may have been handed to them: rotated.
+		links, err := q.RotateRequesterLinks(ctx, u.TenantID, u.ID, d.clock())
+		if err != nil {
+			return "", err
+		}
 		u.Status = tenant.UserDeactivated
-		return fmt.Sprintf("%s; %d sessions ended", u.Email, n), nil
+		return fmt.Sprintf("%s; %d sessions ended, requester links of %d tickets rotated", u.Email, n, links), nil
 	})
 }
 

@@ -187,9 +187,6 @@ func (d *Desk) moveSession(c *caseTx, s *ticket.Session, ev ticket.SessionEvent,
 	}
 	if from == ticket.SessionNone {
 		s.CreatedAt, s.Version = c.now, 1
-		if len(c.ten.LinkSecret) > 0 {
-			s.LinkHash = secret.Hash(sessionToken(c.ten.LinkSecret, s.ID))
-		}
 		err = c.q.CreateSession(c.ctx, s)
 	} else {
 		err = c.q.UpdateSession(c.ctx, s)
@@ -585,12 +582,14 @@ func (d *Desk) Sessions(ctx context.Context, actor tenant.Actor, ticketID uuid.U
 // BaseURL/sessions/{token}, which invitation notifications carry) into the requester-link actor
 // of the session's ticket, and returns it with the session. Call JoinSession, or
 // SessionTransition with accept or refuse, as that actor. The link stops working when the
-// ticket's requester link does. Returns ErrInvalidLink for an unknown or lapsed link.
+// ticket's requester link does (rotated, or the ticket's public page closed). Returns
+// ErrInvalidLink for an unknown, malformed, rotated or lapsed link.
 func (d *Desk) OpenSessionLink(ctx context.Context, token string) (tenant.Actor, *ticket.Session, error) {
 	fail := func(err error) (tenant.Actor, *ticket.Session, error) {
 		return tenant.Actor{}, nil, fmt.Errorf("open session link: %w", err)
 	}
-	if token == "" {
+	tid, sid, ok := secret.ParseLink(token)
+	if !ok {
 		return fail(ErrInvalidLink)
 	}
 	var (
@@ -599,7 +598,7 @@ func (d *Desk) OpenSessionLink(ctx context.Context, token string) (tenant.Actor,
 	)
 	err := d.inTx(ctx, func(q storage.Queries) error {
 		var err error
-		if s, err = q.GetSessionByLinkHash(ctx, secret.Hash(token)); err != nil {
+		if s, err = q.GetSession(ctx, tid, sid); err != nil {
 			if isNotFound(err) {
 				return ErrInvalidLink
 			}
@@ -609,10 +608,13 @@ func (d *Desk) OpenSessionLink(ctx context.Context, token string) (tenant.Actor,
 		if err != nil {
 			return err
 		}
+		if !secret.CheckLink(d.cfg.SecretKeys, token, sessionPurpose, tid, sid, t.LinkVersion) {
+			return ErrInvalidLink
+		}
 		if err := d.checkPublicAccess(ctx, q, t); err != nil {
 			return err
 		}
-		actor = tenant.RequesterLink(s.TenantID, s.TicketID, t.Requester.Name)
+		actor = tenant.RequesterLink(s.TenantID, s.TicketID, t.LinkVersion, t.Requester.Name)
 		return nil
 	})
 	if err != nil {

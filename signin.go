@@ -103,7 +103,7 @@ func (d *Desk) startSession(ctx context.Context, q storage.Queries, u *tenant.Us
 	if err := q.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}
-	return &SignedIn{Token: token, ExpiresAt: s.ExpiresAt, User: u, Actor: u.Actor()}, nil
+	return &SignedIn{Token: token, ExpiresAt: s.ExpiresAt, User: withoutSecrets(u), Actor: u.Actor()}, nil
 }
 
 // Authenticate turns a session token (SignedIn.Token) into the actor to pass to the Desk's

@@ -308,7 +308,7 @@ func TestSignInInvitation(t *testing.T) {
 				"random":                  secret.NewToken(),
 				"a password-reset token":  reset.Token,
 				"a share-login token":     share.Token,
-				"a requester-link secret": portalTicket(t, f, "x").RequesterToken,
+				"a requester-link secret": f.tokens[portalTicket(t, f, "x").ID],
 			} {
 				in, err := f.desk.AcceptInvitation(ctx, token, peoplePassword)
 				assert.Nil(t, in, name)
@@ -386,7 +386,7 @@ func TestSessionLifecycle(t *testing.T) {
 				"the stored hash":        secret.Hash(in.Token),
 				"the token, truncated":   in.Token[:len(in.Token)-1],
 				"the token, spaced":      " " + in.Token,
-				"a requester-link token": portalTicket(t, f, "x").RequesterToken,
+				"a requester-link token": f.tokens[portalTicket(t, f, "x").ID],
 			} {
 				assertSignedOut(t, f.desk, token, name)
 			}

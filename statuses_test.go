@@ -42,8 +42,9 @@ func TestCustomStatusesAndPriorities(t *testing.T) {
 			_, err = d.CreateStatus(ctx, agent, helpdesk.NewStatus{Name: "Mine", State: ticket.StateOpen})
 			assert.ErrorIs(t, err, helpdesk.ErrForbidden)
 
-			tk, err := d.SubmitTicket(ctx, admin, helpdesk.NewTicket{Title: "Broken"})
+			submitted, err := d.SubmitTicket(ctx, admin, helpdesk.NewTicket{Title: "Broken"})
 			require.NoError(t, err)
+			tk := submitted.Ticket
 			_, err = d.SetStatus(ctx, agent, tk.ID, waitingParts.ID)
 			require.ErrorAs(t, err, &ve, "an in-progress status on an open ticket")
 			_, err = d.Accept(ctx, agent, tk.ID)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/device"
-	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
@@ -55,7 +54,7 @@ type NewTicket struct {
 // Returns *ValidationError for bad input, ErrNotFound for a device, customer, project or
 // priority the actor cannot reach, ErrCodeUnusable, ErrSupportLapsed when the customer's support
 // plan has ended, and ErrForbidden for requester links.
-func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicket) (*ticket.Ticket, error) {
+func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicket) (*Submitted, error) {
 	tid, err := authorize(actor, tenant.ActTicketCreate)
 	if err != nil {
 		return nil, fmt.Errorf("submit ticket: %w", err)
@@ -73,8 +72,9 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		Type: in.Type, PriorityID: in.PriorityID, State: ticket.StateOpen, Source: source,
 		CodeID: actor.CodeID, CreatedBy: actor.Ref(),
 		CreatedAt: now, UpdatedAt: now, Version: 1}
+	// Straight to open: the ticket was never a draft, so its first entry comes from nowhere.
 	h := &ticket.HistoryEntry{ID: newID(), TenantID: tid, TicketID: t.ID, Actor: actor.Ref(),
-		Action: string(ticket.EventSubmit), From: string(ticket.StateDraft), To: string(ticket.StateOpen), At: now}
+		Action: string(ticket.EventSubmit), From: "", To: string(ticket.StateOpen), At: now}
 	if in.Draft {
 		t.State = ticket.StateDraft
 		h.Action, h.From, h.To = "create", "", string(ticket.StateDraft)
@@ -87,7 +87,7 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 			return nil, fmt.Errorf("submit ticket: %w", err)
 		}
 	}
-	var token string
+	t.LinkVersion = 1
 	err = d.inTx(ctx, func(q storage.Queries) error {
 		if err := d.resolveSubmission(ctx, q, actor, t, in.RequestSession); err != nil {
 			return err
@@ -99,13 +99,6 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		// New requests go to the default group, so none is ever lost.
 		ten := n.Tenant
 		t.Number, t.Prefix, t.TeamID = n.Number, ten.TicketPrefix, ten.DefaultTeamID
-		// The requester link is derived, so every later notification can carry it again. A
-		// tenant without a secret would make it guessable: it gets an underivable one instead.
-		token = requesterToken(ten.LinkSecret, t.ID)
-		if len(ten.LinkSecret) == 0 {
-			token = secret.NewToken()
-		}
-		t.RequesterTokenHash = secret.Hash(token)
 		if err := q.CreateTicket(ctx, t); err != nil {
 			return err
 		}
@@ -128,8 +121,17 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 	if err != nil {
 		return nil, fmt.Errorf("submit ticket: %w", err)
 	}
-	t.RequesterToken = token
-	return t, nil
+	return &Submitted{Ticket: t, RequesterToken: d.requesterToken(t)}, nil
+}
+
+// Submitted is a ticket SubmitTicket opened, and the secret of its requester's link.
+type Submitted struct {
+	*ticket.Ticket
+	// RequesterToken is the secret of the requester's link to the ticket, for
+	// OpenRequesterLink: put it in the page or message that answers the submission as
+	// Config.BaseURL + "/requests/" + RequesterToken. It is returned only here (and sent in
+	// the requester's notifications); RotateRequesterLink replaces it.
+	RequesterToken string
 }
 
 // submitSource decides the ticket's source from the actor and pins what the actor may not choose.
@@ -374,8 +376,8 @@ func (d *Desk) changeTicket(ctx context.Context, actor tenant.Actor, id uuid.UUI
 }
 
 // visibleTicket reads a ticket and hides it (ErrNotFound) from actors who may not see it. A
-// requester link stops working (ErrInvalidLink) once its ticket has been closed for longer
-// than the tenant's public-page access limit.
+// requester link stops working (ErrInvalidLink) once it is rotated, or its ticket has been
+// closed for longer than the tenant's public-page access limit.
 func (d *Desk) visibleTicket(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, id uuid.UUID) (*ticket.Ticket, error) {
 	t, err := q.GetTicket(ctx, tid, id)
 	if err != nil {
@@ -385,7 +387,7 @@ func (d *Desk) visibleTicket(ctx context.Context, q storage.Queries, actor tenan
 		return nil, err
 	}
 	if actor.Kind == tenant.ActorRequesterLink {
-		if err := d.checkPublicAccess(ctx, q, t); err != nil {
+		if err := d.checkLinkActor(ctx, q, actor, t); err != nil {
 			return nil, err
 		}
 	}
@@ -625,7 +627,7 @@ func (d *Desk) TicketByRef(ctx context.Context, actor tenant.Actor, ref string) 
 		err = reach(actor, tenant.ActTicketRead, ticketResource(t))
 	}
 	if err == nil && actor.Kind == tenant.ActorRequesterLink {
-		err = d.checkPublicAccess(ctx, d.store, t)
+		err = d.checkLinkActor(ctx, d.store, actor, t)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get ticket %s: %w", ref, err)

@@ -179,6 +179,9 @@ func (d *Desk) send(ctx context.Context, n *notify.Notification) (rec notify.Rec
 	defer cancel()
 	m := n.Message
 	m.Attempt = n.Attempts
+	if err := d.unsealLinks(n, &m); err != nil {
+		return rec, err
+	}
 	return notifier.Send(sctx, &m)
 }
 

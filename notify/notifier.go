@@ -154,6 +154,11 @@ type Notification struct {
 	DeliveredAt *time.Time
 	// ReadAt is when the recipient marked an in-app notification read.
 	ReadAt *time.Time
+	// Sealed holds, encrypted under the Desk's master key, the secret links the message
+	// carries (one-time account links, requester and session links): the stored Subject,
+	// Text, HTML and Link show placeholders, and the dispatcher puts the links in only when
+	// it sends. The Desk never returns it.
+	Sealed string
 }
 
 // StatusReport is a provider's later word on a sent message, such as an SMS delivery receipt.

@@ -90,7 +90,7 @@ type Tenants interface {
 	UpdateTenant(ctx context.Context, t *tenant.Tenant) error
 	// NextTicketNumber reserves the tenant's next ticket number (1, 2, …) and returns it with
 	// the tenant as the reservation left it, which gives a new ticket its prefix (number and
-	// prefix make the reference), its default team and its link secret. Inside a transaction
+	// prefix make the reference), and its default team. Inside a transaction
 	// the number is released again if the transaction rolls back. Returns ErrNotFound if there is no such tenant.
 	NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (TicketNumber, error)
 }
@@ -218,18 +218,18 @@ type CountFilter struct {
 
 // Tickets stores tickets.
 type Tickets interface {
-	// CreateTicket returns ErrConflict if the ID, the tenant's Number or the requester token
-	// hash is taken.
+	// CreateTicket returns ErrConflict if the ID or the tenant's Number is taken.
 	CreateTicket(ctx context.Context, t *ticket.Ticket) error
 	// GetTicket returns ErrNotFound if the tenant has no such ticket.
 	GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error)
-	// GetTicketByRequesterToken finds a ticket by the hash of its requester link's secret,
-	// whatever its tenant: the link is the credential. Returns ErrNotFound if none has it.
-	GetTicketByRequesterToken(ctx context.Context, tokenHash string) (*ticket.Ticket, error)
 	// GetTicketByNumber returns ErrNotFound if the tenant has no ticket with that number.
 	GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, number int64) (*ticket.Ticket, error)
 	// UpdateTicket returns ErrNotFound or ErrConflict (stale Version).
 	UpdateTicket(ctx context.Context, t *ticket.Ticket) error
+	// RotateRequesterLinks raises LinkVersion (and Version, with UpdatedAt set to at) of every
+	// ticket of the tenant that createdByID created, in one statement, and returns how many it
+	// changed: every requester link of theirs stops working.
+	RotateRequesterLinks(ctx context.Context, tenantID, createdByID uuid.UUID, at time.Time) (int, error)
 	// DeleteTicket removes the ticket with its messages, history, sessions, timers and
 	// attachments (their metadata: the caller deletes the blobs). Returns ErrNotFound.
 	DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error
@@ -269,9 +269,6 @@ type Sessions interface {
 	UpdateSession(ctx context.Context, s *ticket.Session) error
 	// ListSessions returns the ticket's sessions, oldest first.
 	ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.Session, error)
-	// GetSessionByLinkHash finds a session by the hash of its requester link's secret,
-	// whatever its tenant: the link is the credential. Returns ErrNotFound if none has it.
-	GetSessionByLinkHash(ctx context.Context, hash string) (*ticket.Session, error)
 	// GetSessionByRoom finds a session by its video room's name, whatever its tenant (a
 	// provider's callback names only the room). Returns ErrNotFound if none has it.
 	GetSessionByRoom(ctx context.Context, room string) (*ticket.Session, error)

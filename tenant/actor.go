@@ -68,6 +68,9 @@ type Actor struct {
 	CodeID   uuid.UUID
 	// TicketID is the ticket a requester link opens.
 	TicketID uuid.UUID
+	// LinkVersion is the version of the ticket's requester link the actor came through
+	// (ticket.Ticket.LinkVersion): once the link is rotated, the actor no longer works.
+	LinkVersion int64
 	// Name is a display name recorded in history ("Ann Agent", "requester").
 	Name string
 }
@@ -98,12 +101,13 @@ func CodeHolder(tenantID, deviceID, codeID uuid.UUID) Actor {
 	return Actor{Kind: ActorCodeHolder, TenantID: tenantID, DeviceID: deviceID, CodeID: codeID, Name: "code holder"}
 }
 
-// RequesterLink returns the actor for a public requester following the link to their ticket.
-func RequesterLink(tenantID, ticketID uuid.UUID, name string) Actor {
+// RequesterLink returns the actor for a public requester following the link, at linkVersion,
+// to their ticket.
+func RequesterLink(tenantID, ticketID uuid.UUID, linkVersion int64, name string) Actor {
 	if name == "" {
 		name = "requester"
 	}
-	return Actor{Kind: ActorRequesterLink, TenantID: tenantID, TicketID: ticketID, Name: name}
+	return Actor{Kind: ActorRequesterLink, TenantID: tenantID, TicketID: ticketID, LinkVersion: linkVersion, Name: name}
 }
 
 // IsStaff reports whether the actor is an operator employee or the system.
@@ -157,6 +161,9 @@ func (a Actor) Validate() error {
 		}
 		if a.TicketID == uuid.Nil {
 			return missing("ticket")
+		}
+		if a.LinkVersion < 1 {
+			return missing("link version")
 		}
 	default:
 		return fmt.Errorf("%w: unknown kind %q", ErrInvalidActor, a.Kind)

@@ -26,8 +26,9 @@ func TestActorValidate(t *testing.T) {
 		{"customer user with employee role", tenant.CustomerUser(tid, cid, uid, tenant.RoleAdmin, "C"), false},
 		{"code holder", tenant.CodeHolder(tid, did, code), true},
 		{"code holder without code", tenant.CodeHolder(tid, did, uuid.Nil), false},
-		{"requester link", tenant.RequesterLink(tid, tk, ""), true},
-		{"requester link without ticket", tenant.RequesterLink(tid, uuid.Nil, ""), false},
+		{"requester link", tenant.RequesterLink(tid, tk, 1, ""), true},
+		{"requester link without ticket", tenant.RequesterLink(tid, uuid.Nil, 1, ""), false},
+		{"requester link without link version", tenant.RequesterLink(tid, tk, 0, ""), false},
 		{"zero actor", tenant.Actor{}, false},
 	}
 	for _, c := range cases {
@@ -46,6 +47,6 @@ func TestActorRef(t *testing.T) {
 	tid, uid, did, code, tk := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	assert.Equal(t, uid, tenant.Employee(tid, uid, tenant.RoleAgent, "A").Ref().ID)
 	assert.Equal(t, code, tenant.CodeHolder(tid, did, code).Ref().ID, "a code holder is recorded by its code")
-	assert.Equal(t, tk, tenant.RequesterLink(tid, tk, "").Ref().ID)
-	assert.Equal(t, "requester", tenant.RequesterLink(tid, tk, "").Ref().Name)
+	assert.Equal(t, tk, tenant.RequesterLink(tid, tk, 1, "").Ref().ID)
+	assert.Equal(t, "requester", tenant.RequesterLink(tid, tk, 1, "").Ref().Name)
 }

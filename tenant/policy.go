@@ -37,6 +37,7 @@ const (
 	ActTicketEdit     Action = "ticket.edit"
 	ActTicketStatus   Action = "ticket.status"
 	ActTicketDelete   Action = "ticket.delete"
+	ActTicketLink     Action = "ticket.link" // rotate the requester's link
 	ActMessagePost    Action = "message.post"
 	ActMessageIntern  Action = "message.internal"
 	ActStatusManage   Action = "status.manage" // custom statuses and priorities
@@ -52,8 +53,12 @@ const (
 	ActShareLogin     Action = "login.share"
 
 	ActNotifyTemplates Action = "notify.templates" // notification templates and previews
-	ActOutbox          Action = "notify.outbox"    // the delivery log: list, retry failed
-	ActInbox           Action = "notify.inbox"     // one's own in-app notifications (the bell)
+	// ActAccountTemplates is editing the templates of account events (invitations, password
+	// resets), which carry one-time sign-in links: whoever edits them could send the links
+	// elsewhere, so only admins may.
+	ActAccountTemplates Action = "notify.account_templates"
+	ActOutbox           Action = "notify.outbox" // the delivery log: list, retry failed
+	ActInbox            Action = "notify.inbox"  // one's own in-app notifications (the bell)
 
 	ActSessionJoin Action = "session.join" // join a call: get a video token for it
 	ActMediaUpload Action = "media.upload" // upload photos and videos to a ticket
@@ -133,42 +138,44 @@ type rule struct{ who, own party }
 // rules is the access policy, one line per action. Scope (tenant, customer, device, ticket) is
 // applied to every actor by Authorize; a rule only says who.
 var rules = map[Action]rule{
-	ActTenantRead:      {who: people},
-	ActTenantSettings:  {who: pAdmin | pSystem},
-	ActCustomerCreate:  {who: managers},
-	ActCustomerRead:    {who: people},
-	ActCustomerList:    {who: staff},
-	ActCustomerUpdate:  {who: managers},
-	ActOrgManage:       {who: managers},
-	ActTemplateManage:  {who: managers},
-	ActTemplateRead:    {who: staff},
-	ActDeviceManage:    {who: managers},
-	ActDeviceRead:      {who: people},
-	ActDeviceList:      {who: people},
-	ActCodeManage:      {who: managers},
-	ActCodeList:        {who: staff},
-	ActTicketCreate:    {who: people | pHolder},
-	ActTicketRead:      {who: people | pLink},
-	ActTicketList:      {who: people},
-	ActTicketEdit:      {who: staff},
-	ActTicketStatus:    {who: staff},
-	ActTicketDelete:    {who: pAdmin},
-	ActMessagePost:     {who: people | pLink},
-	ActMessageIntern:   {who: staff},
-	ActStatusManage:    {who: managers},
-	ActStatusList:      {who: people},
-	ActAuditRead:       {who: managers},
-	ActEmployeeManage:  {who: pAdmin | pSystem},
-	ActCustUserManage:  {who: managers | pCustAdmin},
-	ActUserRead:        {who: people},
-	ActUserList:        {who: staff | pCustAdmin},
-	ActProfileUpdate:   {who: employees | customers, own: employees | customers},
-	ActTeamManage:      {who: managers},
-	ActTeamRead:        {who: staff},
-	ActShareLogin:      {who: employees | customers},
-	ActNotifyTemplates: {who: managers},
-	ActOutbox:          {who: managers},
-	ActInbox:           {who: employees | customers},
+	ActTenantRead:       {who: people},
+	ActTenantSettings:   {who: pAdmin | pSystem},
+	ActCustomerCreate:   {who: managers},
+	ActCustomerRead:     {who: people},
+	ActCustomerList:     {who: staff},
+	ActCustomerUpdate:   {who: managers},
+	ActOrgManage:        {who: managers},
+	ActTemplateManage:   {who: managers},
+	ActTemplateRead:     {who: staff},
+	ActDeviceManage:     {who: managers},
+	ActDeviceRead:       {who: people},
+	ActDeviceList:       {who: people},
+	ActCodeManage:       {who: managers},
+	ActCodeList:         {who: staff},
+	ActTicketCreate:     {who: people | pHolder},
+	ActTicketRead:       {who: people | pLink},
+	ActTicketList:       {who: people},
+	ActTicketEdit:       {who: staff},
+	ActTicketStatus:     {who: staff},
+	ActTicketDelete:     {who: pAdmin},
+	ActTicketLink:       {who: staff},
+	ActMessagePost:      {who: people | pLink},
+	ActMessageIntern:    {who: staff},
+	ActStatusManage:     {who: managers},
+	ActStatusList:       {who: people},
+	ActAuditRead:        {who: managers},
+	ActEmployeeManage:   {who: pAdmin | pSystem},
+	ActCustUserManage:   {who: managers | pCustAdmin},
+	ActUserRead:         {who: people},
+	ActUserList:         {who: staff | pCustAdmin},
+	ActProfileUpdate:    {who: employees | customers, own: employees | customers},
+	ActTeamManage:       {who: managers},
+	ActTeamRead:         {who: staff},
+	ActShareLogin:       {who: employees | customers},
+	ActNotifyTemplates:  {who: managers},
+	ActAccountTemplates: {who: pAdmin | pSystem},
+	ActOutbox:           {who: managers},
+	ActInbox:            {who: employees | customers},
 
 	// The "who" column of the ticket lifecycle. A customer_user is the requester of the
 	// tickets they opened; a customer_admin answers for all of their company's.

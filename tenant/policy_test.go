@@ -18,7 +18,7 @@ func TestAuthorizeScope(t *testing.T) {
 	cuser := tenant.CustomerUser(t1, custX, userX, tenant.RoleCustomerUser, "Xena")
 	cadmin := tenant.CustomerUser(t1, custX, uuid.New(), tenant.RoleCustomerAdmin, "Carla")
 	holder := tenant.CodeHolder(t1, devX, uuid.New())
-	link := tenant.RequesterLink(t1, ticketX, "")
+	link := tenant.RequesterLink(t1, ticketX, 1, "")
 	tk := func(tenantID, id, customer, owner uuid.UUID) *tenant.Resource {
 		return &tenant.Resource{Kind: tenant.KindTicket, TenantID: tenantID, ID: id, CustomerID: customer, OwnerID: owner}
 	}
@@ -77,7 +77,7 @@ func TestAuthorizeScope(t *testing.T) {
 func TestActionsAllowSomeone(t *testing.T) {
 	tid := uuid.New()
 	actors := []tenant.Actor{tenant.System(), tenant.SystemFor(tid),
-		tenant.CodeHolder(tid, uuid.New(), uuid.New()), tenant.RequesterLink(tid, uuid.New(), "")}
+		tenant.CodeHolder(tid, uuid.New(), uuid.New()), tenant.RequesterLink(tid, uuid.New(), 1, "")}
 	for _, r := range []tenant.Role{tenant.RoleAdmin, tenant.RoleModerator, tenant.RoleSupervisor, tenant.RoleAgent} {
 		actors = append(actors, tenant.Employee(tid, uuid.New(), r, ""))
 	}

@@ -24,13 +24,9 @@ type Tenant struct {
 	// created becomes it; uuid.Nil only while the tenant has no team.
 	DefaultTeamID uuid.UUID
 	// Settings are the tenant's switches and durations.
-	Settings Settings
-	// LinkSecret keys the links the helpdesk derives for each ticket (the requester's link),
-	// so that every notification can carry them while storage holds only their hashes. Stores
-	// create it with the tenant and never change it; it is never serialized.
-	LinkSecret []byte `json:"-"`
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	Settings  Settings
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Version is incremented by every stored update; an update carrying a stale Version fails
 	// with storage.ErrConflict.
 	Version int64

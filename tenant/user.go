@@ -41,8 +41,9 @@ type User struct {
 	Role   Role
 	Status UserStatus
 	// PasswordHash is the encoded argon2id hash of the password, with its parameters; empty
-	// until the user sets one.
-	PasswordHash string
+	// until the user sets one. Stores keep it; the Desk never returns it, and it is never
+	// serialized.
+	PasswordHash string `json:"-"`
 	// LastSignInAt is when the user last signed in; nil if never.
 	LastSignInAt *time.Time
 	CreatedAt    time.Time

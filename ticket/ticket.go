@@ -69,15 +69,13 @@ type Ticket struct {
 	Rating    *Rating
 	// CloseReason is the reason given when the ticket was closed, rejected or cancelled.
 	CloseReason string
-	// RequesterTokenHash is the hash of the secret in the requester's link to this ticket; the
-	// secret itself is never stored.
-	RequesterTokenHash string
-	// RequesterToken is that secret, set only on the ticket SubmitTicket returns, so it can be
-	// put in the link given to the requester. Stores ignore it.
-	RequesterToken string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	ClosedAt       *time.Time
+	// LinkVersion is the version of the requester's link to this ticket (and of its session
+	// links), which the Desk signs with its master key: raising it revokes every link given
+	// out before. New tickets start at 1.
+	LinkVersion int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ClosedAt    *time.Time
 	// UploadsUntil ends the media transfer window: set when the ticket is done, cleared when
 	// it is reopened; nil while uploads are open.
 	UploadsUntil *time.Time
@@ -184,10 +182,7 @@ type Session struct {
 	// AgentID is the employee who invited, proposed or confirmed.
 	AgentID uuid.UUID
 	// Room is the video provider's room name once created.
-	Room string
-	// LinkHash is the hash of the secret in the requester's link to this session (join,
-	// accept, refuse); the secret itself is never stored.
-	LinkHash  string
+	Room      string
 	StartedAt *time.Time
 	EndedAt   *time.Time
 	Rating    *Rating

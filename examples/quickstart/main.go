@@ -13,6 +13,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
@@ -59,11 +60,18 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	// video/videotest), files to a blob.Store (a directory by default; here memory).
 	outbox := &printed{}
 	calls := videotest.NewFake()
+	// The master key signs the links the Desk hands out; a real server reads it from its
+	// configuration, so that links keep working across restarts and instances.
+	key := make([]byte, helpdesk.MinSecretKeyBytes)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
 	desk, err := helpdesk.New(store, &helpdesk.Config{
-		BaseURL:   "https://desk.acme.example",
-		Notifiers: map[notify.Channel]notify.Notifier{notify.Email: outbox, notify.SMS: outbox},
-		Video:     calls,
-		Blobs:     blob.NewMem(),
+		SecretKeys: [][]byte{key},
+		BaseURL:    "https://desk.acme.example",
+		Notifiers:  map[notify.Channel]notify.Notifier{notify.Email: outbox, notify.SMS: outbox},
+		Video:      calls,
+		Blobs:      blob.NewMem(),
 	})
 	if err != nil {
 		return err

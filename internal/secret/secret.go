@@ -1,9 +1,9 @@
-// Package secret makes and hashes the bearer tokens of the helpdesk: device codes and requester
-// links.
+// Package secret makes and hashes the bearer tokens of the helpdesk (device codes, sessions,
+// one-time links), signs the links it derives from a master key (requester and session
+// links), and seals secrets kept at rest (AES-256-GCM).
 package secret
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -25,16 +25,4 @@ func NewToken() string {
 func Hash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
-}
-
-// Derive returns the token of one purpose ("requester", …) for one record, keyed by a tenant's
-// link secret: HMAC-SHA256(key, purpose, id), base64url-encoded without padding. The same
-// inputs always give the same token, so a link can be rebuilt for every notification while
-// only its Hash is stored; without the key it is as unguessable as NewToken.
-func Derive(key []byte, purpose string, id [16]byte) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(purpose))
-	m.Write([]byte{0})
-	m.Write(id[:])
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

@@ -25,15 +25,3 @@ func ExampleHash() {
 	fmt.Println(secret.Hash("token"))
 	// Output: 3c469e9d6c5875d37a43f353d4f88e61fcf812c66eee3457465a40b0da4153e0
 }
-
-func TestDerive(t *testing.T) {
-	id := [16]byte{1, 2, 3}
-	a := secret.Derive([]byte("key-one"), "requester", id)
-	assert.Len(t, a, 43, "256 bits, base64url without padding")
-	assert.Equal(t, a, secret.Derive([]byte("key-one"), "requester", id), "deterministic")
-	assert.NotEqual(t, a, secret.Derive([]byte("key-two"), "requester", id), "keyed")
-	assert.NotEqual(t, a, secret.Derive([]byte("key-one"), "accept", id), "purpose separates")
-	assert.NotEqual(t, a, secret.Derive([]byte("key-one"), "requester", [16]byte{1, 2, 4}), "per record")
-	// The purpose and the ID are length-delimited: shifting bytes between them changes the token.
-	assert.NotEqual(t, secret.Derive([]byte("k"), "ab", [16]byte{}), secret.Derive([]byte("k"), "a", [16]byte{'b'}))
-}

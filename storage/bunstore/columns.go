@@ -8,11 +8,11 @@ package bunstore
 func (*tenantRow) table() string { return "tenants" }
 
 func (*tenantRow) columns() string {
-	return "id, name, language, ticket_prefix, default_team_id, settings, link_secret, created_at, updated_at, version"
+	return "id, name, language, ticket_prefix, default_team_id, settings, created_at, updated_at, version"
 }
 
 func (r *tenantRow) targets() []any {
-	return []any{&r.ID, &r.Name, &r.Language, &r.TicketPrefix, &r.DefaultTeamID, jsonColumn{&r.Settings}, &r.LinkSecret, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.Name, &r.Language, &r.TicketPrefix, &r.DefaultTeamID, jsonColumn{&r.Settings}, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 func (*customerRow) table() string { return "customers" }
@@ -98,11 +98,11 @@ func (r *priorityRow) targets() []any {
 func (*ticketRow) table() string { return "tickets" }
 
 func (*ticketRow) columns() string {
-	return "id, tenant_id, number, prefix, title, description, requester_name, requester_email, requester_phone, requester_language, device_id, customer_id, project_id, type, priority_id, status_id, state, assignee_id, team_id, source, code_id, created_by_kind, created_by_id, created_by_name, rating_stars, rating_comment, rated_at, close_reason, requester_token_hash, search_text, created_at, updated_at, closed_at, uploads_until, version"
+	return "id, tenant_id, number, prefix, title, description, requester_name, requester_email, requester_phone, requester_language, device_id, customer_id, project_id, type, priority_id, status_id, state, assignee_id, team_id, source, code_id, created_by_kind, created_by_id, created_by_name, rating_stars, rating_comment, rated_at, close_reason, link_version, search_text, created_at, updated_at, closed_at, uploads_until, version"
 }
 
 func (r *ticketRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.Number, &r.Prefix, &r.Title, &r.Description, &r.RequesterName, &r.RequesterEmail, &r.RequesterPhone, &r.RequesterLanguage, &r.DeviceID, &r.CustomerID, &r.ProjectID, &r.Type, &r.PriorityID, &r.StatusID, &r.State, &r.AssigneeID, &r.TeamID, &r.Source, &r.CodeID, &r.CreatedByKind, &r.CreatedByID, &r.CreatedByName, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CloseReason, nullText{&r.RequesterToken}, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt, &r.UploadsUntil, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.Number, &r.Prefix, &r.Title, &r.Description, &r.RequesterName, &r.RequesterEmail, &r.RequesterPhone, &r.RequesterLanguage, &r.DeviceID, &r.CustomerID, &r.ProjectID, &r.Type, &r.PriorityID, &r.StatusID, &r.State, &r.AssigneeID, &r.TeamID, &r.Source, &r.CodeID, &r.CreatedByKind, &r.CreatedByID, &r.CreatedByName, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CloseReason, &r.LinkVersion, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt, &r.UploadsUntil, &r.Version}
 }
 
 func (*messageRow) table() string { return "messages" }
@@ -128,11 +128,11 @@ func (r *historyRow) targets() []any {
 func (*sessionRow) table() string { return "sessions" }
 
 func (*sessionRow) columns() string {
-	return "id, tenant_id, ticket_id, state, planned_at, planned_end, agent_id, room, link_hash, started_at, ended_at, rating_stars, rating_comment, rated_at, created_at, updated_at, version"
+	return "id, tenant_id, ticket_id, state, planned_at, planned_end, agent_id, room, started_at, ended_at, rating_stars, rating_comment, rated_at, created_at, updated_at, version"
 }
 
 func (r *sessionRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.TicketID, &r.State, &r.PlannedAt, &r.PlannedEnd, &r.AgentID, &r.Room, nullText{&r.LinkHash}, &r.StartedAt, &r.EndedAt, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.TicketID, &r.State, &r.PlannedAt, &r.PlannedEnd, &r.AgentID, &r.Room, &r.StartedAt, &r.EndedAt, &r.Rating.Stars, &r.Rating.Comment, &r.Rating.At, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 func (*timerRow) table() string { return "timers" }
@@ -238,11 +238,11 @@ func (r *authSessionRow) targets() []any {
 func (*notificationRow) table() string { return "notifications" }
 
 func (*notificationRow) columns() string {
-	return "id, tenant_id, event, channel, user_id, to_name, to_email, to_phone, language, subject, text, html, header_image, link, ticket_id, idempotency_key, status, attempts, next_attempt_at, last_error, provider_id, created_at, sent_at, delivered_at, read_at"
+	return "id, tenant_id, event, channel, user_id, to_name, to_email, to_phone, language, subject, text, html, header_image, link, ticket_id, idempotency_key, status, attempts, next_attempt_at, last_error, provider_id, created_at, sent_at, delivered_at, read_at, sealed"
 }
 
 func (r *notificationRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.Event, &r.Channel, &r.UserID, &r.ToName, &r.ToEmail, &r.ToPhone, &r.Language, &r.Subject, &r.Text, &r.HTML, &r.HeaderImage, &r.Link, &r.TicketID, &r.IdempotencyKey, &r.Status, &r.Attempts, &r.NextAttemptAt, &r.LastError, &r.ProviderID, &r.CreatedAt, &r.SentAt, &r.DeliveredAt, &r.ReadAt}
+	return []any{&r.ID, &r.TenantID, &r.Event, &r.Channel, &r.UserID, &r.ToName, &r.ToEmail, &r.ToPhone, &r.Language, &r.Subject, &r.Text, &r.HTML, &r.HeaderImage, &r.Link, &r.TicketID, &r.IdempotencyKey, &r.Status, &r.Attempts, &r.NextAttemptAt, &r.LastError, &r.ProviderID, &r.CreatedAt, &r.SentAt, &r.DeliveredAt, &r.ReadAt, &r.Sealed}
 }
 
 func (*notificationTemplateRow) table() string { return "notification_templates" }

@@ -2,7 +2,6 @@ package bunstore
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,22 +72,8 @@ const scoped = "tenant_id = ? AND id = ?"
 
 // Tenants.
 
-// linkSecretSize is the length of the link secrets CreateTenant makes.
-const linkSecretSize = 32
-
 func (q *queries) CreateTenant(ctx context.Context, t *tenant.Tenant) error {
-	r := fromTenant(t)
-	if len(r.LinkSecret) == 0 {
-		r.LinkSecret = make(hexBytes, linkSecretSize)
-		if _, err := rand.Read(r.LinkSecret); err != nil {
-			return fmt.Errorf("bunstore: create tenant %s: link secret: %w", t.ID, err)
-		}
-	}
-	if err := q.insert(ctx, r); err != nil {
-		return err
-	}
-	t.LinkSecret = []byte(r.LinkSecret)
-	return nil
+	return q.insert(ctx, fromTenant(t))
 }
 
 func (q *queries) GetTenant(ctx context.Context, id uuid.UUID) (*tenant.Tenant, error) {
@@ -97,8 +82,7 @@ func (q *queries) GetTenant(ctx context.Context, id uuid.UUID) (*tenant.Tenant, 
 
 func (q *queries) UpdateTenant(ctx context.Context, t *tenant.Tenant) error {
 	r := fromTenant(t)
-	// The link secret is made with the tenant and never changes: links already sent keep working.
-	return q.updateVersioned(ctx, r, &r.Version, "tenants", uuid.Nil, t.ID, &t.Version, "link_secret")
+	return q.updateVersioned(ctx, r, &r.Version, "tenants", uuid.Nil, t.ID, &t.Version)
 }
 
 func (q *queries) NextTicketNumber(ctx context.Context, tenantID uuid.UUID) (storage.TicketNumber, error) {
@@ -270,11 +254,14 @@ func (q *queries) GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticke
 	return getRow[ticketRow, *ticket.Ticket](ctx, q, scoped, tenantID, id)
 }
 
-func (q *queries) GetTicketByRequesterToken(ctx context.Context, tokenHash string) (*ticket.Ticket, error) {
-	if tokenHash == "" {
-		return nil, storage.ErrNotFound
+func (q *queries) RotateRequesterLinks(ctx context.Context, tenantID, createdByID uuid.UUID, at time.Time) (int, error) {
+	res, err := q.db.NewRaw(`UPDATE tickets SET link_version = link_version + 1, version = version + 1, updated_at = ?
+		WHERE tenant_id = ? AND created_by_id = ?`, at, tenantID, createdByID).Exec(ctx)
+	if err != nil {
+		return 0, mapErr(err)
 	}
-	return getRow[ticketRow, *ticket.Ticket](ctx, q, "requester_token_hash = ?", tokenHash)
+	n, err := res.RowsAffected()
+	return int(n), mapErr(err)
 }
 
 func (q *queries) GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, number int64) (*ticket.Ticket, error) {
@@ -452,13 +439,6 @@ func (q *queries) GetSession(ctx context.Context, tenantID, id uuid.UUID) (*tick
 func (q *queries) UpdateSession(ctx context.Context, s *ticket.Session) error {
 	r := fromSession(s)
 	return q.updateVersioned(ctx, r, &r.Version, "sessions", s.TenantID, s.ID, &s.Version, "ticket_id")
-}
-
-func (q *queries) GetSessionByLinkHash(ctx context.Context, hash string) (*ticket.Session, error) {
-	if hash == "" {
-		return nil, storage.ErrNotFound
-	}
-	return getRow[sessionRow, *ticket.Session](ctx, q, "link_hash = ?", hash)
 }
 
 func (q *queries) GetSessionByRoom(ctx context.Context, room string) (*ticket.Session, error) {

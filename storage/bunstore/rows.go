@@ -22,7 +22,6 @@ type tenantRow struct {
 	TicketPrefix  string          `bun:"ticket_prefix"`
 	DefaultTeamID uuid.UUID       `bun:"default_team_id,nullzero"`
 	Settings      tenant.Settings `bun:"settings"`
-	LinkSecret    hexBytes        `bun:"link_secret"`
 	CreatedAt     time.Time       `bun:"created_at"`
 	UpdatedAt     time.Time       `bun:"updated_at"`
 	Version       int64           `bun:"version"`
@@ -30,13 +29,13 @@ type tenantRow struct {
 
 func fromTenant(t *tenant.Tenant) *tenantRow {
 	return &tenantRow{ID: t.ID, Name: t.Name, Language: t.Language, TicketPrefix: t.TicketPrefix,
-		DefaultTeamID: t.DefaultTeamID, Settings: t.Settings, LinkSecret: hexBytes(t.LinkSecret),
+		DefaultTeamID: t.DefaultTeamID, Settings: t.Settings,
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Version: t.Version}
 }
 
 func (r *tenantRow) domain() *tenant.Tenant {
 	return &tenant.Tenant{ID: r.ID, Name: r.Name, Language: r.Language, TicketPrefix: r.TicketPrefix,
-		DefaultTeamID: r.DefaultTeamID, Settings: r.Settings, LinkSecret: []byte(r.LinkSecret),
+		DefaultTeamID: r.DefaultTeamID, Settings: r.Settings,
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
 
@@ -297,7 +296,7 @@ type ticketRow struct {
 	CreatedByName     string     `bun:"created_by_name"`
 	Rating            ratingCols `bun:",embed"`
 	CloseReason       string     `bun:"close_reason"`
-	RequesterToken    string     `bun:"requester_token_hash,nullzero"`
+	LinkVersion       int64      `bun:"link_version"`
 	SearchText        string     `bun:"search_text"`
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
@@ -314,7 +313,7 @@ func fromTicket(t *ticket.Ticket) *ticketRow {
 		StatusID: t.StatusID, State: string(t.State), AssigneeID: t.AssigneeID, TeamID: t.TeamID,
 		Source: string(t.Source), CodeID: t.CodeID, CreatedByKind: string(t.CreatedBy.Kind),
 		CreatedByID: t.CreatedBy.ID, CreatedByName: t.CreatedBy.Name, Rating: fromRating(t.Rating),
-		CloseReason: t.CloseReason, RequesterToken: t.RequesterTokenHash, SearchText: searchText(t.Title, t.Description),
+		CloseReason: t.CloseReason, LinkVersion: t.LinkVersion, SearchText: searchText(t.Title, t.Description),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ClosedAt: t.ClosedAt, UploadsUntil: t.UploadsUntil, Version: t.Version}
 }
 
@@ -326,7 +325,7 @@ func (r *ticketRow) domain() *ticket.Ticket {
 		StatusID: r.StatusID, State: ticket.State(r.State), AssigneeID: r.AssigneeID, TeamID: r.TeamID,
 		Source: ticket.Source(r.Source), CodeID: r.CodeID,
 		CreatedBy: tenant.Ref{Kind: tenant.ActorKind(r.CreatedByKind), ID: r.CreatedByID, Name: r.CreatedByName},
-		Rating:    r.Rating.domain(), CloseReason: r.CloseReason, RequesterTokenHash: r.RequesterToken, CreatedAt: utc(r.CreatedAt),
+		Rating:    r.Rating.domain(), CloseReason: r.CloseReason, LinkVersion: r.LinkVersion, CreatedAt: utc(r.CreatedAt),
 		UpdatedAt: utc(r.UpdatedAt), ClosedAt: utcPtr(r.ClosedAt), UploadsUntil: utcPtr(r.UploadsUntil), Version: r.Version}
 }
 
@@ -393,7 +392,6 @@ type sessionRow struct {
 	PlannedEnd    *time.Time `bun:"planned_end"`
 	AgentID       uuid.UUID  `bun:"agent_id,nullzero"`
 	Room          string     `bun:"room"`
-	LinkHash      string     `bun:"link_hash,nullzero"`
 	StartedAt     *time.Time `bun:"started_at"`
 	EndedAt       *time.Time `bun:"ended_at"`
 	Rating        ratingCols `bun:",embed"`
@@ -404,14 +402,14 @@ type sessionRow struct {
 
 func fromSession(s *ticket.Session) *sessionRow {
 	return &sessionRow{ID: s.ID, TenantID: s.TenantID, TicketID: s.TicketID, State: string(s.State),
-		PlannedAt: s.PlannedAt, PlannedEnd: s.PlannedEnd, AgentID: s.AgentID, Room: s.Room, LinkHash: s.LinkHash,
+		PlannedAt: s.PlannedAt, PlannedEnd: s.PlannedEnd, AgentID: s.AgentID, Room: s.Room,
 		StartedAt: s.StartedAt, EndedAt: s.EndedAt, Rating: fromRating(s.Rating), CreatedAt: s.CreatedAt,
 		UpdatedAt: s.UpdatedAt, Version: s.Version}
 }
 
 func (r *sessionRow) domain() *ticket.Session {
 	return &ticket.Session{ID: r.ID, TenantID: r.TenantID, TicketID: r.TicketID, State: ticket.SessionState(r.State),
-		PlannedAt: utcPtr(r.PlannedAt), PlannedEnd: utcPtr(r.PlannedEnd), AgentID: r.AgentID, Room: r.Room, LinkHash: r.LinkHash,
+		PlannedAt: utcPtr(r.PlannedAt), PlannedEnd: utcPtr(r.PlannedEnd), AgentID: r.AgentID, Room: r.Room,
 		StartedAt: utcPtr(r.StartedAt), EndedAt: utcPtr(r.EndedAt), Rating: r.Rating.domain(),
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
@@ -671,6 +669,7 @@ type notificationRow struct {
 	SentAt         *time.Time `bun:"sent_at"`
 	DeliveredAt    *time.Time `bun:"delivered_at"`
 	ReadAt         *time.Time `bun:"read_at"`
+	Sealed         string     `bun:"sealed"`
 }
 
 func fromNotification(n *notify.Notification) notificationRow {
@@ -679,7 +678,7 @@ func fromNotification(n *notify.Notification) notificationRow {
 		Subject: n.Subject, Text: n.Text, HTML: n.HTML, HeaderImage: n.HeaderImage, Link: n.Link,
 		TicketID: n.TicketID, IdempotencyKey: n.IdempotencyKey, Status: string(n.Status), Attempts: n.Attempts,
 		NextAttemptAt: n.NextAttemptAt, LastError: n.LastError, ProviderID: n.ProviderID, CreatedAt: n.CreatedAt,
-		SentAt: n.SentAt, DeliveredAt: n.DeliveredAt, ReadAt: n.ReadAt}
+		SentAt: n.SentAt, DeliveredAt: n.DeliveredAt, ReadAt: n.ReadAt, Sealed: n.Sealed}
 }
 
 func (r *notificationRow) domain() *notify.Notification {
@@ -691,7 +690,7 @@ func (r *notificationRow) domain() *notify.Notification {
 			Link: r.Link, TicketID: r.TicketID, Attempt: r.Attempts},
 		Status: notify.Status(r.Status), Attempts: r.Attempts, NextAttemptAt: utc(r.NextAttemptAt),
 		LastError: r.LastError, ProviderID: r.ProviderID, CreatedAt: utc(r.CreatedAt),
-		SentAt: utcPtr(r.SentAt), DeliveredAt: utcPtr(r.DeliveredAt), ReadAt: utcPtr(r.ReadAt),
+		SentAt: utcPtr(r.SentAt), DeliveredAt: utcPtr(r.DeliveredAt), ReadAt: utcPtr(r.ReadAt), Sealed: r.Sealed,
 	}
 }
 

@@ -3,8 +3,6 @@ package bunstore
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -140,36 +138,5 @@ func (n nullText) Scan(src any) error {
 	default:
 		return fmt.Errorf("bunstore: cannot scan %T as text", src)
 	}
-	return nil
-}
-
-// hexBytes is a byte string kept in a text column as lower-case hex (the tenant's link secret),
-// readable in a SQL console and the same on both engines.
-type hexBytes []byte
-
-// Value writes b as hex; nil is "".
-func (b hexBytes) Value() (driver.Value, error) { return hex.EncodeToString(b), nil }
-
-// Scan decodes hex text; NULL and "" become nil.
-func (b *hexBytes) Scan(src any) error {
-	var s string
-	switch v := src.(type) {
-	case nil:
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	default:
-		return fmt.Errorf("bunstore: cannot scan %T as hex", src)
-	}
-	if s == "" {
-		*b = nil
-		return nil
-	}
-	d, err := hex.DecodeString(s)
-	if err != nil {
-		return fmt.Errorf("bunstore: decode hex column: %w", err)
-	}
-	*b = d
 	return nil
 }

@@ -59,7 +59,7 @@ func newParents(t *testing.T, s *Store) parentRecords {
 		CreatedAt: at, UpdatedAt: at, Version: 1}
 	require.NoError(t, s.CreateTicket(ctx, p.ticket))
 	p.session = &ticket.Session{ID: newV7(), TenantID: p.tenant.ID, TicketID: p.ticket.ID, State: ticket.SessionInvited,
-		LinkHash: newV7().String(), CreatedAt: at, UpdatedAt: at, Version: 1}
+		CreatedAt: at, UpdatedAt: at, Version: 1}
 	require.NoError(t, s.CreateSession(ctx, p.session))
 	p.message = &ticket.Message{ID: newV7(), TenantID: p.tenant.ID, TicketID: p.ticket.ID,
 		Author: tenant.Ref{Kind: tenant.ActorSystem}, Body: "Photo attached", Visibility: ticket.Public, CreatedAt: at}
@@ -111,30 +111,6 @@ func TestCascade(t *testing.T) {
 		// The message's ticket is gone: the foreign key refuses it, as not found on both engines.
 		p.message.ID = newV7()
 		assert.ErrorIs(t, s.CreateMessage(ctx, p.message), storage.ErrNotFound)
-	})
-}
-
-// TestSessionLinkHashUnique checks that a link hash finds one session only: a taken hash is
-// refused, any number of sessions may have none.
-func TestSessionLinkHashUnique(t *testing.T) {
-	eachEngine(t, func(t *testing.T, s *Store) {
-		ctx := context.Background()
-		require.NoError(t, s.MigrateUp(ctx))
-		p := newParents(t, s)
-		same := *p.session
-		same.ID = newV7()
-		assert.ErrorIs(t, s.CreateSession(ctx, &same), storage.ErrConflict, "a taken link hash")
-
-		for range 2 {
-			bare := *p.session
-			bare.ID, bare.LinkHash = newV7(), ""
-			require.NoError(t, s.CreateSession(ctx, &bare), "a session without a link")
-		}
-		other := *p.session
-		other.ID, other.LinkHash = newV7(), newV7().String()
-		require.NoError(t, s.CreateSession(ctx, &other))
-		other.LinkHash = p.session.LinkHash
-		assert.ErrorIs(t, s.UpdateSession(ctx, &other), storage.ErrConflict, "an update to a taken link hash")
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -104,39 +105,46 @@ func testDefaultPriority(t *testing.T, h Harness) {
 	assert.Equal(t, urgent.ID, id, "the most urgent of several defaults")
 }
 
-// testRequesterToken checks the lookup of a ticket by its requester link's token hash: found
-// whatever the tenant, unique, and tickets without a hash never match.
-func testRequesterToken(t *testing.T, h Harness) {
+// testRotateRequesterLinks checks that RotateRequesterLinks raises the link version (and the
+// version) of exactly the tickets one creator made in one tenant.
+func testRotateRequesterLinks(t *testing.T, h Harness) {
 	s := h.NewStore(t)
 	ctx := context.Background()
 	a := newWorld(t, s, "Tenant A")
 	b := newWorld(t, s, "Tenant B")
-
-	for _, w := range []*world{a, b} {
-		got, err := s.GetTicketByRequesterToken(ctx, w.Ticket.RequesterTokenHash)
-		require.NoError(t, err)
-		assertSame(t, clone(w.Ticket), got, "found by its token hash, whatever the tenant")
+	creator := newID()
+	mine := []*ticket.Ticket{a.newTicket("mine 1"), a.newTicket("mine 2")}
+	for _, tk := range mine {
+		tk.CreatedBy = tenant.Ref{Kind: tenant.ActorCustomerUser, ID: creator, Name: "Cora"}
+		a.addTicket(tk)
 	}
-	_, err := s.GetTicketByRequesterToken(ctx, "0000")
-	assert.ErrorIs(t, err, storage.ErrNotFound, "unknown hash")
+	theirs := b.newTicket("same creator ID, other tenant")
+	theirs.CreatedBy = mine[0].CreatedBy
+	b.addTicket(theirs)
 
-	bare := a.newTicket("no link")
-	bare.RequesterTokenHash = ""
-	a.addTicket(bare)
-	bare2 := a.newTicket("no link either")
-	bare2.RequesterTokenHash = ""
-	a.addTicket(bare2) // several tickets may lack a hash
-	_, err = s.GetTicketByRequesterToken(ctx, "")
-	assert.ErrorIs(t, err, storage.ErrNotFound, "the empty hash matches no ticket")
-
-	dup := b.newTicket("same link")
-	dup.RequesterTokenHash = a.Ticket.RequesterTokenHash
-	assert.ErrorIs(t, s.CreateTicket(ctx, dup), storage.ErrConflict, "a token hash belongs to one ticket")
-
-	withToken := a.newTicket("clear token")
-	withToken.RequesterToken = "never stored"
-	a.addTicket(withToken)
-	got, err := s.GetTicket(ctx, a.Tenant.ID, withToken.ID)
+	at := a.tick()
+	n, err := s.RotateRequesterLinks(ctx, a.Tenant.ID, creator, at)
 	require.NoError(t, err)
-	assert.Empty(t, got.RequesterToken, "stores keep only the hash")
+	assert.Equal(t, 2, n)
+	for _, tk := range mine {
+		got, err := s.GetTicket(ctx, a.Tenant.ID, tk.ID)
+		require.NoError(t, err)
+		assert.Equal(t, tk.LinkVersion+1, got.LinkVersion, "rotated")
+		assert.Equal(t, tk.Version+1, got.Version, "a stale copy must not write the old link back")
+		assert.Equal(t, at, got.UpdatedAt)
+		tk.Version = got.Version
+		tk.Title += " (edited)"
+		require.NoError(t, s.UpdateTicket(ctx, tk), "the rotated ticket is still updatable at its new version")
+		got, err = s.GetTicket(ctx, a.Tenant.ID, tk.ID)
+		require.NoError(t, err)
+		assert.Equal(t, tk.LinkVersion, got.LinkVersion, "UpdateTicket writes the link version it carries")
+	}
+	for _, tk := range []*ticket.Ticket{a.Ticket, theirs} {
+		got, err := s.GetTicket(ctx, tk.TenantID, tk.ID)
+		require.NoError(t, err)
+		assertSame(t, clone(tk), got, "another creator's or tenant's ticket is untouched")
+	}
+	n, err = s.RotateRequesterLinks(ctx, a.Tenant.ID, newID(), at)
+	require.NoError(t, err)
+	assert.Zero(t, n, "nobody's tickets")
 }

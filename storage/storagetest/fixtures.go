@@ -258,11 +258,9 @@ func (w *world) newTicket(title string) *ticket.Ticket {
 		Title: title, Description: "Reported through the code on the device.",
 		Requester: ticket.Contact{Name: "Rita Requester", Email: "rita@example.com", Phone: "+49301234567", Language: "de"},
 		Type:      "repair", State: ticket.StateOpen, AssigneeID: newID(), TeamID: newID(),
-		Source:    ticket.SourceCode,
-		CreatedBy: tenant.Ref{Kind: tenant.ActorCodeHolder, ID: newID(), Name: "requester"},
-		// A distinct token hash per ticket, as a Desk makes them.
-		RequesterTokenHash: strings.ReplaceAll(newID().String()+newID().String(), "-", ""),
-		CreatedAt:          at, UpdatedAt: at, Version: 1,
+		Source:      ticket.SourceCode,
+		CreatedBy:   tenant.Ref{Kind: tenant.ActorCodeHolder, ID: newID(), Name: "requester"},
+		LinkVersion: 1, CreatedAt: at, UpdatedAt: at, Version: 1,
 	}
 	if w.Customer != nil {
 		t.CustomerID = w.Customer.ID
@@ -328,7 +326,7 @@ func (w *world) newSession(ticketID uuid.UUID) *ticket.Session {
 	return &ticket.Session{
 		ID: newID(), TenantID: w.Tenant.ID, TicketID: ticketID, State: ticket.SessionProposed,
 		PlannedAt: ptr(at.Add(24 * time.Hour)), PlannedEnd: ptr(at.Add(25 * time.Hour)),
-		AgentID: newID(), LinkHash: newHash(), CreatedAt: at, UpdatedAt: at, Version: 1,
+		AgentID: newID(), CreatedAt: at, UpdatedAt: at, Version: 1,
 	}
 }
 

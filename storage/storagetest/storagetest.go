@@ -53,7 +53,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Ordering", func(t *testing.T) { testOrdering(t, h) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, h) })
 	t.Run("DefaultPriority", func(t *testing.T) { testDefaultPriority(t, h) })
-	t.Run("RequesterToken", func(t *testing.T) { testRequesterToken(t, h) })
+	t.Run("RotateRequesterLinks", func(t *testing.T) { testRotateRequesterLinks(t, h) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, h) })
 	t.Run("UserFilter", func(t *testing.T) { testUserFilter(t, h) })
 	t.Run("Teams", func(t *testing.T) { testTeams(t, h) })
@@ -63,7 +63,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Notifications", func(t *testing.T) { testNotifications(t, h) })
 	t.Run("NotificationClaims", func(t *testing.T) { testNotificationClaims(t, h) })
 	t.Run("NotificationTemplates", func(t *testing.T) { testNotificationTemplates(t, h) })
-	t.Run("LinkSecret", func(t *testing.T) { testLinkSecret(t, h) })
+	t.Run("NextTicketNumberTenant", func(t *testing.T) { testNextTicketNumberTenant(t, h) })
 	t.Run("SessionLookups", func(t *testing.T) { testSessionLookups(t, h) })
 	t.Run("Timers", func(t *testing.T) { testTimers(t, h) })
 	t.Run("TimerClaims", func(t *testing.T) { testTimerClaims(t, h) })
@@ -386,12 +386,6 @@ func entityTests() []entityTest {
 				v.PlannedEnd = nil
 				v.AgentID = newID()
 				v.Room = "room-" + newID().String()
-				// The link is withdrawn, then a new one is sent.
-				if v.LinkHash != "" {
-					v.LinkHash = ""
-				} else {
-					v.LinkHash = newHash()
-				}
 				v.StartedAt = ptr(w.tick())
 				v.EndedAt = ptr(w.tick())
 				v.Rating = &ticket.Rating{Stars: 5, Comment: "Clear picture", At: w.tick()}

@@ -1,0 +1,11 @@
+package helpdesk
+
+import "github.com/deskkit/helpdesk/notify"
+
+// WithLinks returns n's message as the dispatcher hands it to a Notifier: with its sealed
+// links put in. n must come from the store, whose Sealed the Desk never returns.
+func WithLinks(d *Desk, n *notify.Notification) (notify.Message, error) {
+	m := n.Message
+	err := d.unsealLinks(n, &m)
+	return m, err
+}

@@ -1,0 +1,111 @@
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/deskkit/helpdesk/internal/secret"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+)
+
+// Requester and session links are signed, not stored: a link's token names its tenant and
+// record and carries a MAC under Config.SecretKeys over them and the ticket's LinkVersion
+// (secret.Link). The Desk rebuilds a link for every notification from the key alone, raising
+// LinkVersion revokes every link of a ticket, and a copy of the database builds none.
+
+// The purposes of signed links, so a requester link never opens a session and back.
+const (
+	requesterPurpose = "requester"
+	sessionPurpose   = "session"
+)
+
+// MinSecretKeyBytes is the shortest key Config.SecretKeys accepts.
+const MinSecretKeyBytes = secret.MinKeyBytes
+
+// requesterToken is the secret of t's requester link, signed with the current key.
+func (d *Desk) requesterToken(t *ticket.Ticket) string {
+	return secret.Link(d.cfg.SecretKeys[0], requesterPurpose, t.TenantID, t.ID, t.LinkVersion)
+}
+
+// sessionToken is the secret of the requester's link to session s of ticket t (join, accept,
+// refuse): it ends with the ticket's requester link.
+func (d *Desk) sessionToken(t *ticket.Ticket, s *ticket.Session) string {
+	return secret.Link(d.cfg.SecretKeys[0], sessionPurpose, s.TenantID, s.ID, t.LinkVersion)
+}
+
+// requesterLinkURL is the URL of a requester link in notifications (see Config.BaseURL).
+func (d *Desk) requesterLinkURL(token string) string { return d.cfg.BaseURL + "/requests/" + token }
+
+// ticketURL is the back-office URL of a ticket in notifications (see Config.BaseURL).
+func (d *Desk) ticketURL(id uuid.UUID) string { return d.cfg.BaseURL + "/tickets/" + id.String() }
+
+// sessionLinkURL is the requester's page of a session; "/join", "/accept" and "/refuse" follow.
+func (d *Desk) sessionLinkURL(token string) string { return d.cfg.BaseURL + "/sessions/" + token }
+
+// RequesterPage is what a requester's link opens: their ticket, and the actor to act as.
+type RequesterPage struct {
+	// Actor is the requester link to pass to Ticket, Messages, PostMessage, Rate, Close, …
+	// It works until the link is rotated (RotateRequesterLink). Keep it on the server: an
+	// application that lets a client send an actor back would let it skip the link.
+	Actor  tenant.Actor
+	Ticket *ticket.Ticket
+}
+
+// OpenRequesterLink resolves the secret of a requester's link (Submitted.RequesterToken, or
+// the link in the requester's notifications) into that one ticket and an actor reaching it
+// alone. The token is the credential: no actor is needed. Returns ErrInvalidLink for a token
+// that is unknown, malformed, signed with a key no longer configured or rotated away
+// (RotateRequesterLink), and once the ticket has been closed for longer than the tenant's
+// public-page access limit (tenant.Settings.PublicAccessDays); the actor stops working then
+// too.
+func (d *Desk) OpenRequesterLink(ctx context.Context, token string) (*RequesterPage, error) {
+	fail := func(err error) (*RequesterPage, error) { return nil, fmt.Errorf("open requester link: %w", err) }
+	tid, id, ok := secret.ParseLink(token)
+	if !ok {
+		return fail(ErrInvalidLink)
+	}
+	t, err := d.store.GetTicket(ctx, tid, id)
+	switch {
+	case isNotFound(err):
+		return fail(ErrInvalidLink)
+	case err != nil:
+		return fail(err)
+	case !secret.CheckLink(d.cfg.SecretKeys, token, requesterPurpose, tid, id, t.LinkVersion):
+		return fail(ErrInvalidLink)
+	}
+	if err := d.checkPublicAccess(ctx, d.store, t); err != nil {
+		return fail(err)
+	}
+	return &RequesterPage{Actor: tenant.RequesterLink(t.TenantID, t.ID, t.LinkVersion, t.Requester.Name), Ticket: t}, nil
+}
+
+// checkLinkActor ends a requester-link actor's access when its ticket's link was rotated
+// after the actor was made, or the ticket's public page has closed.
+func (d *Desk) checkLinkActor(ctx context.Context, q storage.Queries, actor tenant.Actor, t *ticket.Ticket) error {
+	if actor.LinkVersion != t.LinkVersion {
+		return fmt.Errorf("%w: the link was replaced", ErrInvalidLink)
+	}
+	return d.checkPublicAccess(ctx, q, t)
+}
+
+// RotateRequesterLink replaces the requester's link to a ticket and its session links: every
+// link given out before stops working, actors made from them too. The requester is sent the
+// new link with the ticket's next notification; the new token is returned to hand over
+// another way. Staff may (tenant.ActTicketLink); the rotation is recorded in the ticket's
+// history. Deactivating a user rotates the links of the tickets they opened. Returns
+// ErrNotFound, ErrForbidden and ErrConflict when a concurrent change won.
+func (d *Desk) RotateRequesterLink(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) (string, error) {
+	t, err := d.changeTicket(ctx, actor, ticketID, "link.rotated", tenant.ActTicketLink,
+		func(_ storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
+			t.LinkVersion++
+			h.From, h.To = string(t.State), string(t.State)
+			return nil
+		})
+	if err != nil {
+		return "", err
+	}
+	return d.requesterToken(t), nil
+}
