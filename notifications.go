@@ -435,7 +435,7 @@ func (d *Desk) personalize(shared notify.Data, ten *tenant.Tenant, o *occurrence
 	return data
 }
 
-// ticketEvents are the occurrences of a ticket lifecycle event (DOMAIN.md, "Ticket
+// ticketEvents are the occurrences of a ticket lifecycle event (docs/concepts.md, "Ticket
 // lifecycle"), fired by actor on t, now in its new state.
 func ticketEvents(actor tenant.Actor, t *ticket.Ticket, ev ticket.Event) []occurrence {
 	one := func(e notify.Event) []occurrence { return []occurrence{{ev: e, actor: actor, ticket: t}} }
