@@ -955,8 +955,9 @@ func TestDeskDraftThenSubmit(t *testing.T) {
 // ---------------------------------------------------------------------------------------------
 // Lifecycle through the Desk
 
-// lifecycleTable is the ticket lifecycle as DOMAIN.md states it, written out independently of
-// ticket.TicketLifecycle so the Desk is checked against the documentation.
+// lifecycleTable is the ticket lifecycle as the concept guide (docs/concepts.md, "Ticket
+// lifecycle") states it, written out independently of ticket.TicketLifecycle so the Desk is
+// checked against the documentation.
 var lifecycleTable = map[ticket.Event]struct {
 	from []ticket.State
 	to   ticket.State
@@ -1242,8 +1243,9 @@ func TestDeskCustomerUserRequesterEvents(t *testing.T) {
 }
 
 // Transition's doc comment says "close, cancel, reopen: employees and the requester", and
-// DOMAIN.md's who column names no system actor for them either (the system closes through
-// expire), while the lines around them name "the system" wherever it is meant.
+// the who column of docs/concepts.md, "Ticket lifecycle", names no system actor for them
+// either (the system closes through expire), while the lines around them name "the system"
+// wherever it is meant.
 func TestDeskSystemMayNotCloseCancelReopen(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		f := newFixture(t, s)

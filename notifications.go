@@ -500,7 +500,7 @@ func replaceIn(m *notify.Message, f func(string) string) {
 	m.Subject, m.Text, m.HTML, m.Link = f(m.Subject), f(m.Text), f(m.HTML), f(m.Link)
 }
 
-// ticketEvents are the occurrences of a ticket lifecycle event (DOMAIN.md, "Ticket
+// ticketEvents are the occurrences of a ticket lifecycle event (docs/concepts.md, "Ticket
 // lifecycle"), fired by actor on t, now in its new state.
 func ticketEvents(actor tenant.Actor, t *ticket.Ticket, ev ticket.Event) []occurrence {
 	one := func(e notify.Event) []occurrence { return []occurrence{{ev: e, actor: actor, ticket: t}} }

@@ -40,8 +40,8 @@ type SessionChange struct {
 // MaxPlannedDuration caps Invitation.Duration.
 const MaxPlannedDuration = 12 * time.Hour
 
-// sessionTicketEvent is the ticket event a session event brings about (DOMAIN.md, "Video
-// session lifecycle"), when the ticket's state allows it.
+// sessionTicketEvent is the ticket event a session event brings about (docs/concepts.md,
+// "Video session lifecycle"), when the ticket's state allows it.
 var sessionTicketEvent = map[ticket.SessionEvent]ticket.Event{
 	ticket.SessionEventInvite:  ticket.EventWait,
 	ticket.SessionEventPropose: ticket.EventWait,
@@ -51,7 +51,8 @@ var sessionTicketEvent = map[ticket.SessionEvent]ticket.Event{
 	ticket.SessionEventEnd:     ticket.EventComplete,
 }
 
-// sessionNotice is the notification a session event sends (DOMAIN.md, "Notifications").
+// sessionNotice is the notification a session event sends (docs/concepts.md, "Video session
+// lifecycle" and "Notifications").
 var sessionNotice = map[ticket.SessionEvent]notify.Event{
 	ticket.SessionEventRequest: notify.SessionRequested,
 	ticket.SessionEventInvite:  notify.InvitationSent,
@@ -231,7 +232,8 @@ func inviteChannels(o tenant.Offer) []notify.Channel {
 	return out
 }
 
-// sessionTimers re-arms session s's timers for the state it just entered (DOMAIN.md, "Timers").
+// sessionTimers re-arms session s's timers for the state it just entered (docs/concepts.md,
+// "Timers").
 func (d *Desk) sessionTimers(c *caseTx, s *ticket.Session, from ticket.SessionState) error {
 	dur := c.ten.Settings.Durations.WithDefaults()
 	if from != ticket.SessionNone {
@@ -449,7 +451,7 @@ func checkInvitation(in Invitation, now time.Time) error {
 	return nil
 }
 
-// SessionTransition fires a video session lifecycle event (DOMAIN.md, "Video session
+// SessionTransition fires a video session lifecycle event (docs/concepts.md, "Video session
 // lifecycle") on session id, with the ticket event it brings about (start → ticket start, end
 // → ticket complete, refuse and expire → ticket resume), their history, timers and
 // notifications, in one transaction. Invite creates sessions and RequestSession asks for them;

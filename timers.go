@@ -27,7 +27,7 @@ const maxTimerBackoff = 10 * time.Minute
 // ticket's timers in one group. Each group fires in one transaction that deletes its timers:
 // a timer fires at most once, even with several processes sharing the database. Each firing
 // first re-checks the state it was armed for and does nothing if the rule no longer applies
-// (DOMAIN.md, "Timers"). When a group's transaction fails, its timers fire again one
+// (docs/concepts.md, "Timers"). When a group's transaction fails, its timers fire again one
 // transaction each, so that only those that fail on their own wait: they are retried after a
 // backoff. Run calls it whenever timers are due; tests with an injected clock call it directly.
 // It returns how many timers it claimed, and the claim's error or the firings' errors joined.

@@ -8,7 +8,7 @@ import (
 // Event names something that happened which people are told about, such as "ticket.assigned".
 type Event string
 
-// The event catalogue of the helpdesk (DOMAIN.md, "Notifications").
+// The event catalogue of the helpdesk (docs/concepts.md, "Notifications").
 const (
 	TicketRequested          Event = "ticket.requested"
 	TicketOffered            Event = "ticket.offered"

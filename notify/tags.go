@@ -6,8 +6,8 @@ import "slices"
 // form a fixed catalogue: a template can reach nothing else.
 type Tag string
 
-// The tag catalogue (DOMAIN.md, "Notifications"), plus the recipient's name and the one-time
-// link of account events, which those events cannot do without.
+// The tag catalogue (docs/concepts.md, "Notifications"), plus the recipient's name and the
+// one-time link of account events, which those events cannot do without.
 const (
 	TagRequestLink   Tag = "request_link"   // the requester's link to their ticket's page
 	TagTicketRef     Tag = "ticket_ref"     // the ticket's reference, "T-000123"

@@ -198,7 +198,7 @@ func TestSwitches(t *testing.T) {
 }
 
 func TestCatalogueIsDomainMD(t *testing.T) {
-	// DOMAIN.md, "Notifications": 25 events with their recipients.
+	// docs/concepts.md, "Notifications": the 25 events with their recipients.
 	want := map[notify.Event][]notify.Party{
 		notify.TicketRequested: {notify.Supervisor}, notify.TicketOffered: {notify.Offered},
 		notify.TicketAssigned: {notify.Agent}, notify.TicketAccepted: {notify.Requester},

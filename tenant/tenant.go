@@ -105,7 +105,7 @@ type Settings struct {
 // Offer.MaxMedia is zero.
 const DefaultMaxMedia = 10
 
-// Offer is the assistance a tenant offers (DOMAIN.md, "Video session lifecycle"): what a
+// Offer is the assistance a tenant offers (docs/concepts.md, "Video session lifecycle"): what a
 // requester may start, and how staff may invite. With both ContactAgent and MediaUpload on, a
 // requester may ask for a call first and send media while no agent answers.
 type Offer struct {
@@ -146,7 +146,7 @@ func (s Settings) EffectiveOffer() Offer {
 	return o
 }
 
-// Durations time the automatic steps of a case (DOMAIN.md, "Timers"). Each zero field means
+// Durations time the automatic steps of a case (docs/concepts.md, "Timers"). Each zero field means
 // its default, given in its comment.
 type Durations struct {
 	// InvitationExpiry is how long an invitation waits for its answer (a join, or an accept or

@@ -183,8 +183,8 @@ func (l *Lifecycle[S, E]) Mermaid() string {
 	return b.String()
 }
 
-// TicketLifecycle returns the ticket lifecycle: the built-in states and events of DOMAIN.md,
-// "Ticket lifecycle". Each call builds a new, independent value; it never fails.
+// TicketLifecycle returns the ticket lifecycle: the built-in states and events of
+// docs/concepts.md, "Ticket lifecycle". Each call builds a new, independent value; it never fails.
 func TicketLifecycle() *Lifecycle[State, Event] {
 	type s = []State
 	return newLifecycle("ticket", []Transition[State, Event]{
@@ -198,7 +198,7 @@ func TicketLifecycle() *Lifecycle[State, Event] {
 		{EventRate, s{StateDone}, StateClosed},
 		{EventClose, s{StateAssigned, StateInProgress, StateWaiting, StateDone}, StateClosed},
 		// In progress too: after an invitation was refused or expired (the ticket resumed) and
-		// nobody followed it up within the max expiration (DOMAIN.md, "Timers").
+		// nobody followed it up within the max expiration (docs/concepts.md, "Timers").
 		{EventExpire, s{StateInProgress, StateWaiting, StateDone}, StateClosed},
 		{EventReject, s{StateOpen, StateAssigned}, StateCancelled},
 		{EventCancel, s{StateDraft, StateOpen, StateAssigned, StateInProgress, StateWaiting}, StateCancelled},
@@ -206,7 +206,7 @@ func TicketLifecycle() *Lifecycle[State, Event] {
 	})
 }
 
-// SessionLifecycle returns the video session lifecycle of DOMAIN.md, "Video session
+// SessionLifecycle returns the video session lifecycle of docs/concepts.md, "Video session
 // lifecycle". The "(none)" source of the table is SessionNone: request, invite and propose
 // create a session. Each call builds a new, independent value; it never fails.
 func SessionLifecycle() *Lifecycle[SessionState, SessionEvent] {

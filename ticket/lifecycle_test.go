@@ -12,7 +12,8 @@ import (
 	"github.com/deskkit/helpdesk/ticket"
 )
 
-// wantTicket is DOMAIN.md's ticket table, transcribed independently of ticket.TicketLifecycle
+// wantTicket is the ticket table of docs/concepts.md, "Ticket lifecycle", transcribed
+// independently of ticket.TicketLifecycle
 // and transposed (by source state) so that a copying mistake in either shows up:
 // from → event → to. Anything absent is not allowed.
 var wantTicket = map[ticket.State]map[ticket.Event]ticket.State{
@@ -61,7 +62,8 @@ var wantTicket = map[ticket.State]map[ticket.Event]ticket.State{
 	ticket.StateCancelled: {},
 }
 
-// wantSession is DOMAIN.md's session table, transcribed the same way; SessionNone is "(none)".
+// wantSession is the session table of docs/concepts.md, "Video session lifecycle", transcribed
+// the same way; SessionNone is "(none)".
 var wantSession = map[ticket.SessionState]map[ticket.SessionEvent]ticket.SessionState{
 	ticket.SessionNone: {
 		ticket.SessionEventRequest: ticket.SessionRequested,
@@ -136,7 +138,8 @@ func TestTicketLifecycleTable(t *testing.T) {
 			})
 		}
 	}
-	// DOMAIN.md's 27, plus expire from in_progress, which its Timers section needs.
+	// 28: docs/concepts.md, "Ticket lifecycle", has expire from in_progress too, which the
+	// session expiration timer needs (docs/concepts.md, "Timers").
 	assert.Equal(t, 28, allowed, "DOMAIN.md's ticket table has 27 (event, from) pairs, plus expire from in_progress")
 }
 

@@ -6,8 +6,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// TimerKind names a timer rule of DOMAIN.md, "Timers". A timer belongs to a session (SessionID
-// set) or to its ticket alone; a subject has at most one pending timer of each kind.
+// TimerKind names a timer rule of docs/concepts.md, "Timers". A timer belongs to a session
+// (SessionID set) or to its ticket alone; a subject has at most one pending timer of each kind.
 type TimerKind string
 
 // The timer kinds. The public-page access limit and the media transfer window are deadlines,
