@@ -2,11 +2,13 @@ package helpdesk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/google/uuid"
@@ -50,8 +52,8 @@ func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid
 		ExpiresAt: utcPtr(in.ExpiresAt), Actions: in.Actions, Appearance: app,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.PIN != "" {
-		if c.PINHash, err = device.HashPIN(in.PIN); err != nil {
-			return nil, &ValidationError{Field: "pin", Problem: err.Error(), Err: err}
+		if c.PINHash, err = d.hashPIN(in.PIN); err != nil {
+			return nil, err
 		}
 	}
 	err = d.inTx(ctx, func(q storage.Queries) error {
@@ -67,6 +69,19 @@ func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid
 		return nil, fmt.Errorf("create code: %w", err)
 	}
 	return c, nil
+}
+
+// hashPIN hashes a new PIN in one of the hashing slots.
+func (d *Desk) hashPIN(pin string) (string, error) {
+	if !device.ValidPIN(pin) {
+		return "", &ValidationError{Field: "pin", Problem: device.ErrInvalidPIN.Error(), Err: device.ErrInvalidPIN}
+	}
+	release, err := d.hashSlot()
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return device.HashPIN(pin)
 }
 
 func checkActions(actions []device.Action) error {
@@ -181,20 +196,28 @@ func (p *PublicDevice) Field(key string) string {
 }
 
 // OpenCode resolves a code token, as its public page does on every visit, and counts the scan.
-// The token is the credential: no actor is needed. pin must match when the code has one.
-// Returns ErrNotFound for an unknown token, ErrCodeUnusable for an inactive or expired code,
-// and ErrForbidden for a wrong PIN.
+// The token is the credential: no actor is needed. pin must match when the code has one: it is
+// checked before anything else about the code is told, so an inactive code with a PIN says
+// nothing before its PIN. Wrong PINs are throttled per code in the database, before any hash
+// is computed: after Config.MaxPINFailures within Config.PINWindow the prompt is locked until
+// the window ends. A missing, malformed, wrong or locked-out PIN all return ErrWrongPIN alike
+// (an empty or malformed one without hashing or counting).
+//
+// Returns ErrNotFound for an unknown token, ErrWrongPIN, ErrCodeUnusable for an inactive or
+// expired code, and ErrBusy when Config.MaxConcurrentHashes checks are running.
 func (d *Desk) OpenCode(ctx context.Context, token, pin string) (*PublicPage, error) {
 	c, err := d.store.GetCodeByToken(ctx, token)
 	if err != nil {
 		return nil, fmt.Errorf("open code: %w", err)
 	}
+	if c.PINHash != "" {
+		if err := d.checkCodePIN(ctx, c, pin); err != nil {
+			return nil, fmt.Errorf("open code: %w", err)
+		}
+	}
 	now := d.clock()
 	if !c.Usable(now) {
 		return nil, fmt.Errorf("open code: %w: inactive or expired", ErrCodeUnusable)
-	}
-	if c.PINHash != "" && !device.CheckPIN(c.PINHash, pin) {
-		return nil, fmt.Errorf("open code: %w: wrong PIN", ErrForbidden)
 	}
 	page := &PublicPage{Actor: tenant.CodeHolder(c.TenantID, c.DeviceID, c.ID), Actions: slices.Clone(c.Actions)}
 	if c.Allows(device.ActionView) {
@@ -206,6 +229,30 @@ func (d *Desk) OpenCode(ctx context.Context, token, pin string) (*PublicPage, er
 		return nil, fmt.Errorf("open code: count scan: %w", err)
 	}
 	return page, nil
+}
+
+// checkCodePIN checks pin against code c's PIN, counting the attempt first.
+func (d *Desk) checkCodePIN(ctx context.Context, c *device.Code, pin string) error {
+	if !device.ValidPIN(pin) {
+		return ErrWrongPIN
+	}
+	release, err := d.hashSlot()
+	if err != nil {
+		return err
+	}
+	defer release()
+	key := secret.Hash("pin:" + c.ID.String())
+	err = d.reserveAttempt(ctx, c.TenantID, key, d.cfg.MaxPINFailures, d.cfg.PINWindow)
+	var locked *ThrottledError
+	switch {
+	case errors.As(err, &locked):
+		return ErrWrongPIN // the same answer as a wrong PIN: the lock is not told
+	case err != nil:
+		return err
+	case !device.CheckPIN(c.PINHash, pin):
+		return ErrWrongPIN
+	}
+	return d.store.ClearLoginFailures(ctx, c.TenantID, key)
 }
 
 // publicDevice reads a device and its template and keeps what a public page may show.

@@ -156,8 +156,8 @@ func (d *Desk) UpdateCode(ctx context.Context, actor tenant.Actor, codeID uuid.U
 	}
 	var pinHash string
 	if in.SetPIN && in.PIN != "" {
-		if pinHash, err = device.HashPIN(in.PIN); err != nil {
-			return nil, &ValidationError{Field: "pin", Problem: err.Error(), Err: err}
+		if pinHash, err = d.hashPIN(in.PIN); err != nil {
+			return nil, err
 		}
 	}
 	var c *device.Code

@@ -38,6 +38,10 @@ var (
 	ErrForbidden = tenant.ErrForbidden
 	// ErrCodeUnusable means a device code is inactive, expired, or does not offer the action.
 	ErrCodeUnusable = errors.New("code not usable")
+	// ErrWrongPIN means a code's page needs its PIN and none, a malformed one or a wrong one
+	// was given, or the code's PIN prompt is locked after repeated wrong PINs: the answer is
+	// the same, so that nobody learns which. It is also an ErrForbidden.
+	ErrWrongPIN error = &kindError{msg: "PIN missing or wrong", of: ErrForbidden}
 	// ErrSupportLapsed means the customer's support plan has expired, so no ticket can be opened.
 	ErrSupportLapsed = errors.New("support plan lapsed")
 	// ErrTicketClosed means the ticket no longer accepts requester posts.

@@ -9,3 +9,16 @@ func WithLinks(d *Desk, n *notify.Notification) (notify.Message, error) {
 	err := d.unsealLinks(n, &m)
 	return m, err
 }
+
+// FillHashSlots takes every password and PIN check slot of d, as a flood of sign-ins would,
+// until release is called.
+func FillHashSlots(d *Desk) (release func()) {
+	for range cap(d.hashSlots) {
+		d.hashSlots <- struct{}{}
+	}
+	return func() {
+		for range cap(d.hashSlots) {
+			<-d.hashSlots
+		}
+	}
+}

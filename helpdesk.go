@@ -67,6 +67,15 @@ type Config struct {
 	// ShareLoginTTL is how long a share-login link works; at most 5 minutes. Defaults to
 	// 2 minutes.
 	ShareLoginTTL time.Duration
+	// MaxPINFailures is how many wrong PINs for one code within PINWindow lock its PIN prompt
+	// until the window ends. Defaults to 5.
+	MaxPINFailures int
+	// PINWindow is the PIN throttling window, opened by a code's first wrong PIN. Defaults to
+	// 15 minutes.
+	PINWindow time.Duration
+	// MaxResetRequests is how many password-reset requests for one e-mail address within
+	// ResetTTL send a link; further ones answer alike and send nothing. Defaults to 3.
+	MaxResetRequests int
 	// MaxLoginFailures is how many failed sign-ins for one e-mail address within LoginWindow
 	// lock that address out until the window ends. Defaults to 5.
 	MaxLoginFailures int
@@ -257,6 +266,7 @@ func (c Config) withDefaults() (Config, error) {
 		{"ResetTTL", &c.ResetTTL, time.Hour},
 		{"ShareLoginTTL", &c.ShareLoginTTL, 2 * time.Minute},
 		{"LoginWindow", &c.LoginWindow, 15 * time.Minute},
+		{"PINWindow", &c.PINWindow, 15 * time.Minute},
 	} {
 		if *d.v < 0 {
 			return c, fmt.Errorf("helpdesk: Config.%s is negative", d.field)
@@ -268,11 +278,17 @@ func (c Config) withDefaults() (Config, error) {
 	if c.ShareLoginTTL > MaxShareLoginTTL {
 		return c, fmt.Errorf("helpdesk: Config.ShareLoginTTL %s exceeds %s", c.ShareLoginTTL, MaxShareLoginTTL)
 	}
-	if c.MaxLoginFailures < 0 {
-		return c, errors.New("helpdesk: Config.MaxLoginFailures is negative")
-	}
-	if c.MaxLoginFailures == 0 {
-		c.MaxLoginFailures = 5
+	for _, n := range []struct {
+		field string
+		v     *int
+		def   int
+	}{{"MaxLoginFailures", &c.MaxLoginFailures, 5}, {"MaxPINFailures", &c.MaxPINFailures, 5}, {"MaxResetRequests", &c.MaxResetRequests, 3}} {
+		if *n.v < 0 {
+			return c, fmt.Errorf("helpdesk: Config.%s is negative", n.field)
+		}
+		if *n.v == 0 {
+			*n.v = n.def
+		}
 	}
 	for ch, n := range c.Notifiers {
 		if ch != notify.Email && ch != notify.SMS && ch != notify.Push {

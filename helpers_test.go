@@ -80,7 +80,9 @@ func newDesk(t testing.TB, s *bunstore.Store) (*helpdesk.Desk, *fakeClock) {
 	clock := newClock()
 	calls := videotest.NewFake()
 	calls.SetNow(clock.Now)
-	d, err := helpdesk.New(s, &helpdesk.Config{Now: clock.Now, Video: calls, Blobs: blob.NewMem(), SecretKeys: [][]byte{testKey}})
+	d, err := helpdesk.New(s, &helpdesk.Config{Now: clock.Now, Video: calls, Blobs: blob.NewMem(), SecretKeys: [][]byte{testKey},
+		// Enough for the concurrency tests, whose point is what happens when all of them run.
+		MaxConcurrentHashes: 64})
 	require.NoError(t, err)
 	return d, clock
 }

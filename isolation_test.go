@@ -310,7 +310,8 @@ var matrix = map[string]matrixOp{
 		return nil, c.d.SetPassword(c.ctx, c.actor, u.ID, matrixPassword)
 	}},
 	"ChangePassword": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
-		return nil, c.d.ChangePassword(c.ctx, c.actor, matrixPassword, matrixPassword)
+		_, err := c.d.ChangePassword(c.ctx, c.actor, matrixPassword, matrixPassword)
+		return nil, err
 	}},
 	"ShareLogin": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.ShareLogin(c.ctx, c.actor)

@@ -137,6 +137,11 @@ func (d *Desk) hashPassword(field, pw string) (string, error) {
 	if err := tenant.CheckPassword(pw); err != nil {
 		return "", &ValidationError{Field: field, Problem: err.Error(), Err: err}
 	}
+	release, err := d.hashSlot()
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	return tenant.HashPassword(pw, d.cfg.PasswordParams)
 }
 

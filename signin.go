@@ -32,29 +32,37 @@ type SignedIn struct {
 // same ErrBadCredentials at the same cost, so sign-in cannot be used to learn which addresses
 // exist. After Config.MaxLoginFailures failures for one address within Config.LoginWindow,
 // SignIn returns *ThrottledError (wrapping ErrTooManyAttempts) until the window ends, whether
-// or not the address exists. A password hashed with parameters cheaper than
-// Config.PasswordParams is rehashed.
+// or not the address exists. Each attempt is counted before its password is checked, in one
+// statement, so concurrent guesses cannot slip past the limit. A password hashed with
+// parameters cheaper than Config.PasswordParams is rehashed.
+//
+// An unknown tenant (tenant IDs are not secret), an empty password and one longer than
+// tenant.MaxPasswordBytes are refused without hashing; ErrBusy means
+// Config.MaxConcurrentHashes checks are already running.
 func (d *Desk) SignIn(ctx context.Context, tenantID uuid.UUID, email, password string) (*SignedIn, error) {
+	fail := func(err error) (*SignedIn, error) { return nil, fmt.Errorf("sign in: %w", err) }
 	email = strings.ToLower(strings.TrimSpace(email))
 	key := secret.Hash(email)
-	now := d.clock()
 	if _, err := d.store.GetTenant(ctx, tenantID); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			tenant.VerifyPassword(d.dummyHash, password, d.cfg.PasswordParams)
-			return nil, fmt.Errorf("sign in: %w", ErrBadCredentials)
+			return fail(ErrBadCredentials)
 		}
-		return nil, fmt.Errorf("sign in: %w", err)
+		return fail(err)
 	}
-	count, since, err := d.store.LoginFailures(ctx, tenantID, key)
+	release, err := d.hashSlot()
 	if err != nil {
-		return nil, fmt.Errorf("sign in: %w", err)
+		return fail(err)
 	}
-	if until := since.Add(d.cfg.LoginWindow); count >= d.cfg.MaxLoginFailures && now.Before(until) {
-		return nil, fmt.Errorf("sign in: %w", &ThrottledError{Until: until})
+	defer release()
+	if err := d.reserveAttempt(ctx, tenantID, key, d.cfg.MaxLoginFailures, d.cfg.LoginWindow); err != nil {
+		return fail(err)
+	}
+	if password == "" || len(password) > tenant.MaxPasswordBytes {
+		return fail(ErrBadCredentials)
 	}
 	u, err := d.store.GetUserByEmail(ctx, tenantID, email)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return nil, fmt.Errorf("sign in: %w", err)
+		return fail(err)
 	}
 	usable := err == nil && u.Status == tenant.UserActive && u.PasswordHash != ""
 	hash := d.dummyHash
@@ -63,17 +71,12 @@ func (d *Desk) SignIn(ctx context.Context, tenantID uuid.UUID, email, password s
 	}
 	ok, rehash := tenant.VerifyPassword(hash, password, d.cfg.PasswordParams)
 	if !ok || !usable {
-		if _, _, err := d.store.RecordLoginFailure(ctx, tenantID, key, now, d.cfg.LoginWindow); err != nil {
-			return nil, fmt.Errorf("sign in: %w", err)
-		}
-		return nil, fmt.Errorf("sign in: %w", ErrBadCredentials)
+		return fail(ErrBadCredentials) // the attempt is counted already
 	}
 	var in *SignedIn
 	err = d.inTx(ctx, func(q storage.Queries) error {
-		if count > 0 {
-			if err := q.ClearLoginFailures(ctx, tenantID, key); err != nil {
-				return err
-			}
+		if err := q.ClearLoginFailures(ctx, tenantID, key); err != nil {
+			return err
 		}
 		if rehash {
 			var err error
@@ -86,9 +89,34 @@ func (d *Desk) SignIn(ctx context.Context, tenantID uuid.UUID, email, password s
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sign in: %w", err)
+		return fail(err)
 	}
 	return in, nil
+}
+
+// reserveAttempt counts one attempt for key before it is checked, in one statement, and
+// refuses it with *ThrottledError when it is past max within window. A successful attempt
+// clears the count (ClearLoginFailures).
+func (d *Desk) reserveAttempt(ctx context.Context, tenantID uuid.UUID, key string, max int, window time.Duration) error {
+	count, since, err := d.store.RecordLoginFailure(ctx, tenantID, key, d.clock(), window)
+	if err != nil {
+		return err
+	}
+	if count > max {
+		return &ThrottledError{Until: since.Add(window)}
+	}
+	return nil
+}
+
+// hashSlot takes one of the Config.MaxConcurrentHashes slots for a password or PIN check (19
+// MiB of memory each), or returns ErrBusy at once when all are taken. release gives it back.
+func (d *Desk) hashSlot() (release func(), err error) {
+	select {
+	case d.hashSlots <- struct{}{}:
+		return func() { <-d.hashSlots }, nil
+	default:
+		return nil, fmt.Errorf("%w: %d password or PIN checks are running", ErrBusy, cap(d.hashSlots))
+	}
 }
 
 // startSession stores a new session for u, records the sign-in on u and writes u.
@@ -155,16 +183,9 @@ func (d *Desk) redeem(ctx context.Context, token string, purpose tenant.TokenPur
 	fn func(q storage.Queries, u *tenant.User) error) (*SignedIn, error) {
 	var in *SignedIn
 	err := d.inTx(ctx, func(q storage.Queries) error {
-		ut, err := q.GetUserToken(ctx, secret.Hash(token))
-		switch {
-		case errors.Is(err, storage.ErrNotFound) || err == nil && ut.Purpose != purpose:
-			return fmt.Errorf("%w: unknown link", ErrInvalidLink)
-		case err != nil:
+		ut, err := d.liveToken(ctx, q, token, purpose)
+		if err != nil {
 			return err
-		case ut.UsedAt != nil:
-			return fmt.Errorf("%w: the link was already used", ErrInvalidLink)
-		case !d.clock().Before(ut.ExpiresAt):
-			return fmt.Errorf("%w: the link expired at %s", ErrInvalidLink, ut.ExpiresAt.Format(time.RFC3339))
 		}
 		if err := q.UseUserToken(ctx, ut.TenantID, ut.ID, d.clock()); err != nil {
 			if errors.Is(err, storage.ErrConflict) {
@@ -189,14 +210,43 @@ func (d *Desk) redeem(ctx context.Context, token string, purpose tenant.TokenPur
 	return in, err
 }
 
+// liveToken reads the one-time token of the purpose, refusing with ErrInvalidLink one that is
+// unknown, used or expired.
+func (d *Desk) liveToken(ctx context.Context, q storage.Queries, token string, purpose tenant.TokenPurpose) (*tenant.UserToken, error) {
+	if token == "" {
+		return nil, fmt.Errorf("%w: unknown link", ErrInvalidLink)
+	}
+	ut, err := q.GetUserToken(ctx, secret.Hash(token))
+	switch {
+	case errors.Is(err, storage.ErrNotFound) || err == nil && ut.Purpose != purpose:
+		return nil, fmt.Errorf("%w: unknown link", ErrInvalidLink)
+	case err != nil:
+		return nil, err
+	case ut.UsedAt != nil:
+		return nil, fmt.Errorf("%w: the link was already used", ErrInvalidLink)
+	case !d.clock().Before(ut.ExpiresAt):
+		return nil, fmt.Errorf("%w: the link expired at %s", ErrInvalidLink, ut.ExpiresAt.Format(time.RFC3339))
+	}
+	return ut, nil
+}
+
+// hashNewPassword checks a new password against the policy and hashes it, once the one-time
+// token that allows it is known to be live: an unknown token costs no hash.
+func (d *Desk) hashNewPassword(ctx context.Context, token string, purpose tenant.TokenPurpose, password string) (string, error) {
+	if _, err := d.liveToken(ctx, d.store, token, purpose); err != nil {
+		return "", err
+	}
+	return d.hashPassword("password", password)
+}
+
 // AcceptInvitation sets the first password of an invited (or self-registered) user from the
 // token of their invitation link, activates them and signs them in. Returns *ValidationError
 // for a password that breaks the policy (the link stays usable), and ErrInvalidLink for an
 // unknown, used or expired link or a user no longer invited.
 func (d *Desk) AcceptInvitation(ctx context.Context, token, password string) (*SignedIn, error) {
-	hash, err := d.hashPassword("password", password)
+	hash, err := d.hashNewPassword(ctx, token, tenant.PurposeInvitation, password)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("accept invitation: %w", err)
 	}
 	in, err := d.redeem(ctx, token, tenant.PurposeInvitation, true, func(_ storage.Queries, u *tenant.User) error {
 		if u.Status != tenant.UserInvited {
@@ -214,13 +264,28 @@ func (d *Desk) AcceptInvitation(ctx context.Context, token, password string) (*S
 // RequestPasswordReset issues a password-reset link for an active user of the tenant, voiding
 // earlier ones. For an address with no active account it returns a nil link and no error: the
 // application answers both cases alike ("if the address is registered, a link is on its way"),
-// so the form does not tell which addresses exist.
+// so the form does not tell which addresses exist. It takes at least resetReplyTime either way,
+// so its duration does not tell them either. At most Config.MaxResetRequests requests for one
+// address within Config.ResetTTL send a link; further ones also return a nil link, so that
+// nobody can flood a mailbox.
 func (d *Desk) RequestPasswordReset(ctx context.Context, tenantID uuid.UUID, email string) (*OneTimeLink, error) {
+	defer waitAtLeast(ctx, time.Now(), resetReplyTime)
 	email = strings.ToLower(strings.TrimSpace(email))
 	var link *OneTimeLink
 	err := d.inTx(ctx, func(q storage.Queries) error {
+		if _, err := q.GetTenant(ctx, tenantID); err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		// Counted for every address, known or not, so both cost the same statements.
+		count, _, err := q.RecordLoginFailure(ctx, tenantID, secret.Hash("reset:"+email), d.clock(), d.cfg.ResetTTL)
+		if err != nil {
+			return err
+		}
 		u, err := q.GetUserByEmail(ctx, tenantID, email)
-		if errors.Is(err, storage.ErrNotFound) {
+		if errors.Is(err, storage.ErrNotFound) || count > d.cfg.MaxResetRequests {
 			return nil
 		}
 		if err != nil || u.Status != tenant.UserActive {
@@ -235,14 +300,29 @@ func (d *Desk) RequestPasswordReset(ctx context.Context, tenantID uuid.UUID, ema
 	return link, nil
 }
 
+// resetReplyTime is the least time RequestPasswordReset takes, well above what issuing a link
+// costs, so that known and unknown addresses answer alike.
+const resetReplyTime = 100 * time.Millisecond
+
+// waitAtLeast sleeps until d has passed since start, or ctx ends. It measures real time, not
+// Config.Now: it hides how long work took from whoever waits for the answer.
+func waitAtLeast(ctx context.Context, start time.Time, d time.Duration) {
+	t := time.NewTimer(d - time.Since(start))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
 // ResetPassword sets a new password from the token of a password-reset link, ends every
 // session of the user and lifts any sign-in throttling of their address, then signs them in.
 // Returns *ValidationError for a password that breaks the policy (the link stays usable) and
 // ErrInvalidLink for an unknown, used or expired link or a user no longer active.
 func (d *Desk) ResetPassword(ctx context.Context, token, password string) (*SignedIn, error) {
-	hash, err := d.hashPassword("password", password)
+	hash, err := d.hashNewPassword(ctx, token, tenant.PurposePasswordReset, password)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reset password: %w", err)
 	}
 	in, err := d.redeem(ctx, token, tenant.PurposePasswordReset, true, func(q storage.Queries, u *tenant.User) error {
 		if u.Status != tenant.UserActive {
@@ -263,37 +343,68 @@ func (d *Desk) ResetPassword(ctx context.Context, token, password string) (*Sign
 	return in, nil
 }
 
-// ChangePassword changes the acting user's own password after checking the current one. Other
-// sessions stay signed in. Returns *ValidationError for a new password that breaks the
-// policy, ErrBadCredentials for a wrong current password, and ErrForbidden for actors who are
-// not users.
-func (d *Desk) ChangePassword(ctx context.Context, actor tenant.Actor, current, password string) error {
+// ChangePassword changes the acting user's own password after checking the current one, ends
+// every session of the user (this one too: a stolen session must not outlive the change) and
+// returns a new session for the caller to continue with. Wrong current passwords count
+// towards the sign-in throttle of the user's address (Config.MaxLoginFailures), so a session
+// cannot be used to guess the password. Returns *ValidationError for a new password that
+// breaks the policy and for a wrong current password (field "current", wrapping
+// ErrBadCredentials), *ThrottledError, ErrBusy, and ErrForbidden for actors who are not users.
+func (d *Desk) ChangePassword(ctx context.Context, actor tenant.Actor, current, password string) (*SignedIn, error) {
+	fail := func(err error) (*SignedIn, error) { return nil, fmt.Errorf("change password: %w", err) }
 	tid, err := authorize(actor, tenant.ActProfileUpdate)
 	if err != nil {
-		return fmt.Errorf("change password: %w", err)
+		return fail(err)
 	}
-	hash, err := d.hashPassword("password", password)
+	if err := tenant.CheckPassword(password); err != nil {
+		return fail(&ValidationError{Field: "password", Problem: err.Error(), Err: err})
+	}
+	u, err := d.store.GetUser(ctx, tid, actor.UserID)
 	if err != nil {
-		return err
+		return fail(err)
 	}
+	release, err := d.hashSlot()
+	if err != nil {
+		return fail(err)
+	}
+	defer release()
+	key := secret.Hash(u.Email)
+	if err := d.reserveAttempt(ctx, tid, key, d.cfg.MaxLoginFailures, d.cfg.LoginWindow); err != nil {
+		return fail(err)
+	}
+	ok := false
+	if current != "" && len(current) <= tenant.MaxPasswordBytes {
+		ok, _ = tenant.VerifyPassword(u.PasswordHash, current, d.cfg.PasswordParams)
+	}
+	if !ok {
+		return fail(&ValidationError{Field: "current", Problem: "is not the current password", Err: ErrBadCredentials})
+	}
+	hash, err := tenant.HashPassword(password, d.cfg.PasswordParams)
+	if err != nil {
+		return fail(err)
+	}
+	var in *SignedIn
 	err = d.inTx(ctx, func(q storage.Queries) error {
 		u, err := q.GetUser(ctx, tid, actor.UserID)
 		if err != nil {
 			return err
 		}
-		if ok, _ := tenant.VerifyPassword(u.PasswordHash, current, d.cfg.PasswordParams); !ok {
-			return ErrBadCredentials
+		if err := q.ClearLoginFailures(ctx, tid, key); err != nil {
+			return err
+		}
+		if _, err := q.DeleteUserAuthSessions(ctx, tid, u.ID); err != nil {
+			return err
 		}
 		u.PasswordHash, u.UpdatedAt = hash, d.clock()
-		if err := q.UpdateUser(ctx, u); err != nil {
+		if in, err = d.startSession(ctx, q, u); err != nil {
 			return err
 		}
 		return d.audit(ctx, q, actor, tid, "user.password_changed", "user", u.ID, u.Email)
 	})
 	if err != nil {
-		return fmt.Errorf("change password: %w", err)
+		return fail(err)
 	}
-	return nil
+	return in, nil
 }
 
 // Registration is what a person gives to register themselves as a customer user.

@@ -2,6 +2,7 @@ package helpdesk_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -707,31 +708,53 @@ func TestPasswordChange(t *testing.T) {
 		require.NoError(t, err)
 
 		t.Run("a wrong current password", func(t *testing.T) {
-			err := f.desk.ChangePassword(ctx, in.Actor, "Wrong1horse", "Changed1horse")
+			_, err := f.desk.ChangePassword(ctx, in.Actor, "Wrong1horse", "Changed1horse")
+			assertField(t, err, "current")
 			assert.ErrorIs(t, err, helpdesk.ErrBadCredentials)
-			assert.Equal(t, helpdesk.KindUnauthenticated, helpdesk.KindOf(err))
-			err = f.desk.ChangePassword(ctx, f.agent, "", "Changed1horse")
+			assert.Equal(t, helpdesk.KindInvalid, helpdesk.KindOf(err), "a form error, not a signed-out session")
+			_, err = f.desk.ChangePassword(ctx, f.agent, "", "Changed1horse")
 			assert.ErrorIs(t, err, helpdesk.ErrBadCredentials, "a user without a password")
+			assertSignedIn(t, f.desk, in.Token, in.Actor, "a wrong guess ends nothing")
 		})
 		t.Run("a weak new password", func(t *testing.T) {
-			err := f.desk.ChangePassword(ctx, in.Actor, peoplePassword, "changed")
+			_, err := f.desk.ChangePassword(ctx, in.Actor, peoplePassword, "changed")
 			assertField(t, err, "password")
 			assert.ErrorIs(t, err, tenant.ErrWeakPassword)
 		})
 		t.Run("actors who are not users", func(t *testing.T) {
 			tk := portalTicket(t, f, "x")
 			for name, a := range map[string]tenant.Actor{"system": f.system, "code holder": f.holder, "requester link": f.link(t, tk)} {
-				err := f.desk.ChangePassword(ctx, a, peoplePassword, "Changed1horse")
+				_, err := f.desk.ChangePassword(ctx, a, peoplePassword, "Changed1horse")
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden, name)
 			}
 		})
 		t.Run("the right current password", func(t *testing.T) {
-			require.NoError(t, f.desk.ChangePassword(ctx, in.Actor, peoplePassword, "Changed1horse"))
-			assertSignedIn(t, f.desk, in.Token, in.Actor, "the session goes on")
-			_, err := f.desk.SignIn(ctx, f.tenant.ID, u.Email, "Changed1horse")
+			other, err := f.desk.SignIn(ctx, f.tenant.ID, u.Email, peoplePassword)
+			require.NoError(t, err)
+			changed, err := f.desk.ChangePassword(ctx, in.Actor, peoplePassword, "Changed1horse")
+			require.NoError(t, err)
+			assertSignedOut(t, f.desk, in.Token, "the session that changed it is replaced")
+			assertSignedOut(t, f.desk, other.Token, "every other session ends")
+			assertSignedIn(t, f.desk, changed.Token, in.Actor, "the new session goes on")
+			_, err = f.desk.SignIn(ctx, f.tenant.ID, u.Email, "Changed1horse")
 			require.NoError(t, err)
 			again, err := f.desk.SignIn(ctx, f.tenant.ID, u.Email, peoplePassword)
 			assertBadCredentials(t, again, err, "the old password")
+		})
+		t.Run("guessing the current password is throttled", func(t *testing.T) {
+			v := withPassword(t, f.desk, f, "Vera")
+			vin, err := f.desk.SignIn(ctx, f.tenant.ID, v.Email, peoplePassword)
+			require.NoError(t, err)
+			for i := range 5 {
+				_, err := f.desk.ChangePassword(ctx, vin.Actor, fmt.Sprintf("Guess%dhorse", i), "Changed1horse")
+				assertField(t, err, "current")
+			}
+			_, err = f.desk.ChangePassword(ctx, vin.Actor, peoplePassword, "Changed1horse")
+			var te *helpdesk.ThrottledError
+			require.ErrorAs(t, err, &te, "even the right password, once throttled")
+			assert.Equal(t, helpdesk.KindThrottled, helpdesk.KindOf(err))
+			_, err = f.desk.SignIn(ctx, f.tenant.ID, v.Email, peoplePassword)
+			assert.ErrorAs(t, err, &te, "the same throttle as sign-in")
 		})
 	})
 }

@@ -16,10 +16,16 @@ var ErrInvalidPIN = errors.New("a PIN is 4 to 12 digits")
 // HashPIN returns an encoded argon2id hash of pin ("argon2id$v=19$m=…,t=…,p=…$salt$hash"). It
 // returns ErrInvalidPIN unless pin is 4 to 12 ASCII digits.
 func HashPIN(pin string) (string, error) {
-	if len(pin) < 4 || len(pin) > 12 || strings.Trim(pin, "0123456789") != "" {
+	if !ValidPIN(pin) {
 		return "", ErrInvalidPIN
 	}
 	return secret.HashArgon2(pin, secret.OWASPMinimum), nil
+}
+
+// ValidPIN reports whether pin could be a PIN: 4 to 12 ASCII digits. A check of anything else
+// can be refused without hashing.
+func ValidPIN(pin string) bool {
+	return len(pin) >= 4 && len(pin) <= 12 && strings.Trim(pin, "0123456789") == ""
 }
 
 // CheckPIN reports whether pin matches an encoded hash made by HashPIN, in constant time. A
