@@ -693,30 +693,32 @@ func (d *Desk) CountTickets(ctx context.Context, actor tenant.Actor, f storage.C
 	return counts, nil
 }
 
-// History returns a ticket's history, oldest first. Requesters do not see entries about
-// internal messages. Returns ErrNotFound for a ticket the actor cannot see.
-func (d *Desk) History(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.HistoryEntry, error) {
+// History returns a page of a ticket's history (its sessions' included), oldest first (ties by
+// ID). Requesters and customer users do not see entries about internal messages: the query
+// leaves them out, so that every page but the last is full. A zero PageRequest asks for the
+// first page of storage.DefaultPageSize; pass the page's Next as After for the next one.
+// Returns ErrNotFound for a ticket the actor cannot see, and storage.ErrInvalidCursor for a
+// cursor that is not one of this listing's.
+func (d *Desk) History(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, p storage.PageRequest) (storage.Page[*ticket.HistoryEntry], error) {
+	fail := func(err error) (storage.Page[*ticket.HistoryEntry], error) {
+		return storage.Page[*ticket.HistoryEntry]{}, fmt.Errorf("history of %s: %w", ticketID, err)
+	}
 	tid, err := d.authorizeOn(ctx, actor, tenant.ActTicketRead, ticketAt(ticketID))
 	if err != nil {
-		return nil, fmt.Errorf("history of %s: %w", ticketID, err)
+		return fail(err)
 	}
 	if _, err := d.visibleTicket(ctx, d.store, actor, tid, ticketID); err != nil {
-		return nil, fmt.Errorf("history of %s: %w", ticketID, err)
+		return fail(err)
 	}
-	hs, err := d.store.ListHistory(ctx, tid, ticketID)
+	var f storage.HistoryFilter
+	if !seesInternal(actor) {
+		f.ExcludeActions = []string{actionInternalMessage}
+	}
+	page, err := d.store.ListHistory(ctx, tid, ticketID, f, p)
 	if err != nil {
-		return nil, fmt.Errorf("history of %s: %w", ticketID, err)
+		return fail(err)
 	}
-	if seesInternal(actor) {
-		return hs, nil
-	}
-	out := hs[:0]
-	for _, h := range hs {
-		if h.Action != actionInternalMessage {
-			out = append(out, h)
-		}
-	}
-	return out, nil
+	return page, nil
 }
 
 // Statuses lists the tenant's custom statuses in lifecycle order, for staff and customer users.
@@ -761,7 +763,10 @@ func (d *Desk) DeleteTicket(ctx context.Context, actor tenant.Actor, ticketID uu
 		if err != nil {
 			return err
 		}
-		if files, err = q.ListAttachments(ctx, tid, t.ID, true); err != nil {
+		files, err = everyPage(func(p storage.PageRequest) (storage.Page[*ticket.Attachment], error) {
+			return q.ListAttachments(ctx, tid, t.ID, true, p)
+		})
+		if err != nil {
 			return err
 		}
 		if err := q.DeleteTicket(ctx, tid, t.ID); err != nil {
