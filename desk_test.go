@@ -215,7 +215,7 @@ func (f *fixture) ticketBy(t *testing.T, creator tenant.Actor, state ticket.Stat
 
 func (f *fixture) history(t *testing.T, actor tenant.Actor, id uuid.UUID) []*ticket.HistoryEntry {
 	t.Helper()
-	hs, err := f.desk.History(t.Context(), actor, id)
+	hs, err := historyOf(t.Context(), f.desk, actor, id)
 	require.NoError(t, err)
 	return hs
 }
@@ -853,6 +853,13 @@ func TestDeskSubmitSupportLapsed(t *testing.T) {
 				assert.Nil(t, tk)
 				assert.ErrorIs(t, err, helpdesk.ErrSupportLapsed)
 				assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
+				if sub.actor.IsRequester() {
+					// A stranger with the code learns nothing of the device's owner.
+					assert.NotContains(t, err.Error(), f.custX.Name)
+					assert.NotContains(t, err.Error(), past.Format(time.DateOnly))
+				} else {
+					assert.Contains(t, err.Error(), f.custX.Name, "staff and the customer's people are told whose plan")
+				}
 			})
 		}
 		t.Run("nothing written", func(t *testing.T) {
@@ -1620,7 +1627,7 @@ func TestDeskPostMessage(t *testing.T) {
 				assert.Equal(t, ticket.Internal, m.Visibility)
 				assert.Equal(t, a.Ref(), m.Author)
 			}
-			ms, err := f.desk.Messages(ctx, f.admin, tk.ID)
+			ms, err := messagesOf(ctx, f.desk, f.admin, tk.ID)
 			require.NoError(t, err)
 			assert.Len(t, ms, 2, "the refused posts wrote nothing")
 		})
@@ -1709,7 +1716,7 @@ func TestDeskPostMessage(t *testing.T) {
 				assert.Equal(t, tk.Version, f.reload(t, tk.ID).Version, "a refused post changes nothing")
 				_, err := f.desk.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "closing note"})
 				assert.NoError(t, err, "staff may still post")
-				ms, err := f.desk.Messages(ctx, f.admin, tk.ID)
+				ms, err := messagesOf(ctx, f.desk, f.admin, tk.ID)
 				require.NoError(t, err)
 				assert.Len(t, ms, 1)
 				assert.Equal(t, state, f.reload(t, tk.ID).State)
@@ -1769,7 +1776,7 @@ func TestDeskConcurrentPostAndClose(t *testing.T) {
 					assert.Equal(t, ticket.StateInProgress, stored.State)
 				}
 				assert.Equal(t, tk.Version+int64(wins), stored.Version, "each winner bumped the version once")
-				ms, err := f.desk.Messages(t.Context(), f.admin, tk.ID)
+				ms, err := messagesOf(t.Context(), f.desk, f.admin, tk.ID)
 				require.NoError(t, err)
 				assert.Len(t, ms, map[bool]int{true: 1, false: 0}[postErr == nil])
 			})
@@ -1807,7 +1814,7 @@ func TestDeskMessagesAndHistoryHideInternal(t *testing.T) {
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				ms, err := f.desk.Messages(ctx, c.actor, tk.ID)
+				ms, err := messagesOf(ctx, f.desk, c.actor, tk.ID)
 				require.NoError(t, err)
 				var bodies []string
 				for _, m := range ms {
@@ -1860,8 +1867,8 @@ func TestDeskTenantIsolation(t *testing.T) {
 				_, err := f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "hi"})
 				return err
 			},
-			"Messages": func(a tenant.Actor) error { _, err := f.desk.Messages(ctx, a, tk.ID); return err },
-			"History":  func(a tenant.Actor) error { _, err := f.desk.History(ctx, a, tk.ID); return err },
+			"Messages": func(a tenant.Actor) error { _, err := messagesOf(ctx, f.desk, a, tk.ID); return err },
+			"History":  func(a tenant.Actor) error { _, err := historyOf(ctx, f.desk, a, tk.ID); return err },
 		}
 		for an, a := range actors {
 			for on, op := range ops {
@@ -1883,7 +1890,7 @@ func TestDeskTenantIsolation(t *testing.T) {
 			stored := f.reload(t, tk.ID)
 			assert.Equal(t, tk.Version, stored.Version)
 			assert.Equal(t, ticket.StateAssigned, stored.State)
-			ms, err := f.desk.Messages(ctx, f.admin, tk.ID)
+			ms, err := messagesOf(ctx, f.desk, f.admin, tk.ID)
 			require.NoError(t, err)
 			assert.Len(t, ms, 1)
 			assert.Len(t, f.history(t, f.admin, tk.ID), 3)
@@ -1927,8 +1934,8 @@ func TestDeskVisibilityWithinTenant(t *testing.T) {
 					want := slices.Contains(c.visible, tk)
 					got, err := f.desk.Ticket(ctx, c.actor, tk.ID)
 					byRef, errRef := f.desk.TicketByRef(ctx, c.actor, tk.Ref())
-					_, errMsgs := f.desk.Messages(ctx, c.actor, tk.ID)
-					_, errHist := f.desk.History(ctx, c.actor, tk.ID)
+					_, errMsgs := messagesOf(ctx, f.desk, c.actor, tk.ID)
+					_, errHist := historyOf(ctx, f.desk, c.actor, tk.ID)
 					if want {
 						if assert.NoError(t, err, tk.Title) {
 							assert.Equal(t, tk.ID, got.ID)
@@ -1976,6 +1983,15 @@ func TestDeskVisibilityWithinTenant(t *testing.T) {
 			_, err := f.desk.TicketByRef(ctx, f.agent, "000001")
 			assert.ErrorIs(t, err, ticket.ErrInvalidRef)
 			assert.Equal(t, helpdesk.KindInvalid, helpdesk.KindOf(err))
+		})
+		t.Run("as people type it", func(t *testing.T) {
+			for _, ref := range []string{viaCode.Ref(), strings.ToLower(viaCode.Ref()), fmt.Sprintf("T-%d", viaCode.Number),
+				fmt.Sprintf(" t-%d ", viaCode.Number)} {
+				got, err := f.desk.TicketByRef(ctx, f.agent, ref)
+				if assert.NoError(t, err, ref) {
+					assert.Equal(t, viaCode.ID, got.ID, ref)
+				}
+			}
 		})
 		t.Run("wrong prefix", func(t *testing.T) {
 			_, err := f.desk.TicketByRef(ctx, f.agent, ticket.FormatRef("X", viaCode.Number))
@@ -2076,8 +2092,8 @@ func TestDeskCodeHolderSeesNoTickets(t *testing.T) {
 		notFound := map[string]func(a tenant.Actor) error{
 			"Ticket":      func(a tenant.Actor) error { _, err := f.desk.Ticket(ctx, a, tk.ID); return err },
 			"TicketByRef": func(a tenant.Actor) error { _, err := f.desk.TicketByRef(ctx, a, tk.Ref()); return err },
-			"Messages":    func(a tenant.Actor) error { _, err := f.desk.Messages(ctx, a, tk.ID); return err },
-			"History":     func(a tenant.Actor) error { _, err := f.desk.History(ctx, a, tk.ID); return err },
+			"Messages":    func(a tenant.Actor) error { _, err := messagesOf(ctx, f.desk, a, tk.ID); return err },
+			"History":     func(a tenant.Actor) error { _, err := historyOf(ctx, f.desk, a, tk.ID); return err },
 			"PostMessage": func(a tenant.Actor) error {
 				_, err := f.desk.PostMessage(ctx, a, tk.ID, helpdesk.NewMessage{Body: "hi"})
 				return err
@@ -2144,7 +2160,7 @@ func TestDeskCodeHolderSeesNoTickets(t *testing.T) {
 				assert.Equal(t, want.State, stored.State)
 				assert.Equal(t, want.Version, stored.Version)
 			}
-			ms, err := f.desk.Messages(ctx, f.admin, tk.ID)
+			ms, err := messagesOf(ctx, f.desk, f.admin, tk.ID)
 			require.NoError(t, err)
 			assert.Empty(t, ms)
 		})
@@ -2985,7 +3001,7 @@ func TestDeskRequesterLink(t *testing.T) {
 			link := f.link(t, tk)
 			_, err := f.desk.PostMessage(ctx, link, tk.ID, helpdesk.NewMessage{Body: "2.4.1"})
 			require.NoError(t, err)
-			ms, err := f.desk.Messages(ctx, link, tk.ID)
+			ms, err := messagesOf(ctx, f.desk, link, tk.ID)
 			require.NoError(t, err)
 			require.Len(t, ms, 1)
 			assert.Equal(t, link.Ref(), ms[0].Author)

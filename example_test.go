@@ -113,16 +113,23 @@ func Example() {
 	}
 	fmt.Println("rated:", tk.State, tk.Rating.Stars)
 
-	history, err := desk.History(ctx, agent, tk.ID)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, h := range history {
-		fmt.Printf("%-9s %-10s %s -> %s", h.Action, h.Actor.Name, h.From, h.To)
-		if h.Reason != "" {
-			fmt.Printf(" (%s)", h.Reason)
+	// The history comes a page at a time, oldest first; the last page has no Next.
+	for p := (storage.PageRequest{}); ; {
+		history, err := desk.History(ctx, agent, tk.ID, p)
+		if err != nil {
+			log.Fatal(err)
 		}
-		fmt.Println()
+		for _, h := range history.Items {
+			fmt.Printf("%-9s %-10s %s -> %s", h.Action, h.Actor.Name, h.From, h.To)
+			if h.Reason != "" {
+				fmt.Printf(" (%s)", h.Reason)
+			}
+			fmt.Println()
+		}
+		if history.Next == "" {
+			break
+		}
+		p.After = history.Next
 	}
 	// Output:
 	// Pump 7 X200-0007 in Ward 3 [view open_ticket]

@@ -10,8 +10,12 @@ import (
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/blob"
 	"github.com/deskkit/helpdesk/internal/pgtest"
+	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/video/videotest"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 )
 
@@ -89,3 +93,50 @@ func newDesk(t testing.TB, s *bunstore.Store) (*helpdesk.Desk, *fakeClock) {
 
 // testKey is the master key of the tests' Desks: every Desk on a store signs the same links.
 var testKey = []byte("the tests' master key, 32 bytes+")
+
+// walkPages reads a Desk listing to its end and returns every item. It asks for two rows a
+// page, so that the tests' short listings span pages too and every access rule is checked
+// across page boundaries.
+func walkPages[T any](list func(storage.PageRequest) (storage.Page[T], error)) ([]T, error) {
+	var out []T
+	p := storage.PageRequest{Limit: 2}
+	for {
+		page, err := list(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.Next == "" {
+			return out, nil
+		}
+		p.After = page.Next
+	}
+}
+
+// messagesOf returns every message of the ticket actor may read, page by page.
+func messagesOf(ctx context.Context, d *helpdesk.Desk, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.Message, error) {
+	return walkPages(func(p storage.PageRequest) (storage.Page[*ticket.Message], error) {
+		return d.Messages(ctx, actor, ticketID, p)
+	})
+}
+
+// historyOf returns every history entry of the ticket actor may read, page by page.
+func historyOf(ctx context.Context, d *helpdesk.Desk, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.HistoryEntry, error) {
+	return walkPages(func(p storage.PageRequest) (storage.Page[*ticket.HistoryEntry], error) {
+		return d.History(ctx, actor, ticketID, p)
+	})
+}
+
+// sessionsOf returns every session of the ticket actor may read, page by page.
+func sessionsOf(ctx context.Context, d *helpdesk.Desk, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.Session, error) {
+	return walkPages(func(p storage.PageRequest) (storage.Page[*ticket.Session], error) {
+		return d.Sessions(ctx, actor, ticketID, p)
+	})
+}
+
+// attachmentsOf returns every file of the ticket actor may read, page by page.
+func attachmentsOf(ctx context.Context, d *helpdesk.Desk, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.Attachment, error) {
+	return walkPages(func(p storage.PageRequest) (storage.Page[*ticket.Attachment], error) {
+		return d.Attachments(ctx, actor, ticketID, p)
+	})
+}

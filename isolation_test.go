@@ -221,11 +221,11 @@ var matrix = map[string]matrixOp{
 		return nil, err
 	}},
 	"History": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
-		_, err := c.d.History(c.ctx, c.actor, c.ticket.ID)
+		_, err := historyOf(c.ctx, c.d, c.actor, c.ticket.ID)
 		return nil, err
 	}},
 	"Messages": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
-		_, err := c.d.Messages(c.ctx, c.actor, c.ticket.ID)
+		_, err := messagesOf(c.ctx, c.d, c.actor, c.ticket.ID)
 		return nil, err
 	}},
 	"PostMessage": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
@@ -408,7 +408,7 @@ var matrix = map[string]matrixOp{
 	}},
 	"Sessions": {state: ticket.StateAssigned, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.session().ID
-		ss, err := c.d.Sessions(c.ctx, c.actor, c.ticket.ID)
+		ss, err := sessionsOf(c.ctx, c.d, c.actor, c.ticket.ID)
 		return ids(ss, func(x *ticket.Session) uuid.UUID { return x.ID }), err
 	}},
 	"JoinSession": {state: ticket.StateAssigned, own: "FFFAF|AA|NA|U", other: "FFFAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
@@ -425,7 +425,7 @@ var matrix = map[string]matrixOp{
 	}},
 	"Attachments": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.attachment().ID
-		as, err := c.d.Attachments(c.ctx, c.actor, c.ticket.ID)
+		as, err := attachmentsOf(c.ctx, c.d, c.actor, c.ticket.ID)
 		return ids(as, func(x *ticket.Attachment) uuid.UUID { return x.ID }), err
 	}},
 	"OpenAttachment": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {

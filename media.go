@@ -206,27 +206,30 @@ func (d *Desk) dropBlobs(ctx context.Context, as ...*ticket.Attachment) {
 	}
 }
 
-// Attachments lists a ticket's files, oldest first: uploaded media and the attachments of its
-// messages (of internal messages for staff only). Returns ErrNotFound for a ticket the actor
-// cannot see.
-func (d *Desk) Attachments(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.Attachment, error) {
+// Attachments lists a page of a ticket's files, oldest first (ties by ID): uploaded media and
+// the attachments of its messages (of internal messages for staff only, left out by the query,
+// so that every page but the last is full). A zero PageRequest asks for the first page of
+// storage.DefaultPageSize; pass the page's Next as After for the next one. Returns ErrNotFound
+// for a ticket the actor cannot see, and storage.ErrInvalidCursor for a cursor that is not one
+// of this listing's.
+func (d *Desk) Attachments(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, p storage.PageRequest) (storage.Page[*ticket.Attachment], error) {
+	var page storage.Page[*ticket.Attachment]
 	tid, err := d.authorizeOn(ctx, actor, tenant.ActTicketRead, ticketAt(ticketID))
 	if err != nil {
-		return nil, fmt.Errorf("list attachments of ticket %s: %w", ticketID, err)
+		return page, fmt.Errorf("list attachments of ticket %s: %w", ticketID, err)
 	}
-	var out []*ticket.Attachment
 	err = d.inTx(ctx, func(q storage.Queries) error {
 		if _, err := d.visibleTicket(ctx, q, actor, tid, ticketID); err != nil {
 			return err
 		}
 		var err error
-		out, err = q.ListAttachments(ctx, tid, ticketID, seesInternal(actor))
+		page, err = q.ListAttachments(ctx, tid, ticketID, seesInternal(actor), p)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list attachments of ticket %s: %w", ticketID, err)
+		return storage.Page[*ticket.Attachment]{}, fmt.Errorf("list attachments of ticket %s: %w", ticketID, err)
 	}
-	return out, nil
+	return page, nil
 }
 
 // OpenAttachment returns a file of a ticket the actor can see, with its content, which the

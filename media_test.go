@@ -110,11 +110,11 @@ func TestUploadMedia(t *testing.T) {
 			}
 			return out
 		}
-		staff, err := d.Attachments(ctx, f.agent, tk.ID)
+		staff, err := attachmentsOf(ctx, d, f.agent, tk.ID)
 		require.NoError(t, err)
 		assert.Equal(t, []string{"pump.txt image/jpeg", "clip.mp4 video/mp4", "manual.pdf application/pdf",
 			"notes.txt text/plain; charset=utf-8"}, names(staff))
-		theirs, err := d.Attachments(ctx, requester, tk.ID)
+		theirs, err := attachmentsOf(ctx, d, requester, tk.ID)
 		require.NoError(t, err)
 		assert.Len(t, theirs, 3, "the internal note's file is staff-only")
 		_, _, err = d.OpenAttachment(ctx, requester, staff[3].ID)

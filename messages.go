@@ -128,21 +128,28 @@ func (d *Desk) openPost(ctx context.Context, q storage.Queries, actor tenant.Act
 	return c, nil
 }
 
-// Messages returns a ticket's messages, oldest first; internal ones for staff only. Returns
-// ErrNotFound for a ticket the actor cannot see.
-func (d *Desk) Messages(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.Message, error) {
+// Messages returns a page of a ticket's messages, oldest first (ties by ID); internal ones for
+// staff only, and left out by the query, so that every page but the last is full. A zero
+// PageRequest asks for the first page of storage.DefaultPageSize; pass the page's Next as
+// After for the next one. Returns ErrNotFound for a ticket the actor cannot see, and
+// storage.ErrInvalidCursor for a cursor that is not one of this listing's (another ticket's,
+// or one of staff's listing that names an internal message).
+func (d *Desk) Messages(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, p storage.PageRequest) (storage.Page[*ticket.Message], error) {
+	fail := func(err error) (storage.Page[*ticket.Message], error) {
+		return storage.Page[*ticket.Message]{}, fmt.Errorf("messages of %s: %w", ticketID, err)
+	}
 	tid, err := d.authorizeOn(ctx, actor, tenant.ActTicketRead, ticketAt(ticketID))
 	if err != nil {
-		return nil, fmt.Errorf("messages of %s: %w", ticketID, err)
+		return fail(err)
 	}
 	if _, err := d.visibleTicket(ctx, d.store, actor, tid, ticketID); err != nil {
-		return nil, fmt.Errorf("messages of %s: %w", ticketID, err)
+		return fail(err)
 	}
-	ms, err := d.store.ListMessages(ctx, tid, ticketID, seesInternal(actor))
+	page, err := d.store.ListMessages(ctx, tid, ticketID, seesInternal(actor), p)
 	if err != nil {
-		return nil, fmt.Errorf("messages of %s: %w", ticketID, err)
+		return fail(err)
 	}
-	return ms, nil
+	return page, nil
 }
 
 // seesInternal reports whether the policy lets actor read internal messages (and the history

@@ -558,26 +558,28 @@ func (d *Desk) Session(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*
 	return s, nil
 }
 
-// Sessions lists a ticket's video sessions, oldest first. Returns ErrNotFound for a ticket the
-// actor cannot see.
-func (d *Desk) Sessions(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.Session, error) {
+// Sessions lists a page of a ticket's video sessions, oldest first (ties by ID). A zero
+// PageRequest asks for the first page of storage.DefaultPageSize; pass the page's Next as
+// After for the next one. Returns ErrNotFound for a ticket the actor cannot see, and
+// storage.ErrInvalidCursor for a cursor that is not one of this listing's.
+func (d *Desk) Sessions(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, p storage.PageRequest) (storage.Page[*ticket.Session], error) {
+	var page storage.Page[*ticket.Session]
 	tid, err := d.authorizeOn(ctx, actor, tenant.ActTicketRead, ticketAt(ticketID))
 	if err != nil {
-		return nil, fmt.Errorf("list sessions of ticket %s: %w", ticketID, err)
+		return page, fmt.Errorf("list sessions of ticket %s: %w", ticketID, err)
 	}
-	var out []*ticket.Session
 	err = d.inTx(ctx, func(q storage.Queries) error {
 		if _, err := d.visibleTicket(ctx, q, actor, tid, ticketID); err != nil {
 			return err
 		}
 		var err error
-		out, err = q.ListSessions(ctx, tid, ticketID)
+		page, err = q.ListSessions(ctx, tid, ticketID, p)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list sessions of ticket %s: %w", ticketID, err)
+		return storage.Page[*ticket.Session]{}, fmt.Errorf("list sessions of ticket %s: %w", ticketID, err)
 	}
-	return out, nil
+	return page, nil
 }
 
 // OpenSessionLink turns the secret of a requester's session link (the token in

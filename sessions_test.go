@@ -111,7 +111,7 @@ func TestSessionFlowPlanned(t *testing.T) {
 		// A code holder asks for a call from the device's page: a ticket opens with a
 		// requested session; the supervisor hears of both, the team gets the offer.
 		tk := f.open(t, f.caller, helpdesk.NewTicket{Title: "Pump alarms", Requester: caller, RequestSession: true})
-		ss, err := f.desk.Sessions(ctx, f.agent, tk.ID)
+		ss, err := sessionsOf(ctx, f.desk, f.agent, tk.ID)
 		require.NoError(t, err)
 		require.Len(t, ss, 1)
 		req := ss[0]

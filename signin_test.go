@@ -455,7 +455,7 @@ func TestSessionLifecycle(t *testing.T) {
 			hs := f.history(t, f.admin, tk.ID)
 			assert.Equal(t, []string{"submit", "accept", "message"}, historyActions(hs))
 			assert.Equal(t, a.Ref(), hs[1].Actor, "the history still names them")
-			ms, err := d.Messages(ctx, f.admin, tk.ID)
+			ms, err := messagesOf(ctx, d, f.admin, tk.ID)
 			require.NoError(t, err)
 			require.Len(t, ms, 1)
 			assert.Equal(t, a.Ref(), ms[0].Author)

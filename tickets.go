@@ -216,7 +216,7 @@ func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor t
 		if err != nil {
 			return fmt.Errorf("customer %s: %w", t.CustomerID, err)
 		}
-		if err := checkSupport(c, t.CreatedAt); err != nil {
+		if err := checkSupport(actor, c, t.CreatedAt); err != nil {
 			return err
 		}
 		if t.ProjectID == uuid.Nil {
@@ -242,12 +242,17 @@ func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor t
 	return err
 }
 
-// checkSupport refuses new work for a customer whose support plan has ended at now.
-func checkSupport(c *tenant.Customer, now time.Time) error {
-	if c.SupportUntil != nil && !now.Before(*c.SupportUntil) {
-		return fmt.Errorf("%w: the support plan of %s ended on %s", ErrSupportLapsed, c.Name, c.SupportUntil.Format(time.DateOnly))
+// checkSupport refuses new work for a customer whose support plan has ended at now. A public
+// requester is a stranger to the device's owner: their error names neither the customer nor
+// the plan's date.
+func checkSupport(actor tenant.Actor, c *tenant.Customer, now time.Time) error {
+	switch {
+	case c.SupportUntil == nil || now.Before(*c.SupportUntil):
+		return nil
+	case actor.IsRequester():
+		return fmt.Errorf("%w: support for this device has ended", ErrSupportLapsed)
 	}
-	return nil
+	return fmt.Errorf("%w: the support plan of %s ended on %s", ErrSupportLapsed, c.Name, c.SupportUntil.Format(time.DateOnly))
 }
 
 // checkProject requires a project of the tenant that is operator-wide or the customer's own. A
@@ -324,7 +329,7 @@ func (d *Desk) Transition(ctx context.Context, actor tenant.Actor, ticketID uuid
 			if err != nil {
 				return fmt.Errorf("customer %s: %w", c.t.CustomerID, err)
 			}
-			if err := checkSupport(cust, c.now); err != nil {
+			if err := checkSupport(c.actor, cust, c.now); err != nil {
 				return err
 			}
 		}
@@ -695,30 +700,32 @@ func (d *Desk) CountTickets(ctx context.Context, actor tenant.Actor, f storage.C
 	return counts, nil
 }
 
-// History returns a ticket's history, oldest first. Requesters do not see entries about
-// internal messages. Returns ErrNotFound for a ticket the actor cannot see.
-func (d *Desk) History(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) ([]*ticket.HistoryEntry, error) {
+// History returns a page of a ticket's history (its sessions' included), oldest first (ties by
+// ID). Requesters and customer users do not see entries about internal messages: the query
+// leaves them out, so that every page but the last is full. A zero PageRequest asks for the
+// first page of storage.DefaultPageSize; pass the page's Next as After for the next one.
+// Returns ErrNotFound for a ticket the actor cannot see, and storage.ErrInvalidCursor for a
+// cursor that is not one of this listing's.
+func (d *Desk) History(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, p storage.PageRequest) (storage.Page[*ticket.HistoryEntry], error) {
+	fail := func(err error) (storage.Page[*ticket.HistoryEntry], error) {
+		return storage.Page[*ticket.HistoryEntry]{}, fmt.Errorf("history of %s: %w", ticketID, err)
+	}
 	tid, err := d.authorizeOn(ctx, actor, tenant.ActTicketRead, ticketAt(ticketID))
 	if err != nil {
-		return nil, fmt.Errorf("history of %s: %w", ticketID, err)
+		return fail(err)
 	}
 	if _, err := d.visibleTicket(ctx, d.store, actor, tid, ticketID); err != nil {
-		return nil, fmt.Errorf("history of %s: %w", ticketID, err)
+		return fail(err)
 	}
-	hs, err := d.store.ListHistory(ctx, tid, ticketID)
+	var f storage.HistoryFilter
+	if !seesInternal(actor) {
+		f.ExcludeActions = []string{actionInternalMessage}
+	}
+	page, err := d.store.ListHistory(ctx, tid, ticketID, f, p)
 	if err != nil {
-		return nil, fmt.Errorf("history of %s: %w", ticketID, err)
+		return fail(err)
 	}
-	if seesInternal(actor) {
-		return hs, nil
-	}
-	out := hs[:0]
-	for _, h := range hs {
-		if h.Action != actionInternalMessage {
-			out = append(out, h)
-		}
-	}
-	return out, nil
+	return page, nil
 }
 
 // Statuses lists the tenant's custom statuses in lifecycle order, for staff and customer users.
@@ -763,7 +770,10 @@ func (d *Desk) DeleteTicket(ctx context.Context, actor tenant.Actor, ticketID uu
 		if err != nil {
 			return err
 		}
-		if files, err = q.ListAttachments(ctx, tid, t.ID, true); err != nil {
+		files, err = everyPage(func(p storage.PageRequest) (storage.Page[*ticket.Attachment], error) {
+			return q.ListAttachments(ctx, tid, t.ID, true, p)
+		})
+		if err != nil {
 			return err
 		}
 		if err := q.DeleteTicket(ctx, tid, t.ID); err != nil {

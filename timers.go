@@ -218,7 +218,9 @@ func (d *Desk) applyTimer(c *caseTx, kind ticket.TimerKind, s *ticket.Session) e
 
 // expireTicket auto-closes the case's ticket and closes its finished sessions.
 func (d *Desk) expireTicket(c *caseTx) error {
-	ss, err := c.q.ListSessions(c.ctx, c.t.TenantID, c.t.ID)
+	ss, err := everyPage(func(p storage.PageRequest) (storage.Page[*ticket.Session], error) {
+		return c.q.ListSessions(c.ctx, c.t.TenantID, c.t.ID, p)
+	})
 	if err != nil {
 		return err
 	}

@@ -21,9 +21,11 @@ var (
 	// ErrConflict means a write lost a race: the record's Version changed since it was read, or
 	// a unique value (such as a code token) is already taken.
 	ErrConflict = errors.New("conflict")
-	// ErrInvalidCursor means a page cursor is malformed. A cursor carries the last row's ID
-	// only, so a well-formed cursor from another listing is not detected: it just pages on
-	// from that ID.
+	// ErrInvalidCursor means a page cursor is malformed, or, for the listings of one ticket's
+	// rows (messages, history, sessions, attachments), names no row of that listing: a cursor
+	// of another ticket, tenant or listing, or of a row the listing leaves out. A cursor
+	// carries the last row's ID only, so the other listings do not detect a well-formed cursor
+	// from another listing: they just page on from that ID.
 	ErrInvalidCursor = errors.New("invalid page cursor")
 )
 
@@ -246,17 +248,26 @@ type Tickets interface {
 type Messages interface {
 	// CreateMessage returns ErrConflict if the ID is taken.
 	CreateMessage(ctx context.Context, m *ticket.Message) error
-	// ListMessages returns the ticket's messages, oldest first; internal ones only when
-	// includeInternal is set.
-	ListMessages(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool) ([]*ticket.Message, error)
+	// ListMessages returns a page of the ticket's messages, oldest first (by CreatedAt, then
+	// ID); internal ones only when includeInternal is set. Returns ErrInvalidCursor for a
+	// malformed cursor or one naming no message of this listing.
+	ListMessages(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool, p PageRequest) (Page[*ticket.Message], error)
+}
+
+// HistoryFilter narrows ListHistory; the zero value matches every entry.
+type HistoryFilter struct {
+	// ExcludeActions leaves out the entries whose Action is one of these.
+	ExcludeActions []string
 }
 
 // History stores the audit trail of tickets and sessions.
 type History interface {
 	// AppendHistory writes one entry. Returns ErrConflict if the ID is taken.
 	AppendHistory(ctx context.Context, h *ticket.HistoryEntry) error
-	// ListHistory returns the ticket's entries (its sessions' included), oldest first.
-	ListHistory(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.HistoryEntry, error)
+	// ListHistory returns a page of the ticket's entries matching f (its sessions' included),
+	// oldest first (by At, then ID). Returns ErrInvalidCursor for a malformed cursor or one
+	// naming no entry of this listing.
+	ListHistory(ctx context.Context, tenantID, ticketID uuid.UUID, f HistoryFilter, p PageRequest) (Page[*ticket.HistoryEntry], error)
 }
 
 // Sessions stores video sessions.
@@ -267,8 +278,10 @@ type Sessions interface {
 	GetSession(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Session, error)
 	// UpdateSession returns ErrNotFound or ErrConflict (stale Version).
 	UpdateSession(ctx context.Context, s *ticket.Session) error
-	// ListSessions returns the ticket's sessions, oldest first.
-	ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.Session, error)
+	// ListSessions returns a page of the ticket's sessions, oldest first (by CreatedAt, then
+	// ID). Returns ErrInvalidCursor for a malformed cursor or one naming no session of the
+	// ticket.
+	ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID, p PageRequest) (Page[*ticket.Session], error)
 	// GetSessionByRoom finds a session by its video room's name, whatever its tenant (a
 	// provider's callback names only the room). Returns ErrNotFound if none has it.
 	GetSessionByRoom(ctx context.Context, room string) (*ticket.Session, error)

@@ -59,9 +59,10 @@ type Attachments interface {
 	CreateAttachment(ctx context.Context, a *ticket.Attachment) error
 	// GetAttachment returns ErrNotFound if the tenant has no such attachment.
 	GetAttachment(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Attachment, error)
-	// ListAttachments returns the ticket's attachments, oldest first; those of internal
-	// messages only when includeInternal is set.
-	ListAttachments(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool) ([]*ticket.Attachment, error)
+	// ListAttachments returns a page of the ticket's attachments, oldest first (by CreatedAt,
+	// then ID); those of internal messages only when includeInternal is set. Returns
+	// ErrInvalidCursor for a malformed cursor or one naming no attachment of this listing.
+	ListAttachments(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool, p PageRequest) (Page[*ticket.Attachment], error)
 	// CountMedia returns how many media (attachments without a message) the ticket has.
 	CountMedia(ctx context.Context, tenantID, ticketID uuid.UUID) (int, error)
 }

@@ -90,9 +90,11 @@ func FormatRef(prefix string, number int64) string {
 	return fmt.Sprintf("%s-%06d", prefix, number)
 }
 
-// ParseRef splits a reference such as "T-000123" into its prefix and number. It returns
-// ErrInvalidRef for anything else.
+// ParseRef splits a reference such as "T-000123" into its prefix and number, as people type
+// it: in any case, with or without the zeros, between spaces ("t-123" is "T-000123"). It
+// returns ErrInvalidRef for anything else.
 func ParseRef(ref string) (prefix string, number int64, err error) {
+	ref = strings.TrimSpace(ref)
 	i := strings.LastIndexByte(ref, '-')
 	if i <= 0 || i == len(ref)-1 {
 		return "", 0, fmt.Errorf("%w: %q", ErrInvalidRef, ref)
@@ -101,7 +103,8 @@ func ParseRef(ref string) (prefix string, number int64, err error) {
 	if err != nil || n <= 0 {
 		return "", 0, fmt.Errorf("%w: %q", ErrInvalidRef, ref)
 	}
-	return ref[:i], n, nil
+	// People type references as they read them: "t-42" is "T-000042".
+	return strings.ToUpper(ref[:i]), n, nil
 }
 
 // Visibility says who can read a message.

@@ -252,17 +252,24 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 		fmt.Fprintf(out, "%-17s -> %s\n", s.name, t.State)
 	}
 
-	history, err := desk.History(ctx, agent, tk.ID)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(out, "\nhistory of %s:\n", tk.Ref())
-	for _, h := range history {
-		move := h.To
-		if h.From != "" && h.From != h.To {
-			move = h.From + " -> " + h.To
+	// The history comes a page at a time, oldest first; the last page has no Next.
+	for p := (storage.PageRequest{}); ; {
+		history, err := desk.History(ctx, agent, tk.ID, p)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(out, "  %s  %-11s %-16s %-24s %s\n", h.At.Format(time.TimeOnly), h.Actor.Name, h.Action, move, h.Reason)
+		for _, h := range history.Items {
+			move := h.To
+			if h.From != "" && h.From != h.To {
+				move = h.From + " -> " + h.To
+			}
+			fmt.Fprintf(out, "  %s  %-11s %-16s %-24s %s\n", h.At.Format(time.TimeOnly), h.Actor.Name, h.Action, move, h.Reason)
+		}
+		if history.Next == "" {
+			break
+		}
+		p.After = history.Next
 	}
 	counts, err := desk.CountTickets(ctx, admin, storage.CountFilter{})
 	if err != nil {

@@ -34,8 +34,9 @@ func (q *queries) GetAttachment(ctx context.Context, tenantID, id uuid.UUID) (*t
 	return getRow[attachmentRow, *ticket.Attachment](ctx, q, scoped, tenantID, id)
 }
 
-func (q *queries) ListAttachments(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool) ([]*ticket.Attachment, error) {
-	return listRows[attachmentRow, *ticket.Attachment](ctx, q, visibleOf(tenantID, ticketID, includeInternal))
+func (q *queries) ListAttachments(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool, p storage.PageRequest) (storage.Page[*ticket.Attachment], error) {
+	return ticketPage[attachmentRow, *ticket.Attachment](ctx, q, tenantID, ticketID, "created_at", visible(includeInternal), p,
+		func(a *ticket.Attachment) uuid.UUID { return a.ID })
 }
 
 func (q *queries) CountMedia(ctx context.Context, tenantID, ticketID uuid.UUID) (int, error) {

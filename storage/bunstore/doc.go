@@ -39,6 +39,18 @@
 // deletes the timer only while the attempts are still those of the claim, so a timer fires at
 // most once however many schedulers run.
 //
+// # A ticket's rows
+//
+// A page of a ticket's messages, history, sessions or attachments is one statement: the rows
+// after the cursor's row by time and ID, a row comparison against that row read by its ID in a
+// subquery through the listing's own filter, so that a cursor of another ticket, tenant or
+// listing finds no row to start from (an empty page after a cursor then costs one more read
+// telling that apart, as storage.ErrInvalidCursor). Indexes on (ticket_id, time, id) serve the
+// order and the range on both engines; messages and attachments also have partial ones of
+// their public rows, so a requester's page reads the rows it shows, not the internal ones in
+// between. The history a requester reads leaves entries out by action, which no index holds:
+// its scan passes over the entries left out between the rows it shows.
+//
 // # Integrity
 //
 // Timers and attachments are only stored on a ticket, session or message of their own tenant:

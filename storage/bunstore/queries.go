@@ -400,30 +400,87 @@ func (q *queries) CreateMessage(ctx context.Context, m *ticket.Message) error {
 	return q.insert(ctx, fromMessage(m))
 }
 
-func (q *queries) ListMessages(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool) ([]*ticket.Message, error) {
-	return listRows[messageRow, *ticket.Message](ctx, q, visibleOf(tenantID, ticketID, includeInternal))
+func (q *queries) ListMessages(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool, p storage.PageRequest) (storage.Page[*ticket.Message], error) {
+	return ticketPage[messageRow, *ticket.Message](ctx, q, tenantID, ticketID, "created_at", visible(includeInternal), p,
+		func(m *ticket.Message) uuid.UUID { return m.ID })
 }
 
-// visibleOf selects a ticket's rows that have a visibility (messages, attachments), oldest
-// first: the public ones only unless includeInternal is set.
-func visibleOf(tenantID, ticketID uuid.UUID, includeInternal bool) func(*bun.SelectQuery) *bun.SelectQuery {
+// visible narrows a ticket's rows that have a visibility (messages, attachments) to the public
+// ones unless includeInternal is set. The value is a literal in the statement (bun formats
+// arguments into it), which lets both engines read the partial index of public rows.
+func visible(includeInternal bool) func(*bun.SelectQuery) *bun.SelectQuery {
 	return func(s *bun.SelectQuery) *bun.SelectQuery {
-		s = s.Where("tenant_id = ? AND ticket_id = ?", tenantID, ticketID)
 		if !includeInternal {
 			s = s.Where("visibility = ?", string(ticket.Public))
 		}
-		return s.OrderExpr("id ASC")
+		return s
 	}
+}
+
+// ticketPage reads one keyset page of a ticket's rows of R's table, oldest first: by the time
+// column at, then by ID. narrow leaves rows out; the page and its cursor's row are selected
+// through it alike, so a cursor is valid only for the listing that handed it out. The page
+// holds one row more than its size, which pageOf drops after learning that another page
+// follows.
+func ticketPage[R any, D any, P row[R, D]](ctx context.Context, q *queries, tenantID, ticketID uuid.UUID, at string,
+	narrow func(*bun.SelectQuery) *bun.SelectQuery, p storage.PageRequest, id func(D) uuid.UUID) (storage.Page[D], error) {
+	after, err := storage.DecodeCursor(p.After)
+	if err != nil {
+		return storage.Page[D]{}, err
+	}
+	items, err := scanRows[R, D, P](ctx, ticketPageQuery[R, D, P](q, tenantID, ticketID, at, narrow, after, p.Size()))
+	if err != nil {
+		return storage.Page[D]{}, err
+	}
+	if len(items) == 0 && after != uuid.Nil {
+		// A cursor is handed out only with rows after it, which go only with their ticket (and
+		// the cursor's row with them): a page that comes back empty after a cursor is nearly
+		// always one whose cursor names no row of this listing. Only such pages pay for the
+		// read that tells.
+		table := P(new(R)).table()
+		ok, err := narrow(q.db.NewSelect().TableExpr(table).Where("tenant_id = ? AND ticket_id = ? AND id = ?", tenantID, ticketID, after)).Exists(ctx)
+		if err != nil {
+			return storage.Page[D]{}, mapErr(err)
+		}
+		if !ok {
+			return storage.Page[D]{}, fmt.Errorf("%w: ticket %s lists no such row of %s", storage.ErrInvalidCursor, ticketID, table)
+		}
+	}
+	return pageOf(items, p.Size(), id), nil
+}
+
+// ticketPageQuery selects the rows of ticketPage's page: size+1 rows of the ticket's that narrow
+// keeps, by at and ID, after the row named after unless that is uuid.Nil.
+func ticketPageQuery[R any, D any, P row[R, D]](q *queries, tenantID, ticketID uuid.UUID, at string,
+	narrow func(*bun.SelectQuery) *bun.SelectQuery, after uuid.UUID, size int) *bun.SelectQuery {
+	listed := func(s *bun.SelectQuery) *bun.SelectQuery {
+		return narrow(s.Where("tenant_id = ? AND ticket_id = ?", tenantID, ticketID))
+	}
+	s := listed(selectRows[R, D, P](q))
+	if after != uuid.Nil {
+		// The cursor's row is read in the same statement, through the same narrowing; a row
+		// outside the listing reads as NULL, which no row follows.
+		cursor := listed(q.db.NewSelect().TableExpr(P(new(R)).table()).ColumnExpr("?, id", bun.Ident(at))).Where("id = ?", after)
+		s = s.Where("(?, id) > (?)", bun.Ident(at), cursor)
+	}
+	return s.OrderExpr("? ASC, id ASC", bun.Ident(at)).Limit(int64(size) + 1)
 }
 
 func (q *queries) AppendHistory(ctx context.Context, h *ticket.HistoryEntry) error {
 	return q.insert(ctx, fromHistory(h))
 }
 
-func (q *queries) ListHistory(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.HistoryEntry, error) {
-	return listRows[historyRow, *ticket.HistoryEntry](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
-		return s.Where("tenant_id = ? AND ticket_id = ?", tenantID, ticketID).OrderExpr("id ASC")
-	})
+func (q *queries) ListHistory(ctx context.Context, tenantID, ticketID uuid.UUID, f storage.HistoryFilter, p storage.PageRequest) (storage.Page[*ticket.HistoryEntry], error) {
+	return ticketPage[historyRow, *ticket.HistoryEntry](ctx, q, tenantID, ticketID, "at", func(s *bun.SelectQuery) *bun.SelectQuery {
+		switch len(f.ExcludeActions) {
+		case 0:
+		case 1:
+			s = s.Where("action <> ?", f.ExcludeActions[0])
+		default:
+			s = s.Where("action NOT IN (?)", bun.List(f.ExcludeActions))
+		}
+		return s
+	}, p, func(h *ticket.HistoryEntry) uuid.UUID { return h.ID })
 }
 
 // Sessions.
@@ -459,11 +516,13 @@ func (q *queries) GetSessionByRoom(ctx context.Context, room string) (*ticket.Se
 	return items[0], nil
 }
 
-func (q *queries) ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID) ([]*ticket.Session, error) {
-	return listRows[sessionRow, *ticket.Session](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
-		return s.Where("tenant_id = ? AND ticket_id = ?", tenantID, ticketID).OrderExpr("id ASC")
-	})
+func (q *queries) ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID, p storage.PageRequest) (storage.Page[*ticket.Session], error) {
+	return ticketPage[sessionRow, *ticket.Session](ctx, q, tenantID, ticketID, "created_at", everyRow, p,
+		func(s *ticket.Session) uuid.UUID { return s.ID })
 }
+
+// everyRow narrows nothing.
+func everyRow(s *bun.SelectQuery) *bun.SelectQuery { return s }
 
 // Statuses and priorities.
 

@@ -25,6 +25,13 @@
 //     are inserted, with an empty Next on the last page and [storage.ErrInvalidCursor] for a
 //     garbage cursor; every TicketFilter, DeviceFilter and UserFilter field alone and combined;
 //     ticket counts per state; the documented order of every other listing.
+//   - The pages of a ticket's messages, history, sessions and attachments, with and without
+//     internal rows (and a HistoryFilter of one and two actions): every row once, oldest first
+//     with rows of the same time by ID (also when IDs run against time), every page but the
+//     last full however many rows the listing leaves out, the default and maximum page sizes,
+//     rows added while paging joining the end; [storage.ErrInvalidCursor] for a malformed or
+//     tampered cursor and for a cursor naming a row of another ticket, tenant or listing or a
+//     row the listing leaves out; nothing of another tenant's ticket.
 //   - DeleteTicket removing the ticket's messages, history, sessions, timers and attachments.
 //   - Sessions found by the hash of their link and by their video room, whatever their tenant;
 //     never by an empty one.

@@ -564,7 +564,7 @@ func testOrdering(t *testing.T, h Harness) {
 		require.NoError(t, s.CreateSession(ctx, third))
 		other := w.addTicket(w.newTicket("Display flickers"))
 		w.addSession(other.ID)
-		got, err := s.ListSessions(ctx, w.Tenant.ID, w.Ticket.ID)
+		got, err := listSessions(ctx, s, w.Tenant.ID, w.Ticket.ID)
 		require.NoError(t, err)
 		assertSame(t, cloneAll([]*ticket.Session{w.Session, second, third}), got, "the ticket's sessions, oldest first")
 	})

@@ -47,6 +47,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("InTx", func(t *testing.T) { testInTx(t, h) })
 	t.Run("ConcurrentUpdate", func(t *testing.T) { testConcurrentUpdate(t, h) })
 	t.Run("Pagination", func(t *testing.T) { testPagination(t, h) })
+	t.Run("TicketPages", func(t *testing.T) { testTicketPages(t, h) })
 	t.Run("TicketFilter", func(t *testing.T) { testTicketFilter(t, h) })
 	t.Run("DeviceFilter", func(t *testing.T) { testDeviceFilter(t, h) })
 	t.Run("CountTickets", func(t *testing.T) { testCountTickets(t, h) })
@@ -515,18 +516,18 @@ func testMessages(t *testing.T, h Harness) {
 		other := w.addTicket(w.newTicket("Display flickers"))
 		w.addMessage(other.ID, ticket.Public, "Not about the pump.")
 
-		all, err := s.ListMessages(ctx, w.Tenant.ID, w.Ticket.ID, true)
+		all, err := listMessages(ctx, s, w.Tenant.ID, w.Ticket.ID, true)
 		require.NoError(t, err)
 		assertSame(t, []*ticket.Message{clone(m1), clone(m2), clone(m3)}, all, "with internal messages, oldest first")
 
-		public, err := s.ListMessages(ctx, w.Tenant.ID, w.Ticket.ID, false)
+		public, err := listMessages(ctx, s, w.Tenant.ID, w.Ticket.ID, false)
 		require.NoError(t, err)
 		assertSame(t, []*ticket.Message{clone(m1), clone(m3)}, public, "without internal messages, oldest first")
 	})
 
 	t.Run("Empty", func(t *testing.T) {
 		w := newWorld(t, s, "Tenant A")
-		msgs, err := s.ListMessages(ctx, w.Tenant.ID, w.Ticket.ID, true)
+		msgs, err := listMessages(ctx, s, w.Tenant.ID, w.Ticket.ID, true)
 		require.NoError(t, err)
 		assert.Empty(t, msgs)
 	})
@@ -537,7 +538,7 @@ func testMessages(t *testing.T, h Harness) {
 		dup := w.newMessage(w.Ticket.ID, ticket.Public, "second")
 		dup.ID = m.ID
 		assert.ErrorIs(t, s.CreateMessage(ctx, dup), storage.ErrConflict)
-		msgs, err := s.ListMessages(ctx, w.Tenant.ID, w.Ticket.ID, true)
+		msgs, err := listMessages(ctx, s, w.Tenant.ID, w.Ticket.ID, true)
 		require.NoError(t, err)
 		assertSame(t, []*ticket.Message{clone(m)}, msgs)
 	})
@@ -559,7 +560,7 @@ func testHistory(t *testing.T, h Harness) {
 		other := w.addTicket(w.newTicket("Display flickers"))
 		w.addHistory(other.ID, uuid.Nil, "accept")
 
-		got, err := s.ListHistory(ctx, w.Tenant.ID, w.Ticket.ID)
+		got, err := listHistory(ctx, s, w.Tenant.ID, w.Ticket.ID)
 		require.NoError(t, err)
 		assertSame(t, []*ticket.HistoryEntry{clone(e1), clone(e2), clone(e3)}, got, "oldest first, the session's included")
 	})
@@ -570,7 +571,7 @@ func testHistory(t *testing.T, h Harness) {
 		dup := w.newHistory(w.Ticket.ID, uuid.Nil, "start")
 		dup.ID = e.ID
 		assert.ErrorIs(t, s.AppendHistory(ctx, dup), storage.ErrConflict)
-		got, err := s.ListHistory(ctx, w.Tenant.ID, w.Ticket.ID)
+		got, err := listHistory(ctx, s, w.Tenant.ID, w.Ticket.ID)
 		require.NoError(t, err)
 		assertSame(t, []*ticket.HistoryEntry{clone(e)}, got)
 	})

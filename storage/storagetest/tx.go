@@ -46,7 +46,7 @@ func testInTx(t *testing.T, h Harness) {
 			if err := q.CreateMessage(ctx, m); err != nil {
 				return err
 			}
-			msgs, err := q.ListMessages(ctx, w.Tenant.ID, w.Ticket.ID, true)
+			msgs, err := listMessages(ctx, q, w.Tenant.ID, w.Ticket.ID, true)
 			if err != nil {
 				return err
 			}
@@ -97,7 +97,7 @@ func testInTx(t *testing.T, h Harness) {
 		assert.ErrorIs(t, err, storage.ErrNotFound, "the tenant was created anyway")
 		_, err = s.GetCustomer(ctx, w.Tenant.ID, c.ID)
 		assert.ErrorIs(t, err, storage.ErrNotFound, "the customer was created anyway")
-		msgs, err := s.ListMessages(ctx, w.Tenant.ID, w.Ticket.ID, true)
+		msgs, err := listMessages(ctx, s, w.Tenant.ID, w.Ticket.ID, true)
 		require.NoError(t, err)
 		assert.Empty(t, msgs, "the message was created anyway")
 		got, err := s.GetTicket(ctx, w.Tenant.ID, w.Ticket.ID)
@@ -166,7 +166,7 @@ func testConcurrentUpdate(t *testing.T, h Harness) {
 			for i := range entries {
 				entries[i] = w.newHistory(w.Ticket.ID, uuid.Nil, fmt.Sprintf("round%d.writer%d", round+1, i))
 			}
-			histBefore, err := s.ListHistory(ctx, w.Tenant.ID, w.Ticket.ID)
+			histBefore, err := listHistory(ctx, s, w.Tenant.ID, w.Ticket.ID)
 			require.NoError(t, err)
 
 			var read sync.WaitGroup // everyone has read before anyone writes
@@ -213,7 +213,7 @@ func testConcurrentUpdate(t *testing.T, h Harness) {
 			require.NoError(t, err)
 			assert.Equal(t, before.Version+1, after.Version)
 			assert.Equal(t, titles[winner], after.Title)
-			hist, err := s.ListHistory(ctx, w.Tenant.ID, w.Ticket.ID)
+			hist, err := listHistory(ctx, s, w.Tenant.ID, w.Ticket.ID)
 			require.NoError(t, err)
 			if assert.Len(t, hist, len(histBefore)+1, "only the winner's history entry is kept") {
 				assert.Equal(t, entries[winner].ID, hist[len(hist)-1].ID)
