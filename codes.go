@@ -153,10 +153,12 @@ func (d *Desk) SetCodeActive(ctx context.Context, actor tenant.Actor, codeID uui
 }
 
 // PublicPage is what a code's URL shows: the actions the page offers and, when it offers
-// device.ActionView, the device's public information. It carries nothing secret and nothing
-// about the device's customer, so an application may serialise it as it is.
+// device.ActionView, the device's public information. Actions and Device carry nothing secret
+// and nothing about the device's customer, so an application may show them as they are.
 type PublicPage struct {
-	// Actor is the code holder to pass to SubmitTicket.
+	// Actor is the code holder to pass to SubmitTicket. Keep it on the server, made anew from
+	// the code (and its PIN) on each request: an application that took an actor back from a
+	// client would let the client skip the PIN, or pose as any code.
 	Actor tenant.Actor
 	// Actions lists what the page offers.
 	Actions []device.Action

@@ -169,6 +169,16 @@ func Compile(t *Template) (*Compiled, error) {
 	if c.link, err = parseText("link", t.Link, spec.Tags); err != nil {
 		return nil, err
 	}
+	if t.Link != "" {
+		var b strings.Builder
+		sample := map[string]string{}
+		for k, v := range SampleData() {
+			sample[string(k)] = v
+		}
+		if err := c.link.Execute(&b, sample); err != nil || !SafeLink(strings.TrimSpace(b.String())) {
+			return nil, fieldError("link", "must lead to an http(s) URL or a path starting with /")
+		}
+	}
 	if t.HTML != "" {
 		h, err := htmltemplate.New("html").Option("missingkey=zero").Parse(t.HTML)
 		if err != nil {
@@ -301,6 +311,9 @@ func (c *Compiled) Render(d Data) (Rendered, error) {
 	r.Subject = strings.TrimSpace(collapseLines(exec(c.subject)))
 	r.Text = strings.TrimSpace(exec(c.text))
 	r.Link = strings.TrimSpace(exec(c.link))
+	if !SafeLink(r.Link) {
+		r.Link = "" // a tag's value made it lead elsewhere, such as to javascript:
+	}
 	if err != nil {
 		return Rendered{}, fmt.Errorf("render %s %s: %w", c.tmpl.Event, c.tmpl.Channel, err)
 	}
@@ -319,6 +332,30 @@ func (c *Compiled) Render(d Data) (Rendered, error) {
 	}
 	r.HTML = b.String()
 	return r, nil
+}
+
+// SafeLink reports whether link may be where an in-app or push notification leads: empty, an
+// absolute http or https URL, or a path on the application's own site ("/tickets/…", not
+// "//elsewhere"). Anything else, such as a javascript: or data: URL, could run in the reader's
+// session when followed.
+func SafeLink(link string) bool {
+	if link == "" {
+		return true
+	}
+	if strings.ContainsFunc(link, func(r rune) bool { return r < 0x21 || r == 0x7f || r == '\\' }) {
+		return false
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "http", "https":
+		return u.Host != ""
+	case "":
+		return strings.HasPrefix(link, "/") && !strings.HasPrefix(link, "//")
+	}
+	return false
 }
 
 // collapseLines keeps a subject on one line, whatever a tag value holds.

@@ -29,6 +29,9 @@ func TestCompileRefuses(t *testing.T) {
 		{"sms with html", notify.Template{Event: notify.CommentAdded, Channel: notify.SMS, Language: "en", Text: "t", HTML: "<p>x</p>"}, "html", "not used"},
 		{"inapp without text", notify.Template{Event: notify.CommentAdded, Channel: notify.InApp, Language: "en", Subject: "s", Text: "  "}, "text", "required"},
 		{"header image not a URL", notify.Template{Event: notify.CommentAdded, Channel: notify.Email, Language: "en", Subject: "s", Text: "t", HeaderImage: "javascript:alert(1)"}, "header_image", "http(s) URL"},
+		{"javascript link", notify.Template{Event: notify.CommentAdded, Channel: notify.InApp, Language: "en", Subject: "s", Text: "t", Link: "javascript:alert(1)"}, "link", "http(s) URL or a path"},
+		{"link to a tag that is no URL", notify.Template{Event: notify.CommentAdded, Channel: notify.Push, Language: "en", Subject: "s", Text: "t", Link: "{{.title}}"}, "link", "http(s) URL or a path"},
+		{"protocol-relative link", notify.Template{Event: notify.CommentAdded, Channel: notify.InApp, Language: "en", Subject: "s", Text: "t", Link: "//evil.example/x"}, "link", "http(s) URL or a path"},
 		{"syntax error", *emailTemplate("Hello {{.title"), "text", "unclosed action"},
 		{"function call", *emailTemplate(`{{printf "%s" .title}}`), "text", "only tags"},
 		{"pipeline", *emailTemplate(`{{.title | html}}`), "text", "only tags"},
@@ -58,6 +61,27 @@ func TestCompileRefuses(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+func TestSafeLink(t *testing.T) {
+	for link, want := range map[string]bool{
+		"": true, "https://desk.example/tickets/1": true, "http://localhost:8080/x?a=1": true, "/tickets/1": true,
+		"javascript:alert(1)": false, "JavaScript:alert(1)": false, "data:text/html,x": false, "//evil.example": false,
+		"/\\evil.example": false, "https://": false, "tickets/1": false, " /tickets/1": false, "/a b": false,
+		"vbscript:x": false, "java\tscript:x": false,
+	} {
+		assert.Equal(t, want, notify.SafeLink(link), "%q", link)
+	}
+	// A tag's value cannot turn a link into a script: the rendered link is dropped.
+	c, err := notify.Compile(&notify.Template{Event: notify.CommentAdded, Channel: notify.InApp, Language: "en",
+		Subject: "s", Text: "t", Link: "{{.ticket_link}}"})
+	require.NoError(t, err)
+	r, err := c.Render(notify.Data{notify.TagTicketLink: "javascript:alert(1)"})
+	require.NoError(t, err)
+	assert.Empty(t, r.Link)
+	r, err = c.Render(notify.Data{notify.TagTicketLink: "https://desk.example/tickets/1"})
+	require.NoError(t, err)
+	assert.Equal(t, "https://desk.example/tickets/1", r.Link)
 }
 
 func TestUnknownTagListsValidOnes(t *testing.T) {
