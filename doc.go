@@ -36,9 +36,16 @@
 // # Errors
 //
 // Errors wrap sentinels that errors.Is recognises: [ErrInvalid] (every [*ValidationError]),
-// [ErrForbidden], [ErrCodeUnusable], [ErrSupportLapsed], [ErrTicketClosed], [ErrBadCredentials],
-// [ErrTooManyAttempts], [ErrUnauthenticated], [ErrInvalidLink], [ErrRegistrationClosed],
-// [ErrNotOffered], [ErrUploadsClosed], [ErrMediaLimit], [ErrVideoUnavailable],
-// [storage.ErrNotFound], [storage.ErrConflict] and [ticket.ErrInvalidTransition]. [KindOf]
-// classifies any of them into an [ErrorKind] for mapping onto a protocol status.
+// [ErrForbidden], [ErrCodeUnusable], [ErrWrongPIN], [ErrSupportLapsed], [ErrTicketClosed],
+// [ErrBadCredentials], [ErrTooManyAttempts], [ErrUnauthenticated], [ErrInvalidLink],
+// [ErrRegistrationClosed], [ErrNotOffered], [ErrUploadsClosed], [ErrMediaLimit],
+// [ErrVideoUnavailable], [ErrBusy], [storage.ErrNotFound], [storage.ErrConflict] and
+// [ticket.ErrInvalidTransition]. [KindOf] classifies any of them into an [ErrorKind] for
+// mapping onto a protocol status; the concept guide (docs/concepts.md) has the whole table.
+//
+// # Secrets
+//
+// Requester and session links are signed with Config.SecretKeys rather than stored, and the
+// one-time links in queued notifications are sealed with them; no result of the Desk carries a
+// password hash or a live link from storage.
 package helpdesk
