@@ -38,7 +38,7 @@
 // Errors wrap sentinels that errors.Is recognises: [ErrInvalid] (every [*ValidationError]),
 // [ErrForbidden], [ErrCodeUnusable], [ErrSupportLapsed], [ErrTicketClosed], [ErrBadCredentials],
 // [ErrTooManyAttempts], [ErrUnauthenticated], [ErrInvalidLink], [ErrRegistrationClosed],
-// [ErrNotOffered], [ErrUploadsClosed], [ErrMediaLimit], [ErrVideoUnavailable],
+// [ErrNotOffered], [ErrUploadsClosed], [ErrMediaLimit], [ErrQuotaExceeded], [ErrVideoUnavailable],
 // [storage.ErrNotFound], [storage.ErrConflict] and [ticket.ErrInvalidTransition]. [KindOf]
 // classifies any of them into an [ErrorKind] for mapping onto a protocol status.
 package helpdesk

@@ -38,13 +38,16 @@ const sniffLen = 3072
 // tenant's Offer.MediaUpload is on, the ticket holds fewer than Offer.MaxMedia media, and its
 // media transfer window is open: uploads are refused once Durations.MediaTransfer has passed
 // since the ticket was done. The type is detected from the content, whatever the name says:
-// images (except SVG, which can carry scripts) and videos are accepted. The content goes to
+// images (except SVG, which can carry scripts) and videos are accepted. The ticket's files
+// count toward the tenant's Quotas.FilesPerTicket and Quotas.BytesPerTicket (media and
+// message attachments together): a full ticket is refused before the content is read, and a
+// file that does not fit as soon as it is read past the room left. The content goes to
 // Config.Blobs before the record is written, and is deleted again if the record cannot be.
 //
 // Returns *ValidationError for an empty, oversized (Config.MaxUploadSize) or non-media file,
-// ErrNotOffered, ErrMediaLimit, ErrUploadsClosed, ErrTicketClosed for a ticket closed or
-// cancelled without a window, ErrNotFound, ErrForbidden, and ErrConflict when a concurrent
-// change won.
+// ErrNotOffered, ErrMediaLimit, ErrQuotaExceeded when the ticket's files would pass a quota,
+// ErrUploadsClosed, ErrTicketClosed for a ticket closed or cancelled without a window,
+// ErrNotFound, ErrForbidden, and ErrConflict when a concurrent change won.
 func (d *Desk) UploadMedia(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, up Upload) (*ticket.Attachment, error) {
 	fail := func(err error) (*ticket.Attachment, error) {
 		return nil, fmt.Errorf("upload media to ticket %s: %w", ticketID, err)
@@ -53,30 +56,47 @@ func (d *Desk) UploadMedia(ctx context.Context, actor tenant.Actor, ticketID uui
 	if err != nil {
 		return fail(err)
 	}
-	check := func(q storage.Queries) (*caseTx, error) {
+	check := func(q storage.Queries) (*caseTx, fileQuota, error) {
 		c, err := d.openCase(ctx, q, actor, tid, ticketID, tenant.ActMediaUpload)
 		if err != nil {
-			return nil, err
+			return nil, fileQuota{}, err
 		}
-		return c, d.checkUpload(c)
+		if err := d.checkUpload(c); err != nil {
+			return nil, fileQuota{}, err
+		}
+		fq, err := c.fileQuota()
+		return c, fq, err
 	}
-	// Refuse before reading the content when the ticket takes no more media.
-	if err := d.inTx(ctx, func(q storage.Queries) error { _, err := check(q); return err }); err != nil {
+	// Refuse before reading the content when the ticket takes no more media or files.
+	var room int64
+	err = d.inTx(ctx, func(q storage.Queries) error {
+		_, fq, err := check(q)
+		if err != nil {
+			return err
+		}
+		room = fq.bytesLeft()
+		return fq.admit(1, 1) // a file holds a byte at least
+	})
+	if err != nil {
 		return fail(err)
 	}
-	a, err := d.storeUpload(ctx, actor, tid, ticketID, up, true)
+	a, err := d.storeUpload(ctx, actor, tid, ticketID, up, true, room)
 	if err != nil {
 		return fail(err)
 	}
 	err = d.inTx(ctx, func(q storage.Queries) error {
-		c, err := check(q)
+		c, fq, err := check(q)
 		if err != nil {
+			return err
+		}
+		if err := fq.admit(1, a.Size); err != nil {
 			return err
 		}
 		if err := q.CreateAttachment(ctx, a); err != nil {
 			return err
 		}
-		// Touching the ticket serializes concurrent uploads, so the count check cannot be raced.
+		// Touching the ticket serializes concurrent uploads, so neither the count check nor the
+		// quotas can be raced.
 		c.ticketMoved = true
 		if err := c.history(uuid.Nil, "media", string(c.t.State), string(c.t.State), a.Name); err != nil {
 			return err
@@ -113,14 +133,19 @@ func (d *Desk) checkUpload(c *caseTx) error {
 }
 
 // storeUpload writes up's content to the blob store and returns its attachment record, not yet
-// stored. Media must be an image or a video.
-func (d *Desk) storeUpload(ctx context.Context, actor tenant.Actor, tid, ticketID uuid.UUID, up Upload, media bool) (*ticket.Attachment, error) {
+// stored. Media must be an image or a video. room is how many bytes the ticket's
+// quota leaves: a file that does not fit is ErrQuotaExceeded, and is refused before any of it
+// is read when there is no room at all.
+func (d *Desk) storeUpload(ctx context.Context, actor tenant.Actor, tid, ticketID uuid.UUID, up Upload, media bool, room int64) (*ticket.Attachment, error) {
 	name, err := cleanFileName(up.Name)
 	if err != nil {
 		return nil, err
 	}
 	if up.Body == nil {
 		return nil, invalid("file", "%s has no content", name)
+	}
+	if room < 1 {
+		return nil, fmt.Errorf("%w: the ticket's files take all the room its quota leaves", ErrQuotaExceeded)
 	}
 	br := bufio.NewReaderSize(up.Body, sniffLen)
 	head, err := br.Peek(sniffLen)
@@ -130,17 +155,21 @@ func (d *Desk) storeUpload(ctx context.Context, actor tenant.Actor, tid, ticketI
 	if len(head) == 0 {
 		return nil, invalid("file", "%s is empty", name)
 	}
-	mt := mimetype.Detect(head)
-	if media && !isMedia(mt.String()) {
-		return nil, invalid("file", "%s is %s, not a photo or video", name, mt.String())
+	contentType := mimetype.Detect(head).String()
+	if media && !isMedia(contentType) {
+		return nil, invalid("file", "%s is %s, not a photo or video", name, contentType)
 	}
 	a := &ticket.Attachment{ID: newID(), TenantID: tid, TicketID: ticketID, Visibility: ticket.Public, Name: name,
-		ContentType: mt.String(), Uploader: actor.Ref(), CreatedAt: d.clock()}
+		ContentType: contentType, Uploader: actor.Ref(), CreatedAt: d.clock()}
 	a.Key = path.Join(tid.String(), ticketID.String(), a.ID.String())
 	sum := sha256.New()
-	lr := &limitedReader{r: io.TeeReader(br, sum), left: d.cfg.MaxUploadSize}
+	limit := min(d.cfg.MaxUploadSize, room)
+	lr := &limitedReader{r: io.TeeReader(br, sum), left: limit}
 	if err := d.cfg.Blobs.Put(ctx, a.Key, lr, a.ContentType); err != nil {
-		if lr.over {
+		switch {
+		case lr.over && limit < d.cfg.MaxUploadSize:
+			return nil, fmt.Errorf("%w: the ticket's quota leaves room for %d more bytes", ErrQuotaExceeded, room)
+		case lr.over:
 			return nil, invalid("file", "%s is larger than %d bytes", name, d.cfg.MaxUploadSize)
 		}
 		return nil, fmt.Errorf("store %s: %w", name, err)
