@@ -24,7 +24,9 @@ type NewMessage struct {
 	// Internal messages are seen by staff only; only staff may post them.
 	Internal bool
 	// Attachments are files posted with the message (any type, each at most
-	// Config.MaxUploadSize), at most MaxAttachments; they share the message's visibility.
+	// Config.MaxUploadSize), at most MaxAttachments; they share the message's visibility. Their
+	// type is detected from the content; active content a browser would run (HTML, XHTML, SVG
+	// and other XML, JavaScript, Flash) is recorded as application/octet-stream.
 	Attachments []Upload
 }
 
