@@ -49,8 +49,14 @@ func newSubmitFixture(b testing.TB) *submitFixture {
 	require.NoError(b, err)
 	code, err := d.CreateCode(ctx, admin, dev.ID, helpdesk.NewCode{})
 	require.NoError(b, err)
+	// The benchmark opens far more tickets through its code than the default quota allows.
+	_, err = d.UpdateSettings(ctx, admin, tenant.Settings{Quotas: tenant.Quotas{TicketsPerCodeHour: benchCodeQuota}})
+	require.NoError(b, err)
 	return &submitFixture{store: s, desk: d, holder: tenant.CodeHolder(op.ID, dev.ID, code.ID), dsn: dsn}
 }
+
+// benchCodeQuota is the benchmark tenant's Quotas.TicketsPerCodeHour.
+const benchCodeQuota = 1 << 30
 
 var benchTicket = helpdesk.NewTicket{
 	Title:       "Pump alarms every ten minutes",
@@ -60,7 +66,8 @@ var benchTicket = helpdesk.NewTicket{
 
 // BenchmarkSubmitTicket measures Desk.SubmitTicket through a code on PostgreSQL: one
 // transaction checking the code, device and customer, reading the default priority, drawing
-// the ticket number and prefix, and writing the ticket and its history entry.
+// the ticket number and prefix, counting the code's tickets of the last hour for its quota, and
+// writing the ticket and its history entry.
 func BenchmarkSubmitTicket(b *testing.B) {
 	f := newSubmitFixture(b)
 	ctx := context.Background()
@@ -145,6 +152,14 @@ func rawSubmit(ctx context.Context, db *sql.DB, h tenant.Actor, in helpdesk.NewT
 	if err := tx.QueryRowContext(ctx, `UPDATE tenants SET ticket_seq = ticket_seq + 1 WHERE id = $1
 		RETURNING ticket_seq, ticket_prefix, default_team_id`, h.TenantID).Scan(&number, &prefix, &team); err != nil {
 		return err
+	}
+	var recent int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tickets WHERE tenant_id = $1 AND code_id = $2 AND created_at > $3`,
+		h.TenantID, h.CodeID, now.Add(-time.Hour)).Scan(&recent); err != nil {
+		return err
+	}
+	if recent >= benchCodeQuota {
+		return helpdesk.ErrQuotaExceeded
 	}
 	id := uuid.Must(uuid.NewV7())
 	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, tenant_id, number, prefix, title, description,

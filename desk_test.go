@@ -56,6 +56,9 @@ type fixture struct {
 	tokens map[uuid.UUID]string
 }
 
+// roomyCodeQuota is the fixture tenants' Quotas.TicketsPerCodeHour.
+const roomyCodeQuota = 1000
+
 var nurseContact = ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"}
 
 func newFixture(t *testing.T, s *bunstore.Store) *fixture {
@@ -85,8 +88,13 @@ func (f *fixture) addTenant(t *testing.T, name, prefix string) *org {
 	require.NoError(t, err)
 	o.teamB, err = f.desk.CreateTeam(ctx, o.admin, helpdesk.NewTeam{Name: "Second level", SupervisorID: o.supervisor.UserID})
 	require.NoError(t, err)
+	// Tests open many tickets through the one code within the fake clock's frozen hour: the
+	// fixture's tenant allows that (written without an audit entry); the quota has tests of its
+	// own (TestTicketsPerCodeQuota).
 	o.tenant, err = f.store.GetTenant(ctx, ten.ID)
 	require.NoError(t, err)
+	o.tenant.Settings.Quotas.TicketsPerCodeHour = roomyCodeQuota
+	require.NoError(t, f.store.UpdateTenant(ctx, o.tenant))
 	o.custX, err = f.desk.CreateCustomer(ctx, o.admin, helpdesk.NewCustomer{Name: "Northwind Hospital"})
 	require.NoError(t, err)
 	o.custY, err = f.desk.CreateCustomer(ctx, o.admin, helpdesk.NewCustomer{Name: "Contoso Clinic"})
@@ -2777,6 +2785,7 @@ func TestKindOf(t *testing.T) {
 		{"ErrBadCredentials", wrap(helpdesk.ErrBadCredentials), helpdesk.KindUnauthenticated},
 		{"ErrInvalidLink", wrap(helpdesk.ErrInvalidLink), helpdesk.KindUnauthenticated},
 		{"ThrottledError", wrap(&helpdesk.ThrottledError{}), helpdesk.KindThrottled},
+		{"ErrQuotaExceeded", wrap(helpdesk.ErrQuotaExceeded), helpdesk.KindThrottled},
 		{"ErrBusy", wrap(helpdesk.ErrBusy), helpdesk.KindUnavailable},
 		{"Canceled", wrap(context.Canceled), helpdesk.KindUnavailable},
 		{"DeadlineExceeded", wrap(context.DeadlineExceeded), helpdesk.KindUnavailable},

@@ -39,7 +39,7 @@
 // [ErrForbidden], [ErrCodeUnusable], [ErrWrongPIN], [ErrSupportLapsed], [ErrTicketClosed],
 // [ErrBadCredentials], [ErrTooManyAttempts], [ErrUnauthenticated], [ErrInvalidLink],
 // [ErrRegistrationClosed], [ErrNotOffered], [ErrUploadsClosed], [ErrMediaLimit],
-// [ErrVideoUnavailable], [ErrBusy], [storage.ErrNotFound], [storage.ErrConflict] and
+// [ErrQuotaExceeded], [ErrVideoUnavailable], [ErrBusy], [storage.ErrNotFound], [storage.ErrConflict] and
 // [ticket.ErrInvalidTransition]. [KindOf] classifies any of them into an [ErrorKind] for
 // mapping onto a protocol status; the concept guide (docs/concepts.md) has the whole table.
 //

@@ -70,6 +70,11 @@ var (
 	ErrMediaLimit = errors.New("media limit reached")
 	// ErrVideoUnavailable means the Desk has no video provider (Config.Video).
 	ErrVideoUnavailable = errors.New("video calls unavailable")
+	// ErrQuotaExceeded means one of the tenant's quotas (tenant.Quotas) refused the request:
+	// too many tickets through one device code in the last hour, too many files or bytes on a
+	// ticket, too many open video sessions on a ticket. Its message names the quota and its
+	// limit, never a person, customer or device.
+	ErrQuotaExceeded = errors.New("quota exceeded")
 	// ErrBusy means the Desk refused work it could not start at once without risking its
 	// memory (Config.MaxConcurrentHashes password or PIN checks already run): retry shortly.
 	ErrBusy = errors.New("busy: too many checks at once")
@@ -128,7 +133,7 @@ func invalid(field, format string, args ...any) error {
 //	                     ErrRegistrationClosed, ErrNotOffered
 //	KindUnauthenticated  ErrUnauthenticated (and ErrBadCredentials, which is one),
 //	                     tenant.ErrInvalidActor, ErrInvalidLink
-//	KindThrottled        ErrTooManyAttempts (every *ThrottledError)
+//	KindThrottled        ErrTooManyAttempts (every *ThrottledError), ErrQuotaExceeded
 //	KindUnavailable      ErrBusy, ErrVideoUnavailable, context.Canceled,
 //	                     context.DeadlineExceeded
 //	KindInternal         anything else
@@ -160,7 +165,7 @@ var kindTable = []struct {
 		ErrMediaLimit, video.ErrRoomEnded}},
 	{KindForbidden, []error{ErrForbidden, ErrCodeUnusable, ErrSupportLapsed, ErrRegistrationClosed, ErrNotOffered}},
 	{KindUnauthenticated, []error{ErrUnauthenticated, tenant.ErrInvalidActor, ErrInvalidLink}},
-	{KindThrottled, []error{ErrTooManyAttempts}},
+	{KindThrottled, []error{ErrTooManyAttempts, ErrQuotaExceeded}},
 	{KindUnavailable, []error{ErrBusy, ErrVideoUnavailable, context.Canceled, context.DeadlineExceeded}},
 }
 

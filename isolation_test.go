@@ -390,7 +390,7 @@ var matrix = map[string]matrixOp{
 			Language: "en", Text: "Done: {{.ticket_ref}}"})
 		return nil, err
 	}},
-	"RequestSession": {state: ticket.StateAssigned, own: "FFFFF|AA|FA|U", other: "FFFFF|NN|FN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"RequestSession": {state: ticket.StateAssigned, fresh: true, own: "FFFFF|AA|FA|U", other: "FFFFF|NN|FN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.RequestSession(c.ctx, c.actor, c.ticket.ID)
 		return nil, err
 	}},

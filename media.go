@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"path"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/deskkit/helpdesk/storage"
@@ -21,7 +23,9 @@ import (
 
 // Upload is a file to store on a ticket: uploaded media, or a message's attachment.
 type Upload struct {
-	// Name is the file's name as the uploader's device gave it; any path is dropped.
+	// Name is the file's name as the uploader's device gave it. It is stored cleaned: any path
+	// is dropped, and so are control and format characters (bidi controls among them), line
+	// separators, quotes, semicolons, backslashes and slashes; "file" when nothing is left.
 	Name string
 	// Body yields the content; it is read once, to its end or to Config.MaxUploadSize.
 	Body io.Reader
@@ -38,13 +42,16 @@ const sniffLen = 3072
 // tenant's Offer.MediaUpload is on, the ticket holds fewer than Offer.MaxMedia media, and its
 // media transfer window is open: uploads are refused once Durations.MediaTransfer has passed
 // since the ticket was done. The type is detected from the content, whatever the name says:
-// images (except SVG, which can carry scripts) and videos are accepted. The content goes to
+// images (except SVG, which can carry scripts) and videos are accepted. The ticket's files
+// count toward the tenant's Quotas.FilesPerTicket and Quotas.BytesPerTicket (media and
+// message attachments together): a full ticket is refused before the content is read, and a
+// file that does not fit as soon as it is read past the room left. The content goes to
 // Config.Blobs before the record is written, and is deleted again if the record cannot be.
 //
 // Returns *ValidationError for an empty, oversized (Config.MaxUploadSize) or non-media file,
-// ErrNotOffered, ErrMediaLimit, ErrUploadsClosed, ErrTicketClosed for a ticket closed or
-// cancelled without a window, ErrNotFound, ErrForbidden, and ErrConflict when a concurrent
-// change won.
+// ErrNotOffered, ErrMediaLimit, ErrQuotaExceeded when the ticket's files would pass a quota,
+// ErrUploadsClosed, ErrTicketClosed for a ticket closed or cancelled without a window,
+// ErrNotFound, ErrForbidden, and ErrConflict when a concurrent change won.
 func (d *Desk) UploadMedia(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, up Upload) (*ticket.Attachment, error) {
 	fail := func(err error) (*ticket.Attachment, error) {
 		return nil, fmt.Errorf("upload media to ticket %s: %w", ticketID, err)
@@ -53,30 +60,47 @@ func (d *Desk) UploadMedia(ctx context.Context, actor tenant.Actor, ticketID uui
 	if err != nil {
 		return fail(err)
 	}
-	check := func(q storage.Queries) (*caseTx, error) {
+	check := func(q storage.Queries) (*caseTx, fileQuota, error) {
 		c, err := d.openCase(ctx, q, actor, tid, ticketID, tenant.ActMediaUpload)
 		if err != nil {
-			return nil, err
+			return nil, fileQuota{}, err
 		}
-		return c, d.checkUpload(c)
+		if err := d.checkUpload(c); err != nil {
+			return nil, fileQuota{}, err
+		}
+		fq, err := c.fileQuota()
+		return c, fq, err
 	}
-	// Refuse before reading the content when the ticket takes no more media.
-	if err := d.inTx(ctx, func(q storage.Queries) error { _, err := check(q); return err }); err != nil {
+	// Refuse before reading the content when the ticket takes no more media or files.
+	var room int64
+	err = d.inTx(ctx, func(q storage.Queries) error {
+		_, fq, err := check(q)
+		if err != nil {
+			return err
+		}
+		room = fq.bytesLeft()
+		return fq.admit(1, 1) // a file holds a byte at least
+	})
+	if err != nil {
 		return fail(err)
 	}
-	a, err := d.storeUpload(ctx, actor, tid, ticketID, up, true)
+	a, err := d.storeUpload(ctx, actor, tid, ticketID, up, true, room)
 	if err != nil {
 		return fail(err)
 	}
 	err = d.inTx(ctx, func(q storage.Queries) error {
-		c, err := check(q)
+		c, fq, err := check(q)
 		if err != nil {
+			return err
+		}
+		if err := fq.admit(1, a.Size); err != nil {
 			return err
 		}
 		if err := q.CreateAttachment(ctx, a); err != nil {
 			return err
 		}
-		// Touching the ticket serializes concurrent uploads, so the count check cannot be raced.
+		// Touching the ticket serializes concurrent uploads, so neither the count check nor the
+		// quotas can be raced.
 		c.ticketMoved = true
 		if err := c.history(uuid.Nil, "media", string(c.t.State), string(c.t.State), a.Name); err != nil {
 			return err
@@ -113,14 +137,20 @@ func (d *Desk) checkUpload(c *caseTx) error {
 }
 
 // storeUpload writes up's content to the blob store and returns its attachment record, not yet
-// stored. Media must be an image or a video.
-func (d *Desk) storeUpload(ctx context.Context, actor tenant.Actor, tid, ticketID uuid.UUID, up Upload, media bool) (*ticket.Attachment, error) {
+// stored. Media must be an image or a video; a message attachment of an active type (see
+// activeContent) is recorded as application/octet-stream. room is how many bytes the ticket's
+// quota leaves: a file that does not fit is ErrQuotaExceeded, and is refused before any of it
+// is read when there is no room at all.
+func (d *Desk) storeUpload(ctx context.Context, actor tenant.Actor, tid, ticketID uuid.UUID, up Upload, media bool, room int64) (*ticket.Attachment, error) {
 	name, err := cleanFileName(up.Name)
 	if err != nil {
 		return nil, err
 	}
 	if up.Body == nil {
 		return nil, invalid("file", "%s has no content", name)
+	}
+	if room < 1 {
+		return nil, fmt.Errorf("%w: the ticket's files take all the room its quota leaves", ErrQuotaExceeded)
 	}
 	br := bufio.NewReaderSize(up.Body, sniffLen)
 	head, err := br.Peek(sniffLen)
@@ -130,17 +160,25 @@ func (d *Desk) storeUpload(ctx context.Context, actor tenant.Actor, tid, ticketI
 	if len(head) == 0 {
 		return nil, invalid("file", "%s is empty", name)
 	}
-	mt := mimetype.Detect(head)
-	if media && !isMedia(mt.String()) {
-		return nil, invalid("file", "%s is %s, not a photo or video", name, mt.String())
+	contentType := mimetype.Detect(head).String()
+	if media && !isMedia(contentType) {
+		return nil, invalid("file", "%s is %s, not a photo or video", name, contentType)
+	}
+	if activeContent(contentType) {
+		// A browser would run it if it were served as detected.
+		contentType = "application/octet-stream"
 	}
 	a := &ticket.Attachment{ID: newID(), TenantID: tid, TicketID: ticketID, Visibility: ticket.Public, Name: name,
-		ContentType: mt.String(), Uploader: actor.Ref(), CreatedAt: d.clock()}
+		ContentType: contentType, Uploader: actor.Ref(), CreatedAt: d.clock()}
 	a.Key = path.Join(tid.String(), ticketID.String(), a.ID.String())
 	sum := sha256.New()
-	lr := &limitedReader{r: io.TeeReader(br, sum), left: d.cfg.MaxUploadSize}
+	limit := min(d.cfg.MaxUploadSize, room)
+	lr := &limitedReader{r: io.TeeReader(br, sum), left: limit}
 	if err := d.cfg.Blobs.Put(ctx, a.Key, lr, a.ContentType); err != nil {
-		if lr.over {
+		switch {
+		case lr.over && limit < d.cfg.MaxUploadSize:
+			return nil, fmt.Errorf("%w: the ticket's quota leaves room for %d more bytes", ErrQuotaExceeded, room)
+		case lr.over:
 			return nil, invalid("file", "%s is larger than %d bytes", name, d.cfg.MaxUploadSize)
 		}
 		return nil, fmt.Errorf("store %s: %w", name, err)
@@ -155,25 +193,58 @@ func isMedia(mediaType string) bool {
 		strings.HasPrefix(mediaType, "image/") && !strings.HasPrefix(mediaType, "image/svg")
 }
 
-// cleanFileName keeps the last element of a path, without control characters.
+// activeContent reports whether a browser would run scripts in content served as mediaType:
+// HTML, XHTML, SVG and any other XML (a browser renders XML and runs the scripts of its XHTML
+// elements), JavaScript, and Flash. An unparsable type counts as active.
+func activeContent(mediaType string) bool {
+	base, _, err := mime.ParseMediaType(mediaType)
+	if err != nil {
+		return true
+	}
+	switch base {
+	case "text/html", "text/javascript", "text/ecmascript", "text/x-javascript", "text/jscript",
+		"application/javascript", "application/x-javascript", "application/ecmascript",
+		"application/x-ecmascript", "application/x-shockwave-flash", "text/xsl":
+		return true
+	}
+	return strings.HasSuffix(base, "/xml") || strings.HasSuffix(base, "+xml")
+}
+
+// fileNameFallback names a file whose name leaves nothing once cleaned.
+const fileNameFallback = "file"
+
+// cleanFileName keeps the last element of a path, cleaned by safeFileName. Returns
+// *ValidationError for a name longer than MaxFileNameLen.
 func cleanFileName(name string) (string, error) {
+	name = safeFileName(name)
+	if len(name) > MaxFileNameLen {
+		return "", invalid("name", "longer than %d bytes", MaxFileNameLen)
+	}
+	return name, nil
+}
+
+// safeFileName keeps the last element of a path, readable and inert wherever it is shown or
+// put in a header: without control and format characters (bidi controls among them, which
+// could make "gpj.exe" read as "exe.jpg"), line and paragraph separators, quotes, semicolons,
+// backslashes and slashes (lookalike slashes too), and with invalid UTF-8 replaced by U+FFFD.
+// What leaves nothing, or dots only, becomes "file".
+func safeFileName(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
-	name = strings.TrimSpace(path.Base(strings.TrimSpace(name)))
+	name = path.Base(strings.TrimSpace(name))
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		switch {
+		case unicode.IsControl(r), unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+			return -1
+		case strings.ContainsRune("\"'`;\\/\u2044\u2215\u29f8\u29f9\uff0f\uff3c", r):
 			return -1
 		}
 		return r
 	}, name)
-	switch {
-	case name == "" || name == "." || name == "/" || name == "..":
-		return "", invalid("name", "a file name is required")
-	case !utf8.ValidString(name):
-		return "", invalid("name", "%q is not UTF-8", name)
-	case len(name) > MaxFileNameLen:
-		return "", invalid("name", "longer than %d bytes", MaxFileNameLen)
+	name = strings.TrimSpace(name)
+	if strings.Trim(name, ".") == "" {
+		return fileNameFallback
 	}
-	return name, nil
+	return name
 }
 
 // limitedReader fails once more than left bytes were read, so an oversized upload is never
@@ -233,8 +304,9 @@ func (d *Desk) Attachments(ctx context.Context, actor tenant.Actor, ticketID uui
 }
 
 // OpenAttachment returns a file of a ticket the actor can see, with its content, which the
-// caller closes. Serve it with the record's ContentType (detected from the content) and as a
-// download. Returns ErrNotFound (also for an internal message's file and a requester).
+// caller closes. Serve it with the record's ContentType (detected from the content), the header
+// X-Content-Type-Options: nosniff, and the Content-Disposition ContentDisposition gives.
+// Returns ErrNotFound (also for an internal message's file and a requester).
 func (d *Desk) OpenAttachment(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*ticket.Attachment, io.ReadCloser, error) {
 	fail := func(err error) (*ticket.Attachment, io.ReadCloser, error) {
 		return nil, nil, fmt.Errorf("open attachment %s: %w", id, err)
@@ -270,4 +342,53 @@ func (d *Desk) OpenAttachment(ctx context.Context, actor tenant.Actor, id uuid.U
 		return fail(err)
 	}
 	return a, rc, nil
+}
+
+// ContentDisposition returns the value of the Content-Disposition header to serve a's content
+// with (RFC 6266): "inline" when inline is asked for and a's ContentType is an image (not SVG)
+// or a video, which a browser displays without running anything, and "attachment" for every
+// other type, so that the browser downloads it instead. The file name is cleaned again (as
+// Upload.Name says, for records stored before names were cleaned) and given as an ASCII
+// filename parameter (every other character, and '%', as '_'), followed, when that differs
+// from the name, by the extended filename* parameter of RFC 5987 (the UTF-8 name,
+// percent-encoded), which current browsers prefer. Serve the content with a's ContentType and
+// the header X-Content-Type-Options: nosniff. For example, "Prüfbericht 7.pdf" gives:
+//
+//	attachment; filename="Pr_fbericht 7.pdf"; filename*=UTF-8''Pr%C3%BCfbericht%207.pdf
+func ContentDisposition(a *ticket.Attachment, inline bool) string {
+	disposition := "attachment"
+	if base, _, err := mime.ParseMediaType(a.ContentType); inline && err == nil && isMedia(base) {
+		disposition = "inline"
+	}
+	name := safeFileName(a.Name)
+	ascii := strings.Map(func(r rune) rune {
+		if r >= utf8.RuneSelf || r == '%' {
+			return '_'
+		}
+		return r
+	}, name)
+	v := mime.FormatMediaType(disposition, map[string]string{"filename": ascii})
+	if ascii == name {
+		return v
+	}
+	// FormatMediaType would write RFC 2231's filename*, whose characters RFC 5987 narrows for
+	// HTTP: percent-encode everything but RFC 5987's attr-char.
+	var b strings.Builder
+	b.WriteString(v)
+	b.WriteString("; filename*=UTF-8''")
+	const hex = "0123456789ABCDEF"
+	for i := range len(name) {
+		if c := name[i]; attrChar(c) {
+			b.WriteByte(c)
+		} else {
+			b.Write([]byte{'%', hex[c>>4], hex[c&0xf]})
+		}
+	}
+	return b.String()
+}
+
+// attrChar reports whether c is an attr-char of RFC 5987, written as is in an extended value.
+func attrChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("!#$&+-.^_`|~", c) >= 0
 }

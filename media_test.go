@@ -119,7 +119,8 @@ func TestUploadMedia(t *testing.T) {
 		assert.Len(t, theirs, 3, "the internal note's file is staff-only")
 		_, _, err = d.OpenAttachment(ctx, requester, staff[3].ID)
 		assert.ErrorIs(t, err, storage.ErrNotFound)
-		_, err = d.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "x", Attachments: []helpdesk.Upload{upload("", []byte("x"))}})
+		_, err = d.PostMessage(ctx, f.agent, tk.ID, helpdesk.NewMessage{Body: "x", Attachments: []helpdesk.Upload{
+			upload(strings.Repeat("a", helpdesk.MaxFileNameLen+1), []byte("x"))}})
 		assertField(t, err, "name")
 
 		// Deleting the ticket deletes the files.

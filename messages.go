@@ -24,7 +24,9 @@ type NewMessage struct {
 	// Internal messages are seen by staff only; only staff may post them.
 	Internal bool
 	// Attachments are files posted with the message (any type, each at most
-	// Config.MaxUploadSize), at most MaxAttachments; they share the message's visibility.
+	// Config.MaxUploadSize), at most MaxAttachments; they share the message's visibility. Their
+	// type is detected from the content; active content a browser would run (HTML, XHTML, SVG
+	// and other XML, JavaScript, Flash) is recorded as application/octet-stream.
 	Attachments []Upload
 }
 
@@ -36,9 +38,14 @@ const MaxAttachments = 10
 // answers for the company) to a ticket that is waiting resumes it (waiting → in progress) in
 // the same transaction. Requesters cannot post once the ticket is closed or cancelled
 // (ErrTicketClosed) and never post internal messages (ErrForbidden). Attachments are stored in
-// Config.Blobs first, and deleted again if the message cannot be posted. Returns ErrNotFound
-// for a ticket the actor cannot see, *ValidationError for an empty or oversized body or a bad
-// attachment, and ErrConflict when a concurrent change won.
+// Config.Blobs first, and deleted again if the message cannot be posted. A requester's
+// attachments count toward the tenant's Quotas.FilesPerTicket and Quotas.BytesPerTicket (media
+// and message attachments together, staff's files included): a post whose files do not fit is
+// refused before their content is read where the count tells, else as soon as a file is read
+// past the room left. Staff's posts are not limited. Returns ErrNotFound for a ticket the
+// actor cannot see, *ValidationError for an empty or oversized body or a bad attachment,
+// ErrQuotaExceeded when a requester's files would pass a quota, and ErrConflict when a
+// concurrent change won.
 func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, in NewMessage) (*ticket.Message, error) {
 	in.Body = strings.TrimSpace(in.Body)
 	if err := checkLen("body", in.Body, 1, MaxTextLen); err != nil {
@@ -55,20 +62,37 @@ func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uui
 	if err != nil {
 		return nil, fmt.Errorf("post message on %s: %w", ticketID, err)
 	}
-	var files []*ticket.Attachment
+	var (
+		files []*ticket.Attachment
+		size  int64
+	)
 	if len(in.Attachments) > 0 {
 		// Refuse before storing anything when the post would be refused anyway.
-		if err := d.inTx(ctx, func(q storage.Queries) error { _, err := d.openPost(ctx, q, actor, tid, ticketID, act); return err }); err != nil {
+		var room int64
+		err := d.inTx(ctx, func(q storage.Queries) error {
+			c, err := d.openPost(ctx, q, actor, tid, ticketID, act)
+			if err != nil {
+				return err
+			}
+			fq, err := c.fileQuota()
+			if err != nil {
+				return err
+			}
+			room = fq.bytesLeft()
+			return fq.admit(len(in.Attachments), int64(len(in.Attachments))) // a file holds a byte at least
+		})
+		if err != nil {
 			return nil, fmt.Errorf("post message on %s: %w", ticketID, err)
 		}
 		for _, up := range in.Attachments {
-			a, err := d.storeUpload(ctx, actor, tid, ticketID, up, false)
+			a, err := d.storeUpload(ctx, actor, tid, ticketID, up, false, room-size)
 			if err != nil {
 				d.dropBlobs(ctx, files...)
 				return nil, fmt.Errorf("post message on %s: %w", ticketID, err)
 			}
 			a.Visibility = vis
 			files = append(files, a)
+			size += a.Size
 		}
 	}
 	var m *ticket.Message
@@ -76,6 +100,15 @@ func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uui
 		c, err := d.openPost(ctx, q, actor, tid, ticketID, act)
 		if err != nil {
 			return err
+		}
+		if len(files) > 0 {
+			fq, err := c.fileQuota()
+			if err != nil {
+				return err
+			}
+			if err := fq.admit(len(files), size); err != nil {
+				return err
+			}
 		}
 		t := c.t
 		m = &ticket.Message{ID: newID(), TenantID: tid, TicketID: t.ID, Author: actor.Ref(), Body: in.Body,

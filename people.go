@@ -680,7 +680,7 @@ func (d *Desk) MetaTeams(ctx context.Context, actor tenant.Actor) ([]*tenant.Met
 }
 
 // UpdateSettings replaces the tenant's settings. Admins and the system may. Returns
-// *ValidationError, ErrConflict or ErrForbidden.
+// *ValidationError (a negative quota among others), ErrConflict or ErrForbidden.
 func (d *Desk) UpdateSettings(ctx context.Context, actor tenant.Actor, s tenant.Settings) (*tenant.Tenant, error) {
 	tid, err := authorize(actor, tenant.ActTenantSettings)
 	if err != nil {
@@ -694,6 +694,9 @@ func (d *Desk) UpdateSettings(ctx context.Context, actor tenant.Actor, s tenant.
 	}
 	if s.SupportLink != "" && !isHTTPURL(s.SupportLink) {
 		return nil, invalid("support_link", "%q is not an http(s) URL", s.SupportLink)
+	}
+	if err := checkQuotas(s.Quotas); err != nil {
+		return nil, err
 	}
 	var ten *tenant.Tenant
 	err = d.inTx(ctx, func(q storage.Queries) error {

@@ -328,12 +328,15 @@ func activeForSessions(t *ticket.Ticket, ev ticket.SessionEvent) error {
 // staff confirm or answer with an invitation; the default group's supervisor is told
 // (session.requested). The ticket's requester may (its requester link, or the customer user
 // who opened it, or a customer_admin of its customer), while the tenant's Offer.ContactAgent
-// is on and the ticket is active. A code holder asks with SubmitTicket's
+// is on and the ticket is active, and while the ticket holds fewer than the tenant's
+// Quotas.OpenSessionsPerTicket open sessions (requested, invited, proposed, confirmed or in
+// progress, whoever started them). A code holder asks with SubmitTicket's
 // NewTicket.RequestSession instead.
 //
 // Returns ErrNotFound for a ticket the actor cannot see, ErrForbidden, ErrNotOffered, a
 // *ticket.TransitionError wrapping ticket.ErrInvalidTransition for a ticket that is not
-// active, and ErrConflict when a concurrent change won.
+// active, ErrQuotaExceeded when the ticket holds its quota of open sessions, and ErrConflict
+// when a concurrent change won.
 func (d *Desk) RequestSession(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) (*ticket.Session, error) {
 	act := tenant.SessionEvent(string(ticket.SessionEventRequest))
 	tid, err := d.authorizeOn(ctx, actor, act, ticketAt(ticketID))
@@ -346,7 +349,7 @@ func (d *Desk) RequestSession(ctx context.Context, actor tenant.Actor, ticketID 
 		if err != nil {
 			return err
 		}
-		return d.requestSession(c, s)
+		return d.requestSession(c, s, true)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("request session on ticket %s: %w", ticketID, err)
@@ -354,13 +357,19 @@ func (d *Desk) RequestSession(ctx context.Context, actor tenant.Actor, ticketID 
 	return s, nil
 }
 
-// requestSession creates the requested session s on the case's ticket.
-func (d *Desk) requestSession(c *caseTx, s *ticket.Session) error {
+// requestSession creates the requested session s on the case's ticket. Only an existing
+// ticket's open sessions are counted against the quota: a ticket being submitted has none.
+func (d *Desk) requestSession(c *caseTx, s *ticket.Session, existing bool) error {
 	if !c.ten.Settings.EffectiveOffer().ContactAgent {
 		return fmt.Errorf("%w: video calls on request", ErrNotOffered)
 	}
 	if err := activeForSessions(c.t, ticket.SessionEventRequest); err != nil {
 		return err
+	}
+	if existing {
+		if err := checkSessionQuota(c); err != nil {
+			return err
+		}
 	}
 	if err := d.moveSession(c, s, ticket.SessionEventRequest, SessionChange{}); err != nil {
 		return err

@@ -47,13 +47,16 @@ type NewTicket struct {
 // sequence, with a history entry naming the actor. Three kinds of actor may:
 //
 //   - a code holder (tenant.CodeHolder, from OpenCode), for the code's device, while the code is
-//     usable and offers device.ActionOpenTicket;
+//     usable and offers device.ActionOpenTicket, and has opened fewer than the tenant's
+//     Quotas.TicketsPerCodeHour tickets in the last hour;
 //   - a customer user, for their customer and its devices;
 //   - an employee or the system, for any customer and device of the tenant ("on behalf of").
 //
-// Returns *ValidationError for bad input, ErrNotFound for a device, customer, project or
-// priority the actor cannot reach, ErrCodeUnusable, ErrSupportLapsed when the customer's support
-// plan has ended, and ErrForbidden for requester links.
+// Staff and customer users are not limited by that quota. Returns *ValidationError for bad
+// input, ErrNotFound for a device, customer, project or priority the actor cannot reach,
+// ErrCodeUnusable, ErrQuotaExceeded when the code has opened its quota of tickets in the last
+// hour, ErrSupportLapsed when the customer's support plan has ended, and ErrForbidden for
+// requester links.
 func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicket) (*Submitted, error) {
 	tid, err := authorize(actor, tenant.ActTicketCreate)
 	if err != nil {
@@ -98,6 +101,13 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		}
 		// New requests go to the default group, so none is ever lost.
 		ten := n.Tenant
+		if actor.Kind == tenant.ActorCodeHolder {
+			// Counted after the number is reserved: that write serializes the tenant's
+			// submissions, so concurrent ones through one code cannot pass the quota together.
+			if err := checkCodeQuota(ctx, q, ten, actor.CodeID, now); err != nil {
+				return err
+			}
+		}
 		t.Number, t.Prefix, t.TeamID = n.Number, ten.TicketPrefix, ten.DefaultTeamID
 		if err := q.CreateTicket(ctx, t); err != nil {
 			return err
@@ -114,7 +124,7 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 			return err
 		}
 		if in.RequestSession {
-			return d.requestSession(c, &ticket.Session{ID: newID(), TenantID: tid, TicketID: t.ID})
+			return d.requestSession(c, &ticket.Session{ID: newID(), TenantID: tid, TicketID: t.ID}, false)
 		}
 		return d.finish(c)
 	})

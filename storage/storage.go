@@ -242,6 +242,11 @@ type Tickets interface {
 	// CountTickets returns the number of the tenant's tickets per state, for a dashboard. States
 	// without tickets are absent from the map.
 	CountTickets(ctx context.Context, tenantID uuid.UUID, f CountFilter) (map[ticket.State]int, error)
+	// CountCodeTickets returns how many of the tenant's tickets were opened through the device
+	// code codeID and created after since (a ticket created at since itself is not counted),
+	// for the code's hourly quota. Its cost follows those tickets, not the tenant's. Returns 0
+	// for uuid.Nil.
+	CountCodeTickets(ctx context.Context, tenantID, codeID uuid.UUID, since time.Time) (int, error)
 }
 
 // Messages stores ticket messages.
@@ -285,6 +290,9 @@ type Sessions interface {
 	// GetSessionByRoom finds a session by its video room's name, whatever its tenant (a
 	// provider's callback names only the room). Returns ErrNotFound if none has it.
 	GetSessionByRoom(ctx context.Context, room string) (*ticket.Session, error)
+	// CountSessions returns how many of the ticket's sessions are in one of states; with no
+	// states, how many it has.
+	CountSessions(ctx context.Context, tenantID, ticketID uuid.UUID, states ...ticket.SessionState) (int, error)
 }
 
 // Statuses stores the tenant's custom statuses.

@@ -65,4 +65,15 @@ type Attachments interface {
 	ListAttachments(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool, p PageRequest) (Page[*ticket.Attachment], error)
 	// CountMedia returns how many media (attachments without a message) the ticket has.
 	CountMedia(ctx context.Context, tenantID, ticketID uuid.UUID) (int, error)
+	// TicketFiles returns how many attachments the ticket has and their total Size, media and
+	// messages' files together, internal ones included: what the ticket's file quotas count.
+	TicketFiles(ctx context.Context, tenantID, ticketID uuid.UUID) (FileUsage, error)
+}
+
+// FileUsage is what a ticket's files take up.
+type FileUsage struct {
+	// Files is how many files the ticket holds.
+	Files int
+	// Bytes is their total size.
+	Bytes int64
 }

@@ -99,6 +99,9 @@ type Settings struct {
 	// Durations time the automatic steps of a case (escalations, expiries, auto-closing);
 	// each zero field keeps its default.
 	Durations Durations
+	// Quotas cap what requesters may open, store and ask for, so that a code or a requester
+	// link cannot flood the tenant; each zero field keeps its default.
+	Quotas Quotas
 }
 
 // DefaultMaxMedia is how many photos and videos a requester may upload to one ticket when
@@ -198,4 +201,57 @@ func (s Settings) PublicAccess() time.Duration {
 		days = DefaultPublicAccessDays
 	}
 	return time.Duration(days) * 24 * time.Hour
+}
+
+// The defaults of Quotas' fields.
+const (
+	// DefaultTicketsPerCodeHour is how many tickets one device code may open in an hour.
+	DefaultTicketsPerCodeHour = 20
+	// DefaultFilesPerTicket is how many files (media and message attachments) requesters may
+	// bring a ticket to.
+	DefaultFilesPerTicket = 50
+	// DefaultBytesPerTicket is the total size, in bytes, requesters may bring a ticket's files
+	// to: 1 GiB.
+	DefaultBytesPerTicket = 1 << 30
+	// DefaultOpenSessionsPerTicket is how many open video sessions a ticket may hold when its
+	// requester asks for another.
+	DefaultOpenSessionsPerTicket = 3
+)
+
+// Quotas cap what requesters (code holders, requester links and customer users) may open,
+// store and ask for. Staff are never refused by a quota, though what they store counts toward
+// a ticket's files. Each zero field means its default, given in its comment; a negative one is
+// refused when the settings are updated.
+type Quotas struct {
+	// TicketsPerCodeHour caps the tickets one device code opens in any hour (each one mails
+	// the default group's supervisor and offers the ticket to its team). Tickets staff and
+	// customer users open are not counted. Defaults to DefaultTicketsPerCodeHour.
+	TicketsPerCodeHour int
+	// FilesPerTicket caps the files a ticket holds: uploaded media and message attachments
+	// together, internal ones included. Defaults to DefaultFilesPerTicket.
+	FilesPerTicket int
+	// BytesPerTicket caps the total size of a ticket's files, in bytes, counted as
+	// FilesPerTicket counts files. Defaults to DefaultBytesPerTicket.
+	BytesPerTicket int64
+	// OpenSessionsPerTicket caps the video sessions of a ticket that are open (requested,
+	// invited, proposed, confirmed or in progress) when its requester asks for another.
+	// Defaults to DefaultOpenSessionsPerTicket.
+	OpenSessionsPerTicket int
+}
+
+// WithDefaults returns q with every zero (or negative) field set to its default.
+func (q Quotas) WithDefaults() Quotas {
+	if q.TicketsPerCodeHour <= 0 {
+		q.TicketsPerCodeHour = DefaultTicketsPerCodeHour
+	}
+	if q.FilesPerTicket <= 0 {
+		q.FilesPerTicket = DefaultFilesPerTicket
+	}
+	if q.BytesPerTicket <= 0 {
+		q.BytesPerTicket = DefaultBytesPerTicket
+	}
+	if q.OpenSessionsPerTicket <= 0 {
+		q.OpenSessionsPerTicket = DefaultOpenSessionsPerTicket
+	}
+	return q
 }

@@ -204,9 +204,13 @@ type Attachment struct {
 	MessageID uuid.UUID
 	// Visibility is the message's; uploaded media are Public.
 	Visibility Visibility
-	// Name is the file name given at upload, cleaned of any path.
+	// Name is the file name given at upload, cleaned of any path and of what could disguise it
+	// or break a header (control and format characters such as bidi controls, quotes,
+	// semicolons, slashes); never empty.
 	Name string
-	// ContentType is the media type detected from the content, never the one claimed.
+	// ContentType is the media type detected from the content, never the one claimed; a
+	// message's file of a type a browser would run (HTML, SVG and other XML, JavaScript) is
+	// recorded as application/octet-stream.
 	ContentType string
 	Size        int64
 	// Digest is the content's SHA-256, hex-encoded.

@@ -69,6 +69,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Timers", func(t *testing.T) { testTimers(t, h) })
 	t.Run("TimerClaims", func(t *testing.T) { testTimerClaims(t, h) })
 	t.Run("Attachments", func(t *testing.T) { testAttachments(t, h) })
+	t.Run("QuotaCounts", func(t *testing.T) { testQuotaCounts(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 
