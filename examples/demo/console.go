@@ -1,0 +1,145 @@
+package main
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/deskkit/helpdesk/web"
+	"github.com/google/uuid"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// console is the demo's start page, its mailbox and a small staff console: enough to answer a
+// request from a phone until the back office exists. It acts as the demo's agent.
+type console struct {
+	desk  *helpdesk.Desk
+	world *world
+	box   *mailbox
+	base  string
+	cat   *web.Catalog
+	pages *web.Pages
+	h     http.Handler
+}
+
+func newConsole(d *helpdesk.Desk, w *world, box *mailbox, base string, logger *slog.Logger) (*console, error) {
+	cat, err := web.NewCatalog()
+	if err != nil {
+		return nil, err
+	}
+	pages, err := web.NewPages(cat, logger, templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	c := &console{desk: d, world: w, box: box, base: base, cat: cat, pages: pages}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /demo/{$}", c.index)
+	mux.HandleFunc("GET /demo/mailbox", c.mailbox)
+	mux.HandleFunc("POST /demo/tickets/{id}/{action}", c.act)
+	c.h = web.AccessLog(logger, web.Secure(mux))
+	return c, nil
+}
+
+func (c *console) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.h.ServeHTTP(w, r) }
+
+type indexView struct {
+	Codes   []codeView
+	Tickets []ticketRow
+	Agent   string
+	Problem string
+}
+
+type codeView struct {
+	Label, URL, PIN string
+}
+
+type ticketRow struct {
+	ID         uuid.UUID
+	Ref, Title string
+	State      ticket.State
+	Actions    []string
+}
+
+// actions lists what the console offers in each state, in the agent's order of work.
+var actions = map[ticket.State][]string{
+	ticket.StateOpen:       {"accept"},
+	ticket.StateAssigned:   {"start", "reply", "wait", "invite", "propose", "complete"},
+	ticket.StateInProgress: {"reply", "wait", "invite", "propose", "complete"},
+	ticket.StateWaiting:    {"reply", "complete"},
+	ticket.StateDone:       {"close"},
+}
+
+func (c *console) index(w http.ResponseWriter, r *http.Request) {
+	l := c.cat.For(w, r)
+	v := indexView{Agent: c.world.Agent.Name, Problem: r.URL.Query().Get("problem")}
+	for _, cd := range c.world.Codes {
+		v.Codes = append(v.Codes, codeView{Label: cd.Label, URL: codeURL(c.base, cd.Token), PIN: cd.PIN})
+	}
+	page, err := c.desk.Tickets(r.Context(), c.world.Agent, storage.TicketFilter{}, storage.PageRequest{Limit: 50})
+	if err != nil {
+		c.pages.Error(w, r, l, err)
+		return
+	}
+	for _, t := range page.Items {
+		v.Tickets = append(v.Tickets, ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: t.State, Actions: actions[t.State]})
+	}
+	c.pages.Render(w, r, http.StatusOK, "index", web.Page{L: l, Title: "Helpdesk demo", Data: v})
+}
+
+func (c *console) mailbox(w http.ResponseWriter, r *http.Request) {
+	c.pages.Render(w, r, http.StatusOK, "mailbox", web.Page{L: c.cat.For(w, r), Title: "Demo mailbox", Data: c.box.newest()})
+}
+
+// act performs one of the agent's actions on a ticket, as the back office will.
+func (c *console) act(w http.ResponseWriter, r *http.Request) {
+	ctx, agent := r.Context(), c.world.Agent
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	switch r.PathValue("action") {
+	case "accept":
+		_, err = c.desk.Accept(ctx, agent, id)
+	case "start":
+		_, err = c.desk.Transition(ctx, agent, id, ticket.EventStart, helpdesk.Change{})
+	case "reply":
+		body := r.PostFormValue("body")
+		if body == "" {
+			body = "Thank you, we are looking into it. Could you send a photo of the display?"
+		}
+		_, err = c.desk.PostMessage(ctx, agent, id, helpdesk.NewMessage{Body: body})
+	case "wait":
+		_, err = c.desk.Transition(ctx, agent, id, ticket.EventWait, helpdesk.Change{})
+	case "invite":
+		_, err = c.desk.Invite(ctx, agent, id, helpdesk.Invitation{})
+	case "propose":
+		_, err = c.desk.Invite(ctx, agent, id, helpdesk.Invitation{At: time.Now().Add(15 * time.Minute).Truncate(time.Minute)})
+	case "complete":
+		_, err = c.desk.Transition(ctx, agent, id, ticket.EventComplete, helpdesk.Change{})
+	case "close":
+		_, err = c.desk.Close(ctx, agent, id, "Solved")
+	default:
+		err = fmt.Errorf("demo: unknown action: %w", storage.ErrNotFound)
+	}
+	target := "/demo/"
+	if err != nil {
+		var ve *helpdesk.ValidationError
+		msg := string(helpdesk.KindOf(err))
+		if errors.As(err, &ve) {
+			msg = ve.Error()
+		} else if k := helpdesk.KindOf(err); k == helpdesk.KindConflict || k == helpdesk.KindForbidden {
+			msg = err.Error()
+		}
+		target += "?problem=" + urlQuery(msg)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Languages are the languages of the UI, in the order a language switcher lists them. English
+// is the fallback.
+var Languages = []string{"en", "de", "fr", "es", "pl"}
+
+// LanguageNames are the languages' names in themselves, for a switcher.
+var LanguageNames = map[string]string{"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español", "pl": "Polski"}
+
+//go:embed locales/*.json
+var locales embed.FS
+
+// Catalog holds the UI strings of every language. It is safe for concurrent use once made.
+type Catalog struct {
+	bundle  *i18n.Bundle
+	matcher language.Matcher
+	ids     []string
+}
+
+// NewCatalog loads the embedded message files (locales/LANG.json, one per entry of
+// Languages). It returns an error if a file is missing or malformed.
+func NewCatalog() (*Catalog, error) {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	tags := make([]language.Tag, len(Languages))
+	var ids []string
+	for i, l := range Languages {
+		tags[i] = language.Make(l)
+		f, err := b.LoadMessageFileFS(locales, "locales/"+l+".json")
+		if err != nil {
+			return nil, fmt.Errorf("web: load %s strings: %w", l, err)
+		}
+		if l == "en" {
+			for _, m := range f.Messages {
+				ids = append(ids, m.ID)
+			}
+		}
+	}
+	sort.Strings(ids)
+	return &Catalog{bundle: b, matcher: language.NewMatcher(tags), ids: ids}, nil
+}
+
+// IDs lists the message IDs of the English catalogue, sorted.
+func (c *Catalog) IDs() []string { return slices.Clone(c.ids) }
+
+// Messages returns the raw message file of one language, for tests that compare catalogues.
+func Messages(lang string) (map[string]any, error) {
+	raw, err := fs.ReadFile(locales, "locales/"+lang+".json")
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(raw, &m)
+}
+
+// langCookie remembers the language a visitor chose with the switcher.
+const langCookie = "lang"
+
+// For returns the UI in the language of request r: its "lang" query parameter (which is then
+// kept in a cookie through w), the cookie, its Accept-Language header, or English.
+func (c *Catalog) For(w http.ResponseWriter, r *http.Request) *Lang {
+	if q := r.URL.Query().Get("lang"); slices.Contains(Languages, q) {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		return c.Lang(q)
+	}
+	if ck, err := r.Cookie(langCookie); err == nil && slices.Contains(Languages, ck.Value) {
+		return c.Lang(ck.Value)
+	}
+	return c.Lang(c.Match(r.Header.Get("Accept-Language")))
+}
+
+// Match returns the language of Languages that an Accept-Language header prefers, or "en".
+func (c *Catalog) Match(accept string) string {
+	prefs, _, err := language.ParseAcceptLanguage(accept)
+	if err != nil || len(prefs) == 0 {
+		return "en"
+	}
+	_, i, conf := c.matcher.Match(prefs...)
+	if conf == language.No {
+		return "en"
+	}
+	return Languages[i]
+}
+
+// Lang returns the UI in one of Languages (English for any other).
+func (c *Catalog) Lang(lang string) *Lang {
+	if !slices.Contains(Languages, lang) {
+		lang = "en"
+	}
+	return &Lang{Code: lang, loc: i18n.NewLocalizer(c.bundle, lang)}
+}
+
+// Lang is the UI in one language.
+type Lang struct {
+	// Code is the language's code, as in Languages.
+	Code string
+	loc  *i18n.Localizer
+}
+
+// T returns the string id, filled in with kv: pairs of a name and a value, as in
+// T("ticket.title", "Ref", "T-000001"). A missing string shows as "[id]", which the
+// catalogue's tests forbid.
+func (l *Lang) T(id string, kv ...any) string {
+	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: pairs(kv)})
+	if err != nil {
+		return "[" + id + "]"
+	}
+	return s
+}
+
+// N returns the plural form of the string id for count, with count as {{.Count}} and kv as
+// in T.
+func (l *Lang) N(id string, count int, kv ...any) string {
+	data := pairs(kv)
+	data["Count"] = count
+	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	if err != nil {
+		return "[" + id + "]"
+	}
+	return s
+}
+
+// Has reports whether the string id exists in l's language itself, not by falling back.
+func (l *Lang) Has(id string) bool {
+	_, tag, err := l.loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id, PluralCount: 1})
+	return err == nil && strings.HasPrefix(tag.String(), l.Code)
+}
+
+func pairs(kv []any) map[string]any {
+	m := make(map[string]any, len(kv)/2+1)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if k, ok := kv[i].(string); ok {
+			m[k] = kv[i+1]
+		}
+	}
+	return m
+}

@@ -1,0 +1,661 @@
+package public
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/deskkit/helpdesk/web"
+	"github.com/google/uuid"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Config tunes the public handler. The zero value is ready to use; a nil *Config means the
+// zero value.
+type Config struct {
+	// Logger receives the access log (routes, never paths: they carry secrets) and failures.
+	// Defaults to slog.Default().
+	Logger *slog.Logger
+	// Catalog holds the UI strings. Defaults to web.NewCatalog().
+	Catalog *web.Catalog
+	// LookupsPerMinute and LookupBurst limit the requests each client (web.ClientIP) may make
+	// to pages named by a secret (codes, requester and session links), so that guessing
+	// tokens meets 429 long before it could succeed. Default to 120 a minute, bursts of 40.
+	LookupsPerMinute float64
+	LookupBurst      int
+	// MaxRequestBytes caps one form post, its files included; larger posts are refused with
+	// 413 before anything is stored. Defaults to 110 MiB (helpdesk.Config.MaxUploadSize's
+	// default, and room for the form).
+	MaxRequestBytes int64
+	// EndCall, when set, offers "end call" on the join page and calls it with the session's
+	// room: a demo without a real video provider (videotest.Fake) ends its room this way, and
+	// the provider reports the end as its callback would.
+	EndCall func(ctx context.Context, room string) error
+	// Joined, when set, is told the room and identity of every join the join page makes: a
+	// demo without a real video provider reports the participant as connected (the call goes
+	// live), as the provider's callback would.
+	Joined func(ctx context.Context, room, identity string) error
+}
+
+// Handler serves the public pages: a device's page behind its code, the request form, the
+// requester's ticket page and the session links. Create it with New.
+type Handler struct {
+	desk  *helpdesk.Desk
+	cfg   Config
+	cat   *web.Catalog
+	pages *web.Pages
+	limit *web.Limiter
+	mux   *http.ServeMux
+	h     http.Handler
+}
+
+// New returns the public pages of desk as an http.Handler answering under "/": mount it at
+// the root of the host the code URLs name (helpdesk.Config.BaseURL), or behind
+// http.StripPrefix. Its routes:
+//
+//	GET  /c/{token}                      a device's page (or its PIN prompt)
+//	POST /c/{token}/pin                  the PIN
+//	GET  /c/{token}/request              the request form; POST submits it
+//	GET  /requests/{token}               the requester's ticket page
+//	POST /requests/{token}/{action}      message, upload, resolve, rate, reopen, call
+//	GET  /requests/{token}/files/{id}    a file of the ticket
+//	GET  /sessions/{token}               a video session's page
+//	POST /sessions/{token}/{action}      accept, refuse, join, end
+//	GET  /static/…                       stylesheet and images
+//
+// It returns an error if the templates or the catalogue cannot be loaded.
+func New(desk *helpdesk.Desk, cfg *Config) (*Handler, error) {
+	if desk == nil {
+		return nil, errors.New("public: New: nil desk")
+	}
+	c := Config{}
+	if cfg != nil {
+		c = *cfg
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Catalog == nil {
+		var err error
+		if c.Catalog, err = web.NewCatalog(); err != nil {
+			return nil, err
+		}
+	}
+	if c.LookupsPerMinute <= 0 {
+		c.LookupsPerMinute = 120
+	}
+	if c.LookupBurst <= 0 {
+		c.LookupBurst = 40
+	}
+	if c.MaxRequestBytes <= 0 {
+		c.MaxRequestBytes = 110 << 20
+	}
+	pages, err := web.NewPages(c.Catalog, c.Logger, templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{desk: desk, cfg: c, cat: c.Catalog, pages: pages, limit: web.NewLimiter(c.LookupsPerMinute, c.LookupBurst),
+		mux: http.NewServeMux()}
+	h.routes()
+	h.h = web.AccessLog(c.Logger, web.Secure(h.mux))
+	return h, nil
+}
+
+// ServeHTTP serves the public pages.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeHTTP(w, r) }
+
+func (h *Handler) routes() {
+	m := h.mux
+	m.Handle("GET /static/", http.StripPrefix("/static/", web.Static()))
+	m.HandleFunc("GET /c/{token}", h.limited(h.devicePage))
+	m.HandleFunc("POST /c/{token}/pin", h.limited(h.pinPost))
+	m.HandleFunc("GET /c/{token}/request", h.limited(h.requestForm))
+	m.HandleFunc("POST /c/{token}/request", h.limited(h.requestPost))
+	m.HandleFunc("GET /requests/{token}", h.limited(h.ticketPage))
+	m.HandleFunc("POST /requests/{token}/{action}", h.limited(h.ticketPost))
+	m.HandleFunc("GET /requests/{token}/files/{id}", h.limited(h.file))
+	m.HandleFunc("GET /sessions/{token}", h.limited(h.sessionPage))
+	m.HandleFunc("POST /sessions/{token}/{action}", h.limited(h.sessionPost))
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.pages.Error(w, r, h.cat.For(w, r), fmt.Errorf("public: %w", storage.ErrNotFound))
+	})
+}
+
+// limited answers 429 to a client past its rate of look-ups.
+func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.limit.Allow(web.ClientIP(r)) {
+			l := h.cat.For(w, r)
+			h.pages.ErrorPage(w, r, http.StatusTooManyRequests, l, web.ErrorView{Message: l.T("error.throttled"), Hint: l.T("error.throttled.hint")})
+			return
+		}
+		next(w, r)
+	}
+}
+
+// page renders a page with the visitor's language.
+func (h *Handler) page(w http.ResponseWriter, r *http.Request, l *web.Lang, status int, name, title string, data any) {
+	h.pages.Render(w, r, status, name, web.Page{L: l, Title: title, Data: data})
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device page and PIN
+
+// pinCookie names the cookie that keeps a code's PIN for the pages under the code's path.
+const pinCookie = "pin"
+
+// openCode resolves the code of the request's path, with the PIN its cookie holds.
+func (h *Handler) openCode(r *http.Request) (*helpdesk.PublicPage, error) {
+	pin := ""
+	if c, err := r.Cookie(pinCookie); err == nil {
+		pin = c.Value
+	}
+	return h.desk.OpenCode(r.Context(), r.PathValue("token"), pin)
+}
+
+// codeError renders what a visitor sees when a code does not open: the PIN prompt, or a page
+// saying the code is unknown or no longer in use.
+func (h *Handler) codeError(w http.ResponseWriter, r *http.Request, l *web.Lang, err error, tried bool) {
+	switch {
+	case errors.Is(err, helpdesk.ErrWrongPIN):
+		status := http.StatusUnauthorized
+		v := pinView{Action: "/c/" + r.PathValue("token") + "/pin"}
+		if tried {
+			v.Wrong = true
+		}
+		h.page(w, r, l, status, "pin", l.T("pin.title"), v)
+	case errors.Is(err, helpdesk.ErrCodeUnusable):
+		h.pages.ErrorPage(w, r, http.StatusGone, l, web.ErrorView{Message: l.T("code.unusable"), Hint: l.T("code.unusable.hint")})
+	case helpdesk.KindOf(err) == helpdesk.KindNotFound:
+		h.pages.ErrorPage(w, r, http.StatusNotFound, l, web.ErrorView{Message: l.T("code.unknown"), Hint: l.T("code.unknown.hint")})
+	default:
+		h.pages.Error(w, r, l, err)
+	}
+}
+
+type pinView struct {
+	Action string
+	Wrong  bool
+}
+
+type deviceView struct {
+	Token   string
+	Device  *helpdesk.PublicDevice
+	CanOpen bool
+	CanCall bool
+}
+
+func (h *Handler) devicePage(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	p, err := h.openCode(r)
+	if err != nil {
+		h.codeError(w, r, l, err, false)
+		return
+	}
+	v := deviceView{Token: r.PathValue("token"), Device: p.Device,
+		CanOpen: slices.Contains(p.Actions, device.ActionOpenTicket), CanCall: slices.Contains(p.Actions, device.ActionRequestSession)}
+	title := l.T("device.title")
+	if p.Device != nil {
+		title = p.Device.Name
+	}
+	h.page(w, r, l, http.StatusOK, "device", title, v)
+}
+
+func (h *Handler) pinPost(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	token := r.PathValue("token")
+	pin := strings.TrimSpace(r.PostFormValue("pin"))
+	if _, err := h.desk.OpenCode(r.Context(), token, pin); err != nil {
+		h.codeError(w, r, l, err, true)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: pinCookie, Value: pin, Path: "/c/" + token, HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/c/"+token, http.StatusSeeOther)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request form
+
+type requestView struct {
+	Action  string
+	Back    string
+	Device  *helpdesk.PublicDevice
+	Form    requestForm
+	CanCall bool
+	// Problems holds each invalid field's message; Problem the form's as a whole.
+	Problems map[string]string
+	Problem  string
+}
+
+type requestForm struct {
+	Title, Description, Name, Email, Phone string
+	Call                                   bool
+}
+
+func (h *Handler) requestForm(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	p, err := h.openCode(r)
+	if err != nil {
+		h.codeError(w, r, l, err, false)
+		return
+	}
+	h.renderForm(w, r, l, p, http.StatusOK, requestForm{Call: r.URL.Query().Get("call") == "1"}, nil)
+}
+
+func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, l *web.Lang, p *helpdesk.PublicPage, status int, f requestForm, err error) {
+	token := r.PathValue("token")
+	canOpen := slices.Contains(p.Actions, device.ActionOpenTicket)
+	canCall := slices.Contains(p.Actions, device.ActionRequestSession)
+	if !canOpen && !canCall {
+		h.pages.ErrorPage(w, r, http.StatusForbidden, l, web.ErrorView{Message: l.T("request.closed"), Back: "/c/" + token, BackLabel: l.T("request.back")})
+		return
+	}
+	v := requestView{Action: "/c/" + token + "/request", Back: "/c/" + token, Device: p.Device, Form: f, CanCall: canCall}
+	if !canOpen {
+		v.Form.Call = true
+	}
+	if err != nil {
+		v.Problems, v.Problem = problems(l, err)
+	}
+	h.page(w, r, l, status, "request", l.T("request.title"), v)
+}
+
+func (h *Handler) requestPost(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxRequestBytes)
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		h.tooLarge(w, r, l, err)
+		return
+	}
+	p, err := h.openCode(r)
+	if err != nil {
+		h.codeError(w, r, l, err, false)
+		return
+	}
+	f := requestForm{Title: r.FormValue("title"), Description: r.FormValue("description"), Name: r.FormValue("name"),
+		Email: r.FormValue("email"), Phone: r.FormValue("phone"), Call: r.FormValue("call") == "1"}
+	holder := p.Actor
+	holder.Name = strings.TrimSpace(f.Name)
+	in := helpdesk.NewTicket{Title: f.Title, Description: f.Description, RequestSession: f.Call,
+		Requester: ticket.Contact{Name: f.Name, Email: f.Email, Phone: f.Phone, Language: l.Code}}
+	if !slices.Contains(p.Actions, device.ActionOpenTicket) {
+		in.RequestSession = true
+	}
+	sub, err := h.desk.SubmitTicket(r.Context(), holder, in)
+	if err != nil {
+		status := web.Status(helpdesk.KindOf(err))
+		if helpdesk.KindOf(err) == helpdesk.KindInvalid || errors.Is(err, helpdesk.ErrSupportLapsed) || errors.Is(err, helpdesk.ErrNotOffered) {
+			h.renderForm(w, r, l, p, status, f, err)
+			return
+		}
+		h.codeError(w, r, l, err, false)
+		return
+	}
+	// Photos come with the request: uploaded as the requester, through the new link.
+	if files := fileParts(r, "photos"); len(files) > 0 {
+		link, err := h.desk.OpenRequesterLink(r.Context(), sub.RequesterToken)
+		if err == nil {
+			for _, fh := range files {
+				if err := h.upload(r.Context(), link.Actor, sub.ID, fh); err != nil {
+					h.cfg.Logger.InfoContext(r.Context(), "upload with request refused", "err", err)
+					break
+				}
+			}
+		}
+	}
+	http.Redirect(w, r, "/requests/"+sub.RequesterToken+"?new=1", http.StatusSeeOther)
+}
+
+// fileParts returns the files of a multipart field that hold something.
+func fileParts(r *http.Request, field string) []*multipart.FileHeader {
+	if r.MultipartForm == nil {
+		return nil
+	}
+	var out []*multipart.FileHeader
+	for _, fh := range r.MultipartForm.File[field] {
+		if fh.Size > 0 {
+			out = append(out, fh)
+		}
+	}
+	return out
+}
+
+func (h *Handler) upload(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, fh *multipart.FileHeader) error {
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = h.desk.UploadMedia(ctx, actor, ticketID, helpdesk.Upload{Name: fh.Filename, Body: f})
+	return err
+}
+
+func (h *Handler) tooLarge(w http.ResponseWriter, r *http.Request, l *web.Lang, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		h.pages.ErrorPage(w, r, http.StatusRequestEntityTooLarge, l, web.ErrorView{Message: l.T("error.too_large"), Hint: l.T("error.too_large.hint")})
+		return
+	}
+	h.pages.ErrorPage(w, r, http.StatusBadRequest, l, web.ErrorView{Message: l.T("error.invalid"), Hint: l.T("error.invalid.hint")})
+}
+
+// problems turns a Desk error into messages for the form: per field where the error names
+// one, else for the form as a whole. The Desk's own words are English; the visitor reads
+// their language's, picked by field.
+func problems(l *web.Lang, err error) (map[string]string, string) {
+	var ve *helpdesk.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		field := ve.Field
+		if i := strings.IndexByte(field, '.'); i > 0 && field[:i] == "requester" {
+			field = field[i+1:]
+		}
+		switch field {
+		case "title", "description", "name", "email", "phone", "body", "stars", "comment", "file":
+			return map[string]string{field: l.T("form." + field + ".invalid")}, ""
+		case "requester":
+			return map[string]string{"email": l.T("form.reach.invalid")}, ""
+		}
+		return nil, l.T("error.invalid")
+	case errors.Is(err, helpdesk.ErrSupportLapsed):
+		return nil, l.T("request.lapsed")
+	case errors.Is(err, helpdesk.ErrNotOffered):
+		return nil, l.T("request.not_offered")
+	}
+	return nil, l.T("error." + string(helpdesk.KindOf(err)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The requester's ticket page
+
+type ticketView struct {
+	Token    string
+	New      bool
+	Ticket   *ticket.Ticket
+	State    string
+	Messages []*ticket.Message
+	Older    string
+	History  []historyLine
+	Stars    []int
+	Files    []*ticket.Attachment
+	Sessions []*ticket.Session
+	// What the page offers, as the ticket's state allows.
+	CanPost, CanResolve, CanRate, CanReopen, CanUpload, CanCall bool
+	Problems                                                    map[string]string
+	Problem                                                     string
+	Done                                                        string
+}
+
+func (h *Handler) openLink(r *http.Request) (*helpdesk.RequesterPage, error) {
+	return h.desk.OpenRequesterLink(r.Context(), r.PathValue("token"))
+}
+
+func (h *Handler) linkError(w http.ResponseWriter, r *http.Request, l *web.Lang, err error) {
+	if errors.Is(err, helpdesk.ErrInvalidLink) {
+		h.pages.ErrorPage(w, r, http.StatusNotFound, l, web.ErrorView{Message: l.T("link.invalid"), Hint: l.T("link.invalid.hint")})
+		return
+	}
+	h.pages.Error(w, r, l, err)
+}
+
+func (h *Handler) ticketPage(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	link, err := h.openLink(r)
+	if err != nil {
+		h.linkError(w, r, l, err)
+		return
+	}
+	h.renderTicket(w, r, l, link, http.StatusOK, nil, r.URL.Query().Get("done"))
+}
+
+func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, l *web.Lang, link *helpdesk.RequesterPage, status int, failed error, done string) {
+	ctx := r.Context()
+	t := link.Ticket
+	v := ticketView{Token: r.PathValue("token"), New: r.URL.Query().Get("new") == "1", Ticket: t,
+		State: l.T("state." + string(t.State)), Done: done}
+	ms, err := h.desk.Messages(ctx, link.Actor, t.ID, storage.PageRequest{After: r.URL.Query().Get("after")})
+	if err != nil {
+		h.pages.Error(w, r, l, err)
+		return
+	}
+	v.Messages, v.Older = ms.Items, ms.Next
+	if hs, err := h.desk.History(ctx, link.Actor, t.ID, storage.PageRequest{}); err == nil {
+		for _, e := range hs.Items {
+			v.History = append(v.History, describe(l, e))
+		}
+	}
+	v.Stars = []int{1, 2, 3, 4, 5}
+	if fs, err := h.desk.Attachments(ctx, link.Actor, t.ID, storage.PageRequest{}); err == nil {
+		v.Files = fs.Items
+	}
+	if ss, err := h.desk.Sessions(ctx, link.Actor, t.ID, storage.PageRequest{}); err == nil {
+		v.Sessions = ss.Items
+	}
+	active := !t.State.Terminal()
+	v.CanPost = active
+	v.CanUpload = active || t.State == ticket.StateDone
+	v.CanResolve = slices.Contains([]ticket.State{ticket.StateAssigned, ticket.StateInProgress, ticket.StateWaiting, ticket.StateDone}, t.State)
+	v.CanRate = t.State == ticket.StateDone
+	v.CanReopen = t.State == ticket.StateDone || t.State == ticket.StateClosed
+	v.CanCall = active
+	if failed != nil {
+		v.Problems, v.Problem = problems(l, failed)
+	}
+	h.page(w, r, l, status, "ticket", l.T("ticket.title", "Ref", t.Ref()), v)
+}
+
+// historyLine is one entry of a ticket's history as the requester reads it.
+type historyLine struct {
+	At        time.Time
+	Who, What string
+}
+
+// describe says in the visitor's words what a history entry changed: the new state, or what
+// was done.
+func describe(l *web.Lang, e *ticket.HistoryEntry) historyLine {
+	line := historyLine{At: e.At, Who: e.Actor.Name}
+	switch {
+	case strings.HasPrefix(e.Action, "session.") && e.To != "" && e.From != e.To:
+		line.What = l.T("session." + e.To)
+	case !strings.HasPrefix(e.Action, "session.") && e.To != "" && e.From != e.To:
+		line.What = l.T("state." + e.To)
+	case e.Action == "message" || e.Action == "media":
+		line.What = l.T("history." + e.Action)
+	default:
+		line.What = l.T("history.change")
+	}
+	return line
+}
+
+func (h *Handler) ticketPost(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxRequestBytes)
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		h.tooLarge(w, r, l, err)
+		return
+	}
+	link, err := h.openLink(r)
+	if err != nil {
+		h.linkError(w, r, l, err)
+		return
+	}
+	ctx, a, id := r.Context(), link.Actor, link.Ticket.ID
+	action := r.PathValue("action")
+	switch action {
+	case "message":
+		in := helpdesk.NewMessage{Body: r.FormValue("body")}
+		files := fileParts(r, "files")
+		for _, fh := range files {
+			f, ferr := fh.Open()
+			if ferr != nil {
+				err = ferr
+				break
+			}
+			defer f.Close()
+			in.Attachments = append(in.Attachments, helpdesk.Upload{Name: fh.Filename, Body: f})
+		}
+		if err == nil {
+			_, err = h.desk.PostMessage(ctx, a, id, in)
+		}
+	case "upload":
+		files := fileParts(r, "files")
+		if len(files) == 0 {
+			err = &helpdesk.ValidationError{Field: "file", Problem: "choose a photo or video"}
+		}
+		for _, fh := range files {
+			if err = h.upload(ctx, a, id, fh); err != nil {
+				break
+			}
+		}
+	case "resolve":
+		_, err = h.desk.Close(ctx, a, id, strings.TrimSpace(r.FormValue("reason")))
+	case "rate":
+		stars, _ := strconv.Atoi(r.FormValue("stars"))
+		_, err = h.desk.Rate(ctx, a, id, stars, r.FormValue("comment"))
+	case "reopen":
+		_, err = h.desk.Transition(ctx, a, id, ticket.EventReopen, helpdesk.Change{})
+	case "call":
+		_, err = h.desk.RequestSession(ctx, a, id)
+	default:
+		h.pages.Error(w, r, l, fmt.Errorf("public: action %q: %w", action, storage.ErrNotFound))
+		return
+	}
+	if err != nil {
+		if errors.Is(err, helpdesk.ErrInvalidLink) {
+			h.linkError(w, r, l, err)
+			return
+		}
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			h.tooLarge(w, r, l, err)
+			return
+		}
+		if fresh, lerr := h.openLink(r); lerr == nil {
+			link = fresh
+		}
+		h.renderTicket(w, r, l, link, web.Status(helpdesk.KindOf(err)), err, "")
+		return
+	}
+	http.Redirect(w, r, "/requests/"+r.PathValue("token")+"?done="+action, http.StatusSeeOther)
+}
+
+func (h *Handler) file(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	link, err := h.openLink(r)
+	if err != nil {
+		h.linkError(w, r, l, err)
+		return
+	}
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		h.pages.Error(w, r, l, fmt.Errorf("public: file: %w", storage.ErrNotFound))
+		return
+	}
+	a, rc, err := h.desk.OpenAttachment(r.Context(), link.Actor, id)
+	if err != nil {
+		h.pages.Error(w, r, l, err)
+		return
+	}
+	defer rc.Close()
+	serveFile(w, a, rc)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session links
+
+type sessionView struct {
+	Token   string
+	Session *ticket.Session
+	State   string
+	// What the page offers.
+	CanAnswer, CanJoin bool
+	// Joined is set on the join page.
+	Joined  bool
+	Room    string
+	CanEnd  bool
+	Problem string
+}
+
+func (h *Handler) sessionPage(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	_, s, err := h.desk.OpenSessionLink(r.Context(), r.PathValue("token"))
+	if err != nil {
+		h.linkError(w, r, l, err)
+		return
+	}
+	h.renderSession(w, r, l, http.StatusOK, s, nil)
+}
+
+func (h *Handler) renderSession(w http.ResponseWriter, r *http.Request, l *web.Lang, status int, s *ticket.Session, failed error) {
+	v := sessionView{Token: r.PathValue("token"), Session: s, State: l.T("session." + string(s.State)),
+		CanAnswer: s.State == ticket.SessionProposed,
+		CanJoin:   slices.Contains([]ticket.SessionState{ticket.SessionInvited, ticket.SessionConfirmed, ticket.SessionInProgress}, s.State)}
+	if failed != nil {
+		_, v.Problem = problems(l, failed)
+		if v.Problem == "" {
+			v.Problem = l.T("error.invalid")
+		}
+	}
+	h.page(w, r, l, status, "session", l.T("session.title"), v)
+}
+
+func (h *Handler) sessionPost(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	ctx := r.Context()
+	actor, s, err := h.desk.OpenSessionLink(ctx, r.PathValue("token"))
+	if err != nil {
+		h.linkError(w, r, l, err)
+		return
+	}
+	switch action := r.PathValue("action"); action {
+	case "accept":
+		s, err = h.desk.SessionTransition(ctx, actor, s.ID, ticket.SessionEventAccept, helpdesk.SessionChange{})
+	case "refuse":
+		s, err = h.desk.SessionTransition(ctx, actor, s.ID, ticket.SessionEventRefuse, helpdesk.SessionChange{Reason: r.PostFormValue("reason")})
+	case "join":
+		grant, jerr := h.desk.JoinSession(ctx, actor, s.ID)
+		if jerr != nil {
+			err = jerr
+			break
+		}
+		if h.cfg.Joined != nil {
+			if err := h.cfg.Joined(ctx, grant.Room, grant.Identity); err != nil {
+				h.cfg.Logger.WarnContext(ctx, "report join", "err", err)
+			}
+		}
+		v := sessionView{Token: r.PathValue("token"), Session: s, State: l.T("session." + string(s.State)),
+			Joined: true, Room: grant.Room, CanEnd: h.cfg.EndCall != nil}
+		h.page(w, r, l, http.StatusOK, "session", l.T("session.title"), v)
+		return
+	case "end":
+		if h.cfg.EndCall == nil || s.Room == "" {
+			err = fmt.Errorf("public: end call: %w", storage.ErrNotFound)
+			break
+		}
+		err = h.cfg.EndCall(ctx, s.Room)
+	default:
+		h.pages.Error(w, r, l, fmt.Errorf("public: action %q: %w", action, storage.ErrNotFound))
+		return
+	}
+	if err != nil {
+		h.renderSession(w, r, l, web.Status(helpdesk.KindOf(err)), s, err)
+		return
+	}
+	http.Redirect(w, r, "/sessions/"+r.PathValue("token"), http.StatusSeeOther)
+}
