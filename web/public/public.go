@@ -73,6 +73,7 @@ type Handler struct {
 //	GET  /c/{token}/request              the request form; POST submits it
 //	GET  /requests/{token}               the requester's ticket page
 //	POST /requests/{token}/{action}      message, upload, resolve, rate, reopen, call
+//	POST /requests/{token}/sessions/{id}/{action}   accept, refuse, join a video call
 //	GET  /requests/{token}/files/{id}    a file of the ticket
 //	GET  /sessions/{token}               a video session's page
 //	POST /sessions/{token}/{action}      accept, refuse, join, end
@@ -128,6 +129,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /c/{token}/request", h.limited(h.requestPost))
 	m.HandleFunc("GET /requests/{token}", h.limited(h.ticketPage))
 	m.HandleFunc("POST /requests/{token}/{action}", h.limited(h.ticketPost))
+	m.HandleFunc("POST /requests/{token}/sessions/{id}/{action}", h.limited(h.ticketSessionPost))
 	m.HandleFunc("GET /requests/{token}/files/{id}", h.limited(h.file))
 	m.HandleFunc("GET /sessions/{token}", h.limited(h.sessionPage))
 	m.HandleFunc("POST /sessions/{token}/{action}", h.limited(h.sessionPost))
@@ -394,7 +396,7 @@ type ticketView struct {
 	History  []historyLine
 	Stars    []int
 	Files    []*ticket.Attachment
-	Sessions []*ticket.Session
+	Sessions []sessionLine
 	// What the page offers, as the ticket's state allows.
 	CanPost, CanResolve, CanRate, CanReopen, CanUpload, CanCall bool
 	Problems                                                    map[string]string
@@ -445,7 +447,10 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, l *web.La
 		v.Files = fs.Items
 	}
 	if ss, err := h.desk.Sessions(ctx, link.Actor, t.ID, storage.PageRequest{}); err == nil {
-		v.Sessions = ss.Items
+		for _, s := range ss.Items {
+			v.Sessions = append(v.Sessions, sessionLine{Session: s, State: l.T("session." + string(s.State)),
+				CanAnswer: s.State == ticket.SessionProposed, CanJoin: joinable(s.State)})
+		}
 	}
 	active := !t.State.Terminal()
 	v.CanPost = active
@@ -458,6 +463,18 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, l *web.La
 		v.Problems, v.Problem = problems(l, failed)
 	}
 	h.page(w, r, l, status, "ticket", l.T("ticket.title", "Ref", t.Ref()), v)
+}
+
+// sessionLine is one video session on the ticket page, with what the requester may do.
+type sessionLine struct {
+	Session            *ticket.Session
+	State              string
+	CanAnswer, CanJoin bool
+}
+
+// joinable says whether a call can be joined in session state s.
+func joinable(s ticket.SessionState) bool {
+	return s == ticket.SessionInvited || s == ticket.SessionConfirmed || s == ticket.SessionInProgress
 }
 
 // historyLine is one entry of a ticket's history as the requester reads it.
@@ -580,16 +597,19 @@ func (h *Handler) file(w http.ResponseWriter, r *http.Request) {
 // Session links
 
 type sessionView struct {
-	Token   string
+	// Back is the page the session's forms post under and return to: the session link's or
+	// the ticket's.
+	Back    string
 	Session *ticket.Session
 	State   string
 	// What the page offers.
 	CanAnswer, CanJoin bool
-	// Joined is set on the join page.
-	Joined  bool
-	Room    string
-	CanEnd  bool
-	Problem string
+	// Joined is set on the join page, EndAction to end a demo call.
+	Joined    bool
+	Room      string
+	CanEnd    bool
+	EndAction string
+	Problem   string
 }
 
 func (h *Handler) sessionPage(w http.ResponseWriter, r *http.Request) {
@@ -603,9 +623,8 @@ func (h *Handler) sessionPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderSession(w http.ResponseWriter, r *http.Request, l *web.Lang, status int, s *ticket.Session, failed error) {
-	v := sessionView{Token: r.PathValue("token"), Session: s, State: l.T("session." + string(s.State)),
-		CanAnswer: s.State == ticket.SessionProposed,
-		CanJoin:   slices.Contains([]ticket.SessionState{ticket.SessionInvited, ticket.SessionConfirmed, ticket.SessionInProgress}, s.State)}
+	v := sessionView{Back: "/sessions/" + r.PathValue("token"), Session: s, State: l.T("session." + string(s.State)),
+		CanAnswer: s.State == ticket.SessionProposed, CanJoin: joinable(s.State)}
 	if failed != nil {
 		_, v.Problem = problems(l, failed)
 		if v.Problem == "" {
@@ -617,12 +636,46 @@ func (h *Handler) renderSession(w http.ResponseWriter, r *http.Request, l *web.L
 
 func (h *Handler) sessionPost(w http.ResponseWriter, r *http.Request) {
 	l := h.cat.For(w, r)
-	ctx := r.Context()
-	actor, s, err := h.desk.OpenSessionLink(ctx, r.PathValue("token"))
+	actor, s, err := h.desk.OpenSessionLink(r.Context(), r.PathValue("token"))
 	if err != nil {
 		h.linkError(w, r, l, err)
 		return
 	}
+	back := "/sessions/" + r.PathValue("token")
+	h.sessionAction(w, r, l, actor, s, back, func(status int, s *ticket.Session, err error) {
+		h.renderSession(w, r, l, status, s, err)
+	})
+}
+
+// ticketSessionPost answers or joins a session from the requester's ticket page.
+func (h *Handler) ticketSessionPost(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	link, err := h.openLink(r)
+	if err != nil {
+		h.linkError(w, r, l, err)
+		return
+	}
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		h.pages.Error(w, r, l, fmt.Errorf("public: session: %w", storage.ErrNotFound))
+		return
+	}
+	s := &ticket.Session{ID: id}
+	back := "/requests/" + r.PathValue("token")
+	h.sessionAction(w, r, l, link.Actor, s, back, func(status int, _ *ticket.Session, err error) {
+		if fresh, lerr := h.openLink(r); lerr == nil {
+			link = fresh
+		}
+		h.renderTicket(w, r, l, link, status, err, "")
+	})
+}
+
+// sessionAction accepts, refuses, joins or (in a demo) ends session s as actor, then sends the
+// visitor back, or to the join page; failed renders the page again with the error.
+func (h *Handler) sessionAction(w http.ResponseWriter, r *http.Request, l *web.Lang, actor tenant.Actor, s *ticket.Session,
+	back string, failed func(status int, s *ticket.Session, err error)) {
+	ctx := r.Context()
+	var err error
 	switch action := r.PathValue("action"); action {
 	case "accept":
 		s, err = h.desk.SessionTransition(ctx, actor, s.ID, ticket.SessionEventAccept, helpdesk.SessionChange{})
@@ -639,23 +692,54 @@ func (h *Handler) sessionPost(w http.ResponseWriter, r *http.Request) {
 				h.cfg.Logger.WarnContext(ctx, "report join", "err", err)
 			}
 		}
-		v := sessionView{Token: r.PathValue("token"), Session: s, State: l.T("session." + string(s.State)),
-			Joined: true, Room: grant.Room, CanEnd: h.cfg.EndCall != nil}
+		v := sessionView{Back: back, Session: s, Joined: true, Room: grant.Room, CanEnd: h.cfg.EndCall != nil,
+			EndAction: back + "/end"}
+		if strings.HasPrefix(back, "/requests/") {
+			v.EndAction = back + "/sessions/" + s.ID.String() + "/end"
+		}
 		h.page(w, r, l, http.StatusOK, "session", l.T("session.title"), v)
 		return
 	case "end":
-		if h.cfg.EndCall == nil || s.Room == "" {
+		if h.cfg.EndCall == nil {
 			err = fmt.Errorf("public: end call: %w", storage.ErrNotFound)
 			break
 		}
-		err = h.cfg.EndCall(ctx, s.Room)
+		// The session as it stands now: joining made its room.
+		var cur *ticket.Session
+		if cur, err = h.sessionOf(ctx, actor, s.ID); err == nil {
+			if cur.Room == "" {
+				err = fmt.Errorf("public: end call: %w", storage.ErrNotFound)
+			} else {
+				err = h.cfg.EndCall(ctx, cur.Room)
+			}
+		}
 	default:
 		h.pages.Error(w, r, l, fmt.Errorf("public: action %q: %w", action, storage.ErrNotFound))
 		return
 	}
 	if err != nil {
-		h.renderSession(w, r, l, web.Status(helpdesk.KindOf(err)), s, err)
+		failed(web.Status(helpdesk.KindOf(err)), s, err)
 		return
 	}
-	http.Redirect(w, r, "/sessions/"+r.PathValue("token"), http.StatusSeeOther)
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// sessionOf reads one session of the actor's ticket.
+func (h *Handler) sessionOf(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*ticket.Session, error) {
+	p := storage.PageRequest{Limit: storage.MaxPageSize}
+	for {
+		page, err := h.desk.Sessions(ctx, actor, actor.TicketID, p)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range page.Items {
+			if s.ID == id {
+				return s, nil
+			}
+		}
+		if page.Next == "" {
+			return nil, fmt.Errorf("public: session %s: %w", id, storage.ErrNotFound)
+		}
+		p.After = page.Next
+	}
 }

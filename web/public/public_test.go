@@ -2,6 +2,7 @@ package public_test
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -25,6 +26,8 @@ import (
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
+	"github.com/deskkit/helpdesk/video"
+	"github.com/deskkit/helpdesk/video/videotest"
 	"github.com/deskkit/helpdesk/web/public"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -53,8 +56,9 @@ func newSite(t *testing.T, cfg *public.Config) *site {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	require.NoError(t, s.MigrateUp(ctx))
+	calls := videotest.NewFake()
 	d, err := helpdesk.New(s, &helpdesk.Config{SecretKeys: [][]byte{[]byte("the public tests' master key, 32")},
-		Blobs: blob.NewMem(), MaxConcurrentHashes: 64, Logger: slog.New(slog.DiscardHandler)})
+		Blobs: blob.NewMem(), MaxConcurrentHashes: 64, Logger: slog.New(slog.DiscardHandler), Video: calls})
 	require.NoError(t, err)
 	st := &site{desk: d, store: s, log: &bytes.Buffer{}}
 	op, err := d.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Service", Language: "en"})
@@ -85,6 +89,17 @@ func newSite(t *testing.T, cfg *public.Config) *site {
 		cfg = &public.Config{}
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(st.log, nil))
+	if cfg.Joined == nil {
+		cfg.Joined = func(ctx context.Context, room, identity string) error {
+			return d.HandleRoomEvent(ctx, video.Event{Kind: video.ParticipantJoined, Room: room, Participant: identity})
+		}
+		cfg.EndCall = func(ctx context.Context, room string) error {
+			if err := calls.EndRoom(ctx, room); err != nil {
+				return err
+			}
+			return d.HandleRoomEvent(ctx, video.Event{Kind: video.RoomEnded, Room: room})
+		}
+	}
 	h, err := public.New(d, cfg)
 	require.NoError(t, err)
 	st.srv = httptest.NewServer(h)
@@ -436,4 +451,51 @@ func TestPagesInEveryLanguage(t *testing.T) {
 			assert.Empty(t, missingString.FindAllString(body, -1), "%s %s: missing strings", lang, p)
 		}
 	}
+}
+
+// A planned call, answered and joined from the ticket page: accepted, joined (the call goes
+// live), ended (the ticket is done), rated.
+func TestCallFromTicketPage(t *testing.T) {
+	st := newSite(t, nil)
+	ctx := t.Context()
+	link := st.submit(t, url.Values{"title": {"Pump alarms"}, "email": {"nina@northwind.example"}}, nil)
+	page, err := st.desk.OpenRequesterLink(ctx, strings.TrimPrefix(link, "/requests/"))
+	require.NoError(t, err)
+	id := page.Ticket.ID
+	_, err = st.desk.Accept(ctx, st.agent, id)
+	require.NoError(t, err)
+	s, err := st.desk.Invite(ctx, st.agent, id, helpdesk.Invitation{At: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	base := link + "/sessions/" + s.ID.String()
+
+	_, body := st.get(t, link)
+	assert.Contains(t, body, "A time was proposed")
+	assert.Contains(t, body, base+"/accept")
+	res := st.post(t, base+"/accept", nil, nil)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
+	_, body = st.get(t, link)
+	assert.Contains(t, body, "Call confirmed")
+
+	res = st.post(t, base+"/join", nil, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	body = readBody(t, res)
+	assert.Contains(t, body, "You are in the call")
+	assert.Contains(t, body, base+"/end")
+	got, err := st.desk.Ticket(ctx, st.agent, id)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.StateInProgress, got.State, "joining put the call live")
+
+	res = st.post(t, base+"/end", nil, nil)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
+	got, err = st.desk.Ticket(ctx, st.agent, id)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.StateDone, got.State, "the end of the call completes the ticket")
+	res = st.post(t, link+"/rate", url.Values{"stars": {"4"}}, nil)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+
+	t.Run("another ticket's session", func(t *testing.T) {
+		other := st.submit(t, url.Values{"title": {"Other"}, "email": {"o@northwind.example"}}, nil)
+		res := st.post(t, other+"/sessions/"+s.ID.String()+"/join", nil, nil)
+		assert.Equal(t, http.StatusNotFound, res.StatusCode)
+	})
 }
