@@ -129,6 +129,7 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet bool) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/demo/", console)
+	mux.Handle("GET /{$}", http.RedirectHandler("/demo/", http.StatusFound))
 	mux.Handle("/", pub)
 
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
