@@ -22,13 +22,19 @@ type NewCode struct {
 	ExpiresAt *time.Time
 	// PIN, when set (4 to 12 digits), must be entered before the page shows anything.
 	PIN string
-	// Appearance of the QR image. Zero fields take device.DefaultAppearance's values.
+	// Appearance of the QR image. Zero fields take device.DefaultAppearance's values. Its Logo
+	// must be empty: the Desk sets it when Logo is given.
 	Appearance device.Appearance
+	// Logo, when set, is an uploaded PNG or JPEG image drawn in the centre of the QR image
+	// (checked by device.DecodeLogo), kept in Config.Blobs.
+	Logo []byte
 }
 
 // CreateCode creates an active code for a device, with a fresh 256-bit token. Admins,
-// moderators and the system may. Returns *ValidationError, ErrNotFound (unknown device) or
-// ErrForbidden.
+// moderators and the system may. The appearance must draw a code that scans (see
+// device.NewQR): CreateCode checks it with the code's URL (CodeURL). Returns
+// *ValidationError (wrapping device.ErrUnscannable or device.ErrInvalidAppearance for an
+// appearance or logo refused), ErrNotFound (unknown device) or ErrForbidden.
 func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid.UUID, in NewCode) (*device.Code, error) {
 	tid, err := d.authorizeOn(ctx, actor, tenant.ActCodeManage, deviceAt(deviceID))
 	if err != nil {
@@ -44,15 +50,24 @@ func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
 		return nil, invalid("expires_at", "must be in the future")
 	}
-	app, err := checkAppearance(in.Appearance)
-	if err != nil {
-		return nil, err
+	if in.Appearance.Logo != "" {
+		return nil, invalid("appearance.logo", "is set by uploading a logo")
 	}
 	c := &device.Code{ID: newID(), TenantID: tid, DeviceID: deviceID, Token: device.NewToken(), Active: true,
-		ExpiresAt: utcPtr(in.ExpiresAt), Actions: in.Actions, Appearance: app,
-		CreatedAt: now, UpdatedAt: now, Version: 1}
+		ExpiresAt: utcPtr(in.ExpiresAt), Actions: in.Actions, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if in.Logo != nil {
+		in.Appearance.Logo = "pending" // checked for its size now, stored below
+	}
+	if c.Appearance, err = d.checkCodeAppearance(c.Token, in.Appearance); err != nil {
+		return nil, err
+	}
 	if in.PIN != "" {
 		if c.PINHash, err = d.hashPIN(in.PIN); err != nil {
+			return nil, err
+		}
+	}
+	if in.Logo != nil {
+		if c.Appearance.Logo, err = d.storeLogo(ctx, tid, c.ID, in.Logo); err != nil {
 			return nil, err
 		}
 	}
@@ -66,6 +81,7 @@ func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid
 		return d.audit(ctx, q, actor, tid, "code.created", "code", c.ID, "device "+deviceID.String())
 	})
 	if err != nil {
+		d.dropLogo(ctx, c.Appearance.Logo)
 		return nil, fmt.Errorf("create code: %w", err)
 	}
 	return c, nil
@@ -91,35 +107,6 @@ func checkActions(actions []device.Action) error {
 		}
 	}
 	return nil
-}
-
-func checkAppearance(a device.Appearance) (device.Appearance, error) {
-	def := device.DefaultAppearance()
-	if a.Foreground == "" {
-		a.Foreground = def.Foreground
-	}
-	if a.Background == "" {
-		a.Background = def.Background
-	}
-	if a.Size == 0 {
-		a.Size = def.Size
-	}
-	if a.Correction == "" {
-		a.Correction = def.Correction
-	}
-	switch {
-	case !colour.MatchString(a.Foreground):
-		return a, invalid("appearance.foreground", "%q is not a colour such as #1a2b3c", a.Foreground)
-	case !colour.MatchString(a.Background):
-		return a, invalid("appearance.background", "%q is not a colour such as #1a2b3c", a.Background)
-	case a.Size < 64 || a.Size > 4096:
-		return a, invalid("appearance.size", "%d is outside 64 to 4096 pixels", a.Size)
-	case !slices.Contains([]device.ErrorCorrection{device.CorrectionLow, device.CorrectionMedium, device.CorrectionQuartile, device.CorrectionHigh}, a.Correction):
-		return a, invalid("appearance.correction", "%q is not one of L, M, Q, H", a.Correction)
-	case a.LogoURL != "" && !isHTTPURL(a.LogoURL):
-		return a, invalid("appearance.logo_url", "%q is not an http(s) URL", a.LogoURL)
-	}
-	return a, nil
 }
 
 // SetCodeActive switches a code on or off. Admins, moderators and the system may. Returns

@@ -129,13 +129,20 @@ type CodeSettings struct {
 	// PIN replaces the PIN when SetPIN is true ("" then removes it).
 	PIN    string
 	SetPIN bool
-	// Appearance replaces the QR appearance when not zero (zero fields take the defaults).
+	// Appearance replaces the QR appearance when not zero (zero fields take the defaults). Its
+	// Logo is kept: leave it empty or as read (a different key is refused); Logo and RemoveLogo
+	// change it.
 	Appearance device.Appearance
+	// Logo, when set, replaces the logo drawn in the centre of the QR image: a PNG or JPEG image
+	// checked by device.DecodeLogo. RemoveLogo removes it.
+	Logo       []byte
+	RemoveLogo bool
 }
 
 // UpdateCode changes a code's settings, checked as CreateCode checks them, in one transaction
-// with an audit entry. Admins, moderators and the system may. Returns *ValidationError,
-// ErrNotFound, ErrConflict or ErrForbidden.
+// with an audit entry; the appearance that results must still scan with the logo it keeps.
+// A replaced or removed logo is deleted from Config.Blobs. Admins, moderators and the system
+// may. Returns *ValidationError, ErrNotFound, ErrConflict or ErrForbidden.
 func (d *Desk) UpdateCode(ctx context.Context, actor tenant.Actor, codeID uuid.UUID, in CodeSettings) (*device.Code, error) {
 	tid, err := d.authorizeOn(ctx, actor, tenant.ActCodeManage, recordAt(codeID, storage.Queries.GetCode))
 	if err != nil {
@@ -148,10 +155,12 @@ func (d *Desk) UpdateCode(ctx context.Context, actor tenant.Actor, codeID uuid.U
 	if in.SetExpiry && in.ExpiresAt != nil && !in.ExpiresAt.After(now) {
 		return nil, invalid("expires_at", "must be in the future")
 	}
-	var app device.Appearance
-	if in.Appearance != (device.Appearance{}) {
-		if app, err = checkAppearance(in.Appearance); err != nil {
-			return nil, err
+	if in.Logo != nil && in.RemoveLogo {
+		return nil, invalid("logo", "cannot be both replaced and removed")
+	}
+	if in.Logo != nil {
+		if _, _, err := device.DecodeLogo(in.Logo); err != nil {
+			return nil, appearanceInvalid(err)
 		}
 	}
 	var pinHash string
@@ -160,10 +169,29 @@ func (d *Desk) UpdateCode(ctx context.Context, actor tenant.Actor, codeID uuid.U
 			return nil, err
 		}
 	}
+	var newLogo, oldLogo string
+	if in.Logo != nil {
+		if newLogo, err = d.storeLogo(ctx, tid, codeID, in.Logo); err != nil {
+			return nil, err
+		}
+	}
 	var c *device.Code
 	err = d.inTx(ctx, func(q storage.Queries) error {
 		var err error
 		if c, err = q.GetCode(ctx, tid, codeID); err != nil {
+			return err
+		}
+		app := c.Appearance
+		if in.Appearance != (device.Appearance{}) {
+			if in.Appearance.Logo != "" && in.Appearance.Logo != c.Appearance.Logo {
+				return invalid("appearance.logo", "is set by uploading a logo")
+			}
+			app, app.Logo = in.Appearance, c.Appearance.Logo
+		}
+		if in.Logo != nil || in.RemoveLogo {
+			oldLogo, app.Logo = app.Logo, newLogo
+		}
+		if c.Appearance, err = d.checkCodeAppearance(c.Token, app); err != nil {
 			return err
 		}
 		if len(in.Actions) > 0 {
@@ -175,9 +203,6 @@ func (d *Desk) UpdateCode(ctx context.Context, actor tenant.Actor, codeID uuid.U
 		if in.SetPIN {
 			c.PINHash = pinHash
 		}
-		if app != (device.Appearance{}) {
-			c.Appearance = app
-		}
 		c.UpdatedAt = now
 		if err := q.UpdateCode(ctx, c); err != nil {
 			return err
@@ -185,8 +210,10 @@ func (d *Desk) UpdateCode(ctx context.Context, actor tenant.Actor, codeID uuid.U
 		return d.audit(ctx, q, actor, tid, "code.updated", "code", c.ID, "")
 	})
 	if err != nil {
+		d.dropLogo(ctx, newLogo)
 		return nil, fmt.Errorf("update code %s: %w", codeID, err)
 	}
+	d.dropLogo(ctx, oldLogo)
 	return c, nil
 }
 

@@ -142,11 +142,12 @@ func TestDeskUpdateCode(t *testing.T) {
 		assert.Equal(t, []device.Action{device.ActionView}, c.Actions, "empty Actions keep the current ones")
 
 		for name, in := range map[string]helpdesk.CodeSettings{
-			"actions":             {Actions: []device.Action{"teleport"}},
-			"expires_at":          {ExpiresAt: ptr(f.clock.Now().Add(-time.Hour)), SetExpiry: true},
-			"pin":                 {PIN: "12", SetPIN: true},
-			"appearance.size":     {Appearance: device.Appearance{Size: 10}},
-			"appearance.logo_url": {Appearance: device.Appearance{LogoURL: "javascript:alert(1)"}},
+			"actions":         {Actions: []device.Action{"teleport"}},
+			"expires_at":      {ExpiresAt: ptr(f.clock.Now().Add(-time.Hour)), SetExpiry: true},
+			"pin":             {PIN: "12", SetPIN: true},
+			"appearance.size": {Appearance: device.Appearance{Size: 10}},
+			"appearance.logo": {Appearance: device.Appearance{Logo: "elsewhere/logo.png"}},
+			"logo":            {Logo: []byte("x"), RemoveLogo: true},
 		} {
 			_, err := f.desk.UpdateCode(ctx, f.admin, f.code.ID, in)
 			assertField(t, err, name)

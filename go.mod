@@ -8,8 +8,10 @@ require (
 	github.com/gabriel-vasile/mimetype v1.4.16
 	github.com/google/uuid v1.6.0
 	github.com/looplab/fsm v1.0.3
+	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/nicksnyder/go-i18n/v2 v2.7.0
 	github.com/rivo/uniseg v0.4.7
+	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	github.com/stretchr/testify v1.12.1
 	github.com/twilio/twilio-go v1.31.0
 	github.com/uptrace/bun v1.3.0
@@ -19,6 +21,7 @@ require (
 	github.com/uptrace/bun/driver/sqliteshim v1.3.0
 	gocloud.dev v0.46.0
 	golang.org/x/crypto v0.49.0
+	golang.org/x/image v0.37.0
 	golang.org/x/text v0.43.0
 	golang.org/x/time v0.16.0
 )

@@ -163,6 +163,10 @@ var matrix = map[string]matrixOp{
 		_, err := c.d.UpdateCode(c.ctx, c.actor, c.sc.code.ID, helpdesk.CodeSettings{Actions: []device.Action{device.ActionView, device.ActionOpenTicket}})
 		return nil, err
 	}},
+	"CodeImage": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CodeImage(c.ctx, c.actor, c.sc.code.ID, device.FormatSVG)
+		return nil, err
+	}},
 	"Codes": {own: "AAAAA|FF|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.code.ID
 		cs, err := c.d.Codes(c.ctx, c.actor, c.sc.dev.ID)
@@ -571,6 +575,7 @@ var background = map[string]string{
 	"DispatchOnce":    "delivers one batch of every tenant's due notifications",
 	"FireTimersOnce":  "fires one batch of every tenant's due timers",
 	"HandleRoomEvent": "applies a video provider's event to the session of the room it names, in whichever tenant",
+	"CodeURL":         "builds a URL from a token the caller holds; reads nothing",
 }
 
 // session returns a new invited session of the cell's ticket, by the scope's agent.

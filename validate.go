@@ -25,7 +25,6 @@ var (
 	ticketPrefix = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,9}$`)
 	fieldKey     = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	phoneNumber  = regexp.MustCompile(`^\+?[0-9][0-9 ()./-]{5,30}$`)
-	colour       = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 	domainName   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$`)
 )
 

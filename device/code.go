@@ -38,21 +38,33 @@ const (
 	CorrectionHigh     ErrorCorrection = "H"
 )
 
-// Appearance is how a code's QR image is drawn.
+// Appearance is how a code's QR image is drawn (see NewQR and the package documentation's
+// "QR images" for the rules an appearance must keep to scan).
 type Appearance struct {
-	// Foreground and Background are colours as "#rrggbb".
+	// Foreground and Background are colours as "#rrggbb". The foreground must be the darker
+	// one, with a contrast of at least MinContrast.
 	Foreground string
 	Background string
-	// Size is the image's edge in pixels.
+	// Size is the image's width and height in pixels, MinSize to MaxSize.
 	Size       int
 	Correction ErrorCorrection
-	// LogoURL optionally names an image drawn in the centre.
-	LogoURL string
+	// QuietZone is the margin of background around the symbol, in modules, MinQuietZone to
+	// MaxQuietZone; 0 means MinQuietZone. The pixels left over when whole-pixel modules fill
+	// Size widen it.
+	QuietZone int
+	// Logo names the image drawn in the centre; "" means none. The Desk keeps uploaded logos
+	// in its blob store and sets Logo to the blob's key; whoever draws passes the decoded
+	// image along (see QR.PNG).
+	Logo string
+	// LogoSize is the logo's edge in percent of the symbol's edge, MinLogoSize to
+	// MaxLogoSize(Correction); 0 means MaxLogoSize(Correction).
+	LogoSize int
 }
 
-// DefaultAppearance is black on white, 256 pixels, medium error correction.
+// DefaultAppearance is black on white, 256 pixels, medium error correction, the standard's
+// quiet zone of 4 modules, no logo.
 func DefaultAppearance() Appearance {
-	return Appearance{Foreground: "#000000", Background: "#ffffff", Size: 256, Correction: CorrectionMedium}
+	return Appearance{Foreground: "#000000", Background: "#ffffff", Size: 256, Correction: CorrectionMedium, QuietZone: MinQuietZone}
 }
 
 // Code is an unguessable token whose URL opens one device's public page. Holding it grants access

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/web"
@@ -43,6 +46,7 @@ func newConsole(d *helpdesk.Desk, w *world, box *mailbox, base string, logger *s
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /demo/{$}", c.index)
 	mux.HandleFunc("GET /demo/mailbox", c.mailbox)
+	mux.HandleFunc("GET /demo/codes/{id}", c.codeImage)
 	mux.HandleFunc("POST /demo/tickets/{id}/{action}", c.act)
 	c.h = web.AccessLog(logger, web.Secure(mux))
 	return c, nil
@@ -58,6 +62,7 @@ type indexView struct {
 }
 
 type codeView struct {
+	ID              uuid.UUID
 	Label, URL, PIN string
 }
 
@@ -81,7 +86,7 @@ func (c *console) index(w http.ResponseWriter, r *http.Request) {
 	l := c.cat.For(w, r)
 	v := indexView{Agent: c.world.Agent.Name, Problem: r.URL.Query().Get("problem")}
 	for _, cd := range c.world.Codes {
-		v.Codes = append(v.Codes, codeView{Label: cd.Label, URL: codeURL(c.base, cd.Token), PIN: cd.PIN})
+		v.Codes = append(v.Codes, codeView{ID: cd.ID, Label: cd.Label, URL: c.desk.CodeURL(cd.Token), PIN: cd.PIN})
 	}
 	page, err := c.desk.Tickets(r.Context(), c.world.Agent, storage.TicketFilter{}, storage.PageRequest{Limit: 50})
 	if err != nil {
@@ -92,6 +97,26 @@ func (c *console) index(w http.ResponseWriter, r *http.Request) {
 		v.Tickets = append(v.Tickets, ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: t.State, Actions: actions[t.State]})
 	}
 	c.pages.Render(w, r, http.StatusOK, "index", web.Page{L: l, Title: "Helpdesk demo", Data: v})
+}
+
+// codeImage draws a code's QR image ("/demo/codes/ID.png" or ".svg"), as the back office will.
+func (c *console) codeImage(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("id")
+	ext := path.Ext(name)
+	id, err := uuid.Parse(strings.TrimSuffix(name, ext))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	img, err := c.desk.CodeImage(r.Context(), c.world.Agent, id, device.Format(strings.TrimPrefix(ext, ".")))
+	if err != nil {
+		c.pages.Error(w, r, c.cat.For(w, r), err)
+		return
+	}
+	w.Header().Set("Content-Type", img.ContentType)
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(img.Data)
 }
 
 func (c *console) mailbox(w http.ResponseWriter, r *http.Request) {

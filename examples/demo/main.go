@@ -147,8 +147,11 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet bool) error {
 
 	fmt.Printf("helpdesk demo on %s (data in %s)\n\n", baseURL, dbPath)
 	fmt.Printf("  demo start page:   %s/demo/\n", baseURL)
-	fmt.Printf("  a device's page:   %s\n", codeURL(baseURL, w.Codes[0].Token))
+	fmt.Printf("  a device's page:   %s\n", desk.CodeURL(w.Codes[0].Token))
 	fmt.Printf("  mailbox:           %s/demo/mailbox\n\n", baseURL)
+	if qr, err := terminalQR(desk.CodeURL(w.Codes[0].Token)); err == nil {
+		fmt.Printf("The device page's QR code (%s answers phones on this machine only; see -addr):\n\n%s\n", baseURL, qr)
+	}
 	fmt.Println("Press Ctrl-C to stop.")
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -172,6 +175,3 @@ func masterKey(path string) ([]byte, error) {
 	}
 	return k, os.WriteFile(path, k, 0o600)
 }
-
-// codeURL is the address of a code's device page.
-func codeURL(base, token string) string { return base + "/c/" + token }

@@ -27,6 +27,7 @@ type world struct {
 }
 
 type demoCode struct {
+	ID                uuid.UUID
 	Label, Token, PIN string
 }
 
@@ -115,11 +116,15 @@ func seed(ctx context.Context, d *helpdesk.Desk) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	monitorCode, err := d.CreateCode(ctx, w.Admin, monitor.ID, helpdesk.NewCode{Actions: all, PIN: "2468"})
+	// The monitor's code is drawn in the operator's colours with its logo in the centre, at
+	// level H, which leaves the most room for one.
+	monitorCode, err := d.CreateCode(ctx, w.Admin, monitor.ID, helpdesk.NewCode{Actions: all, PIN: "2468", Logo: demoLogo(),
+		Appearance: device.Appearance{Foreground: "#0b4f6c", Background: "#fbfbff", Size: 320, Correction: device.CorrectionHigh}})
 	if err != nil {
 		return nil, err
 	}
-	w.Codes = []demoCode{{Label: pump.Name, Token: pumpCode.Token}, {Label: monitor.Name, Token: monitorCode.Token, PIN: "2468"}}
+	w.Codes = []demoCode{{ID: pumpCode.ID, Label: pump.Name, Token: pumpCode.Token},
+		{ID: monitorCode.ID, Label: monitor.Name, Token: monitorCode.Token, PIN: "2468"}}
 
 	// A few tickets in different states, opened through the pump's code.
 	page, err := d.OpenCode(ctx, pumpCode.Token, "")
@@ -154,4 +159,3 @@ func seed(ctx context.Context, d *helpdesk.Desk) (*world, error) {
 	}
 	return w, nil
 }
-

@@ -207,7 +207,7 @@ func (w *world) newCode(deviceID uuid.UUID) *device.Code {
 		Active: true, ExpiresAt: ptr(at.AddDate(0, 6, 0)),
 		Actions:    []device.Action{device.ActionView, device.ActionOpenTicket},
 		PINHash:    "pbkdf2-sha256$600000$c2FsdA$aGFzaA",
-		Appearance: device.Appearance{Foreground: "#102030", Background: "#ffffff", Size: 320, Correction: device.CorrectionQuartile, LogoURL: "https://example.com/logo.png"},
+		Appearance: device.Appearance{Foreground: "#102030", Background: "#ffffff", Size: 320, Correction: device.CorrectionQuartile, QuietZone: 6, Logo: "logos/one.png", LogoSize: 18},
 		CreatedAt:  at, UpdatedAt: at, Version: 1,
 	}
 }

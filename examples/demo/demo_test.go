@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/blob"
+	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/storage/bunstore"
+	"github.com/makiuchi-d/gozxing"
+	zxqr "github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// decodeQR reads a QR code with gozxing, a decoder independent of the encoder.
+func decodeQR(t *testing.T, img image.Image) string {
+	t.Helper()
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	require.NoError(t, err)
+	res, err := zxqr.NewQRCodeReader().Decode(bmp, nil)
+	require.NoError(t, err, "the code does not decode")
+	return res.GetText()
+}
+
+// TestTerminalQR reads the terminal's QR code back as a camera would see it: each character
+// is two modules high, a lit half is light, and the code must decode to the URL.
+func TestTerminalQR(t *testing.T) {
+	url := "http://127.0.0.1:8080/c/FbGnDpmQIbOWrxXs_BMXDaDRbPhDpv3b4GrKo0yCBqI"
+	text, err := terminalQR(url)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	const px = 6 // pixels per module
+	width := len([]rune(strings.TrimPrefix(lines[0], "  ")))
+	img := image.NewGray(image.Rect(0, 0, (width+8)*px, (2*len(lines)+8)*px))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff // a light page around it, as a dark terminal's window is not
+	}
+	for row, line := range lines {
+		for col, r := range []rune(strings.TrimPrefix(line, "  ")) {
+			top := r == '█' || r == '▀'
+			bottom := r == '█' || r == '▄'
+			require.Contains(t, "█▀▄ ", string(r), "only half blocks and spaces")
+			for half, lit := range []bool{top, bottom} {
+				c := color.Gray{Y: 0}
+				if lit {
+					c = color.Gray{Y: 0xff}
+				}
+				for y := range px {
+					for x := range px {
+						img.SetGray((col+4)*px+x, (2*row+half+4)*px+y, c)
+					}
+				}
+			}
+		}
+	}
+	assert.Equal(t, url, decodeQR(t, img))
+}
+
+// TestDemoStartPage seeds the demo and reads its start page and the QR images it shows.
+func TestDemoStartPage(t *testing.T) {
+	ctx := t.Context()
+	store, err := bunstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "demo.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	require.NoError(t, store.MigrateUp(ctx))
+	box := &mailbox{}
+	desk, err := helpdesk.New(store, &helpdesk.Config{BaseURL: "http://demo.test", SecretKeys: [][]byte{[]byte("the demo test's key, 32 bytes ++")},
+		Notifiers: map[notify.Channel]notify.Notifier{notify.Email: box}, Blobs: blob.NewMem()})
+	require.NoError(t, err)
+	w, err := seed(ctx, desk)
+	require.NoError(t, err)
+	c, err := newConsole(desk, w, box, "http://demo.test", slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	get := func(path string) *http.Response {
+		rec := httptest.NewRecorder()
+		c.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec.Result()
+	}
+	res := get("/demo/")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	body, _ := io.ReadAll(res.Body)
+	require.Len(t, w.Codes, 2)
+	for _, cd := range w.Codes {
+		assert.Contains(t, string(body), fmt.Sprintf(`src="/demo/codes/%s.svg"`, cd.ID))
+		res := get("/demo/codes/" + cd.ID.String() + ".png")
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, "image/png", res.Header.Get("Content-Type"))
+		img, err := png.Decode(res.Body)
+		require.NoError(t, err)
+		assert.Equal(t, desk.CodeURL(cd.Token), decodeQR(t, img), cd.Label)
+	}
+	assert.Equal(t, http.StatusNotFound, get("/demo/codes/nothing.png").StatusCode)
+	assert.Equal(t, http.StatusUnprocessableEntity, get("/demo/codes/"+w.Codes[0].ID.String()+".gif").StatusCode)
+}
