@@ -195,6 +195,17 @@ func (p *PublicDevice) Field(key string) string {
 // Returns ErrNotFound for an unknown token, ErrWrongPIN, ErrCodeUnusable for an inactive or
 // expired code, and ErrBusy when Config.MaxConcurrentHashes checks are running.
 func (d *Desk) OpenCode(ctx context.Context, token, pin string) (*PublicPage, error) {
+	return d.openCode(ctx, token, pin, true)
+}
+
+// ResolveCode resolves a code token as OpenCode does, with the same checks, answers and PIN
+// throttle, but counts no scan: for the later requests of one visit (the request form, its
+// submission, the PIN prompt's answer), so that ScanCount counts visits to the page.
+func (d *Desk) ResolveCode(ctx context.Context, token, pin string) (*PublicPage, error) {
+	return d.openCode(ctx, token, pin, false)
+}
+
+func (d *Desk) openCode(ctx context.Context, token, pin string, count bool) (*PublicPage, error) {
 	c, err := d.store.GetCodeByToken(ctx, token)
 	if err != nil {
 		return nil, fmt.Errorf("open code: %w", err)
@@ -213,6 +224,9 @@ func (d *Desk) OpenCode(ctx context.Context, token, pin string) (*PublicPage, er
 		if page.Device, err = d.publicDevice(ctx, d.store, c.TenantID, c.DeviceID); err != nil {
 			return nil, fmt.Errorf("open code: %w", err)
 		}
+	}
+	if !count {
+		return page, nil
 	}
 	if err := d.store.RecordCodeScan(ctx, c.TenantID, c.ID, now); err != nil {
 		return nil, fmt.Errorf("open code: count scan: %w", err)

@@ -559,6 +559,18 @@ func TestDeskOpenCode(t *testing.T) {
 				assert.Equal(t, want, stored.ScanCount)
 				assertTime(t, f.clock.Now(), stored.LastScanAt, "last scan")
 			}
+			// ResolveCode answers alike but counts nothing.
+			page, err := f.desk.ResolveCode(ctx, c.Token, "")
+			require.NoError(t, err)
+			assert.Equal(t, tenant.CodeHolder(f.tenant.ID, f.devX.ID, c.ID), page.Actor)
+			require.NotNil(t, page.Device)
+			stored, err := f.store.GetCode(ctx, f.tenant.ID, c.ID)
+			require.NoError(t, err)
+			assert.Equal(t, int64(3), stored.ScanCount, "ResolveCode counts no scan")
+			_, err = f.desk.SetCodeActive(ctx, f.admin, c.ID, false)
+			require.NoError(t, err)
+			_, err = f.desk.ResolveCode(ctx, c.Token, "")
+			assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable, "with OpenCode's checks")
 		})
 		t.Run("page for the code's device", func(t *testing.T) {
 			page, err := f.desk.OpenCode(ctx, f.code.Token, "")

@@ -467,6 +467,15 @@ var credentialMatrix = map[string]credentialOp{
 		require.NoError(c.t, err)
 		return p.Actor.TenantID, dev.CustomerID, nil
 	},
+	"ResolveCode": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		p, err := c.d.ResolveCode(c.ctx, c.sc.code.Token, "")
+		if err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		dev, err := c.store.GetDevice(c.ctx, p.Actor.TenantID, p.Actor.DeviceID)
+		require.NoError(c.t, err)
+		return p.Actor.TenantID, dev.CustomerID, nil
+	},
 	"OpenRequesterLink": func(c *cell) (uuid.UUID, uuid.UUID, error) {
 		tk := c.w.ticket(c.t, c.sc, ticket.StateOpen, false)
 		p, err := c.d.OpenRequesterLink(c.ctx, c.w.f.tokens[tk.ID])

@@ -161,13 +161,17 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, l *web.Lang, stat
 // pinCookie names the cookie that keeps a code's PIN for the pages under the code's path.
 const pinCookie = "pin"
 
-// openCode resolves the code of the request's path, with the PIN its cookie holds.
-func (h *Handler) openCode(r *http.Request) (*helpdesk.PublicPage, error) {
+// openCode resolves the code of the request's path, with the PIN its cookie holds, counting a
+// scan when count is set: the device page counts visits, the requests that follow do not.
+func (h *Handler) openCode(r *http.Request, count bool) (*helpdesk.PublicPage, error) {
 	pin := ""
 	if c, err := r.Cookie(pinCookie); err == nil {
 		pin = c.Value
 	}
-	return h.desk.OpenCode(r.Context(), r.PathValue("token"), pin)
+	if count {
+		return h.desk.OpenCode(r.Context(), r.PathValue("token"), pin)
+	}
+	return h.desk.ResolveCode(r.Context(), r.PathValue("token"), pin)
 }
 
 // codeError renders what a visitor sees when a code does not open: the PIN prompt, or a page
@@ -204,7 +208,7 @@ type deviceView struct {
 
 func (h *Handler) devicePage(w http.ResponseWriter, r *http.Request) {
 	l := h.cat.For(w, r)
-	p, err := h.openCode(r)
+	p, err := h.openCode(r, true)
 	if err != nil {
 		h.codeError(w, r, l, err, false)
 		return
@@ -222,7 +226,7 @@ func (h *Handler) pinPost(w http.ResponseWriter, r *http.Request) {
 	l := h.cat.For(w, r)
 	token := r.PathValue("token")
 	pin := strings.TrimSpace(r.PostFormValue("pin"))
-	if _, err := h.desk.OpenCode(r.Context(), token, pin); err != nil {
+	if _, err := h.desk.ResolveCode(r.Context(), token, pin); err != nil {
 		h.codeError(w, r, l, err, true)
 		return
 	}
@@ -252,7 +256,7 @@ type requestForm struct {
 
 func (h *Handler) requestForm(w http.ResponseWriter, r *http.Request) {
 	l := h.cat.For(w, r)
-	p, err := h.openCode(r)
+	p, err := h.openCode(r, false)
 	if err != nil {
 		h.codeError(w, r, l, err, false)
 		return
@@ -285,7 +289,7 @@ func (h *Handler) requestPost(w http.ResponseWriter, r *http.Request) {
 		h.tooLarge(w, r, l, err)
 		return
 	}
-	p, err := h.openCode(r)
+	p, err := h.openCode(r, false)
 	if err != nil {
 		h.codeError(w, r, l, err, false)
 		return

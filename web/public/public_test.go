@@ -263,8 +263,20 @@ func TestPINPrompt(t *testing.T) {
 func TestSubmitAndFollow(t *testing.T) {
 	st := newSite(t, nil)
 	ctx := t.Context()
+	scans := func() int64 {
+		c, err := st.store.GetCode(ctx, st.code.TenantID, st.code.ID)
+		require.NoError(t, err)
+		return c.ScanCount
+	}
+	before := scans()
+	status, _ := st.get(t, "/c/"+st.code.Token)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = st.get(t, "/c/"+st.code.Token+"/request")
+	require.Equal(t, http.StatusOK, status)
 	link := st.submit(t, url.Values{"title": {"Pump alarms"}, "description": {"Occlusion alarm."}, "name": {"Nina Nurse"},
 		"email": {"nina@northwind.example"}}, map[string][]byte{"photos:alarm.png": photo(t)})
+
+	assert.Equal(t, before+1, scans(), "a visit counts one scan: the form and its submission count none")
 
 	status, body := st.get(t, link+"?new=1")
 	require.Equal(t, http.StatusOK, status)
