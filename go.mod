@@ -22,6 +22,7 @@ require (
 	gocloud.dev v0.46.0
 	golang.org/x/crypto v0.49.0
 	golang.org/x/image v0.37.0
+	golang.org/x/net v0.52.0
 	golang.org/x/text v0.43.0
 	golang.org/x/time v0.16.0
 )
@@ -52,7 +53,6 @@ require (
 	go.opentelemetry.io/otel/trace v1.43.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/exp v0.0.0-20260218203240-3dfff04db8fa // indirect
-	golang.org/x/net v0.52.0 // indirect
 	golang.org/x/sys v0.42.0 // indirect
 	golang.org/x/xerrors v0.0.0-20240903120638-7835f813f4da // indirect
 	google.golang.org/api v0.272.0 // indirect
