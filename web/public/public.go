@@ -230,8 +230,11 @@ func (h *Handler) pinPost(w http.ResponseWriter, r *http.Request) {
 		h.codeError(w, r, l, err, true)
 		return
 	}
+	// Secure when the request came over TLS, or the site's public address is https (TLS then
+	// ends at a proxy in front of the handler).
+	secure := r.TLS != nil || strings.HasPrefix(h.desk.CodeURL(""), "https://")
 	http.SetCookie(w, &http.Cookie{Name: pinCookie, Value: pin, Path: "/c/" + token, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		Secure: secure, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/c/"+token, http.StatusSeeOther)
 }
 

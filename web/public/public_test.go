@@ -253,11 +253,37 @@ func TestPINPrompt(t *testing.T) {
 
 	res = st.post(t, "/c/"+locked.Token+"/pin", url.Values{"pin": {"4711"}}, nil)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	cookies := res.Cookies()
+	require.Len(t, cookies, 1)
+	assert.Equal(t, "/c/"+locked.Token, cookies[0].Path, "the PIN goes to the code's pages alone")
+	assert.True(t, cookies[0].HttpOnly)
+	assert.Equal(t, http.SameSiteLaxMode, cookies[0].SameSite)
+	assert.False(t, cookies[0].Secure, "a plain-HTTP site cannot keep a Secure cookie")
 	status, body = st.get(t, "/c/"+locked.Token)
 	assert.Equal(t, http.StatusOK, status, "the PIN is kept for the code's pages")
 	assert.Contains(t, body, "Pump 7")
 	status, _ = st.get(t, "/c/"+locked.Token+"/request")
 	assert.Equal(t, http.StatusOK, status)
+}
+
+// TestPINCookieBehindTLS serves the pages over plain HTTP, as behind a proxy that ends TLS: a
+// Desk whose BaseURL is https makes the PIN's cookie Secure all the same.
+func TestPINCookieBehindTLS(t *testing.T) {
+	st := newSite(t, nil)
+	locked := st.newCode(t, helpdesk.NewCode{PIN: "4711"})
+	d, err := helpdesk.New(st.store, &helpdesk.Config{BaseURL: "https://desk.example.com", SecretKeys: [][]byte{[]byte("the public tests' master key, 32")},
+		Blobs: blob.NewMem(), Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	h, err := public.New(d, &public.Config{Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	req := httptest.NewRequest(http.MethodPost, "/c/"+locked.Token+"/pin", strings.NewReader("pin=4711"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	cookies := rec.Result().Cookies()
+	require.Len(t, cookies, 1)
+	assert.True(t, cookies[0].Secure)
 }
 
 func TestSubmitAndFollow(t *testing.T) {
