@@ -202,6 +202,7 @@ func (tb *Tab) sameHost(raw string) bool {
 
 // reportForeign fails the test for each request to another host seen since the last report.
 func (tb *Tab) reportForeign() {
+	tb.t.Helper()
 	tb.mu.Lock()
 	seen := tb.foreign
 	tb.foreign = nil
