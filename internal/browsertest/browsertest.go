@@ -324,8 +324,6 @@ func (tb *Tab) Check(step string) {
 	if tb.shots != "" {
 		tb.screenshot(step)
 	}
-	// A failure of a check could leave the phone's size changed; requests made while
-	// checking (none expected) are reported with the next step.
 }
 
 // screenshot saves a full-page PNG of the tab as TEST-NN-STEP-LANG.png in the screenshots
