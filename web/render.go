@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -21,15 +23,52 @@ var layoutFiles embed.FS
 var staticFiles embed.FS
 
 // Static serves the embedded stylesheet and images under the path it is mounted at (strip
-// the prefix first, as in http.StripPrefix("/static/", web.Static())). Files are named by
-// content (their names change when they do), so they are cached for a year.
+// the prefix first, as in http.StripPrefix("/static/", web.Static())). Pages link to them
+// with StaticURL, whose version parameter changes with the content: a file asked for with its
+// current version is cached for a year, any other request is revalidated (ETag) every time.
 func Static() http.Handler {
 	sub, _ := fs.Sub(staticFiles, "static") // the folder is embedded: Sub cannot fail
 	files := http.FileServerFS(sub)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		v, ok := staticVersions[strings.TrimPrefix(r.URL.Path, "/")]
+		if ok && r.URL.Query().Get("v") == v {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		if ok {
+			w.Header().Set("ETag", `"`+v+`"`)
+		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// staticVersions maps each embedded static file's name to a digest of its content.
+var staticVersions = func() map[string]string {
+	m := map[string]string{}
+	_ = fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(staticFiles, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		m[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return m
+}()
+
+// StaticURL returns the path of an embedded static file with its content's version, as
+// "/static/app.css?v=3f2a…", for pages to link to (templates: {{static "app.css"}}); a file
+// that is not embedded gets its plain path.
+func StaticURL(name string) string {
+	if v, ok := staticVersions[name]; ok {
+		return "/static/" + name + "?v=" + v
+	}
+	return "/static/" + name
 }
 
 // Page is what every page template receives.
@@ -57,7 +96,7 @@ type Pages struct {
 // page, named by its base name without ".html", defining a "content" template). Returns an
 // error for a template that does not parse.
 func NewPages(cat *Catalog, logger *slog.Logger, files fs.FS, glob string) (*Pages, error) {
-	base, err := template.New("layout").ParseFS(layoutFiles, "templates/*.html")
+	base, err := template.New("layout").Funcs(template.FuncMap{"static": StaticURL}).ParseFS(layoutFiles, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout: %w", err)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/video"
 	"github.com/deskkit/helpdesk/video/videotest"
+	"github.com/deskkit/helpdesk/web"
 	"github.com/deskkit/helpdesk/web/public"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -202,7 +203,7 @@ func TestDevicePage(t *testing.T) {
 	status, body := st.get(t, "/c/"+st.code.Token)
 	assert.Equal(t, http.StatusOK, status)
 	for _, want := range []string{"Pump 7", "X200-0007", "Firmware", "2.4.1", "The pump beeps twice", "Report a problem",
-		"/c/" + st.code.Token + "/request"} {
+		"/c/" + st.code.Token + "/request", web.StaticURL("app.css")} {
 		assert.Contains(t, body, want)
 	}
 	for _, secret := range []string{"Service PIN", "9911", "Northwind"} {
