@@ -194,4 +194,6 @@ func TestReportTemplateAmongFiles(t *testing.T) {
 
 func regexpMust(pattern string) *regexp.Regexp { return regexp.MustCompile(pattern) }
 
-func ticketContact(name, email string) ticket.Contact { return ticket.Contact{Name: name, Email: email} }
+func ticketContact(name, email string) ticket.Contact {
+	return ticket.Contact{Name: name, Email: email}
+}
