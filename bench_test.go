@@ -50,7 +50,7 @@ func newSubmitFixture(b testing.TB) *submitFixture {
 	code, err := d.CreateCode(ctx, admin, dev.ID, helpdesk.NewCode{})
 	require.NoError(b, err)
 	// The benchmark opens far more tickets through its code than the default quota allows.
-	_, err = d.UpdateSettings(ctx, admin, tenant.Settings{Quotas: tenant.Quotas{TicketsPerCodeHour: benchCodeQuota}})
+	_, err = updateSettings(ctx, d, admin, tenant.Settings{Quotas: tenant.Quotas{TicketsPerCodeHour: benchCodeQuota}})
 	require.NoError(b, err)
 	return &submitFixture{store: s, desk: d, holder: tenant.CodeHolder(op.ID, dev.ID, code.ID), dsn: dsn}
 }

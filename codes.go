@@ -151,6 +151,9 @@ type PublicPage struct {
 	Actions []device.Action
 	// Device is the device's public information; nil unless the code offers device.ActionView.
 	Device *PublicDevice
+	// Form is the tenant's request form as the page shows it: who may open a ticket, texts,
+	// types, links, branding.
+	Form *PublicForm
 }
 
 // PublicDevice is the part of a device and its template that a public page shows.
@@ -225,6 +228,11 @@ func (d *Desk) openCode(ctx context.Context, token, pin string, count bool) (*Pu
 			return nil, fmt.Errorf("open code: %w", err)
 		}
 	}
+	ten, err := d.store.GetTenant(ctx, c.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("open code: %w", err)
+	}
+	page.Form = publicForm(ten)
 	if !count {
 		return page, nil
 	}

@@ -39,7 +39,7 @@ type org struct {
 	teamA, teamB *tenant.Team
 	// devX belongs to custX (and project), devY to custY.
 	devX, devY *device.Device
-	// code opens devX; holder is the actor OpenCode returned for it. A code holder only opens
+	// code opens devX, offering every action; holder is the actor OpenCode returned for it. A code holder only opens
 	// tickets: the requester then follows each through its requester link (fixture.link).
 	code   *device.Code
 	holder tenant.Actor
@@ -119,7 +119,9 @@ func (f *fixture) addTenant(t *testing.T, name, prefix string) *org {
 	require.NoError(t, err)
 	o.devY, err = f.desk.CreateDevice(ctx, o.admin, helpdesk.NewDevice{Name: "Pump 9", CustomerID: o.custY.ID})
 	require.NoError(t, err)
-	o.code, err = f.desk.CreateCode(ctx, o.admin, o.devX.ID, helpdesk.NewCode{})
+	// The fixture's code offers every action, so its requesters may upload and ask for
+	// calls; codes that leave actions out are made where that is the point.
+	o.code, err = f.desk.CreateCode(ctx, o.admin, o.devX.ID, helpdesk.NewCode{Actions: device.Actions()})
 	require.NoError(t, err)
 	page, err := f.desk.OpenCode(ctx, o.code.Token, "")
 	require.NoError(t, err)
@@ -576,7 +578,7 @@ func TestDeskOpenCode(t *testing.T) {
 			page, err := f.desk.OpenCode(ctx, f.code.Token, "")
 			require.NoError(t, err)
 			assert.Equal(t, tenant.CodeHolder(f.tenant.ID, f.devX.ID, f.code.ID), page.Actor)
-			assert.Equal(t, []device.Action{device.ActionView, device.ActionOpenTicket}, page.Actions)
+			assert.Equal(t, device.Actions(), page.Actions)
 			require.NotNil(t, page.Device)
 			assert.Equal(t, f.devX.ID, page.Device.ID)
 			assert.Equal(t, "Pump 7", page.Device.Name)
@@ -2746,11 +2748,11 @@ func TestDeskCreateCodeValidation(t *testing.T) {
 			}
 		})
 		t.Run("defaults", func(t *testing.T) {
-			assert.Equal(t, device.DefaultAppearance(), f.code.Appearance)
-			assert.ElementsMatch(t, []device.Action{device.ActionView, device.ActionOpenTicket}, f.code.Actions)
-			assert.GreaterOrEqual(t, len(f.code.Token), 22, "at least 128 bits")
 			other, err := f.desk.CreateCode(ctx, f.admin, f.devX.ID, helpdesk.NewCode{})
 			require.NoError(t, err)
+			assert.Equal(t, device.DefaultAppearance(), other.Appearance)
+			assert.ElementsMatch(t, []device.Action{device.ActionView, device.ActionOpenTicket}, other.Actions)
+			assert.GreaterOrEqual(t, len(f.code.Token), 22, "at least 128 bits")
 			assert.NotEqual(t, f.code.Token, other.Token)
 		})
 		t.Run("unknown device", func(t *testing.T) {

@@ -75,6 +75,14 @@ var (
 	// ticket, too many open video sessions on a ticket. Its message names the quota and its
 	// limit, never a person, customer or device.
 	ErrQuotaExceeded = errors.New("quota exceeded")
+	// ErrSignInRequired means the tenant's request form is for signed-in customer users only
+	// (tenant.VisibilityCustomers): a code holder cannot open a ticket. It is also an
+	// ErrUnauthenticated.
+	ErrSignInRequired error = &kindError{msg: "sign in to open a ticket for this device", of: ErrUnauthenticated}
+	// ErrRequestLinkRequired means the tenant's request form is for the invited only
+	// (tenant.VisibilityInvited): a ticket is opened through a request link staff sent
+	// (SendRequestLink), not through a device's code. It is also an ErrForbidden.
+	ErrRequestLinkRequired error = &kindError{msg: "a request link is needed to open a ticket for this device", of: ErrForbidden}
 	// ErrBusy means the Desk refused work it could not start at once without risking its
 	// memory (Config.MaxConcurrentHashes password or PIN checks already run): retry shortly.
 	ErrBusy = errors.New("busy: too many checks at once")

@@ -140,3 +140,13 @@ func attachmentsOf(ctx context.Context, d *helpdesk.Desk, actor tenant.Actor, ti
 		return d.Attachments(ctx, actor, ticketID, p)
 	})
 }
+
+// updateSettings replaces the settings of actor's tenant at the version it reads first, as an
+// admin's settings page does; an actor that cannot read the tenant passes version 0.
+func updateSettings(ctx context.Context, d *helpdesk.Desk, actor tenant.Actor, s tenant.Settings) (*tenant.Tenant, error) {
+	var version int64
+	if ten, err := d.Tenant(ctx, actor); err == nil {
+		version = ten.Version
+	}
+	return d.UpdateSettings(ctx, actor, version, s)
+}

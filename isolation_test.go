@@ -1,6 +1,7 @@
 package helpdesk_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -76,7 +77,27 @@ var matrix = map[string]matrixOp{
 		return nil, err
 	}},
 	"UpdateSettings": {own: "AFFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
-		_, err := c.d.UpdateSettings(c.ctx, c.actor, tenant.Settings{SelfRegistration: true})
+		_, err := updateSettings(c.ctx, c.d, c.actor, tenant.Settings{SelfRegistration: true})
+		return nil, err
+	}},
+	"SetFormFile": {own: "AFFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		var version int64
+		if ten, err := c.store.GetTenant(c.ctx, c.actor.TenantID); err == nil {
+			version = ten.Version
+		}
+		_, err := c.d.SetFormFile(c.ctx, c.actor, version, helpdesk.FormLogo, &helpdesk.Upload{Name: "logo.png", Body: bytes.NewReader(brandingPNG(c.t))})
+		return nil, err
+	}},
+	// Every actor of a tenant reads its branding, code holders and requester links included.
+	"OpenFormFile": {own: "AAAAA|AA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
+		if ten, err := c.store.GetTenant(c.ctx, c.sc.org.tenant.ID); err == nil && ten.Settings.Form.Logo == nil {
+			_, err := c.d.SetFormFile(c.ctx, c.sc.org.system, ten.Version, helpdesk.FormLogo, &helpdesk.Upload{Name: "logo.png", Body: bytes.NewReader(brandingPNG(c.t))})
+			require.NoError(c.t, err)
+		}
+		_, rc, err := c.d.OpenFormFile(c.ctx, c.actor, helpdesk.FormLogo)
+		if err == nil {
+			_ = rc.Close()
+		}
 		return nil, err
 	}},
 	"CreateCustomer": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
@@ -165,6 +186,10 @@ var matrix = map[string]matrixOp{
 	}},
 	"CodeImage": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CodeImage(c.ctx, c.actor, c.sc.code.ID, device.FormatSVG)
+		return nil, err
+	}},
+	"SendRequestLink": {own: "AAAAA|FF|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SendRequestLink(c.ctx, c.actor, c.sc.dev.ID, helpdesk.NewRequestLink{Contact: nurseContact})
 		return nil, err
 	}},
 	"Codes": {own: "AAAAA|FF|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
@@ -476,6 +501,17 @@ var credentialMatrix = map[string]credentialOp{
 		require.NoError(c.t, err)
 		return p.Actor.TenantID, dev.CustomerID, nil
 	},
+	"OpenRequestLink": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		sent, err := c.d.SendRequestLink(c.ctx, c.sc.org.system, c.sc.dev.ID, helpdesk.NewRequestLink{Contact: nurseContact})
+		require.NoError(c.t, err)
+		p, err := c.d.OpenRequestLink(c.ctx, sent.Token)
+		if err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		dev, err := c.store.GetDevice(c.ctx, p.Actor.TenantID, p.Actor.DeviceID)
+		require.NoError(c.t, err)
+		return p.Actor.TenantID, dev.CustomerID, nil
+	},
 	"OpenRequesterLink": func(c *cell) (uuid.UUID, uuid.UUID, error) {
 		tk := c.w.ticket(c.t, c.sc, ticket.StateOpen, false)
 		p, err := c.d.OpenRequesterLink(c.ctx, c.w.f.tokens[tk.ID])
@@ -738,7 +774,7 @@ func newMatrixWorld(t *testing.T, s *bunstore.Store) *matrixWorld {
 		m, err := f.desk.CreateMetaTeam(ctx, o.system, "Region")
 		require.NoError(t, err)
 		w.metaTeam[o.tenant.ID] = m.ID
-		_, err = f.desk.UpdateSettings(ctx, o.system, tenant.Settings{SelfRegistration: true})
+		_, err = updateSettings(ctx, f.desk, o.system, tenant.Settings{SelfRegistration: true})
 		require.NoError(t, err)
 	}
 	scope := func(name string, o *org, cust *tenant.Customer, dev *device.Device, code *device.Code, creator tenant.Actor) *matrixScope {

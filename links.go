@@ -52,6 +52,9 @@ type RequesterPage struct {
 	// application that lets a client send an actor back would let it skip the link.
 	Actor  tenant.Actor
 	Ticket *ticket.Ticket
+	// Form is the tenant's request form as public pages show it (branding, the support
+	// e-mail address to show after submitting).
+	Form *PublicForm
 }
 
 // OpenRequesterLink resolves the secret of a requester's link (Submitted.RequesterToken, or
@@ -79,7 +82,12 @@ func (d *Desk) OpenRequesterLink(ctx context.Context, token string) (*RequesterP
 	if err := d.checkPublicAccess(ctx, d.store, t); err != nil {
 		return fail(err)
 	}
-	return &RequesterPage{Actor: tenant.RequesterLink(t.TenantID, t.ID, t.LinkVersion, t.Requester.Name), Ticket: t}, nil
+	ten, err := d.store.GetTenant(ctx, t.TenantID)
+	if err != nil {
+		return fail(err)
+	}
+	return &RequesterPage{Actor: tenant.RequesterLink(t.TenantID, t.ID, t.LinkVersion, t.Requester.Name), Ticket: t,
+		Form: publicForm(ten)}, nil
 }
 
 // checkLinkActor ends a requester-link actor's access when its ticket's link was rotated

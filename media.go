@@ -14,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
@@ -114,7 +115,25 @@ func (d *Desk) UploadMedia(ctx context.Context, actor tenant.Actor, ticketID uui
 	return a, nil
 }
 
-// checkUpload applies the tenant's offer, the media count and the transfer window.
+// checkCodeOffers refuses a requester action on a ticket opened through a device code whose
+// actions (still) leave it out: the code's page decides what its requesters may do, and the
+// Desk enforces it, not only the page. Staff and tickets opened otherwise pass.
+func checkCodeOffers(c *caseTx, a device.Action) error {
+	if c.t.CodeID == uuid.Nil || c.actor.IsStaff() {
+		return nil
+	}
+	code, err := c.q.GetCode(c.ctx, c.t.TenantID, c.t.CodeID)
+	if err != nil {
+		return fmt.Errorf("code of %s: %w", c.t.Ref(), err)
+	}
+	if !code.Allows(a) {
+		return fmt.Errorf("%w: the code the ticket came through does not offer %s", ErrCodeUnusable, a)
+	}
+	return nil
+}
+
+// checkUpload applies the tenant's offer, the code's actions, the media count and the
+// transfer window.
 func (d *Desk) checkUpload(c *caseTx) error {
 	offer := c.ten.Settings.EffectiveOffer()
 	t := c.t
@@ -125,6 +144,9 @@ func (d *Desk) checkUpload(c *caseTx) error {
 		return fmt.Errorf("%w: it ended at %s", ErrUploadsClosed, t.UploadsUntil.Format("2006-01-02 15:04 UTC"))
 	case t.State.Terminal() && t.UploadsUntil == nil, t.State == ticket.StateDraft:
 		return fmt.Errorf("%w: %s is %s", ErrTicketClosed, t.Ref(), t.State)
+	}
+	if err := checkCodeOffers(c, device.ActionUploadMedia); err != nil {
+		return err
 	}
 	n, err := c.q.CountMedia(c.ctx, t.TenantID, t.ID)
 	if err != nil {

@@ -49,7 +49,7 @@ func TestUploadMedia(t *testing.T) {
 		f.desk, f.clock = d, clock
 		settings := f.tenant.Settings
 		settings.Offer, settings.Durations = &tenant.Offer{MediaUpload: true, MaxMedia: 2}, durations
-		_, err = d.UpdateSettings(ctx, f.admin, settings)
+		_, err = updateSettings(ctx, d, f.admin, settings)
 		require.NoError(t, err)
 		tk := f.ticketIn(t, ticket.StateAssigned)
 		requester := f.link(t, tk)
@@ -132,7 +132,7 @@ func TestUploadMedia(t *testing.T) {
 
 		// With uploads off, none are taken.
 		settings.Offer = &tenant.Offer{}
-		_, err = d.UpdateSettings(ctx, f.admin, settings)
+		_, err = updateSettings(ctx, d, f.admin, settings)
 		require.NoError(t, err)
 		other := f.ticketIn(t, ticket.StateAssigned)
 		_, err = d.UploadMedia(ctx, f.link(t, other), other.ID, upload("a.jpg", jpegFile))

@@ -26,6 +26,9 @@ type occurrence struct {
 	// user is the user an account event concerns, and link its one-time link.
 	user *tenant.User
 	link *OneTimeLink
+	// contact is who a request link (link) was sent to, for a device named deviceName.
+	contact    *ticket.Contact
+	deviceName string
 	// comment is the text of comment.added; note the reason given with an assignment.
 	comment string
 	note    string
@@ -275,6 +278,12 @@ func (d *Desk) party(l *lookup, ten *tenant.Tenant, o *occurrence, p notify.Part
 		return []recipient{userRecipient(o.user)}, nil
 	case notify.Requester:
 		return d.requester(l, o)
+	case notify.Contact:
+		if o.contact == nil {
+			return nil, nil
+		}
+		c := o.contact
+		return []recipient{{addr: notify.Address{Name: c.Name, Email: c.Email, Phone: c.Phone}, lang: c.Language}}, nil
 	case notify.Agent:
 		return d.activeUsers(l, t.AssigneeID)
 	case notify.InvitingAgent:
@@ -357,6 +366,7 @@ func (d *Desk) tagData(l *lookup, ten *tenant.Tenant, o *occurrence) (notify.Dat
 		notify.TagTime:        now.Format("15:04") + " UTC",
 		notify.TagSupportLink: d.cfg.BaseURL,
 		notify.TagComment:     o.comment,
+		notify.TagDeviceName:  o.deviceName,
 	}
 	if ten.Settings.SupportLink != "" {
 		data[notify.TagSupportLink] = ten.Settings.SupportLink
@@ -415,8 +425,12 @@ func (d *Desk) personalize(shared notify.Data, o *occurrence, r recipient) (data
 		return url(ph)
 	}
 	if o.link != nil {
-		data[notify.TagAccountLink] = secretURL(func(t string) string { return o.link.URL[:len(o.link.URL)-len(o.link.Token)] + t },
-			"account", o.link.Token)
+		tag, name := notify.TagAccountLink, "account"
+		if o.contact != nil {
+			tag, name = notify.TagFormLink, "form"
+		}
+		data[tag] = secretURL(func(t string) string { return o.link.URL[:len(o.link.URL)-len(o.link.Token)] + t },
+			name, o.link.Token)
 	}
 	switch {
 	case o.ticket == nil:

@@ -265,7 +265,7 @@ func TestNotifyAccountEvents(t *testing.T) {
 		assert.Nil(t, none)
 		assert.Len(t, f.outbox(t, notify.PasswordReset), 1, "an unknown address gets nothing")
 
-		_, err = f.desk.UpdateSettings(ctx, f.admin, tenant.Settings{SelfRegistration: true})
+		_, err = updateSettings(ctx, f.desk, f.admin, tenant.Settings{SelfRegistration: true})
 		require.NoError(t, err)
 		_, err = f.desk.SetSignupDomains(ctx, f.admin, f.custX.ID, []string{"northwind.example"})
 		require.NoError(t, err)
@@ -307,17 +307,17 @@ func TestNotifyLanguagesSwitchesAndTemplates(t *testing.T) {
 		assert.Equal(t, "en", accept(italian).Language, "no Italian: the tenant's language, en")
 
 		// Switch e-mail off for ticket.accepted; SMS stays on.
-		_, err := f.desk.UpdateSettings(ctx, f.admin, tenant.Settings{Notifications: notify.Switches{}.Set(notify.TicketAccepted, notify.Email, false)})
+		_, err := updateSettings(ctx, f.desk, f.admin, tenant.Settings{Notifications: notify.Switches{}.Set(notify.TicketAccepted, notify.Email, false)})
 		require.NoError(t, err)
 		before := len(f.outbox(t, notify.TicketAccepted))
 		accept(german)
 		after := f.outbox(t, notify.TicketAccepted)
 		assert.Equal(t, []string{"sms:Greta"}, sent(after[before:]))
-		_, err = f.desk.UpdateSettings(ctx, f.admin, tenant.Settings{Notifications: notify.Switches{"ticket.nope": {notify.Email: true}}})
+		_, err = updateSettings(ctx, f.desk, f.admin, tenant.Settings{Notifications: notify.Switches{"ticket.nope": {notify.Email: true}}})
 		assert.ErrorIs(t, err, helpdesk.ErrInvalid)
 
 		// A tenant template is used while it is on.
-		_, err = f.desk.UpdateSettings(ctx, f.admin, tenant.Settings{})
+		_, err = updateSettings(ctx, f.desk, f.admin, tenant.Settings{})
 		require.NoError(t, err)
 		own, err := f.desk.SaveNotificationTemplate(ctx, f.admin, notify.Template{Event: notify.TicketAccepted, Channel: notify.Email,
 			Language: "de", Subject: "Ihr Fall {{.ticket_ref}}", Text: "{{.manager_name}} kümmert sich.", Enabled: true})

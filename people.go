@@ -679,43 +679,6 @@ func (d *Desk) MetaTeams(ctx context.Context, actor tenant.Actor) ([]*tenant.Met
 	return ms, nil
 }
 
-// UpdateSettings replaces the tenant's settings. Admins and the system may. Returns
-// *ValidationError (a negative quota among others), ErrConflict or ErrForbidden.
-func (d *Desk) UpdateSettings(ctx context.Context, actor tenant.Actor, s tenant.Settings) (*tenant.Tenant, error) {
-	tid, err := authorize(actor, tenant.ActTenantSettings)
-	if err != nil {
-		return nil, fmt.Errorf("update settings: %w", err)
-	}
-	if s.PublicAccessDays < 0 || s.PublicAccessDays > 3650 {
-		return nil, invalid("public_access_days", "%d is outside 0 (the default) to 3650", s.PublicAccessDays)
-	}
-	if err := s.Notifications.Check(); err != nil {
-		return nil, invalid("notifications", "%s", strings.TrimPrefix(err.Error(), "notify: "))
-	}
-	if s.SupportLink != "" && !isHTTPURL(s.SupportLink) {
-		return nil, invalid("support_link", "%q is not an http(s) URL", s.SupportLink)
-	}
-	if err := checkQuotas(s.Quotas); err != nil {
-		return nil, err
-	}
-	var ten *tenant.Tenant
-	err = d.inTx(ctx, func(q storage.Queries) error {
-		var err error
-		if ten, err = q.GetTenant(ctx, tid); err != nil {
-			return err
-		}
-		ten.Settings, ten.UpdatedAt = s, d.clock()
-		if err := q.UpdateTenant(ctx, ten); err != nil {
-			return err
-		}
-		return d.audit(ctx, q, actor, tid, "tenant.settings", "tenant", tid, fmt.Sprintf("%+v", s))
-	})
-	if err != nil {
-		return nil, fmt.Errorf("update settings: %w", err)
-	}
-	return ten, nil
-}
-
 // SetSignupDomains sets the e-mail domains whose owners may register themselves as the
 // customer's users (while the tenant's Settings.SelfRegistration is on); nil clears them. A
 // domain belongs to one customer of the tenant. Admins, moderators and the system may.

@@ -30,7 +30,7 @@ func (f *fixture) setQuotas(t *testing.T, q tenant.Quotas) {
 	settings := f.tenant.Settings
 	settings.Quotas = q
 	var err error
-	f.tenant, err = f.desk.UpdateSettings(t.Context(), f.admin, settings)
+	f.tenant, err = updateSettings(t.Context(), f.desk, f.admin, settings)
 	require.NoError(t, err)
 }
 
@@ -485,7 +485,7 @@ func TestQuotaSettings(t *testing.T) {
 			{"quotas.open_sessions_per_ticket", tenant.Quotas{OpenSessionsPerTicket: -5}},
 		} {
 			t.Run(c.field, func(t *testing.T) {
-				_, err := f.desk.UpdateSettings(t.Context(), f.admin, tenant.Settings{Quotas: c.quotas})
+				_, err := updateSettings(t.Context(), f.desk, f.admin, tenant.Settings{Quotas: c.quotas})
 				assertField(t, err, c.field)
 			})
 		}

@@ -115,7 +115,7 @@ func TestDeliveryLogHoldsNoLiveLinks(t *testing.T) {
 		mod := f.moderator(t)
 		settings := f.tenant.Settings
 		settings.Notifications = settings.Notifications.Set(notify.PasswordReset, notify.InApp, true)
-		_, err := f.desk.UpdateSettings(ctx, f.admin, settings)
+		_, err := updateSettings(ctx, f.desk, f.admin, settings)
 		require.NoError(t, err)
 
 		admin := f.user(t, f.admin)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
@@ -364,6 +365,9 @@ func (d *Desk) requestSession(c *caseTx, s *ticket.Session, existing bool) error
 		return fmt.Errorf("%w: video calls on request", ErrNotOffered)
 	}
 	if err := activeForSessions(c.t, ticket.SessionEventRequest); err != nil {
+		return err
+	}
+	if err := checkCodeOffers(c, device.ActionRequestSession); err != nil {
 		return err
 	}
 	if existing {

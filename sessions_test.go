@@ -47,7 +47,7 @@ func newSessionFixture(t *testing.T, s *bunstore.Store, offer *tenant.Offer) *se
 	settings := f.tenant.Settings
 	settings.Durations, settings.Offer = durations, offer
 	var err error
-	f.tenant, err = f.desk.UpdateSettings(t.Context(), f.admin, settings)
+	f.tenant, err = updateSettings(t.Context(), f.desk, f.admin, settings)
 	require.NoError(t, err)
 	_, f.caller = f.newHolder(t, f.org, f.devX.ID, helpdesk.NewCode{Actions: []device.Action{
 		device.ActionView, device.ActionOpenTicket, device.ActionRequestSession, device.ActionUploadMedia}})
@@ -331,8 +331,9 @@ func TestSessionOffer(t *testing.T) {
 		_, err := f.desk.SubmitTicket(ctx, f.caller, helpdesk.NewTicket{Title: "Call me", Requester: nurseContact, RequestSession: true})
 		assert.ErrorIs(t, err, helpdesk.ErrNotOffered)
 		assert.Equal(t, helpdesk.KindForbidden, helpdesk.KindOf(err))
-		_, err = f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "Call me", Requester: nurseContact, RequestSession: true})
-		assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable, "the fixture's code offers no calls")
+		_, noCalls := f.newHolder(t, f.org, f.devX.ID, helpdesk.NewCode{})
+		_, err = f.desk.SubmitTicket(ctx, noCalls, helpdesk.NewTicket{Title: "Call me", Requester: nurseContact, RequestSession: true})
+		assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable, "a code with the default actions offers no calls")
 
 		tk := f.ticketIn(t, ticket.StateAssigned)
 		_, err = f.desk.RequestSession(ctx, f.link(t, tk), tk.ID)

@@ -817,10 +817,10 @@ func TestRegister(t *testing.T) {
 		t.Run("UpdateSettings is for admins", func(t *testing.T) {
 			moderator := f.person(t, tid, uuid.Nil, tenant.RoleModerator, "Mo Moderator")
 			for name, a := range map[string]tenant.Actor{"moderator": moderator, "agent": f.agent, "customer_admin": f.userY} {
-				_, err := f.desk.UpdateSettings(ctx, a, tenant.Settings{SelfRegistration: true})
+				_, err := updateSettings(ctx, f.desk, a, tenant.Settings{SelfRegistration: true})
 				assert.ErrorIs(t, err, helpdesk.ErrForbidden, name)
 			}
-			ten, err := f.desk.UpdateSettings(ctx, f.admin, tenant.Settings{SelfRegistration: true})
+			ten, err := updateSettings(ctx, f.desk, f.admin, tenant.Settings{SelfRegistration: true})
 			require.NoError(t, err)
 			assert.True(t, ten.Settings.SelfRegistration)
 			got, err := f.desk.Tenant(ctx, f.agent)
@@ -900,7 +900,7 @@ func TestRegister(t *testing.T) {
 			require.NoError(t, err, "a cleared domain is free for another customer")
 		})
 		t.Run("switching SelfRegistration off closes it", func(t *testing.T) {
-			_, err := f.desk.UpdateSettings(ctx, f.admin, tenant.Settings{})
+			_, err := updateSettings(ctx, f.desk, f.admin, tenant.Settings{})
 			require.NoError(t, err)
 			_, err = f.desk.Register(ctx, tid, helpdesk.Registration{Email: "later@northwind.example", Name: "Later"})
 			assert.ErrorIs(t, err, helpdesk.ErrRegistrationClosed)
@@ -1055,29 +1055,29 @@ func TestSessionRequesterLinkLimit(t *testing.T) {
 			assert.Equal(t, open.ID, page.Ticket.ID)
 		})
 		t.Run("PublicAccessDays shortens it", func(t *testing.T) {
-			ten, err := f.desk.UpdateSettings(ctx, f.admin, tenant.Settings{PublicAccessDays: 2})
+			ten, err := updateSettings(ctx, f.desk, f.admin, tenant.Settings{PublicAccessDays: 2})
 			require.NoError(t, err)
 			assert.Equal(t, 2, ten.Settings.PublicAccessDays)
 			expiresAfter(t, f.ticketBy(t, f.userX, ticket.StateClosed), 2*day)
 		})
 		t.Run("PublicAccessDays applies to tickets closed before the change", func(t *testing.T) {
-			_, err := f.desk.UpdateSettings(ctx, f.admin, tenant.Settings{})
+			_, err := updateSettings(ctx, f.desk, f.admin, tenant.Settings{})
 			require.NoError(t, err)
 			tk := f.ticketBy(t, f.userX, ticket.StateClosed)
 			f.clock.Advance(3 * day)
 			_, err = f.desk.OpenRequesterLink(ctx, f.tokens[tk.ID])
 			require.NoError(t, err, "within the default 30 days")
-			_, err = f.desk.UpdateSettings(ctx, f.admin, tenant.Settings{PublicAccessDays: 2})
+			_, err = updateSettings(ctx, f.desk, f.admin, tenant.Settings{PublicAccessDays: 2})
 			require.NoError(t, err)
 			_, err = f.desk.OpenRequesterLink(ctx, f.tokens[tk.ID])
 			assertInvalidLink(t, err, "beyond the new 2 days")
 		})
 		t.Run("PublicAccessDays validation", func(t *testing.T) {
 			for _, days := range []int{-1, 3651} {
-				_, err := f.desk.UpdateSettings(ctx, f.admin, tenant.Settings{PublicAccessDays: days})
+				_, err := updateSettings(ctx, f.desk, f.admin, tenant.Settings{PublicAccessDays: days})
 				assertField(t, err, "public_access_days")
 			}
-			_, err := f.desk.UpdateSettings(ctx, f.system, tenant.Settings{PublicAccessDays: 3650})
+			_, err := updateSettings(ctx, f.desk, f.system, tenant.Settings{PublicAccessDays: 3650})
 			assert.NoError(t, err, "the system may, up to 10 years")
 		})
 	})

@@ -41,6 +41,10 @@ type NewTicket struct {
 	// code must then offer device.ActionRequestSession (instead of ActionOpenTicket). Not
 	// with Draft.
 	RequestSession bool
+	// AcceptTerms says the requester accepted the terms the tenant's request form links
+	// (tenant.RequestForm.TermsURL): required from code holders and customer users while the
+	// form has terms.
+	AcceptTerms bool
 }
 
 // SubmitTicket opens a ticket, in state open (or draft with in.Draft), numbered in the tenant's
@@ -52,11 +56,22 @@ type NewTicket struct {
 //   - a customer user, for their customer and its devices;
 //   - an employee or the system, for any customer and device of the tenant ("on behalf of").
 //
-// Staff and customer users are not limited by that quota. Returns *ValidationError for bad
-// input, ErrNotFound for a device, customer, project or priority the actor cannot reach,
-// ErrCodeUnusable, ErrQuotaExceeded when the code has opened its quota of tickets in the last
-// hour, ErrSupportLapsed when the customer's support plan has ended, and ErrForbidden for
-// requester links.
+// Staff and customer users are not limited by that quota. A code holder that came through a
+// request link (OpenRequestLink) opens one ticket, with the link's contact as requester for
+// what it leaves blank, and is not counted against the code quota.
+//
+// The tenant's request form (tenant.RequestForm) applies to code holders and customer users:
+// with terms, in.AcceptTerms must be set; with a type list, in.Type must be one of it. Its
+// visibility applies to code holders: "customers" refuses them (ErrSignInRequired), "invited"
+// refuses those that came through a code rather than a request link (ErrRequestLinkRequired).
+// The form's report template, when set, is attached to the new ticket as a public file.
+//
+// Returns *ValidationError for bad input (field "accept_terms" without accepted terms, "type"
+// for a type off the list), ErrNotFound for a device, customer, project or priority the actor
+// cannot reach, ErrCodeUnusable, ErrSignInRequired, ErrRequestLinkRequired, ErrInvalidLink for
+// a request link used or expired, ErrQuotaExceeded when the code has opened its quota of
+// tickets in the last hour, ErrSupportLapsed when the customer's support plan has ended, and
+// ErrForbidden for requester links.
 func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicket) (*Submitted, error) {
 	tid, err := authorize(actor, tenant.ActTicketCreate)
 	if err != nil {
@@ -66,8 +81,21 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 	if err != nil {
 		return nil, fmt.Errorf("submit ticket: %w", err)
 	}
+	invitee := actor.Kind == tenant.ActorCodeHolder && actor.RequestLinkID != uuid.Nil
+	if invitee {
+		if err := d.fillFromRequestLink(ctx, actor, &in); err != nil {
+			return nil, fmt.Errorf("submit ticket: %w", err)
+		}
+	}
 	if err := checkNewTicket(&in, source == ticket.SourceCode); err != nil {
 		return nil, err
+	}
+	ten, err := d.store.GetTenant(ctx, tid)
+	if err != nil {
+		return nil, fmt.Errorf("submit ticket: %w", err)
+	}
+	if err := checkFormRules(actor, ten.Settings.Form, &in); err != nil {
+		return nil, fmt.Errorf("submit ticket: %w", err)
 	}
 	now := d.clock()
 	t := &ticket.Ticket{ID: newID(), TenantID: tid, Title: in.Title, Description: in.Description,
@@ -91,6 +119,12 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		}
 	}
 	t.LinkVersion = 1
+	// The report template is copied for the ticket before the transaction (a blob store is
+	// not transactional) and dropped again if the ticket is not written.
+	report, err := d.copyReport(ctx, ten, t)
+	if err != nil {
+		return nil, fmt.Errorf("submit ticket: %w", err)
+	}
 	err = d.inTx(ctx, func(q storage.Queries) error {
 		if err := d.resolveSubmission(ctx, q, actor, t, in.RequestSession); err != nil {
 			return err
@@ -101,7 +135,7 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		}
 		// New requests go to the default group, so none is ever lost.
 		ten := n.Tenant
-		if actor.Kind == tenant.ActorCodeHolder {
+		if actor.Kind == tenant.ActorCodeHolder && !invitee {
 			// Counted after the number is reserved: that write serializes the tenant's
 			// submissions, so concurrent ones through one code cannot pass the quota together.
 			if err := checkCodeQuota(ctx, q, ten, actor.CodeID, now); err != nil {
@@ -114,6 +148,16 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		}
 		if err := q.AppendHistory(ctx, h); err != nil {
 			return err
+		}
+		if invitee {
+			if err := d.checkInvitee(ctx, q, actor, t.ID); err != nil {
+				return err
+			}
+		}
+		if report != nil {
+			if err := q.CreateAttachment(ctx, report); err != nil {
+				return err
+			}
 		}
 		if t.State != ticket.StateOpen {
 			return nil
@@ -129,6 +173,9 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		return d.finish(c)
 	})
 	if err != nil {
+		if report != nil {
+			d.dropBlobs(ctx, report)
+		}
 		return nil, fmt.Errorf("submit ticket: %w", err)
 	}
 	return &Submitted{Ticket: t, RequesterToken: d.requesterToken(t)}, nil
@@ -191,7 +238,12 @@ func checkNewTicket(in *NewTicket, requireReach bool) error {
 // inside the transaction, filling in what they imply.
 func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor tenant.Actor, t *ticket.Ticket, call bool) error {
 	tid := t.TenantID
-	if actor.Kind == tenant.ActorCodeHolder {
+	if actor.Kind == tenant.ActorCodeHolder && actor.CodeID == uuid.Nil {
+		// A request link's holder: checkInvitee checks the link once the ticket is written.
+		if t.DeviceID != actor.DeviceID {
+			return fmt.Errorf("device %s: %w", t.DeviceID, storage.ErrNotFound)
+		}
+	} else if actor.Kind == tenant.ActorCodeHolder {
 		c, err := d.checkCodeHolder(ctx, q, actor)
 		if err != nil {
 			return err

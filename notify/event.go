@@ -35,6 +35,7 @@ const (
 	UserInvited              Event = "user.invited"
 	UserRegistered           Event = "user.registered"
 	PasswordReset            Event = "password.reset"
+	RequestLinkSent          Event = "request_link.sent"
 )
 
 // Party is a kind of recipient, resolved against the ticket or user an event concerns.
@@ -60,6 +61,8 @@ const (
 	OtherParty Party = "other_party"
 	// User is the user an account event concerns.
 	User Party = "user"
+	// Contact is the named contact staff sent a request link to.
+	Contact Party = "contact"
 )
 
 // Spec describes one event of the catalogue.
@@ -116,6 +119,7 @@ var catalogue = []Spec{
 	{UserInvited, []Party{User}, []Channel{Email}, []Tag{TagAccountLink, TagRecipientName, TagSupportLink, TagDate, TagTime}, "a user was invited; the link sets their password"},
 	{UserRegistered, []Party{User}, []Channel{Email}, []Tag{TagAccountLink, TagRecipientName, TagSupportLink, TagDate, TagTime}, "a person registered; the link confirms the address and sets the password"},
 	{PasswordReset, []Party{User}, []Channel{Email}, []Tag{TagAccountLink, TagRecipientName, TagSupportLink, TagDate, TagTime}, "a password reset was requested; the link sets a new password"},
+	{RequestLinkSent, []Party{Contact}, []Channel{Email}, []Tag{TagFormLink, TagDeviceName, TagRecipientName, TagSupportLink, TagDate, TagTime}, "staff sent a named contact a request link to open a ticket for a device"},
 }
 
 // Catalogue returns every event's Spec, in catalogue order. The result is a copy.

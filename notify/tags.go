@@ -28,6 +28,8 @@ const (
 	TagClosureReason Tag = "closure_reason" // why the ticket was closed, rejected or cancelled
 	TagRecipientName Tag = "recipient_name" // the name of the person the message is for
 	TagAccountLink   Tag = "account_link"   // the one-time link of an account event
+	TagFormLink      Tag = "form_link"      // the request link that opens a device's request form
+	TagDeviceName    Tag = "device_name"    // the device a request link is for
 )
 
 // TagInfo describes a tag of the catalogue.
@@ -58,6 +60,8 @@ var tagCatalogue = []TagInfo{
 	{TagComment, "the text of the comment added", "Could you send a photo of the type plate?"},
 	{TagClosureReason, "the reason given for closing", "Seal replaced on site."},
 	{TagRecipientName, "the name of the person the message is for", "Ada Lovelace"},
+	{TagFormLink, "the request link that opens the device's request form", "https://desk.example/request-links/7Hd0aQ"},
+	{TagDeviceName, "the device the request link is for", "Pump P-200"},
 	{TagAccountLink, "the one-time link of the account event", "https://desk.example/invitation/Zr8pQw"},
 }
 

@@ -236,6 +236,7 @@ func TestCatalogueIsDomainMD(t *testing.T) {
 		notify.EscalationRefused: {notify.Supervisor}, notify.EscalationExpired: {notify.Supervisor},
 		notify.EscalationUnaccepted: {notify.Supervisor}, notify.EscalationCompleted: {notify.Supervisor, notify.Agent},
 		notify.UserInvited: {notify.User}, notify.UserRegistered: {notify.User}, notify.PasswordReset: {notify.User},
+		notify.RequestLinkSent: {notify.Contact},
 	}
 	got := map[notify.Event][]notify.Party{}
 	for _, s := range notify.Catalogue() {

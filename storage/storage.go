@@ -73,6 +73,7 @@ type Queries interface {
 	Users
 	Teams
 	UserTokens
+	RequestLinks
 	AuthSessions
 	LoginFailures
 	Outbox
@@ -392,6 +393,19 @@ type UserTokens interface {
 	// DeleteUserTokens removes the user's unused tokens of one purpose (so that a new
 	// invitation or reset link voids the earlier ones) and returns how many it removed.
 	DeleteUserTokens(ctx context.Context, tenantID, userID uuid.UUID, purpose tenant.TokenPurpose) (int, error)
+}
+
+// RequestLinks stores the links staff send to named contacts to open a ticket for one device.
+type RequestLinks interface {
+	// CreateRequestLink inserts l. Returns ErrConflict if the ID is taken.
+	CreateRequestLink(ctx context.Context, l *ticket.RequestLink) error
+	// GetRequestLink returns used and expired links too. Returns ErrNotFound if the tenant
+	// has no such link.
+	GetRequestLink(ctx context.Context, tenantID, id uuid.UUID) (*ticket.RequestLink, error)
+	// UseRequestLink marks an unused link used at the given time by the ticket opened through
+	// it. Of concurrent calls exactly one succeeds; the others, and any call on a used link,
+	// get ErrConflict. Returns ErrNotFound if the tenant has no such link.
+	UseRequestLink(ctx context.Context, tenantID, id, ticketID uuid.UUID, at time.Time) error
 }
 
 // AuthSessions stores signed-in sessions by the hash of their token.

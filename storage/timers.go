@@ -63,7 +63,8 @@ type Attachments interface {
 	// then ID); those of internal messages only when includeInternal is set. Returns
 	// ErrInvalidCursor for a malformed cursor or one naming no attachment of this listing.
 	ListAttachments(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool, p PageRequest) (Page[*ticket.Attachment], error)
-	// CountMedia returns how many media (attachments without a message) the ticket has.
+	// CountMedia returns how many media (attachments without a message) the ticket has,
+	// leaving out the files the system attached (the request form's report template).
 	CountMedia(ctx context.Context, tenantID, ticketID uuid.UUID) (int, error)
 	// TicketFiles returns how many attachments the ticket has and their total Size, media and
 	// messages' files together, internal ones included: what the ticket's file quotas count.

@@ -66,6 +66,9 @@ type Actor struct {
 	// DeviceID and CodeID are the device and code a code holder came through.
 	DeviceID uuid.UUID
 	CodeID   uuid.UUID
+	// RequestLinkID is the request link a code holder came through instead of a code (see
+	// Invitee): it may open one ticket for DeviceID.
+	RequestLinkID uuid.UUID
 	// TicketID is the ticket a requester link opens.
 	TicketID uuid.UUID
 	// LinkVersion is the version of the ticket's requester link the actor came through
@@ -99,6 +102,15 @@ func CustomerUser(tenantID, customerID, userID uuid.UUID, role Role, name string
 // CodeHolder returns the actor for someone who opened a device's code URL.
 func CodeHolder(tenantID, deviceID, codeID uuid.UUID) Actor {
 	return Actor{Kind: ActorCodeHolder, TenantID: tenantID, DeviceID: deviceID, CodeID: codeID, Name: "code holder"}
+}
+
+// Invitee returns the code holder who opened a request link that staff sent them: it reaches
+// the link's device alone, and may open one ticket for it.
+func Invitee(tenantID, deviceID, requestLinkID uuid.UUID, name string) Actor {
+	if name == "" {
+		name = "requester"
+	}
+	return Actor{Kind: ActorCodeHolder, TenantID: tenantID, DeviceID: deviceID, RequestLinkID: requestLinkID, Name: name}
 }
 
 // RequesterLink returns the actor for a public requester following the link, at linkVersion,
@@ -152,7 +164,7 @@ func (a Actor) Validate() error {
 		if a.TenantID == uuid.Nil {
 			return missing("tenant")
 		}
-		if a.DeviceID == uuid.Nil || a.CodeID == uuid.Nil {
+		if a.DeviceID == uuid.Nil || a.CodeID == uuid.Nil && a.RequestLinkID == uuid.Nil {
 			return missing("device and code")
 		}
 	case ActorRequesterLink:
@@ -179,12 +191,15 @@ type Ref struct {
 }
 
 // Ref returns the compact form recorded in history: the user for employees and customer users,
-// the code for code holders, the ticket for requester links.
+// the code (or request link) for code holders, the ticket for requester links.
 func (a Actor) Ref() Ref {
 	id := a.UserID
 	switch a.Kind {
 	case ActorCodeHolder:
 		id = a.CodeID
+		if id == uuid.Nil {
+			id = a.RequestLinkID
+		}
 	case ActorRequesterLink:
 		id = a.TicketID
 	}

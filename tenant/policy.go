@@ -37,7 +37,8 @@ const (
 	ActTicketEdit     Action = "ticket.edit"
 	ActTicketStatus   Action = "ticket.status"
 	ActTicketDelete   Action = "ticket.delete"
-	ActTicketLink     Action = "ticket.link" // rotate the requester's link
+	ActTicketLink     Action = "ticket.link"       // rotate the requester's link
+	ActRequestLink    Action = "request_link.send" // send a contact a link to open a ticket
 	ActMessagePost    Action = "message.post"
 	ActMessageIntern  Action = "message.internal"
 	ActStatusManage   Action = "status.manage" // custom statuses and priorities
@@ -159,6 +160,7 @@ var rules = map[Action]rule{
 	ActTicketStatus:     {who: staff},
 	ActTicketDelete:     {who: pAdmin},
 	ActTicketLink:       {who: staff},
+	ActRequestLink:      {who: staff},
 	ActMessagePost:      {who: people | pLink},
 	ActMessageIntern:    {who: staff},
 	ActStatusManage:     {who: managers},

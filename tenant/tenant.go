@@ -102,6 +102,9 @@ type Settings struct {
 	// Quotas cap what requesters may open, store and ask for, so that a code or a requester
 	// link cannot flood the tenant; each zero field keeps its default.
 	Quotas Quotas
+	// Form configures the public request form: who may open tickets from a device's page, its
+	// texts, type list, links, branding and report template.
+	Form RequestForm
 }
 
 // DefaultMaxMedia is how many photos and videos a requester may upload to one ticket when

@@ -223,3 +223,22 @@ type Attachment struct {
 
 // Media reports whether a is an uploaded photo or video rather than a message attachment.
 func (a *Attachment) Media() bool { return a.MessageID == uuid.Nil }
+
+// RequestLink is a link staff sent to a named contact so that they may open a ticket for one
+// device when the tenant's request form is only for the invited (tenant.VisibilityInvited). Its
+// URL carries a token signed over the link's ID (the record keeps no secret); it works once,
+// until ExpiresAt.
+type RequestLink struct {
+	ID       uuid.UUID
+	TenantID uuid.UUID
+	DeviceID uuid.UUID
+	// Contact is who the link was sent to; a ticket opened through it has them as requester.
+	Contact Contact
+	// CreatedBy is the employee (or the system) who sent it.
+	CreatedBy tenant.Ref
+	ExpiresAt time.Time
+	// UsedAt and TicketID are set when a ticket was opened through the link.
+	UsedAt    *time.Time
+	TicketID  uuid.UUID
+	CreatedAt time.Time
+}

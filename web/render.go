@@ -81,6 +81,8 @@ type Page struct {
 	Path string
 	// Brand is the operator's name shown in the header; empty for none.
 	Brand string
+	// Styles are stylesheets the page adds after the base one, such as a tenant's branding.
+	Styles []string
 	// Data is the page's own data.
 	Data any
 }

@@ -73,6 +73,30 @@ func seed(ctx context.Context, d *helpdesk.Desk) (*world, error) {
 		Members: []uuid.UUID{sam.ID}}); err != nil {
 		return nil, err
 	}
+	// The request form the device pages show: texts, types, links, support address, accent.
+	ten, err := d.Tenant(ctx, w.Admin)
+	if err != nil {
+		return nil, err
+	}
+	settings := ten.Settings
+	settings.Form = tenant.RequestForm{
+		Texts: map[string]tenant.FormTexts{
+			"en": {Welcome: "Welcome to Acme Medical Service. We look after this device.",
+				RequestHint: "Tell us what the display shows and since when.",
+				Help:        "In an emergency, call the ward's duty technician."},
+			"de": {Welcome: "Willkommen beim Acme Medical Service. Wir betreuen dieses Gerät.",
+				RequestHint: "Beschreiben Sie, was das Display anzeigt und seit wann.",
+				Help:        "Im Notfall rufen Sie den diensthabenden Techniker der Station an."},
+		},
+		Types:        []string{"Malfunction", "Maintenance", "Training", "Other"},
+		TermsURL:     "https://acme.example/terms",
+		GuideURL:     "https://acme.example/guides/x200",
+		SupportEmail: "support@acme.example",
+		Accent:       "#0b5394",
+	}
+	if _, err := d.UpdateSettings(ctx, w.Admin, ten.Version, settings); err != nil {
+		return nil, err
+	}
 	cust, err := d.CreateCustomer(ctx, w.Admin, helpdesk.NewCustomer{Name: "Northwind Hospital"})
 	if err != nil {
 		return nil, err
@@ -141,7 +165,7 @@ func seed(ctx context.Context, d *helpdesk.Desk) (*world, error) {
 	} {
 		holder := page.Actor
 		holder.Name = t.who
-		sub, err := d.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: t.title,
+		sub, err := d.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: t.title, Type: "Malfunction", AcceptTerms: true,
 			Requester: ticket.Contact{Name: t.who, Email: fmt.Sprintf("requester%d@northwind.example", i+1)}})
 		if err != nil {
 			return nil, err

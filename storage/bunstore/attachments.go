@@ -41,6 +41,6 @@ func (q *queries) ListAttachments(ctx context.Context, tenantID, ticketID uuid.U
 
 func (q *queries) CountMedia(ctx context.Context, tenantID, ticketID uuid.UUID) (int, error) {
 	n, err := q.db.NewSelect().Table("attachments").
-		Where("tenant_id = ? AND ticket_id = ? AND message_id IS NULL", tenantID, ticketID).Count(ctx)
+		Where("tenant_id = ? AND ticket_id = ? AND message_id IS NULL AND uploader_kind <> ?", tenantID, ticketID, "system").Count(ctx)
 	return int(n), mapErr(err)
 }

@@ -22,7 +22,7 @@ type scannable interface {
 func TestRowColumns(t *testing.T) {
 	rows := []scannable{&tenantRow{}, &customerRow{}, &departmentRow{}, &projectRow{}, &templateRow{},
 		&deviceRow{}, &codeRow{}, &statusRow{}, &priorityRow{}, &ticketRow{}, &messageRow{}, &historyRow{},
-		&sessionRow{}, &auditRow{}, &userRow{}, &teamRow{}, &teamMemberRow{}, &metaTeamRow{}, &userTokenRow{},
+		&sessionRow{}, &auditRow{}, &userRow{}, &teamRow{}, &teamMemberRow{}, &metaTeamRow{}, &userTokenRow{}, &requestLinkRow{},
 		&authSessionRow{}, &notificationRow{}, &notificationTemplateRow{}, &timerRow{}, &attachmentRow{}}
 	for _, r := range rows {
 		v := reflect.ValueOf(r).Elem()

@@ -99,7 +99,10 @@ func testAttachments(t *testing.T, h Harness) {
 		w.addAttachment(w.Ticket.ID, uuid.Nil, ticket.Public)
 		other := w.addTicket(w.newTicket("Display flickers"))
 		w.addAttachment(other.ID, uuid.Nil, ticket.Public)
-		count(t, w.Ticket.ID, 2, "the ticket's media, not its messages' attachments")
+		report := w.newAttachment(w.Ticket.ID, uuid.Nil, ticket.Public)
+		report.Uploader = tenant.Ref{Kind: tenant.ActorSystem, Name: "system"}
+		require.NoError(t, s.CreateAttachment(ctx, report))
+		count(t, w.Ticket.ID, 2, "the ticket's media, not its messages' attachments nor the system's files")
 		count(t, other.ID, 1, "the other ticket's")
 	})
 

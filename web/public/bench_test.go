@@ -54,7 +54,7 @@ func newBenchSite(b *testing.B) *benchSite {
 	require.NoError(b, err)
 	sys := tenant.SystemFor(op.ID)
 	// The benchmark opens far more tickets through its code than the default quota allows.
-	_, err = d.UpdateSettings(ctx, sys, tenant.Settings{Quotas: tenant.Quotas{TicketsPerCodeHour: 1 << 30}})
+	_, err = d.UpdateSettings(ctx, sys, op.Version, tenant.Settings{Quotas: tenant.Quotas{TicketsPerCodeHour: 1 << 30}})
 	require.NoError(b, err)
 	cust, err := d.CreateCustomer(ctx, sys, helpdesk.NewCustomer{Name: "Northwind Hospital"})
 	require.NoError(b, err)

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -71,6 +72,9 @@ type Handler struct {
 //	GET  /c/{token}                      a device's page (or its PIN prompt)
 //	POST /c/{token}/pin                  the PIN
 //	GET  /c/{token}/request              the request form; POST submits it
+//	GET  /c/{token}/brand.css            the tenant's branding stylesheet (accent, background)
+//	GET  /c/{token}/brand/{file}         the tenant's logo or background (versioned by ?v=)
+//	GET  /request-links/{token}          the request form a request link opens; POST submits it
 //	GET  /requests/{token}               the requester's ticket page
 //	POST /requests/{token}/{action}      message, upload, resolve, rate, reopen, call
 //	POST /requests/{token}/sessions/{id}/{action}   accept, refuse, join a video call
@@ -127,6 +131,10 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /c/{token}/pin", h.limited(h.pinPost))
 	m.HandleFunc("GET /c/{token}/request", h.limited(h.requestForm))
 	m.HandleFunc("POST /c/{token}/request", h.limited(h.requestPost))
+	m.HandleFunc("GET /c/{token}/brand.css", h.limited(h.brandStyle))
+	m.HandleFunc("GET /c/{token}/brand/{file}", h.limited(h.brandFile))
+	m.HandleFunc("GET /request-links/{token}", h.limited(h.linkForm))
+	m.HandleFunc("POST /request-links/{token}", h.limited(h.linkPost))
 	m.HandleFunc("GET /requests/{token}", h.limited(h.ticketPage))
 	m.HandleFunc("POST /requests/{token}/{action}", h.limited(h.ticketPost))
 	m.HandleFunc("POST /requests/{token}/sessions/{id}/{action}", h.limited(h.ticketSessionPost))
@@ -153,6 +161,15 @@ func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
 // page renders a page with the visitor's language.
 func (h *Handler) page(w http.ResponseWriter, r *http.Request, l *web.Lang, status int, name, title string, data any) {
 	h.pages.Render(w, r, status, name, web.Page{L: l, Title: title, Data: data})
+}
+
+// brandedPage renders a page of a code's device with the tenant's branding stylesheet.
+func (h *Handler) brandedPage(w http.ResponseWriter, r *http.Request, l *web.Lang, status int, name, title string, b branding, data any) {
+	page := web.Page{L: l, Title: title, Data: data}
+	if b.Style != "" {
+		page.Styles = []string{b.Style}
+	}
+	h.pages.Render(w, r, status, name, page)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,6 +221,12 @@ type deviceView struct {
 	Device  *helpdesk.PublicDevice
 	CanOpen bool
 	CanCall bool
+	// Texts are the form's texts in the visitor's language; Guide the guide's link.
+	Texts tenant.FormTexts
+	Guide string
+	Brand branding
+	// SignIn and Invited say the form is not open to code holders, and why.
+	SignIn, Invited bool
 }
 
 func (h *Handler) devicePage(w http.ResponseWriter, r *http.Request) {
@@ -213,13 +236,21 @@ func (h *Handler) devicePage(w http.ResponseWriter, r *http.Request) {
 		h.codeError(w, r, l, err, false)
 		return
 	}
-	v := deviceView{Token: r.PathValue("token"), Device: p.Device,
-		CanOpen: slices.Contains(p.Actions, device.ActionOpenTicket), CanCall: slices.Contains(p.Actions, device.ActionRequestSession)}
+	token := r.PathValue("token")
+	v := deviceView{Token: token, Device: p.Device,
+		CanOpen: slices.Contains(p.Actions, device.ActionOpenTicket), CanCall: slices.Contains(p.Actions, device.ActionRequestSession),
+		Texts: p.Form.Text(l.Code), Guide: p.Form.GuideURL, Brand: brandOf(token, p.Form)}
+	switch p.Form.Visibility {
+	case tenant.VisibilityCustomers:
+		v.SignIn, v.CanOpen, v.CanCall = true, false, false
+	case tenant.VisibilityInvited:
+		v.Invited, v.CanOpen, v.CanCall = true, false, false
+	}
 	title := l.T("device.title")
 	if p.Device != nil {
 		title = p.Device.Name
 	}
-	h.page(w, r, l, http.StatusOK, "device", title, v)
+	h.brandedPage(w, r, l, http.StatusOK, "device", title, v.Brand, v)
 }
 
 func (h *Handler) pinPost(w http.ResponseWriter, r *http.Request) {
@@ -247,14 +278,22 @@ type requestView struct {
 	Device  *helpdesk.PublicDevice
 	Form    requestForm
 	CanCall bool
+	// CanUpload offers photos with the request (the code offers upload_media).
+	CanUpload bool
+	// Hint is the form's request hint in the visitor's language; Types the type list; Terms
+	// the terms to accept; Invited says a request link opened the form.
+	Hint    string
+	Types   []string
+	Terms   string
+	Invited bool
 	// Problems holds each invalid field's message; Problem the form's as a whole.
 	Problems map[string]string
 	Problem  string
 }
 
 type requestForm struct {
-	Title, Description, Name, Email, Phone string
-	Call                                   bool
+	Title, Description, Name, Email, Phone, Type string
+	Call, Terms                                  bool
 }
 
 func (h *Handler) requestForm(w http.ResponseWriter, r *http.Request) {
@@ -267,22 +306,53 @@ func (h *Handler) requestForm(w http.ResponseWriter, r *http.Request) {
 	h.renderForm(w, r, l, p, http.StatusOK, requestForm{Call: r.URL.Query().Get("call") == "1"}, nil)
 }
 
+// closedForm renders what a visitor of a code sees when the form is not theirs to use: a page
+// asking them to sign in (401), or one explaining a request link is needed (403).
+func (h *Handler) closedForm(w http.ResponseWriter, r *http.Request, l *web.Lang, vis tenant.Visibility) bool {
+	back := "/c/" + r.PathValue("token")
+	switch vis {
+	case tenant.VisibilityCustomers:
+		h.pages.ErrorPage(w, r, http.StatusUnauthorized, l, web.ErrorView{Message: l.T("device.signin"), Hint: l.T("device.signin.hint"),
+			Back: back, BackLabel: l.T("request.back")})
+	case tenant.VisibilityInvited:
+		h.pages.ErrorPage(w, r, http.StatusForbidden, l, web.ErrorView{Message: l.T("device.invited"), Hint: l.T("device.invited.hint"),
+			Back: back, BackLabel: l.T("request.back")})
+	default:
+		return false
+	}
+	return true
+}
+
+// formView fills what the request form shows of the tenant's form.
+func formView(l *web.Lang, v *requestView, f *helpdesk.PublicForm) {
+	v.Hint = f.Text(l.Code).RequestHint
+	if v.Hint == "" {
+		v.Hint = l.T("request.hint")
+	}
+	v.Types, v.Terms = f.Types, f.TermsURL
+}
+
 func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, l *web.Lang, p *helpdesk.PublicPage, status int, f requestForm, err error) {
 	token := r.PathValue("token")
+	if h.closedForm(w, r, l, p.Form.Visibility) {
+		return
+	}
 	canOpen := slices.Contains(p.Actions, device.ActionOpenTicket)
 	canCall := slices.Contains(p.Actions, device.ActionRequestSession)
 	if !canOpen && !canCall {
 		h.pages.ErrorPage(w, r, http.StatusForbidden, l, web.ErrorView{Message: l.T("request.closed"), Back: "/c/" + token, BackLabel: l.T("request.back")})
 		return
 	}
-	v := requestView{Action: "/c/" + token + "/request", Back: "/c/" + token, Device: p.Device, Form: f, CanCall: canCall}
+	v := requestView{Action: "/c/" + token + "/request", Back: "/c/" + token, Device: p.Device, Form: f, CanCall: canCall,
+		CanUpload: slices.Contains(p.Actions, device.ActionUploadMedia)}
+	formView(l, &v, p.Form)
 	if !canOpen {
 		v.Form.Call = true
 	}
 	if err != nil {
 		v.Problems, v.Problem = problems(l, err)
 	}
-	h.page(w, r, l, status, "request", l.T("request.title"), v)
+	h.brandedPage(w, r, l, status, "request", l.T("request.title"), brandOf(token, p.Form), v)
 }
 
 func (h *Handler) requestPost(w http.ResponseWriter, r *http.Request) {
@@ -297,12 +367,13 @@ func (h *Handler) requestPost(w http.ResponseWriter, r *http.Request) {
 		h.codeError(w, r, l, err, false)
 		return
 	}
-	f := requestForm{Title: r.FormValue("title"), Description: r.FormValue("description"), Name: r.FormValue("name"),
-		Email: r.FormValue("email"), Phone: r.FormValue("phone"), Call: r.FormValue("call") == "1"}
+	if h.closedForm(w, r, l, p.Form.Visibility) {
+		return
+	}
+	f := formValues(r)
 	holder := p.Actor
 	holder.Name = strings.TrimSpace(f.Name)
-	in := helpdesk.NewTicket{Title: f.Title, Description: f.Description, RequestSession: f.Call,
-		Requester: ticket.Contact{Name: f.Name, Email: f.Email, Phone: f.Phone, Language: l.Code}}
+	in := f.ticket(l)
 	if !slices.Contains(p.Actions, device.ActionOpenTicket) {
 		in.RequestSession = true
 	}
@@ -316,7 +387,25 @@ func (h *Handler) requestPost(w http.ResponseWriter, r *http.Request) {
 		h.codeError(w, r, l, err, false)
 		return
 	}
-	// Photos come with the request: uploaded as the requester, through the new link.
+	h.submitted(w, r, sub)
+}
+
+// formValues reads the request form.
+func formValues(r *http.Request) requestForm {
+	return requestForm{Title: r.FormValue("title"), Description: r.FormValue("description"), Name: r.FormValue("name"),
+		Email: r.FormValue("email"), Phone: r.FormValue("phone"), Type: r.FormValue("type"),
+		Call: r.FormValue("call") == "1", Terms: r.FormValue("terms") == "1"}
+}
+
+// ticket is the submission the form asks for.
+func (f requestForm) ticket(l *web.Lang) helpdesk.NewTicket {
+	return helpdesk.NewTicket{Title: f.Title, Description: f.Description, RequestSession: f.Call, Type: f.Type,
+		AcceptTerms: f.Terms, Requester: ticket.Contact{Name: f.Name, Email: f.Email, Phone: f.Phone, Language: l.Code}}
+}
+
+// submitted uploads the photos that came with a request, as its requester through the new
+// link (the Desk refuses them when the code does not offer uploads), and goes to the ticket.
+func (h *Handler) submitted(w http.ResponseWriter, r *http.Request, sub *helpdesk.Submitted) {
 	if files := fileParts(r, "photos"); len(files) > 0 {
 		link, err := h.desk.OpenRequesterLink(r.Context(), sub.RequesterToken)
 		if err == nil {
@@ -376,7 +465,7 @@ func problems(l *web.Lang, err error) (map[string]string, string) {
 			field = field[i+1:]
 		}
 		switch field {
-		case "title", "description", "name", "email", "phone", "body", "stars", "comment", "file":
+		case "title", "description", "name", "email", "phone", "body", "stars", "comment", "file", "type", "accept_terms":
 			return map[string]string{field: l.T("form." + field + ".invalid")}, ""
 		case "requester":
 			return map[string]string{"email": l.T("form.reach.invalid")}, ""
@@ -394,16 +483,18 @@ func problems(l *web.Lang, err error) (map[string]string, string) {
 // The requester's ticket page
 
 type ticketView struct {
-	Token    string
-	New      bool
-	Ticket   *ticket.Ticket
-	State    string
-	Messages []*ticket.Message
-	Older    string
-	History  []historyLine
-	Stars    []int
-	Files    []*ticket.Attachment
-	Sessions []sessionLine
+	Token string
+	New   bool
+	// SupportEmail is shown after submitting.
+	SupportEmail string
+	Ticket       *ticket.Ticket
+	State        string
+	Messages     []*ticket.Message
+	Older        string
+	History      []historyLine
+	Stars        []int
+	Files        []*ticket.Attachment
+	Sessions     []sessionLine
 	// What the page offers, as the ticket's state allows.
 	CanPost, CanResolve, CanRate, CanReopen, CanUpload, CanCall bool
 	Problems                                                    map[string]string
@@ -438,6 +529,9 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, l *web.La
 	t := link.Ticket
 	v := ticketView{Token: r.PathValue("token"), New: r.URL.Query().Get("new") == "1", Ticket: t,
 		State: l.T("state." + string(t.State)), Done: done}
+	if link.Form != nil {
+		v.SupportEmail = link.Form.SupportEmail
+	}
 	ms, err := h.desk.Messages(ctx, link.Actor, t.ID, storage.PageRequest{After: r.URL.Query().Get("after")})
 	if err != nil {
 		h.pages.Error(w, r, l, err)
@@ -749,4 +843,145 @@ func (h *Handler) sessionOf(ctx context.Context, actor tenant.Actor, id uuid.UUI
 		}
 		p.After = page.Next
 	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Branding
+
+// branding is what a page needs to show a tenant's branding.
+type branding struct {
+	// Style is the URL of the tenant's stylesheet; Logo of its logo; both empty without.
+	Style, Logo string
+}
+
+// brandOf returns the branding URLs of the form of the code token, versioned by their content
+// so that a browser may keep them until they change.
+func brandOf(token string, f *helpdesk.PublicForm) branding {
+	var b branding
+	base := "/c/" + token
+	if f.Accent != "" || f.Background != nil {
+		b.Style = base + "/brand.css?v=" + styleVersion(f)
+	}
+	if f.Logo != nil {
+		b.Logo = base + "/brand/logo?v=" + f.Logo.Digest[:16]
+	}
+	return b
+}
+
+// styleVersion names the content of a form's stylesheet.
+func styleVersion(f *helpdesk.PublicForm) string {
+	v := strings.TrimPrefix(f.Accent, "#")
+	if f.Background != nil {
+		v += "-" + f.Background.Digest[:16]
+	}
+	return v
+}
+
+// brandStyle serves the tenant's stylesheet: the accent colour and the background image. The
+// CSP forbids inline styles, so branding comes as a stylesheet of the handler's own.
+func (h *Handler) brandStyle(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	p, err := h.openCode(r, false)
+	if err != nil {
+		h.codeError(w, r, l, err, false)
+		return
+	}
+	var b strings.Builder
+	if a := p.Form.Accent; a != "" {
+		fmt.Fprintf(&b, ":root { --accent: %s; --accent-ink: #ffffff; }\n", a)
+	}
+	if bg := p.Form.Background; bg != nil {
+		fmt.Fprintf(&b, ".hero { --brand-background: url(\"/c/%s/brand/background?v=%s\"); }\n", r.PathValue("token"), bg.Digest[:16])
+	}
+	etag := `"` + styleVersion(p.Form) + `"`
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	_, _ = io.WriteString(w, b.String())
+}
+
+// brandFile serves the tenant's logo or background, as any visitor of its code may see them.
+func (h *Handler) brandFile(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	p, err := h.openCode(r, false)
+	if err != nil {
+		h.codeError(w, r, l, err, false)
+		return
+	}
+	which := helpdesk.FormFile(r.PathValue("file"))
+	if which != helpdesk.FormLogo && which != helpdesk.FormBackground {
+		h.pages.Error(w, r, l, fmt.Errorf("public: brand %q: %w", which, storage.ErrNotFound))
+		return
+	}
+	f, rc, err := h.desk.OpenFormFile(r.Context(), p.Actor, which)
+	if err != nil {
+		h.pages.Error(w, r, l, err)
+		return
+	}
+	defer rc.Close()
+	etag := `"` + f.Digest + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
+	_, _ = io.Copy(w, rc)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request links
+
+// linkForm shows the request form a request link opens.
+func (h *Handler) linkForm(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	p, err := h.desk.OpenRequestLink(r.Context(), r.PathValue("token"))
+	if err != nil {
+		h.linkError(w, r, l, err)
+		return
+	}
+	f := requestForm{Name: p.Contact.Name, Email: p.Contact.Email, Phone: p.Contact.Phone}
+	h.renderLinkForm(w, r, l, p, http.StatusOK, f, nil)
+}
+
+func (h *Handler) renderLinkForm(w http.ResponseWriter, r *http.Request, l *web.Lang, p *helpdesk.RequestLinkPage, status int, f requestForm, err error) {
+	v := requestView{Action: "/request-links/" + r.PathValue("token"), Device: p.Device, Form: f, CanUpload: true, Invited: true}
+	formView(l, &v, p.Form)
+	if err != nil {
+		v.Problems, v.Problem = problems(l, err)
+	}
+	h.page(w, r, l, status, "request", l.T("request.title"), v)
+}
+
+// linkPost submits the request form of a request link.
+func (h *Handler) linkPost(w http.ResponseWriter, r *http.Request) {
+	l := h.cat.For(w, r)
+	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxRequestBytes)
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		h.tooLarge(w, r, l, err)
+		return
+	}
+	p, err := h.desk.OpenRequestLink(r.Context(), r.PathValue("token"))
+	if err != nil {
+		h.linkError(w, r, l, err)
+		return
+	}
+	f := formValues(r)
+	sub, err := h.desk.SubmitTicket(r.Context(), p.Actor, f.ticket(l))
+	if err != nil {
+		if errors.Is(err, helpdesk.ErrInvalidLink) {
+			h.linkError(w, r, l, err)
+			return
+		}
+		h.renderLinkForm(w, r, l, p, web.Status(helpdesk.KindOf(err)), f, err)
+		return
+	}
+	h.submitted(w, r, sub)
 }
