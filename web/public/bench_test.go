@@ -186,38 +186,55 @@ func BenchmarkPublicSubmit(b *testing.B) {
 	})
 }
 
-// BenchmarkDevicePage measures the device page a QR code opens, fetched over loopback by
-// several clients at once: resolving the code and counting the scan (one UPDATE), reading the
-// device and its template, and rendering the page. It reports the p95 latency and the page's
-// weight (see pageWeight).
+// BenchmarkDevicePage measures the device page a QR code opens, fetched over loopback by one
+// client (alone/) and by several at once (busy/): resolving the code and counting the scan (one
+// UPDATE of the code's row, which concurrent visits of one code take in turn), reading the
+// tenant, the device and its template, and rendering the page. It reports the p95 latency and
+// the page's weight (see pageWeight).
 func BenchmarkDevicePage(b *testing.B) {
 	s := newBenchSite(b)
 	client := benchClient()
 	url := s.srv.URL + "/c/" + s.code.Token
 	weight, err := pageWeight(client, s.srv.URL, "/c/"+s.code.Token)
 	require.NoError(b, err)
-	var lat latencies
-	b.SetParallelism(benchClientsPerCPU)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			start := time.Now()
-			res, err := client.Get(url)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			_, _ = io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				b.Errorf("the device page answered %d", res.StatusCode)
-				return
-			}
-			lat.add(time.Since(start))
+	get := func(lat *latencies) bool {
+		start := time.Now()
+		res, err := client.Get(url)
+		if err != nil {
+			b.Error(err)
+			return false
 		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			b.Errorf("the device page answered %d", res.StatusCode)
+			return false
+		}
+		lat.add(time.Since(start))
+		return true
+	}
+	b.Run("alone", func(b *testing.B) {
+		var lat latencies
+		for b.Loop() {
+			if !get(&lat) {
+				return
+			}
+		}
+		lat.report(b)
+		b.ReportMetric(float64(weight), "page-bytes")
 	})
-	lat.report(b)
-	b.ReportMetric(float64(weight), "page-bytes")
+	b.Run("busy", func(b *testing.B) {
+		var lat latencies
+		b.SetParallelism(benchClientsPerCPU)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if !get(&lat) {
+					return
+				}
+			}
+		})
+		lat.report(b)
+	})
 }
 
 // pageWeight fetches a page and every stylesheet, script and image it links to on its own
