@@ -55,6 +55,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, h) })
 	t.Run("DefaultPriority", func(t *testing.T) { testDefaultPriority(t, h) })
 	t.Run("RotateRequesterLinks", func(t *testing.T) { testRotateRequesterLinks(t, h) })
+	t.Run("RequestLinks", func(t *testing.T) { testRequestLinks(t, h) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, h) })
 	t.Run("UserFilter", func(t *testing.T) { testUserFilter(t, h) })
 	t.Run("Teams", func(t *testing.T) { testTeams(t, h) })
