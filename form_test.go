@@ -415,3 +415,62 @@ func TestCodeActionsEnforced(t *testing.T) {
 		assert.True(t, errors.Is(err, helpdesk.ErrCodeUnusable), "request_session is needed for a call")
 	})
 }
+
+// RequesterPage.Actions lists what the Desk would let the requester start: the code's actions
+// within the tenant's offer, or the offer alone for a ticket opened without a code.
+func TestRequesterPageActions(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		o := f.org
+		actions := func(t *testing.T, tk *ticket.Ticket) []device.Action {
+			t.Helper()
+			page, err := f.desk.OpenRequesterLink(ctx, f.tokens[tk.ID])
+			require.NoError(t, err)
+			return page.Actions
+		}
+		both := []device.Action{device.ActionUploadMedia, device.ActionRequestSession}
+		_, full := f.newHolder(t, o, o.devX.ID, helpdesk.NewCode{Actions: []device.Action{device.ActionOpenTicket,
+			device.ActionRequestSession, device.ActionUploadMedia}})
+		_, plain := f.newHolder(t, o, o.devX.ID, helpdesk.NewCode{Actions: []device.Action{device.ActionView, device.ActionOpenTicket}})
+		_, uploads := f.newHolder(t, o, o.devX.ID, helpdesk.NewCode{Actions: []device.Action{device.ActionOpenTicket, device.ActionUploadMedia}})
+		viaFull := f.open(t, full, helpdesk.NewTicket{Title: "full", Requester: nurseContact})
+		viaPlain := f.open(t, plain, helpdesk.NewTicket{Title: "plain", Requester: nurseContact})
+		viaUploads := f.open(t, uploads, helpdesk.NewTicket{Title: "uploads", Requester: nurseContact})
+		byStaff := f.open(t, o.agent, helpdesk.NewTicket{Title: "by staff", DeviceID: o.devX.ID, Requester: nurseContact})
+
+		assert.ElementsMatch(t, both, actions(t, viaFull))
+		assert.Empty(t, actions(t, viaPlain))
+		assert.Equal(t, []device.Action{device.ActionUploadMedia}, actions(t, viaUploads))
+		assert.ElementsMatch(t, both, actions(t, byStaff), "no code: the tenant's offer")
+		// What is left out is refused (the page hides it).
+		_, err := f.desk.RequestSession(ctx, f.link(t, viaPlain), viaPlain.ID)
+		assert.ErrorIs(t, err, helpdesk.ErrCodeUnusable)
+
+		ten, err := f.desk.Tenant(ctx, o.admin)
+		require.NoError(t, err)
+		set := ten.Settings
+		set.Offer = &tenant.Offer{ContactAgent: true}
+		_, err = f.desk.UpdateSettings(ctx, o.admin, ten.Version, set)
+		require.NoError(t, err)
+		assert.Equal(t, []device.Action{device.ActionRequestSession}, actions(t, viaFull), "the offer has no uploads")
+		assert.Empty(t, actions(t, viaUploads))
+		assert.Equal(t, []device.Action{device.ActionRequestSession}, actions(t, byStaff))
+		_, err = f.desk.UploadMedia(ctx, f.link(t, byStaff), byStaff.ID, helpdesk.Upload{Name: "a.png", Body: bytes.NewReader(pngBytes(t, 8, 8))})
+		assert.ErrorIs(t, err, helpdesk.ErrNotOffered)
+	})
+}
+
+// PublicForm gives any actor of the tenant the form's public part, such as a session link's.
+func TestPublicFormForAnyActor(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		f.setForm(t, tenant.RequestForm{Accent: "#0b5fff"})
+		tk := f.submit(t, "Alarm")
+		form, err := f.desk.PublicForm(t.Context(), f.link(t, tk))
+		require.NoError(t, err)
+		assert.Equal(t, "#0b5fff", form.Accent)
+		_, err = f.desk.PublicForm(t.Context(), tenant.Actor{})
+		assert.Error(t, err)
+	})
+}

@@ -100,6 +100,11 @@ var matrix = map[string]matrixOp{
 		}
 		return nil, err
 	}},
+	// The form's public part, as every actor of the tenant reads its branding.
+	"PublicForm": {own: "AAAAA|AA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.PublicForm(c.ctx, c.actor)
+		return nil, err
+	}},
 	"CreateCustomer": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateCustomer(c.ctx, c.actor, helpdesk.NewCustomer{Name: "New customer"})
 		return nil, err

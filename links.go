@@ -3,6 +3,9 @@ package helpdesk
 import (
 	"context"
 	"fmt"
+	"slices"
+
+	"github.com/deskkit/helpdesk/device"
 
 	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/storage"
@@ -55,7 +58,19 @@ type RequesterPage struct {
 	// Form is the tenant's request form as public pages show it (branding, the support
 	// e-mail address to show after submitting).
 	Form *PublicForm
+	// Actions are what the requester may start besides writing: device.ActionUploadMedia
+	// (UploadMedia) and device.ActionRequestSession (RequestSession), each while the tenant's
+	// offer includes it (tenant.Offer.MediaUpload, ContactAgent) and, for a ticket opened
+	// through a device code, while that code offers it. A ticket opened otherwise (by staff,
+	// a customer user, a request link) follows the tenant's offer alone. A page shows what
+	// is listed and hides the rest: the Desk refuses the rest (ErrNotOffered,
+	// ErrCodeUnusable). The ticket's state, media count, quotas and transfer window still
+	// decide each call.
+	Actions []device.Action
 }
+
+// Offers reports whether the requester may start action a (see Actions).
+func (p *RequesterPage) Offers(a device.Action) bool { return slices.Contains(p.Actions, a) }
 
 // OpenRequesterLink resolves the secret of a requester's link (Submitted.RequesterToken, or
 // the link in the requester's notifications) into that one ticket and an actor reaching it
@@ -86,8 +101,59 @@ func (d *Desk) OpenRequesterLink(ctx context.Context, token string) (*RequesterP
 	if err != nil {
 		return fail(err)
 	}
+	actions, err := d.requesterActions(ctx, d.store, t, ten)
+	if err != nil {
+		return fail(err)
+	}
 	return &RequesterPage{Actor: tenant.RequesterLink(t.TenantID, t.ID, t.LinkVersion, t.Requester.Name), Ticket: t,
-		Form: publicForm(ten)}, nil
+		Form: publicForm(ten), Actions: actions}, nil
+}
+
+// requesterActions lists what the requester of t may start (RequesterPage.Actions): what
+// the tenant's offer includes and, for a ticket opened through a code, what the code offers,
+// as checkUpload, requestSession and checkCodeOffers decide. A code since deleted offers
+// nothing.
+func (d *Desk) requesterActions(ctx context.Context, q storage.Queries, t *ticket.Ticket, ten *tenant.Tenant) ([]device.Action, error) {
+	offer := ten.Settings.EffectiveOffer()
+	var code *device.Code
+	if t.CodeID != uuid.Nil {
+		var err error
+		code, err = q.GetCode(ctx, t.TenantID, t.CodeID)
+		switch {
+		case isNotFound(err):
+			return nil, nil
+		case err != nil:
+			return nil, fmt.Errorf("code of %s: %w", t.Ref(), err)
+		}
+	}
+	var out []device.Action
+	for _, a := range []struct {
+		action  device.Action
+		offered bool
+	}{{device.ActionUploadMedia, offer.MediaUpload}, {device.ActionRequestSession, offer.ContactAgent}} {
+		if a.offered && (code == nil || code.Allows(a.action)) {
+			out = append(out, a.action)
+		}
+	}
+	return out, nil
+}
+
+// PublicForm returns the request form of the actor's tenant as public pages show it: to any
+// actor of the tenant, such as the requester-link actor of a session link (OpenSessionLink),
+// for the page's branding. Returns ErrNotFound for an actor without a tenant, and
+// tenant.ErrInvalidActor.
+func (d *Desk) PublicForm(ctx context.Context, actor tenant.Actor) (*PublicForm, error) {
+	if err := actor.Validate(); err != nil {
+		return nil, fmt.Errorf("public form: %w", err)
+	}
+	if actor.TenantID == uuid.Nil {
+		return nil, fmt.Errorf("public form: %w", storage.ErrNotFound)
+	}
+	ten, err := d.store.GetTenant(ctx, actor.TenantID)
+	if err != nil {
+		return nil, fmt.Errorf("public form: %w", err)
+	}
+	return publicForm(ten), nil
 }
 
 // checkLinkActor ends a requester-link actor's access when its ticket's link was rotated

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
@@ -108,6 +109,9 @@ type RequestLinkPage struct {
 	ExpiresAt time.Time
 	Device    *PublicDevice
 	Form      *PublicForm
+	// Actions are what the ticket's requester may start once it is submitted, as
+	// RequesterPage.Actions: the tenant's offer alone decides, as no code is involved.
+	Actions []device.Action
 }
 
 // OpenRequestLink resolves a request link's token (SentRequestLink.Token) into the device's
@@ -128,8 +132,12 @@ func (d *Desk) OpenRequestLink(ctx context.Context, token string) (*RequestLinkP
 	if err != nil {
 		return fail(err)
 	}
+	actions, err := d.requesterActions(ctx, d.store, &ticket.Ticket{TenantID: l.TenantID}, ten)
+	if err != nil {
+		return fail(err)
+	}
 	return &RequestLinkPage{Actor: tenant.Invitee(l.TenantID, l.DeviceID, l.ID, l.Contact.Name), Contact: l.Contact,
-		ExpiresAt: l.ExpiresAt, Device: dev, Form: publicForm(ten)}, nil
+		ExpiresAt: l.ExpiresAt, Device: dev, Form: publicForm(ten), Actions: actions}, nil
 }
 
 // requestLink finds the usable request link token names.

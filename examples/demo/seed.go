@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -94,8 +95,19 @@ func seed(ctx context.Context, d *helpdesk.Desk) (*world, error) {
 		SupportEmail: "support@acme.example",
 		Accent:       "#0b5394",
 	}
-	if _, err := d.UpdateSettings(ctx, w.Admin, ten.Version, settings); err != nil {
+	if ten, err = d.UpdateSettings(ctx, w.Admin, ten.Version, settings); err != nil {
 		return nil, err
+	}
+	// Its branding: a logo and a background, drawn in code (the demo has no asset files).
+	for _, f := range []struct {
+		which helpdesk.FormFile
+		name  string
+		body  []byte
+	}{{helpdesk.FormLogo, "acme-logo.png", brandLogo()}, {helpdesk.FormBackground, "acme-background.jpg", brandBackground()}} {
+		if ten, err = d.SetFormFile(ctx, w.Admin, ten.Version, f.which, &helpdesk.Upload{Name: f.name,
+			Body: bytes.NewReader(f.body)}); err != nil {
+			return nil, err
+		}
 	}
 	cust, err := d.CreateCustomer(ctx, w.Admin, helpdesk.NewCustomer{Name: "Northwind Hospital"})
 	if err != nil {

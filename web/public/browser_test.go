@@ -14,6 +14,7 @@ import (
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/internal/browsertest"
 	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -255,4 +256,25 @@ func TestBrowserEveryLanguage(t *testing.T) {
 			assert.Equal(t, lang, tk.Requester.Language, "the requester's language is the page's")
 		})
 	}
+}
+
+// A tenant whose form is for signed-in customers: the device page still shows the device,
+// and in place of the request form the visitor reads how to sign in.
+func TestBrowserCustomersVisibility(t *testing.T) {
+	st := newSite(t, nil)
+	st.setForm(t, tenant.RequestForm{Visibility: tenant.VisibilityCustomers})
+	tab := browser.Tab(t, st.srv.URL)
+
+	require.Equal(t, http.StatusOK, tab.Visit("device", "/c/"+st.code.Token))
+	assert.Equal(t, "Pump 7", tab.Text("h1"))
+	assert.Contains(t, tab.Text(".device"), "X200-0007", "the device's information shows")
+	assert.Contains(t, tab.Text(".notice"), "Only signed-in users")
+	assert.Zero(t, tab.Count(openRequest), "no way to the form")
+	assert.Zero(t, tab.Count(`a[href$="/request?call=1"]`), "no call either")
+
+	assert.Equal(t, http.StatusUnauthorized, tab.Visit("form", "/c/"+st.code.Token+"/request"))
+	assert.Contains(t, tab.Text("main"), "Sign in to your company")
+	assert.Zero(t, tab.Count(`form[action$="/request"]`), "the form is not shown")
+	require.Equal(t, http.StatusOK, tab.Follow("back", `main a[href="/c/`+st.code.Token+`"]`))
+	assert.Equal(t, "Pump 7", tab.Text("h1"))
 }

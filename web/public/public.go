@@ -83,6 +83,11 @@ type Handler struct {
 //	POST /sessions/{token}/{action}      accept, refuse, join, end
 //	GET  /static/…                       stylesheet and images
 //
+// The branding routes of a code (brand.css, brand/{file}) answer under each link too, so that
+// every public page of a tenant shows its branding, each authorised by the page's own secret:
+// /requests/{token}/brand.css, /request-links/{token}/brand.css, /sessions/{token}/brand.css
+// and their brand/{file}.
+//
 // It returns an error if the templates or the catalogue cannot be loaded.
 func New(desk *helpdesk.Desk, cfg *Config) (*Handler, error) {
 	if desk == nil {
@@ -131,8 +136,14 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /c/{token}/pin", h.limited(h.pinPost))
 	m.HandleFunc("GET /c/{token}/request", h.limited(h.requestForm))
 	m.HandleFunc("POST /c/{token}/request", h.limited(h.requestPost))
-	m.HandleFunc("GET /c/{token}/brand.css", h.limited(h.brandStyle))
-	m.HandleFunc("GET /c/{token}/brand/{file}", h.limited(h.brandFile))
+	for _, b := range []struct {
+		base string
+		open brandSource
+	}{{"/c/{token}", h.codeBrand}, {"/requests/{token}", h.requesterBrand},
+		{"/request-links/{token}", h.requestLinkBrand}, {"/sessions/{token}", h.sessionBrand}} {
+		m.HandleFunc("GET "+b.base+"/brand.css", h.limited(h.brandStyle(b.open)))
+		m.HandleFunc("GET "+b.base+"/brand/{file}", h.limited(h.brandFile(b.open)))
+	}
 	m.HandleFunc("GET /request-links/{token}", h.limited(h.linkForm))
 	m.HandleFunc("POST /request-links/{token}", h.limited(h.linkPost))
 	m.HandleFunc("GET /requests/{token}", h.limited(h.ticketPage))
@@ -239,7 +250,7 @@ func (h *Handler) devicePage(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	v := deviceView{Token: token, Device: p.Device,
 		CanOpen: slices.Contains(p.Actions, device.ActionOpenTicket), CanCall: slices.Contains(p.Actions, device.ActionRequestSession),
-		Texts: p.Form.Text(l.Code), Guide: p.Form.GuideURL, Brand: brandOf(token, p.Form)}
+		Texts: p.Form.Text(l.Code), Guide: p.Form.GuideURL, Brand: brandOf("/c/"+token, p.Form)}
 	switch p.Form.Visibility {
 	case tenant.VisibilityCustomers:
 		v.SignIn, v.CanOpen, v.CanCall = true, false, false
@@ -289,6 +300,7 @@ type requestView struct {
 	// Problems holds each invalid field's message; Problem the form's as a whole.
 	Problems map[string]string
 	Problem  string
+	Brand    branding
 }
 
 type requestForm struct {
@@ -344,7 +356,7 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, l *web.Lang
 		return
 	}
 	v := requestView{Action: "/c/" + token + "/request", Back: "/c/" + token, Device: p.Device, Form: f, CanCall: canCall,
-		CanUpload: slices.Contains(p.Actions, device.ActionUploadMedia)}
+		CanUpload: slices.Contains(p.Actions, device.ActionUploadMedia), Brand: brandOf("/c/"+token, p.Form)}
 	formView(l, &v, p.Form)
 	if !canOpen {
 		v.Form.Call = true
@@ -352,7 +364,7 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, l *web.Lang
 	if err != nil {
 		v.Problems, v.Problem = problems(l, err)
 	}
-	h.brandedPage(w, r, l, status, "request", l.T("request.title"), brandOf(token, p.Form), v)
+	h.brandedPage(w, r, l, status, "request", l.T("request.title"), v.Brand, v)
 }
 
 func (h *Handler) requestPost(w http.ResponseWriter, r *http.Request) {
@@ -495,8 +507,10 @@ type ticketView struct {
 	Stars        []int
 	Files        []*ticket.Attachment
 	Sessions     []sessionLine
-	// What the page offers, as the ticket's state allows.
+	// What the page offers, as the ticket's state, the tenant's offer and the code the
+	// ticket came through allow (helpdesk.RequesterPage.Actions).
 	CanPost, CanResolve, CanRate, CanReopen, CanUpload, CanCall bool
+	Brand                                                       branding
 	Problems                                                    map[string]string
 	Problem                                                     string
 	Done                                                        string
@@ -531,6 +545,7 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, l *web.La
 		State: l.T("state." + string(t.State)), Done: done}
 	if link.Form != nil {
 		v.SupportEmail = link.Form.SupportEmail
+		v.Brand = brandOf("/requests/"+v.Token, link.Form)
 	}
 	ms, err := h.desk.Messages(ctx, link.Actor, t.ID, storage.PageRequest{After: r.URL.Query().Get("after")})
 	if err != nil {
@@ -555,15 +570,15 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, l *web.La
 	}
 	active := !t.State.Terminal()
 	v.CanPost = active
-	v.CanUpload = active || t.State == ticket.StateDone
+	v.CanUpload = (active || t.State == ticket.StateDone) && link.Offers(device.ActionUploadMedia)
 	v.CanResolve = slices.Contains([]ticket.State{ticket.StateAssigned, ticket.StateInProgress, ticket.StateWaiting, ticket.StateDone}, t.State)
 	v.CanRate = t.State == ticket.StateDone
 	v.CanReopen = t.State == ticket.StateDone || t.State == ticket.StateClosed
-	v.CanCall = active
+	v.CanCall = active && link.Offers(device.ActionRequestSession)
 	if failed != nil {
 		v.Problems, v.Problem = problems(l, failed)
 	}
-	h.page(w, r, l, status, "ticket", l.T("ticket.title", "Ref", t.Ref()), v)
+	h.brandedPage(w, r, l, status, "ticket", l.T("ticket.title", "Ref", t.Ref()), v.Brand, v)
 }
 
 // sessionLine is one video session on the ticket page, with what the requester may do.
@@ -711,28 +726,30 @@ type sessionView struct {
 	CanEnd    bool
 	EndAction string
 	Problem   string
+	Brand     branding
 }
 
 func (h *Handler) sessionPage(w http.ResponseWriter, r *http.Request) {
 	l := h.cat.For(w, r)
-	_, s, err := h.desk.OpenSessionLink(r.Context(), r.PathValue("token"))
+	actor, s, err := h.desk.OpenSessionLink(r.Context(), r.PathValue("token"))
 	if err != nil {
 		h.linkError(w, r, l, err)
 		return
 	}
-	h.renderSession(w, r, l, http.StatusOK, s, nil)
+	h.renderSession(w, r, l, http.StatusOK, actor, s, nil)
 }
 
-func (h *Handler) renderSession(w http.ResponseWriter, r *http.Request, l *web.Lang, status int, s *ticket.Session, failed error) {
-	v := sessionView{Back: "/sessions/" + r.PathValue("token"), Session: s, State: l.T("session." + string(s.State)),
-		CanAnswer: s.State == ticket.SessionProposed, CanJoin: joinable(s.State)}
+func (h *Handler) renderSession(w http.ResponseWriter, r *http.Request, l *web.Lang, status int, actor tenant.Actor, s *ticket.Session, failed error) {
+	back := "/sessions/" + r.PathValue("token")
+	v := sessionView{Back: back, Session: s, State: l.T("session." + string(s.State)),
+		CanAnswer: s.State == ticket.SessionProposed, CanJoin: joinable(s.State), Brand: h.brandFor(r.Context(), back, actor)}
 	if failed != nil {
 		_, v.Problem = problems(l, failed)
 		if v.Problem == "" {
 			v.Problem = l.T("error.invalid")
 		}
 	}
-	h.page(w, r, l, status, "session", l.T("session.title"), v)
+	h.brandedPage(w, r, l, status, "session", l.T("session.title"), v.Brand, v)
 }
 
 func (h *Handler) sessionPost(w http.ResponseWriter, r *http.Request) {
@@ -744,7 +761,7 @@ func (h *Handler) sessionPost(w http.ResponseWriter, r *http.Request) {
 	}
 	back := "/sessions/" + r.PathValue("token")
 	h.sessionAction(w, r, l, actor, s, back, func(status int, s *ticket.Session, err error) {
-		h.renderSession(w, r, l, status, s, err)
+		h.renderSession(w, r, l, status, actor, s, err)
 	})
 }
 
@@ -794,11 +811,11 @@ func (h *Handler) sessionAction(w http.ResponseWriter, r *http.Request, l *web.L
 			}
 		}
 		v := sessionView{Back: back, Session: s, Joined: true, Room: grant.Room, CanEnd: h.cfg.EndCall != nil,
-			EndAction: back + "/end"}
+			EndAction: back + "/end", Brand: h.brandFor(ctx, back, actor)}
 		if strings.HasPrefix(back, "/requests/") {
 			v.EndAction = back + "/sessions/" + s.ID.String() + "/end"
 		}
-		h.page(w, r, l, http.StatusOK, "session", l.T("session.title"), v)
+		h.brandedPage(w, r, l, http.StatusOK, "session", l.T("session.title"), v.Brand, v)
 		return
 	case "end":
 		if h.cfg.EndCall == nil {
@@ -854,11 +871,14 @@ type branding struct {
 	Style, Logo string
 }
 
-// brandOf returns the branding URLs of the form of the code token, versioned by their content
-// so that a browser may keep them until they change.
-func brandOf(token string, f *helpdesk.PublicForm) branding {
+// brandOf returns the branding URLs of form f under base, the path of the page's secret
+// ("/c/{token}", "/requests/{token}", …), versioned by their content so that a browser may
+// keep them until they change.
+func brandOf(base string, f *helpdesk.PublicForm) branding {
 	var b branding
-	base := "/c/" + token
+	if f == nil {
+		return b
+	}
 	if f.Accent != "" || f.Background != nil {
 		b.Style = base + "/brand.css?v=" + styleVersion(f)
 	}
@@ -866,6 +886,17 @@ func brandOf(token string, f *helpdesk.PublicForm) branding {
 		b.Logo = base + "/brand/logo?v=" + f.Logo.Digest[:16]
 	}
 	return b
+}
+
+// brandFor returns the branding of actor's tenant under base. Branding is decoration: a
+// failure to read it is logged and the page shown without.
+func (h *Handler) brandFor(ctx context.Context, base string, actor tenant.Actor) branding {
+	f, err := h.desk.PublicForm(ctx, actor)
+	if err != nil {
+		h.cfg.Logger.WarnContext(ctx, "read branding", "err", err)
+		return branding{}
+	}
+	return brandOf(base, f)
 }
 
 // styleVersion names the content of a form's stylesheet.
@@ -877,63 +908,112 @@ func styleVersion(f *helpdesk.PublicForm) string {
 	return v
 }
 
-// brandStyle serves the tenant's stylesheet: the accent colour and the background image. The
-// CSP forbids inline styles, so branding comes as a stylesheet of the handler's own.
-func (h *Handler) brandStyle(w http.ResponseWriter, r *http.Request) {
-	l := h.cat.For(w, r)
+// brandSource opens the secret a branding request came under (a code, a requester link, a
+// request link, a session link) into an actor of its tenant and the tenant's form. It answers
+// the request itself and returns false when the secret does not open.
+type brandSource func(w http.ResponseWriter, r *http.Request, l *web.Lang) (tenant.Actor, *helpdesk.PublicForm, bool)
+
+func (h *Handler) codeBrand(w http.ResponseWriter, r *http.Request, l *web.Lang) (tenant.Actor, *helpdesk.PublicForm, bool) {
 	p, err := h.openCode(r, false)
 	if err != nil {
 		h.codeError(w, r, l, err, false)
-		return
+		return tenant.Actor{}, nil, false
 	}
-	var b strings.Builder
-	if a := p.Form.Accent; a != "" {
-		fmt.Fprintf(&b, ":root { --accent: %s; --accent-ink: #ffffff; }\n", a)
-	}
-	if bg := p.Form.Background; bg != nil {
-		fmt.Fprintf(&b, ".hero { --brand-background: url(\"/c/%s/brand/background?v=%s\"); }\n", r.PathValue("token"), bg.Digest[:16])
-	}
-	etag := `"` + styleVersion(p.Form) + `"`
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "private, max-age=86400")
-	w.Header().Set("ETag", etag)
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	_, _ = io.WriteString(w, b.String())
+	return p.Actor, p.Form, true
 }
 
-// brandFile serves the tenant's logo or background, as any visitor of its code may see them.
-func (h *Handler) brandFile(w http.ResponseWriter, r *http.Request) {
-	l := h.cat.For(w, r)
-	p, err := h.openCode(r, false)
+func (h *Handler) requesterBrand(w http.ResponseWriter, r *http.Request, l *web.Lang) (tenant.Actor, *helpdesk.PublicForm, bool) {
+	p, err := h.openLink(r)
 	if err != nil {
-		h.codeError(w, r, l, err, false)
-		return
+		h.linkError(w, r, l, err)
+		return tenant.Actor{}, nil, false
 	}
-	which := helpdesk.FormFile(r.PathValue("file"))
-	if which != helpdesk.FormLogo && which != helpdesk.FormBackground {
-		h.pages.Error(w, r, l, fmt.Errorf("public: brand %q: %w", which, storage.ErrNotFound))
-		return
-	}
-	f, rc, err := h.desk.OpenFormFile(r.Context(), p.Actor, which)
+	return p.Actor, p.Form, true
+}
+
+func (h *Handler) requestLinkBrand(w http.ResponseWriter, r *http.Request, l *web.Lang) (tenant.Actor, *helpdesk.PublicForm, bool) {
+	p, err := h.desk.OpenRequestLink(r.Context(), r.PathValue("token"))
 	if err != nil {
-		h.pages.Error(w, r, l, err)
-		return
+		h.linkError(w, r, l, err)
+		return tenant.Actor{}, nil, false
 	}
-	defer rc.Close()
-	etag := `"` + f.Digest + `"`
-	w.Header().Set("ETag", etag)
-	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
-		return
+	return p.Actor, p.Form, true
+}
+
+func (h *Handler) sessionBrand(w http.ResponseWriter, r *http.Request, l *web.Lang) (tenant.Actor, *helpdesk.PublicForm, bool) {
+	actor, _, err := h.desk.OpenSessionLink(r.Context(), r.PathValue("token"))
+	if err == nil {
+		var f *helpdesk.PublicForm
+		if f, err = h.desk.PublicForm(r.Context(), actor); err == nil {
+			return actor, f, true
+		}
 	}
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	_, _ = io.Copy(w, rc)
+	h.linkError(w, r, l, err)
+	return tenant.Actor{}, nil, false
+}
+
+// brandStyle serves the tenant's stylesheet, as the secret open opens it: the accent colour
+// and the background image. The CSP forbids inline styles, so branding comes as a
+// stylesheet of the handler's own.
+func (h *Handler) brandStyle(open brandSource) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		l := h.cat.For(w, r)
+		_, f, ok := open(w, r, l)
+		if !ok {
+			return
+		}
+		base := strings.TrimSuffix(r.URL.Path, "/brand.css")
+		var b strings.Builder
+		if a := f.Accent; a != "" {
+			fmt.Fprintf(&b, ":root { --accent: %s; --accent-ink: #ffffff; }\n", a)
+		}
+		if bg := f.Background; bg != nil {
+			fmt.Fprintf(&b, ".hero { --brand-background: url(\"%s/brand/background?v=%s\"); }\n", base, bg.Digest[:16])
+		}
+		etag := `"` + styleVersion(f) + `"`
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "private, max-age=86400")
+		w.Header().Set("ETag", etag)
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		_, _ = io.WriteString(w, b.String())
+	}
+}
+
+// brandFile serves the tenant's logo or background, as any visitor holding the secret open
+// opens may see them.
+func (h *Handler) brandFile(open brandSource) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		l := h.cat.For(w, r)
+		actor, _, ok := open(w, r, l)
+		if !ok {
+			return
+		}
+		which := helpdesk.FormFile(r.PathValue("file"))
+		if which != helpdesk.FormLogo && which != helpdesk.FormBackground {
+			h.pages.Error(w, r, l, fmt.Errorf("public: brand %q: %w", which, storage.ErrNotFound))
+			return
+		}
+		f, rc, err := h.desk.OpenFormFile(r.Context(), actor, which)
+		if err != nil {
+			h.pages.Error(w, r, l, err)
+			return
+		}
+		defer rc.Close()
+		etag := `"` + f.Digest + `"`
+		w.Header().Set("ETag", etag)
+		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("Content-Type", f.ContentType)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
+		_, _ = io.Copy(w, rc)
+	}
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -952,12 +1032,14 @@ func (h *Handler) linkForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderLinkForm(w http.ResponseWriter, r *http.Request, l *web.Lang, p *helpdesk.RequestLinkPage, status int, f requestForm, err error) {
-	v := requestView{Action: "/request-links/" + r.PathValue("token"), Device: p.Device, Form: f, CanUpload: true, Invited: true}
+	base := "/request-links/" + r.PathValue("token")
+	v := requestView{Action: base, Device: p.Device, Form: f, CanUpload: slices.Contains(p.Actions, device.ActionUploadMedia),
+		Invited: true, Brand: brandOf(base, p.Form)}
 	formView(l, &v, p.Form)
 	if err != nil {
 		v.Problems, v.Problem = problems(l, err)
 	}
-	h.page(w, r, l, status, "request", l.T("request.title"), v)
+	h.brandedPage(w, r, l, status, "request", l.T("request.title"), v.Brand, v)
 }
 
 // linkPost submits the request form of a request link.
