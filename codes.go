@@ -147,7 +147,8 @@ type PublicPage struct {
 	// the code (and its PIN) on each request: an application that took an actor back from a
 	// client would let the client skip the PIN, or pose as any code.
 	Actor tenant.Actor
-	// Actions lists what the page offers.
+	// Actions lists what the page offers: the code's actions within the tenant's offer (no
+	// request_session without Offer.ContactAgent, no upload_media without Offer.MediaUpload).
 	Actions []device.Action
 	// Device is the device's public information; nil unless the code offers device.ActionView.
 	Device *PublicDevice
@@ -233,6 +234,7 @@ func (d *Desk) openCode(ctx context.Context, token, pin string, count bool) (*Pu
 		return nil, fmt.Errorf("open code: %w", err)
 	}
 	page.Form = publicForm(ten)
+	page.Actions = offeredActions(page.Actions, ten.Settings.EffectiveOffer())
 	if !count {
 		return page, nil
 	}
@@ -240,6 +242,15 @@ func (d *Desk) openCode(ctx context.Context, token, pin string, count bool) (*Pu
 		return nil, fmt.Errorf("open code: count scan: %w", err)
 	}
 	return page, nil
+}
+
+// offeredActions keeps the actions of a code that the tenant's offer allows: no
+// request_session without Offer.ContactAgent, no upload_media without Offer.MediaUpload, as
+// SubmitTicket, RequestSession and UploadMedia decide.
+func offeredActions(actions []device.Action, offer tenant.Offer) []device.Action {
+	return slices.DeleteFunc(actions, func(a device.Action) bool {
+		return a == device.ActionRequestSession && !offer.ContactAgent || a == device.ActionUploadMedia && !offer.MediaUpload
+	})
 }
 
 // checkCodePIN checks pin against code c's PIN, counting the attempt first.

@@ -430,7 +430,7 @@ func TestRequesterPageActions(t *testing.T) {
 			return page.Actions
 		}
 		both := []device.Action{device.ActionUploadMedia, device.ActionRequestSession}
-		_, full := f.newHolder(t, o, o.devX.ID, helpdesk.NewCode{Actions: []device.Action{device.ActionOpenTicket,
+		fullCode, full := f.newHolder(t, o, o.devX.ID, helpdesk.NewCode{Actions: []device.Action{device.ActionOpenTicket,
 			device.ActionRequestSession, device.ActionUploadMedia}})
 		_, plain := f.newHolder(t, o, o.devX.ID, helpdesk.NewCode{Actions: []device.Action{device.ActionView, device.ActionOpenTicket}})
 		_, uploads := f.newHolder(t, o, o.devX.ID, helpdesk.NewCode{Actions: []device.Action{device.ActionOpenTicket, device.ActionUploadMedia}})
@@ -458,6 +458,21 @@ func TestRequesterPageActions(t *testing.T) {
 		assert.Equal(t, []device.Action{device.ActionRequestSession}, actions(t, byStaff))
 		_, err = f.desk.UploadMedia(ctx, f.link(t, byStaff), byStaff.ID, helpdesk.Upload{Name: "a.png", Body: bytes.NewReader(pngBytes(t, 8, 8))})
 		assert.ErrorIs(t, err, helpdesk.ErrNotOffered)
+
+		// The device's page offers alike: the code's actions within the tenant's offer.
+		page, err := f.desk.OpenCode(ctx, fullCode.Token, "")
+		require.NoError(t, err)
+		assert.Equal(t, []device.Action{device.ActionOpenTicket, device.ActionRequestSession}, page.Actions, "the offer has no uploads")
+		ten, err = f.desk.Tenant(ctx, o.admin)
+		require.NoError(t, err)
+		set.Offer = &tenant.Offer{}
+		_, err = f.desk.UpdateSettings(ctx, o.admin, ten.Version, set)
+		require.NoError(t, err)
+		page, err = f.desk.ResolveCode(ctx, fullCode.Token, "")
+		require.NoError(t, err)
+		assert.Equal(t, []device.Action{device.ActionOpenTicket}, page.Actions, "no calls offered: none on the page")
+		_, err = f.desk.SubmitTicket(ctx, page.Actor, helpdesk.NewTicket{Title: "call me", RequestSession: true, Requester: nurseContact})
+		assert.ErrorIs(t, err, helpdesk.ErrNotOffered, "and the Desk refuses it")
 	})
 }
 
