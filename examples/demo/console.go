@@ -21,6 +21,13 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
+// demoStyle is the console's own stylesheet, served at styleURL after the pages' one.
+//
+//go:embed static/demo.css
+var demoStyle []byte
+
+const styleURL = "/demo/demo.css"
+
 // console is the demo's start page, its mailbox and a small staff console: enough to answer a
 // request from a phone until the back office exists. It acts as the demo's agent.
 type console struct {
@@ -47,6 +54,11 @@ func newConsole(d *helpdesk.Desk, w *world, box *mailbox, base string, logger *s
 	mux.HandleFunc("GET /demo/{$}", c.index)
 	mux.HandleFunc("GET /demo/mailbox", c.mailbox)
 	mux.HandleFunc("GET /demo/codes/{id}", c.codeImage)
+	mux.HandleFunc("GET "+styleURL, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(demoStyle)
+	})
 	mux.HandleFunc("POST /demo/tickets/{id}/{action}", c.act)
 	c.h = web.AccessLog(logger, web.Secure(mux))
 	return c, nil
@@ -113,7 +125,7 @@ func (c *console) index(w http.ResponseWriter, r *http.Request) {
 		v.Tickets = append(v.Tickets, ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: t.State, Requester: t.Requester,
 			Actions: actions[t.State]})
 	}
-	c.pages.Render(w, r, http.StatusOK, "index", web.Page{L: l, Title: "Helpdesk demo", Data: v})
+	c.pages.Render(w, r, http.StatusOK, "index", web.Page{L: l, Title: "Helpdesk demo", Styles: []string{styleURL}, Data: v})
 }
 
 // codeImage draws a code's QR image ("/demo/codes/ID.png" or ".svg"), as the back office will.
@@ -150,7 +162,7 @@ func (c *console) mailbox(w http.ResponseWriter, r *http.Request) {
 			v.Mails = append(v.Mails, m)
 		}
 	}
-	c.pages.Render(w, r, http.StatusOK, "mailbox", web.Page{L: c.cat.For(w, r), Title: "Demo mailbox", Data: v})
+	c.pages.Render(w, r, http.StatusOK, "mailbox", web.Page{L: c.cat.For(w, r), Title: "Demo mailbox", Styles: []string{styleURL}, Data: v})
 }
 
 // act performs one of the agent's actions on a ticket, as the back office will.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
 	"net"
@@ -48,7 +49,13 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet bool) error {
 		return err
 	}
 	if baseURL == "" {
-		baseURL = "http://" + ln.Addr().String()
+		// A phone cannot open a link to 0.0.0.0 or [::]: links name localhost then, and
+		// the banner asks for -base-url.
+		host, port, _ := net.SplitHostPort(ln.Addr().String())
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			host = "localhost"
+		}
+		baseURL = "http://" + net.JoinHostPort(host, port)
 	}
 	baseURL = strings.TrimRight(baseURL, "/")
 	_, statErr := os.Stat(dbPath)
@@ -108,19 +115,55 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet bool) error {
 		_ = srv.Shutdown(sctx)
 	}()
 
-	fmt.Printf("helpdesk demo on %s (data in %s)\n\n", baseURL, dbPath)
-	fmt.Printf("  demo start page:   %s/demo/\n", baseURL)
-	fmt.Printf("  a device's page:   %s\n", d.desk.CodeURL(d.world.Codes[0].Token))
-	fmt.Printf("  mailbox:           %s/demo/mailbox\n\n", baseURL)
-	if qr, err := terminalQR(d.desk.CodeURL(d.world.Codes[0].Token)); err == nil {
-		fmt.Printf("The device page's QR code (%s answers phones on this machine only; see -addr):\n\n%s\n", baseURL, qr)
-	}
-	fmt.Println("Press Ctrl-C to stop.")
+	printBanner(os.Stdout, d, dbPath, fresh)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	fmt.Println("\nstopped")
 	return nil
+}
+
+// printBanner tells what the demo serves: where to start, a device's page with its QR code
+// for a phone, the mailbox, and where the data is.
+func printBanner(w io.Writer, d *demo, dbPath string, fresh bool) {
+	device := d.desk.CodeURL(d.world.Codes[0].Token)
+	data := "kept from an earlier run"
+	if fresh {
+		data = "new, seeded with demo data"
+	}
+	fmt.Fprintf(w, "helpdesk demo on %s\n\n", d.base)
+	fmt.Fprintf(w, "  start here:     %s/demo/ (the devices, and the requests to answer as staff)\n", d.base)
+	fmt.Fprintf(w, "  a device page:  %s\n", device)
+	fmt.Fprintf(w, "  mailbox:        %s/demo/mailbox (the e-mails and text messages sent)\n", d.base)
+	fmt.Fprintf(w, "  data:           %s (%s; delete %s* to start afresh)\n\n", dbPath, data, dbPath)
+	if qr, err := terminalQR(device); err == nil {
+		fmt.Fprintf(w, "The device page's QR code, for a phone's camera:\n\n%s\n", qr)
+	}
+	if u, err := url.Parse(d.base); err == nil && localOnly(u.Hostname()) {
+		fmt.Fprintf(w, "%s is this machine only: for a phone on your network, run with\n"+
+			"  -addr 0.0.0.0:%s -base-url http://THIS-MACHINE'S-IP:%s\n\n", u.Hostname(), portOf(u), portOf(u))
+	}
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
+}
+
+// localOnly reports whether host names this machine alone (localhost, a loopback address).
+func localOnly(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// portOf returns u's port, or the scheme's default.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
 }
 
 // demo is one demo on its database: the desk, what the seed made, and the stand-ins for the
@@ -192,6 +235,9 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 		}
 		http.Redirect(w, r, "/demo/#t-"+id.String(), http.StatusFound)
 	})
+	// The pages name no icon, so browsers ask for this one: no content, rather than a 404 in
+	// the log for every page.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.Handle("/", pub)
 	return mux, nil
 }
