@@ -201,6 +201,13 @@ func walk(t *testing.T, d *demo, base string, l *web.Lang, i int, photo string) 
 	assert.Contains(t, tab.Text(row), title)
 	assert.Contains(t, tab.Text(row), "Nina Nurse")
 	assert.Equal(t, l.T("state.open"), tab.Text(row+" .state"))
+	if i == 0 {
+		// The staff's e-mails link the ticket's back-office page: the console's row here.
+		require.Equal(t, http.StatusOK, tab.Visit("staff-link", "/tickets/"+tk.ID.String()))
+		loc, err := chromedp.Run(tab.Context(), chromedp.Location())
+		require.NoError(t, err)
+		assert.Equal(t, base+"/demo/#t-"+tk.ID.String(), loc)
+	}
 	console("accepted", "accept", ticket.StateAssigned)
 	// Odd walks invite to a call now, even ones propose a time.
 	invite := i%2 == 1
