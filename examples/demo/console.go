@@ -21,6 +21,13 @@ import (
 //go:embed templates/*.html
 var templates embed.FS
 
+// demoStyle is the console's own stylesheet, served at styleURL after the pages' one.
+//
+//go:embed static/demo.css
+var demoStyle []byte
+
+const styleURL = "/demo/demo.css"
+
 // console is the demo's start page, its mailbox and a small staff console: enough to answer a
 // request from a phone until the back office exists. It acts as the demo's agent.
 type console struct {
@@ -47,6 +54,11 @@ func newConsole(d *helpdesk.Desk, w *world, box *mailbox, base string, logger *s
 	mux.HandleFunc("GET /demo/{$}", c.index)
 	mux.HandleFunc("GET /demo/mailbox", c.mailbox)
 	mux.HandleFunc("GET /demo/codes/{id}", c.codeImage)
+	mux.HandleFunc("GET "+styleURL, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(demoStyle)
+	})
 	mux.HandleFunc("POST /demo/tickets/{id}/{action}", c.act)
 	c.h = web.AccessLog(logger, web.Secure(mux))
 	return c, nil
@@ -70,16 +82,32 @@ type ticketRow struct {
 	ID         uuid.UUID
 	Ref, Title string
 	State      ticket.State
-	Actions    []string
+	Requester  ticket.Contact
+	Actions    []action
 }
 
+// action is a button of the console: the path segment it posts to and its label.
+type action struct{ Name, Label string }
+
+// The console's actions, named as a technician would say them.
+var (
+	actAccept   = action{"accept", "Accept"}
+	actStart    = action{"start", "Start work"}
+	actReply    = action{"reply", "Send a sample reply"}
+	actWait     = action{"wait", "Wait for the requester"}
+	actInvite   = action{"invite", "Invite to a call now"}
+	actPropose  = action{"propose", "Propose a call in 15 minutes"}
+	actComplete = action{"complete", "Mark as done"}
+	actClose    = action{"close", "Close"}
+)
+
 // actions lists what the console offers in each state, in the agent's order of work.
-var actions = map[ticket.State][]string{
-	ticket.StateOpen:       {"accept"},
-	ticket.StateAssigned:   {"start", "reply", "wait", "invite", "propose", "complete"},
-	ticket.StateInProgress: {"reply", "wait", "invite", "propose", "complete"},
-	ticket.StateWaiting:    {"reply", "complete"},
-	ticket.StateDone:       {"close"},
+var actions = map[ticket.State][]action{
+	ticket.StateOpen:       {actAccept},
+	ticket.StateAssigned:   {actStart, actReply, actWait, actInvite, actPropose, actComplete},
+	ticket.StateInProgress: {actReply, actWait, actInvite, actPropose, actComplete},
+	ticket.StateWaiting:    {actReply, actComplete},
+	ticket.StateDone:       {actClose},
 }
 
 func (c *console) index(w http.ResponseWriter, r *http.Request) {
@@ -94,9 +122,10 @@ func (c *console) index(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, t := range page.Items {
-		v.Tickets = append(v.Tickets, ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: t.State, Actions: actions[t.State]})
+		v.Tickets = append(v.Tickets, ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: t.State, Requester: t.Requester,
+			Actions: actions[t.State]})
 	}
-	c.pages.Render(w, r, http.StatusOK, "index", web.Page{L: l, Title: "Helpdesk demo", Data: v})
+	c.pages.Render(w, r, http.StatusOK, "index", web.Page{L: l, Title: "Helpdesk demo", Styles: []string{styleURL}, Data: v})
 }
 
 // codeImage draws a code's QR image ("/demo/codes/ID.png" or ".svg"), as the back office will.
@@ -119,8 +148,21 @@ func (c *console) codeImage(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(img.Data)
 }
 
+type mailboxView struct {
+	// To is the address the page shows the messages of; empty for all.
+	To    string
+	Mails []mail
+}
+
+// mailbox shows the messages sent, newest first: all of them, or those to one address (?to=).
 func (c *console) mailbox(w http.ResponseWriter, r *http.Request) {
-	c.pages.Render(w, r, http.StatusOK, "mailbox", web.Page{L: c.cat.For(w, r), Title: "Demo mailbox", Data: c.box.newest()})
+	v := mailboxView{To: r.URL.Query().Get("to")}
+	for _, m := range c.box.newest() {
+		if v.To == "" || m.To == v.To {
+			v.Mails = append(v.Mails, m)
+		}
+	}
+	c.pages.Render(w, r, http.StatusOK, "mailbox", web.Page{L: c.cat.For(w, r), Title: "Demo mailbox", Styles: []string{styleURL}, Data: v})
 }
 
 // act performs one of the agent's actions on a ticket, as the back office will.

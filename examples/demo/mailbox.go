@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,7 +29,14 @@ type mail struct {
 	Event   notify.Event
 	Subject string
 	Text    string
-	Links   []string
+	// Parts are Text cut into plain text and links, for the page to show the links in place.
+	Parts []textPart
+}
+
+// textPart is a piece of a message's text: plain text, or a link when Link is set.
+type textPart struct {
+	Text string
+	Link bool
 }
 
 // maxMails is how many messages the mailbox keeps.
@@ -42,12 +50,8 @@ func (b *mailbox) Send(_ context.Context, m *notify.Message) (notify.Receipt, er
 	if m.Channel == notify.SMS {
 		to = m.To.Phone
 	}
-	ml := mail{At: time.Now(), Channel: m.Channel, To: to, Event: m.Event, Subject: m.Subject, Text: m.Text}
-	for _, l := range linkPattern.FindAllString(m.Text, -1) {
-		if !slices.Contains(ml.Links, l) {
-			ml.Links = append(ml.Links, l)
-		}
-	}
+	ml := mail{At: time.Now(), Channel: m.Channel, To: to, Event: m.Event, Subject: m.Subject, Text: m.Text,
+		Parts: linkParts(m.Text)}
 	b.mu.Lock()
 	b.msgs = append(b.msgs, ml)
 	if len(b.msgs) > maxMails {
@@ -55,6 +59,28 @@ func (b *mailbox) Send(_ context.Context, m *notify.Message) (notify.Receipt, er
 	}
 	b.mu.Unlock()
 	return notify.Receipt{ProviderID: "demo-" + strconv.FormatInt(b.seq.Add(1), 10)}, nil
+}
+
+// linkParts cuts text into plain text and the http(s) links in it; a link's trailing
+// punctuation stays text, as a mail reader would see it.
+func linkParts(text string) []textPart {
+	var parts []textPart
+	last := 0
+	for _, loc := range linkPattern.FindAllStringIndex(text, -1) {
+		start, end := loc[0], loc[1]
+		for end > start && strings.ContainsRune(".,;:!?)'", rune(text[end-1])) {
+			end--
+		}
+		if start > last {
+			parts = append(parts, textPart{Text: text[last:start]})
+		}
+		parts = append(parts, textPart{Text: text[start:end], Link: true})
+		last = end
+	}
+	if last < len(text) {
+		parts = append(parts, textPart{Text: text[last:]})
+	}
+	return parts
 }
 
 // newest returns the kept messages, newest first.

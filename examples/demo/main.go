@@ -6,10 +6,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,10 +22,12 @@ import (
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/blob"
 	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/video"
 	"github.com/deskkit/helpdesk/video/videotest"
 	"github.com/deskkit/helpdesk/web/public"
+	"github.com/google/uuid"
 )
 
 func main() {
@@ -45,7 +49,13 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet bool) error {
 		return err
 	}
 	if baseURL == "" {
-		baseURL = "http://" + ln.Addr().String()
+		// A phone cannot open a link to 0.0.0.0 or [::]: links name localhost then, and
+		// the banner asks for -base-url.
+		host, port, _ := net.SplitHostPort(ln.Addr().String())
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			host = "localhost"
+		}
+		baseURL = "http://" + net.JoinHostPort(host, port)
 	}
 	baseURL = strings.TrimRight(baseURL, "/")
 	_, statErr := os.Stat(dbPath)
@@ -68,29 +78,19 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet bool) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	box := &mailbox{}
-	calls := videotest.NewFake()
-	desk, err := helpdesk.New(store, &helpdesk.Config{
-		BaseURL:    baseURL,
-		SecretKeys: [][]byte{key},
-		Notifiers:  map[notify.Channel]notify.Notifier{notify.Email: box, notify.SMS: box},
-		Video:      calls,
-		Blobs:      files,
-		Logger:     logger,
-	})
+	d, err := newDemo(store, baseURL, key, files, logger)
 	if err != nil {
 		return err
 	}
 	worldPath := dbPath + ".json"
-	var w *world
 	if fresh {
-		if w, err = seed(ctx, desk); err != nil {
+		if d.world, err = seed(ctx, d.desk); err != nil {
 			return fmt.Errorf("seed the demo: %w", err)
 		}
-		if err := w.save(worldPath); err != nil {
+		if err := d.world.save(worldPath); err != nil {
 			return err
 		}
-	} else if w, err = loadWorld(worldPath); err != nil {
+	} else if d.world, err = loadWorld(worldPath); err != nil {
 		return fmt.Errorf("%s exists but %s cannot be read (%v): delete both to start afresh", dbPath, worldPath, err)
 	}
 
@@ -98,33 +98,13 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet bool) error {
 	if !quiet {
 		accessLog = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	pub, err := public.New(desk, &public.Config{
-		Logger: accessLog,
-		Joined: func(ctx context.Context, room, identity string) error {
-			return desk.HandleRoomEvent(ctx, video.Event{Kind: video.ParticipantJoined, Room: room, Participant: identity})
-		},
-		EndCall: func(ctx context.Context, room string) error {
-			if err := calls.EndRoom(ctx, room); err != nil {
-				return err
-			}
-			return desk.HandleRoomEvent(ctx, video.Event{Kind: video.RoomEnded, Room: room})
-		},
-	})
+	mux, err := d.handler(accessLog)
 	if err != nil {
 		return err
 	}
-	console, err := newConsole(desk, w, box, baseURL, accessLog)
-	if err != nil {
-		return err
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/demo/", console)
-	mux.Handle("GET /{$}", http.RedirectHandler("/demo/", http.StatusFound))
-	mux.Handle("/", pub)
-
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
-		if err := desk.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if err := d.desk.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			logger.Error("background work stopped", "err", err)
 		}
 	}()
@@ -135,19 +115,131 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet bool) error {
 		_ = srv.Shutdown(sctx)
 	}()
 
-	fmt.Printf("helpdesk demo on %s (data in %s)\n\n", baseURL, dbPath)
-	fmt.Printf("  demo start page:   %s/demo/\n", baseURL)
-	fmt.Printf("  a device's page:   %s\n", desk.CodeURL(w.Codes[0].Token))
-	fmt.Printf("  mailbox:           %s/demo/mailbox\n\n", baseURL)
-	if qr, err := terminalQR(desk.CodeURL(w.Codes[0].Token)); err == nil {
-		fmt.Printf("The device page's QR code (%s answers phones on this machine only; see -addr):\n\n%s\n", baseURL, qr)
-	}
-	fmt.Println("Press Ctrl-C to stop.")
+	printBanner(os.Stdout, d, dbPath, fresh)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	fmt.Println("\nstopped")
 	return nil
+}
+
+// printBanner tells what the demo serves: where to start, a device's page with its QR code
+// for a phone, the mailbox, and where the data is.
+func printBanner(w io.Writer, d *demo, dbPath string, fresh bool) {
+	device := d.desk.CodeURL(d.world.Codes[0].Token)
+	data := "kept from an earlier run"
+	if fresh {
+		data = "new, seeded with demo data"
+	}
+	fmt.Fprintf(w, "helpdesk demo on %s\n\n", d.base)
+	fmt.Fprintf(w, "  start here:     %s/demo/ (the devices, and the requests to answer as staff)\n", d.base)
+	fmt.Fprintf(w, "  a device page:  %s\n", device)
+	fmt.Fprintf(w, "  mailbox:        %s/demo/mailbox (the e-mails and text messages sent)\n", d.base)
+	fmt.Fprintf(w, "  data:           %s (%s; delete %s* to start afresh)\n\n", dbPath, data, dbPath)
+	if qr, err := terminalQR(device); err == nil {
+		fmt.Fprintf(w, "The device page's QR code, for a phone's camera:\n\n%s\n", qr)
+	}
+	if u, err := url.Parse(d.base); err == nil && localOnly(u.Hostname()) {
+		fmt.Fprintf(w, "%s is this machine only: for a phone on your network, run with\n"+
+			"  -addr 0.0.0.0:%s -base-url http://THIS-MACHINE'S-IP:%s\n\n", u.Hostname(), portOf(u), portOf(u))
+	}
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
+}
+
+// localOnly reports whether host names this machine alone (localhost, a loopback address).
+func localOnly(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// portOf returns u's port, or the scheme's default.
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// demo is one demo on its database: the desk, what the seed made, and the stand-ins for the
+// outside world, a mailbox for e-mail and text messages and a fake video provider.
+type demo struct {
+	desk  *helpdesk.Desk
+	world *world
+	box   *mailbox
+	calls *videotest.Fake
+	base  string
+}
+
+// newDemo makes the demo's desk on store, serving baseURL: messages go to its mailbox, calls
+// to its fake video provider. Its world is set by seed or loadWorld.
+func newDemo(store storage.Store, baseURL string, key []byte, files blob.Store, logger *slog.Logger) (*demo, error) {
+	d := &demo{box: &mailbox{}, calls: videotest.NewFake(), base: baseURL}
+	var err error
+	d.desk, err = helpdesk.New(store, &helpdesk.Config{
+		BaseURL:    baseURL,
+		SecretKeys: [][]byte{key},
+		Notifiers:  map[notify.Channel]notify.Notifier{notify.Email: d.box, notify.SMS: d.box},
+		Video:      d.calls,
+		Blobs:      files,
+		Logger:     logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// handler returns the demo's whole site: the start page, mailbox and staff console under
+// /demo/ ("/" leads there) and the public pages everywhere else, their video calls reported
+// as the provider's callbacks would. accessLog receives the requests.
+func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
+	desk := d.desk
+	pub, err := public.New(desk, &public.Config{
+		Logger: accessLog,
+		Joined: func(ctx context.Context, room, identity string) error {
+			return desk.HandleRoomEvent(ctx, video.Event{Kind: video.ParticipantJoined, Room: room, Participant: identity})
+		},
+		EndCall: func(ctx context.Context, room string) error {
+			if err := d.calls.EndRoom(ctx, room); err != nil {
+				return err
+			}
+			return desk.HandleRoomEvent(ctx, video.Event{Kind: video.RoomEnded, Room: room})
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	console, err := newConsole(desk, d.world, d.box, d.base, accessLog)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/demo/", console)
+	// "/" leads to the start page, its query ("?lang=de") kept.
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, (&url.URL{Path: "/demo/", RawQuery: r.URL.RawQuery}).String(), http.StatusFound)
+	})
+	// The staff's e-mails link a ticket's back-office page, which the demo has not: its
+	// console's row stands in for it.
+	mux.HandleFunc("GET /tickets/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, err := uuid.Parse(r.PathValue("id"))
+		if err != nil {
+			pub.ServeHTTP(w, r) // the public pages' "not found"
+			return
+		}
+		http.Redirect(w, r, "/demo/#t-"+id.String(), http.StatusFound)
+	})
+	// The pages name no icon, so browsers ask for this one: no content, rather than a 404 in
+	// the log for every page.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.Handle("/", pub)
+	return mux, nil
 }
 
 // masterKey reads the demo's master key from path, making it the first time: links in the
