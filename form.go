@@ -328,6 +328,8 @@ func (d *Desk) OpenFormFile(ctx context.Context, actor tenant.Actor, which FormF
 // PublicForm is what a public page shows of the tenant's request form: no blob keys, nothing
 // secret.
 type PublicForm struct {
+	// Operator is the tenant's name, the service the public pages speak for.
+	Operator string
 	// Visibility is who may open a ticket from the device's page (never empty).
 	Visibility tenant.Visibility
 	// Language is the tenant's language, the texts' first fallback.
@@ -378,7 +380,7 @@ func publicForm(ten *tenant.Tenant) *PublicForm {
 	for k, v := range f.Texts {
 		texts[k] = v
 	}
-	return &PublicForm{Visibility: f.Visibility.Effective(), Language: ten.Language, Texts: texts,
+	return &PublicForm{Operator: ten.Name, Visibility: f.Visibility.Effective(), Language: ten.Language, Texts: texts,
 		Types: slices.Clone(f.Types), TermsURL: f.TermsURL, GuideURL: f.GuideURL, SupportEmail: f.SupportEmail,
 		Accent: f.Accent, Logo: info(f.Logo), Background: info(f.Background), Report: info(f.Report)}
 }

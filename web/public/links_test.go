@@ -6,11 +6,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/web/public"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -204,4 +206,31 @@ func TestBrandingOnEveryPage(t *testing.T) {
 
 func regexpQuote(s string) string {
 	return strings.NewReplacer(".", `\.`, "+", `\+`, "?", `\?`).Replace(s)
+}
+
+// TestInvitationEmailLinks opens the accept and refuse links an invitation e-mail carries
+// (BASE/sessions/TOKEN/accept, /refuse): the session's page with its buttons, and nothing
+// answered by opening a link.
+func TestInvitationEmailLinks(t *testing.T) {
+	st := newSite(t, nil)
+	ctx := t.Context()
+	ticketLink := st.submit(t, url.Values{"title": {"Pump alarms"}, "email": {"nina@northwind.example"}}, nil)
+	page, err := st.desk.OpenRequesterLink(ctx, strings.TrimPrefix(ticketLink, "/requests/"))
+	require.NoError(t, err)
+	_, err = st.desk.Accept(ctx, st.agent, page.Ticket.ID)
+	require.NoError(t, err)
+	s, err := st.desk.Invite(ctx, st.agent, page.Ticket.ID, helpdesk.Invitation{At: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	link := "/sessions/" + secret.Link([]byte("the public tests' master key, 32"), "session", s.TenantID, s.ID, page.Ticket.LinkVersion)
+	for _, action := range []string{"accept", "refuse"} {
+		status, body := st.get(t, link+"/"+action)
+		require.Equal(t, http.StatusOK, status, action)
+		assert.Contains(t, body, `action="`+link+`/accept"`, action)
+		assert.Contains(t, body, `action="`+link+`/refuse"`, action)
+	}
+	got, err := st.desk.Session(ctx, st.agent, s.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.SessionProposed, got.State, "opening a link answers nothing")
+	status, _ := st.get(t, link+"/join")
+	assert.Equal(t, http.StatusNotFound, status, "only the e-mail's links")
 }

@@ -80,6 +80,7 @@ type Handler struct {
 //	POST /requests/{token}/sessions/{id}/{action}   accept, refuse, join a video call
 //	GET  /requests/{token}/files/{id}    a file of the ticket
 //	GET  /sessions/{token}               a video session's page
+//	GET  /sessions/{token}/accept        the same page (the links of an invitation e-mail; also /refuse)
 //	POST /sessions/{token}/{action}      accept, refuse, join, end
 //	GET  /static/…                       stylesheet and images
 //
@@ -151,6 +152,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /requests/{token}/sessions/{id}/{action}", h.limited(h.ticketSessionPost))
 	m.HandleFunc("GET /requests/{token}/files/{id}", h.limited(h.file))
 	m.HandleFunc("GET /sessions/{token}", h.limited(h.sessionPage))
+	m.HandleFunc("GET /sessions/{token}/{action}", h.limited(h.sessionAnswerPage))
 	m.HandleFunc("POST /sessions/{token}/{action}", h.limited(h.sessionPost))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.pages.Error(w, r, h.cat.For(w, r), fmt.Errorf("public: %w", storage.ErrNotFound))
@@ -176,7 +178,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, l *web.Lang, stat
 
 // brandedPage renders a page of a code's device with the tenant's branding stylesheet.
 func (h *Handler) brandedPage(w http.ResponseWriter, r *http.Request, l *web.Lang, status int, name, title string, b branding, data any) {
-	page := web.Page{L: l, Title: title, Data: data}
+	page := web.Page{L: l, Title: title, Brand: b.Name, Data: data}
 	if b.Style != "" {
 		page.Styles = []string{b.Style}
 	}
@@ -603,6 +605,12 @@ type historyLine struct {
 // was done.
 func describe(l *web.Lang, e *ticket.HistoryEntry) historyLine {
 	line := historyLine{At: e.At, Who: e.Actor.Name}
+	switch e.Actor.Kind {
+	case tenant.ActorSystem:
+		line.Who = l.T("layout.service") // timers and the video provider act as the service desk
+	case tenant.ActorCodeHolder, tenant.ActorRequesterLink:
+		line.Who = l.T("history.you") // the page's reader opened the ticket and holds its link
+	}
 	switch {
 	case strings.HasPrefix(e.Action, "session.") && e.To != "" && e.From != e.To:
 		line.What = l.T("session." + e.To)
@@ -739,6 +747,18 @@ func (h *Handler) sessionPage(w http.ResponseWriter, r *http.Request) {
 	h.renderSession(w, r, l, http.StatusOK, actor, s, nil)
 }
 
+// sessionAnswerPage answers the accept and refuse links of an invitation e-mail: opening a link
+// changes nothing (mail scanners open links too), it shows the session's page, whose buttons
+// answer.
+func (h *Handler) sessionAnswerPage(w http.ResponseWriter, r *http.Request) {
+	switch r.PathValue("action") {
+	case "accept", "refuse":
+		h.sessionPage(w, r)
+	default:
+		h.pages.Error(w, r, h.cat.For(w, r), fmt.Errorf("public: %w", storage.ErrNotFound))
+	}
+}
+
 func (h *Handler) renderSession(w http.ResponseWriter, r *http.Request, l *web.Lang, status int, actor tenant.Actor, s *ticket.Session, failed error) {
 	back := "/sessions/" + r.PathValue("token")
 	v := sessionView{Back: back, Session: s, State: l.T("session." + string(s.State)),
@@ -869,6 +889,8 @@ func (h *Handler) sessionOf(ctx context.Context, actor tenant.Actor, id uuid.UUI
 type branding struct {
 	// Style is the URL of the tenant's stylesheet; Logo of its logo; both empty without.
 	Style, Logo string
+	// Name is the tenant's name, shown in the page's header.
+	Name string
 }
 
 // brandOf returns the branding URLs of form f under base, the path of the page's secret
@@ -879,6 +901,7 @@ func brandOf(base string, f *helpdesk.PublicForm) branding {
 	if f == nil {
 		return b
 	}
+	b.Name = f.Operator
 	if f.Accent != "" || f.Background != nil {
 		b.Style = base + "/brand.css?v=" + styleVersion(f)
 	}

@@ -203,7 +203,7 @@ func TestDevicePage(t *testing.T) {
 	status, body := st.get(t, "/c/"+st.code.Token)
 	assert.Equal(t, http.StatusOK, status)
 	for _, want := range []string{"Pump 7", "X200-0007", "Firmware", "2.4.1", "The pump beeps twice", "Report a problem",
-		"/c/" + st.code.Token + "/request", web.StaticURL("app.css")} {
+		"/c/" + st.code.Token + "/request", web.StaticURL("app.css"), `<span class="brand">Acme Service</span>`} {
 		assert.Contains(t, body, want)
 	}
 	for _, secret := range []string{"Service PIN", "9911", "Northwind"} {
@@ -529,6 +529,18 @@ func TestCallFromTicketPage(t *testing.T) {
 	got, err = st.desk.Ticket(ctx, st.agent, id)
 	require.NoError(t, err)
 	assert.Equal(t, ticket.StateDone, got.State, "the end of the call completes the ticket")
+	ended, err := st.desk.Session(ctx, st.agent, s.ID)
+	require.NoError(t, err)
+	require.NotNil(t, ended.EndedAt)
+	_, body = st.get(t, link)
+	const stamp = "2006-01-02T15:04:05Z"
+	assert.Contains(t, body, `datetime="`+ended.EndedAt.UTC().Format(stamp)+`"`, "an ended call shows when it ended")
+	assert.NotContains(t, body, `datetime="`+s.PlannedAt.UTC().Format(stamp)+`"`, "not the time it was planned for")
+	assert.NotContains(t, body, "system:", "the system acts as the service desk")
+	assert.Contains(t, body, "Service desk:")
+	assert.Contains(t, body, "You: Call confirmed", "the requester's own steps are theirs")
+	assert.Contains(t, body, `<span class="brand">Acme Service</span>`, "the operator's name on the ticket page too")
+	assert.NotContains(t, body, "</time> :", "no step without its author")
 	res = st.post(t, link+"/rate", url.Values{"stars": {"4"}}, nil)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 
