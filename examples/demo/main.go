@@ -202,6 +202,8 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 	desk := d.desk
 	pub, err := public.New(desk, &public.Config{
 		Logger: accessLog,
+		// One person tries every page in every language from one address, quickly.
+		LookupsPerMinute: 1200, LookupBurst: 400,
 		Joined: func(ctx context.Context, room, identity string) error {
 			return desk.HandleRoomEvent(ctx, video.Event{Kind: video.ParticipantJoined, Room: room, Participant: identity})
 		},

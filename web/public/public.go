@@ -36,7 +36,10 @@ type Config struct {
 	Catalog *web.Catalog
 	// LookupsPerMinute and LookupBurst limit the requests each client (web.ClientIP) may make
 	// to pages named by a secret (codes, requester and session links), so that guessing
-	// tokens meets 429 long before it could succeed. Default to 120 a minute, bursts of 40.
+	// tokens meets 429 long before it could succeed (a token has 256 random bits: the limit
+	// stops floods, not luck). Each page counts, and so does each branding file a page loads
+	// under its secret until the browser has cached it; many visitors may share one address
+	// (a hospital behind one NAT). Default to 300 a minute, bursts of 100.
 	LookupsPerMinute float64
 	LookupBurst      int
 	// MaxRequestBytes caps one form post, its files included; larger posts are refused with
@@ -108,10 +111,10 @@ func New(desk *helpdesk.Desk, cfg *Config) (*Handler, error) {
 		}
 	}
 	if c.LookupsPerMinute <= 0 {
-		c.LookupsPerMinute = 120
+		c.LookupsPerMinute = 300
 	}
 	if c.LookupBurst <= 0 {
-		c.LookupBurst = 40
+		c.LookupBurst = 100
 	}
 	if c.MaxRequestBytes <= 0 {
 		c.MaxRequestBytes = 110 << 20
