@@ -83,6 +83,9 @@ type Page struct {
 	Brand string
 	// Styles are stylesheets the page adds after the base one, such as a tenant's branding.
 	Styles []string
+	// Nav is what a partial's "nav" block shows in the header, such as the signed-in person
+	// and their unread count; nil shows nothing (error pages).
+	Nav any
 	// Data is the page's own data.
 	Data any
 }
@@ -95,16 +98,28 @@ type Pages struct {
 }
 
 // NewPages parses the layout and every page template in files matching glob (each file one
-// page, named by its base name without ".html", defining a "content" template). Returns an
-// error for a template that does not parse.
+// page, named by its base name without ".html", defining a "content" template). A file whose
+// name starts with "_" is a partial instead: parsed into every page, it may define templates
+// the pages share and the layout's blocks "nav" (in the header, after the brand) and "footer".
+// Returns an error for a template that does not parse.
 func NewPages(cat *Catalog, logger *slog.Logger, files fs.FS, glob string) (*Pages, error) {
 	base, err := template.New("layout").Funcs(template.FuncMap{"static": StaticURL}).ParseFS(layoutFiles, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout: %w", err)
 	}
-	names, err := fs.Glob(files, glob)
+	all, err := fs.Glob(files, glob)
 	if err != nil {
 		return nil, err
+	}
+	var names []string
+	for _, n := range all {
+		if !strings.HasPrefix(path.Base(n), "_") {
+			names = append(names, n)
+			continue
+		}
+		if base, err = base.ParseFS(files, n); err != nil {
+			return nil, fmt.Errorf("web: partial %s: %w", n, err)
+		}
 	}
 	p := &Pages{cat: cat, pages: map[string]*template.Template{}, logger: logger}
 	for _, n := range append([]string{"templates/error.html"}, names...) {

@@ -1,0 +1,207 @@
+package backoffice
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/web"
+	"github.com/google/uuid"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// SessionCookie names the cookie that keeps a signed-in person's session token.
+const SessionCookie = "session"
+
+// Config tunes the back office. Tenant is required.
+type Config struct {
+	// Tenant returns the tenant whose people sign in through request r: an application that
+	// serves one operator returns its ID (see SingleTenant); one that serves several picks it
+	// by host name. An error is shown as a page of its kind (helpdesk.KindOf).
+	Tenant func(r *http.Request) (uuid.UUID, error)
+	// Logger receives the access log (routes, never tokens) and internal errors. Defaults to
+	// slog.Default().
+	Logger *slog.Logger
+	// Catalog holds the UI strings; defaults to web.NewCatalog().
+	Catalog *web.Catalog
+}
+
+// SingleTenant returns a Config.Tenant for an application that serves one operator.
+func SingleTenant(id uuid.UUID) func(*http.Request) (uuid.UUID, error) {
+	return func(*http.Request) (uuid.UUID, error) { return id, nil }
+}
+
+// Handler is the back office. Make one with New.
+type Handler struct {
+	desk  *helpdesk.Desk
+	cfg   Config
+	cat   *web.Catalog
+	pages *web.Pages
+	h     http.Handler
+	// secure says whether cookies are Secure whatever the request: the Desk's BaseURL is https,
+	// so TLS may end at a proxy in front of the handler.
+	secure bool
+}
+
+// ServeHTTP serves the back office.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeHTTP(w, r) }
+
+// New returns the back office of desk as an http.Handler answering under "/": mount it at the
+// root of the host the Desk's BaseURL names, beside the public pages (web/public), whose paths
+// it leaves alone. Its routes:
+//
+//	GET  /                               the dashboard
+//	GET  /login                          the sign-in form; POST signs in
+//	POST /logout                         signs out
+//	GET  /invitation/{token}             choose a password for an invitation; POST accepts it
+//	GET  /reset-password                 ask for a reset link; POST sends it
+//	GET  /reset-password/{token}         choose a new password; POST sets it
+//	GET  /share-login/{token}            sign this device in; POST redeems the link
+//	GET  /profile                        the profile; POST /profile/password, /profile/share
+//	GET  /static/…                       stylesheet and images
+//
+// It returns an error when Config.Tenant is missing or the templates do not load.
+func New(desk *helpdesk.Desk, cfg *Config) (*Handler, error) {
+	if desk == nil {
+		return nil, errors.New("backoffice: New: nil desk")
+	}
+	if cfg == nil || cfg.Tenant == nil {
+		return nil, errors.New("backoffice: New: Config.Tenant is required")
+	}
+	c := *cfg
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Catalog == nil {
+		var err error
+		if c.Catalog, err = web.NewCatalog(); err != nil {
+			return nil, err
+		}
+	}
+	pages, err := web.NewPages(c.Catalog, c.Logger, templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{desk: desk, cfg: c, cat: c.Catalog, pages: pages,
+		secure: strings.HasPrefix(desk.CodeURL(""), "https://")}
+	m := http.NewServeMux()
+	m.Handle("GET /static/", http.StripPrefix("/static/", web.Static()))
+	m.HandleFunc("GET /login", h.loginForm)
+	m.HandleFunc("POST /login", h.loginPost)
+	m.HandleFunc("POST /logout", h.logout)
+	m.HandleFunc("GET /invitation/{token}", h.invitationForm)
+	m.HandleFunc("POST /invitation/{token}", h.invitationPost)
+	m.HandleFunc("GET /reset-password", h.resetRequestForm)
+	m.HandleFunc("POST /reset-password", h.resetRequestPost)
+	m.HandleFunc("GET /reset-password/{token}", h.resetForm)
+	m.HandleFunc("POST /reset-password/{token}", h.resetPost)
+	m.HandleFunc("GET /share-login/{token}", h.shareForm)
+	m.HandleFunc("POST /share-login/{token}", h.sharePost)
+	m.HandleFunc("GET /{$}", h.signedIn(h.dashboard))
+	m.HandleFunc("GET /profile", h.signedIn(h.profile))
+	m.HandleFunc("POST /profile/password", h.signedIn(h.passwordPost))
+	m.HandleFunc("POST /profile/share", h.signedIn(h.sharePage))
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h.pages.Error(w, r, h.cat.For(w, r), fmt.Errorf("backoffice: %w", storage.ErrNotFound))
+	})
+	h.h = web.AccessLog(c.Logger, web.Secure(noStore(m)))
+	return h, nil
+}
+
+// noStore keeps the pages of signed-in people out of shared caches and the browser's history
+// cache: they show a person's cases.
+func noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// nav is what the header shows a signed-in person.
+type nav struct {
+	Name   string
+	Unread int
+	// Customer says the person is a customer's user: the slimmed back office.
+	Customer bool
+}
+
+// session is a signed-in request: the actor, the language and the header's data.
+type session struct {
+	actor tenant.Actor
+	l     *web.Lang
+	nav   *nav
+}
+
+// signedIn runs next for a signed-in person, and leads anyone else to /login and back.
+func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		l := h.cat.For(w, r)
+		c, err := r.Cookie(SessionCookie)
+		var actor tenant.Actor
+		if err == nil {
+			actor, err = h.desk.Authenticate(r.Context(), c.Value)
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, http.ErrNoCookie) || helpdesk.KindOf(err) == helpdesk.KindUnauthenticated:
+			h.clearSession(w)
+			if r.Method != http.MethodGet {
+				h.pages.Error(w, r, l, fmt.Errorf("backoffice: %w", helpdesk.ErrUnauthenticated))
+				return
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		default:
+			h.pages.Error(w, r, l, err)
+			return
+		}
+		s := &session{actor: actor, l: l, nav: &nav{Name: actor.Name, Customer: actor.Kind == tenant.ActorCustomerUser}}
+		if n, err := h.desk.UnreadCount(r.Context(), actor); err == nil {
+			s.nav.Unread = n
+		} else {
+			h.cfg.Logger.WarnContext(r.Context(), "unread count", "err", err)
+		}
+		next(w, r, s)
+	}
+}
+
+// render writes a signed-in person's page.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, data any) {
+	h.pages.Render(w, r, status, name, web.Page{L: s.l, Title: title, Path: r.URL.Path, Nav: s.nav, Data: data})
+}
+
+// renderOut writes a page for someone not signed in.
+func (h *Handler) renderOut(w http.ResponseWriter, r *http.Request, l *web.Lang, status int, name, title string, data any) {
+	h.pages.Render(w, r, status, name, web.Page{L: l, Title: title, Path: r.URL.Path, Data: data})
+}
+
+// startSession keeps a new session's token in the cookie.
+func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, in *helpdesk.SignedIn) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: in.Token, Path: "/", Expires: in.ExpiresAt,
+		HttpOnly: true, Secure: h.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+func (h *Handler) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode})
+}
+
+// localPath returns next when it is a path of this site ("/…", not "//host"), else "/".
+func localPath(next string) string {
+	if strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.HasPrefix(next, "/\\") {
+		return next
+	}
+	return "/"
+}

@@ -1,0 +1,20 @@
+// Package backoffice serves the back office: the pages employees work cases in all day, and
+// the slimmed version a customer's users see for their own devices. [New] returns them as one
+// http.Handler over a [helpdesk.Desk], on the same web layer as the public pages
+// (web.Secure, the catalogues of five languages, one error table).
+//
+// # Signing in
+//
+// People sign in with their e-mail address and password on /login (the tenant comes from
+// Config.Tenant, so one deployment may serve one operator or pick one by host name), accept
+// an invitation on /invitation/{token}, reset a forgotten password on /reset-password, and
+// sign a phone in by scanning the share-login QR code of their profile
+// (/share-login/{token}): the paths of the links the Desk hands out. The session's token is
+// kept in an HttpOnly, SameSite=Lax cookie (Secure over TLS or when the Desk's BaseURL is
+// https) and turned back into the actor with Desk.Authenticate on every request; a page asked
+// for while signed out leads to /login and back.
+//
+// Every page renders on the server and works with JavaScript off; a form posted from another
+// origin is refused (http.CrossOriginProtection). Sign-in throttling is shown as the Desk
+// reports it, and no page shows an internal error's text.
+package backoffice
