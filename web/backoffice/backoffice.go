@@ -142,6 +142,8 @@ type session struct {
 	actor tenant.Actor
 	l     *web.Lang
 	nav   *nav
+	// brand is the tenant's name, shown in the header.
+	brand string
 }
 
 // signedIn runs next for a signed-in person, and leads anyone else to /login and back.
@@ -168,6 +170,11 @@ func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *sessio
 			return
 		}
 		s := &session{actor: actor, l: l, nav: &nav{Name: actor.Name, Customer: actor.Kind == tenant.ActorCustomerUser}}
+		if ten, err := h.desk.Tenant(r.Context(), actor); err == nil {
+			s.brand = ten.Name
+		} else {
+			h.cfg.Logger.WarnContext(r.Context(), "read tenant", "err", err)
+		}
 		if n, err := h.desk.UnreadCount(r.Context(), actor); err == nil {
 			s.nav.Unread = n
 		} else {
@@ -179,7 +186,7 @@ func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *sessio
 
 // render writes a signed-in person's page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, data any) {
-	h.pages.Render(w, r, status, name, web.Page{L: s.l, Title: title, Path: r.URL.Path, Nav: s.nav, Data: data})
+	h.pages.Render(w, r, status, name, web.Page{L: s.l, Title: title, Path: r.URL.Path, Brand: s.brand, Nav: s.nav, Data: data})
 }
 
 // renderOut writes a page for someone not signed in.

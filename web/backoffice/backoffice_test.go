@@ -140,6 +140,8 @@ func TestSignIn(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Contains(t, body, "Ada Admin")
 	assert.Contains(t, body, "Requests by state")
+	assert.Contains(t, body, `<span class="brand">Acme Service</span>`)
+	assert.NotContains(t, body, "service team", "not the public pages' footer")
 	assert.Equal(t, "no-store", res.Header.Get("Cache-Control"))
 
 	t.Run("next stays on this site", func(t *testing.T) {
