@@ -8,7 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -102,4 +104,39 @@ func TestDemoStartPage(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusNotFound, get("/demo/codes/nothing.png").StatusCode)
 	assert.Equal(t, http.StatusUnprocessableEntity, get("/demo/codes/"+w.Codes[0].ID.String()+".gif").StatusCode)
+}
+
+// TestDemoBackOffice signs in to the demo's back office as each of the sign-ins the banner
+// prints, and finds the dashboard at "/" once signed in (the start page before).
+func TestDemoBackOffice(t *testing.T) {
+	ctx := t.Context()
+	store, err := bunstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "demo.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	require.NoError(t, store.MigrateUp(ctx))
+	d, err := newDemo(store, "http://demo.test", []byte("the demo test's key, 32 bytes ++"), blob.NewMem(), slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	d.world, err = seed(ctx, d.desk)
+	require.NoError(t, err)
+	h, err := d.handler(slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	for _, who := range []struct{ email, name string }{
+		{"ada@acme.example", "Ada Admin"}, {"sam@acme.example", "Sam Agent"}, {"nina@northwind.example", "Nina Nurse"},
+	} {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		res, err := c.Get(srv.URL + "/")
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, "/demo/", res.Request.URL.Path, "signed out, / is the start page")
+		res, err = c.PostForm(srv.URL+"/login", url.Values{"email": {who.email}, "password": {demoPassword}})
+		require.NoError(t, err)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode, who.email)
+		assert.Equal(t, "/", res.Request.URL.Path, who.email)
+		assert.Contains(t, string(body), who.name, "signed in, / is the dashboard")
+	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/video"
 	"github.com/deskkit/helpdesk/video/videotest"
+	"github.com/deskkit/helpdesk/web/backoffice"
 	"github.com/deskkit/helpdesk/web/public"
 	"github.com/google/uuid"
 )
@@ -135,6 +136,8 @@ func printBanner(w io.Writer, d *demo, dbPath string, fresh bool) {
 	fmt.Fprintf(w, "  start here:     %s/demo/ (the devices, and the requests to answer as staff)\n", d.base)
 	fmt.Fprintf(w, "  a device page:  %s\n", device)
 	fmt.Fprintf(w, "  mailbox:        %s/demo/mailbox (the e-mails and text messages sent)\n", d.base)
+	fmt.Fprintf(w, "  back office:    %s/login (password %s for ada@acme.example, admin;\n"+
+		"                  sam@acme.example, agent; nina@northwind.example, the customer's admin)\n", d.base, demoPassword)
 	fmt.Fprintf(w, "  data:           %s (%s; delete %s* to start afresh)\n\n", dbPath, data, dbPath)
 	if qr, err := terminalQR(device); err == nil {
 		fmt.Fprintf(w, "The device page's QR code, for a phone's camera:\n\n%s\n", qr)
@@ -221,10 +224,22 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	bo, err := backoffice.New(desk, &backoffice.Config{Tenant: backoffice.SingleTenant(d.world.TenantID), Logger: accessLog})
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/demo/", console)
-	// "/" leads to the start page, its query ("?lang=de") kept.
+	for _, p := range []string{"/login", "/logout", "/invitation/", "/reset-password", "/reset-password/", "/share-login/", "/profile", "/profile/"} {
+		mux.Handle(p, bo)
+	}
+	// "/" is the back office's dashboard for someone signed in, else it leads to the start
+	// page, its query ("?lang=de") kept.
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := r.Cookie(backoffice.SessionCookie); err == nil {
+			bo.ServeHTTP(w, r)
+			return
+		}
 		http.Redirect(w, r, (&url.URL{Path: "/demo/", RawQuery: r.URL.RawQuery}).String(), http.StatusFound)
 	})
 	// The staff's e-mails link a ticket's back-office page, which the demo has not: its

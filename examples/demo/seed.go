@@ -122,6 +122,11 @@ func seed(ctx context.Context, d *helpdesk.Desk) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The customer's head nurse signs in to the slimmed back office.
+	if _, _, err := d.CreateUser(ctx, w.Admin, helpdesk.NewUser{Email: "nina@northwind.example", Name: "Nina Nurse",
+		Role: tenant.RoleCustomerAdmin, CustomerID: cust.ID, Password: demoPassword}); err != nil {
+		return nil, err
+	}
 	pumpType, err := d.CreateTemplate(ctx, w.Admin, helpdesk.NewTemplate{
 		Name:        "Infusion pump X200",
 		Description: "Volumetric infusion pump",
