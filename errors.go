@@ -142,7 +142,7 @@ func invalid(field, format string, args ...any) error {
 //	KindUnauthenticated  ErrUnauthenticated (and ErrBadCredentials, which is one),
 //	                     tenant.ErrInvalidActor, ErrInvalidLink
 //	KindThrottled        ErrTooManyAttempts (every *ThrottledError), ErrQuotaExceeded
-//	KindUnavailable      ErrBusy, ErrVideoUnavailable, context.Canceled,
+//	KindUnavailable      ErrBusy, ErrVideoUnavailable, ErrSMTPUnavailable, context.Canceled,
 //	                     context.DeadlineExceeded
 //	KindInternal         anything else
 //
@@ -174,7 +174,7 @@ var kindTable = []struct {
 	{KindForbidden, []error{ErrForbidden, ErrCodeUnusable, ErrSupportLapsed, ErrRegistrationClosed, ErrNotOffered}},
 	{KindUnauthenticated, []error{ErrUnauthenticated, tenant.ErrInvalidActor, ErrInvalidLink}},
 	{KindThrottled, []error{ErrTooManyAttempts, ErrQuotaExceeded}},
-	{KindUnavailable, []error{ErrBusy, ErrVideoUnavailable, context.Canceled, context.DeadlineExceeded}},
+	{KindUnavailable, []error{ErrBusy, ErrVideoUnavailable, ErrSMTPUnavailable, context.Canceled, context.DeadlineExceeded}},
 }
 
 // kindError is a sentinel that is also another one (errors.Is finds both).

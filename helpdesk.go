@@ -37,7 +37,8 @@ type Config struct {
 	BaseURL string
 	// SecretKeys are the master keys of the links the Desk signs instead of storing them (a
 	// requester's link to their ticket, the links to a video session) and of the secrets it
-	// seals at rest (the one-time links in queued notifications): with the database alone,
+	// seals at rest (the one-time links in queued notifications, the passwords of tenants' own
+	// mail servers): with the database alone,
 	// nobody can build a link. Each key is at least 32 random bytes (secret.MinKeyBytes);
 	// keep them outside the database, as in an environment variable or a secret manager,
 	// and give every Desk sharing a database the same keys.
@@ -87,6 +88,12 @@ type Config struct {
 	// notifications need none), so every Desk sharing a database should be given the same
 	// channels. Defaults to none: only in-app notifications.
 	Notifiers map[notify.Channel]notify.Notifier
+	// TenantMailer makes the e-mail Notifier of a tenant that has a mail server of its own
+	// (SetSMTP), such as smtpmail.Factory(smtpmail.Config{}): while a tenant has one, its
+	// e-mail goes through it instead of Notifiers[notify.Email], and it is sent even when the
+	// Desk has no default e-mail Notifier. Defaults to none: SetSMTP answers
+	// ErrSMTPUnavailable and every tenant's e-mail goes through Notifiers[notify.Email].
+	TenantMailer notify.MailerFactory
 	// Dispatch tunes the delivery of notifications by Run and DispatchOnce.
 	Dispatch DispatchConfig
 	// Logger receives what the background work (Run) cannot return: failed batches, listener

@@ -10,6 +10,7 @@ import (
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/blob"
 	"github.com/deskkit/helpdesk/internal/pgtest"
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
@@ -85,11 +86,24 @@ func newDesk(t testing.TB, s *bunstore.Store) (*helpdesk.Desk, *fakeClock) {
 	calls := videotest.NewFake()
 	calls.SetNow(clock.Now)
 	d, err := helpdesk.New(s, &helpdesk.Config{Now: clock.Now, Video: calls, Blobs: blob.NewMem(), SecretKeys: [][]byte{testKey},
+		TenantMailer: acceptingMailers,
 		// Enough for the concurrency tests, whose point is what happens when all of them run.
 		MaxConcurrentHashes: 64})
 	require.NoError(t, err)
 	return d, clock
 }
+
+// acceptingMailers is the tests' Config.TenantMailer: a tenant's own mail server that takes
+// every message (the SMTP tests use a real one).
+func acceptingMailers(notify.SMTPSettings) (notify.Mailer, error) { return acceptingMailer{}, nil }
+
+type acceptingMailer struct{}
+
+func (acceptingMailer) Send(context.Context, *notify.Message) (notify.Receipt, error) {
+	return notify.Receipt{}, nil
+}
+
+func (acceptingMailer) Check(context.Context, string) error { return nil }
 
 // testKey is the master key of the tests' Desks: every Desk on a store signs the same links.
 var testKey = []byte("the tests' master key, 32 bytes+")

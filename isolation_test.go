@@ -105,6 +105,24 @@ var matrix = map[string]matrixOp{
 		_, err := c.d.PublicForm(c.ctx, c.actor)
 		return nil, err
 	}},
+	// The tenant's own mail server: admins only, not even the system.
+	"SMTP": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SMTP(c.ctx, c.actor)
+		return nil, err
+	}},
+	"SetSMTP": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SetSMTP(c.ctx, c.actor, helpdesk.SMTPInput{Host: "smtp.example.com", Username: "desk", Password: "Pa55word",
+			From: "support@example.com"})
+		return nil, err
+	}},
+	"DeleteSMTP": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.ownSMTP()
+		return nil, c.d.DeleteSMTP(c.ctx, c.actor)
+	}},
+	"TestSMTP": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.ownSMTP()
+		return nil, c.d.TestSMTP(c.ctx, c.actor, "ada@example.com")
+	}},
 	"CreateCustomer": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateCustomer(c.ctx, c.actor, helpdesk.NewCustomer{Name: "New customer"})
 		return nil, err
@@ -642,6 +660,17 @@ func (c *cell) attachment() *ticket.Attachment {
 	a, err := c.d.UploadMedia(c.ctx, c.sc.creator, c.ticket.ID, upload("photo.jpg", jpegFile))
 	require.NoError(c.t, err)
 	return a
+}
+
+// ownSMTP gives the cell's tenant a mail server of its own, if it has none.
+func (c *cell) ownSMTP() {
+	c.t.Helper()
+	tid := c.sc.org.tenant.ID
+	if _, err := c.store.GetTenantSMTP(c.ctx, tid); err == nil {
+		return
+	}
+	require.NoError(c.t, c.store.PutTenantSMTP(c.ctx, &tenant.SMTP{TenantID: tid, Host: "smtp.example.com", Security: "starttls",
+		From: "support@example.com", UpdatedAt: time.Now()}))
 }
 
 // TestIsolationMatrixCoversDesk fails when a Desk operation is missing from the matrix, or

@@ -112,6 +112,21 @@ type lookup struct {
 	teams      map[uuid.UUID]*tenant.Team
 	priorities map[uuid.UUID]*ticket.Priority
 	templates  map[notify.Event][]*notify.Template
+	// ownSMTP says whether the tenant has a mail server of its own (nil until asked).
+	ownSMTP *bool
+}
+
+// hasOwnSMTP says whether the tenant has a mail server of its own.
+func (l *lookup) hasOwnSMTP() (bool, error) {
+	if l.ownSMTP == nil {
+		_, err := l.q.GetTenantSMTP(l.ctx, l.tenantID)
+		if err != nil && !isNotFound(err) {
+			return false, err
+		}
+		has := err == nil
+		l.ownSMTP = &has
+	}
+	return *l.ownSMTP, nil
 }
 
 func (l *lookup) user(id uuid.UUID) (*tenant.User, error) {
@@ -173,7 +188,14 @@ func (d *Desk) render(l *lookup, ten *tenant.Tenant, o *occurrence) ([]*notify.N
 		if o.only != nil && ch != notify.InApp && !slices.Contains(o.only, ch) {
 			continue
 		}
-		if ten.Settings.Notifications.On(o.ev, ch) && (ch == notify.InApp || d.cfg.Notifiers[ch] != nil) {
+		if !ten.Settings.Notifications.On(o.ev, ch) {
+			continue
+		}
+		can, err := d.canSend(l, ch)
+		if err != nil {
+			return nil, err
+		}
+		if can {
 			channels = append(channels, ch)
 		}
 	}
@@ -225,6 +247,18 @@ func (d *Desk) render(l *lookup, ten *tenant.Tenant, o *occurrence) ([]*notify.N
 		}
 	}
 	return out, nil
+}
+
+// canSend says whether the Desk can send the tenant's notifications on ch: in-app always,
+// the others with a Notifier, e-mail also through the tenant's own mail server.
+func (d *Desk) canSend(l *lookup, ch notify.Channel) (bool, error) {
+	switch {
+	case ch == notify.InApp || d.cfg.Notifiers[ch] != nil:
+		return true, nil
+	case ch == notify.Email && d.cfg.TenantMailer != nil:
+		return l.hasOwnSMTP()
+	}
+	return false, nil
 }
 
 // reachable says whether r can be reached on ch: e-mail and SMS need an address, in-app a user,

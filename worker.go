@@ -10,6 +10,7 @@ import (
 
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
+	"github.com/google/uuid"
 )
 
 // Run does the Desk's background work until ctx ends, then returns nil: it fires the timers
@@ -123,6 +124,14 @@ func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
 	if len(ns) == 0 {
 		return 0, nil
 	}
+	// A tenant's own mail server, read once per batch: a change reaches the next batch.
+	mailers := map[uuid.UUID]*mailerOf{}
+	for _, n := range ns {
+		if n.Channel == notify.Email && d.cfg.TenantMailer != nil && mailers[n.TenantID] == nil {
+			m, err := d.tenantMailer(ctx, n.TenantID)
+			mailers[n.TenantID] = &mailerOf{m, err}
+		}
+	}
 	outcomes := make([]storage.DeliveryOutcome, len(ns))
 	sem := make(chan struct{}, cfg.Concurrency)
 	var wg sync.WaitGroup
@@ -131,7 +140,7 @@ func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			outcomes[i] = d.attempt(ctx, n)
+			outcomes[i] = d.attempt(ctx, n, mailers[n.TenantID])
 		}()
 	}
 	wg.Wait()
@@ -142,11 +151,19 @@ func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
 	return len(ns), nil
 }
 
-// attempt sends n once and says what became of it.
-func (d *Desk) attempt(ctx context.Context, n *notify.Notification) storage.DeliveryOutcome {
+// mailerOf is a tenant's own mail server for a batch: its Mailer (nil for none) or the error
+// of reading it.
+type mailerOf struct {
+	m   notify.Mailer
+	err error
+}
+
+// attempt sends n once and says what became of it. own is the mail server of n's tenant, if
+// it has one (nil when not asked).
+func (d *Desk) attempt(ctx context.Context, n *notify.Notification, own *mailerOf) storage.DeliveryOutcome {
 	cfg := d.cfg.Dispatch
 	o := storage.DeliveryOutcome{ID: n.ID, Attempt: n.Attempts}
-	rec, err := d.send(ctx, n)
+	rec, err := d.send(ctx, n, own)
 	o.At = d.clock()
 	switch {
 	case err == nil:
@@ -163,10 +180,19 @@ func (d *Desk) attempt(ctx context.Context, n *notify.Notification) storage.Deli
 	return o
 }
 
-// send hands n to its channel's Notifier within SendTimeout. A Notifier that panics fails the
-// attempt instead of the process.
-func (d *Desk) send(ctx context.Context, n *notify.Notification) (rec notify.Receipt, err error) {
+// send hands n to its channel's Notifier within SendTimeout: for e-mail, the tenant's own
+// mail server when it has one (own). A Notifier that panics fails the attempt instead of the
+// process.
+func (d *Desk) send(ctx context.Context, n *notify.Notification, own *mailerOf) (rec notify.Receipt, err error) {
 	notifier := d.cfg.Notifiers[n.Channel]
+	if n.Channel == notify.Email && own != nil {
+		if own.err != nil {
+			return rec, own.err
+		}
+		if own.m != nil {
+			notifier = own.m
+		}
+	}
 	if notifier == nil {
 		return rec, notify.Permanent(fmt.Errorf("no notifier for the %s channel", n.Channel))
 	}

@@ -57,6 +57,7 @@ type Migrator interface {
 // Queries are the reads and writes a Store offers, either directly or inside InTx.
 type Queries interface {
 	Tenants
+	TenantSMTP
 	Customers
 	Departments
 	Projects
@@ -80,6 +81,22 @@ type Queries interface {
 	NotificationTemplates
 	Timers
 	Attachments
+}
+
+// TenantSMTP stores the tenants' own mail servers, one per tenant at most.
+type TenantSMTP interface {
+	// GetTenantSMTP returns the tenant's SMTP settings, with SealedPassword as stored and
+	// PasswordSet true when it is not empty. Returns ErrNotFound if the tenant has none.
+	GetTenantSMTP(ctx context.Context, tenantID uuid.UUID) (*tenant.SMTP, error)
+	// PutTenantSMTP inserts s, or replaces the tenant's settings. Returns ErrNotFound if there
+	// is no such tenant.
+	PutTenantSMTP(ctx context.Context, s *tenant.SMTP) error
+	// ResealTenantSMTP replaces the tenant's sealed password old by sealed (the same password
+	// sealed under another key). Returns ErrConflict if the stored sealed password is no longer
+	// old (the settings changed meanwhile) and ErrNotFound if the tenant has no settings.
+	ResealTenantSMTP(ctx context.Context, tenantID uuid.UUID, old, sealed string) error
+	// DeleteTenantSMTP removes the tenant's settings. Returns ErrNotFound if it has none.
+	DeleteTenantSMTP(ctx context.Context, tenantID uuid.UUID) error
 }
 
 // Tenants stores operators.

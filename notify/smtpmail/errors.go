@@ -77,3 +77,7 @@ func isCertificateError(err error) bool {
 	return errors.As(err, &verification) || errors.As(err, &authority) ||
 		errors.As(err, &hostname) || errors.As(err, &invalid)
 }
+
+// FailedStep returns Step: the method by which a [notify.Mailer]'s Check names the step that
+// failed.
+func (e *CheckError) FailedStep() string { return e.Step }
