@@ -56,6 +56,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("DefaultPriority", func(t *testing.T) { testDefaultPriority(t, h) })
 	t.Run("RotateRequesterLinks", func(t *testing.T) { testRotateRequesterLinks(t, h) })
 	t.Run("RequestLinks", func(t *testing.T) { testRequestLinks(t, h) })
+	t.Run("TenantSMTP", func(t *testing.T) { testTenantSMTP(t, h) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, h) })
 	t.Run("UserFilter", func(t *testing.T) { testUserFilter(t, h) })
 	t.Run("Teams", func(t *testing.T) { testTeams(t, h) })
