@@ -67,6 +67,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeH
 //	GET  /reset-password                 ask for a reset link; POST sends it
 //	GET  /reset-password/{token}         choose a new password; POST sets it
 //	GET  /share-login/{token}            sign this device in; POST redeems the link
+//	GET  /notifications                  the bell: in-app notifications, newest first
+//	POST /notifications/{id}/read        marks one read; POST /notifications/read marks all
 //	GET  /profile                        the profile; POST /profile/password, /profile/share
 //	GET  /static/…                       stylesheet and images
 //
@@ -108,6 +110,9 @@ func New(desk *helpdesk.Desk, cfg *Config) (*Handler, error) {
 	m.HandleFunc("GET /share-login/{token}", h.shareForm)
 	m.HandleFunc("POST /share-login/{token}", h.sharePost)
 	m.HandleFunc("GET /{$}", h.signedIn(h.dashboard))
+	m.HandleFunc("GET /notifications", h.signedIn(h.bell))
+	m.HandleFunc("POST /notifications/{id}/read", h.signedIn(h.bellRead))
+	m.HandleFunc("POST /notifications/read", h.signedIn(h.bellReadAll))
 	m.HandleFunc("GET /profile", h.signedIn(h.profile))
 	m.HandleFunc("POST /profile/password", h.signedIn(h.passwordPost))
 	m.HandleFunc("POST /profile/share", h.signedIn(h.sharePage))

@@ -15,9 +15,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/blob"
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/web/backoffice"
@@ -32,6 +34,7 @@ const password = "Backoffice-test-1"
 
 // site is a Desk with one operator and its admin, served by the back office over HTTP.
 type site struct {
+	store  *bunstore.Store
 	desk   *helpdesk.Desk
 	tenant *tenant.Tenant
 	admin  tenant.Actor
@@ -56,7 +59,7 @@ func newSite(t *testing.T) *site {
 	u, _, err := d.CreateUser(ctx, tenant.SystemFor(op.ID), helpdesk.NewUser{Email: "ada@acme.example", Name: "Ada Admin",
 		Role: tenant.RoleAdmin, Password: password})
 	require.NoError(t, err)
-	st := &site{desk: d, tenant: op, admin: tenant.Employee(op.ID, u.ID, tenant.RoleAdmin, u.Name), log: &bytes.Buffer{}}
+	st := &site{store: s, desk: d, tenant: op, admin: tenant.Employee(op.ID, u.ID, tenant.RoleAdmin, u.Name), log: &bytes.Buffer{}}
 	h, err := backoffice.New(d, &backoffice.Config{Tenant: backoffice.SingleTenant(op.ID), Logger: slog.New(slog.NewTextHandler(st.log, nil))})
 	require.NoError(t, err)
 	srv.Config.Handler = h
@@ -288,4 +291,57 @@ func TestNewNeedsTenant(t *testing.T) {
 	st := newSite(t)
 	_, err = backoffice.New(st.desk, &backoffice.Config{})
 	assert.Error(t, err)
+}
+
+// inApp stores an in-app notification for the admin, as the outbox would.
+func (st *site) inApp(t *testing.T, subject, link string) *notify.Notification {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	n := &notify.Notification{Message: notify.Message{ID: uuid.Must(uuid.NewV7()), TenantID: st.tenant.ID, Event: notify.TicketRequested,
+		Channel: notify.InApp, To: notify.Address{UserID: st.admin.UserID, Name: st.admin.Name}, Language: "en",
+		Subject: subject, Text: "Pump 7 alarms.", Link: link}, Status: notify.StatusDelivered, CreatedAt: now, DeliveredAt: &now}
+	require.NoError(t, st.store.EnqueueNotifications(t.Context(), []*notify.Notification{n}))
+	return n
+}
+
+func TestBell(t *testing.T) {
+	st := newSite(t)
+	c := st.browser()
+	require.Equal(t, http.StatusSeeOther, st.signIn(t, c, "ada@acme.example", password).StatusCode)
+	_, body := do(t, c, http.MethodGet, st.srv.URL+"/notifications", nil)
+	assert.Contains(t, body, "No notifications yet.")
+
+	first := st.inApp(t, "New request T-000001", "/tickets/0194")
+	st.inApp(t, "Sneaky", "javascript:alert(1)")
+	res, body := do(t, c, http.MethodGet, st.srv.URL+"/", nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, body, "2 unread", "the bell's count")
+	_, body = do(t, c, http.MethodGet, st.srv.URL+"/notifications", nil)
+	assert.Contains(t, body, `<a href="/tickets/0194">New request T-000001</a>`)
+	assert.Contains(t, body, "<p>Sneaky</p>", "an unsafe link is left out, not neutered into a dead one")
+	assert.NotContains(t, body, "javascript:")
+
+	res, _ = do(t, c, http.MethodPost, st.srv.URL+"/notifications/"+first.ID.String()+"/read", url.Values{})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = do(t, c, http.MethodGet, st.srv.URL+"/", nil)
+	assert.Contains(t, body, "1 unread")
+	res, _ = do(t, c, http.MethodPost, st.srv.URL+"/notifications/read", url.Values{})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = do(t, c, http.MethodGet, st.srv.URL+"/", nil)
+	assert.NotContains(t, body, "unread")
+
+	t.Run("another person's notification is not found", func(t *testing.T) {
+		_, _, err := st.desk.CreateUser(t.Context(), st.admin, helpdesk.NewUser{Email: "sam@acme.example", Name: "Sam Agent",
+			Role: tenant.RoleAgent, Password: "Agent-pass-1"})
+		require.NoError(t, err)
+		other := st.inApp(t, "For Ada", "")
+		sam := st.browser()
+		require.Equal(t, http.StatusSeeOther, st.signIn(t, sam, "sam@acme.example", "Agent-pass-1").StatusCode)
+		res, _ := do(t, sam, http.MethodPost, st.srv.URL+"/notifications/"+other.ID.String()+"/read", url.Values{})
+		assert.Equal(t, http.StatusNotFound, res.StatusCode)
+		_, body := do(t, sam, http.MethodGet, st.srv.URL+"/notifications", nil)
+		assert.NotContains(t, body, "For Ada")
+		res, _ = do(t, sam, http.MethodPost, st.srv.URL+"/notifications/not-an-id/read", url.Values{})
+		assert.Equal(t, http.StatusNotFound, res.StatusCode)
+	})
 }
