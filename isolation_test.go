@@ -297,6 +297,29 @@ var matrix = map[string]matrixOp{
 		_, err := c.d.CreatePriority(c.ctx, c.actor, helpdesk.NewPriority{Name: "Critical " + c.unique(), Rank: 99})
 		return nil, err
 	}},
+	"CreateCannedResponse": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateCannedResponse(c.ctx, c.actor, helpdesk.NewCannedResponse{Language: "en", Title: "Hello", Body: "Hi {{.recipient_name}}"})
+		return nil, err
+	}},
+	"UpdateCannedResponse": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.UpdateCannedResponse(c.ctx, c.actor, c.cannedResponse())
+		return nil, err
+	}},
+	"DeleteCannedResponse": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		return nil, c.d.DeleteCannedResponse(c.ctx, c.actor, c.cannedResponse().ID)
+	}},
+	// Staff list canned responses; requesters and customer users never see them.
+	"CannedResponses": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.cannedResponse().ID
+		cs, err := c.d.CannedResponses(c.ctx, c.actor, "")
+		return ids(cs, func(x *ticket.CannedResponse) uuid.UUID { return x.ID }), err
+	}},
+	// Staff render a canned response for any ticket of the tenant; those who see the ticket
+	// but may not use canned responses are forbidden, the others do not find it.
+	"RenderCannedResponse": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.RenderCannedResponse(c.ctx, c.actor, c.cannedResponse().ID, c.ticket.ID)
+		return nil, err
+	}},
 	"AuditLog": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		dep, err := c.d.CreateDepartment(c.ctx, c.sc.org.system, "Audited "+c.unique())
 		require.NoError(c.t, err)
@@ -916,6 +939,16 @@ func (c *cell) notificationTemplate() *notify.Template {
 		Language: "en-" + c.unique(), Text: "Done: {{.ticket_ref}}", CreatedAt: now, UpdatedAt: now, Version: 1}
 	require.NoError(c.t, c.store.CreateNotificationTemplate(c.ctx, t))
 	return t
+}
+
+// cannedResponse stores a canned response of the scope's tenant.
+func (c *cell) cannedResponse() *ticket.CannedResponse {
+	c.t.Helper()
+	now := c.w.f.clock.Now().UTC()
+	r := &ticket.CannedResponse{ID: uuid.Must(uuid.NewV7()), TenantID: c.sc.org.tenant.ID, Language: "en",
+		Title: "Thanks " + c.unique(), Body: "Thank you, {{.recipient_name}}.", CreatedAt: now, UpdatedAt: now, Version: 1}
+	require.NoError(c.t, c.store.CreateCannedResponse(c.ctx, r))
+	return r
 }
 
 // newUser stores a fresh customer user of the scope's customer with status st.

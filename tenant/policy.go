@@ -43,6 +43,8 @@ const (
 	ActMessageIntern  Action = "message.internal"
 	ActStatusManage   Action = "status.manage" // custom statuses and priorities
 	ActStatusList     Action = "status.list"
+	ActCannedManage   Action = "canned.manage" // create, edit and delete canned responses
+	ActCannedUse      Action = "canned.use"    // list canned responses and render them for a ticket
 	ActAuditRead      Action = "audit.read"
 	ActEmployeeManage Action = "employee.manage"
 	ActCustUserManage Action = "customer_user.manage"
@@ -165,6 +167,8 @@ var rules = map[Action]rule{
 	ActMessageIntern:    {who: staff},
 	ActStatusManage:     {who: managers},
 	ActStatusList:       {who: people},
+	ActCannedManage:     {who: managers},
+	ActCannedUse:        {who: staff},
 	ActAuditRead:        {who: managers},
 	ActEmployeeManage:   {who: pAdmin | pSystem},
 	ActCustUserManage:   {who: managers | pCustAdmin},
