@@ -320,6 +320,18 @@ var matrix = map[string]matrixOp{
 		_, err := c.d.RenderCannedResponse(c.ctx, c.actor, c.cannedResponse().ID, c.ticket.ID)
 		return nil, err
 	}},
+	"UpdateStatus": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		cur, err := c.store.GetStatus(c.ctx, c.sc.org.tenant.ID, c.w.openStatus[c.sc.org.tenant.ID])
+		require.NoError(c.t, err)
+		_, err = c.d.UpdateStatus(c.ctx, c.actor, cur)
+		return nil, err
+	}},
+	"UpdatePriority": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		cur, err := c.store.GetPriority(c.ctx, c.sc.org.tenant.ID, c.w.priority[c.sc.org.tenant.ID])
+		require.NoError(c.t, err)
+		_, err = c.d.UpdatePriority(c.ctx, c.actor, cur)
+		return nil, err
+	}},
 	"AuditLog": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		dep, err := c.d.CreateDepartment(c.ctx, c.sc.org.system, "Audited "+c.unique())
 		require.NoError(c.t, err)
