@@ -135,6 +135,32 @@ var matrix = map[string]matrixOp{
 		return nil, err
 	}},
 
+	"Departments": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.department().ID
+		ds, err := c.d.Departments(c.ctx, c.actor)
+		return ids(ds, func(x *tenant.Department) uuid.UUID { return x.ID }), err
+	}},
+	"UpdateDepartment": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.UpdateDepartment(c.ctx, c.actor, c.department())
+		return nil, err
+	}},
+	"Projects": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.org.project.ID
+		ps, err := c.d.Projects(c.ctx, c.actor)
+		return ids(ps, func(x *tenant.Project) uuid.UUID { return x.ID }), err
+	}},
+	"UpdateProject": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		cur, err := c.store.GetProject(c.ctx, c.sc.org.tenant.ID, c.sc.org.project.ID)
+		require.NoError(c.t, err)
+		_, err = c.d.UpdateProject(c.ctx, c.actor, cur)
+		return nil, err
+	}},
+	// Putting an employee in a department: customer users and public actors do not see
+	// employees at all.
+	"SetUserDepartment": {own: "AAFFA|NN|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SetUserDepartment(c.ctx, c.actor, c.sc.org.agent2.UserID, c.department().ID)
+		return nil, err
+	}},
 	"CreateTemplate": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateTemplate(c.ctx, c.actor, helpdesk.NewTemplate{Name: "Type"})
 		return nil, err
@@ -951,6 +977,16 @@ func (c *cell) notificationTemplate() *notify.Template {
 		Language: "en-" + c.unique(), Text: "Done: {{.ticket_ref}}", CreatedAt: now, UpdatedAt: now, Version: 1}
 	require.NoError(c.t, c.store.CreateNotificationTemplate(c.ctx, t))
 	return t
+}
+
+// department stores a department of the scope's tenant.
+func (c *cell) department() *tenant.Department {
+	c.t.Helper()
+	now := c.w.f.clock.Now().UTC()
+	dep := &tenant.Department{ID: uuid.Must(uuid.NewV7()), TenantID: c.sc.org.tenant.ID, Name: "Branch " + c.unique(),
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	require.NoError(c.t, c.store.CreateDepartment(c.ctx, dep))
+	return dep
 }
 
 // cannedResponse stores a canned response of the scope's tenant.

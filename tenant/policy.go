@@ -22,6 +22,7 @@ const (
 	ActCustomerList   Action = "customer.list"
 	ActCustomerUpdate Action = "customer.update"
 	ActOrgManage      Action = "org.manage" // departments and projects
+	ActOrgRead        Action = "org.read"   // list departments and projects
 
 	ActTemplateManage Action = "template.manage"
 	ActTemplateRead   Action = "template.read"
@@ -148,6 +149,7 @@ var rules = map[Action]rule{
 	ActCustomerList:     {who: staff},
 	ActCustomerUpdate:   {who: managers},
 	ActOrgManage:        {who: managers},
+	ActOrgRead:          {who: staff},
 	ActTemplateManage:   {who: managers},
 	ActTemplateRead:     {who: staff},
 	ActDeviceManage:     {who: managers},
