@@ -78,7 +78,9 @@ func (d *Desk) moveTicket(c *caseTx, ev ticket.Event, ch Change) error {
 	}
 	c.t.State = to
 	// A new state starts in its default status; SetStatus picks another one.
-	c.t.StatusID = uuid.Nil
+	if c.t.StatusID, err = defaultStatus(c.ctx, c.q, c.t.TenantID, to); err != nil {
+		return err
+	}
 	c.ticketMoved = true
 	if err := c.history(uuid.Nil, string(ev), string(from), string(to), reason); err != nil {
 		return err

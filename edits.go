@@ -225,8 +225,8 @@ type TicketEdit struct {
 	PriorityID  *uuid.UUID
 }
 
-// EditTicket changes a ticket's title, description, type or priority, with a history entry
-// naming what changed. Employees and the system may. Returns *ValidationError, ErrNotFound
+// EditTicket changes a ticket's title, description, type or priority (not to a retired one),
+// with a history entry naming what changed. Employees and the system may. Returns *ValidationError, ErrNotFound
 // (ticket or priority), ErrConflict or ErrForbidden.
 func (d *Desk) EditTicket(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, e TicketEdit) (*ticket.Ticket, error) {
 	return d.changeTicket(ctx, actor, ticketID, "edit", tenant.ActTicketEdit, func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
@@ -245,8 +245,10 @@ func (d *Desk) EditTicket(ctx context.Context, actor tenant.Actor, ticketID uuid
 			return err
 		}
 		if e.PriorityID != nil {
-			if _, err := q.GetPriority(ctx, t.TenantID, *e.PriorityID); err != nil {
-				return fmt.Errorf("priority %s: %w", *e.PriorityID, err)
+			if *e.PriorityID != t.PriorityID {
+				if err := usablePriority(ctx, q, t.TenantID, *e.PriorityID); err != nil {
+					return err
+				}
 			}
 			t.PriorityID, changed = *e.PriorityID, append(changed, "priority")
 		}

@@ -153,6 +153,32 @@ var matrix = map[string]matrixOp{
 		return nil, err
 	}},
 
+	"Departments": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.department().ID
+		ds, err := c.d.Departments(c.ctx, c.actor)
+		return ids(ds, func(x *tenant.Department) uuid.UUID { return x.ID }), err
+	}},
+	"UpdateDepartment": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.UpdateDepartment(c.ctx, c.actor, c.department())
+		return nil, err
+	}},
+	"Projects": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.org.project.ID
+		ps, err := c.d.Projects(c.ctx, c.actor)
+		return ids(ps, func(x *tenant.Project) uuid.UUID { return x.ID }), err
+	}},
+	"UpdateProject": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		cur, err := c.store.GetProject(c.ctx, c.sc.org.tenant.ID, c.sc.org.project.ID)
+		require.NoError(c.t, err)
+		_, err = c.d.UpdateProject(c.ctx, c.actor, cur)
+		return nil, err
+	}},
+	// Putting an employee in a department: customer users and public actors do not see
+	// employees at all.
+	"SetUserDepartment": {own: "AAFFA|NN|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.SetUserDepartment(c.ctx, c.actor, c.sc.org.agent2.UserID, c.department().ID)
+		return nil, err
+	}},
 	"CreateTemplate": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateTemplate(c.ctx, c.actor, helpdesk.NewTemplate{Name: "Type"})
 		return nil, err
@@ -313,6 +339,41 @@ var matrix = map[string]matrixOp{
 	}},
 	"CreatePriority": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreatePriority(c.ctx, c.actor, helpdesk.NewPriority{Name: "Critical " + c.unique(), Rank: 99})
+		return nil, err
+	}},
+	"CreateCannedResponse": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CreateCannedResponse(c.ctx, c.actor, helpdesk.NewCannedResponse{Language: "en", Title: "Hello", Body: "Hi {{.recipient_name}}"})
+		return nil, err
+	}},
+	"UpdateCannedResponse": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.UpdateCannedResponse(c.ctx, c.actor, c.cannedResponse())
+		return nil, err
+	}},
+	"DeleteCannedResponse": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		return nil, c.d.DeleteCannedResponse(c.ctx, c.actor, c.cannedResponse().ID)
+	}},
+	// Staff list canned responses; requesters and customer users never see them.
+	"CannedResponses": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.cannedResponse().ID
+		cs, err := c.d.CannedResponses(c.ctx, c.actor, "")
+		return ids(cs, func(x *ticket.CannedResponse) uuid.UUID { return x.ID }), err
+	}},
+	// Staff render a canned response for any ticket of the tenant; those who see the ticket
+	// but may not use canned responses are forbidden, the others do not find it.
+	"RenderCannedResponse": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.RenderCannedResponse(c.ctx, c.actor, c.cannedResponse().ID, c.ticket.ID)
+		return nil, err
+	}},
+	"UpdateStatus": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		cur, err := c.store.GetStatus(c.ctx, c.sc.org.tenant.ID, c.w.openStatus[c.sc.org.tenant.ID])
+		require.NoError(c.t, err)
+		_, err = c.d.UpdateStatus(c.ctx, c.actor, cur)
+		return nil, err
+	}},
+	"UpdatePriority": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		cur, err := c.store.GetPriority(c.ctx, c.sc.org.tenant.ID, c.w.priority[c.sc.org.tenant.ID])
+		require.NoError(c.t, err)
+		_, err = c.d.UpdatePriority(c.ctx, c.actor, cur)
 		return nil, err
 	}},
 	"AuditLog": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
@@ -945,6 +1006,26 @@ func (c *cell) notificationTemplate() *notify.Template {
 		Language: "en-" + c.unique(), Text: "Done: {{.ticket_ref}}", CreatedAt: now, UpdatedAt: now, Version: 1}
 	require.NoError(c.t, c.store.CreateNotificationTemplate(c.ctx, t))
 	return t
+}
+
+// department stores a department of the scope's tenant.
+func (c *cell) department() *tenant.Department {
+	c.t.Helper()
+	now := c.w.f.clock.Now().UTC()
+	dep := &tenant.Department{ID: uuid.Must(uuid.NewV7()), TenantID: c.sc.org.tenant.ID, Name: "Branch " + c.unique(),
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	require.NoError(c.t, c.store.CreateDepartment(c.ctx, dep))
+	return dep
+}
+
+// cannedResponse stores a canned response of the scope's tenant.
+func (c *cell) cannedResponse() *ticket.CannedResponse {
+	c.t.Helper()
+	now := c.w.f.clock.Now().UTC()
+	r := &ticket.CannedResponse{ID: uuid.Must(uuid.NewV7()), TenantID: c.sc.org.tenant.ID, Language: "en",
+		Title: "Thanks " + c.unique(), Body: "Thank you, {{.recipient_name}}.", CreatedAt: now, UpdatedAt: now, Version: 1}
+	require.NoError(c.t, c.store.CreateCannedResponse(c.ctx, r))
+	return r
 }
 
 // newUser stores a fresh customer user of the scope's customer with status st.

@@ -143,6 +143,9 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 			}
 		}
 		t.Number, t.Prefix, t.TeamID = n.Number, ten.TicketPrefix, ten.DefaultTeamID
+		if t.StatusID, err = defaultStatus(ctx, q, tid, t.State); err != nil {
+			return err
+		}
 		if err := q.CreateTicket(ctx, t); err != nil {
 			return err
 		}
@@ -291,10 +294,7 @@ func (d *Desk) resolveSubmission(ctx context.Context, q storage.Queries, actor t
 		}
 	}
 	if t.PriorityID != uuid.Nil {
-		if _, err := q.GetPriority(ctx, tid, t.PriorityID); err != nil {
-			return fmt.Errorf("priority %s: %w", t.PriorityID, err)
-		}
-		return nil
+		return usablePriority(ctx, q, tid, t.PriorityID)
 	}
 	id, err := q.DefaultPriority(ctx, tid)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -637,7 +637,7 @@ func (d *Desk) Close(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID
 }
 
 // SetStatus gives a ticket one of the tenant's custom statuses, which must map onto the ticket's
-// current state. Employees and the system may. Returns ErrNotFound (ticket or status),
+// current state and not be retired. Employees and the system may. Returns ErrNotFound (ticket or status),
 // *ValidationError (status of another state), ErrForbidden or ErrConflict.
 func (d *Desk) SetStatus(ctx context.Context, actor tenant.Actor, ticketID, statusID uuid.UUID) (*ticket.Ticket, error) {
 	return d.changeTicket(ctx, actor, ticketID, "status", tenant.ActTicketStatus, func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
@@ -647,6 +647,9 @@ func (d *Desk) SetStatus(ctx context.Context, actor tenant.Actor, ticketID, stat
 		}
 		if s.State != t.State {
 			return invalid("status_id", "status %q belongs to state %s, the ticket is %s", s.Name, s.State, t.State)
+		}
+		if s.Retired {
+			return invalid("status_id", "status %q is retired", s.Name)
 		}
 		h.From, h.To, h.Reason = string(t.State), string(t.State), s.Name
 		t.StatusID = s.ID

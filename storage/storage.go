@@ -70,6 +70,7 @@ type Queries interface {
 	Sessions
 	Statuses
 	Priorities
+	CannedResponses
 	Audit
 	Users
 	Teams
@@ -338,6 +339,21 @@ type Priorities interface {
 	// DefaultPriority returns the ID of the tenant's default priority (the most urgent one if
 	// several are marked default). Returns ErrNotFound if none is.
 	DefaultPriority(ctx context.Context, tenantID uuid.UUID) (uuid.UUID, error)
+}
+
+// CannedResponses stores the tenant's canned responses (predefined messages per language).
+type CannedResponses interface {
+	// CreateCannedResponse returns ErrConflict if the ID is taken.
+	CreateCannedResponse(ctx context.Context, c *ticket.CannedResponse) error
+	// GetCannedResponse returns ErrNotFound if the tenant has no such canned response.
+	GetCannedResponse(ctx context.Context, tenantID, id uuid.UUID) (*ticket.CannedResponse, error)
+	// UpdateCannedResponse returns ErrNotFound or ErrConflict (stale Version).
+	UpdateCannedResponse(ctx context.Context, c *ticket.CannedResponse) error
+	// DeleteCannedResponse returns ErrNotFound if the tenant has no such canned response.
+	DeleteCannedResponse(ctx context.Context, tenantID, id uuid.UUID) error
+	// ListCannedResponses returns the tenant's canned responses in one language ("" for all),
+	// by title.
+	ListCannedResponses(ctx context.Context, tenantID uuid.UUID, language string) ([]*ticket.CannedResponse, error)
 }
 
 // Audit stores the tenant's audit log.

@@ -22,6 +22,7 @@ const (
 	ActCustomerList   Action = "customer.list"
 	ActCustomerUpdate Action = "customer.update"
 	ActOrgManage      Action = "org.manage" // departments and projects
+	ActOrgRead        Action = "org.read"   // list departments and projects
 
 	ActTemplateManage Action = "template.manage"
 	ActTemplateRead   Action = "template.read"
@@ -43,6 +44,8 @@ const (
 	ActMessageIntern  Action = "message.internal"
 	ActStatusManage   Action = "status.manage" // custom statuses and priorities
 	ActStatusList     Action = "status.list"
+	ActCannedManage   Action = "canned.manage" // create, edit and delete canned responses
+	ActCannedUse      Action = "canned.use"    // list canned responses and render them for a ticket
 	ActAuditRead      Action = "audit.read"
 	ActEmployeeManage Action = "employee.manage"
 	ActCustUserManage Action = "customer_user.manage"
@@ -147,6 +150,7 @@ var rules = map[Action]rule{
 	ActCustomerList:     {who: staff},
 	ActCustomerUpdate:   {who: managers},
 	ActOrgManage:        {who: managers},
+	ActOrgRead:          {who: staff},
 	ActTemplateManage:   {who: managers},
 	ActTemplateRead:     {who: staff},
 	ActDeviceManage:     {who: managers},
@@ -166,6 +170,8 @@ var rules = map[Action]rule{
 	ActMessageIntern:    {who: staff},
 	ActStatusManage:     {who: managers},
 	ActStatusList:       {who: people},
+	ActCannedManage:     {who: managers},
+	ActCannedUse:        {who: staff},
 	ActAuditRead:        {who: managers},
 	ActEmployeeManage:   {who: pAdmin | pSystem},
 	ActCustUserManage:   {who: managers | pCustAdmin},

@@ -40,6 +40,9 @@ type User struct {
 	Push   bool
 	Role   Role
 	Status UserStatus
+	// DepartmentID is the operator's department (branch) an employee works in; uuid.Nil for
+	// none, and always for customer users.
+	DepartmentID uuid.UUID
 	// PasswordHash is the encoded argon2id hash of the password, with its parameters; empty
 	// until the user sets one. Stores keep it; the Desk never returns it, and it is never
 	// serialized.

@@ -12,6 +12,8 @@
 // # Statuses
 //
 // A tenant may define any number of custom statuses; each maps onto exactly one built-in
-// [State], which the lifecycle governs. A ticket whose StatusID is uuid.Nil shows its state's
-// default status.
+// [State], which the lifecycle governs. A ticket gets its state's default status when it is
+// created and whenever its state changes; StatusID is uuid.Nil only when that state has no
+// default. Retired statuses and priorities stay on the tickets that have them but are not
+// given anew.
 package ticket

@@ -153,9 +153,15 @@ type Status struct {
 	TenantID uuid.UUID
 	Name     string
 	State    State
-	// Default marks the status a ticket gets when it enters State.
-	Default   bool
-	Position  int
+	// Default marks the status a ticket gets when it enters State (on submission, and on every
+	// lifecycle event): at most one status of each State is the default, and a retired status
+	// never is. A state without a default status leaves the ticket's StatusID uuid.Nil.
+	Default bool
+	// Position orders the statuses of one State: listings give them by State (lifecycle
+	// order), then Position.
+	Position int
+	// Retired statuses stay on the tickets that have them but cannot be given to a ticket anew.
+	Retired   bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Version   int64
@@ -163,11 +169,29 @@ type Status struct {
 
 // Priority is a tenant's ticket priority. Rank orders priorities: higher is more urgent.
 type Priority struct {
-	ID        uuid.UUID
-	TenantID  uuid.UUID
-	Name      string
-	Rank      int
-	Default   bool
+	ID       uuid.UUID
+	TenantID uuid.UUID
+	Name     string
+	Rank     int
+	// Default marks the priority of tickets submitted without one; a retired priority never is.
+	Default bool
+	// Retired priorities stay on the tickets that have them but cannot be given to a ticket anew.
+	Retired   bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}
+
+// CannedResponse is a tenant's predefined message in one language, which staff insert into a
+// ticket's messages. Title and Body are written with the tags of notification templates
+// (notify.SnippetTags) and rendered with the ticket's data.
+type CannedResponse struct {
+	ID       uuid.UUID
+	TenantID uuid.UUID
+	// Language is one of the seed languages: en, de, fr, es or pl.
+	Language  string
+	Title     string
+	Body      string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Version   int64

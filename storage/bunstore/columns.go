@@ -78,21 +78,31 @@ func (r *codeRow) targets() []any {
 func (*statusRow) table() string { return "statuses" }
 
 func (*statusRow) columns() string {
-	return "id, tenant_id, name, state, is_default, position, created_at, updated_at, version"
+	return "id, tenant_id, name, state, is_default, position, retired, created_at, updated_at, version"
 }
 
 func (r *statusRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.Name, &r.State, &r.Default, &r.Position, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.State, &r.Default, &r.Position, &r.Retired, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 func (*priorityRow) table() string { return "priorities" }
 
 func (*priorityRow) columns() string {
-	return "id, tenant_id, name, rank, is_default, created_at, updated_at, version"
+	return "id, tenant_id, name, rank, is_default, retired, created_at, updated_at, version"
 }
 
 func (r *priorityRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.Name, &r.Rank, &r.Default, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.Name, &r.Rank, &r.Default, &r.Retired, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+}
+
+func (*cannedRow) table() string { return "canned_responses" }
+
+func (*cannedRow) columns() string {
+	return "id, tenant_id, language, title, body, created_at, updated_at, version"
+}
+
+func (r *cannedRow) targets() []any {
+	return []any{&r.ID, &r.TenantID, &r.Language, &r.Title, &r.Body, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 func (*ticketRow) table() string { return "tickets" }
@@ -180,11 +190,11 @@ func (r *auditRow) targets() []any {
 func (*userRow) table() string { return "users" }
 
 func (*userRow) columns() string {
-	return "id, tenant_id, customer_id, email, name, phone, language, push, role, status, password_hash, last_sign_in_at, search_text, created_at, updated_at, version"
+	return "id, tenant_id, customer_id, email, name, phone, language, push, role, status, department_id, password_hash, last_sign_in_at, search_text, created_at, updated_at, version"
 }
 
 func (r *userRow) targets() []any {
-	return []any{&r.ID, &r.TenantID, &r.CustomerID, &r.Email, &r.Name, &r.Phone, &r.Language, &r.Push, &r.Role, &r.Status, &r.PasswordHash, &r.LastSignInAt, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.Version}
+	return []any{&r.ID, &r.TenantID, &r.CustomerID, &r.Email, &r.Name, &r.Phone, &r.Language, &r.Push, &r.Role, &r.Status, &r.DepartmentID, &r.PasswordHash, &r.LastSignInAt, &r.SearchText, &r.CreatedAt, &r.UpdatedAt, &r.Version}
 }
 
 func (*teamRow) table() string { return "teams" }

@@ -202,6 +202,7 @@ type statusRow struct {
 	State         string    `bun:"state"`
 	Default       bool      `bun:"is_default"`
 	Position      int       `bun:"position"`
+	Retired       bool      `bun:"retired"`
 	CreatedAt     time.Time `bun:"created_at"`
 	UpdatedAt     time.Time `bun:"updated_at"`
 	Version       int64     `bun:"version"`
@@ -209,12 +210,12 @@ type statusRow struct {
 
 func fromStatus(s *ticket.Status) *statusRow {
 	return &statusRow{ID: s.ID, TenantID: s.TenantID, Name: s.Name, State: string(s.State), Default: s.Default,
-		Position: s.Position, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version}
+		Position: s.Position, Retired: s.Retired, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt, Version: s.Version}
 }
 
 func (r *statusRow) domain() *ticket.Status {
 	return &ticket.Status{ID: r.ID, TenantID: r.TenantID, Name: r.Name, State: ticket.State(r.State), Default: r.Default,
-		Position: r.Position, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+		Position: r.Position, Retired: r.Retired, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
 
 type priorityRow struct {
@@ -224,18 +225,41 @@ type priorityRow struct {
 	Name          string    `bun:"name"`
 	Rank          int       `bun:"rank"`
 	Default       bool      `bun:"is_default"`
+	Retired       bool      `bun:"retired"`
 	CreatedAt     time.Time `bun:"created_at"`
 	UpdatedAt     time.Time `bun:"updated_at"`
 	Version       int64     `bun:"version"`
 }
 
 func fromPriority(p *ticket.Priority) *priorityRow {
-	return &priorityRow{ID: p.ID, TenantID: p.TenantID, Name: p.Name, Rank: p.Rank, Default: p.Default,
+	return &priorityRow{ID: p.ID, TenantID: p.TenantID, Name: p.Name, Rank: p.Rank, Default: p.Default, Retired: p.Retired,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
 }
 
 func (r *priorityRow) domain() *ticket.Priority {
-	return &ticket.Priority{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Rank: r.Rank, Default: r.Default,
+	return &ticket.Priority{ID: r.ID, TenantID: r.TenantID, Name: r.Name, Rank: r.Rank, Default: r.Default, Retired: r.Retired,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
+}
+
+type cannedRow struct {
+	bun.BaseModel `bun:"table:canned_responses"`
+	ID            uuid.UUID `bun:"id,pk"`
+	TenantID      uuid.UUID `bun:"tenant_id"`
+	Language      string    `bun:"language"`
+	Title         string    `bun:"title"`
+	Body          string    `bun:"body"`
+	CreatedAt     time.Time `bun:"created_at"`
+	UpdatedAt     time.Time `bun:"updated_at"`
+	Version       int64     `bun:"version"`
+}
+
+func fromCanned(c *ticket.CannedResponse) *cannedRow {
+	return &cannedRow{ID: c.ID, TenantID: c.TenantID, Language: c.Language, Title: c.Title, Body: c.Body,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Version: c.Version}
+}
+
+func (r *cannedRow) domain() *ticket.CannedResponse {
+	return &ticket.CannedResponse{ID: r.ID, TenantID: r.TenantID, Language: r.Language, Title: r.Title, Body: r.Body,
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
 
@@ -512,6 +536,7 @@ type userRow struct {
 	Push          bool       `bun:"push"`
 	Role          string     `bun:"role"`
 	Status        string     `bun:"status"`
+	DepartmentID  uuid.UUID  `bun:"department_id,nullzero"`
 	PasswordHash  string     `bun:"password_hash"`
 	LastSignInAt  *time.Time `bun:"last_sign_in_at"`
 	SearchText    string     `bun:"search_text"`
@@ -523,14 +548,14 @@ type userRow struct {
 func fromUser(u *tenant.User) *userRow {
 	return &userRow{ID: u.ID, TenantID: u.TenantID, CustomerID: u.CustomerID, Email: u.Email, Name: u.Name,
 		Phone: u.Phone, Language: u.Language, Push: u.Push, Role: string(u.Role), Status: string(u.Status),
-		PasswordHash: u.PasswordHash, LastSignInAt: u.LastSignInAt, SearchText: searchText(u.Name, u.Email),
+		DepartmentID: u.DepartmentID, PasswordHash: u.PasswordHash, LastSignInAt: u.LastSignInAt, SearchText: searchText(u.Name, u.Email),
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, Version: u.Version}
 }
 
 func (r *userRow) domain() *tenant.User {
 	return &tenant.User{ID: r.ID, TenantID: r.TenantID, CustomerID: r.CustomerID, Email: r.Email, Name: r.Name,
 		Phone: r.Phone, Language: r.Language, Push: r.Push, Role: tenant.Role(r.Role), Status: tenant.UserStatus(r.Status),
-		PasswordHash: r.PasswordHash, LastSignInAt: utcPtr(r.LastSignInAt),
+		DepartmentID: r.DepartmentID, PasswordHash: r.PasswordHash, LastSignInAt: utcPtr(r.LastSignInAt),
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version}
 }
 

@@ -57,6 +57,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("RotateRequesterLinks", func(t *testing.T) { testRotateRequesterLinks(t, h) })
 	t.Run("RequestLinks", func(t *testing.T) { testRequestLinks(t, h) })
 	t.Run("TenantSMTP", func(t *testing.T) { testTenantSMTP(t, h) })
+	t.Run("CannedResponses", func(t *testing.T) { testCannedResponses(t, h) })
 	t.Run("Users", func(t *testing.T) { testUsers(t, h) })
 	t.Run("UserFilter", func(t *testing.T) { testUserFilter(t, h) })
 	t.Run("Teams", func(t *testing.T) { testTeams(t, h) })
@@ -412,6 +413,7 @@ func entityTests() []entityTest {
 				v.State = ticket.StateInProgress
 				v.Default = !v.Default
 				v.Position++
+				v.Retired = !v.Retired
 				v.UpdatedAt = w.tick()
 			},
 			create: storage.Queries.CreateStatus,
@@ -430,12 +432,31 @@ func entityTests() []entityTest {
 				v.Name = "Critical"
 				v.Rank += 10
 				v.Default = !v.Default
+				v.Retired = !v.Retired
 				v.UpdatedAt = w.tick()
 			},
 			create: storage.Queries.CreatePriority,
 			get:    storage.Queries.GetPriority,
 			update: storage.Queries.UpdatePriority,
 			keys:   func(v *ticket.Priority) (*uuid.UUID, *uuid.UUID, *int64) { return &v.ID, &v.TenantID, &v.Version },
+		},
+		entity[ticket.CannedResponse]{
+			name: "CannedResponse", scoped: true,
+			make: func(w *world) *ticket.CannedResponse {
+				at := w.tick()
+				return &ticket.CannedResponse{ID: newID(), TenantID: w.Tenant.ID, Language: "de", Title: "Begrüßung",
+					Body: "Hallo {{.recipient_name}},\nwir kümmern uns um {{.ticket_ref}}.", CreatedAt: at, UpdatedAt: at, Version: 1}
+			},
+			change: func(w *world, v *ticket.CannedResponse) {
+				v.Language = "pl"
+				v.Title = "Powitanie"
+				v.Body = "Dzień dobry {{.recipient_name}}"
+				v.UpdatedAt = w.tick()
+			},
+			create: storage.Queries.CreateCannedResponse,
+			get:    storage.Queries.GetCannedResponse,
+			update: storage.Queries.UpdateCannedResponse,
+			keys:   func(v *ticket.CannedResponse) (*uuid.UUID, *uuid.UUID, *int64) { return &v.ID, &v.TenantID, &v.Version },
 		},
 		entity[tenant.User]{
 			name: "User", scoped: true,
@@ -453,6 +474,7 @@ func entityTests() []entityTest {
 				v.Language = "pl"
 				v.Role = tenant.RoleSupervisor
 				v.Status = tenant.UserDeactivated
+				v.DepartmentID = newID()
 				v.PasswordHash = "$argon2id$v=19$m=65536,t=3,p=4$bmV3c2FsdA$bmV3aGFzaA"
 				v.LastSignInAt = ptr(w.tick())
 				v.UpdatedAt = w.tick()
