@@ -55,6 +55,13 @@ func (d *Desk) acceptOffer(c *caseTx) error {
 	if !isNotFound(err) {
 		return err
 	}
+	// A concurrent accept may have withdrawn the offer after this transaction read the
+	// ticket: that is a lost race, not a missing offer.
+	if cur, err := c.q.GetTicket(c.ctx, c.t.TenantID, c.t.ID); err != nil {
+		return err
+	} else if cur.Version != c.t.Version {
+		return fmt.Errorf("%w: ticket %s changed meanwhile", storage.ErrConflict, c.t.Ref())
+	}
 	r := ticketResource(c.t)
 	if tenant.Authorize(c.actor, tenant.TicketEvent(string(ticket.EventAssign)), &r) == nil {
 		return nil
