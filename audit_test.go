@@ -33,6 +33,7 @@ func TestDeskAuditLog(t *testing.T) {
 			"tenant.created tenant system",
 			"team.created team Ada Admin",
 			"team.created team Ada Admin",
+			"team.default team Ada Admin",
 			"customer.created customer Ada Admin",
 			"customer.created customer Ada Admin",
 			"project.created project Ada Admin",

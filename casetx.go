@@ -6,6 +6,7 @@ package helpdesk
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/deskkit/helpdesk/notify"
@@ -71,6 +72,11 @@ func (d *Desk) moveTicket(c *caseTx, ev ticket.Event, ch Change) error {
 		return err
 	}
 	from := c.t.State
+	if ev == ticket.EventAccept {
+		if err := d.acceptOffer(c); err != nil {
+			return err
+		}
+	}
 	applyEffects(c.actor, c.t, ev, &ch, c.now)
 	reason := ch.Reason
 	if ev == ticket.EventRate {
@@ -85,10 +91,60 @@ func (d *Desk) moveTicket(c *caseTx, ev ticket.Event, ch Change) error {
 	if err := c.history(uuid.Nil, string(ev), string(from), string(to), reason); err != nil {
 		return err
 	}
+	if err := d.ticketOffers(c, from); err != nil {
+		return err
+	}
+	if to.Terminal() {
+		if err := d.cancelPendingSessions(c); err != nil {
+			return err
+		}
+	}
 	if err := d.ticketTimers(c, from); err != nil {
 		return err
 	}
 	c.occs = append(c.occs, ticketEvents(c.actor, c.t, ev)...)
+	return nil
+}
+
+// ticketOffers keeps the offers of the case's ticket in step with the state it just entered
+// from from: entering open offers it to its team, leaving open withdraws the open offers (an
+// accepted one was closed by acceptOffer already).
+func (d *Desk) ticketOffers(c *caseTx, from ticket.State) error {
+	switch {
+	case from == ticket.StateOpen && c.t.State != ticket.StateOpen:
+		return c.closeOffers(ticket.OfferWithdrawn)
+	case from != ticket.StateOpen && c.t.State == ticket.StateOpen:
+		return d.offerTicket(c)
+	}
+	return nil
+}
+
+// pendingSessions are the session states that wait for something to happen: a call asked for,
+// an invitation out, a time proposed or confirmed. A ticket that closes or is cancelled
+// cancels them, since nothing can follow on it.
+var pendingSessions = []ticket.SessionState{ticket.SessionRequested, ticket.SessionInvited, ticket.SessionProposed,
+	ticket.SessionConfirmed}
+
+// cancelPendingSessions cancels the case's pending sessions, with their history and timers,
+// as its ticket closes or is cancelled.
+func (d *Desk) cancelPendingSessions(c *caseTx) error {
+	if n, err := c.q.CountSessions(c.ctx, c.t.TenantID, c.t.ID, pendingSessions...); err != nil || n == 0 {
+		return err
+	}
+	ss, err := everyPage(func(p storage.PageRequest) (storage.Page[*ticket.Session], error) {
+		return c.q.ListSessions(c.ctx, c.t.TenantID, c.t.ID, p)
+	})
+	if err != nil {
+		return err
+	}
+	reason := "the ticket was " + string(c.t.State)
+	for _, s := range ss {
+		if slices.Contains(pendingSessions, s.State) {
+			if err := d.moveSession(c, s, ticket.SessionEventCancel, SessionChange{Reason: reason}); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

@@ -88,6 +88,9 @@ func (f *fixture) addTenant(t *testing.T, name, prefix string) *org {
 	require.NoError(t, err)
 	o.teamB, err = f.desk.CreateTeam(ctx, o.admin, helpdesk.NewTeam{Name: "Second level", SupervisorID: o.supervisor.UserID})
 	require.NoError(t, err)
+	// Field service is the default group, which the tenant's own ("Support", empty) was.
+	_, err = f.desk.SetDefaultTeam(ctx, o.admin, o.teamA.ID)
+	require.NoError(t, err)
 	// Tests open many tickets through the one code within the fake clock's frozen hour: the
 	// fixture's tenant allows that (written without an audit entry); the quota has tests of its
 	// own (TestTicketsPerCodeQuota).
@@ -1351,7 +1354,7 @@ func TestDeskTransitionChangeValidation(t *testing.T) {
 			{"rate 1 star", ticket.StateDone, ticket.EventRate, link, helpdesk.Change{Stars: 1}, ""},
 			{"rate 5 stars", ticket.StateDone, ticket.EventRate, link, helpdesk.Change{Stars: 5, Comment: "great"}, ""},
 			{"assign nobody", ticket.StateOpen, ticket.EventAssign, f.as(f.supervisor), helpdesk.Change{}, "assignee_id"},
-			{"assign a team only from open", ticket.StateOpen, ticket.EventAssign, f.as(f.supervisor), helpdesk.Change{TeamID: f.teamB.ID}, "assignee_id"},
+			{"assign its own team only from open", ticket.StateOpen, ticket.EventAssign, f.as(f.supervisor), helpdesk.Change{TeamID: f.teamA.ID}, "assignee_id"},
 			{"assign an agent", ticket.StateOpen, ticket.EventAssign, f.as(f.supervisor), helpdesk.Change{AssigneeID: f.agent2.UserID}, ""},
 		}
 		for _, c := range cases {

@@ -38,7 +38,7 @@
 // Errors wrap sentinels that errors.Is recognises: [ErrInvalid] (every [*ValidationError]),
 // [ErrForbidden], [ErrCodeUnusable], [ErrWrongPIN], [ErrSupportLapsed], [ErrTicketClosed],
 // [ErrBadCredentials], [ErrTooManyAttempts], [ErrUnauthenticated], [ErrInvalidLink],
-// [ErrRegistrationClosed], [ErrNotOffered], [ErrUploadsClosed], [ErrMediaLimit],
+// [ErrRegistrationClosed], [ErrNotOffered], [ErrNoOpenOffer], [ErrDefaultTeam], [ErrUploadsClosed], [ErrMediaLimit],
 // [ErrQuotaExceeded], [ErrVideoUnavailable], [ErrBusy], [storage.ErrNotFound], [storage.ErrConflict] and
 // [ticket.ErrInvalidTransition]. [KindOf] classifies any of them into an [ErrorKind] for
 // mapping onto a protocol status; the concept guide (docs/concepts.md) has the whole table.

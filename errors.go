@@ -68,6 +68,14 @@ var (
 	ErrUploadsClosed = errors.New("media transfer window ended")
 	// ErrMediaLimit means the ticket already holds the tenant's maximum count of media.
 	ErrMediaLimit = errors.New("media limit reached")
+	// ErrNoOpenOffer means an agent tried to accept a ticket without an open offer of it: it
+	// was never offered to them (they are not a member of its team), or their offer expired.
+	// Admins, moderators and supervisors, who may assign, take a ticket without an offer.
+	ErrNoOpenOffer = errors.New("no open offer of the ticket")
+	// ErrDefaultTeam means the tenant's default group cannot be deleted: it receives new
+	// requests. Make another team the default group first (SetDefaultTeam); the last team is
+	// always the default group, so a tenant never runs out of teams.
+	ErrDefaultTeam = errors.New("the default group cannot be deleted")
 	// ErrVideoUnavailable means the Desk has no video provider (Config.Video).
 	ErrVideoUnavailable = errors.New("video calls unavailable")
 	// ErrQuotaExceeded means one of the tenant's quotas (tenant.Quotas) refused the request:
@@ -136,9 +144,9 @@ func invalid(field, format string, args ...any) error {
 //	                     video.ErrInvalid
 //	KindNotFound         storage.ErrNotFound, video.ErrRoomNotFound
 //	KindConflict         storage.ErrConflict, ticket.ErrInvalidTransition, ErrTicketClosed,
-//	                     ErrUploadsClosed, ErrMediaLimit, video.ErrRoomEnded
+//	                     ErrUploadsClosed, ErrMediaLimit, ErrDefaultTeam, video.ErrRoomEnded
 //	KindForbidden        ErrForbidden (tenant.ErrForbidden), ErrCodeUnusable, ErrSupportLapsed,
-//	                     ErrRegistrationClosed, ErrNotOffered
+//	                     ErrRegistrationClosed, ErrNotOffered, ErrNoOpenOffer
 //	KindUnauthenticated  ErrUnauthenticated (and ErrBadCredentials, which is one),
 //	                     tenant.ErrInvalidActor, ErrInvalidLink
 //	KindThrottled        ErrTooManyAttempts (every *ThrottledError), ErrQuotaExceeded
@@ -170,8 +178,9 @@ var kindTable = []struct {
 		ticket.ErrInvalidRef, video.ErrInvalid}},
 	{KindNotFound, []error{storage.ErrNotFound, video.ErrRoomNotFound}},
 	{KindConflict, []error{storage.ErrConflict, ticket.ErrInvalidTransition, ErrTicketClosed, ErrUploadsClosed,
-		ErrMediaLimit, video.ErrRoomEnded}},
-	{KindForbidden, []error{ErrForbidden, ErrCodeUnusable, ErrSupportLapsed, ErrRegistrationClosed, ErrNotOffered}},
+		ErrMediaLimit, ErrDefaultTeam, video.ErrRoomEnded}},
+	{KindForbidden, []error{ErrForbidden, ErrCodeUnusable, ErrSupportLapsed, ErrRegistrationClosed, ErrNotOffered,
+		ErrNoOpenOffer}},
 	{KindUnauthenticated, []error{ErrUnauthenticated, tenant.ErrInvalidActor, ErrInvalidLink}},
 	{KindThrottled, []error{ErrTooManyAttempts, ErrQuotaExceeded}},
 	{KindUnavailable, []error{ErrBusy, ErrVideoUnavailable, ErrSMTPUnavailable, context.Canceled, context.DeadlineExceeded}},

@@ -41,8 +41,29 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	admin := tenant.Employee(op.ID, uuid.New(), tenant.RoleAdmin, "Ada Admin")
-	agent := tenant.Employee(op.ID, uuid.New(), tenant.RoleAgent, "Sam Agent")
+	// Its first admin and an agent; the tenant came with its default group, which receives new
+	// requests: Ada leads it, and its tickets are offered to Sam.
+	ada, _, err := desk.CreateUser(ctx, tenant.SystemFor(op.ID), helpdesk.NewUser{Email: "ada@acme.example",
+		Name: "Ada Admin", Role: tenant.RoleAdmin, Password: "Ada-Secret-7"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	admin := ada.Actor()
+	sam, _, err := desk.CreateUser(ctx, admin, helpdesk.NewUser{Email: "sam@acme.example", Name: "Sam Agent",
+		Role: tenant.RoleAgent, Password: "Sam-Secret-7"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	agent := sam.Actor()
+	teams, err := desk.Teams(ctx, admin)
+	if err != nil {
+		log.Fatal(err)
+	}
+	group := teams[0] // the only team yet: the default group
+	group.SupervisorID, group.Members = ada.ID, []uuid.UUID{sam.ID}
+	if _, err := desk.UpdateTeam(ctx, admin, group); err != nil {
+		log.Fatal(err)
+	}
 	customer, err := desk.CreateCustomer(ctx, admin, helpdesk.NewCustomer{Name: "Northwind Hospital"})
 	if err != nil {
 		log.Fatal(err)
@@ -87,6 +108,7 @@ func Example() {
 	nurse := link.Actor
 	fmt.Println("link opens:", link.Ticket.Ref(), "as", nurse.Name)
 
+	// The ticket is offered to the default group's members; Sam accepts his offer.
 	if tk, err = desk.Accept(ctx, agent, tk.ID); err != nil {
 		log.Fatal(err)
 	}

@@ -444,6 +444,13 @@ var matrix = map[string]matrixOp{
 		_, err := c.d.SetDefaultTeam(c.ctx, c.actor, c.sc.org.teamA.ID)
 		return nil, err
 	}},
+	// DeleteTeam deletes a fresh team of the scope's tenant each time; teams are the
+	// operator's, so the other customer's scope answers as the own.
+	"DeleteTeam": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		team, err := c.d.CreateTeam(c.ctx, c.sc.org.system, helpdesk.NewTeam{Name: "Doomed " + c.unique(), SupervisorID: c.sc.org.supervisor.UserID})
+		require.NoError(c.t, err)
+		return nil, c.d.DeleteTeam(c.ctx, c.actor, team.ID)
+	}},
 	"Teams": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.org.teamA.ID
 		ts, err := c.d.Teams(c.ctx, c.actor)
@@ -527,6 +534,19 @@ var matrix = map[string]matrixOp{
 	"JoinSession": {state: ticket.StateAssigned, own: "FFFAF|AA|NA|U", other: "FFFAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.JoinSession(c.ctx, c.actor, c.session().ID)
 		return nil, err
+	}},
+	// A ticket's offers are staff's, as its timers are.
+	"Offers": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Offers(c.ctx, c.actor, c.ticket.ID, storage.PageRequest{})
+		return nil, err
+	}},
+	// MyOffers lists the acting employee's own open offers: those who may accept tickets. The
+	// own scope's open ticket is offered to the agent, a member of the default group; the
+	// others list none of it.
+	"MyOffers": {state: ticket.StateOpen, own: "HHHAF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.ticket.ID
+		p, err := c.d.MyOffers(c.ctx, c.actor, storage.PageRequest{Limit: storage.MaxPageSize})
+		return ids(p.Items, func(x *ticket.Offer) uuid.UUID { return x.TicketID }), err
 	}},
 	"Timers": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Timers(c.ctx, c.actor, c.ticket.ID)

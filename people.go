@@ -11,6 +11,7 @@ import (
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
 )
 
@@ -495,8 +496,9 @@ type NewTeam struct {
 	Members []uuid.UUID
 }
 
-// CreateTeam creates a team. The tenant's first team becomes its default group, which new
-// requests go to. Admins, moderators and the system may. Returns *ValidationError (bad name,
+// CreateTeam creates a team. The tenant's default group (see CreateTenant) stays as it is;
+// SetDefaultTeam picks another. A tenant created without a default group (before every tenant
+// got one) takes its first team as its default group. Admins, moderators and the system may. Returns *ValidationError (bad name,
 // a supervisor who cannot lead, a member who is not an active employee), ErrNotFound (a user
 // or meta-team the tenant does not have) or ErrForbidden.
 func (d *Desk) CreateTeam(ctx context.Context, actor tenant.Actor, in NewTeam) (*tenant.Team, error) {
@@ -626,6 +628,48 @@ func (d *Desk) SetDefaultTeam(ctx context.Context, actor tenant.Actor, teamID uu
 		return nil, fmt.Errorf("set default team %s: %w", teamID, err)
 	}
 	return ten, nil
+}
+
+// DeleteTeam removes a team; its members stay users. The default group cannot be deleted
+// (ErrDefaultTeam): new requests go to it, and as the last team is always the default group, a
+// tenant keeps at least one team. A team with active tickets (open, assigned, in progress,
+// waiting) cannot be deleted either (storage.ErrConflict): reassign them first. Admins,
+// moderators and the system may. Returns ErrNotFound or ErrForbidden.
+func (d *Desk) DeleteTeam(ctx context.Context, actor tenant.Actor, teamID uuid.UUID) error {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTeamManage, recordAt(teamID, storage.Queries.GetTeam))
+	if err != nil {
+		return fmt.Errorf("delete team %s: %w", teamID, err)
+	}
+	err = d.inTx(ctx, func(q storage.Queries) error {
+		t, err := q.GetTeam(ctx, tid, teamID)
+		if err != nil {
+			return err
+		}
+		ten, err := q.GetTenant(ctx, tid)
+		if err != nil {
+			return err
+		}
+		if ten.DefaultTeamID == t.ID {
+			return fmt.Errorf("%w: %s is the default group; make another team the default group first", ErrDefaultTeam, t.Name)
+		}
+		active, err := q.ListTickets(ctx, tid, storage.TicketFilter{TeamID: t.ID, States: []ticket.State{ticket.StateOpen,
+			ticket.StateAssigned, ticket.StateInProgress, ticket.StateWaiting}}, storage.PageRequest{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if len(active.Items) > 0 {
+			return fmt.Errorf("%w: team %s still has active tickets (%s); reassign them first", storage.ErrConflict, t.Name,
+				active.Items[0].Ref())
+		}
+		if err := q.DeleteTeam(ctx, tid, t.ID); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "team.deleted", "team", t.ID, t.Name)
+	})
+	if err != nil {
+		return fmt.Errorf("delete team %s: %w", teamID, err)
+	}
+	return nil
 }
 
 // Teams lists the tenant's teams by name, with their members, for staff. Returns ErrForbidden

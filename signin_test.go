@@ -3,6 +3,7 @@ package helpdesk_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -427,6 +428,18 @@ func TestSessionLifecycle(t *testing.T) {
 			require.NoError(t, err)
 			reset, err := d.RequestPasswordReset(ctx, f.tenant.ID, u.Email)
 			require.NoError(t, err)
+			// Dana joins the default group, so the ticket is offered to her too.
+			group, err := f.store.GetTeam(ctx, f.tenant.ID, f.teamA.ID)
+			require.NoError(t, err)
+			members := group.Members
+			group.Members = append(slices.Clone(members), u.ID)
+			group, err = f.desk.UpdateTeam(ctx, f.admin, group)
+			require.NoError(t, err)
+			t.Cleanup(func() {
+				group.Members = members
+				_, err := f.desk.UpdateTeam(context.Background(), f.admin, group)
+				assert.NoError(t, err)
+			})
 			tk := portalTicket(t, f, "Dana takes it")
 			_, err = d.Accept(ctx, a, tk.ID)
 			require.NoError(t, err)

@@ -19,12 +19,17 @@ type NewTenant struct {
 	// TicketPrefix starts ticket references: 1 to 10 upper-case letters or digits, starting with
 	// a letter. Defaults to "T".
 	TicketPrefix string
+	// DefaultGroup names the tenant's default group, the team new requests go to. Defaults to
+	// "Support".
+	DefaultGroup string
 }
 
 // CreateTenant creates an operator with the built-in statuses (one default status per
-// lifecycle state) and priorities (low, normal, high, urgent). Only the platform's system actor
-// (tenant.System) may create tenants. Returns *ValidationError for bad input and ErrForbidden
-// for any other actor.
+// lifecycle state) and priorities (low, normal, high, urgent), and its default group: the team
+// new requests go to, so that none is ever lost. The default group starts without supervisor
+// and members (the tenant has no users yet); give it both with UpdateTeam. Only the platform's
+// system actor (tenant.System) may create tenants. Returns *ValidationError for bad input and
+// ErrForbidden for any other actor.
 func (d *Desk) CreateTenant(ctx context.Context, actor tenant.Actor, in NewTenant) (*tenant.Tenant, error) {
 	if _, err := authorize(actor, tenant.ActTenantCreate); err != nil {
 		return nil, fmt.Errorf("create tenant: %w", err)
@@ -44,11 +49,22 @@ func (d *Desk) CreateTenant(ctx context.Context, actor tenant.Actor, in NewTenan
 	if !ticketPrefix.MatchString(in.TicketPrefix) {
 		return nil, invalid("ticket_prefix", "%q must be 1 to 10 upper-case letters or digits starting with a letter", in.TicketPrefix)
 	}
+	if in.DefaultGroup == "" {
+		in.DefaultGroup = "Support"
+	}
+	if err := checkName("default_group", &in.DefaultGroup); err != nil {
+		return nil, err
+	}
 	now := d.clock()
 	t := &tenant.Tenant{ID: newID(), Name: in.Name, Language: in.Language, TicketPrefix: in.TicketPrefix,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
+	group := &tenant.Team{ID: newID(), TenantID: t.ID, Name: in.DefaultGroup, CreatedAt: now, UpdatedAt: now, Version: 1}
+	t.DefaultTeamID = group.ID
 	err := d.inTx(ctx, func(q storage.Queries) error {
 		if err := q.CreateTenant(ctx, t); err != nil {
+			return err
+		}
+		if err := q.CreateTeam(ctx, group); err != nil {
 			return err
 		}
 		for i, s := range defaultStatuses(t.ID, now) {

@@ -170,6 +170,9 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		if err := d.ticketTimers(c, ticket.StateDraft); err != nil {
 			return err
 		}
+		if err := d.ticketOffers(c, ticket.StateDraft); err != nil {
+			return err
+		}
 		if in.RequestSession {
 			return d.requestSession(c, &ticket.Session{ID: newID(), TenantID: tid, TicketID: t.ID}, false)
 		}
@@ -527,7 +530,12 @@ func (d *Desk) Submit(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 	return d.Transition(ctx, actor, ticketID, ticket.EventSubmit, Change{})
 }
 
-// Accept makes the acting employee the ticket's assignee: open → assigned. See Transition.
+// Accept makes the acting employee the ticket's assignee: open → assigned. An agent needs an
+// open offer of the ticket (see MyOffers), else ErrNoOpenOffer; admins, moderators and
+// supervisors, who may assign it, take it without one. The acceptor's offer is accepted and
+// the other open offers are withdrawn in the same transaction. Of two accepts the second gets
+// ticket.ErrInvalidTransition (or storage.ErrConflict when it lost the race). See Transition
+// for the other errors.
 func (d *Desk) Accept(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID) (*ticket.Ticket, error) {
 	return d.Transition(ctx, actor, ticketID, ticket.EventAccept, Change{})
 }
@@ -541,12 +549,14 @@ type Assignment struct {
 	Reason string
 }
 
-// Assign gives the ticket to an agent and/or a team. From open it is the assign event
-// (open → assigned), which needs an agent; in the other active states (assigned, in progress,
-// waiting) it re-assigns without changing the state, changing what a.AssigneeID and a.TeamID
-// name and keeping the rest. Both write history. Supervisors, moderators, admins and the system
-// may. Returns the errors of Transition, and *ValidationError when nothing is named (or no
-// agent from open).
+// Assign gives the ticket to an agent and/or a team. From open with an agent it is the assign
+// event (open → assigned); from open with a team alone it reroutes the ticket to that team: it
+// stays open, is offered to the new team's members instead and its offer timeout starts again.
+// In the other active states (assigned, in progress, waiting) it re-assigns without changing
+// the state, changing what a.AssigneeID and a.TeamID name and keeping the rest. Every Assign
+// withdraws the ticket's open offers, and each writes history. Supervisors, moderators, admins
+// and the system may. Returns the errors of Transition, and *ValidationError when nothing is
+// named (or, from open, neither an agent nor another team).
 func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, a Assignment) (*ticket.Ticket, error) {
 	return d.changeTicket(ctx, actor, ticketID, string(ticket.EventAssign), tenant.TicketEvent(string(ticket.EventAssign)), func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
 		if err := checkReason(&a.Reason, false); err != nil {
@@ -556,11 +566,14 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 			return err
 		}
 		to := t.State
+		reroute := false
 		switch {
-		case t.State == ticket.StateOpen:
-			if a.AssigneeID == uuid.Nil {
-				return invalid("assignee_id", "an open ticket is assigned to an agent")
+		case t.State == ticket.StateOpen && a.AssigneeID == uuid.Nil:
+			if a.TeamID == uuid.Nil || a.TeamID == t.TeamID {
+				return invalid("assignee_id", "an open ticket is assigned to an agent or rerouted to another team")
 			}
+			reroute, h.Action = true, "reroute"
+		case t.State == ticket.StateOpen:
 			var err error
 			if to, err = d.tickets.Apply(ctx, t.State, ticket.EventAssign); err != nil {
 				return err
@@ -577,6 +590,8 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 		switch {
 		case to != t.State:
 			occs = ticketEvents(actor, t, ticket.EventAssign)
+		case reroute:
+			occs = []occurrence{{ev: notify.TicketOffered, actor: actor, ticket: t}}
 		case a.AssigneeID != uuid.Nil && a.AssigneeID != t.AssigneeID:
 			occs = []occurrence{{ev: notify.TicketAssigned, actor: actor, ticket: t}}
 		}
@@ -597,8 +612,18 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 		if err != nil {
 			return err
 		}
-		if to != from {
-			if err := d.ticketTimers(&caseTx{ctx: ctx, q: q, actor: actor, ten: ten, t: t, now: h.At}, from); err != nil {
+		c := &caseTx{ctx: ctx, q: q, actor: actor, ten: ten, t: t, now: h.At}
+		if err := c.closeOffers(ticket.OfferWithdrawn); err != nil {
+			return err
+		}
+		if reroute {
+			if err := d.offerTicket(c); err != nil {
+				return err
+			}
+		}
+		if to != from || reroute {
+			// A rerouted ticket's offer timeout starts again with its new offers.
+			if err := d.ticketTimers(c, from); err != nil {
 				return err
 			}
 		}

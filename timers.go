@@ -210,6 +210,10 @@ func (d *Desk) applyTimer(c *caseTx, kind ticket.TimerKind, s *ticket.Session) e
 		}
 	case kind == ticket.TimerOfferTimeout:
 		if t.State == ticket.StateOpen {
+			// Nobody accepted in time: the offers end and the supervisor assigns.
+			if err := c.closeOffers(ticket.OfferExpired); err != nil {
+				return err
+			}
 			notice(notify.EscalationUnaccepted)
 		}
 	}

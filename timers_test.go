@@ -29,7 +29,10 @@ func timerTenant(tb testing.TB, d *helpdesk.Desk, s *bunstore.Store, name string
 	sup := &tenant.User{ID: uuid.Must(uuid.NewV7()), TenantID: ten.ID, Role: tenant.RoleSupervisor, Name: "Sue Supervisor",
 		Email: "sue@" + ten.ID.String()[:8] + ".example", Status: tenant.UserActive, CreatedAt: now, UpdatedAt: now, Version: 1}
 	require.NoError(tb, s.CreateUser(ctx, sup))
-	_, err = d.CreateTeam(ctx, tenant.SystemFor(ten.ID), helpdesk.NewTeam{Name: "Default", SupervisorID: sup.ID})
+	group, err := s.GetTeam(ctx, ten.ID, ten.DefaultTeamID)
+	require.NoError(tb, err)
+	group.SupervisorID = sup.ID
+	_, err = d.UpdateTeam(ctx, tenant.SystemFor(ten.ID), group)
 	require.NoError(tb, err)
 	return ten.ID
 }

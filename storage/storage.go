@@ -68,6 +68,7 @@ type Queries interface {
 	Messages
 	History
 	Sessions
+	Offers
 	Statuses
 	Priorities
 	CannedResponses
@@ -251,7 +252,7 @@ type Tickets interface {
 	// ticket of the tenant that createdByID created, in one statement, and returns how many it
 	// changed: every requester link of theirs stops working.
 	RotateRequesterLinks(ctx context.Context, tenantID, createdByID uuid.UUID, at time.Time) (int, error)
-	// DeleteTicket removes the ticket with its messages, history, sessions, timers and
+	// DeleteTicket removes the ticket with its messages, history, sessions, offers, timers and
 	// attachments (their metadata: the caller deletes the blobs). Returns ErrNotFound.
 	DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error
 	// ListTickets returns a page of the tenant's tickets matching f, newest first. Pages are
@@ -312,6 +313,32 @@ type Sessions interface {
 	// CountSessions returns how many of the ticket's sessions are in one of states; with no
 	// states, how many it has.
 	CountSessions(ctx context.Context, tenantID, ticketID uuid.UUID, states ...ticket.SessionState) (int, error)
+}
+
+// OfferFilter narrows ListOffers; zero fields match everything and fields combine with AND.
+type OfferFilter struct {
+	TicketID uuid.UUID
+	// UserID matches the offers made to one employee.
+	UserID uuid.UUID
+	// States matches any of the listed states.
+	States []ticket.OfferState
+}
+
+// Offers stores the offers of open tickets to the members of their team.
+type Offers interface {
+	// CreateOffers inserts every offer of offers, in one statement. Returns ErrConflict if an
+	// ID is taken.
+	CreateOffers(ctx context.Context, offers []*ticket.Offer) error
+	// AcceptOffer closes the open offer of the ticket to userID as accepted at at. Of
+	// concurrent calls on one offer exactly one succeeds. Returns ErrNotFound if the tenant
+	// has no open offer of the ticket to that user.
+	AcceptOffer(ctx context.Context, tenantID, ticketID, userID uuid.UUID, at time.Time) error
+	// CloseOffers closes every open offer of the ticket into state (withdrawn or expired) at
+	// at, and returns how many it closed.
+	CloseOffers(ctx context.Context, tenantID, ticketID uuid.UUID, state ticket.OfferState, at time.Time) (int, error)
+	// ListOffers returns a page of the tenant's offers matching f, newest first. Returns
+	// ErrInvalidCursor for a malformed cursor.
+	ListOffers(ctx context.Context, tenantID uuid.UUID, f OfferFilter, p PageRequest) (Page[*ticket.Offer], error)
 }
 
 // Statuses stores the tenant's custom statuses.
@@ -404,6 +431,9 @@ type Teams interface {
 	UpdateTeam(ctx context.Context, t *tenant.Team) error
 	// ListTeams returns the tenant's teams by name, with their members.
 	ListTeams(ctx context.Context, tenantID uuid.UUID) ([]*tenant.Team, error)
+	// DeleteTeam removes the team with its members (the users stay). Returns ErrNotFound if
+	// the tenant has no such team.
+	DeleteTeam(ctx context.Context, tenantID, id uuid.UUID) error
 	// CreateMetaTeam returns ErrConflict if the ID is taken.
 	CreateMetaTeam(ctx context.Context, m *tenant.MetaTeam) error
 	// GetMetaTeam returns ErrNotFound if the tenant has no such meta-team.

@@ -72,6 +72,7 @@ type Team struct {
 	TenantID uuid.UUID
 	Name     string
 	// SupervisorID is the employee (admin, moderator or supervisor) who leads the team.
+	// uuid.Nil only for the default group a new tenant starts with, until it is given one.
 	SupervisorID uuid.UUID
 	// MetaTeamID optionally files the team under a meta-team; uuid.Nil means none.
 	MetaTeamID uuid.UUID

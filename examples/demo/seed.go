@@ -52,7 +52,7 @@ func loadWorld(path string) (*world, error) {
 // seed creates the demo's operator, staff, customer, templates, devices, codes and a few
 // tickets in different states.
 func seed(ctx context.Context, d *helpdesk.Desk) (*world, error) {
-	op, err := d.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Medical Service", Language: "en"})
+	op, err := d.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Medical Service", Language: "en", DefaultGroup: "Field service"})
 	if err != nil {
 		return nil, err
 	}
@@ -70,9 +70,18 @@ func seed(ctx context.Context, d *helpdesk.Desk) (*world, error) {
 		return nil, err
 	}
 	w.Agent = tenant.Employee(op.ID, sam.ID, tenant.RoleAgent, sam.Name)
-	if _, err := d.CreateTeam(ctx, w.Admin, helpdesk.NewTeam{Name: "Field service", SupervisorID: ada.ID,
-		Members: []uuid.UUID{sam.ID}}); err != nil {
+	// The tenant came with its default group: Ada leads it and Sam is offered its tickets.
+	group, err := d.Teams(ctx, w.Admin)
+	if err != nil {
 		return nil, err
+	}
+	for _, t := range group {
+		if t.ID == op.DefaultTeamID {
+			t.SupervisorID, t.Members = ada.ID, []uuid.UUID{sam.ID}
+			if _, err := d.UpdateTeam(ctx, w.Admin, t); err != nil {
+				return nil, err
+			}
+		}
 	}
 	// The request form the device pages show: texts, types, links, support address, accent.
 	ten, err := d.Tenant(ctx, w.Admin)

@@ -68,7 +68,7 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	}
 
 	// The platform creates an operator; its admin sets up a customer, a device and a code.
-	op, err := desk.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Service", Language: "en"})
+	op, err := desk.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Service", Language: "en", DefaultGroup: "Field service"})
 	if err != nil {
 		return err
 	}
@@ -107,9 +107,14 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 		return err
 	}
 	fmt.Fprintf(out, "signed in as %s (%s)\n", agent.Name, agent.Role)
-	team, err := desk.CreateTeam(ctx, admin, helpdesk.NewTeam{Name: "Field service", SupervisorID: admin.UserID,
-		Members: []uuid.UUID{agent.UserID}})
+	// The tenant came with its default group, which receives new requests: give it a
+	// supervisor and members.
+	team, err := defaultGroup(ctx, desk, admin)
 	if err != nil {
+		return err
+	}
+	team.SupervisorID, team.Members = admin.UserID, []uuid.UUID{agent.UserID}
+	if team, err = desk.UpdateTeam(ctx, admin, team); err != nil {
 		return err
 	}
 
@@ -314,4 +319,22 @@ func (p *printed) sorted() []notify.Message {
 	out := slices.Clone(p.msgs)
 	slices.SortFunc(out, func(a, b notify.Message) int { return strings.Compare(a.ID.String(), b.ID.String()) })
 	return out
+}
+
+// defaultGroup returns the tenant's default group.
+func defaultGroup(ctx context.Context, desk *helpdesk.Desk, actor tenant.Actor) (*tenant.Team, error) {
+	ten, err := desk.Tenant(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := desk.Teams(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range teams {
+		if t.ID == ten.DefaultTeamID {
+			return t, nil
+		}
+	}
+	return nil, fmt.Errorf("tenant %s has no default group", ten.Name)
 }

@@ -276,7 +276,7 @@ func (q *queries) UpdateTicket(ctx context.Context, t *ticket.Ticket) error {
 func (q *queries) DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error {
 	// Children first, so the result is the same whether or not foreign keys cascade (timers
 	// and attachments before the sessions and messages they may refer to).
-	for _, table := range []string{"timers", "attachments", "messages", "history", "sessions"} {
+	for _, table := range []string{"timers", "attachments", "messages", "history", "offers", "sessions"} {
 		if _, err := q.db.NewDelete().Table(table).Where("tenant_id = ? AND ticket_id = ?", tenantID, id).Exec(ctx); err != nil {
 			return mapErr(err)
 		}

@@ -61,6 +61,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, h) })
 	t.Run("UserFilter", func(t *testing.T) { testUserFilter(t, h) })
 	t.Run("Teams", func(t *testing.T) { testTeams(t, h) })
+	t.Run("DeleteTeam", func(t *testing.T) { testDeleteTeam(t, h) })
+	t.Run("Offers", func(t *testing.T) { testOffers(t, h) })
 	t.Run("UserTokens", func(t *testing.T) { testUserTokens(t, h) })
 	t.Run("AuthSessions", func(t *testing.T) { testAuthSessions(t, h) })
 	t.Run("LoginFailures", func(t *testing.T) { testLoginFailures(t, h) })

@@ -72,7 +72,10 @@ func newSite(t *testing.T, cfg *public.Config) *site {
 		Role: tenant.RoleAgent, Password: "Public-test-1"})
 	require.NoError(t, err)
 	st.agent = tenant.Employee(op.ID, ag.ID, tenant.RoleAgent, ag.Name)
-	_, err = d.CreateTeam(ctx, st.admin, helpdesk.NewTeam{Name: "Field service", SupervisorID: u.ID, Members: []uuid.UUID{ag.ID}})
+	group, err := st.store.GetTeam(ctx, op.ID, op.DefaultTeamID)
+	require.NoError(t, err)
+	group.SupervisorID, group.Members = u.ID, []uuid.UUID{ag.ID}
+	_, err = d.UpdateTeam(ctx, st.admin, group)
 	require.NoError(t, err)
 	st.cust, err = d.CreateCustomer(ctx, st.admin, helpdesk.NewCustomer{Name: "Northwind Hospital"})
 	require.NoError(t, err)

@@ -1,0 +1,111 @@
+// Offers: an open ticket is offered to the active members of its team, each offer a record;
+// the first offered employee to accept wins and the other offers are withdrawn in the same
+// transaction.
+
+package helpdesk
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+)
+
+// offerTicket offers the case's open ticket to the active employees of its team.
+func (d *Desk) offerTicket(c *caseTx) error {
+	if c.t.TeamID == uuid.Nil {
+		return nil // a tenant created before every tenant had its default group
+	}
+	team, err := c.q.GetTeam(c.ctx, c.t.TenantID, c.t.TeamID)
+	if isNotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	offers := make([]*ticket.Offer, 0, len(team.Members))
+	for _, id := range team.Members {
+		u, err := c.q.GetUser(c.ctx, c.t.TenantID, id)
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if u.IsEmployee() && u.Status == tenant.UserActive {
+			offers = append(offers, &ticket.Offer{ID: newID(), TenantID: c.t.TenantID, TicketID: c.t.ID, UserID: u.ID,
+				State: ticket.OfferOpen, CreatedAt: c.now})
+		}
+	}
+	return c.q.CreateOffers(c.ctx, offers)
+}
+
+// closeOffers closes the case's open offers into state.
+func (c *caseTx) closeOffers(state ticket.OfferState) error {
+	_, err := c.q.CloseOffers(c.ctx, c.t.TenantID, c.t.ID, state, c.now)
+	return err
+}
+
+// acceptOffer closes the acting employee's open offer of the case's ticket as accepted. Those
+// who may assign the ticket take it without an offer (they could assign it to themselves);
+// anyone else without an open offer gets ErrNoOpenOffer.
+func (d *Desk) acceptOffer(c *caseTx) error {
+	err := c.q.AcceptOffer(c.ctx, c.t.TenantID, c.t.ID, c.actor.UserID, c.now)
+	if !isNotFound(err) {
+		return err
+	}
+	// A concurrent accept may have withdrawn the offer after this transaction read the
+	// ticket: that is a lost race, not a missing offer.
+	if cur, err := c.q.GetTicket(c.ctx, c.t.TenantID, c.t.ID); err != nil {
+		return err
+	} else if cur.Version != c.t.Version {
+		return fmt.Errorf("%w: ticket %s changed meanwhile", storage.ErrConflict, c.t.Ref())
+	}
+	r := ticketResource(c.t)
+	if tenant.Authorize(c.actor, tenant.TicketEvent(string(ticket.EventAssign)), &r) == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: ticket %s is not offered to %s", ErrNoOpenOffer, c.t.Ref(), c.actor.Name)
+}
+
+// MyOffers lists a page of the acting employee's open offers, newest first: the tickets they
+// may accept, for their dashboard. Employees may; the system and others get ErrForbidden.
+// Returns storage.ErrInvalidCursor for a bad cursor.
+func (d *Desk) MyOffers(ctx context.Context, actor tenant.Actor, p storage.PageRequest) (storage.Page[*ticket.Offer], error) {
+	tid, err := authorize(actor, tenant.TicketEvent(string(ticket.EventAccept)))
+	if err != nil {
+		return storage.Page[*ticket.Offer]{}, fmt.Errorf("my offers: %w", err)
+	}
+	page, err := d.store.ListOffers(ctx, tid, storage.OfferFilter{UserID: actor.UserID,
+		States: []ticket.OfferState{ticket.OfferOpen}}, p)
+	if err != nil {
+		return page, fmt.Errorf("my offers: %w", err)
+	}
+	return page, nil
+}
+
+// Offers lists a page of a ticket's offers in every state, newest first: to whom it was
+// offered, and who accepted. Staff may, as for Timers. Returns ErrNotFound for a ticket the
+// actor cannot see, ErrForbidden, and storage.ErrInvalidCursor for a bad cursor.
+func (d *Desk) Offers(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, p storage.PageRequest) (storage.Page[*ticket.Offer], error) {
+	fail := func(err error) (storage.Page[*ticket.Offer], error) {
+		return storage.Page[*ticket.Offer]{}, fmt.Errorf("offers of %s: %w", ticketID, err)
+	}
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTicketEdit, ticketAt(ticketID))
+	if err != nil {
+		return fail(err)
+	}
+	t, err := d.visibleTicket(ctx, d.store, actor, tid, ticketID)
+	if err != nil {
+		return fail(err)
+	}
+	if err := reach(actor, tenant.ActTicketEdit, ticketResource(t)); err != nil {
+		return fail(err)
+	}
+	page, err := d.store.ListOffers(ctx, tid, storage.OfferFilter{TicketID: t.ID}, p)
+	if err != nil {
+		return fail(err)
+	}
+	return page, nil
+}
