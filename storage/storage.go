@@ -80,6 +80,7 @@ type Queries interface {
 	NotificationTemplates
 	Timers
 	Attachments
+	Stats
 }
 
 // Tenants stores operators.
