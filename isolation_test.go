@@ -323,6 +323,43 @@ var matrix = map[string]matrixOp{
 		}
 		return listed(), err
 	}},
+	"Dashboard": {state: ticket.StateOpen, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.ticket.ID
+		db, err := c.d.Dashboard(c.ctx, c.actor, helpdesk.StatsPeriod{From: c.ticket.CreatedAt.Add(-time.Hour),
+			To: c.ticket.CreatedAt.Add(time.Hour), CustomerID: c.sc.cust.ID})
+		if err == nil && db.States[ticket.StateOpen] > 0 && db.Period.Opened > 0 {
+			return listed(c.ticket.ID), nil
+		}
+		return listed(), err
+	}},
+	"TemplateStats": {state: ticket.StateOpen, own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.TemplateStats(c.ctx, c.actor, c.sc.org.tpl.ID)
+		return nil, err
+	}},
+	"DeviceStats": {state: ticket.StateOpen, own: "AAAAA|AA|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.DeviceStats(c.ctx, c.actor, c.sc.dev.ID)
+		return nil, err
+	}},
+	"CustomerStats": {state: ticket.StateOpen, own: "AAAAA|AA|NN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.CustomerStats(c.ctx, c.actor, c.sc.cust.ID)
+		return nil, err
+	}},
+	// The ...StatsByID listings leave out the records without tickets the actor may see.
+	"TemplateStatsByID": {state: ticket.StateOpen, own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.org.tpl.ID
+		m, err := c.d.TemplateStatsByID(c.ctx, c.actor, []uuid.UUID{c.sc.org.tpl.ID})
+		return counted(m), err
+	}},
+	"DeviceStatsByID": {state: ticket.StateOpen, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.dev.ID
+		m, err := c.d.DeviceStatsByID(c.ctx, c.actor, []uuid.UUID{c.sc.dev.ID})
+		return counted(m), err
+	}},
+	"CustomerStatsByID": {state: ticket.StateOpen, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.cust.ID
+		m, err := c.d.CustomerStatsByID(c.ctx, c.actor, []uuid.UUID{c.sc.cust.ID})
+		return counted(m), err
+	}},
 	"Statuses": {own: "AAAAA|AA|FF|U", other: "AAAAA|AA|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.w.openStatus[c.sc.org.tenant.ID]
 		ss, err := c.d.Statuses(c.ctx, c.actor)
@@ -707,6 +744,17 @@ func signedIn(in *helpdesk.SignedIn, err error) (uuid.UUID, uuid.UUID, error) {
 		return uuid.Nil, uuid.Nil, err
 	}
 	return in.Actor.TenantID, in.Actor.CustomerID, nil
+}
+
+// counted lists the records of a statistics map that have tickets.
+func counted(m map[uuid.UUID]storage.RecordStats) []uuid.UUID {
+	var out []uuid.UUID
+	for id, r := range m {
+		if r.Tickets > 0 {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func ids[T any](items []T, id func(T) uuid.UUID) []uuid.UUID {

@@ -83,6 +83,7 @@ type Queries interface {
 	NotificationTemplates
 	Timers
 	Attachments
+	Stats
 }
 
 // TenantSMTP stores the tenants' own mail servers, one per tenant at most.

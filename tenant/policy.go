@@ -67,6 +67,8 @@ const (
 
 	ActSessionJoin Action = "session.join" // join a call: get a video token for it
 	ActMediaUpload Action = "media.upload" // upload photos and videos to a ticket
+
+	ActStatsRead Action = "stats.read" // statistics: the dashboard's, and those of templates, devices and customers
 )
 
 // SessionEvent returns the action of firing a video session lifecycle event ("session.invite").
@@ -186,6 +188,7 @@ var rules = map[Action]rule{
 	ActOutbox:           {who: managers},
 	ActInbox:            {who: employees | customers},
 	ActSMTP:             {who: pAdmin},
+	ActStatsRead:        {who: people},
 
 	// The "who" column of the ticket lifecycle. A customer_user is the requester of the
 	// tickets they opened; a customer_admin answers for all of their company's.

@@ -51,6 +51,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("TicketFilter", func(t *testing.T) { testTicketFilter(t, h) })
 	t.Run("DeviceFilter", func(t *testing.T) { testDeviceFilter(t, h) })
 	t.Run("CountTickets", func(t *testing.T) { testCountTickets(t, h) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, h) })
 	t.Run("Ordering", func(t *testing.T) { testOrdering(t, h) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, h) })
 	t.Run("DefaultPriority", func(t *testing.T) { testDefaultPriority(t, h) })
