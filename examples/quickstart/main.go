@@ -138,7 +138,7 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 		return err
 	}
 	code, err := desk.CreateCode(ctx, admin, pump.ID, helpdesk.NewCode{
-		Actions: []device.Action{device.ActionView, device.ActionOpenTicket},
+		Actions: []device.Action{device.ActionView, device.ActionOpenTicket, device.ActionUploadMedia},
 	})
 	if err != nil {
 		return err
