@@ -67,6 +67,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeH
 //	GET  /reset-password                 ask for a reset link; POST sends it
 //	GET  /reset-password/{token}         choose a new password; POST sets it
 //	GET  /share-login/{token}            sign this device in; POST redeems the link
+//	POST /offers/{id}/accept             accepts the ticket {id} offered to the person
 //	GET  /notifications                  the bell: in-app notifications, newest first
 //	POST /notifications/{id}/read        marks one read; POST /notifications/read marks all
 //	GET  /profile                        the profile; POST /profile/password, /profile/share
@@ -110,6 +111,7 @@ func New(desk *helpdesk.Desk, cfg *Config) (*Handler, error) {
 	m.HandleFunc("GET /share-login/{token}", h.shareForm)
 	m.HandleFunc("POST /share-login/{token}", h.sharePost)
 	m.HandleFunc("GET /{$}", h.signedIn(h.dashboard))
+	m.HandleFunc("POST /offers/{id}/accept", h.signedIn(h.acceptOffer))
 	m.HandleFunc("GET /notifications", h.signedIn(h.bell))
 	m.HandleFunc("POST /notifications/{id}/read", h.signedIn(h.bellRead))
 	m.HandleFunc("POST /notifications/read", h.signedIn(h.bellReadAll))

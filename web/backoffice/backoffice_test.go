@@ -22,6 +22,7 @@ import (
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/web/backoffice"
 	"github.com/google/uuid"
 	"github.com/makiuchi-d/gozxing"
@@ -344,4 +345,62 @@ func TestBell(t *testing.T) {
 		res, _ = do(t, sam, http.MethodPost, st.srv.URL+"/notifications/not-an-id/read", url.Values{})
 		assert.Equal(t, http.StatusNotFound, res.StatusCode)
 	})
+}
+
+// TestDashboardOffers: a new request is offered to the default group's members, who take it
+// on from their dashboard; the one who comes second is told it is gone.
+func TestDashboardOffers(t *testing.T) {
+	st := newSite(t)
+	ctx := t.Context()
+	var agents []tenant.Actor
+	for _, who := range []string{"sam", "alex"} {
+		u, _, err := st.desk.CreateUser(ctx, st.admin, helpdesk.NewUser{Email: who + "@acme.example", Name: who, Role: tenant.RoleAgent, Password: "Agent-pass-1"})
+		require.NoError(t, err)
+		agents = append(agents, tenant.Employee(st.tenant.ID, u.ID, tenant.RoleAgent, u.Name))
+	}
+	ten, err := st.desk.Tenant(ctx, st.admin)
+	require.NoError(t, err)
+	teams, err := st.desk.Teams(ctx, st.admin)
+	require.NoError(t, err)
+	var group *tenant.Team
+	for _, tm := range teams {
+		if tm.ID == ten.DefaultTeamID {
+			group = tm
+		}
+	}
+	require.NotNil(t, group, "every tenant has its default group")
+	group.Members = []uuid.UUID{agents[0].UserID, agents[1].UserID}
+	group.SupervisorID = st.admin.UserID
+	_, err = st.desk.UpdateTeam(ctx, st.admin, group)
+	require.NoError(t, err)
+	dev, err := st.desk.CreateDevice(ctx, st.admin, helpdesk.NewDevice{Name: "Pump 7"})
+	require.NoError(t, err)
+	code, err := st.desk.CreateCode(ctx, st.admin, dev.ID, helpdesk.NewCode{})
+	require.NoError(t, err)
+	page, err := st.desk.OpenCode(ctx, code.Token, "")
+	require.NoError(t, err)
+	sub, err := st.desk.SubmitTicket(ctx, page.Actor, helpdesk.NewTicket{Title: "Pump alarms", Requester: ticket.Contact{Name: "Nina", Email: "nina@example.com"}})
+	require.NoError(t, err)
+
+	sam, alex := st.browser(), st.browser()
+	require.Equal(t, http.StatusSeeOther, st.signIn(t, sam, "sam@acme.example", "Agent-pass-1").StatusCode)
+	require.Equal(t, http.StatusSeeOther, st.signIn(t, alex, "alex@acme.example", "Agent-pass-1").StatusCode)
+	for _, c := range []*http.Client{sam, alex} {
+		_, body := do(t, c, http.MethodGet, st.srv.URL+"/", nil)
+		assert.Contains(t, body, "Offered to you")
+		assert.Contains(t, body, "Pump alarms")
+		assert.Contains(t, body, `action="/offers/`+sub.ID.String()+`/accept"`)
+	}
+	res, _ := do(t, sam, http.MethodPost, st.srv.URL+"/offers/"+sub.ID.String()+"/accept", url.Values{})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	got, err := st.desk.Ticket(ctx, st.admin, sub.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.StateAssigned, got.State)
+	assert.Equal(t, agents[0].UserID, got.AssigneeID)
+
+	res, body := do(t, alex, http.MethodPost, st.srv.URL+"/offers/"+sub.ID.String()+"/accept", url.Values{})
+	assert.Equal(t, http.StatusConflict, res.StatusCode)
+	assert.Contains(t, body, "Someone else has taken this request on")
+	assert.NotContains(t, body, `action="/offers/`+sub.ID.String()+`/accept"`, "the offer is gone from the dashboard")
+	assert.Contains(t, body, "The last 30 days")
 }

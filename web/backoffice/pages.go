@@ -6,6 +6,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/web"
+	"github.com/google/uuid"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/ticket"
@@ -17,27 +24,108 @@ type stateCount struct {
 	Count int
 }
 
+// offerRow is one of the person's open offers, with the ticket it is for.
+type offerRow struct {
+	TicketID   uuid.UUID
+	Ref, Title string
+	At         time.Time
+}
+
 type dashboardView struct {
 	Counts []stateCount
 	Total  int
+	// Days is the length of the period the figures cover, ending now.
+	Days int
+	// The period's figures, worded for the reader's language; empty when none.
+	Opened, Closed, FirstResponse, TimeToClose, Rating string
+	Offers                                             []offerRow
+	Problem                                            string
 }
 
-// dashboard shows the person's view of the desk: requests by state (a customer's user sees
-// their customer's).
+// dashboardDays is the period the dashboard's figures cover.
+const dashboardDays = 30
+
+// dashboard shows the person's view of the desk: requests by state and the figures of the
+// last 30 days (a customer's user sees their customer's), and an employee's open offers,
+// which they accept from there.
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
-	counts, err := h.desk.CountTickets(r.Context(), s.actor, storage.CountFilter{})
+	h.renderDashboard(w, r, s, http.StatusOK, "")
+}
+
+func (h *Handler) renderDashboard(w http.ResponseWriter, r *http.Request, s *session, status int, problem string) {
+	ctx := r.Context()
+	now := time.Now()
+	d, err := h.desk.Dashboard(ctx, s.actor, helpdesk.StatsPeriod{From: now.AddDate(0, 0, -dashboardDays), To: now})
 	if err != nil {
 		h.pages.Error(w, r, s.l, err)
 		return
 	}
-	var v dashboardView
+	v := dashboardView{Days: dashboardDays, Problem: problem}
 	for _, st := range ticket.States() {
-		if n := counts[st]; n > 0 {
+		if n := d.States[st]; n > 0 {
 			v.Counts = append(v.Counts, stateCount{State: st, Count: n})
 			v.Total += n
 		}
 	}
-	h.render(w, r, s, http.StatusOK, "dashboard", s.l.T("bo.dashboard.title"), v)
+	p := message.NewPrinter(language.Make(s.l.Code))
+	v.Opened, v.Closed = p.Sprintf("%d", d.Period.Opened), p.Sprintf("%d", d.Period.Closed)
+	if d.Period.Responded > 0 {
+		v.FirstResponse = duration(s.l, d.Period.MedianFirstResponse)
+	}
+	if d.Period.Closed > 0 {
+		v.TimeToClose = duration(s.l, d.Period.MedianTimeToClose)
+	}
+	if d.Period.Ratings > 0 {
+		v.Rating = p.Sprintf("%.1f", d.Period.MeanRating)
+	}
+	if s.actor.Kind == tenant.ActorEmployee {
+		offers, err := h.desk.MyOffers(ctx, s.actor, storage.PageRequest{Limit: 10})
+		if err != nil {
+			h.pages.Error(w, r, s.l, err)
+			return
+		}
+		for _, o := range offers.Items {
+			t, err := h.desk.Ticket(ctx, s.actor, o.TicketID)
+			if err != nil {
+				continue // gone meanwhile: the offer is no longer one to show
+			}
+			v.Offers = append(v.Offers, offerRow{TicketID: t.ID, Ref: t.Ref(), Title: t.Title, At: o.CreatedAt})
+		}
+	}
+	h.render(w, r, s, status, "dashboard", s.l.T("bo.dashboard.title"), v)
+}
+
+// duration words d as days, hours and minutes, the largest two that are not zero.
+func duration(l *web.Lang, d time.Duration) string {
+	m := int(d.Round(time.Minute).Minutes())
+	days, hours, mins := m/(24*60), m/60%24, m%60
+	switch {
+	case days > 0:
+		return l.T("bo.duration.dh", "D", days, "H", hours)
+	case hours > 0:
+		return l.T("bo.duration.hm", "H", hours, "M", mins)
+	}
+	return l.T("bo.duration.m", "M", max(mins, 1))
+}
+
+// acceptOffer takes a ticket offered to the person; the dashboard shows why when it cannot
+// (someone else was quicker, the offer was withdrawn).
+func (h *Handler) acceptOffer(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		h.pages.Error(w, r, s.l, storage.ErrNotFound)
+		return
+	}
+	if _, err := h.desk.Accept(r.Context(), s.actor, id); err != nil {
+		switch helpdesk.KindOf(err) {
+		case helpdesk.KindConflict, helpdesk.KindForbidden:
+			h.renderDashboard(w, r, s, http.StatusConflict, s.l.T("bo.offer.gone"))
+		default:
+			h.pages.Error(w, r, s.l, err)
+		}
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
 type profileView struct {
