@@ -37,7 +37,8 @@ func ExampleDesk_Dashboard() {
 		log.Fatal(err)
 	}
 	admin := tenant.Employee(op.ID, uuid.New(), tenant.RoleAdmin, "Ada Admin")
-	agent := tenant.Employee(op.ID, uuid.New(), tenant.RoleAgent, "Sam Agent")
+	// A supervisor takes tickets on without an offer (agents accept what the default group offers them).
+	agent := tenant.Employee(op.ID, uuid.New(), tenant.RoleSupervisor, "Sam Supervisor")
 	pump, err := desk.CreateDevice(ctx, admin, helpdesk.NewDevice{Name: "Pump 7"})
 	if err != nil {
 		log.Fatal(err)
