@@ -519,6 +519,30 @@ var matrix = map[string]matrixOp{
 		n := c.notification(owner, notify.InApp, notify.StatusDelivered)
 		return nil, c.d.MarkRead(c.ctx, c.actor, n.ID)
 	}},
+	// Push subscriptions are the acting user's own: a user adds, lists and removes only theirs.
+	"AddPushSubscription": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.AddPushSubscription(c.ctx, c.actor, pushInput("https://push.example.com/"+c.unique()))
+		return nil, err
+	}},
+	"PushSubscriptions": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		theirs := c.pushSubscription(c.sc.user.ID)
+		if c.actor.UserID != uuid.Nil {
+			c.target = c.pushSubscription(c.actor.UserID).ID
+		}
+		subs, err := c.d.PushSubscriptions(c.ctx, c.actor)
+		got := ids(subs, func(x *notify.PushSubscription) uuid.UUID { return x.ID })
+		if c.actor.UserID != c.sc.user.ID && slices.Contains(got, theirs.ID) {
+			return got, errors.New("listed another user's subscription")
+		}
+		return got, err
+	}},
+	"RemovePushSubscription": {own: "AAAAF|AA|FF|U", other: "NNNNF|NN|FF|U", foreign: "NNNNF|NN|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		owner := c.sc.user.ID
+		if c.sc.name == "own" && c.actor.UserID != uuid.Nil {
+			owner = c.actor.UserID
+		}
+		return nil, c.d.RemovePushSubscription(c.ctx, c.actor, c.pushSubscription(owner).ID)
+	}},
 	"Notifications": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.notification(c.sc.user.ID, notify.Email, notify.StatusPending).ID
 		page, err := c.d.Notifications(c.ctx, c.actor, storage.NotificationFilter{}, storage.PageRequest{Limit: storage.MaxPageSize})
@@ -1064,6 +1088,16 @@ func (c *cell) notification(userID uuid.UUID, ch notify.Channel, st notify.Statu
 	}
 	require.NoError(c.t, c.store.EnqueueNotifications(c.ctx, []*notify.Notification{n}))
 	return n
+}
+
+// pushSubscription stores a push subscription of the scope's tenant for userID.
+func (c *cell) pushSubscription(userID uuid.UUID) *notify.PushSubscription {
+	c.t.Helper()
+	in := pushInput("https://push.example.com/" + c.unique())
+	sub := &notify.PushSubscription{ID: uuid.Must(uuid.NewV7()), TenantID: c.sc.org.tenant.ID, UserID: userID,
+		Endpoint: in.Endpoint, P256dh: in.P256dh, Auth: in.Auth, CreatedAt: c.w.f.clock.Now().UTC()}
+	require.NoError(c.t, c.store.CreatePushSubscription(c.ctx, sub))
+	return sub
 }
 
 // notificationTemplate stores a notification template of the scope's tenant.

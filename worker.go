@@ -112,6 +112,10 @@ func (d *Desk) listen(ctx context.Context, l storage.OutboxListener) {
 //     failed, kept with its error, listed by Notifications and retried by RetryNotification;
 //   - any other error: tried again after an exponential, jittered backoff.
 //
+// A push notification for a notify.PushNotifier goes to the recipient's subscribed browsers,
+// and only while the recipient still has push switched on; the browsers the push service says
+// are gone are deleted.
+//
 // Every attempt passes the notification's IdempotencyKey, which stays the same across retries.
 // It returns how many notifications it attempted, and an error only if the store failed.
 func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
@@ -181,7 +185,8 @@ func (d *Desk) attempt(ctx context.Context, n *notify.Notification, own *mailerO
 }
 
 // send hands n to its channel's Notifier within SendTimeout: for e-mail, the tenant's own
-// mail server when it has one (own). A Notifier that panics fails the attempt instead of the
+// mail server when it has one (own); for push, a notify.PushNotifier gets the recipient's
+// subscriptions (see sendPush). A Notifier that panics fails the attempt instead of the
 // process.
 func (d *Desk) send(ctx context.Context, n *notify.Notification, own *mailerOf) (rec notify.Receipt, err error) {
 	notifier := d.cfg.Notifiers[n.Channel]
@@ -207,6 +212,9 @@ func (d *Desk) send(ctx context.Context, n *notify.Notification, own *mailerOf) 
 	m.Attempt = n.Attempts
 	if err := d.unsealLinks(n, &m); err != nil {
 		return rec, err
+	}
+	if pn, ok := notifier.(notify.PushNotifier); ok && n.Channel == notify.Push {
+		return d.sendPush(sctx, pn, &m)
 	}
 	return notifier.Send(sctx, &m)
 }

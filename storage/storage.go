@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
@@ -84,6 +85,24 @@ type Queries interface {
 	Timers
 	Attachments
 	Stats
+	PushSubscriptions
+}
+
+// PushSubscriptions stores users' Web Push subscriptions: the browsers a user asked to be
+// notified in. An endpoint belongs to one subscription in a tenant.
+type PushSubscriptions interface {
+	// CreatePushSubscription inserts s, whose ID and CreatedAt the caller sets. Returns
+	// ErrConflict if the ID is taken or the tenant already has a subscription with s.Endpoint,
+	// and ErrNotFound if there is no such user.
+	CreatePushSubscription(ctx context.Context, s *notify.PushSubscription) error
+	// ListPushSubscriptions returns the user's subscriptions, oldest first.
+	ListPushSubscriptions(ctx context.Context, tenantID, userID uuid.UUID) ([]*notify.PushSubscription, error)
+	// DeletePushSubscription removes the user's subscription id. Returns ErrNotFound if the
+	// user has no such subscription.
+	DeletePushSubscription(ctx context.Context, tenantID, userID, id uuid.UUID) error
+	// DeletePushSubscriptionEndpoint removes the tenant's subscription with endpoint, whoever
+	// made it, and reports whether there was one.
+	DeletePushSubscriptionEndpoint(ctx context.Context, tenantID uuid.UUID, endpoint string) (bool, error)
 }
 
 // TenantSMTP stores the tenants' own mail servers, one per tenant at most.

@@ -63,6 +63,7 @@ const (
 	ActAccountTemplates Action = "notify.account_templates"
 	ActOutbox           Action = "notify.outbox" // the delivery log: list, retry failed
 	ActInbox            Action = "notify.inbox"  // one's own in-app notifications (the bell)
+	ActPush             Action = "notify.push"   // one's own browsers' push subscriptions
 	ActSMTP             Action = "notify.smtp"   // the tenant's own mail server: set, read, test
 
 	ActSessionJoin Action = "session.join" // join a call: get a video token for it
@@ -187,6 +188,7 @@ var rules = map[Action]rule{
 	ActAccountTemplates: {who: pAdmin | pSystem},
 	ActOutbox:           {who: managers},
 	ActInbox:            {who: employees | customers},
+	ActPush:             {who: employees | customers},
 	ActSMTP:             {who: pAdmin},
 	ActStatsRead:        {who: people},
 

@@ -76,6 +76,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("TimerClaims", func(t *testing.T) { testTimerClaims(t, h) })
 	t.Run("Attachments", func(t *testing.T) { testAttachments(t, h) })
 	t.Run("QuotaCounts", func(t *testing.T) { testQuotaCounts(t, h) })
+	t.Run("PushSubscriptions", func(t *testing.T) { testPushSubscriptions(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 
