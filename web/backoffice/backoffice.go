@@ -71,6 +71,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeH
 //	GET  /notifications                  the bell: in-app notifications, newest first
 //	POST /notifications/{id}/read        marks one read; POST /notifications/read marks all
 //	GET  /profile                        the profile; POST /profile/password, /profile/share
+//	GET  /tickets                        the tickets, filtered by the query (state, priority,
+//	                                     assignee: an ID, "me" or "unassigned", team, customer,
+//	                                     q for text), a page at a time (after)
+//	GET  /tickets/{id}                   a ticket: facts, history, messages, files and what
+//	                                     the person may do; ?canned={id} fills in a canned
+//	                                     response; the Desk's ticket links lead here
+//	GET  /tickets/{id}/files/{fileID}    a file of the ticket
+//	POST /tickets/{id}/messages          posts a message (internal for staff), with files
+//	POST /tickets/{id}/events/{event}    fires a lifecycle event (reason, stars)
+//	POST /tickets/{id}/assign            assigns to an agent and/or a team
+//	POST /tickets/{id}/status            sets the custom status; /priority the priority
 //	GET  /static/…                       stylesheet and images
 //
 // It returns an error when Config.Tenant is missing or the templates do not load.
@@ -99,30 +110,54 @@ func New(desk *helpdesk.Desk, cfg *Config) (*Handler, error) {
 		secure: strings.HasPrefix(desk.CodeURL(""), "https://")}
 	m := http.NewServeMux()
 	m.Handle("GET /static/", http.StripPrefix("/static/", web.Static()))
-	m.HandleFunc("GET /login", h.loginForm)
-	m.HandleFunc("POST /login", h.loginPost)
-	m.HandleFunc("POST /logout", h.logout)
-	m.HandleFunc("GET /invitation/{token}", h.invitationForm)
-	m.HandleFunc("POST /invitation/{token}", h.invitationPost)
-	m.HandleFunc("GET /reset-password", h.resetRequestForm)
-	m.HandleFunc("POST /reset-password", h.resetRequestPost)
-	m.HandleFunc("GET /reset-password/{token}", h.resetForm)
-	m.HandleFunc("POST /reset-password/{token}", h.resetPost)
-	m.HandleFunc("GET /share-login/{token}", h.shareForm)
-	m.HandleFunc("POST /share-login/{token}", h.sharePost)
-	m.HandleFunc("GET /{$}", h.signedIn(h.dashboard))
-	m.HandleFunc("POST /offers/{id}/accept", h.signedIn(h.acceptOffer))
-	m.HandleFunc("GET /notifications", h.signedIn(h.bell))
-	m.HandleFunc("POST /notifications/{id}/read", h.signedIn(h.bellRead))
-	m.HandleFunc("POST /notifications/read", h.signedIn(h.bellReadAll))
-	m.HandleFunc("GET /profile", h.signedIn(h.profile))
-	m.HandleFunc("POST /profile/password", h.signedIn(h.passwordPost))
-	m.HandleFunc("POST /profile/share", h.signedIn(h.sharePage))
+	for _, rt := range h.routes() {
+		m.HandleFunc(rt.pattern, rt.handler)
+	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.pages.Error(w, r, h.cat.For(w, r), fmt.Errorf("backoffice: %w", storage.ErrNotFound))
 	})
 	h.h = web.AccessLog(c.Logger, web.Secure(noStore(m)))
 	return h, nil
+}
+
+// route is one of the back office's routes: a ServeMux pattern and its handler.
+type route struct {
+	pattern string
+	handler http.HandlerFunc
+}
+
+// routes is the one table of the back office's routes (besides /static/ and the catch-all):
+// the tests walk it, so that a new route with an {id} cannot go without its isolation case.
+func (h *Handler) routes() []route {
+	return []route{
+		{"GET /login", h.loginForm},
+		{"POST /login", h.loginPost},
+		{"POST /logout", h.logout},
+		{"GET /invitation/{token}", h.invitationForm},
+		{"POST /invitation/{token}", h.invitationPost},
+		{"GET /reset-password", h.resetRequestForm},
+		{"POST /reset-password", h.resetRequestPost},
+		{"GET /reset-password/{token}", h.resetForm},
+		{"POST /reset-password/{token}", h.resetPost},
+		{"GET /share-login/{token}", h.shareForm},
+		{"POST /share-login/{token}", h.sharePost},
+		{"GET /{$}", h.signedIn(h.dashboard)},
+		{"POST /offers/{id}/accept", h.signedIn(h.acceptOffer)},
+		{"GET /notifications", h.signedIn(h.bell)},
+		{"POST /notifications/{id}/read", h.signedIn(h.bellRead)},
+		{"POST /notifications/read", h.signedIn(h.bellReadAll)},
+		{"GET /profile", h.signedIn(h.profile)},
+		{"POST /profile/password", h.signedIn(h.passwordPost)},
+		{"POST /profile/share", h.signedIn(h.sharePage)},
+		{"GET /tickets", h.signedIn(h.tickets)},
+		{"GET /tickets/{id}", h.signedIn(h.ticketPage)},
+		{"GET /tickets/{id}/files/{fileID}", h.signedIn(h.ticketFile)},
+		{"POST /tickets/{id}/messages", h.signedIn(h.ticketMessage)},
+		{"POST /tickets/{id}/events/{event}", h.signedIn(h.ticketEvent)},
+		{"POST /tickets/{id}/assign", h.signedIn(h.ticketAssign)},
+		{"POST /tickets/{id}/status", h.signedIn(h.ticketStatus)},
+		{"POST /tickets/{id}/priority", h.signedIn(h.ticketPriority)},
+	}
 }
 
 // noStore keeps the pages of signed-in people out of shared caches and the browser's history
