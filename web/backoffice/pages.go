@@ -117,9 +117,6 @@ func (h *Handler) acceptOffer(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	if _, err := h.desk.Accept(r.Context(), s.actor, id); err != nil {
-		if _, terr := h.desk.Ticket(r.Context(), s.actor, id); terr != nil {
-			err = terr // a ticket the person may not see is not found, whatever else went wrong
-		}
 		switch helpdesk.KindOf(err) {
 		case helpdesk.KindConflict, helpdesk.KindForbidden:
 			h.renderDashboard(w, r, s, http.StatusConflict, s.l.T("bo.offer.gone"))

@@ -155,7 +155,7 @@ func (w *world) expand(s string) string {
 		s = strings.ReplaceAll(s, "{"+n+"}", tk.ID.String())
 	}
 	return strings.NewReplacer("{canned}", w.canned.String(), "{file}", w.file.ID.String(),
-		"{intfile}", w.intFile.ID.String(), "{yfile}", w.yFile.ID.String()).Replace(s)
+		"{intfile}", w.intFile.ID.String(), "{yfile}", w.yFile.ID.String(), "{otherfile}", w.otherFile.ID.String()).Replace(s)
 }
 
 func (w *world) ticket(t *testing.T, name string) *ticket.Ticket {
@@ -293,6 +293,7 @@ func TestTicketPage(t *testing.T) {
 		{name: "an internal file is not found for a customer", who: "customer_user", method: "GET", path: "/tickets/{x}/files/{intfile}", status: 404},
 		{name: "an internal file for staff", who: "agent", method: "GET", path: "/tickets/{x}/files/{intfile}", status: 200, contains: []string{"content of internal note"}},
 		{name: "a file of another ticket under this one", who: "admin", method: "GET", path: "/tickets/{x}/files/{yfile}", status: 404},
+		{name: "another tenant's file under this ticket", who: "admin", method: "GET", path: "/tickets/{x}/files/{otherfile}", status: 404},
 		{name: "a malformed ID", who: "admin", method: "GET", path: "/tickets/nope", status: 404},
 	})
 	t.Run("the file is sandboxed", func(t *testing.T) {
@@ -435,7 +436,7 @@ func TestTicketIsolation(t *testing.T) {
 		for _, who := range []struct {
 			actor, ticket string
 			file          *ticket.Attachment
-		}{{"admin", "other", w.otherFile}, {"customer_user", "y", w.yFile}} {
+		}{{"admin", "other", w.file}, {"customer_user", "y", w.file}} { // a file they may read, under the foreign ticket's ID
 			t.Run(pattern+" as "+who.actor, func(t *testing.T) {
 				path := strings.NewReplacer("{id}", w.tickets[who.ticket].ID.String(), "{fileID}", who.file.ID.String()).Replace(c.path)
 				res, body := do(t, w.client(t, who.actor), method, w.srv.URL+path, c.form)
