@@ -17,4 +17,13 @@
 // Every page renders on the server and works with JavaScript off; a form posted from another
 // origin is refused (http.CrossOriginProtection). Sign-in throttling is shown as the Desk
 // reports it, and no page shows an internal error's text.
+//
+// # Tickets
+//
+// /tickets lists the tickets a person may see (a customer's user: their customer's), with
+// filters kept in the URL and keyset paging; /tickets/{id}, where the Desk's ticket links
+// lead, shows one ticket and offers only what the lifecycle allows from its state and the
+// access policy lets the person do. The Desk decides every change; a refusal is shown on the
+// ticket page with its kind's status, and a ticket of another tenant or customer is not found
+// on every route that names it.
 package backoffice
