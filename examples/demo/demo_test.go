@@ -18,6 +18,7 @@ import (
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/blob"
 	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/makiuchi-d/gozxing"
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
@@ -138,5 +139,31 @@ func TestDemoBackOffice(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.StatusCode, who.email)
 		assert.Equal(t, "/", res.Request.URL.Path, who.email)
 		assert.Contains(t, string(body), who.name, "signed in, / is the dashboard")
+		res, err = c.Get(srv.URL + "/tickets")
+		require.NoError(t, err)
+		body, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode, who.email)
+		assert.Contains(t, string(body), "T-000001", "the seeded requests in the back office's list")
 	}
+	// A staff e-mail's ticket link: the back-office page once signed in, the console's row before.
+	page, err := d.desk.Tickets(ctx, d.world.Admin, storage.TicketFilter{}, storage.PageRequest{Limit: 1})
+	require.NoError(t, err)
+	require.NotEmpty(t, page.Items)
+	link := "/tickets/" + page.Items[0].ID.String()
+	plain := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := plain.Get(srv.URL + link)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, "/demo/#t-"+page.Items[0].ID.String(), res.Header.Get("Location"))
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	_, err = c.PostForm(srv.URL+"/login", url.Values{"email": {"ada@acme.example"}, "password": {demoPassword}})
+	require.NoError(t, err)
+	res, err = c.Get(srv.URL + link)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, string(body), page.Items[0].Title)
 }

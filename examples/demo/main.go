@@ -230,7 +230,8 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/demo/", console)
-	for _, p := range []string{"/login", "/logout", "/invitation/", "/reset-password", "/reset-password/", "/share-login/", "/profile", "/profile/"} {
+	for _, p := range []string{"/login", "/logout", "/invitation/", "/reset-password", "/reset-password/", "/share-login/",
+		"/profile", "/profile/", "/notifications", "/notifications/", "/offers/", "/tickets"} {
 		mux.Handle(p, bo)
 	}
 	// "/" is the back office's dashboard for someone signed in, else it leads to the start
@@ -242,9 +243,14 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 		}
 		http.Redirect(w, r, (&url.URL{Path: "/demo/", RawQuery: r.URL.RawQuery}).String(), http.StatusFound)
 	})
-	// The staff's e-mails link a ticket's back-office page, which the demo has not: its
-	// console's row stands in for it.
+	// The staff's e-mails link a ticket's back-office page: signed in, that page; else the
+	// console's row, where the demo's staff act without signing in.
+	mux.Handle("/tickets/", bo)
 	mux.HandleFunc("GET /tickets/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := r.Cookie(backoffice.SessionCookie); err == nil {
+			bo.ServeHTTP(w, r)
+			return
+		}
 		id, err := uuid.Parse(r.PathValue("id"))
 		if err != nil {
 			pub.ServeHTTP(w, r) // the public pages' "not found"
