@@ -10,7 +10,6 @@ import (
 
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
-	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
 )
 
@@ -52,7 +51,7 @@ func ticketAt(id uuid.UUID) func(context.Context, storage.Queries, uuid.UUID) (t
 		if err != nil {
 			return tenant.Resource{}, err
 		}
-		return ticketResource(t), nil
+		return t.Resource(), nil
 	}
 }
 
@@ -108,15 +107,7 @@ func policyError(err error) error {
 	return err
 }
 
-// Resources as the access policy sees them.
-
-func ticketResource(t *ticket.Ticket) tenant.Resource {
-	r := tenant.Resource{Kind: tenant.KindTicket, TenantID: t.TenantID, ID: t.ID, CustomerID: t.CustomerID}
-	if t.CreatedBy.Kind == tenant.ActorCustomerUser {
-		r.OwnerID = t.CreatedBy.ID
-	}
-	return r
-}
+// Resources as the access policy sees them (a ticket's is ticket.Ticket.Resource).
 
 func customerResource(tenantID, id uuid.UUID) tenant.Resource {
 	return tenant.Resource{Kind: tenant.KindCustomer, TenantID: tenantID, ID: id, CustomerID: id}

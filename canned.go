@@ -164,7 +164,7 @@ func (d *Desk) RenderCannedResponse(ctx context.Context, actor tenant.Actor, id,
 		if err != nil {
 			return err
 		}
-		if err := reach(actor, tenant.ActCannedUse, ticketResource(t)); err != nil {
+		if err := reach(actor, tenant.ActCannedUse, t.Resource()); err != nil {
 			return err
 		}
 		c, err := q.GetCannedResponse(ctx, tid, id)

@@ -301,7 +301,7 @@ func (d *Desk) openCase(ctx context.Context, q storage.Queries, actor tenant.Act
 	if err != nil {
 		return nil, err
 	}
-	if err := reach(actor, act, ticketResource(t)); err != nil {
+	if err := reach(actor, act, t.Resource()); err != nil {
 		return nil, err
 	}
 	ten, err := q.GetTenant(ctx, tid)

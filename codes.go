@@ -81,7 +81,7 @@ func (d *Desk) CreateCode(ctx context.Context, actor tenant.Actor, deviceID uuid
 		return d.audit(ctx, q, actor, tid, "code.created", "code", c.ID, "device "+deviceID.String())
 	})
 	if err != nil {
-		d.dropLogo(ctx, c.Appearance.Logo)
+		d.dropKey(ctx, c.Appearance.Logo)
 		return nil, fmt.Errorf("create code: %w", err)
 	}
 	return c, nil

@@ -210,10 +210,10 @@ func (d *Desk) UpdateCode(ctx context.Context, actor tenant.Actor, codeID uuid.U
 		return d.audit(ctx, q, actor, tid, "code.updated", "code", c.ID, "")
 	})
 	if err != nil {
-		d.dropLogo(ctx, newLogo)
+		d.dropKey(ctx, newLogo)
 		return nil, fmt.Errorf("update code %s: %w", codeID, err)
 	}
-	d.dropLogo(ctx, oldLogo)
+	d.dropKey(ctx, oldLogo)
 	return c, nil
 }
 

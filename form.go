@@ -282,8 +282,12 @@ func (d *Desk) readFormFile(ctx context.Context, tid uuid.UUID, which FormFile, 
 	return f, nil
 }
 
-// dropKey deletes a blob that is no longer referred to; a failure leaves an orphan, logged.
+// dropKey deletes a blob that is no longer referred to ("" is none); a failure leaves an
+// orphan, logged.
 func (d *Desk) dropKey(ctx context.Context, key string) {
+	if key == "" {
+		return
+	}
 	if err := d.cfg.Blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
 		d.cfg.Logger.Warn("helpdesk: deleting a stored file failed", "key", key, "err", err)
 	}

@@ -293,9 +293,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 // stored. A failure only leaves an orphan behind; it is logged.
 func (d *Desk) dropBlobs(ctx context.Context, as ...*ticket.Attachment) {
 	for _, a := range as {
-		if err := d.cfg.Blobs.Delete(context.WithoutCancel(ctx), a.Key); err != nil {
-			d.cfg.Logger.Warn("helpdesk: deleting a stored file failed", "key", a.Key, "err", err)
-		}
+		d.dropKey(ctx, a.Key)
 	}
 }
 

@@ -62,7 +62,7 @@ func (d *Desk) acceptOffer(c *caseTx) error {
 	} else if cur.Version != c.t.Version {
 		return fmt.Errorf("%w: ticket %s changed meanwhile", storage.ErrConflict, c.t.Ref())
 	}
-	r := ticketResource(c.t)
+	r := c.t.Resource()
 	if tenant.Authorize(c.actor, tenant.TicketEvent(string(ticket.EventAssign)), &r) == nil {
 		return nil
 	}
@@ -100,7 +100,7 @@ func (d *Desk) Offers(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 	if err != nil {
 		return fail(err)
 	}
-	if err := reach(actor, tenant.ActTicketEdit, ticketResource(t)); err != nil {
+	if err := reach(actor, tenant.ActTicketEdit, t.Resource()); err != nil {
 		return fail(err)
 	}
 	page, err := d.store.ListOffers(ctx, tid, storage.OfferFilter{TicketID: t.ID}, p)

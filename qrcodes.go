@@ -97,8 +97,8 @@ func appearanceInvalid(err error) error {
 	return err
 }
 
-// checkCodeAppearance checks that a code of token drawn with a would scan, reading its logo
-// for its presence only (the logo's size is the appearance's, whatever the image).
+// checkCodeAppearance checks that a code of token drawn with a would scan. A logo counts by
+// a.Logo being set and a.LogoSize: the room it takes is the appearance's, whatever the image.
 func (d *Desk) checkCodeAppearance(token string, a device.Appearance) (device.Appearance, error) {
 	a = a.WithDefaults()
 	if _, err := device.NewQR(d.CodeURL(token), a); err != nil {
@@ -108,7 +108,7 @@ func (d *Desk) checkCodeAppearance(token string, a device.Appearance) (device.Ap
 }
 
 // storeLogo checks an uploaded logo (device.DecodeLogo) and writes it to the blob store under
-// a fresh key of the code; it returns the key. The caller deletes it again (dropLogo) when
+// a fresh key of the code; it returns the key. The caller deletes it again (dropKey) when
 // the code that names it is not saved.
 func (d *Desk) storeLogo(ctx context.Context, tid, codeID uuid.UUID, data []byte) (string, error) {
 	_, contentType, err := device.DecodeLogo(data)
@@ -120,17 +120,6 @@ func (d *Desk) storeLogo(ctx context.Context, tid, codeID uuid.UUID, data []byte
 		return "", fmt.Errorf("store logo: %w", err)
 	}
 	return key, nil
-}
-
-// dropLogo deletes a logo that no saved code names any more; a failure leaves an orphan
-// behind and is logged.
-func (d *Desk) dropLogo(ctx context.Context, key string) {
-	if key == "" {
-		return
-	}
-	if err := d.cfg.Blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
-		d.cfg.Logger.Warn("helpdesk: deleting a stored logo failed", "key", key, "err", err)
-	}
 }
 
 // readLogo reads and decodes a stored logo.

@@ -425,7 +425,7 @@ func (d *Desk) changeTicket(ctx context.Context, actor tenant.Actor, id uuid.UUI
 		if t, err = d.visibleTicket(ctx, q, actor, tid, id); err != nil {
 			return err
 		}
-		if err := reach(actor, act, ticketResource(t)); err != nil {
+		if err := reach(actor, act, t.Resource()); err != nil {
 			return err
 		}
 		now := d.clock()
@@ -453,7 +453,7 @@ func (d *Desk) visibleTicket(ctx context.Context, q storage.Queries, actor tenan
 	if err != nil {
 		return nil, err
 	}
-	if err := reach(actor, tenant.ActTicketRead, ticketResource(t)); err != nil {
+	if err := reach(actor, tenant.ActTicketRead, t.Resource()); err != nil {
 		return nil, err
 	}
 	if actor.Kind == tenant.ActorRequesterLink {
@@ -709,7 +709,7 @@ func (d *Desk) TicketByRef(ctx context.Context, actor tenant.Actor, ref string) 
 		if err != nil {
 			return tenant.Resource{}, err
 		}
-		return ticketResource(t), nil
+		return t.Resource(), nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("get ticket %s: %w", ref, err)
@@ -719,7 +719,7 @@ func (d *Desk) TicketByRef(ctx context.Context, actor tenant.Actor, ref string) 
 		err = storage.ErrNotFound
 	}
 	if err == nil {
-		err = reach(actor, tenant.ActTicketRead, ticketResource(t))
+		err = reach(actor, tenant.ActTicketRead, t.Resource())
 	}
 	if err == nil && actor.Kind == tenant.ActorRequesterLink {
 		err = d.checkLinkActor(ctx, d.store, actor, t)

@@ -266,3 +266,13 @@ type RequestLink struct {
 	TicketID  uuid.UUID
 	CreatedAt time.Time
 }
+
+// Resource is t as the access policy (tenant.Authorize) sees it: its tenant, customer and, for
+// a ticket a customer user opened, that user as its owner.
+func (t *Ticket) Resource() tenant.Resource {
+	r := tenant.Resource{Kind: tenant.KindTicket, TenantID: t.TenantID, ID: t.ID, CustomerID: t.CustomerID}
+	if t.CreatedBy.Kind == tenant.ActorCustomerUser {
+		r.OwnerID = t.CreatedBy.ID
+	}
+	return r
+}

@@ -16,11 +16,12 @@ import (
 // background.
 const brandW, brandH = helpdesk.MinBrandingWidth, helpdesk.MinBrandingHeight
 
-// brandTeal is the logo's colour, the demo's code logo's (demoLogo).
+// brandTeal is the logo's colour.
 var brandTeal = color.NRGBA{R: 0x0b, G: 0x4f, B: 0x6c, A: 0xff}
 
 // brandLogo draws the demo operator's logo as a PNG on a transparent ground: a teal disc with
-// a white cross, and a heartbeat line beside it.
+// a white cross, and a heartbeat line beside it. The public pages show it, and the monitor's
+// QR code carries it in its centre.
 func brandLogo() []byte {
 	img := image.NewNRGBA(image.Rect(0, 0, brandW, brandH))
 	const cx, cy, r = 340.0, 340.0, 300.0

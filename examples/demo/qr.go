@@ -1,39 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"image"
-	"image/color"
-	"image/png"
 	"os"
 	"strings"
 
 	"github.com/deskkit/helpdesk/device"
 )
-
-// demoLogo draws the demo operator's logo, a white cross on a teal disc, as a PNG file: the
-// image an operator would upload.
-func demoLogo() []byte {
-	const n = 96
-	img := image.NewNRGBA(image.Rect(0, 0, n, n))
-	teal, white := color.NRGBA{R: 0x0b, G: 0x4f, B: 0x6c, A: 0xff}, color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff}
-	for y := range n {
-		for x := range n {
-			dx, dy := x-n/2, y-n/2
-			switch {
-			case dx*dx+dy*dy > (n/2-1)*(n/2-1):
-				continue // transparent outside the disc
-			case (dx >= -8 && dx < 8 && dy >= -28 && dy < 28) || (dy >= -8 && dy < 8 && dx >= -28 && dx < 28):
-				img.Set(x, y, white)
-			default:
-				img.Set(x, y, teal)
-			}
-		}
-	}
-	var buf bytes.Buffer
-	_ = png.Encode(&buf, img) // writing to memory does not fail
-	return buf.Bytes()
-}
 
 // terminalQR draws url as a QR code with text: two rows of modules per line in half blocks,
 // light modules and a quiet zone of 2 modules lit, for a terminal to show and a phone to

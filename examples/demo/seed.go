@@ -116,12 +116,14 @@ func seed(ctx context.Context, d *helpdesk.Desk) (*world, error) {
 	if ten, err = d.UpdateSettings(ctx, w.Admin, ten.Version, settings); err != nil {
 		return nil, err
 	}
-	// Its branding: a logo and a background, drawn in code (the demo has no asset files).
+	// Its branding: a logo and a background, drawn in code (the demo has no asset files). The
+	// logo goes in the centre of a QR code too.
+	logo := brandLogo()
 	for _, f := range []struct {
 		which helpdesk.FormFile
 		name  string
 		body  []byte
-	}{{helpdesk.FormLogo, "acme-logo.png", brandLogo()}, {helpdesk.FormBackground, "acme-background.jpg", brandBackground()}} {
+	}{{helpdesk.FormLogo, "acme-logo.png", logo}, {helpdesk.FormBackground, "acme-background.jpg", brandBackground()}} {
 		if ten, err = d.SetFormFile(ctx, w.Admin, ten.Version, f.which, &helpdesk.Upload{Name: f.name,
 			Body: bytes.NewReader(f.body)}); err != nil {
 			return nil, err
@@ -177,7 +179,7 @@ func seed(ctx context.Context, d *helpdesk.Desk) (*world, error) {
 	}
 	// The monitor's code is drawn in the operator's colours with its logo in the centre, at
 	// level H, which leaves the most room for one.
-	monitorCode, err := d.CreateCode(ctx, w.Admin, monitor.ID, helpdesk.NewCode{Actions: all, PIN: "2468", Logo: demoLogo(),
+	monitorCode, err := d.CreateCode(ctx, w.Admin, monitor.ID, helpdesk.NewCode{Actions: all, PIN: "2468", Logo: logo,
 		Appearance: device.Appearance{Foreground: "#0b4f6c", Background: "#fbfbff", Size: 320, Correction: device.CorrectionHigh}})
 	if err != nil {
 		return nil, err

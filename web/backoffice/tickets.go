@@ -276,16 +276,6 @@ type ticketView struct {
 	Stars            []int
 }
 
-// ticketResource is the ticket as the access policy sees it: enough to hide the buttons the
-// Desk would refuse.
-func ticketResource(t *ticket.Ticket) *tenant.Resource {
-	r := &tenant.Resource{Kind: tenant.KindTicket, TenantID: t.TenantID, ID: t.ID, CustomerID: t.CustomerID}
-	if t.CreatedBy.Kind == tenant.ActorCustomerUser {
-		r.OwnerID = t.CreatedBy.ID
-	}
-	return r
-}
-
 // ticketID reads the {id} of a ticket route; a malformed one is not found.
 func ticketID(r *http.Request) (uuid.UUID, error) {
 	id, err := uuid.Parse(r.PathValue("id"))
@@ -380,7 +370,8 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, s *sessio
 
 // may reports whether the policy lets the person perform act on t.
 func may(s *session, act tenant.Action, t *ticket.Ticket) bool {
-	return tenant.Authorize(s.actor, act, ticketResource(t)) == nil
+	r := t.Resource()
+	return tenant.Authorize(s.actor, act, &r) == nil
 }
 
 // allowed fills in what the person may do on t: the lifecycle events the machine allows from
@@ -410,8 +401,7 @@ func (h *Handler) allowed(ctx context.Context, s *session, t *ticket.Ticket, lk 
 			}
 		}
 	}
-	active := t.State == ticket.StateOpen || t.State == ticket.StateAssigned || t.State == ticket.StateInProgress || t.State == ticket.StateWaiting
-	if active && may(s, tenant.TicketEvent(string(ticket.EventAssign)), t) {
+	if t.State.Active() && may(s, tenant.TicketEvent(string(ticket.EventAssign)), t) {
 		v.CanAssign = true
 		for _, u := range lk.employees {
 			v.Assignees = append(v.Assignees, option{u.ID.String(), u.Name})
