@@ -4,14 +4,17 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Languages are the languages of the UI, in the order a language switcher lists them. English
@@ -31,8 +34,9 @@ type Catalog struct {
 	ids     []string
 }
 
-// NewCatalog loads the embedded message files (locales/LANG.json, one per entry of
-// Languages). It returns an error if a file is missing or malformed.
+// NewCatalog loads the embedded message files: for each entry of Languages, locales/LANG.json
+// and any locales/AREA.LANG.json (each area of the UI keeps its strings in a file of its own).
+// It returns an error if a language has no file or a file is malformed.
 func NewCatalog() (*Catalog, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
@@ -40,13 +44,19 @@ func NewCatalog() (*Catalog, error) {
 	var ids []string
 	for i, l := range Languages {
 		tags[i] = language.Make(l)
-		f, err := b.LoadMessageFileFS(locales, "locales/"+l+".json")
+		files, err := localeFiles(l)
 		if err != nil {
-			return nil, fmt.Errorf("web: load %s strings: %w", l, err)
+			return nil, err
 		}
-		if l == "en" {
-			for _, m := range f.Messages {
-				ids = append(ids, m.ID)
+		for _, name := range files {
+			f, err := b.LoadMessageFileFS(locales, name)
+			if err != nil {
+				return nil, fmt.Errorf("web: load %s strings: %w", l, err)
+			}
+			if l == "en" {
+				for _, m := range f.Messages {
+					ids = append(ids, m.ID)
+				}
 			}
 		}
 	}
@@ -54,17 +64,49 @@ func NewCatalog() (*Catalog, error) {
 	return &Catalog{bundle: b, matcher: language.NewMatcher(tags), ids: ids}, nil
 }
 
-// IDs lists the message IDs of the English catalogue, sorted.
-func (c *Catalog) IDs() []string { return slices.Clone(c.ids) }
-
-// Messages returns the raw message file of one language, for tests that compare catalogues.
-func Messages(lang string) (map[string]any, error) {
-	raw, err := fs.ReadFile(locales, "locales/"+lang+".json")
+// localeFiles lists the message files of language lang: locales/LANG.json first, then the
+// areas' locales/AREA.LANG.json in name order.
+func localeFiles(lang string) ([]string, error) {
+	areas, err := fs.Glob(locales, "locales/*."+lang+".json")
 	if err != nil {
 		return nil, err
 	}
-	var m map[string]any
-	return m, json.Unmarshal(raw, &m)
+	main := "locales/" + lang + ".json"
+	if _, err := fs.Stat(locales, main); err != nil {
+		return nil, fmt.Errorf("web: load %s strings: %w", lang, err)
+	}
+	sort.Strings(areas)
+	return append([]string{main}, areas...), nil
+}
+
+// IDs lists the message IDs of the English catalogue, sorted.
+func (c *Catalog) IDs() []string { return slices.Clone(c.ids) }
+
+// Messages returns the raw messages of one language, all its files merged, for tests that
+// compare catalogues. An ID defined in two files of a language is an error.
+func Messages(lang string) (map[string]any, error) {
+	files, err := localeFiles(lang)
+	if err != nil {
+		return nil, err
+	}
+	all := map[string]any{}
+	for _, name := range files {
+		raw, err := fs.ReadFile(locales, name)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("web: %s: %w", name, err)
+		}
+		for id, v := range m {
+			if _, dup := all[id]; dup {
+				return nil, fmt.Errorf("web: %s: %q is defined twice", name, id)
+			}
+			all[id] = v
+		}
+	}
+	return all, nil
 }
 
 // langCookie remembers the language a visitor chose with the switcher.
@@ -149,4 +191,50 @@ func pairs(kv []any) map[string]any {
 		}
 	}
 	return m
+}
+
+// dateLayouts are each language's medium date and date-time layouts (CLDR's order of day,
+// month and year, numeric months so that no month names are needed). Times are shown in UTC,
+// which the page says; the back office's script turns them into the reader's time zone.
+var dateLayouts = map[string][2]string{
+	"en": {"2 Jan 2006", "2 Jan 2006, 15:04"},
+	"de": {"02.01.2006", "02.01.2006, 15:04"},
+	"fr": {"02/01/2006", "02/01/2006 15:04"},
+	"es": {"02/01/2006", "02/01/2006, 15:04"},
+	"pl": {"02.01.2006", "02.01.2006, 15:04"},
+}
+
+// Date returns t's day in l's language, in UTC.
+func (l *Lang) Date(t time.Time) string { return t.UTC().Format(dateLayouts[l.Code][0]) }
+
+// DateTime returns t's day and minute in l's language, in UTC, with "UTC" after it.
+func (l *Lang) DateTime(t time.Time) string {
+	return t.UTC().Format(dateLayouts[l.Code][1]) + " UTC"
+}
+
+// Time returns t as an HTML <time> element: the machine-readable instant in its datetime
+// attribute and DateTime as its text. The zero time is an empty string.
+func (l *Lang) Time(t time.Time) template.HTML {
+	if t.IsZero() {
+		return ""
+	}
+	return template.HTML(`<time datetime="` + t.UTC().Format(time.RFC3339) + `">` +
+		template.HTMLEscapeString(l.DateTime(t)) + `</time>`)
+}
+
+// Number returns n (an integer or a float) with l's language's digit grouping and decimal
+// separator; a float gets as many decimals as decimals says.
+func (l *Lang) Number(n any, decimals ...int) string {
+	p := message.NewPrinter(language.Make(l.Code))
+	switch v := n.(type) {
+	case float64:
+		d := 1
+		if len(decimals) > 0 {
+			d = decimals[0]
+		}
+		return p.Sprintf("%.*f", d, v)
+	case float32:
+		return l.Number(float64(v), decimals...)
+	}
+	return p.Sprintf("%d", n)
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/deskkit/helpdesk/web"
 	"github.com/stretchr/testify/assert"
@@ -94,4 +95,27 @@ func TestLanguageChoice(t *testing.T) {
 		}
 	}
 	assert.True(t, slices.Contains(web.Languages, "pl"))
+}
+
+// Dates and numbers follow the reader's language.
+func TestDatesAndNumbers(t *testing.T) {
+	cat, err := web.NewCatalog()
+	require.NoError(t, err)
+	at := time.Date(2026, 3, 4, 17, 5, 0, 0, time.FixedZone("CET", 3600))
+	for lang, want := range map[string][3]string{
+		"en": {"4 Mar 2026", "4 Mar 2026, 16:05 UTC", "1,234,567"},
+		"de": {"04.03.2026", "04.03.2026, 16:05 UTC", "1.234.567"},
+		"fr": {"04/03/2026", "04/03/2026 16:05 UTC", "1\u00a0234\u00a0567"},
+		"es": {"04/03/2026", "04/03/2026, 16:05 UTC", "1.234.567"},
+		"pl": {"04.03.2026", "04.03.2026, 16:05 UTC", "1\u00a0234\u00a0567"},
+	} {
+		l := cat.Lang(lang)
+		assert.Equal(t, want[0], l.Date(at), lang)
+		assert.Equal(t, want[1], l.DateTime(at), lang)
+		assert.Equal(t, want[2], l.Number(1234567), lang)
+		assert.Equal(t, `<time datetime="2026-03-04T16:05:00Z">`+want[1]+`</time>`, string(l.Time(at)), lang)
+	}
+	assert.Equal(t, "4,5", cat.Lang("de").Number(4.5))
+	assert.Equal(t, "4.50", cat.Lang("en").Number(4.5, 2))
+	assert.Empty(t, cat.Lang("en").Time(time.Time{}))
 }

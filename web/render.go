@@ -103,7 +103,7 @@ type Pages struct {
 // the pages share and the layout's blocks "nav" (in the header, after the brand) and "footer".
 // Returns an error for a template that does not parse.
 func NewPages(cat *Catalog, logger *slog.Logger, files fs.FS, glob string) (*Pages, error) {
-	base, err := template.New("layout").Funcs(template.FuncMap{"static": StaticURL}).ParseFS(layoutFiles, "templates/*.html")
+	base, err := template.New("layout").Funcs(template.FuncMap{"static": StaticURL, "within": Within}).ParseFS(layoutFiles, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout: %w", err)
 	}
@@ -204,4 +204,14 @@ func (pg Page) Languages() []struct{ Code, Name string } {
 		out[i].Code, out[i].Name = l, LanguageNames[l]
 	}
 	return out
+}
+
+// Within reports whether the page at path belongs to the module at item: path is item or under
+// it ("/tickets/…" is within "/tickets"); "/" holds only itself. Templates call it as within
+// to mark the menu's current entry.
+func Within(path, item string) bool {
+	if item == "/" {
+		return path == "/"
+	}
+	return path == item || strings.HasPrefix(path, strings.TrimSuffix(item, "/")+"/")
 }

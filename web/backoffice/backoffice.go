@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,9 +127,16 @@ type route struct {
 	handler http.HandlerFunc
 }
 
-// routes is the one table of the back office's routes (besides /static/ and the catch-all):
-// the tests walk it, so that a new route with an {id} cannot go without its isolation case.
+// routes is the one table of the back office's routes (besides /static/ and the catch-all),
+// gathered from each module's part of it: the tests walk it, so that a new route cannot go
+// without its isolation case and its expectations for every role.
 func (h *Handler) routes() []route {
+	return slices.Concat(h.coreRoutes(), h.ticketRoutes(), h.sessionRoutes(), h.catalogRoutes(),
+		h.codeRoutes(), h.companyRoutes(), h.settingsRoutes(), h.appRoutes())
+}
+
+// coreRoutes are signing in and out, the dashboard, the bell and the profile.
+func (h *Handler) coreRoutes() []route {
 	return []route{
 		{"GET /login", h.loginForm},
 		{"POST /login", h.loginPost},
@@ -149,14 +157,6 @@ func (h *Handler) routes() []route {
 		{"GET /profile", h.signedIn(h.profile)},
 		{"POST /profile/password", h.signedIn(h.passwordPost)},
 		{"POST /profile/share", h.signedIn(h.sharePage)},
-		{"GET /tickets", h.signedIn(h.tickets)},
-		{"GET /tickets/{id}", h.signedIn(h.ticketPage)},
-		{"GET /tickets/{id}/files/{fileID}", h.signedIn(h.ticketFile)},
-		{"POST /tickets/{id}/messages", h.signedIn(h.ticketMessage)},
-		{"POST /tickets/{id}/events/{event}", h.signedIn(h.ticketEvent)},
-		{"POST /tickets/{id}/assign", h.signedIn(h.ticketAssign)},
-		{"POST /tickets/{id}/status", h.signedIn(h.ticketStatus)},
-		{"POST /tickets/{id}/priority", h.signedIn(h.ticketPriority)},
 	}
 }
 
@@ -177,6 +177,29 @@ type nav struct {
 	Unread int
 	// Customer says the person is a customer's user: the slimmed back office.
 	Customer bool
+	// Items are the modules the person may open, in the side menu's order.
+	Items []navItem
+}
+
+// navItem is one module of the menu: its path and the message ID of its name.
+type navItem struct{ Path, Label string }
+
+// navItems lists the modules a person of actor's kind and role opens. The policy decides what
+// each page then shows; this only leaves out modules that would show such a person nothing:
+// customer users never see Templates, Customers or Codes, and My Company is for the people
+// who manage one (an operator's admin and moderator, a customer's admin).
+func navItems(actor tenant.Actor) []navItem {
+	items := []navItem{{"/", "bo.nav.dashboard"}, {"/tickets", "bo.nav.tickets"}, {"/sessions", "bo.nav.sessions"},
+		{"/devices", "bo.nav.devices"}}
+	if actor.Kind == tenant.ActorEmployee {
+		items = append(items, navItem{"/templates", "bo.nav.templates"}, navItem{"/customers", "bo.nav.customers"},
+			navItem{"/codes", "bo.nav.codes"})
+	}
+	switch actor.Role {
+	case tenant.RoleAdmin, tenant.RoleModerator, tenant.RoleCustomerAdmin:
+		items = append(items, navItem{"/company", "bo.nav.company"})
+	}
+	return items
 }
 
 // session is a signed-in request: the actor, the language and the header's data.
@@ -211,7 +234,8 @@ func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *sessio
 			h.pages.Error(w, r, l, err)
 			return
 		}
-		s := &session{actor: actor, l: l, nav: &nav{Name: actor.Name, Customer: actor.Kind == tenant.ActorCustomerUser}}
+		s := &session{actor: actor, l: l, nav: &nav{Name: actor.Name, Customer: actor.Kind == tenant.ActorCustomerUser,
+			Items: navItems(actor)}}
 		if ten, err := h.desk.Tenant(r.Context(), actor); err == nil {
 			s.brand = ten.Name
 		} else {

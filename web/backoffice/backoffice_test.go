@@ -297,9 +297,15 @@ func TestNewNeedsTenant(t *testing.T) {
 // inApp stores an in-app notification for the admin, as the outbox would.
 func (st *site) inApp(t *testing.T, subject, link string) *notify.Notification {
 	t.Helper()
+	return st.inAppFor(t, st.admin, subject, link)
+}
+
+// inAppFor puts an in-app notification in a's inbox.
+func (st *site) inAppFor(t *testing.T, a tenant.Actor, subject, link string) *notify.Notification {
+	t.Helper()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	n := &notify.Notification{Message: notify.Message{ID: uuid.Must(uuid.NewV7()), TenantID: st.tenant.ID, Event: notify.TicketRequested,
-		Channel: notify.InApp, To: notify.Address{UserID: st.admin.UserID, Name: st.admin.Name}, Language: "en",
+	n := &notify.Notification{Message: notify.Message{ID: uuid.Must(uuid.NewV7()), TenantID: a.TenantID, Event: notify.TicketRequested,
+		Channel: notify.InApp, To: notify.Address{UserID: a.UserID, Name: a.Name}, Language: "en",
 		Subject: subject, Text: "Pump 7 alarms.", Link: link}, Status: notify.StatusDelivered, CreatedAt: now, DeliveredAt: &now}
 	require.NoError(t, st.store.EnqueueNotifications(t.Context(), []*notify.Notification{n}))
 	return n
@@ -403,4 +409,83 @@ func TestDashboardOffers(t *testing.T) {
 	assert.Contains(t, body, "Someone else has taken this request on")
 	assert.NotContains(t, body, `action="/offers/`+sub.ID.String()+`/accept"`, "the offer is gone from the dashboard")
 	assert.Contains(t, body, "The last 30 days")
+}
+
+// coreRoutes are signing in and out, the dashboard, the bell and the profile in the walks of
+// routes_test.go.
+func coreRoutes() module {
+	path := func(p string, kv ...string) request {
+		return func(*testing.T, *world, string) (string, url.Values) {
+			var v url.Values
+			if len(kv) > 0 {
+				v = url.Values{}
+			}
+			for i := 0; i+1 < len(kv); i += 2 {
+				v.Set(kv[i], kv[i+1])
+			}
+			return p, v
+		}
+	}
+	public := func(status int) map[string]int {
+		m := every(status)
+		m[""] = status
+		return m
+	}
+	// The first of who's own notifications (the other tenant's admin's, customer Y's user's
+	// for the foreign case).
+	inbox := func(t *testing.T, w *world, a tenant.Actor) string {
+		return w.inAppFor(t, a, "Walk of the bell", "/").ID.String()
+	}
+	return module{
+		"GET /login": {target: path("/login"), want: public(200)},
+		"POST /login": {target: func(_ *testing.T, _ *world, who string) (string, url.Values) {
+			// Each role its own address: five failures in a row for one are throttled.
+			return "/login", url.Values{"email": {"nobody-" + who + "@acme.example"}, "password": {"wrong"}}
+		}, want: public(401)},
+		"POST /logout":            {target: path("/logout", "x", "y"), want: public(303), fresh: true},
+		"GET /invitation/{token}": {target: path("/invitation/not-a-token"), want: public(200)},
+		"POST /invitation/{token}": {target: path("/invitation/not-a-token", "password", "Pass-word-1", "confirm", "Pass-word-1"),
+			want: public(410)},
+		"GET /reset-password":         {target: path("/reset-password"), want: public(200)},
+		"POST /reset-password":        {target: path("/reset-password", "email", "nobody@acme.example"), want: public(200)},
+		"GET /reset-password/{token}": {target: path("/reset-password/not-a-token"), want: public(200)},
+		"POST /reset-password/{token}": {target: path("/reset-password/not-a-token", "password", "Pass-word-1", "confirm", "Pass-word-1"),
+			want: public(410)},
+		"GET /share-login/{token}":  {target: path("/share-login/not-a-token"), want: public(200)},
+		"POST /share-login/{token}": {target: path("/share-login/not-a-token", "x", "y"), want: public(410)},
+		"GET /{$}":                  {target: path("/"), want: every(200)},
+		"POST /offers/{id}/accept": {
+			target: func(t *testing.T, w *world, who string) (string, url.Values) {
+				return "/offers/" + w.fresh(t, who, "Walk of accept").ID.String() + "/accept", url.Values{}
+			},
+			want: staff(303, 303, 409),
+			foreign: func(t *testing.T, w *world, who string) (string, url.Values) {
+				name := "other"
+				if who == "customer_user" {
+					name = "y"
+				}
+				return "/offers/" + w.tickets[name].ID.String() + "/accept", url.Values{}
+			}},
+		"GET /notifications": {target: path("/notifications"), want: every(200)},
+		"POST /notifications/{id}/read": {
+			target: func(t *testing.T, w *world, who string) (string, url.Values) {
+				if who == "" {
+					return "/notifications/" + uuid.NewString() + "/read", url.Values{}
+				}
+				return "/notifications/" + inbox(t, w, w.actors[who]) + "/read", url.Values{}
+			},
+			want: every(303),
+			foreign: func(t *testing.T, w *world, who string) (string, url.Values) {
+				a := w.admin2
+				if who == "customer_user" {
+					a = w.actors["customer_user_y"]
+				}
+				return "/notifications/" + inbox(t, w, a) + "/read", url.Values{}
+			}},
+		"POST /notifications/read": {target: path("/notifications/read", "x", "y"), want: every(303)},
+		"GET /profile":             {target: path("/profile"), want: every(200)},
+		"POST /profile/password": {target: path("/profile/password", "current", "x", "password", "One-pass-1", "confirm", "Two-pass-2"),
+			want: every(422)},
+		"POST /profile/share": {target: path("/profile/share", "x", "y"), want: every(200)},
+	}
 }

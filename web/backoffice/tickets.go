@@ -617,3 +617,17 @@ func (h *Handler) ticketFile(w http.ResponseWriter, r *http.Request, s *session)
 	hd.Set("Cache-Control", "private, no-store")
 	_, _ = io.Copy(w, rc)
 }
+
+// ticketRoutes are the Tickets module's routes.
+func (h *Handler) ticketRoutes() []route {
+	return []route{
+		{"GET /tickets", h.signedIn(h.tickets)},
+		{"GET /tickets/{id}", h.signedIn(h.ticketPage)},
+		{"GET /tickets/{id}/files/{fileID}", h.signedIn(h.ticketFile)},
+		{"POST /tickets/{id}/messages", h.signedIn(h.ticketMessage)},
+		{"POST /tickets/{id}/events/{event}", h.signedIn(h.ticketEvent)},
+		{"POST /tickets/{id}/assign", h.signedIn(h.ticketAssign)},
+		{"POST /tickets/{id}/status", h.signedIn(h.ticketStatus)},
+		{"POST /tickets/{id}/priority", h.signedIn(h.ticketPriority)},
+	}
+}

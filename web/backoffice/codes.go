@@ -1,0 +1,6 @@
+package backoffice
+
+// codeRoutes are the routes of the Codes module.
+func (h *Handler) codeRoutes() []route {
+	return nil
+}
