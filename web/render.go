@@ -83,6 +83,9 @@ type Page struct {
 	Brand string
 	// Styles are stylesheets the page adds after the base one, such as a tenant's branding.
 	Styles []string
+	// Scripts are scripts the page loads (deferred), from this site: the layout has no inline
+	// script, as the Content-Security-Policy allows none.
+	Scripts []string
 	// Nav is what a partial's "nav" block shows in the header, such as the signed-in person
 	// and their unread count; nil shows nothing (error pages).
 	Nav any

@@ -250,9 +250,14 @@ func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *sessio
 	}
 }
 
-// render writes a signed-in person's page.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, data any) {
-	h.pages.Render(w, r, status, name, web.Page{L: s.l, Title: title, Path: r.URL.Path, Brand: s.brand, Nav: s.nav, Data: data})
+// render writes a signed-in person's page; scripts names the page's own scripts among the
+// static files (web.StaticURL), which only enhance it.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, data any, scripts ...string) {
+	var urls []string
+	for _, sc := range scripts {
+		urls = append(urls, web.StaticURL(sc))
+	}
+	h.pages.Render(w, r, status, name, web.Page{L: s.l, Title: title, Path: r.URL.Path, Brand: s.brand, Nav: s.nav, Data: data, Scripts: urls})
 }
 
 // renderOut writes a page for someone not signed in.
