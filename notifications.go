@@ -324,16 +324,28 @@ func (d *Desk) party(l *lookup, ten *tenant.Tenant, o *occurrence, p notify.Part
 		return d.activeUsers(l, o.agentID)
 	case notify.Supervisor:
 		team, err := l.team(ten.DefaultTeamID)
-		if err != nil || team == nil {
+		if err != nil {
 			return nil, err
 		}
-		return d.activeUsers(l, team.SupervisorID)
+		var rs []recipient
+		if team != nil {
+			if rs, err = d.activeUsers(l, team.SupervisorID); err != nil {
+				return nil, err
+			}
+		}
+		return d.orStandIns(l, rs)
 	case notify.Offered:
 		team, err := l.team(t.TeamID)
-		if err != nil || team == nil {
+		if err != nil {
 			return nil, err
 		}
-		return d.activeUsers(l, team.Members...)
+		var rs []recipient
+		if team != nil {
+			if rs, err = d.activeUsers(l, team.Members...); err != nil {
+				return nil, err
+			}
+		}
+		return d.orStandIns(l, rs)
 	case notify.CustomerAdmins:
 		if t.CustomerID == uuid.Nil {
 			return nil, nil
@@ -378,6 +390,22 @@ func (d *Desk) requester(l *lookup, o *occurrence) ([]recipient, error) {
 }
 
 // activeUsers loads the active users among ids; unknown and inactive ones hear nothing.
+// orStandIns returns rs, or the tenant's stand-ins (its active admins) when rs is empty: a
+// team with nobody in it, or without a supervisor, does not swallow what is meant for them.
+func (d *Desk) orStandIns(l *lookup, rs []recipient) ([]recipient, error) {
+	if len(rs) > 0 {
+		return rs, nil
+	}
+	admins, err := standIns(l.ctx, l.q, l.tenantID)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range admins {
+		rs = append(rs, userRecipient(u))
+	}
+	return rs, nil
+}
+
 func (d *Desk) activeUsers(l *lookup, ids ...uuid.UUID) ([]recipient, error) {
 	var out []recipient
 	for _, id := range ids {

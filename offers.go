@@ -14,19 +14,25 @@ import (
 	"github.com/google/uuid"
 )
 
-// offerTicket offers the case's open ticket to the active employees of its team.
+// offerTicket offers the case's open ticket to the active employees of its team, or, when it has
+// none, to the stand-ins (see standIns).
 func (d *Desk) offerTicket(c *caseTx) error {
-	if c.t.TeamID == uuid.Nil {
-		return nil // a tenant created before every tenant had its default group
+	var members []uuid.UUID
+	if c.t.TeamID != uuid.Nil {
+		team, err := c.q.GetTeam(c.ctx, c.t.TenantID, c.t.TeamID)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		if team != nil {
+			members = team.Members
+		}
 	}
-	team, err := c.q.GetTeam(c.ctx, c.t.TenantID, c.t.TeamID)
-	if isNotFound(err) {
-		return nil
-	} else if err != nil {
-		return err
+	offers := make([]*ticket.Offer, 0, len(members))
+	offer := func(u *tenant.User) {
+		offers = append(offers, &ticket.Offer{ID: newID(), TenantID: c.t.TenantID, TicketID: c.t.ID, UserID: u.ID,
+			State: ticket.OfferOpen, CreatedAt: c.now})
 	}
-	offers := make([]*ticket.Offer, 0, len(team.Members))
-	for _, id := range team.Members {
+	for _, id := range members {
 		u, err := c.q.GetUser(c.ctx, c.t.TenantID, id)
 		if isNotFound(err) {
 			continue
@@ -34,11 +40,32 @@ func (d *Desk) offerTicket(c *caseTx) error {
 			return err
 		}
 		if u.IsEmployee() && u.Status == tenant.UserActive {
-			offers = append(offers, &ticket.Offer{ID: newID(), TenantID: c.t.TenantID, TicketID: c.t.ID, UserID: u.ID,
-				State: ticket.OfferOpen, CreatedAt: c.now})
+			offer(u)
+		}
+	}
+	if len(offers) == 0 {
+		admins, err := standIns(c.ctx, c.q, c.t.TenantID)
+		if err != nil {
+			return err
+		}
+		for _, u := range admins {
+			offer(u)
 		}
 	}
 	return c.q.CreateOffers(c.ctx, offers)
+}
+
+// standIns are the people who stand in for a team with nobody in it: the tenant's active
+// admins. A team without an active member (a new tenant's default group, a team whose people
+// all left) would otherwise swallow its requests: its offers go to them, and so do the
+// messages meant for its members or for a supervisor it lacks.
+func standIns(ctx context.Context, q storage.Queries, tenantID uuid.UUID) ([]*tenant.User, error) {
+	page, err := q.ListUsers(ctx, tenantID, storage.UserFilter{Employees: true, Role: tenant.RoleAdmin,
+		Status: tenant.UserActive}, storage.PageRequest{Limit: storage.MaxPageSize})
+	if err != nil {
+		return nil, fmt.Errorf("list the admins who stand in: %w", err)
+	}
+	return page.Items, nil
 }
 
 // closeOffers closes the case's open offers into state.

@@ -261,3 +261,63 @@ func TestPendingSessionsEndWithTheirTicket(t *testing.T) {
 		})
 	})
 }
+
+// A team with nobody in it does not swallow its requests: while the default group has no
+// active member, its offers go to the tenant's active admins, and so do the messages for a
+// supervisor it lacks; once it has members, they alone are offered.
+func TestStandIns(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		d, _ := newDesk(t, s)
+		op, err := d.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "New Operator"})
+		require.NoError(t, err)
+		sys := tenant.SystemFor(op.ID)
+		person := func(name string, role tenant.Role) tenant.Actor {
+			u, _, err := d.CreateUser(ctx, sys, helpdesk.NewUser{Email: name + "@new.example", Name: name, Role: role, Password: "Stand-in-pass-1"})
+			require.NoError(t, err)
+			return tenant.Employee(op.ID, u.ID, role, name)
+		}
+		ada, ida := person("Ada", tenant.RoleAdmin), person("Ida", tenant.RoleAdmin)
+		mo, sam := person("Mo", tenant.RoleModerator), person("Sam", tenant.RoleAgent)
+		sue := person("Sue", tenant.RoleSupervisor)
+		_, err = d.DeactivateUser(ctx, ada, ida.UserID)
+		require.NoError(t, err)
+		submit := func(title string) uuid.UUID {
+			tk, err := d.SubmitTicket(ctx, mo, helpdesk.NewTicket{Title: title, Requester: ticket.Contact{Name: "R", Email: "r@req.example"}})
+			require.NoError(t, err)
+			return tk.ID
+		}
+		told := func(a tenant.Actor, ev notify.Event, ticketID uuid.UUID) bool {
+			in, err := walkPages(func(p storage.PageRequest) (storage.Page[*notify.Notification], error) { return d.Inbox(ctx, a, p) })
+			require.NoError(t, err)
+			for _, n := range in {
+				if n.Event == ev && n.TicketID == ticketID {
+					return true
+				}
+			}
+			return false
+		}
+
+		first := submit("nobody in the group yet")
+		assert.Equal(t, []uuid.UUID{first}, offeredTo(t, d, ada), "the active admin stands in")
+		assert.Empty(t, offeredTo(t, d, ida), "not an inactive admin")
+		assert.Empty(t, offeredTo(t, d, mo))
+		assert.True(t, told(ada, notify.TicketRequested, first), "the admin hears what the missing supervisor would")
+		assert.True(t, told(ada, notify.TicketOffered, first))
+		_, err = d.Accept(ctx, ada, first)
+		require.NoError(t, err, "and can take it on")
+
+		teams, err := d.Teams(ctx, ada)
+		require.NoError(t, err)
+		require.Len(t, teams, 1)
+		group := teams[0]
+		group.Members, group.SupervisorID = []uuid.UUID{sam.UserID}, sue.UserID
+		_, err = d.UpdateTeam(ctx, ada, group)
+		require.NoError(t, err)
+		second := submit("the group has a member and a supervisor")
+		assert.Equal(t, []uuid.UUID{second}, offeredTo(t, d, sam))
+		assert.Empty(t, offeredTo(t, d, ada), "the admin no longer stands in")
+		assert.True(t, told(sue, notify.TicketRequested, second))
+		assert.False(t, told(ada, notify.TicketRequested, second))
+	})
+}

@@ -27,7 +27,9 @@ type NewTenant struct {
 // CreateTenant creates an operator with the built-in statuses (one default status per
 // lifecycle state) and priorities (low, normal, high, urgent), and its default group: the team
 // new requests go to, so that none is ever lost. The default group starts without supervisor
-// and members (the tenant has no users yet); give it both with UpdateTeam. Only the platform's
+// and members (the tenant has no users yet); give it both with UpdateTeam. Until it has an
+// active member its requests are offered to the tenant's active admins, who also hear what
+// its missing supervisor would. Only the platform's
 // system actor (tenant.System) may create tenants. Returns *ValidationError for bad input and
 // ErrForbidden for any other actor.
 func (d *Desk) CreateTenant(ctx context.Context, actor tenant.Actor, in NewTenant) (*tenant.Tenant, error) {
