@@ -55,6 +55,12 @@ type Config struct {
 	// at once in this Desk; one more fails at once with ErrBusy instead of queueing, so a
 	// flood of sign-ins cannot exhaust memory. Defaults to twice GOMAXPROCS, at least 4.
 	MaxConcurrentHashes int
+	// AllowPrivateTargets lets the addresses users give the server to send to (a browser's
+	// push endpoint) be loopback, private or link-local ones. Off, such an address is refused
+	// when given (ErrInvalid for a literal address or "localhost"), and the senders' own
+	// clients refuse to connect to one a name resolves to (see notify/webpush). Turn it on for
+	// tests, or when the receivers live on a private network by design.
+	AllowPrivateTargets bool
 	// PasswordParams are argon2id's costs for new password hashes; they may not be below
 	// tenant.MinPasswordParams. A password hashed with cheaper ones is rehashed at its next
 	// sign-in. Defaults to tenant.MinPasswordParams.

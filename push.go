@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/deskkit/helpdesk/internal/safehttp"
+
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
@@ -63,7 +65,7 @@ func (d *Desk) AddPushSubscription(ctx context.Context, actor tenant.Actor, in P
 	if err != nil {
 		return fail(err)
 	}
-	sub, err := pushSubscription(in)
+	sub, err := pushSubscription(in, d.cfg.AllowPrivateTargets)
 	if err != nil {
 		return fail(err)
 	}
@@ -89,7 +91,7 @@ func (d *Desk) AddPushSubscription(ctx context.Context, actor tenant.Actor, in P
 
 // pushSubscription checks in and returns it as a subscription, its keys in base64url without
 // padding.
-func pushSubscription(in PushSubscriptionInput) (*notify.PushSubscription, error) {
+func pushSubscription(in PushSubscriptionInput, allowPrivate bool) (*notify.PushSubscription, error) {
 	endpoint := strings.TrimSpace(in.Endpoint)
 	u, err := url.Parse(endpoint)
 	switch {
@@ -97,6 +99,8 @@ func pushSubscription(in PushSubscriptionInput) (*notify.PushSubscription, error
 		return nil, invalid("endpoint", "is longer than %d bytes", maxEndpointLength)
 	case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "":
 		return nil, invalid("endpoint", "is not an https URL")
+	case !allowPrivate && !safehttp.PublicHost(u.Host):
+		return nil, invalid("endpoint", "does not point to a public push service")
 	}
 	p256dh, err := decodeBase64URL(in.P256dh)
 	if err == nil {

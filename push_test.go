@@ -48,7 +48,7 @@ func newPushFixture(t *testing.T, s *bunstore.Store) *pushFixture {
 	sender, err := webpush.New(webpush.Config{VAPIDPublicKey: keys.Public, VAPIDPrivateKey: keys.Private,
 		Subscriber: "mailto:ops@example.com", HTTPClient: svc.Client()})
 	require.NoError(t, err)
-	d, err := helpdesk.New(s, &helpdesk.Config{Now: f.clock.Now, SecretKeys: [][]byte{testKey},
+	d, err := helpdesk.New(s, &helpdesk.Config{Now: f.clock.Now, SecretKeys: [][]byte{testKey}, AllowPrivateTargets: true,
 		Notifiers: map[notify.Channel]notify.Notifier{notify.Push: sender}})
 	require.NoError(t, err)
 	f.desk = d
@@ -246,4 +246,22 @@ func TestAddPushSubscription(t *testing.T) {
 // base64Of is n bytes of b, base64url.
 func base64Of(n int, b byte) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strings.Repeat(string(rune(b)), n)))
+}
+
+// A push endpoint is an address anyone with an account hands the server: one inside the
+// server's network is refused unless Config.AllowPrivateTargets says otherwise.
+func TestPushEndpointMustBePublic(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		for _, endpoint := range []string{"https://127.0.0.1/push/1", "https://localhost:8443/push/1", "https://[::1]/push/1",
+			"https://169.254.169.254/latest", "https://10.0.0.7/push/1", "https://[::ffff:192.168.1.1]/push/1"} {
+			_, err := f.desk.AddPushSubscription(t.Context(), f.agent, pushInput(endpoint))
+			var ve *helpdesk.ValidationError
+			if assert.ErrorAs(t, err, &ve, endpoint) {
+				assert.Equal(t, "endpoint", ve.Field)
+			}
+		}
+		_, err := f.desk.AddPushSubscription(t.Context(), f.agent, pushInput("https://push.example.com/ok"))
+		require.NoError(t, err, "a public push service")
+	})
 }

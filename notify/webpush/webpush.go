@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/deskkit/helpdesk/internal/safehttp"
+
 	"github.com/SherClockHolmes/webpush-go"
 	"github.com/deskkit/helpdesk/notify"
 )
@@ -39,7 +41,9 @@ type Config struct {
 	// to 24 hours.
 	TTL time.Duration
 	// HTTPClient sends the requests to the push services. Defaults to a client with a
-	// 30-second timeout; Send's ctx bounds each request as well.
+	// 30-second timeout that connects to public addresses only and follows no redirect (an
+	// endpoint is an address a browser, that is anyone, gave the server); Send's ctx bounds
+	// each request as well.
 	HTTPClient *http.Client
 }
 
@@ -130,7 +134,7 @@ func New(cfg Config) (*Sender, error) {
 		cfg.TTL = 24 * time.Hour
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		cfg.HTTPClient = safehttp.NewClient(safehttp.Options{Timeout: 30 * time.Second})
 	}
 	// webpush-go prefixes "mailto:" to any subscriber that is not an https URL.
 	sub := strings.TrimPrefix(cfg.Subscriber, "mailto:")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/internal/webpushtest"
+	"github.com/deskkit/helpdesk/internal/safehttp"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/notify/webpush"
 	"github.com/google/uuid"
@@ -187,4 +188,19 @@ func TestNewValidates(t *testing.T) {
 			assert.Error(t, err)
 		})
 	}
+}
+
+// Left to its default client, the sender connects to no push service inside the server's own
+// network: an endpoint is an address anyone with an account gave it.
+func TestDefaultClientRefusesPrivateAddresses(t *testing.T) {
+	keys, err := webpush.GenerateKeys()
+	require.NoError(t, err)
+	svc := webpushtest.New(keys.Public)
+	t.Cleanup(svc.Close)
+	s, err := webpush.New(webpush.Config{VAPIDPublicKey: keys.Public, VAPIDPrivateKey: keys.Private, Subscriber: "mailto:ops@example.com"})
+	require.NoError(t, err)
+	_, err = s.SendPush(context.Background(), message, []*notify.PushSubscription{subscription(svc.NewBrowser())})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, safehttp.ErrNotPublic)
+	assert.Empty(t, svc.Received(), "nothing reached it")
 }
