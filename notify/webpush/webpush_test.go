@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deskkit/helpdesk/internal/webpushtest"
 	"github.com/deskkit/helpdesk/internal/safehttp"
+	"github.com/deskkit/helpdesk/internal/webpushtest"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/notify/webpush"
 	"github.com/google/uuid"
