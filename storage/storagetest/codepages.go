@@ -40,7 +40,9 @@ func testCodePages(t *testing.T, h Harness) {
 		}
 	}
 	list := func(tenantID uuid.UUID, f storage.CodeFilter) func(storage.PageRequest) (storage.Page[*device.Code], error) {
-		return func(p storage.PageRequest) (storage.Page[*device.Code], error) { return s.PageCodes(ctx, tenantID, f, p) }
+		return func(p storage.PageRequest) (storage.Page[*device.Code], error) {
+			return s.PageCodes(ctx, tenantID, f, p)
+		}
 	}
 
 	t.Run("Pages", func(t *testing.T) {
