@@ -27,6 +27,20 @@ func (d *Desk) CodesPage(ctx context.Context, actor tenant.Actor, f storage.Code
 	return page, nil
 }
 
+// Code returns one code of the tenant, for staff (whoever may list a device's codes).
+// Returns ErrNotFound for a code of another tenant or none, and ErrForbidden for others.
+func (d *Desk) Code(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*device.Code, error) {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActCodeList, recordAt(id, storage.Queries.GetCode))
+	if err != nil {
+		return nil, fmt.Errorf("get code: %w", err)
+	}
+	c, err := d.store.GetCode(ctx, tid, id)
+	if err != nil {
+		return nil, fmt.Errorf("get code %s: %w", id, err)
+	}
+	return c, nil
+}
+
 // PreviewCode draws code codeID's URL in format f as UpdateCode with in would leave its
 // appearance (in.Appearance, or the saved one when zero; in.Logo instead of the saved logo,
 // none with in.RemoveLogo), and saves nothing: the QR configurator's preview of settings not

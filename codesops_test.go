@@ -41,6 +41,11 @@ func TestCodesPage(t *testing.T) {
 		assert.Equal(t, []uuid.UUID{f.code.ID}, ids(page))
 		assert.Empty(t, page.Next)
 
+		got, err := f.desk.Code(ctx, f.agent, third.ID)
+		require.NoError(t, err)
+		assert.Equal(t, third.Token, got.Token)
+		assert.False(t, got.Active)
+
 		page, err = f.desk.CodesPage(ctx, f.admin, storage.CodeFilter{DeviceID: f.devX.ID, Active: new(true)}, storage.PageRequest{})
 		require.NoError(t, err)
 		assert.Equal(t, []uuid.UUID{f.code.ID}, ids(page), "one device's active codes")

@@ -252,6 +252,10 @@ var matrix = map[string]matrixOp{
 		p, err := c.d.CodesPage(c.ctx, c.actor, storage.CodeFilter{DeviceID: c.sc.dev.ID}, storage.PageRequest{})
 		return ids(p.Items, func(x *device.Code) uuid.UUID { return x.ID }), err
 	}},
+	"Code": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Code(c.ctx, c.actor, c.sc.code.ID)
+		return nil, err
+	}},
 	"PreviewCode": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.PreviewCode(c.ctx, c.actor, c.sc.code.ID, device.FormatSVG, helpdesk.CodeSettings{Appearance: device.Appearance{Correction: device.CorrectionHigh}})
 		return nil, err
