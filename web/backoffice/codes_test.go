@@ -223,7 +223,7 @@ func TestCodeCreate(t *testing.T) {
 		{name: "an agent may not make codes", who: "agent", method: "GET", path: "/codes/new", status: 403},
 		{name: "no action", who: "admin", method: "POST", path: "/codes", form: url.Values{"device": {d.ID.String()}}, status: 422,
 			contains: []string{"Choose at least one thing the page offers.", `value="` + d.ID.String() + `" selected`},
-			check: func(t *testing.T, w *world) { assert.Empty(t, codesOf(t)) }},
+			check:    func(t *testing.T, w *world) { assert.Empty(t, codesOf(t)) }},
 		{name: "a short PIN", who: "admin", method: "POST", path: "/codes", form: url.Values{"device": {d.ID.String()}, "action": {"view"}, "pin": {"12"}}, status: 422,
 			contains: []string{"A PIN has 4 to 12 digits.", `id="problem-pin"`}},
 		{name: "a day past", who: "admin", method: "POST", path: "/codes", form: url.Values{"device": {d.ID.String()}, "action": {"view"}, "expires": {"2020-01-01"}}, status: 422,
