@@ -57,7 +57,8 @@
     for (const [id, file] of downloads) {
       const a = document.getElementById(id);
       if (a) {
-        a.href = form.action.replace(/\/$/, "") + "/" + file + "?" + q.toString();
+        // form.action would be the inputs named "action": read the attribute.
+        a.href = form.getAttribute("action") + "/" + file + "?" + q.toString();
       }
     }
   }
