@@ -26,7 +26,9 @@ func setInput(t *testing.T, tab *browsertest.Tab, id, value string) {
 		e.dispatchEvent(new Event("input", {bubbles: true})); e.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`)
 }
 
-func jsString(s string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"` }
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
 
 // waitFor polls a JavaScript condition until it holds or the time is up.
 func waitFor(t *testing.T, tab *browsertest.Tab, what, cond string) {
