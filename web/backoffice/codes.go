@@ -388,24 +388,23 @@ type settingsForm struct {
 }
 
 type codeView struct {
-	Code                 *device.Code
-	Device, State, URL   string
-	Manage               bool
-	Settings             settingsForm
-	Appearance           appearanceForm
-	Actions              []option
-	Levels               []option
-	Problems             problems
-	HasLogo, HasPIN      bool
-	MinSize, MaxSize     int
-	MinZone, MaxZone     int
-	Notice               string
-	Preview              template.URL
-	PreviewSrc           string
-	PNG, SVG             string
-	LogoData             string
-	Saved                bool
-	PreviewOnly, Problem bool
+	Code               *device.Code
+	Device, State, URL string
+	Manage             bool
+	Settings           settingsForm
+	Appearance         appearanceForm
+	Actions            []option
+	Levels             []option
+	Problems           problems
+	HasLogo, HasPIN    bool
+	MinSize, MaxSize   int
+	MinZone, MaxZone   int
+	Notice             string
+	Preview            template.URL
+	PreviewSrc         string
+	PNG, SVG           string
+	LogoData           string
+	PreviewOnly        bool
 }
 
 // code reads the code of a route's {id}, as the person may read it, or answers the error.
@@ -1120,8 +1119,6 @@ func projectProblem(s *session, err error) (problems, bool) {
 		return problems{"form": s.l.T("error.invalid")}, true
 	case helpdesk.KindOf(err) == helpdesk.KindConflict:
 		return problems{"form": s.l.T("bo.customers.conflict")}, true
-	case helpdesk.KindOf(err) == helpdesk.KindNotFound && errors.Is(err, storage.ErrNotFound):
-		return nil, false
 	}
 	return nil, false
 }
