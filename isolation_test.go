@@ -140,6 +140,12 @@ var matrix = map[string]matrixOp{
 		_, err := c.d.SetSupportPlan(c.ctx, c.actor, c.sc.cust.ID, nil)
 		return nil, err
 	}},
+	"UpdateCustomer": {own: "AAFFA|FF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		cur, err := c.store.GetCustomer(c.ctx, c.sc.org.tenant.ID, c.sc.cust.ID)
+		require.NoError(c.t, err)
+		_, err = c.d.UpdateCustomer(c.ctx, c.actor, cur)
+		return nil, err
+	}},
 	"SetSignupDomains": {own: "AAFFA|FF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SetSignupDomains(c.ctx, c.actor, c.sc.cust.ID, []string{c.w.domain[c.sc.cust.ID], c.unique() + ".example"})
 		return nil, err
@@ -239,6 +245,19 @@ var matrix = map[string]matrixOp{
 	}},
 	"SendRequestLink": {own: "AAAAA|FF|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SendRequestLink(c.ctx, c.actor, c.sc.dev.ID, helpdesk.NewRequestLink{Contact: nurseContact})
+		return nil, err
+	}},
+	"CodesPage": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.sc.code.ID
+		p, err := c.d.CodesPage(c.ctx, c.actor, storage.CodeFilter{DeviceID: c.sc.dev.ID}, storage.PageRequest{})
+		return ids(p.Items, func(x *device.Code) uuid.UUID { return x.ID }), err
+	}},
+	"Code": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Code(c.ctx, c.actor, c.sc.code.ID)
+		return nil, err
+	}},
+	"PreviewCode": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.PreviewCode(c.ctx, c.actor, c.sc.code.ID, device.FormatSVG, helpdesk.CodeSettings{Appearance: device.Appearance{Correction: device.CorrectionHigh}})
 		return nil, err
 	}},
 	"Codes": {own: "AAAAA|FF|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {

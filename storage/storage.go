@@ -206,6 +206,13 @@ type Templates interface {
 	ListTemplates(ctx context.Context, tenantID uuid.UUID) ([]*device.Template, error)
 }
 
+// CodeFilter narrows PageCodes; zero fields match everything.
+type CodeFilter struct {
+	DeviceID uuid.UUID
+	// Active, when not nil, matches the codes switched on (true) or off (false).
+	Active *bool
+}
+
 // Codes stores device codes.
 type Codes interface {
 	// CreateCode returns ErrConflict if the ID or the token is taken.
@@ -222,6 +229,9 @@ type Codes interface {
 	RecordCodeScan(ctx context.Context, tenantID, id uuid.UUID, at time.Time) error
 	// ListCodes returns the device's codes, oldest first.
 	ListCodes(ctx context.Context, tenantID, deviceID uuid.UUID) ([]*device.Code, error)
+	// PageCodes returns a page of the tenant's codes matching f, newest first. Returns
+	// ErrInvalidCursor for a malformed cursor.
+	PageCodes(ctx context.Context, tenantID uuid.UUID, f CodeFilter, p PageRequest) (Page[*device.Code], error)
 }
 
 // TicketFilter narrows ListTickets; zero fields match everything and fields combine with AND.

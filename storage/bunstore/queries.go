@@ -244,6 +244,18 @@ func (q *queries) ListCodes(ctx context.Context, tenantID, deviceID uuid.UUID) (
 	})
 }
 
+func (q *queries) PageCodes(ctx context.Context, tenantID uuid.UUID, f storage.CodeFilter, p storage.PageRequest) (storage.Page[*device.Code], error) {
+	return page[codeRow, *device.Code](ctx, q, tenantID, p, func(s *bun.SelectQuery) *bun.SelectQuery {
+		if f.DeviceID != uuid.Nil {
+			s = s.Where("device_id = ?", f.DeviceID)
+		}
+		if f.Active != nil {
+			s = s.Where("active = ?", *f.Active)
+		}
+		return s
+	}, func(c *device.Code) uuid.UUID { return c.ID })
+}
+
 // Tickets.
 
 func (q *queries) CreateTicket(ctx context.Context, t *ticket.Ticket) error {

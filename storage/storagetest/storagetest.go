@@ -47,6 +47,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("InTx", func(t *testing.T) { testInTx(t, h) })
 	t.Run("ConcurrentUpdate", func(t *testing.T) { testConcurrentUpdate(t, h) })
 	t.Run("Pagination", func(t *testing.T) { testPagination(t, h) })
+	t.Run("CodePages", func(t *testing.T) { testCodePages(t, h) })
 	t.Run("TicketPages", func(t *testing.T) { testTicketPages(t, h) })
 	t.Run("TicketFilter", func(t *testing.T) { testTicketFilter(t, h) })
 	t.Run("DeviceFilter", func(t *testing.T) { testDeviceFilter(t, h) })

@@ -26,4 +26,14 @@
 // access policy lets the person do. The Desk decides every change; a refusal is shown on the
 // ticket page with its kind's status, and a ticket of another tenant or customer is not found
 // on every route that names it.
+//
+// # Codes, customers and projects
+//
+// The operator's staff list a tenant's codes on /codes (by device and state, a page at a
+// time) and open one on /codes/{id}: its URL, scans, settings and the QR configurator, whose
+// preview a script redraws as the inputs change (the Preview button does it without
+// JavaScript); an appearance that would not scan is shown at the field that causes it and
+// nothing is saved. /codes/{id}/qr.png and qr.svg download the image. /customers lists the
+// customers with their statistics; /customers/{id} shows one with its devices, users and
+// support plan; /projects lists and edits projects. Customer users find none of these pages.
 package backoffice
