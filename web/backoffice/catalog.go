@@ -142,12 +142,16 @@ func fieldProblem(l *web.Lang, err error) (field, msg string, ok bool) {
 	case strings.HasPrefix(ve.Field, "fields."):
 		part = "value" // a device's custom field value
 	}
-	id := "bo.catalog.problem." + part
-	if !l.Has(id) {
-		id = "error.invalid"
+	id := "error.invalid"
+	if slices.Contains(problemParts, part) {
+		id = "bo.catalog.problem." + part
 	}
 	return ve.Field, l.T(id), true
 }
+
+// problemParts are the inputs with a sentence of their own (bo.catalog.problem.PART).
+var problemParts = []string{"name", "description", "fields", "blocks", "key", "label", "type", "options", "kind",
+	"title", "body", "url", "serial_number", "location", "value"}
 
 // ---- Templates
 
@@ -730,7 +734,16 @@ func (h *Handler) deviceChoices(ctx context.Context, s *session, v *deviceView, 
 			return err
 		}
 	}
+	problems := v.Form.Fields
 	v.Form.withTemplate(t, vals)
+	// Keep the problems a refusal placed next to the template's fields.
+	for i := range v.Form.Fields {
+		for _, old := range problems {
+			if old.Key == v.Form.Fields[i].Key {
+				v.Form.Fields[i].Problem = old.Problem
+			}
+		}
+	}
 	return nil
 }
 
@@ -866,14 +879,6 @@ func (h *Handler) renderDevice(w http.ResponseWriter, r *http.Request, s *sessio
 		if err := h.deviceChoices(ctx, s, v, vals); err != nil {
 			h.pages.Error(w, r, l, err)
 			return
-		}
-		// Keep the problems a refusal placed next to the template's fields.
-		for i := range v.Form.Fields {
-			for _, old := range form.Fields {
-				if old.Key == v.Form.Fields[i].Key {
-					v.Form.Fields[i].Problem = old.Problem
-				}
-			}
 		}
 		v.Preview = "/devices/" + dev.ID.String()
 	}
