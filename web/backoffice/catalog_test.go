@@ -229,7 +229,7 @@ func TestCatalogTemplates(t *testing.T) {
 		{name: "a customer's user finds nothing to post to", who: "customer_admin", method: "POST", path: "/templates", status: 404,
 			form: templateForm("Sneaky", 0, nil, nil)},
 		{name: "a bad key is shown next to its row, the input kept", who: "admin", method: "POST", path: "/templates", status: 422,
-			form: templateForm("Fridge F3", 0, []string{"temp|Temperature|number", "Bad Key|Label|text"}, []string{"link|Shop||ftp://nope"}),
+			form:     templateForm("Fridge F3", 0, []string{"temp|Temperature|number", "Bad Key|Label|text"}, []string{"link|Shop||ftp://nope"}),
 			contains: []string{`value="Fridge F3"`, `value="Bad Key"`, "Please give a key of lower-case letters", `id="f1-problem"`, `value="ftp://nope"`},
 			absent:   []string{`id="f0-problem"`}},
 		{name: "a link without an address is shown next to its row", who: "admin", method: "POST", path: "/templates", status: 422,
@@ -346,7 +346,9 @@ func TestCatalogDevices(t *testing.T) {
 		{name: "a stale form is refused and says so", who: "moderator", method: "POST", path: "/devices/{spare}", status: 409,
 			form:     url.Values{"name": {"Spare compressor 3"}, "version": {"1"}},
 			contains: []string{"Someone else has changed this", `value="Spare compressor 3"`},
-			check:    func(t *testing.T, w *world) { assert.Equal(t, "Spare compressor 2", w.device(t, w.catalog(t).spare.ID).Name) }},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, "Spare compressor 2", w.device(t, w.catalog(t).spare.ID).Name)
+			}},
 		{name: "the edit form with another template's fields", who: "admin", method: "GET", path: "/devices/{spare}?template={pump}&name=Renamed&version=2", status: 200,
 			contains: []string{`value="Renamed"`, `name="field.voltage"`, `name="version" value="2"`}},
 		{name: "a refused edit keeps the page and the problem", who: "admin", method: "POST", path: "/devices/{xpump}", status: 422,
@@ -357,7 +359,7 @@ func TestCatalogDevices(t *testing.T) {
 		{name: "nor another customer's", who: "customer_user", method: "POST", path: "/devices/{ypump}", status: 404,
 			form: url.Values{"name": {"Mine now"}, "version": {"1"}}, absent: []string{"Yarrow"}},
 		{name: "the admin assigns the spare to Y", who: "admin", method: "POST", path: "/devices/{spare}/customer", status: 303,
-			form: url.Values{"customer": {"{cy}"}},
+			form:  url.Values{"customer": {"{cy}"}},
 			check: func(t *testing.T, w *world) { assert.Equal(t, w.y.ID, w.device(t, w.catalog(t).spare.ID).CustomerID) }},
 		{name: "and back to none", who: "moderator", method: "POST", path: "/devices/{spare}/customer", status: 303,
 			form:  url.Values{"customer": {""}},
