@@ -650,9 +650,6 @@ func (f *deviceForm) withTemplate(t *device.Template, vals map[string]string) {
 	}
 }
 
-// fieldValue is a custom field's value as the device page shows it.
-type fieldValue struct{ Label, Value string }
-
 // codeRow is one of a device's codes.
 type codeRow struct {
 	ID      uuid.UUID
@@ -673,7 +670,7 @@ type deviceView struct {
 	// Device is nil on the form for a new one.
 	Device             *device.Device
 	Template, Customer string
-	Fields             []fieldValue
+	Fields             []helpdesk.DeviceField
 	Stats              figures
 	ShowCodes          bool
 	Codes              []codeRow
@@ -829,16 +826,18 @@ func (h *Handler) renderDevice(w http.ResponseWriter, r *http.Request, s *sessio
 		ShowCodes:    tenant.Authorize(s.actor, tenant.ActCodeList, &res) == nil,
 		LinkCustomer: s.actor.Kind == tenant.ActorEmployee}
 	v.CanAssign = v.CanEdit
-	// The template's labels for the custom fields, as far as the person may read it.
-	var t *device.Template
 	if dev.TemplateID != uuid.Nil && allows(s, tenant.ActTemplateRead) {
-		if t, err = h.desk.Template(ctx, s.actor, dev.TemplateID); err != nil {
+		t, err := h.desk.Template(ctx, s.actor, dev.TemplateID)
+		if err != nil {
 			h.pages.Error(w, r, l, err)
 			return
 		}
 		v.Template = t.Name
 	}
-	v.Fields = deviceFields(dev, t)
+	if v.Fields, err = h.desk.DeviceFields(ctx, s.actor, dev.ID); err != nil {
+		h.pages.Error(w, r, l, err)
+		return
+	}
 	if dev.CustomerID != uuid.Nil {
 		if c, err := h.desk.Customer(ctx, s.actor, dev.CustomerID); err == nil {
 			v.Customer = c.Name
@@ -884,32 +883,6 @@ func (h *Handler) renderDevice(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	base := "/devices/" + dev.ID.String()
 	h.pages.Render(w, r, status, "device", web.Page{L: l, Title: dev.Name, Path: base, Brand: s.brand, Nav: s.nav, Data: v})
-}
-
-// deviceFields lists a device's custom field values: in its template's order with their
-// labels when t is known, else by key.
-func deviceFields(dev *device.Device, t *device.Template) []fieldValue {
-	var out []fieldValue
-	seen := map[string]bool{}
-	if t != nil {
-		for _, d := range t.Fields {
-			if v, ok := dev.Fields[d.Key]; ok {
-				out = append(out, fieldValue{d.Label, v})
-				seen[d.Key] = true
-			}
-		}
-	}
-	var rest []string
-	for k := range dev.Fields {
-		if !seen[k] {
-			rest = append(rest, k)
-		}
-	}
-	slices.Sort(rest)
-	for _, k := range rest {
-		out = append(out, fieldValue{k, dev.Fields[k]})
-	}
-	return out
 }
 
 // deviceSave saves a device's form: what the form holds replaces the device's name, serial
