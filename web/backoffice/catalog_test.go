@@ -10,8 +10,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/internal/browsertest"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
@@ -458,4 +460,43 @@ func catalogRoutes() module {
 		"POST /devices/{id}/customer": {target: on("/devices/{id}/customer", freshDevice, cform), want: managers(303, 403, 403),
 			foreign: on("/devices/{id}/customer", otherDevice, cform)},
 	}
+}
+
+// The Templates and Devices pages in a phone's browser with JavaScript off: every page passes
+// axe and fits 390 px, and a device is made through the form, its template's fields laid out
+// by the form's own button.
+func TestCatalogBrowser(t *testing.T) {
+	b := browsertest.New()
+	defer b.Close()
+	w := newWorld(t)
+	c := w.catalog(t)
+	signIn := func(email, password string) *browsertest.Tab {
+		tab := b.Tab(t, w.srv.URL, browsertest.WithoutScript())
+		require.Equal(t, http.StatusOK, tab.Visit("sign-in", "/login"))
+		tab.Fill("#email", email)
+		tab.Fill("#password", password)
+		require.Equal(t, http.StatusOK, tab.Follow("signed in", "form button[type=submit]"))
+		return tab
+	}
+	tab := signIn("ada@acme.example", password)
+	for step, path := range map[string]string{"templates": "/templates", "template": "/templates/" + c.pump.ID.String(),
+		"new template": "/templates/new", "devices": "/devices?template=" + c.pump.ID.String(), "device": "/devices/" + c.xpump.ID.String()} {
+		require.Equal(t, http.StatusOK, tab.Visit(step, path), step)
+	}
+
+	require.Equal(t, http.StatusOK, tab.Visit("new device", "/devices/new"))
+	tab.Fill("#d-name", "Browser pump")
+	tab.Do(chromedp.SetValue(chromedp.CSS("#d-template"), c.pump.ID.String()))
+	require.Equal(t, http.StatusOK, tab.Follow("its fields", `button[formmethod="get"]`))
+	assert.Equal(t, "Browser pump", browsertest.Eval[string](tab, `document.querySelector("#d-name").value`), "the input is kept")
+	tab.Fill("#v-voltage", "12")
+	tab.Do(chromedp.SetValue(chromedp.CSS("#v-colour"), "red"))
+	require.Equal(t, http.StatusOK, tab.Follow("created", ".catalog-buttons .button.primary"))
+	assert.Equal(t, "Browser pump", tab.Text("h1"))
+	assert.Contains(t, tab.Text(".facts"), "Supply voltage\n12")
+
+	cu := signIn("customer_user@acme.example", pw)
+	require.Equal(t, http.StatusOK, cu.Visit("customer's devices", "/devices"))
+	require.Equal(t, http.StatusOK, cu.Visit("customer's device", "/devices/"+c.xpump.ID.String()))
+	assert.Equal(t, 0, cu.Count("form.card"), "read-only")
 }
