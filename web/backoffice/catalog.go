@@ -47,10 +47,13 @@ const maxFormRows = 110
 //	                                     customer, q for text), a page at a time (after), each
 //	                                     with its statistics
 //	GET  /devices/new                    the form for a new device (?template= shows that
-//	                                     template's custom fields); POST /devices creates it
+//	                                     template's custom fields, ?customer= preselects the
+//	                                     customer); POST /devices creates it
 //	GET  /devices/{id}                   a device: facts, custom fields, statistics, its codes
 //	                                     with their public URLs, its recent tickets, and the
-//	                                     forms to edit and assign it for those who may
+//	                                     forms to edit and assign it for those who may;
+//	                                     ?template= (with the form's other inputs) lays out the
+//	                                     edit form with that template's custom fields
 //	POST /devices/{id}                   saves the device (version-checked)
 //	POST /devices/{id}/customer          assigns the device to a customer, or to none
 func (h *Handler) catalogRoutes() []route {
