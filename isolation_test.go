@@ -222,6 +222,10 @@ var matrix = map[string]matrixOp{
 		_, err := c.d.Device(c.ctx, c.actor, c.sc.dev.ID)
 		return nil, err
 	}},
+	"DeviceFields": {own: "AAAAA|AA|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.DeviceFields(c.ctx, c.actor, c.sc.dev.ID)
+		return nil, err
+	}},
 	"Devices": {own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.dev.ID
 		p, err := c.d.Devices(c.ctx, c.actor, storage.DeviceFilter{Text: c.sc.dev.SerialNumber}, storage.PageRequest{})
