@@ -202,9 +202,11 @@ func (v *settingsView) File(name string) *tenant.File {
 	return v.Background
 }
 
-// mayManage reports whether the policy lets the person perform act at all: pages without a
-// Desk operation that would refuse (they only read what everyone of the tenant may read)
-// ask it before showing what only some may change.
+// mayManage returns the policy's refusal when the person may not perform act at all. The
+// settings pages read what every person of the tenant may read (Desk.Tenant), and their
+// forms may be shown again with the stored settings before the Desk is asked: they ask the
+// policy first, so that nobody who may not change the settings is shown them. The Desk
+// checks again when it changes them.
 func mayManage(s *session, act tenant.Action) error {
 	if err := tenant.Authorize(s.actor, act, nil); err != nil {
 		return fmt.Errorf("backoffice: %w", err)
@@ -455,6 +457,10 @@ func applySection(l *web.Lang, section string, st tenant.Settings, form url.Valu
 // fields replaced, under the version the form was read at.
 func (h *Handler) settingsSection(section string) func(http.ResponseWriter, *http.Request, *session) {
 	return func(w http.ResponseWriter, r *http.Request, s *session) {
+		if err := mayManage(s, tenant.ActTenantSettings); err != nil {
+			h.pages.Error(w, r, s.l, err)
+			return
+		}
 		if err := r.ParseForm(); err != nil {
 			h.pages.Error(w, r, s.l, fmt.Errorf("backoffice: settings form: %w", helpdesk.ErrInvalid))
 			return
@@ -555,6 +561,9 @@ const maxBrandingPost = 120 << 20
 // formFile returns the file posted in field name, or nil when none was chosen; the caller
 // closes it.
 func formFile(r *http.Request, name string) (*helpdesk.Upload, io.Closer, error) {
+	if r.MultipartForm == nil {
+		return nil, nil, nil
+	}
 	f, fh, err := r.FormFile(name)
 	if errors.Is(err, http.ErrMissingFile) || err == nil && fh.Size == 0 {
 		if f != nil {
@@ -580,6 +589,10 @@ func parseMultipart(w http.ResponseWriter, r *http.Request) error {
 // settingsBranding saves the branding: the accent colour, then a new logo or background
 // (or removes them), each under the version the previous step left.
 func (h *Handler) settingsBranding(w http.ResponseWriter, r *http.Request, s *session) {
+	if err := mayManage(s, tenant.ActTenantSettings); err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
 	if err := parseMultipart(w, r); err != nil {
 		h.pages.Error(w, r, s.l, err)
 		return
@@ -609,7 +622,10 @@ func (h *Handler) settingsBranding(w http.ResponseWriter, r *http.Request, s *se
 			continue
 		}
 		if err == nil {
-			next, err = h.desk.SetFormFile(ctx, s.actor, next.Version, f.which, up)
+			var set *tenant.Tenant
+			if set, err = h.desk.SetFormFile(ctx, s.actor, next.Version, f.which, up); err == nil {
+				next = set
+			}
 		}
 		if c != nil {
 			_ = c.Close()
@@ -642,6 +658,10 @@ func (h *Handler) fileRefused(w http.ResponseWriter, r *http.Request, s *session
 
 // settingsReport stores the report template attached to every new ticket, or removes it.
 func (h *Handler) settingsReport(w http.ResponseWriter, r *http.Request, s *session) {
+	if err := mayManage(s, tenant.ActTenantSettings); err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
 	if err := parseMultipart(w, r); err != nil {
 		h.pages.Error(w, r, s.l, err)
 		return
