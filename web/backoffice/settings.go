@@ -292,17 +292,20 @@ func settingsInput(st tenant.Settings) map[string]string {
 			in["ev."+string(ev)+"."+string(ch)] = box(st.Notifications.On(ev, ch))
 		}
 	}
+	defs := tenant.Durations{}.WithDefaults()
 	for _, f := range durationFields {
 		d := *f.get(&st.Durations)
-		in["dur."+f.Key+".unit"] = "h"
+		shown := d
 		if d <= 0 {
-			continue
+			shown = *f.get(&defs) // an empty field, in the unit of its default
 		}
 		for i := len(durationUnits) - 1; i >= 0; i-- {
 			u := durationUnits[i]
-			if d%u.D == 0 || i == 0 {
-				in["dur."+f.Key] = strconv.FormatInt(int64(d/u.D), 10)
+			if shown%u.D == 0 || i == 0 {
 				in["dur."+f.Key+".unit"] = u.Key
+				if d > 0 {
+					in["dur."+f.Key] = strconv.FormatInt(int64(d/u.D), 10)
+				}
 				break
 			}
 		}

@@ -28,6 +28,7 @@ import (
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/web/backoffice"
+	"github.com/deskkit/helpdesk/web/public"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -194,7 +195,7 @@ func TestSettingsPage(t *testing.T) {
 		{name: "signed out: to the sign-in form", method: "GET", path: "/company/settings", status: http.StatusSeeOther},
 		{name: "admin: every section", who: "admin", method: "GET", path: "/company/settings", status: 200,
 			contains: []string{`action="/company/settings/events"`, `name="ev.ticket.requested.email" value="on" checked`, `name="ev.ticket.accepted.sms" value="on" checked`,
-				`action="/company/settings/durations"`, `placeholder="30 min"`, `action="/company/settings/offer"`, `action="/company/settings/general"`,
+				`action="/company/settings/durations"`, "Default: 30 min", `<option value="m" selected>`, `action="/company/settings/offer"`, `action="/company/settings/general"`,
 				`action="/company/settings/form"`, `name="form.pl.welcome"`, `action="/company/settings/report"`, `action="/company/settings/branding"`,
 				`name="logo" type="file" accept="image/png"`, `href="/company/templates"`},
 			absent: []string{`name="ev.ticket.requested.sms" value="on" checked`, "[bo."}},
@@ -222,7 +223,7 @@ func TestSettingsPage(t *testing.T) {
 			contains: []string{`name="dur.offer_timeout" inputmode="numeric" value="2"`, `name="dur.max_expiration" inputmode="numeric" value="5"`}},
 		{name: "a duration that is not a number: kept, next to its field", who: "admin", method: "POST", path: "/company/settings/durations",
 			form: v("dur.offer_timeout", "soon", "dur.offer_timeout.unit", "m"), status: 422,
-			contains: []string{`value="soon" placeholder="30 min" aria-describedby="dur.offer_timeout-hint" aria-invalid="true"`, "Enter a whole number", "Please correct the marked fields."},
+			contains: []string{`value="soon" aria-describedby="dur.offer_timeout-hint" aria-invalid="true"`, "Enter a whole number", "Please correct the marked fields."},
 			check:    func(t *testing.T, w *world) { assert.Equal(t, 2*time.Hour, settings(t).Durations.OfferTimeout) }},
 		{name: "offer", who: "admin", method: "POST", path: "/company/settings/offer", form: v("offer.media_upload", "on", "offer.max_media", "3"), status: 303,
 			check: func(t *testing.T, w *world) {
@@ -472,11 +473,13 @@ type stepError struct {
 func (e *stepError) Error() string      { return e.err.Error() }
 func (e *stepError) FailedStep() string { return e.step }
 
-// newMailSite is a site whose Desk sends through tenants' own mail servers.
-func newMailSite(t *testing.T) *site {
+// newSettingsSite is a site whose Desk sends through tenants' own mail servers (a
+// fakeMailer's), serving the public pages (web/public) beside the back office when public is
+// set, as an application mounts them.
+func newSettingsSite(t *testing.T, withPublic bool) *site {
 	t.Helper()
 	ctx := t.Context()
-	s, err := bunstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "mail.db"))
+	s, err := bunstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "settings.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	require.NoError(t, s.MigrateUp(ctx))
@@ -491,9 +494,18 @@ func newMailSite(t *testing.T) *site {
 		Role: tenant.RoleAdmin, Password: password})
 	require.NoError(t, err)
 	st := &site{store: s, desk: d, tenant: op, admin: tenant.Employee(op.ID, u.ID, tenant.RoleAdmin, u.Name), log: &bytes.Buffer{}}
-	h, err := backoffice.New(d, &backoffice.Config{Tenant: backoffice.SingleTenant(op.ID), Logger: slog.New(slog.NewTextHandler(st.log, nil))})
+	logger := slog.New(slog.NewTextHandler(st.log, nil))
+	bo, err := backoffice.New(d, &backoffice.Config{Tenant: backoffice.SingleTenant(op.ID), Logger: logger})
 	require.NoError(t, err)
-	srv.Config.Handler = h
+	srv.Config.Handler = bo
+	if withPublic {
+		pub, err := public.New(d, &public.Config{Logger: logger})
+		require.NoError(t, err)
+		m := http.NewServeMux()
+		m.Handle("/c/", pub)
+		m.Handle("/", bo)
+		srv.Config.Handler = m
+	}
 	srv.Start()
 	t.Cleanup(srv.Close)
 	st.srv = srv
@@ -501,7 +513,7 @@ func newMailSite(t *testing.T) *site {
 }
 
 func TestSMTPPage(t *testing.T) {
-	st := newMailSite(t)
+	st := newSettingsSite(t, false)
 	none := &ticket.Attachment{}
 	w := &world{site: st, clients: map[string]*http.Client{}, file: none, intFile: none, yFile: none, otherFile: none}
 	stored := func(t *testing.T) *tenant.SMTP {
