@@ -82,3 +82,37 @@ func TestBrowserSettings(t *testing.T) {
 	assert.Equal(t, "Welcome to Acme's pump service", visitor.Text(".welcome"))
 	assert.Equal(t, "#0b5fff", browsertest.Eval[string](visitor, `getComputedStyle(document.documentElement).getPropertyValue("--accent").trim()`))
 }
+
+// The other pages of the module, with something on each, pass the checks on a phone: the
+// templates list, the mail server with a failed test, failed notifications, the audit log.
+func TestBrowserSettingsPages(t *testing.T) {
+	st := newSettingsSite(t, false)
+	ctx := t.Context()
+	notifTemplate(t, st.desk, st.admin, "Done: {{.ticket_ref}}")
+	_, err := st.desk.SetSMTP(ctx, st.admin, helpdesk.SMTPInput{Host: "smtp.acme.example", Username: "desk", Password: "wrong", From: "Acme <desk@acme.example>"})
+	require.NoError(t, err)
+	failed(t, st.store, st.tenant.ID, "Your request T-000042 is done")
+
+	b := browsertest.New()
+	t.Cleanup(b.Close)
+	tab := b.Tab(t, st.srv.URL)
+	tab.Do(chromedp.Navigate(st.srv.URL + "/login"))
+	tab.Fill("#email", "ada@acme.example")
+	tab.Fill("#password", password)
+	res, err := chromedp.RunResponse(tab.Context(), chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, int(res.Status))
+
+	require.Equal(t, http.StatusOK, tab.Visit("templates", "/company/templates"))
+	assert.Contains(t, tab.Text(".rows"), "Work done (rating asked)")
+	require.Equal(t, http.StatusOK, tab.Visit("mail server", "/company/smtp"))
+	tab.Fill("#to", "ada@acme.example")
+	assert.Equal(t, http.StatusUnprocessableEntity, tab.Follow("failed test", `form[action="/company/smtp/test"] button`))
+	assert.Contains(t, tab.Text("[role=alert]"), "signing in (user name and password)")
+	require.Equal(t, http.StatusOK, tab.Visit("failed notifications", "/company/notifications"))
+	assert.Contains(t, tab.Text(".rows"), "Your request T-000042 is done")
+	assert.Equal(t, http.StatusOK, tab.Follow("retried", `form[action$="/retry"] button`))
+	assert.Contains(t, tab.Text("[role=status]"), "will be sent again")
+	require.Equal(t, http.StatusOK, tab.Visit("audit log", "/company/audit"))
+	assert.Contains(t, tab.Text(".rows"), "notification.retried")
+}

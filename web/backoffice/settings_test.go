@@ -576,6 +576,9 @@ func TestFailedNotificationsAndAudit(t *testing.T) {
 	agents := failed(t, w.store, w.tenant.ID, "Failure 27")
 	last := failed(t, w.store, w.tenant.ID, "Newest failure")
 	failed(t, w.store, w.admin2.TenantID, "Other tenant's failure")
+	sent := failed(t, w.store, w.tenant.ID, "Delivered fine")
+	_, err := w.store.RetryNotification(t.Context(), w.tenant.ID, sent.ID, time.Now().Add(time.Hour)) // pending, not failed
+	require.NoError(t, err)
 	status := func(t *testing.T, id uuid.UUID) notify.Status {
 		n, err := w.store.GetNotification(t.Context(), w.tenant.ID, id)
 		require.NoError(t, err)
@@ -584,7 +587,7 @@ func TestFailedNotificationsAndAudit(t *testing.T) {
 	w.run(t, []scenario{
 		{name: "failed, newest first, with their error and a retry button", who: "moderator", method: "GET", path: "/company/notifications", status: 200,
 			contains: []string{"Newest failure", "550 mailbox unavailable", "5 attempts", "tess@req.example", `action="/company/notifications/` + last.ID.String() + `/retry"`, "after="},
-			absent:   []string{"Other tenant", "Failure 00"}},
+			absent:   []string{"Other tenant", "Failure 00", "Delivered fine"}},
 		{name: "a channel filter", who: "admin", method: "GET", path: "/company/notifications?channel=sms", status: 200,
 			contains: []string{"No failed notifications.", `<option value="sms" selected>`}, absent: []string{"Newest failure"}},
 		{name: "a bad cursor", who: "admin", method: "GET", path: "/company/notifications?after=garbage", status: 422},
