@@ -610,11 +610,12 @@ func (h *Handler) settingsBranding(w http.ResponseWriter, r *http.Request, s *se
 	p := fieldProblems{}
 	st := applySection(s.l, sectionBranding, ten.Settings, r.PostForm, p)
 	next := ten
-	if st.Form.Accent != ten.Settings.Form.Accent || version != ten.Version {
+	if st.Form.Accent != ten.Settings.Form.Accent {
 		if next, err = h.desk.UpdateSettings(ctx, s.actor, version, st); err != nil {
 			h.settingsRefused(w, r, s, ten, sectionBranding, p, err)
 			return
 		}
+		version = next.Version
 	}
 	for _, f := range []struct {
 		which helpdesk.FormFile
@@ -626,8 +627,8 @@ func (h *Handler) settingsBranding(w http.ResponseWriter, r *http.Request, s *se
 		}
 		if err == nil {
 			var set *tenant.Tenant
-			if set, err = h.desk.SetFormFile(ctx, s.actor, next.Version, f.which, up); err == nil {
-				next = set
+			if set, err = h.desk.SetFormFile(ctx, s.actor, version, f.which, up); err == nil {
+				next, version = set, set.Version
 			}
 		}
 		if c != nil {

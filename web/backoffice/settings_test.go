@@ -284,6 +284,12 @@ func TestSettingsPage(t *testing.T) {
 		assert.Contains(t, body, `name="logo" type="file" accept="image/png" aria-invalid="true"`)
 		assert.Nil(t, settings(t).Form.Logo)
 
+		res, body = postFiles(t, c, w.srv.URL+"/company/settings/branding", url.Values{"version": {"1"}, "form.accent": {"#0b5fff"}},
+			map[string][]byte{"logo": pngOf(t, 1024, 680)})
+		assert.Equal(t, http.StatusConflict, res.StatusCode, "a stale version")
+		assert.Contains(t, body, "Someone changed the settings")
+		assert.Nil(t, settings(t).Form.Logo)
+
 		res, _ = postFiles(t, c, w.srv.URL+"/company/settings/branding", url.Values{"version": {w.version(t)}, "form.accent": {"#0b5fff"}},
 			map[string][]byte{"logo": pngOf(t, 1024, 680)})
 		assert.Equal(t, http.StatusSeeOther, res.StatusCode)
