@@ -115,4 +115,17 @@ func TestBrowserSettingsPages(t *testing.T) {
 	assert.Contains(t, tab.Text("[role=status]"), "will be sent again")
 	require.Equal(t, http.StatusOK, tab.Visit("audit log", "/company/audit"))
 	assert.Contains(t, tab.Text(".rows"), "notification.retried")
+
+	// The longest words: the settings in Polish and the editor in German, on a phone.
+	long := b.Tab(t, st.srv.URL)
+	long.Do(chromedp.Navigate(st.srv.URL + "/login"))
+	long.Fill("#email", "ada@acme.example")
+	long.Fill("#password", password)
+	res, err = chromedp.RunResponse(long.Context(), chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`), chromedp.NodeVisible))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, int(res.Status))
+	require.Equal(t, http.StatusOK, long.Visit("settings in Polish", "/company/settings?lang=pl"))
+	assert.Equal(t, "Ustawienia", long.Text("h1"))
+	require.Equal(t, http.StatusOK, long.Visit("e-mail editor in German", "/company/templates/new?event=escalation.completed&channel=email&language=de&lang=de"))
+	assert.Contains(t, long.Text("h1"), "Eskalation")
 }

@@ -141,7 +141,7 @@ func templateFromForm(r *http.Request) notify.Template {
 	return t
 }
 
-// templateView builds the editor of t.
+// templateEditor builds the editor of t.
 func templateEditor(s *session, t notify.Template) *templateView {
 	l := s.l
 	v := &templateView{Version: t.Version, Event: string(t.Event), Channel: string(t.Channel), Language: t.Language,
@@ -546,10 +546,11 @@ func (h *Handler) outboxPage(w http.ResponseWriter, r *http.Request, s *session)
 	}
 	for _, n := range page.Items {
 		to := n.To.Name
-		for _, a := range []string{n.To.Email, n.To.Phone} {
-			if a != "" && (n.Channel == notify.Email && a == n.To.Email || n.Channel == notify.SMS && a == n.To.Phone) {
-				to = strings.TrimSpace(to + " " + a)
-			}
+		switch n.Channel {
+		case notify.Email:
+			to = strings.TrimSpace(to + " " + n.To.Email)
+		case notify.SMS:
+			to = strings.TrimSpace(to + " " + n.To.Phone)
 		}
 		v.Rows = append(v.Rows, outboxRow{ID: n.ID, Event: l.T("bo.event_name." + string(n.Event)), Channel: l.T("bo.channel." + string(n.Channel)),
 			To: to, Error: n.LastError, Subject: n.Subject, Attempts: n.Attempts, At: n.CreatedAt})
