@@ -81,6 +81,18 @@ func failed(t *testing.T, st storage.Store, tid uuid.UUID, subject string) *noti
 	return n
 }
 
+// defaultSwitches are the event switches' fields as the catalogue switches them on, so that
+// the walks' save changes no one else's notifications.
+func defaultSwitches() []string {
+	var kv []string
+	for _, spec := range notify.Catalogue() {
+		for _, ch := range spec.Channels {
+			kv = append(kv, "ev."+string(spec.Event)+"."+string(ch), "on")
+		}
+	}
+	return kv
+}
+
 // settingsRoutes are this module's routes in the walks of routes_test.go.
 func settingsRoutes() module {
 	plain := func(path string) request {
@@ -150,10 +162,11 @@ func settingsRoutes() module {
 		return "/company/notifications/" + n.ID.String() + "/retry", url.Values{}
 	}
 	return module{
-		"GET /company/settings":               {target: plain("/company/settings"), want: admins(200)},
-		"POST /company/settings/events":       {target: section("/company/settings/events", "ev.ticket.done.sms", "on"), want: admins(303)},
-		"POST /company/settings/durations":    {target: section("/company/settings/durations", "dur.offer_timeout", "45", "dur.offer_timeout.unit", "m"), want: admins(303)},
-		"POST /company/settings/offer":        {target: section("/company/settings/offer", "offer.contact_agent", "on", "offer.max_media", "5"), want: admins(303)},
+		"GET /company/settings":            {target: plain("/company/settings"), want: admins(200)},
+		"POST /company/settings/events":    {target: section("/company/settings/events", defaultSwitches()...), want: admins(303)},
+		"POST /company/settings/durations": {target: section("/company/settings/durations", "dur.offer_timeout", "45", "dur.offer_timeout.unit", "m"), want: admins(303)},
+		"POST /company/settings/offer": {target: section("/company/settings/offer", "offer.contact_agent", "on", "offer.media_upload", "on",
+			"offer.planning", "on", "offer.invite_email", "on", "offer.invite_sms", "on"), want: admins(303)},
 		"POST /company/settings/general":      {target: section("/company/settings/general", "public_access_days", "10"), want: admins(303)},
 		"POST /company/settings/form":         {target: section("/company/settings/form", "form.en.welcome", "Hello"), want: admins(303)},
 		"POST /company/settings/report":       {target: section("/company/settings/report", "remove", "1"), want: admins(303)},
