@@ -1,6 +1,260 @@
 package backoffice
 
-// sessionRoutes are the routes of the Video Sessions module.
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
+)
+
+// sessionAction is a button of a session: an event the session machine allows from its state
+// and the policy lets the person fire, with the fields it needs.
+type sessionAction struct {
+	Event, Label string
+	// Reason asks for a reason (staff cancelling must give one); Stars for a rating.
+	Reason, Stars bool
+}
+
+// sessionLine is one video session on the ticket page.
+type sessionLine struct {
+	ID    uuid.UUID
+	State string
+	// Planned is the proposed start, zero for a call now.
+	Planned time.Time
+	// Agent is the employee who invited, proposed or confirmed.
+	Agent   string
+	Actions []sessionAction
+	CanJoin bool
+}
+
+// sessionForm is the ticket page's form for a new session, with a refused proposal's input.
+type sessionForm struct {
+	// CanInvite lets staff invite now, CanPropose propose a time, CanRequest a requester ask
+	// for a call.
+	CanInvite, CanPropose, CanRequest bool
+	// At and Duration are the refused input; Problem says what was wrong with it.
+	At, Duration, Problem string
+}
+
+// sessionButtons are the session events the ticket page offers as buttons. Request, invite and
+// propose have the new-session form; start and expire happen by themselves (joining, timers).
+var sessionButtons = []ticket.SessionEvent{ticket.SessionEventConfirm, ticket.SessionEventAccept, ticket.SessionEventRefuse,
+	ticket.SessionEventEnd, ticket.SessionEventRate, ticket.SessionEventClose, ticket.SessionEventCancel, ticket.SessionEventReopen}
+
+// ticketSessions reads the sessions of t for its page, with what the person may do on each,
+// and which new sessions they may start.
+func (h *Handler) ticketSessions(ctx context.Context, s *session, t *ticket.Ticket, lk *lookups) ([]sessionLine, sessionForm, error) {
+	page, err := h.desk.Sessions(ctx, s.actor, t.ID, storage.PageRequest{Limit: storage.MaxPageSize})
+	if err != nil {
+		return nil, sessionForm{}, err
+	}
+	machine, off := ticket.SessionLifecycle(), h.offer(ctx, s)
+	var lines []sessionLine
+	for _, sn := range page.Items {
+		line := sessionLine{ID: sn.ID, State: s.l.T("bo.sessions.state." + string(sn.State)),
+			Agent: lk.user(ctx, h.desk, s.actor, sn.AgentID)}
+		if sn.PlannedAt != nil {
+			line.Planned = *sn.PlannedAt
+		}
+		for _, ev := range sessionButtons {
+			if !machine.Can(sn.State, ev) || !may(s, tenant.SessionEvent(string(ev)), t) {
+				continue
+			}
+			if (ev == ticket.SessionEventConfirm || ev == ticket.SessionEventAccept || ev == ticket.SessionEventReopen) && !t.State.Active() {
+				continue
+			}
+			line.Actions = append(line.Actions, sessionAction{Event: string(ev), Label: s.l.T("bo.sessions.event." + string(ev)),
+				Reason: ev == ticket.SessionEventCancel && s.actor.IsStaff(), Stars: ev == ticket.SessionEventRate})
+		}
+		switch sn.State {
+		case ticket.SessionInvited, ticket.SessionConfirmed, ticket.SessionInProgress:
+			line.CanJoin = may(s, tenant.ActSessionJoin, t) &&
+				(s.actor.Kind != tenant.ActorEmployee || sn.AgentID == s.actor.UserID || off.Conference)
+		}
+		lines = append(lines, line)
+	}
+	var f sessionForm
+	if t.State.Active() {
+		f.CanInvite = may(s, tenant.SessionEvent(string(ticket.SessionEventInvite)), t)
+		f.CanPropose = may(s, tenant.SessionEvent(string(ticket.SessionEventPropose)), t) && off.Planning
+		f.CanRequest = may(s, tenant.SessionEvent(string(ticket.SessionEventRequest)), t) && off.ContactAgent
+	}
+	return lines, f, nil
+}
+
+// offer returns the tenant's offer (which calls it makes), or the default one when the tenant
+// cannot be read: the Desk refuses what the tenant does not offer all the same.
+func (h *Handler) offer(ctx context.Context, s *session) tenant.Offer {
+	ten, err := h.desk.Tenant(ctx, s.actor)
+	if err != nil {
+		return tenant.Settings{}.EffectiveOffer()
+	}
+	return ten.Settings.EffectiveOffer()
+}
+
+// maxTZOffset bounds the browser's time zone offset, in minutes.
+const maxTZOffset = 14 * 60
+
+// plannedTime reads a datetime-local value ("2026-12-07T14:30") in the time zone the page's
+// script put in tz (JavaScript's getTimezoneOffset: minutes behind UTC), or in UTC without it,
+// as the form says.
+func plannedTime(value, tz string) (time.Time, error) {
+	value = strings.TrimSpace(value)
+	at, err := time.ParseInLocation("2006-01-02T15:04", value, time.UTC)
+	if err != nil {
+		if at, err = time.ParseInLocation("2006-01-02T15:04:05", value, time.UTC); err != nil {
+			return time.Time{}, &helpdesk.ValidationError{Field: "at", Problem: "not a date and time"}
+		}
+	}
+	if tz = strings.TrimSpace(tz); tz != "" {
+		off, err := strconv.Atoi(tz)
+		if err != nil || off < -maxTZOffset || off > maxTZOffset {
+			return time.Time{}, &helpdesk.ValidationError{Field: "at", Problem: "not a time zone"}
+		}
+		at = at.Add(time.Duration(off) * time.Minute)
+	}
+	return at, nil
+}
+
+// ticketSessionPost starts a session on ticket {id}: staff invite now (kind "now") or propose
+// a time (kind "propose", with at, tz and duration in minutes); a requester asks for a call
+// (kind "request"). A refused proposal shows the ticket page again with the input.
+func (h *Handler) ticketSessionPost(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := ticketID(r)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	ctx := r.Context()
+	switch r.PostFormValue("kind") {
+	case "request":
+		_, err = h.desk.RequestSession(ctx, s.actor, id)
+	case "propose":
+		var in helpdesk.Invitation
+		if in.At, err = plannedTime(r.PostFormValue("at"), r.PostFormValue("tz")); err == nil {
+			if d := strings.TrimSpace(r.PostFormValue("duration")); d != "" {
+				mins, cerr := strconv.Atoi(d)
+				if cerr != nil {
+					err = &helpdesk.ValidationError{Field: "duration", Problem: "not a number of minutes"}
+				}
+				in.Duration = time.Duration(mins) * time.Minute
+			}
+		}
+		if err == nil {
+			_, err = h.desk.Invite(ctx, s.actor, id, in)
+		}
+	default:
+		_, err = h.desk.Invite(ctx, s.actor, id, helpdesk.Invitation{})
+	}
+	var ve *helpdesk.ValidationError
+	if errors.As(err, &ve) && (ve.Field == "at" || ve.Field == "duration") {
+		// The form again, with the input and the problem beside the time; a ticket the person
+		// may not see is not found, whatever the input.
+		if _, terr := h.desk.Ticket(ctx, s.actor, id); terr != nil {
+			h.pages.Error(w, r, s.l, terr)
+			return
+		}
+		h.renderTicketWith(w, r, s, id, http.StatusUnprocessableEntity, "", func(v *ticketView) {
+			v.NewSession.At, v.NewSession.Duration = r.PostFormValue("at"), r.PostFormValue("duration")
+			v.NewSession.Problem = s.l.T("bo.sessions.problem." + ve.Field)
+		})
+		return
+	}
+	h.done(w, r, s, id, err)
+}
+
+// sessionID reads the {id} of a session route; a malformed one is not found.
+func sessionID(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("backoffice: session %q: %w", r.PathValue("id"), storage.ErrNotFound)
+	}
+	return id, nil
+}
+
+// sessionEvent fires a session event (cancel, end, confirm, accept, refuse, rate, close,
+// reopen) and returns to the session's ticket, or shows it with the refusal.
+func (h *Handler) sessionEvent(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := sessionID(r)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	ctx := r.Context()
+	sn, err := h.desk.Session(ctx, s.actor, id)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	stars, _ := strconv.Atoi(r.PostFormValue("stars"))
+	_, err = h.desk.SessionTransition(ctx, s.actor, id, ticket.SessionEvent(r.PathValue("event")),
+		helpdesk.SessionChange{Reason: strings.TrimSpace(r.PostFormValue("reason")), Stars: stars, Comment: r.PostFormValue("comment")})
+	h.done(w, r, s, sn.TicketID, err)
+}
+
+type sessionJoinView struct {
+	Ref, Title string
+	TicketID   uuid.UUID
+	Room       string
+	Identity   string
+	ExpiresAt  time.Time
+}
+
+// sessionJoin lets the person into a session's call: the Desk makes its room and a join
+// credential, and the page says so, with the way back to the ticket.
+func (h *Handler) sessionJoin(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := sessionID(r)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	ctx := r.Context()
+	sn, err := h.desk.Session(ctx, s.actor, id)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	grant, err := h.desk.JoinSession(ctx, s.actor, id)
+	if err != nil {
+		if k := helpdesk.KindOf(err); k == helpdesk.KindInternal || k == helpdesk.KindNotFound {
+			h.pages.Error(w, r, s.l, err)
+			return
+		}
+		h.done(w, r, s, sn.TicketID, err)
+		return
+	}
+	t, err := h.desk.Ticket(ctx, s.actor, sn.TicketID)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	h.render(w, r, s, http.StatusOK, "session_join", s.l.T("bo.sessions.join.title"),
+		sessionJoinView{Ref: t.Ref(), Title: t.Title, TicketID: t.ID, Room: grant.Room, Identity: grant.Identity, ExpiresAt: grant.ExpiresAt})
+}
+
+// sessionRoutes are the routes of the Video Sessions module:
+//
+//	POST /tickets/{id}/sessions          starts a video session on ticket {id}: kind "now"
+//	                                     invites now, "propose" proposes a time (at, from a
+//	                                     datetime-local input, in UTC or in the browser's zone
+//	                                     its script puts in tz; duration in minutes), "request"
+//	                                     asks for a call (the ticket's requester)
+//	POST /sessions/{id}/events/{event}   fires a session event (confirm, accept, refuse, end,
+//	                                     rate with stars, close, cancel with reason, reopen)
+//	POST /sessions/{id}/join             joins the session's call
 func (h *Handler) sessionRoutes() []route {
-	return nil
+	return []route{
+		{"POST /tickets/{id}/sessions", h.signedIn(h.ticketSessionPost)},
+		{"POST /sessions/{id}/events/{event}", h.signedIn(h.sessionEvent)},
+		{"POST /sessions/{id}/join", h.signedIn(h.sessionJoin)},
+	}
 }

@@ -1,6 +1,190 @@
 package backoffice_test
 
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/storage"
+	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// invite invites ticket tk's requester to a call now, as the admin, and returns the session.
+func (w *world) invite(t *testing.T, by tenant.Actor, tk *ticket.Ticket) *ticket.Session {
+	t.Helper()
+	s, err := w.desk.Invite(t.Context(), by, tk.ID, helpdesk.Invitation{})
+	require.NoError(t, err)
+	return s
+}
+
+// propose proposes a call on tk at at, as the admin.
+func (w *world) propose(t *testing.T, tk *ticket.Ticket, at time.Time) *ticket.Session {
+	t.Helper()
+	s, err := w.desk.Invite(t.Context(), w.admin, tk.ID, helpdesk.Invitation{At: at})
+	require.NoError(t, err)
+	return s
+}
+
+// yarrowTicket submits a new ticket of customer Y's, which the isolation cases may change
+// (the world's "y" must stay as it is).
+func (w *world) yarrowTicket(t *testing.T) *ticket.Ticket {
+	t.Helper()
+	tk, err := w.desk.SubmitTicket(t.Context(), w.actors["customer_user_y"], helpdesk.NewTicket{Title: "Yarrow call case",
+		Requester: ticket.Contact{Name: "Yarrow requester", Email: "yr@req.example"}})
+	require.NoError(t, err)
+	return tk.Ticket
+}
+
+// otherTicket submits a new ticket in the second tenant.
+func (w *world) otherTicket(t *testing.T) *ticket.Ticket {
+	t.Helper()
+	tk, err := w.desk.SubmitTicket(t.Context(), w.admin2, helpdesk.NewTicket{Title: "Other tenant's call case",
+		Requester: ticket.Contact{Name: "O", Email: "o2@req.example"}})
+	require.NoError(t, err)
+	return tk.Ticket
+}
+
+func (w *world) session(t *testing.T, id string) *ticket.Session {
+	t.Helper()
+	page, err := w.desk.Sessions(t.Context(), w.admin, w.tickets[id].ID, storage.PageRequest{})
+	require.NoError(t, err)
+	require.NotEmpty(t, page.Items, "ticket %s has a session", id)
+	return page.Items[len(page.Items)-1]
+}
+
+func TestTicketSessions(t *testing.T) {
+	w := newWorld(t)
+	future := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Minute)
+	local := future.Format("2006-01-02T15:04")
+		state := func(name string, want ticket.SessionState) func(*testing.T, *world) {
+		return func(t *testing.T, w *world) { assert.Equal(t, want, w.session(t, name).State) }
+	}
+	w.run(t, []scenario{
+		{name: "staff: invite now and propose a time, the time in UTC without the script", who: "agent", method: "GET", path: "/tickets/{x}", status: 200,
+			contains: []string{`id="sessions"`, "Invite to a call now", "Propose a time", `type="datetime-local"`, `name="tz"`,
+				"In UTC (Coordinated Universal Time).", `data-local="In your device&#39;s time zone."`, "No video calls yet.", "/static/sessions.js"},
+			absent: []string{"Ask for a video call"}},
+		{name: "the requester asks for a call", who: "customer_user", method: "GET", path: "/tickets/{x}", status: 200,
+			contains: []string{"Ask for a video call"}, absent: []string{"Invite to a call now", "Propose a time"}},
+		{name: "a colleague's ticket: no asking", who: "customer_user", method: "GET", path: "/tickets/{xa}", status: 200,
+			absent: []string{"Ask for a video call", `id="sessions"`}},
+		{name: "an agent invites now", who: "agent", method: "POST", path: "/tickets/{message}/sessions", form: url.Values{"kind": {"now"}}, status: 303,
+			check: func(t *testing.T, w *world) {
+				s := w.session(t, "message")
+				assert.Equal(t, ticket.SessionInvited, s.State)
+				assert.Equal(t, w.actors["agent"].UserID, s.AgentID)
+			}},
+		{name: "the session shows, with join and cancel with a reason", who: "agent", method: "GET", path: "/tickets/{message}", status: 200,
+			contains: []string{"Invited now", "Name of agent", "/join\"", "/events/cancel\"", `name="reason" required`}},
+		{name: "another agent joins not: conferences are off", who: "agent2", method: "GET", path: "/tickets/{message}", status: 200,
+			contains: []string{"/events/cancel\""}, absent: []string{"/join\""}},
+		{name: "a time in the past is refused, the input kept", who: "supervisor", method: "POST", path: "/tickets/{status}/sessions",
+			form: url.Values{"kind": {"propose"}, "at": {"2001-02-03T04:05"}, "duration": {"30"}}, status: 422,
+			contains: []string{"Please choose a date and time in the future.", `value="2001-02-03T04:05"`, `value="30"`, `aria-invalid="true"`, "Case to status"}},
+		{name: "a malformed time too", who: "supervisor", method: "POST", path: "/tickets/{status}/sessions",
+			form: url.Values{"kind": {"propose"}, "at": {"soon"}}, status: 422, contains: []string{"Please choose a date and time in the future."}},
+		{name: "a time in the browser's zone (UTC+1) is kept in UTC", who: "supervisor", method: "POST", path: "/tickets/{status}/sessions",
+			form: url.Values{"kind": {"propose"}, "at": {local}, "tz": {"-60"}, "duration": {"45"}}, status: 303,
+			check: func(t *testing.T, w *world) {
+				proposed := w.session(t, "status")
+				assert.Equal(t, ticket.SessionProposed, proposed.State)
+				require.NotNil(t, proposed.PlannedAt)
+				assert.Equal(t, future.Add(-time.Hour), proposed.PlannedAt.UTC())
+				require.NotNil(t, proposed.PlannedEnd)
+				assert.Equal(t, 45*time.Minute, proposed.PlannedEnd.Sub(*proposed.PlannedAt))
+			}},
+		{name: "the planned time shows", who: "supervisor", method: "GET", path: "/tickets/{status}", status: 200,
+			contains: []string{"Time proposed", "planned for", "UTC</time>"}, absent: []string{"Accept the time"}},
+		{name: "the requester cannot be staff", who: "customer_user", method: "POST", path: "/tickets/{x}/sessions", form: url.Values{"kind": {"now"}}, status: 403},
+		{name: "the requester asks for a call", who: "customer_user", method: "POST", path: "/tickets/{x}/sessions", form: url.Values{"kind": {"request"}}, status: 303,
+			check: state("x", ticket.SessionRequested)},
+		{name: "staff confirm it", who: "agent", method: "GET", path: "/tickets/{x}", status: 200, contains: []string{"Requested", "/events/confirm\""}},
+		{name: "a malformed session", who: "admin", method: "POST", path: "/sessions/nope/events/cancel", form: url.Values{"reason": {"x"}}, status: 404},
+		{name: "an unknown session", who: "admin", method: "POST", path: "/sessions/" + w.tickets["x"].ID.String() + "/events/cancel", form: url.Values{"reason": {"x"}}, status: 404},
+		{name: "signed out", method: "POST", path: "/tickets/{x}/sessions", form: url.Values{"kind": {"now"}}, status: 401},
+	})
+
+	t.Run("events", func(t *testing.T) {
+		sx := w.session(t, "x")
+		w.run(t, []scenario{
+			{name: "a requester confirms not", who: "customer_user", method: "POST", path: "/sessions/" + sx.ID.String() + "/events/confirm", form: url.Values{}, status: 403,
+				check: state("x", ticket.SessionRequested)},
+			{name: "an agent confirms", who: "agent", method: "POST", path: "/sessions/" + sx.ID.String() + "/events/confirm", form: url.Values{}, status: 303,
+				check: state("x", ticket.SessionConfirmed)},
+			{name: "not twice", who: "agent", method: "POST", path: "/sessions/" + sx.ID.String() + "/events/confirm", form: url.Values{}, status: 409,
+				contains: []string{"Xylo pump alarms", "not possible"}},
+			{name: "staff cancel only with a reason", who: "agent", method: "POST", path: "/sessions/" + sx.ID.String() + "/events/cancel", form: url.Values{}, status: 422,
+				contains: []string{"Please give a reason"}, check: state("x", ticket.SessionConfirmed)},
+			{name: "the requester cancels without one", who: "customer_user", method: "POST", path: "/sessions/" + sx.ID.String() + "/events/cancel", form: url.Values{}, status: 303,
+				check: state("x", ticket.SessionCancelled)},
+		})
+		p := w.propose(t, w.tickets["x"], future)
+		w.run(t, []scenario{
+			{name: "the requester sees the proposed time", who: "customer_user", method: "GET", path: "/tickets/{x}", status: 200,
+				contains: []string{"Time proposed", "/sessions/" + p.ID.String() + "/events/accept\"", "/events/refuse\""}},
+			{name: "and accepts it", who: "customer_user", method: "POST", path: "/sessions/" + p.ID.String() + "/events/accept", form: url.Values{}, status: 303,
+				check: state("x", ticket.SessionConfirmed)},
+		})
+	})
+
+	t.Run("join without a video provider", func(t *testing.T) {
+		s := w.session(t, "message")
+		res, body := do(t, w.client(t, "agent"), "POST", w.srv.URL+"/sessions/"+s.ID.String()+"/join", url.Values{})
+		assert.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+		assert.Contains(t, body, "Case to message", "the ticket page, with the problem")
+		assert.False(t, strings.Contains(body, "video calls unavailable"), "no internal text")
+	})
+}
+
 // sessionRoutes are this module's routes in the walks of routes_test.go.
 func sessionRoutes() module {
-	return module{}
+	// onFresh makes a fresh ticket of who's with a session the admin invited to, and requests
+	// path with {id} as the session's.
+	onFresh := func(path string, form url.Values) request {
+		return func(t *testing.T, w *world, who string) (string, url.Values) {
+			tk := w.fresh(t, who, "Walk of "+path)
+			s := w.invite(t, w.admin, tk)
+			return strings.ReplaceAll(path, "{id}", s.ID.String()), form
+		}
+	}
+	// foreignSession is a session on the second tenant's ticket as the admin, on customer
+	// Y's as X's user.
+	foreignSession := func(path string, form url.Values) request {
+		return func(t *testing.T, w *world, who string) (string, url.Values) {
+			var s *ticket.Session
+			if who == "customer_user" {
+				s = w.invite(t, w.admin, w.yarrowTicket(t))
+			} else {
+				s = w.invite(t, w.admin2, w.otherTicket(t))
+			}
+			return strings.ReplaceAll(path, "{id}", s.ID.String()), form
+		}
+	}
+	newSession := func(t *testing.T, w *world, who string) (string, url.Values) {
+		kind := "now"
+		if a, ok := w.actors[who]; ok && a.Kind == tenant.ActorCustomerUser {
+			kind = "request"
+		}
+		return "/tickets/" + w.fresh(t, who, "Walk of a new session").ID.String() + "/sessions", url.Values{"kind": {kind}}
+	}
+	return module{
+		"POST /tickets/{id}/sessions": {target: newSession, want: every(303),
+			foreign: func(t *testing.T, w *world, who string) (string, url.Values) {
+				if who == "customer_user" {
+					return "/tickets/" + w.yarrowTicket(t).ID.String() + "/sessions", url.Values{"kind": {"request"}}
+				}
+				return "/tickets/" + w.otherTicket(t).ID.String() + "/sessions", url.Values{"kind": {"now"}}
+			}},
+		"POST /sessions/{id}/events/{event}": {target: onFresh("/sessions/{id}/events/cancel", url.Values{"reason": {"walk"}}), want: every(303),
+			foreign: foreignSession("/sessions/{id}/events/cancel", url.Values{"reason": {"walk"}})},
+		// The walks' desk has no video provider: joining is unavailable (503) to everyone who may.
+		"POST /sessions/{id}/join": {target: onFresh("/sessions/{id}/join", url.Values{}), want: every(http.StatusServiceUnavailable),
+			foreign: foreignSession("/sessions/{id}/join", url.Values{})},
+	}
 }

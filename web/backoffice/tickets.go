@@ -274,6 +274,9 @@ type ticketView struct {
 	CanPriority      bool
 	Priorities       []option
 	Stars            []int
+	// Sessions are the ticket's video sessions; NewSession the form that starts one.
+	Sessions   []sessionLine
+	NewSession sessionForm
 }
 
 // ticketID reads the {id} of a ticket route; a malformed one is not found.
@@ -298,6 +301,12 @@ func (h *Handler) ticketPage(w http.ResponseWriter, r *http.Request, s *session)
 // renderTicket writes the page of ticket id with status and a problem to show; a ticket the
 // person may not see is not found.
 func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, s *session, id uuid.UUID, status int, problem string) {
+	h.renderTicketWith(w, r, s, id, status, problem, nil)
+}
+
+// renderTicketWith is renderTicket with a last say on the page's data: a refused form puts
+// back its input.
+func (h *Handler) renderTicketWith(w http.ResponseWriter, r *http.Request, s *session, id uuid.UUID, status int, problem string, refill func(*ticketView)) {
 	ctx, q, l := r.Context(), r.URL.Query(), s.l
 	t, err := h.desk.Ticket(ctx, s.actor, id)
 	if err != nil {
@@ -351,6 +360,10 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, s *sessio
 		return
 	}
 	v.Files = files.Items
+	if v.Sessions, v.NewSession, err = h.ticketSessions(ctx, s, t, lk); err != nil {
+		h.pages.Error(w, r, l, err)
+		return
+	}
 	h.allowed(ctx, s, t, lk, &v)
 	if c := q.Get("canned"); c != "" && v.Canned != nil {
 		v.CannedID = c
@@ -364,8 +377,12 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, s *sessio
 	if r.Method == http.MethodPost {
 		v.Body = r.FormValue("body") // a refused message is kept for another try
 	}
+	if refill != nil {
+		refill(&v)
+	}
 	// The page's own path, not the path a refused form posted to, for the language switcher.
-	h.pages.Render(w, r, status, "ticket", web.Page{L: l, Title: t.Ref() + " · " + t.Title, Path: base, Brand: s.brand, Nav: s.nav, Data: v})
+	h.pages.Render(w, r, status, "ticket", web.Page{L: l, Title: t.Ref() + " · " + t.Title, Path: base, Brand: s.brand, Nav: s.nav, Data: v,
+		Scripts: []string{web.StaticURL("sessions.js")}})
 }
 
 // may reports whether the policy lets the person perform act on t.
