@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -243,6 +244,10 @@ func (h *Handler) sessionJoin(w http.ResponseWriter, r *http.Request, s *session
 
 // sessionRoutes are the routes of the Video Sessions module:
 //
+//	GET  /sessions                       the video sessions across tickets, filtered by the
+//	                                     query (state, when=today or from and to as days in
+//	                                     UTC, customer, agent: an ID or "me"), a page at a time
+//	                                     (after); a customer's user sees their customer's
 //	POST /tickets/{id}/sessions          starts a video session on ticket {id}: kind "now"
 //	                                     invites now, "propose" proposes a time (at, from a
 //	                                     datetime-local input, in UTC or in the browser's zone
@@ -253,8 +258,136 @@ func (h *Handler) sessionJoin(w http.ResponseWriter, r *http.Request, s *session
 //	POST /sessions/{id}/join             joins the session's call
 func (h *Handler) sessionRoutes() []route {
 	return []route{
+		{"GET /sessions", h.signedIn(h.sessions)},
 		{"POST /tickets/{id}/sessions", h.signedIn(h.ticketSessionPost)},
 		{"POST /sessions/{id}/events/{event}", h.signedIn(h.sessionEvent)},
 		{"POST /sessions/{id}/join", h.signedIn(h.sessionJoin)},
 	}
+}
+
+// sessionsPageSize is how many sessions the Video Sessions list shows at a time.
+const sessionsPageSize = 25
+
+// sessionFilters are the Video Sessions list's filters as the query carries them.
+type sessionFilters struct {
+	// When is "today" for the sessions planned today (UTC), else empty; From and To are days
+	// (2026-12-07, UTC), To included.
+	State, When, From, To, Customer, Agent string
+}
+
+func (f sessionFilters) query() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"state": f.State, "when": f.When, "from": f.From, "to": f.To, "customer": f.Customer, "agent": f.Agent} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// sessionRow is one line of the Video Sessions list.
+type sessionRow struct {
+	TicketID                       uuid.UUID
+	Ref, Title, State, Agent, Cust string
+	Planned, Created               time.Time
+}
+
+type sessionsView struct {
+	Filters sessionFilters
+	// Staff says the person is an employee: the filters by customer and agent.
+	Staff                     bool
+	States, Customers, Agents []option
+	Rows                      []sessionRow
+	Next                      string
+	Filtered                  bool
+}
+
+// day reads a date filter (2006-01-02) as the start of that day in UTC; zero when empty or
+// malformed, which filters nothing.
+func day(s string) time.Time {
+	d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), time.UTC)
+	if err != nil {
+		return time.Time{}
+	}
+	return d
+}
+
+// sessions lists the video sessions across the tickets the person may see (a customer's user:
+// their customer's, as the Desk scopes it), filtered by the query and a page at a time.
+func (h *Handler) sessions(w http.ResponseWriter, r *http.Request, s *session) {
+	ctx, q := r.Context(), r.URL.Query()
+	fl := sessionFilters{State: q.Get("state"), When: q.Get("when"), From: q.Get("from"), To: q.Get("to"),
+		Customer: q.Get("customer"), Agent: q.Get("agent")}
+	if fl.When != "today" {
+		fl.When = ""
+	}
+	v := sessionsView{Filters: fl, Staff: s.actor.Kind == tenant.ActorEmployee}
+	var f storage.SessionFilter
+	if st := ticket.SessionState(fl.State); st != ticket.SessionNone && st.Valid() {
+		f.States = []ticket.SessionState{st}
+	}
+	if fl.When == "today" {
+		f.PlannedFrom = time.Now().UTC().Truncate(24 * time.Hour)
+		f.PlannedTo = f.PlannedFrom.AddDate(0, 0, 1)
+	} else {
+		f.PlannedFrom = day(fl.From)
+		if to := day(fl.To); !to.IsZero() {
+			f.PlannedTo = to.AddDate(0, 0, 1)
+		}
+	}
+	if v.Staff {
+		f.CustomerID = parseID(fl.Customer)
+		if fl.Agent == "me" {
+			f.AgentID = s.actor.UserID
+		} else {
+			f.AgentID = parseID(fl.Agent)
+		}
+	}
+	page, err := h.desk.ListSessions(ctx, s.actor, f, storage.PageRequest{Limit: sessionsPageSize, After: q.Get("after")})
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	lk, err := h.lookup(ctx, s)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	for _, st := range ticket.SessionStates() {
+		v.States = append(v.States, option{string(st), s.l.T("bo.sessions.state." + string(st))})
+	}
+	customers := map[uuid.UUID]string{}
+	if v.Staff {
+		v.Agents = []option{{"me", s.l.T("bo.tickets.me")}}
+		for _, u := range lk.employees {
+			v.Agents = append(v.Agents, option{u.ID.String(), u.Name})
+		}
+		for _, c := range lk.customers {
+			v.Customers = append(v.Customers, option{c.ID.String(), c.Name})
+			customers[c.ID] = c.Name
+		}
+	}
+	tickets := map[uuid.UUID]*ticket.Ticket{}
+	for _, sn := range page.Items {
+		t, ok := tickets[sn.TicketID]
+		if !ok {
+			if t, err = h.desk.Ticket(ctx, s.actor, sn.TicketID); err != nil {
+				continue // gone meanwhile
+			}
+			tickets[sn.TicketID] = t
+		}
+		row := sessionRow{TicketID: t.ID, Ref: t.Ref(), Title: t.Title, State: s.l.T("bo.sessions.state." + string(sn.State)),
+			Agent: lk.user(ctx, h.desk, s.actor, sn.AgentID), Cust: customers[t.CustomerID], Created: sn.CreatedAt}
+		if sn.PlannedAt != nil {
+			row.Planned = *sn.PlannedAt
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	params := fl.query()
+	v.Filtered = len(params) > 0
+	if page.Next != "" {
+		params.Set("after", page.Next)
+		v.Next = "/sessions?" + params.Encode()
+	}
+	h.render(w, r, s, http.StatusOK, "sessions", s.l.T("bo.sessions.title"), v)
 }

@@ -62,7 +62,7 @@ func TestTicketSessions(t *testing.T) {
 	w := newWorld(t)
 	future := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Minute)
 	local := future.Format("2006-01-02T15:04")
-		state := func(name string, want ticket.SessionState) func(*testing.T, *world) {
+	state := func(name string, want ticket.SessionState) func(*testing.T, *world) {
 		return func(t *testing.T, w *world) { assert.Equal(t, want, w.session(t, name).State) }
 	}
 	w.run(t, []scenario{
@@ -174,6 +174,8 @@ func sessionRoutes() module {
 		return "/tickets/" + w.fresh(t, who, "Walk of a new session").ID.String() + "/sessions", url.Values{"kind": {kind}}
 	}
 	return module{
+		"GET /sessions": {target: func(*testing.T, *world, string) (string, url.Values) { return "/sessions?state=invited&when=today", nil },
+			want: every(200)},
 		"POST /tickets/{id}/sessions": {target: newSession, want: every(303),
 			foreign: func(t *testing.T, w *world, who string) (string, url.Values) {
 				if who == "customer_user" {
@@ -187,4 +189,72 @@ func sessionRoutes() module {
 		"POST /sessions/{id}/join": {target: onFresh("/sessions/{id}/join", url.Values{}), want: every(http.StatusServiceUnavailable),
 			foreign: foreignSession("/sessions/{id}/join", url.Values{})},
 	}
+}
+
+func TestSessionsList(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	now := time.Now().UTC()
+	today := now.Truncate(24 * time.Hour)
+	w.invite(t, w.actors["agent"], w.tickets["x"])
+	// Planned later today when there is time left, else tomorrow (the "today" filter is a UTC day).
+	soon := now.Add(time.Hour)
+	w.propose(t, w.tickets["y"], soon.AddDate(0, 0, 2))
+	w.propose(t, w.tickets["xa"], soon)
+	todayWant := []string{"Xylo boiler leaks"}
+	todayAbsent := []string{"Yarrow fridge warm", "Xylo pump alarms"}
+	if !soon.Before(today.AddDate(0, 0, 1)) {
+		todayWant, todayAbsent = nil, append(todayAbsent, "Xylo boiler leaks")
+	}
+	day := soon.AddDate(0, 0, 2).Format(time.DateOnly)
+	w.run(t, []scenario{
+		{name: "signed out", method: "GET", path: "/sessions", status: http.StatusSeeOther},
+		{name: "staff see every session, filters for customer and agent", who: "supervisor", method: "GET", path: "/sessions", status: 200,
+			contains: []string{"Xylo pump alarms", "Yarrow fridge warm", "Xylo boiler leaks", `href="/tickets/{x}#sessions"`, "Invited now", "Time proposed",
+				"planned for", `name="customer"`, `name="agent"`, `type="date"`, "3 sessions on this page", "Name of agent"},
+			absent: []string{"Other tenant", "[bo."}},
+		{name: "a state", who: "agent", method: "GET", path: "/sessions?state=invited", status: 200,
+			contains: []string{"Xylo pump alarms", `value="invited" selected`, "Clear the filters"}, absent: []string{"Yarrow fridge warm", "Xylo boiler leaks"}},
+		{name: "planned today", who: "agent", method: "GET", path: "/sessions?when=today", status: 200,
+			contains: append(todayWant, `value="today" checked`), absent: todayAbsent},
+		{name: "planned on a day", who: "agent", method: "GET", path: "/sessions?from=" + day + "&to=" + day, status: 200,
+			contains: []string{"Yarrow fridge warm"}, absent: []string{"Xylo pump alarms", "Xylo boiler leaks"}},
+		{name: "a customer", who: "admin", method: "GET", path: "/sessions?customer=" + w.y.ID.String(), status: 200,
+			contains: []string{"Yarrow fridge warm"}, absent: []string{"Xylo pump alarms", "Xylo boiler leaks"}},
+		{name: "my sessions", who: "agent", method: "GET", path: "/sessions?agent=me", status: 200,
+			contains: []string{"Xylo pump alarms"}, absent: []string{"Yarrow fridge warm", "Xylo boiler leaks"}},
+		{name: "an agent", who: "admin", method: "GET", path: "/sessions?agent=" + w.admin.UserID.String(), status: 200,
+			contains: []string{"Yarrow fridge warm", "Xylo boiler leaks"}, absent: []string{"Xylo pump alarms"}},
+		{name: "a customer's user sees their customer's", who: "customer_user", method: "GET", path: "/sessions", status: 200,
+			contains: []string{"Xylo pump alarms", "Xylo boiler leaks"}, absent: []string{"Yarrow", `name="customer"`, `name="agent"`}},
+		{name: "and cannot widen it", who: "customer_user", method: "GET", path: "/sessions?customer=" + w.y.ID.String(), status: 200,
+			absent: []string{"Yarrow"}},
+		{name: "a range that ends before it starts", who: "admin", method: "GET", path: "/sessions?from=2026-12-10&to=2026-12-01", status: 422},
+		{name: "a bad cursor", who: "admin", method: "GET", path: "/sessions?after=garbage", status: 422},
+	})
+
+	t.Run("keyset paging keeps the filters", func(t *testing.T) {
+		for i := range 26 {
+			tk, err := w.desk.SubmitTicket(ctx, w.admin, helpdesk.NewTicket{Title: "Paged call " + string(rune('A'+i)),
+				Requester: ticket.Contact{Name: "P", Email: "p@req.example"}})
+			require.NoError(t, err)
+			w.invite(t, w.admin, tk.Ticket)
+		}
+		c := w.client(t, "admin")
+		_, body := do(t, c, "GET", w.srv.URL+"/sessions?state=invited", nil)
+		assert.Contains(t, body, "25 sessions on this page")
+		i := strings.Index(body, "/sessions?after=")
+		if i < 0 {
+			i = strings.Index(body, "after=")
+		}
+		require.Greater(t, i, 0, "a next page link")
+		start := strings.LastIndex(body[:i+1], `href="`) + len(`href="`)
+		next, err := url.Parse(strings.ReplaceAll(body[start:start+strings.Index(body[start:], `"`)], "&amp;", "&"))
+		require.NoError(t, err)
+		assert.Equal(t, "invited", next.Query().Get("state"))
+		_, body = do(t, c, "GET", w.srv.URL+next.String(), nil)
+		assert.Contains(t, body, "2 sessions on this page")
+		assert.Contains(t, body, "Xylo pump alarms", "the oldest invited is on the last page")
+		assert.NotContains(t, body, "after=")
+	})
 }
