@@ -25,7 +25,7 @@ func TestDeskListSessions(t *testing.T) {
 		now := f.clock.Now()
 		invited, err := f.desk.Invite(ctx, f.agent, tx.ID, helpdesk.Invitation{})
 		require.NoError(t, err)
-		tomorrow := now.Truncate(24 * time.Hour).AddDate(0, 0, 1)
+		tomorrow := now.Truncate(24*time.Hour).AddDate(0, 0, 1)
 		planned, err := f.desk.Invite(ctx, f.agent2, ty.ID, helpdesk.Invitation{At: tomorrow.Add(10 * time.Hour)})
 		require.NoError(t, err)
 		list := func(actor tenant.Actor, fl storage.SessionFilter) []uuid.UUID {

@@ -174,7 +174,9 @@ func sessionRoutes() module {
 		return "/tickets/" + w.fresh(t, who, "Walk of a new session").ID.String() + "/sessions", url.Values{"kind": {kind}}
 	}
 	return module{
-		"GET /sessions": {target: func(*testing.T, *world, string) (string, url.Values) { return "/sessions?state=invited&when=today", nil },
+		"GET /sessions": {target: func(*testing.T, *world, string) (string, url.Values) {
+			return "/sessions?state=invited&when=today", nil
+		},
 			want: every(200)},
 		"POST /tickets/{id}/sessions": {target: newSession, want: every(303),
 			foreign: func(t *testing.T, w *world, who string) (string, url.Values) {
