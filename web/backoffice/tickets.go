@@ -30,14 +30,14 @@ type option struct {
 
 // ticketFilters are the list's filters as the query carries them.
 type ticketFilters struct {
-	State, Priority, Assignee, Team, Customer, Text string
+	State, Priority, Assignee, Team, Customer, Device, Project, Text string
 }
 
 // query returns the filters as URL parameters, without the empty ones.
 func (f ticketFilters) query() url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"state": f.State, "priority": f.Priority, "assignee": f.Assignee,
-		"team": f.Team, "customer": f.Customer, "q": f.Text} {
+		"team": f.Team, "customer": f.Customer, "device": f.Device, "project": f.Project, "q": f.Text} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -50,18 +50,27 @@ type ticketRow struct {
 	ID                                    uuid.UUID
 	Ref, Title, State, Priority, Assignee string
 	Updated                               time.Time
+	// Pick offers the row's checkbox for the bulk actions; Picked keeps it ticked.
+	Pick, Picked bool
 }
 
 type ticketsView struct {
 	Filters ticketFilters
 	// Staff says the person is an employee: the filters by assignee, team and customer.
-	Staff                                           bool
-	States, Priorities, Assignees, Teams, Customers []option
-	Rows                                            []ticketRow
+	Staff                                                            bool
+	States, Priorities, Assignees, Teams, Customers, Devices, Projects []option
+	Rows                                                             []ticketRow
 	// Next is the link to the following page, with the filters; empty on the last.
 	Next string
 	// Filtered says a filter is set, for the link that clears them.
 	Filtered bool
+	// Query is the list's own query (filters and page), which the bulk form returns to.
+	Query string
+	// BulkAssign and BulkClose offer the bulk actions on the rows the person may change.
+	BulkAssign, BulkClose bool
+	// Bulk is the report of a bulk action; BulkProblem a bulk form that could not run.
+	Bulk        *bulkReport
+	BulkProblem string
 }
 
 // lookups names what tickets refer to by ID, as far as the person may read it.
@@ -165,10 +174,22 @@ func parseID(s string) uuid.UUID {
 // tickets lists the tickets the person may see (a customer's user: their customer's, as the
 // Desk scopes it), filtered by the query and a page at a time.
 func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, s *session) {
-	ctx, q := r.Context(), r.URL.Query()
+	q := r.URL.Query()
+	h.renderTickets(w, r, s, q, http.StatusOK, nil)
+}
+
+// renderTickets writes the tickets list for query q, with a bulk action's report or problem
+// (in v) when there is one.
+func (h *Handler) renderTickets(w http.ResponseWriter, r *http.Request, s *session, q url.Values, status int, fill func(*ticketsView)) {
+	ctx := r.Context()
 	fl := ticketFilters{State: q.Get("state"), Priority: q.Get("priority"), Assignee: q.Get("assignee"),
-		Team: q.Get("team"), Customer: q.Get("customer"), Text: strings.TrimSpace(q.Get("q"))}
+		Team: q.Get("team"), Customer: q.Get("customer"), Device: q.Get("device"), Project: q.Get("project"), Text: strings.TrimSpace(q.Get("q"))}
 	v := ticketsView{Filters: fl, Staff: s.actor.Kind == tenant.ActorEmployee}
+	own := fl.query()
+	if a := q.Get("after"); a != "" {
+		own.Set("after", a)
+	}
+	v.Query = own.Encode()
 	var f storage.TicketFilter
 	if slices.Contains(ticket.States(), ticket.State(fl.State)) {
 		f.States = []ticket.State{ticket.State(fl.State)}
@@ -185,8 +206,9 @@ func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, s *session) {
 		default:
 			f.AssigneeID = parseID(fl.Assignee)
 		}
-		f.TeamID, f.CustomerID = parseID(fl.Team), parseID(fl.Customer)
+		f.TeamID, f.CustomerID, f.ProjectID = parseID(fl.Team), parseID(fl.Customer), parseID(fl.Project)
 	}
+	f.DeviceID = parseID(fl.Device)
 	f.Text = fl.Text
 	page, err := h.desk.Tickets(ctx, s.actor, f, storage.PageRequest{Limit: ticketsPageSize, After: q.Get("after")})
 	if err != nil {
@@ -215,10 +237,33 @@ func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, s *session) {
 		for _, c := range lk.customers {
 			v.Customers = append(v.Customers, option{c.ID.String(), c.Name})
 		}
+		if projects, err := h.desk.Projects(ctx, s.actor); err == nil {
+			for _, p := range projects {
+				v.Projects = append(v.Projects, option{p.ID.String(), p.Name})
+			}
+		}
+	}
+	v.Devices = h.deviceOptions(ctx, s, f.DeviceID)
+	picked := map[string]bool{}
+	for _, id := range q["ticket"] {
+		picked[id] = true
 	}
 	for _, t := range page.Items {
-		v.Rows = append(v.Rows, ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: s.l.T("bo.state." + string(t.State)),
-			Priority: lk.priority(t.PriorityID), Assignee: lk.user(ctx, h.desk, s.actor, t.AssigneeID), Updated: t.UpdatedAt})
+		row := ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: s.l.T("bo.state." + string(t.State)),
+			Priority: lk.priority(t.PriorityID), Assignee: lk.user(ctx, h.desk, s.actor, t.AssigneeID), Updated: t.UpdatedAt}
+		if v.Staff {
+			assign := t.State.Active() && may(s, tenant.TicketEvent(string(ticket.EventAssign)), t)
+			closing := ticket.TicketLifecycle().Can(t.State, ticket.EventClose) && may(s, tenant.TicketEvent(string(ticket.EventClose)), t)
+			v.BulkAssign, v.BulkClose = v.BulkAssign || assign, v.BulkClose || closing
+			row.Pick, row.Picked = assign || closing, picked[t.ID.String()]
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	if n, err := strconv.Atoi(q.Get("done")); err == nil && n > 0 {
+		v.Bulk = &bulkReport{Done: n}
+	}
+	if fill != nil {
+		fill(&v)
 	}
 	params := fl.query()
 	v.Filtered = len(params) > 0
@@ -226,7 +271,124 @@ func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, s *session) {
 		params.Set("after", page.Next)
 		v.Next = "/tickets?" + params.Encode()
 	}
-	h.render(w, r, s, http.StatusOK, "tickets", s.l.T("bo.tickets.title"), v)
+	// The list's own path, not the bulk form's, for the language switcher.
+	h.pages.Render(w, r, status, "tickets", web.Page{L: s.l, Title: s.l.T("bo.tickets.title"), Path: "/tickets", Brand: s.brand, Nav: s.nav, Data: v})
+}
+
+// deviceOptions lists the devices the person may filter by (the first page of those they may
+// list, and the one filtered by); none when they may list none.
+func (h *Handler) deviceOptions(ctx context.Context, s *session, current uuid.UUID) []option {
+	devs, err := h.desk.Devices(ctx, s.actor, storage.DeviceFilter{}, storage.PageRequest{Limit: storage.MaxPageSize})
+	if err != nil {
+		return nil
+	}
+	var out []option
+	seen := false
+	for _, d := range devs.Items {
+		out = append(out, option{d.ID.String(), d.Name})
+		seen = seen || d.ID == current
+	}
+	if current != uuid.Nil && !seen {
+		if d, err := h.desk.Device(ctx, s.actor, current); err == nil {
+			out = append(out, option{d.ID.String(), d.Name})
+		}
+	}
+	return out
+}
+
+// maxBulk bounds how many tickets one bulk action changes: a page of the list.
+const maxBulk = ticketsPageSize
+
+// bulkFailure is a ticket a bulk action could not change, and why.
+type bulkFailure struct {
+	ID              uuid.UUID
+	Ref, Title, Why string
+}
+
+// bulkReport says how a bulk action went: how many tickets changed, which did not and why.
+type bulkReport struct {
+	Done   int
+	Failed []bulkFailure
+}
+
+// ticketsBulk assigns or closes the ticked tickets of the list (action "assign" with assignee
+// and/or team, or "close" with a reason), each through the Desk on its own. When all changed it
+// leads back to the list (its query comes in "back") saying how many; otherwise it shows the
+// list with how many changed, and which did not and why: 200 when some changed, else the
+// status of the first refusal.
+func (h *Handler) ticketsBulk(w http.ResponseWriter, r *http.Request, s *session) {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		h.pages.Error(w, r, s.l, fmt.Errorf("backoffice: bulk form: %w", helpdesk.ErrInvalid))
+		return
+	}
+	back, _ := url.ParseQuery(r.PostForm.Get("back"))
+	if back == nil {
+		back = url.Values{}
+	}
+	action := r.PostForm.Get("action")
+	var ids []uuid.UUID
+	for _, v := range r.PostForm["ticket"] {
+		if id := parseID(v); id != uuid.Nil && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	problem := ""
+	switch {
+	case action != "assign" && action != "close":
+		problem = s.l.T("bo.tickets.bulk.problem.action")
+	case len(ids) == 0:
+		problem = s.l.T("bo.tickets.bulk.problem.none")
+	case len(ids) > maxBulk:
+		problem = s.l.T("bo.tickets.bulk.problem.many", "Max", maxBulk)
+	case action == "assign" && parseID(r.PostForm.Get("assignee")) == uuid.Nil && parseID(r.PostForm.Get("team")) == uuid.Nil:
+		problem = s.l.T("bo.tickets.bulk.problem.assign")
+	case action == "close" && strings.TrimSpace(r.PostForm.Get("reason")) == "":
+		problem = s.l.T("bo.ticket.problem.reason")
+	}
+	if problem != "" {
+		for _, id := range ids {
+			back.Add("ticket", id.String())
+		}
+		h.renderTickets(w, r, s, back, http.StatusUnprocessableEntity, func(v *ticketsView) { v.BulkProblem = problem })
+		return
+	}
+	rep, status := &bulkReport{}, 0
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	for _, id := range ids {
+		var err error
+		if action == "assign" {
+			_, err = h.desk.Assign(ctx, s.actor, id, helpdesk.Assignment{AssigneeID: parseID(r.PostForm.Get("assignee")),
+				TeamID: parseID(r.PostForm.Get("team")), Reason: reason})
+		} else {
+			_, err = h.desk.Transition(ctx, s.actor, id, ticket.EventClose, helpdesk.Change{Reason: reason})
+		}
+		if err == nil {
+			rep.Done++
+			continue
+		}
+		f := bulkFailure{ID: id, Ref: id.String()}
+		if t, terr := h.desk.Ticket(ctx, s.actor, id); terr == nil {
+			f.Ref, f.Title = t.Ref(), t.Title
+		} else {
+			f.ID = uuid.Nil // not the person's to see: no link
+		}
+		var st int
+		st, f.Why = h.problem(r, s.l, err)
+		if status == 0 {
+			status = st
+		}
+		rep.Failed = append(rep.Failed, f)
+	}
+	if len(rep.Failed) == 0 {
+		back.Set("done", strconv.Itoa(rep.Done))
+		http.Redirect(w, r, "/tickets?"+back.Encode(), http.StatusSeeOther)
+		return
+	}
+	if rep.Done > 0 {
+		status = http.StatusOK // some changed: the report is the answer
+	}
+	h.renderTickets(w, r, s, back, status, func(v *ticketsView) { v.Bulk = rep })
 }
 
 // ticketAction is a lifecycle button of the ticket page, with the fields its event needs.
@@ -639,6 +801,7 @@ func (h *Handler) ticketFile(w http.ResponseWriter, r *http.Request, s *session)
 func (h *Handler) ticketRoutes() []route {
 	return []route{
 		{"GET /tickets", h.signedIn(h.tickets)},
+		{"POST /tickets/bulk", h.signedIn(h.ticketsBulk)},
 		{"GET /tickets/{id}", h.signedIn(h.ticketPage)},
 		{"GET /tickets/{id}/files/{fileID}", h.signedIn(h.ticketFile)},
 		{"POST /tickets/{id}/messages", h.signedIn(h.ticketMessage)},
