@@ -439,6 +439,20 @@ type ticketView struct {
 	// Sessions are the ticket's video sessions; NewSession the form that starts one.
 	Sessions   []sessionLine
 	NewSession sessionForm
+	// Edit is the edit form, when the person may edit the ticket.
+	Edit *ticketEdit
+}
+
+// ticketEdit is the ticket page's edit form: the ticket's fields, or a refused edit's input.
+type ticketEdit struct {
+	Title, Description, Priority string
+	// Version is the ticket's version the form edits: a ticket changed since is not edited.
+	Version int64
+	// Problem says what was wrong with a refused edit, Field which field it was about; Stale
+	// that the ticket changed since the form was shown (the page shows it as it is now, the
+	// form keeps the person's input, and saving again overwrites knowingly).
+	Problem, Field string
+	Stale          bool
 }
 
 // ticketID reads the {id} of a ticket route; a malformed one is not found.
@@ -598,6 +612,7 @@ func (h *Handler) allowed(ctx context.Context, s *session, t *ticket.Ticket, lk 
 		v.CanStatus = len(v.Statuses) > 0
 	}
 	if may(s, tenant.ActTicketEdit, t) {
+		v.Edit = &ticketEdit{Title: t.Title, Description: t.Description, Priority: t.PriorityID.String(), Version: t.Version}
 		for _, p := range lk.priorities {
 			if !p.Retired {
 				v.Priorities = append(v.Priorities, option{p.ID.String(), p.Name})
@@ -756,6 +771,48 @@ func (h *Handler) ticketPriority(w http.ResponseWriter, r *http.Request, s *sess
 	h.done(w, r, s, id, err)
 }
 
+// ticketEditPost edits the ticket's title, description and priority, made on the version the
+// form was shown with. A refused edit shows the page again with the person's input: with the
+// problem beside its field (422), or, when the ticket changed meanwhile, with the ticket as it
+// is now and the input to save again (409).
+func (h *Handler) ticketEditPost(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := ticketID(r)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	title, desc, prio := r.PostFormValue("title"), r.PostFormValue("description"), r.PostFormValue("priority")
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	e := helpdesk.TicketEdit{Title: &title, Description: &desc, Version: max(version, 1)}
+	if p := parseID(prio); p != uuid.Nil {
+		e.PriorityID = &p
+	}
+	_, err = h.desk.EditTicket(r.Context(), s.actor, id, e)
+	var ve *helpdesk.ValidationError
+	stale := helpdesk.KindOf(err) == helpdesk.KindConflict
+	if err == nil || !stale && !errors.As(err, &ve) {
+		h.done(w, r, s, id, err)
+		return
+	}
+	status := web.Status(helpdesk.KindOf(err))
+	h.renderTicketWith(w, r, s, id, status, "", func(v *ticketView) {
+		if v.Edit == nil {
+			return
+		}
+		v.Edit.Title, v.Edit.Description, v.Edit.Priority = title, desc, prio
+		if stale {
+			// The form now edits the version on the page: saving again overwrites it knowingly.
+			v.Edit.Stale, v.Edit.Problem = true, s.l.T("bo.tickets.edit.stale")
+			return
+		}
+		v.Edit.Version = version
+		v.Edit.Field, v.Edit.Problem = ve.Field, s.l.T("error.invalid")
+		if ve.Field == "title" || ve.Field == "description" {
+			v.Edit.Problem = s.l.T("bo.tickets.edit.problem." + ve.Field)
+		}
+	})
+}
+
 // ticketFile sends a file of the ticket, under a policy that forbids scripts, with a
 // Content-Disposition that keeps the browser from running it: pictures and videos inline,
 // everything else downloaded. A file of another ticket is not found here.
@@ -797,7 +854,17 @@ func (h *Handler) ticketFile(w http.ResponseWriter, r *http.Request, s *session)
 	_, _ = io.Copy(w, rc)
 }
 
-// ticketRoutes are the Tickets module's routes.
+// ticketRoutes are the Tickets module's routes (New's list has the first ones), and:
+//
+//	GET  /tickets                        also filtered by device and project; done=N says
+//	                                     that a bulk action changed N tickets
+//	POST /tickets/bulk                   assigns (action "assign", assignee and/or team) or
+//	                                     closes (action "close", reason) the ticked tickets
+//	                                     (ticket, repeated), each through the Desk, and reports
+//	                                     which did not change and why; back is the list's query
+//	POST /tickets/{id}/edit              edits title, description and priority, made on the
+//	                                     ticket's version (version): a stale edit is told and
+//	                                     shown again with the input
 func (h *Handler) ticketRoutes() []route {
 	return []route{
 		{"GET /tickets", h.signedIn(h.tickets)},
@@ -809,5 +876,6 @@ func (h *Handler) ticketRoutes() []route {
 		{"POST /tickets/{id}/assign", h.signedIn(h.ticketAssign)},
 		{"POST /tickets/{id}/status", h.signedIn(h.ticketStatus)},
 		{"POST /tickets/{id}/priority", h.signedIn(h.ticketPriority)},
+		{"POST /tickets/{id}/edit", h.signedIn(h.ticketEditPost)},
 	}
 }

@@ -477,6 +477,13 @@ func ticketRoutes() module {
 	}
 	return module{
 		"GET /tickets":      {target: on("/tickets?state=open", false, nil), want: every(200)},
+		"POST /tickets/{id}/edit": {target: func(t *testing.T, w *world, who string) (string, url.Values) {
+			tk := w.fresh(t, who, "Walk of edit")
+			cur, err := w.desk.Ticket(t.Context(), w.admin, tk.ID)
+			require.NoError(t, err)
+			return "/tickets/" + tk.ID.String() + "/edit", url.Values{"title": {"Walked title"}, "description": {"d"},
+				"version": {fmt.Sprint(cur.Version)}}
+		}, want: staff(303, 303, 403), foreign: foreign("/tickets/{id}/edit", form("title", "Hijacked", "version", "1"))},
 		"POST /tickets/bulk": {target: func(t *testing.T, w *world, who string) (string, url.Values) {
 			return "/tickets/bulk", url.Values{"action": {"assign"}, "assignee": {w.actors["agent2"].UserID.String()},
 				"ticket": {w.fresh(t, who, "Walk of bulk").ID.String()}}
@@ -572,5 +579,53 @@ func TestTicketsFilters(t *testing.T) {
 			contains: []string{"Chiller hums", "Xylo chiller 4"}, absent: []string{"Xylo pump alarms", `name="project"`}},
 		{name: "a project", who: "admin", method: "GET", path: "/tickets?project=" + proj.ID.String(), status: 200,
 			contains: []string{"No tickets match.", `value="` + proj.ID.String() + `" selected`}},
+	})
+}
+
+func TestTicketEdit(t *testing.T) {
+	w := newWorld(t)
+	version := func(name string) string { return fmt.Sprint(w.ticket(t, name).Version) }
+	var high string
+	prios, err := w.desk.Priorities(t.Context(), w.admin)
+	require.NoError(t, err)
+	for _, p := range prios {
+		if p.Name == "High" {
+			high = p.ID.String()
+		}
+	}
+	read := version("status")
+	w.run(t, []scenario{
+		{name: "staff get the edit form with the version", who: "agent", method: "GET", path: "/tickets/{status}", status: 200,
+			contains: []string{`action="/tickets/{status}/edit"`, `name="version" value="` + read + `"`, `id="edit-title" name="title" required maxlength="200" value="Case to status"`,
+				"About Case to status</textarea>"}},
+		{name: "customers do not", who: "customer_user", method: "GET", path: "/tickets/{x}", status: 200, absent: []string{"/edit\"", "Edit the ticket"}},
+		{name: "a customer may not edit", who: "customer_user", method: "POST", path: "/tickets/{x}/edit",
+			form: url.Values{"title": {"Mine"}, "version": {version("x")}}, status: 403},
+		{name: "an edit", who: "supervisor", method: "POST", path: "/tickets/{status}/edit",
+			form: url.Values{"title": {"Their title"}, "description": {"Their words"}, "priority": {high}, "version": {read}}, status: 303,
+			check: func(t *testing.T, w *world) {
+				tk := w.ticket(t, "status")
+				assert.Equal(t, "Their title", tk.Title)
+				assert.Equal(t, "Their words", tk.Description)
+				assert.Equal(t, high, tk.PriorityID.String())
+			}},
+		{name: "a stale edit is told, the input kept, nothing lost", who: "agent", method: "POST", path: "/tickets/{status}/edit",
+			form: url.Values{"title": {"My stale title"}, "description": {"My careful words"}, "version": {read}}, status: 409,
+			contains: []string{"Someone changed this ticket while you were editing it.", "Their title</h1>", `value="My stale title"`, "My careful words</textarea>",
+				"<details class=\"card edit\" id=\"edit\" open>"},
+			absent: []string{`name="version" value="` + read + `"`},
+			check: func(t *testing.T, w *world) { assert.Equal(t, "Their title", w.ticket(t, "status").Title) }},
+	})
+	// The form the refusal showed edits the version now on the page.
+	w.run(t, []scenario{
+		{name: "saved again, it replaces the current version", who: "agent", method: "POST", path: "/tickets/{status}/edit",
+			form: url.Values{"title": {"My stale title"}, "description": {"My careful words"}, "version": {version("status")}}, status: 303,
+			check: func(t *testing.T, w *world) { assert.Equal(t, "My stale title", w.ticket(t, "status").Title) }},
+	})
+	w.run(t, []scenario{
+		{name: "an empty title is refused beside its field, the rest kept", who: "agent", method: "POST", path: "/tickets/{status}/edit",
+			form: url.Values{"title": {"  "}, "description": {"Kept words"}, "version": {version("status")}}, status: 422,
+			contains: []string{"Please give a title of at most 200 characters.", `aria-invalid="true"`, "Kept words</textarea>"},
+			check: func(t *testing.T, w *world) { assert.Equal(t, "My stale title", w.ticket(t, "status").Title) }},
 	})
 }
