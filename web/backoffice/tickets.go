@@ -57,9 +57,9 @@ type ticketRow struct {
 type ticketsView struct {
 	Filters ticketFilters
 	// Staff says the person is an employee: the filters by assignee, team and customer.
-	Staff                                                            bool
+	Staff                                                              bool
 	States, Priorities, Assignees, Teams, Customers, Devices, Projects []option
-	Rows                                                             []ticketRow
+	Rows                                                               []ticketRow
 	// Next is the link to the following page, with the filters; empty on the last.
 	Next string
 	// Filtered says a filter is set, for the link that clears them.

@@ -476,7 +476,7 @@ func ticketRoutes() module {
 		return url.Values{"priority": {ps[len(ps)-1].ID.String()}}
 	}
 	return module{
-		"GET /tickets":      {target: on("/tickets?state=open", false, nil), want: every(200)},
+		"GET /tickets": {target: on("/tickets?state=open", false, nil), want: every(200)},
 		"POST /tickets/{id}/edit": {target: func(t *testing.T, w *world, who string) (string, url.Values) {
 			tk := w.fresh(t, who, "Walk of edit")
 			cur, err := w.desk.Ticket(t.Context(), w.admin, tk.ID)
@@ -544,7 +544,7 @@ func TestTicketsBulk(t *testing.T) {
 		{name: "back to the list, told how many", who: "supervisor", method: "GET", path: "/tickets?state=open&done=2", status: 200,
 			contains: []string{"2 tickets changed."}},
 		{name: "close: some do, some cannot, each said why", who: "agent", method: "POST", path: "/tickets/bulk",
-			form: url.Values{"action": {"close"}, "reason": {"Fixed on site"}, "ticket": append(closable, w.tickets["message"].ID.String(), w.tickets["y"].ID.String(), w.tickets["other"].ID.String())},
+			form:   url.Values{"action": {"close"}, "reason": {"Fixed on site"}, "ticket": append(closable, w.tickets["message"].ID.String(), w.tickets["y"].ID.String(), w.tickets["other"].ID.String())},
 			status: 200,
 			contains: []string{"2 tickets changed.", "3 tickets were not changed:", "T-000008 · Case to message</a>: This is not possible in the ticket&#39;s current state",
 				"T-000003 · Yarrow fridge warm</a>", "{other}: This page does not exist."},
@@ -614,7 +614,7 @@ func TestTicketEdit(t *testing.T) {
 			contains: []string{"Someone changed this ticket while you were editing it.", "Their title</h1>", `value="My stale title"`, "My careful words</textarea>",
 				"<details class=\"card edit\" id=\"edit\" open>"},
 			absent: []string{`name="version" value="` + read + `"`},
-			check: func(t *testing.T, w *world) { assert.Equal(t, "Their title", w.ticket(t, "status").Title) }},
+			check:  func(t *testing.T, w *world) { assert.Equal(t, "Their title", w.ticket(t, "status").Title) }},
 	})
 	// The form the refusal showed edits the version now on the page.
 	w.run(t, []scenario{
@@ -626,6 +626,6 @@ func TestTicketEdit(t *testing.T) {
 		{name: "an empty title is refused beside its field, the rest kept", who: "agent", method: "POST", path: "/tickets/{status}/edit",
 			form: url.Values{"title": {"  "}, "description": {"Kept words"}, "version": {version("status")}}, status: 422,
 			contains: []string{"Please give a title of at most 200 characters.", `aria-invalid="true"`, "Kept words</textarea>"},
-			check: func(t *testing.T, w *world) { assert.Equal(t, "My stale title", w.ticket(t, "status").Title) }},
+			check:    func(t *testing.T, w *world) { assert.Equal(t, "My stale title", w.ticket(t, "status").Title) }},
 	})
 }
