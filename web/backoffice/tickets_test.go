@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/storage"
@@ -627,5 +628,38 @@ func TestTicketEdit(t *testing.T) {
 			form: url.Values{"title": {"  "}, "description": {"Kept words"}, "version": {version("status")}}, status: 422,
 			contains: []string{"Please give a title of at most 200 characters.", `aria-invalid="true"`, "Kept words</textarea>"},
 			check:    func(t *testing.T, w *world) { assert.Equal(t, "My stale title", w.ticket(t, "status").Title) }},
+	})
+}
+
+func TestDashboardTasksAndToday(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	agent := w.actors["agent"]
+	for _, n := range []string{"accept", "message"} {
+		_, err := w.desk.Assign(ctx, w.admin, w.tickets[n].ID, helpdesk.Assignment{AssigneeID: agent.UserID})
+		require.NoError(t, err)
+	}
+	_, err := w.desk.Transition(ctx, agent, w.tickets["message"].ID, ticket.EventWait, helpdesk.Change{})
+	require.NoError(t, err)
+	// A call later today when the UTC day has time left, else tomorrow (then not listed).
+	now := time.Now().UTC()
+	at := now.Add(30 * time.Minute)
+	_, err = w.desk.Invite(ctx, agent, w.tickets["x"].ID, helpdesk.Invitation{At: at})
+	require.NoError(t, err)
+	today := []string{"Xylo pump alarms</a>"}
+	if at.Day() != now.Day() {
+		today = nil
+	}
+	w.run(t, []scenario{
+		{name: "quick links, my tasks without the waiting one, today's calls", who: "agent", method: "GET", path: "/", status: 200,
+			contains: append([]string{`class="quick"`, `href="/tickets?assignee=me"`, `href="/sessions?when=today"`, `href="/devices"`,
+				"My tasks", `href="/tickets/{accept}">Case to accept</a>`, "Video calls planned today (UTC)"}, today...),
+			absent: []string{"Case to message</a>"}},
+		{name: "another agent has none", who: "agent2", method: "GET", path: "/", status: 200,
+			contains: []string{"Nothing assigned to you is waiting for work."}, absent: []string{"Case to accept</a>"}},
+		{name: "a customer's user: their customer's calls, no tasks", who: "customer_user", method: "GET", path: "/", status: 200,
+			contains: append([]string{`class="quick"`, `href="/tickets"`}, today...), absent: []string{"My tasks", "Yarrow"}},
+		{name: "customer Y's user sees not X's calls", who: "customer_user_y", method: "GET", path: "/", status: 200,
+			absent: []string{"Xylo pump alarms"}},
 	})
 }
