@@ -173,31 +173,37 @@ func (h *Handler) ticketSessionPost(w http.ResponseWriter, r *http.Request, s *s
 	h.done(w, r, s, id, err)
 }
 
-// sessionID reads the {id} of a session route; a malformed one is not found.
-func sessionID(r *http.Request) (uuid.UUID, error) {
-	id, err := uuid.Parse(r.PathValue("id"))
+// ticketSession reads the session {sid} of ticket {id} the person may see; a malformed ID, or a
+// session of another ticket, is not found.
+func (h *Handler) ticketSession(r *http.Request, s *session) (*ticket.Session, error) {
+	tid, err := ticketID(r)
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("backoffice: session %q: %w", r.PathValue("id"), storage.ErrNotFound)
+		return nil, err
 	}
-	return id, nil
+	id, err := uuid.Parse(r.PathValue("sid"))
+	if err != nil {
+		return nil, fmt.Errorf("backoffice: session %q: %w", r.PathValue("sid"), storage.ErrNotFound)
+	}
+	sn, err := h.desk.Session(r.Context(), s.actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if sn.TicketID != tid {
+		return nil, fmt.Errorf("backoffice: session %s of another ticket: %w", id, storage.ErrNotFound)
+	}
+	return sn, nil
 }
 
 // sessionEvent fires a session event (cancel, end, confirm, accept, refuse, rate, close,
 // reopen) and returns to the session's ticket, or shows it with the refusal.
 func (h *Handler) sessionEvent(w http.ResponseWriter, r *http.Request, s *session) {
-	id, err := sessionID(r)
-	if err != nil {
-		h.pages.Error(w, r, s.l, err)
-		return
-	}
-	ctx := r.Context()
-	sn, err := h.desk.Session(ctx, s.actor, id)
+	sn, err := h.ticketSession(r, s)
 	if err != nil {
 		h.pages.Error(w, r, s.l, err)
 		return
 	}
 	stars, _ := strconv.Atoi(r.PostFormValue("stars"))
-	_, err = h.desk.SessionTransition(ctx, s.actor, id, ticket.SessionEvent(r.PathValue("event")),
+	_, err = h.desk.SessionTransition(r.Context(), s.actor, sn.ID, ticket.SessionEvent(r.PathValue("event")),
 		helpdesk.SessionChange{Reason: strings.TrimSpace(r.PostFormValue("reason")), Stars: stars, Comment: r.PostFormValue("comment")})
 	h.done(w, r, s, sn.TicketID, err)
 }
@@ -213,18 +219,13 @@ type sessionJoinView struct {
 // sessionJoin lets the person into a session's call: the Desk makes its room and a join
 // credential, and the page says so, with the way back to the ticket.
 func (h *Handler) sessionJoin(w http.ResponseWriter, r *http.Request, s *session) {
-	id, err := sessionID(r)
-	if err != nil {
-		h.pages.Error(w, r, s.l, err)
-		return
-	}
 	ctx := r.Context()
-	sn, err := h.desk.Session(ctx, s.actor, id)
+	sn, err := h.ticketSession(r, s)
 	if err != nil {
 		h.pages.Error(w, r, s.l, err)
 		return
 	}
-	grant, err := h.desk.JoinSession(ctx, s.actor, id)
+	grant, err := h.desk.JoinSession(ctx, s.actor, sn.ID)
 	if err != nil {
 		if k := helpdesk.KindOf(err); k == helpdesk.KindInternal || k == helpdesk.KindNotFound {
 			h.pages.Error(w, r, s.l, err)
@@ -253,15 +254,21 @@ func (h *Handler) sessionJoin(w http.ResponseWriter, r *http.Request, s *session
 //	                                     datetime-local input, in UTC or in the browser's zone
 //	                                     its script puts in tz; duration in minutes), "request"
 //	                                     asks for a call (the ticket's requester)
-//	POST /sessions/{id}/events/{event}   fires a session event (confirm, accept, refuse, end,
-//	                                     rate with stars, close, cancel with reason, reopen)
-//	POST /sessions/{id}/join             joins the session's call
+//	POST /tickets/{id}/sessions/{sid}/events/{event}
+//	                                     fires an event of the ticket's session {sid} (confirm,
+//	                                     accept, refuse, end, rate with stars, close, cancel
+//	                                     with reason, reopen)
+//	POST /tickets/{id}/sessions/{sid}/join
+//	                                     joins the session's call
+//
+// The session's own routes live under its ticket: /sessions/{token} are the requesters'
+// session links of the public pages, beside which the back office is mounted.
 func (h *Handler) sessionRoutes() []route {
 	return []route{
 		{"GET /sessions", h.signedIn(h.sessions)},
 		{"POST /tickets/{id}/sessions", h.signedIn(h.ticketSessionPost)},
-		{"POST /sessions/{id}/events/{event}", h.signedIn(h.sessionEvent)},
-		{"POST /sessions/{id}/join", h.signedIn(h.sessionJoin)},
+		{"POST /tickets/{id}/sessions/{sid}/events/{event}", h.signedIn(h.sessionEvent)},
+		{"POST /tickets/{id}/sessions/{sid}/join", h.signedIn(h.sessionJoin)},
 	}
 }
 

@@ -105,37 +105,40 @@ func TestTicketSessions(t *testing.T) {
 		{name: "the requester asks for a call", who: "customer_user", method: "POST", path: "/tickets/{x}/sessions", form: url.Values{"kind": {"request"}}, status: 303,
 			check: state("x", ticket.SessionRequested)},
 		{name: "staff confirm it", who: "agent", method: "GET", path: "/tickets/{x}", status: 200, contains: []string{"Requested", "/events/confirm\""}},
-		{name: "a malformed session", who: "admin", method: "POST", path: "/sessions/nope/events/cancel", form: url.Values{"reason": {"x"}}, status: 404},
-		{name: "an unknown session", who: "admin", method: "POST", path: "/sessions/" + w.tickets["x"].ID.String() + "/events/cancel", form: url.Values{"reason": {"x"}}, status: 404},
+		{name: "a malformed session", who: "admin", method: "POST", path: "/tickets/{x}/sessions/nope/events/cancel", form: url.Values{"reason": {"x"}}, status: 404},
+		{name: "an unknown session", who: "admin", method: "POST", path: "/tickets/{x}/sessions/{x}/events/cancel", form: url.Values{"reason": {"x"}}, status: 404},
 		{name: "signed out", method: "POST", path: "/tickets/{x}/sessions", form: url.Values{"kind": {"now"}}, status: 401},
 	})
 
 	t.Run("events", func(t *testing.T) {
 		sx := w.session(t, "x")
+		on := "/tickets/{x}/sessions/" + sx.ID.String()
 		w.run(t, []scenario{
-			{name: "a requester confirms not", who: "customer_user", method: "POST", path: "/sessions/" + sx.ID.String() + "/events/confirm", form: url.Values{}, status: 403,
+			{name: "a session under another ticket is not found", who: "agent", method: "POST", path: "/tickets/{xa}/sessions/" + sx.ID.String() + "/events/confirm",
+				form: url.Values{}, status: 404, check: state("x", ticket.SessionRequested)},
+			{name: "a requester confirms not", who: "customer_user", method: "POST", path: on + "/events/confirm", form: url.Values{}, status: 403,
 				check: state("x", ticket.SessionRequested)},
-			{name: "an agent confirms", who: "agent", method: "POST", path: "/sessions/" + sx.ID.String() + "/events/confirm", form: url.Values{}, status: 303,
+			{name: "an agent confirms", who: "agent", method: "POST", path: on + "/events/confirm", form: url.Values{}, status: 303,
 				check: state("x", ticket.SessionConfirmed)},
-			{name: "not twice", who: "agent", method: "POST", path: "/sessions/" + sx.ID.String() + "/events/confirm", form: url.Values{}, status: 409,
+			{name: "not twice", who: "agent", method: "POST", path: on + "/events/confirm", form: url.Values{}, status: 409,
 				contains: []string{"Xylo pump alarms", "not possible"}},
-			{name: "staff cancel only with a reason", who: "agent", method: "POST", path: "/sessions/" + sx.ID.String() + "/events/cancel", form: url.Values{}, status: 422,
+			{name: "staff cancel only with a reason", who: "agent", method: "POST", path: on + "/events/cancel", form: url.Values{}, status: 422,
 				contains: []string{"Please give a reason"}, check: state("x", ticket.SessionConfirmed)},
-			{name: "the requester cancels without one", who: "customer_user", method: "POST", path: "/sessions/" + sx.ID.String() + "/events/cancel", form: url.Values{}, status: 303,
+			{name: "the requester cancels without one", who: "customer_user", method: "POST", path: on + "/events/cancel", form: url.Values{}, status: 303,
 				check: state("x", ticket.SessionCancelled)},
 		})
 		p := w.propose(t, w.tickets["x"], future)
 		w.run(t, []scenario{
 			{name: "the requester sees the proposed time", who: "customer_user", method: "GET", path: "/tickets/{x}", status: 200,
-				contains: []string{"Time proposed", "/sessions/" + p.ID.String() + "/events/accept\"", "/events/refuse\""}},
-			{name: "and accepts it", who: "customer_user", method: "POST", path: "/sessions/" + p.ID.String() + "/events/accept", form: url.Values{}, status: 303,
+				contains: []string{"Time proposed", "/tickets/{x}/sessions/" + p.ID.String() + "/events/accept\"", "/events/refuse\""}},
+			{name: "and accepts it", who: "customer_user", method: "POST", path: "/tickets/{x}/sessions/" + p.ID.String() + "/events/accept", form: url.Values{}, status: 303,
 				check: state("x", ticket.SessionConfirmed)},
 		})
 	})
 
 	t.Run("join without a video provider", func(t *testing.T) {
 		s := w.session(t, "message")
-		res, body := do(t, w.client(t, "agent"), "POST", w.srv.URL+"/sessions/"+s.ID.String()+"/join", url.Values{})
+		res, body := do(t, w.client(t, "agent"), "POST", w.srv.URL+"/tickets/"+s.TicketID.String()+"/sessions/"+s.ID.String()+"/join", url.Values{})
 		assert.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
 		assert.Contains(t, body, "Case to message", "the ticket page, with the problem")
 		assert.False(t, strings.Contains(body, "video calls unavailable"), "no internal text")
@@ -145,12 +148,12 @@ func TestTicketSessions(t *testing.T) {
 // sessionRoutes are this module's routes in the walks of routes_test.go.
 func sessionRoutes() module {
 	// onFresh makes a fresh ticket of who's with a session the admin invited to, and requests
-	// path with {id} as the session's.
+	// path with {id} as the ticket's and {sid} as the session's.
 	onFresh := func(path string, form url.Values) request {
 		return func(t *testing.T, w *world, who string) (string, url.Values) {
 			tk := w.fresh(t, who, "Walk of "+path)
 			s := w.invite(t, w.admin, tk)
-			return strings.ReplaceAll(path, "{id}", s.ID.String()), form
+			return strings.NewReplacer("{id}", tk.ID.String(), "{sid}", s.ID.String()).Replace(path), form
 		}
 	}
 	// foreignSession is a session on the second tenant's ticket as the admin, on customer
@@ -163,7 +166,7 @@ func sessionRoutes() module {
 			} else {
 				s = w.invite(t, w.admin2, w.otherTicket(t))
 			}
-			return strings.ReplaceAll(path, "{id}", s.ID.String()), form
+			return strings.NewReplacer("{id}", s.TicketID.String(), "{sid}", s.ID.String()).Replace(path), form
 		}
 	}
 	newSession := func(t *testing.T, w *world, who string) (string, url.Values) {
@@ -185,11 +188,11 @@ func sessionRoutes() module {
 				}
 				return "/tickets/" + w.otherTicket(t).ID.String() + "/sessions", url.Values{"kind": {"now"}}
 			}},
-		"POST /sessions/{id}/events/{event}": {target: onFresh("/sessions/{id}/events/cancel", url.Values{"reason": {"walk"}}), want: every(303),
-			foreign: foreignSession("/sessions/{id}/events/cancel", url.Values{"reason": {"walk"}})},
+		"POST /tickets/{id}/sessions/{sid}/events/{event}": {target: onFresh("/tickets/{id}/sessions/{sid}/events/cancel", url.Values{"reason": {"walk"}}),
+			want: every(303), foreign: foreignSession("/tickets/{id}/sessions/{sid}/events/cancel", url.Values{"reason": {"walk"}})},
 		// The walks' desk has no video provider: joining is unavailable (503) to everyone who may.
-		"POST /sessions/{id}/join": {target: onFresh("/sessions/{id}/join", url.Values{}), want: every(http.StatusServiceUnavailable),
-			foreign: foreignSession("/sessions/{id}/join", url.Values{})},
+		"POST /tickets/{id}/sessions/{sid}/join": {target: onFresh("/tickets/{id}/sessions/{sid}/join", url.Values{}),
+			want: every(http.StatusServiceUnavailable), foreign: foreignSession("/tickets/{id}/sessions/{sid}/join", url.Values{})},
 	}
 }
 
