@@ -25,6 +25,8 @@ import (
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/web/backoffice"
+	"github.com/deskkit/helpdesk/video"
+	"github.com/deskkit/helpdesk/video/videotest"
 	"github.com/deskkit/helpdesk/web/public"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -44,6 +46,12 @@ const agentEmail, agentPassword = "sam@acme.example", "Agent-pass-1"
 
 func newDeskSite(t *testing.T) *deskSite {
 	t.Helper()
+	return newDeskSiteWith(t, nil)
+}
+
+// newDeskSiteWith is newDeskSite with a video provider.
+func newDeskSiteWith(t *testing.T, calls video.Provider) *deskSite {
+	t.Helper()
 	ctx := t.Context()
 	s, err := bunstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "browser.db"))
 	require.NoError(t, err)
@@ -52,7 +60,7 @@ func newDeskSite(t *testing.T) *deskSite {
 	srv := httptest.NewUnstartedServer(nil)
 	d, err := helpdesk.New(s, &helpdesk.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
 		SecretKeys: [][]byte{[]byte("the back office tests' key, 32 b")}, Blobs: blob.NewMem(),
-		Logger: slog.New(slog.DiscardHandler), MaxConcurrentHashes: 16})
+		Logger: slog.New(slog.DiscardHandler), MaxConcurrentHashes: 16, Video: calls})
 	require.NoError(t, err)
 	op, err := d.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Service", Language: "en"})
 	require.NoError(t, err)
@@ -243,4 +251,35 @@ func TestBrowserTicketKeyboard(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, msgs.Items, 1)
 	assert.Equal(t, "Checked by keyboard", msgs.Items[0].Body)
+}
+
+// Joining a call: the session's agent gets into its room; another agent, while the tenant holds
+// no conferences, is refused on the ticket page.
+func TestSessionJoin(t *testing.T) {
+	calls := videotest.NewFake()
+	st := newDeskSiteWith(t, calls)
+	ctx := t.Context()
+	tk, err := st.desk.SubmitTicket(ctx, st.admin, helpdesk.NewTicket{Title: "Call me", Requester: ticket.Contact{Name: "R", Email: "r@req.example"}})
+	require.NoError(t, err)
+	sn, err := st.desk.Invite(ctx, st.agent, tk.ID, helpdesk.Invitation{})
+	require.NoError(t, err)
+	client := func(email, pass string) *http.Client {
+		c := (&site{}).browser()
+		res, _ := do(t, c, "POST", st.srv.URL+"/login", url.Values{"email": {email}, "password": {pass}})
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
+		return c
+	}
+	path := st.srv.URL + "/tickets/" + tk.ID.String() + "/sessions/" + sn.ID.String() + "/join"
+	res, body := do(t, client(agentEmail, agentPassword), "POST", path, url.Values{})
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.Contains(t, body, "You are in the call.")
+	assert.Contains(t, body, "session-"+sn.ID.String(), "the room")
+	assert.Contains(t, body, `href="/tickets/`+tk.ID.String()+`#sessions"`)
+	_, ok := calls.Room("session-" + sn.ID.String())
+	assert.True(t, ok, "the Desk made the room")
+
+	res, body = do(t, client("ada@acme.example", password), "POST", path, url.Values{})
+	assert.Equal(t, http.StatusForbidden, res.StatusCode)
+	assert.Contains(t, body, "Call me", "the ticket page, with the refusal")
+	assert.NotContains(t, body, "You are in the call.")
 }
