@@ -223,13 +223,21 @@ type TicketEdit struct {
 	Description *string
 	Type        *string
 	PriorityID  *uuid.UUID
+	// Version, when not zero, is the ticket's Version the edit was made on: a ticket changed
+	// since (by anyone, in any way) is not edited, so that an edit form never overwrites what
+	// its author did not see.
+	Version int64
 }
 
 // EditTicket changes a ticket's title, description, type or priority (not to a retired one),
 // with a history entry naming what changed. Employees and the system may. Returns *ValidationError, ErrNotFound
-// (ticket or priority), ErrConflict or ErrForbidden.
+// (ticket or priority), ErrConflict (a concurrent change, or e.Version not the ticket's) or
+// ErrForbidden.
 func (d *Desk) EditTicket(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, e TicketEdit) (*ticket.Ticket, error) {
 	return d.changeTicket(ctx, actor, ticketID, "edit", tenant.ActTicketEdit, func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
+		if e.Version != 0 && e.Version != t.Version {
+			return fmt.Errorf("edit made on version %d, the ticket is at %d: %w", e.Version, t.Version, storage.ErrConflict)
+		}
 		in := NewTicket{Title: t.Title, Description: t.Description, Type: t.Type}
 		var changed []string
 		if e.Title != nil {

@@ -615,6 +615,12 @@ var matrix = map[string]matrixOp{
 		ss, err := sessionsOf(c.ctx, c.d, c.actor, c.ticket.ID)
 		return ids(ss, func(x *ticket.Session) uuid.UUID { return x.ID }), err
 	}},
+	"ListSessions": {state: ticket.StateAssigned, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.session().ID
+		p, err := c.d.ListSessions(c.ctx, c.actor, storage.SessionFilter{States: []ticket.SessionState{ticket.SessionInvited}},
+			storage.PageRequest{Limit: storage.MaxPageSize})
+		return ids(p.Items, func(x *ticket.Session) uuid.UUID { return x.ID }), err
+	}},
 	"JoinSession": {state: ticket.StateAssigned, own: "FFFAF|AA|NA|U", other: "FFFAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.JoinSession(c.ctx, c.actor, c.session().ID)
 		return nil, err

@@ -253,6 +253,19 @@ type TicketFilter struct {
 	Text string
 }
 
+// SessionFilter narrows ListTenantSessions; zero fields match everything.
+type SessionFilter struct {
+	// States matches any of the listed session states.
+	States []ticket.SessionState
+	// PlannedFrom (inclusive) and PlannedTo (exclusive) bound the planned start; either one
+	// leaves out the sessions without a planned time.
+	PlannedFrom, PlannedTo time.Time
+	// CustomerID matches the sessions of the customer's tickets.
+	CustomerID uuid.UUID
+	// AgentID matches the sessions of one employee (who invited, proposed or confirmed).
+	AgentID uuid.UUID
+}
+
 // TicketNumber is what NextTicketNumber reserves and reads for a new ticket, in one statement.
 type TicketNumber struct {
 	// Number is the ticket's number within its tenant.
@@ -337,6 +350,9 @@ type Sessions interface {
 	// ID). Returns ErrInvalidCursor for a malformed cursor or one naming no session of the
 	// ticket.
 	ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID, p PageRequest) (Page[*ticket.Session], error)
+	// ListTenantSessions returns a page of the tenant's sessions matching f, across its
+	// tickets, newest first (by ID).
+	ListTenantSessions(ctx context.Context, tenantID uuid.UUID, f SessionFilter, p PageRequest) (Page[*ticket.Session], error)
 	// GetSessionByRoom finds a session by its video room's name, whatever its tenant (a
 	// provider's callback names only the room). Returns ErrNotFound if none has it.
 	GetSessionByRoom(ctx context.Context, room string) (*ticket.Session, error)

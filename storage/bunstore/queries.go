@@ -533,6 +533,32 @@ func (q *queries) ListSessions(ctx context.Context, tenantID, ticketID uuid.UUID
 		func(s *ticket.Session) uuid.UUID { return s.ID })
 }
 
+func (q *queries) ListTenantSessions(ctx context.Context, tenantID uuid.UUID, f storage.SessionFilter, p storage.PageRequest) (storage.Page[*ticket.Session], error) {
+	return page[sessionRow, *ticket.Session](ctx, q, tenantID, p, func(s *bun.SelectQuery) *bun.SelectQuery {
+		switch len(f.States) {
+		case 0:
+		case 1:
+			s = s.Where("state = ?", string(f.States[0]))
+		default:
+			s = s.Where("state IN (?)", bun.List(f.States))
+		}
+		if !f.PlannedFrom.IsZero() {
+			s = s.Where("planned_at >= ?", f.PlannedFrom.UTC())
+		}
+		if !f.PlannedTo.IsZero() {
+			s = s.Where("planned_at < ?", f.PlannedTo.UTC())
+		}
+		if f.AgentID != uuid.Nil {
+			s = s.Where("agent_id = ?", f.AgentID)
+		}
+		if f.CustomerID != uuid.Nil {
+			s = s.Where("ticket_id IN (?)", q.db.NewSelect().Table("tickets").Column("id").
+				Where("tenant_id = ? AND customer_id = ?", tenantID, f.CustomerID))
+		}
+		return s
+	}, func(s *ticket.Session) uuid.UUID { return s.ID })
+}
+
 // everyRow narrows nothing.
 func everyRow(s *bun.SelectQuery) *bun.SelectQuery { return s }
 

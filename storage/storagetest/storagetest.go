@@ -73,6 +73,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("NotificationTemplates", func(t *testing.T) { testNotificationTemplates(t, h) })
 	t.Run("NextTicketNumberTenant", func(t *testing.T) { testNextTicketNumberTenant(t, h) })
 	t.Run("SessionLookups", func(t *testing.T) { testSessionLookups(t, h) })
+	t.Run("TenantSessions", func(t *testing.T) { testTenantSessions(t, h) })
 	t.Run("Timers", func(t *testing.T) { testTimers(t, h) })
 	t.Run("TimerClaims", func(t *testing.T) { testTimerClaims(t, h) })
 	t.Run("Attachments", func(t *testing.T) { testAttachments(t, h) })

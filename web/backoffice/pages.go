@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/deskkit/helpdesk"
@@ -40,7 +41,19 @@ type dashboardView struct {
 	Opened, Closed, FirstResponse, TimeToClose, Rating string
 	Offers                                             []offerRow
 	Problem                                            string
+	// Tasks are the employee's tickets to work on: assigned to them and not waiting for the
+	// requester; MoreTasks says there are more than shown.
+	Tasks     []ticketRow
+	MoreTasks bool
+	// Today are the video sessions planned for today (UTC) the person may see.
+	Today     []sessionRow
+	MoreToday bool
+	// Staff says the person is an employee.
+	Staff bool
 }
+
+// dashboardRows is how many tasks and sessions the dashboard shows.
+const dashboardRows = 10
 
 // dashboardDays is the period the dashboard's figures cover.
 const dashboardDays = 30
@@ -60,7 +73,7 @@ func (h *Handler) renderDashboard(w http.ResponseWriter, r *http.Request, s *ses
 		h.pages.Error(w, r, s.l, err)
 		return
 	}
-	v := dashboardView{Days: dashboardDays, Problem: problem}
+	v := dashboardView{Days: dashboardDays, Problem: problem, Staff: s.actor.Kind == tenant.ActorEmployee}
 	for _, st := range ticket.States() {
 		if n := d.States[st]; n > 0 {
 			v.Counts = append(v.Counts, stateCount{State: st, Count: n})
@@ -92,7 +105,57 @@ func (h *Handler) renderDashboard(w http.ResponseWriter, r *http.Request, s *ses
 			v.Offers = append(v.Offers, offerRow{TicketID: t.ID, Ref: t.Ref(), Title: t.Title, At: o.CreatedAt})
 		}
 	}
+	if err := h.dashboardLists(r, s, &v); err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
 	h.render(w, r, s, status, "dashboard", s.l.T("bo.dashboard.title"), v)
+}
+
+// dashboardLists fills in the employee's tasks (tickets assigned to them, assigned or in
+// progress: not waiting) and the video sessions planned today, as the person may see them.
+func (h *Handler) dashboardLists(r *http.Request, s *session, v *dashboardView) error {
+	ctx := r.Context()
+	var lk *lookups
+	if v.Staff {
+		tasks, err := h.desk.Tickets(ctx, s.actor, storage.TicketFilter{AssigneeID: s.actor.UserID,
+			States: []ticket.State{ticket.StateAssigned, ticket.StateInProgress}}, storage.PageRequest{Limit: dashboardRows})
+		if err != nil {
+			return err
+		}
+		if lk, err = h.lookup(ctx, s); err != nil {
+			return err
+		}
+		for _, t := range tasks.Items {
+			v.Tasks = append(v.Tasks, ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: s.l.T("bo.state." + string(t.State)),
+				Priority: lk.priority(t.PriorityID), Updated: t.UpdatedAt})
+		}
+		v.MoreTasks = tasks.Next != ""
+	} else {
+		lk = &lookups{users: map[uuid.UUID]string{}}
+	}
+	from := time.Now().UTC().Truncate(24 * time.Hour)
+	today, err := h.desk.ListSessions(ctx, s.actor, storage.SessionFilter{PlannedFrom: from, PlannedTo: from.AddDate(0, 0, 1),
+		States: []ticket.SessionState{ticket.SessionProposed, ticket.SessionConfirmed, ticket.SessionInProgress}},
+		storage.PageRequest{Limit: dashboardRows})
+	if err != nil {
+		return err
+	}
+	for _, sn := range today.Items {
+		t, err := h.desk.Ticket(ctx, s.actor, sn.TicketID)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		row := sessionRow{TicketID: t.ID, Ref: t.Ref(), Title: t.Title, State: s.l.T("bo.sessions.state." + string(sn.State)),
+			Agent: lk.user(ctx, h.desk, s.actor, sn.AgentID)}
+		if sn.PlannedAt != nil {
+			row.Planned = *sn.PlannedAt
+		}
+		v.Today = append(v.Today, row)
+	}
+	slices.SortStableFunc(v.Today, func(a, b sessionRow) int { return a.Planned.Compare(b.Planned) })
+	v.MoreToday = today.Next != ""
+	return nil
 }
 
 // duration words d as days, hours and minutes, the largest two that are not zero.

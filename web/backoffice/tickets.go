@@ -30,14 +30,14 @@ type option struct {
 
 // ticketFilters are the list's filters as the query carries them.
 type ticketFilters struct {
-	State, Priority, Assignee, Team, Customer, Text string
+	State, Priority, Assignee, Team, Customer, Device, Project, Text string
 }
 
 // query returns the filters as URL parameters, without the empty ones.
 func (f ticketFilters) query() url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"state": f.State, "priority": f.Priority, "assignee": f.Assignee,
-		"team": f.Team, "customer": f.Customer, "q": f.Text} {
+		"team": f.Team, "customer": f.Customer, "device": f.Device, "project": f.Project, "q": f.Text} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -50,18 +50,27 @@ type ticketRow struct {
 	ID                                    uuid.UUID
 	Ref, Title, State, Priority, Assignee string
 	Updated                               time.Time
+	// Pick offers the row's checkbox for the bulk actions; Picked keeps it ticked.
+	Pick, Picked bool
 }
 
 type ticketsView struct {
 	Filters ticketFilters
 	// Staff says the person is an employee: the filters by assignee, team and customer.
-	Staff                                           bool
-	States, Priorities, Assignees, Teams, Customers []option
-	Rows                                            []ticketRow
+	Staff                                                              bool
+	States, Priorities, Assignees, Teams, Customers, Devices, Projects []option
+	Rows                                                               []ticketRow
 	// Next is the link to the following page, with the filters; empty on the last.
 	Next string
 	// Filtered says a filter is set, for the link that clears them.
 	Filtered bool
+	// Query is the list's own query (filters and page), which the bulk form returns to.
+	Query string
+	// BulkAssign and BulkClose offer the bulk actions on the rows the person may change.
+	BulkAssign, BulkClose bool
+	// Bulk is the report of a bulk action; BulkProblem a bulk form that could not run.
+	Bulk        *bulkReport
+	BulkProblem string
 }
 
 // lookups names what tickets refer to by ID, as far as the person may read it.
@@ -165,10 +174,22 @@ func parseID(s string) uuid.UUID {
 // tickets lists the tickets the person may see (a customer's user: their customer's, as the
 // Desk scopes it), filtered by the query and a page at a time.
 func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, s *session) {
-	ctx, q := r.Context(), r.URL.Query()
+	q := r.URL.Query()
+	h.renderTickets(w, r, s, q, http.StatusOK, nil)
+}
+
+// renderTickets writes the tickets list for query q, with a bulk action's report or problem
+// (in v) when there is one.
+func (h *Handler) renderTickets(w http.ResponseWriter, r *http.Request, s *session, q url.Values, status int, fill func(*ticketsView)) {
+	ctx := r.Context()
 	fl := ticketFilters{State: q.Get("state"), Priority: q.Get("priority"), Assignee: q.Get("assignee"),
-		Team: q.Get("team"), Customer: q.Get("customer"), Text: strings.TrimSpace(q.Get("q"))}
+		Team: q.Get("team"), Customer: q.Get("customer"), Device: q.Get("device"), Project: q.Get("project"), Text: strings.TrimSpace(q.Get("q"))}
 	v := ticketsView{Filters: fl, Staff: s.actor.Kind == tenant.ActorEmployee}
+	own := fl.query()
+	if a := q.Get("after"); a != "" {
+		own.Set("after", a)
+	}
+	v.Query = own.Encode()
 	var f storage.TicketFilter
 	if slices.Contains(ticket.States(), ticket.State(fl.State)) {
 		f.States = []ticket.State{ticket.State(fl.State)}
@@ -185,8 +206,9 @@ func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, s *session) {
 		default:
 			f.AssigneeID = parseID(fl.Assignee)
 		}
-		f.TeamID, f.CustomerID = parseID(fl.Team), parseID(fl.Customer)
+		f.TeamID, f.CustomerID, f.ProjectID = parseID(fl.Team), parseID(fl.Customer), parseID(fl.Project)
 	}
+	f.DeviceID = parseID(fl.Device)
 	f.Text = fl.Text
 	page, err := h.desk.Tickets(ctx, s.actor, f, storage.PageRequest{Limit: ticketsPageSize, After: q.Get("after")})
 	if err != nil {
@@ -215,10 +237,33 @@ func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, s *session) {
 		for _, c := range lk.customers {
 			v.Customers = append(v.Customers, option{c.ID.String(), c.Name})
 		}
+		if projects, err := h.desk.Projects(ctx, s.actor); err == nil {
+			for _, p := range projects {
+				v.Projects = append(v.Projects, option{p.ID.String(), p.Name})
+			}
+		}
+	}
+	v.Devices = h.deviceFilterOptions(ctx, s, f.DeviceID)
+	picked := map[string]bool{}
+	for _, id := range q["ticket"] {
+		picked[id] = true
 	}
 	for _, t := range page.Items {
-		v.Rows = append(v.Rows, ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: s.l.T("bo.state." + string(t.State)),
-			Priority: lk.priority(t.PriorityID), Assignee: lk.user(ctx, h.desk, s.actor, t.AssigneeID), Updated: t.UpdatedAt})
+		row := ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: s.l.T("bo.state." + string(t.State)),
+			Priority: lk.priority(t.PriorityID), Assignee: lk.user(ctx, h.desk, s.actor, t.AssigneeID), Updated: t.UpdatedAt}
+		if v.Staff {
+			assign := t.State.Active() && may(s, tenant.TicketEvent(string(ticket.EventAssign)), t)
+			closing := ticket.TicketLifecycle().Can(t.State, ticket.EventClose) && may(s, tenant.TicketEvent(string(ticket.EventClose)), t)
+			v.BulkAssign, v.BulkClose = v.BulkAssign || assign, v.BulkClose || closing
+			row.Pick, row.Picked = assign || closing, picked[t.ID.String()]
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	if n, err := strconv.Atoi(q.Get("done")); err == nil && n > 0 {
+		v.Bulk = &bulkReport{Done: n}
+	}
+	if fill != nil {
+		fill(&v)
 	}
 	params := fl.query()
 	v.Filtered = len(params) > 0
@@ -226,7 +271,124 @@ func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, s *session) {
 		params.Set("after", page.Next)
 		v.Next = "/tickets?" + params.Encode()
 	}
-	h.render(w, r, s, http.StatusOK, "tickets", s.l.T("bo.tickets.title"), v)
+	// The list's own path, not the bulk form's, for the language switcher.
+	h.pages.Render(w, r, status, "tickets", web.Page{L: s.l, Title: s.l.T("bo.tickets.title"), Path: "/tickets", Brand: s.brand, Nav: s.nav, Data: v})
+}
+
+// deviceFilterOptions lists the devices the person may filter by (the first page of those they may
+// list, and the one filtered by); none when they may list none.
+func (h *Handler) deviceFilterOptions(ctx context.Context, s *session, current uuid.UUID) []option {
+	devs, err := h.desk.Devices(ctx, s.actor, storage.DeviceFilter{}, storage.PageRequest{Limit: storage.MaxPageSize})
+	if err != nil {
+		return nil
+	}
+	var out []option
+	seen := false
+	for _, d := range devs.Items {
+		out = append(out, option{d.ID.String(), d.Name})
+		seen = seen || d.ID == current
+	}
+	if current != uuid.Nil && !seen {
+		if d, err := h.desk.Device(ctx, s.actor, current); err == nil {
+			out = append(out, option{d.ID.String(), d.Name})
+		}
+	}
+	return out
+}
+
+// maxBulk bounds how many tickets one bulk action changes: a page of the list.
+const maxBulk = ticketsPageSize
+
+// bulkFailure is a ticket a bulk action could not change, and why.
+type bulkFailure struct {
+	ID              uuid.UUID
+	Ref, Title, Why string
+}
+
+// bulkReport says how a bulk action went: how many tickets changed, which did not and why.
+type bulkReport struct {
+	Done   int
+	Failed []bulkFailure
+}
+
+// ticketsBulk assigns or closes the ticked tickets of the list (action "assign" with assignee
+// and/or team, or "close" with a reason), each through the Desk on its own. When all changed it
+// leads back to the list (its query comes in "back") saying how many; otherwise it shows the
+// list with how many changed, and which did not and why: 200 when some changed, else the
+// status of the first refusal.
+func (h *Handler) ticketsBulk(w http.ResponseWriter, r *http.Request, s *session) {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		h.pages.Error(w, r, s.l, fmt.Errorf("backoffice: bulk form: %w", helpdesk.ErrInvalid))
+		return
+	}
+	back, _ := url.ParseQuery(r.PostForm.Get("back"))
+	if back == nil {
+		back = url.Values{}
+	}
+	action := r.PostForm.Get("action")
+	var ids []uuid.UUID
+	for _, v := range r.PostForm["ticket"] {
+		if id := parseID(v); id != uuid.Nil && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	problem := ""
+	switch {
+	case action != "assign" && action != "close":
+		problem = s.l.T("bo.tickets.bulk.problem.action")
+	case len(ids) == 0:
+		problem = s.l.T("bo.tickets.bulk.problem.none")
+	case len(ids) > maxBulk:
+		problem = s.l.T("bo.tickets.bulk.problem.many", "Max", maxBulk)
+	case action == "assign" && parseID(r.PostForm.Get("assignee")) == uuid.Nil && parseID(r.PostForm.Get("team")) == uuid.Nil:
+		problem = s.l.T("bo.tickets.bulk.problem.assign")
+	case action == "close" && strings.TrimSpace(r.PostForm.Get("reason")) == "":
+		problem = s.l.T("bo.ticket.problem.reason")
+	}
+	if problem != "" {
+		for _, id := range ids {
+			back.Add("ticket", id.String())
+		}
+		h.renderTickets(w, r, s, back, http.StatusUnprocessableEntity, func(v *ticketsView) { v.BulkProblem = problem })
+		return
+	}
+	rep, status := &bulkReport{}, 0
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	for _, id := range ids {
+		var err error
+		if action == "assign" {
+			_, err = h.desk.Assign(ctx, s.actor, id, helpdesk.Assignment{AssigneeID: parseID(r.PostForm.Get("assignee")),
+				TeamID: parseID(r.PostForm.Get("team")), Reason: reason})
+		} else {
+			_, err = h.desk.Transition(ctx, s.actor, id, ticket.EventClose, helpdesk.Change{Reason: reason})
+		}
+		if err == nil {
+			rep.Done++
+			continue
+		}
+		f := bulkFailure{ID: id, Ref: id.String()}
+		if t, terr := h.desk.Ticket(ctx, s.actor, id); terr == nil {
+			f.Ref, f.Title = t.Ref(), t.Title
+		} else {
+			f.ID = uuid.Nil // not the person's to see: no link
+		}
+		var st int
+		st, f.Why = h.problem(r, s.l, err)
+		if status == 0 {
+			status = st
+		}
+		rep.Failed = append(rep.Failed, f)
+	}
+	if len(rep.Failed) == 0 {
+		back.Set("done", strconv.Itoa(rep.Done))
+		http.Redirect(w, r, "/tickets?"+back.Encode(), http.StatusSeeOther)
+		return
+	}
+	if rep.Done > 0 {
+		status = http.StatusOK // some changed: the report is the answer
+	}
+	h.renderTickets(w, r, s, back, status, func(v *ticketsView) { v.Bulk = rep })
 }
 
 // ticketAction is a lifecycle button of the ticket page, with the fields its event needs.
@@ -274,6 +436,23 @@ type ticketView struct {
 	CanPriority      bool
 	Priorities       []option
 	Stars            []int
+	// Sessions are the ticket's video sessions; NewSession the form that starts one.
+	Sessions   []sessionLine
+	NewSession sessionForm
+	// Edit is the edit form, when the person may edit the ticket.
+	Edit *ticketEdit
+}
+
+// ticketEdit is the ticket page's edit form: the ticket's fields, or a refused edit's input.
+type ticketEdit struct {
+	Title, Description, Priority string
+	// Version is the ticket's version the form edits: a ticket changed since is not edited.
+	Version int64
+	// Problem says what was wrong with a refused edit, Field which field it was about; Stale
+	// that the ticket changed since the form was shown (the page shows it as it is now, the
+	// form keeps the person's input, and saving again overwrites knowingly).
+	Problem, Field string
+	Stale          bool
 }
 
 // ticketID reads the {id} of a ticket route; a malformed one is not found.
@@ -298,6 +477,12 @@ func (h *Handler) ticketPage(w http.ResponseWriter, r *http.Request, s *session)
 // renderTicket writes the page of ticket id with status and a problem to show; a ticket the
 // person may not see is not found.
 func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, s *session, id uuid.UUID, status int, problem string) {
+	h.renderTicketWith(w, r, s, id, status, problem, nil)
+}
+
+// renderTicketWith is renderTicket with a last say on the page's data: a refused form puts
+// back its input.
+func (h *Handler) renderTicketWith(w http.ResponseWriter, r *http.Request, s *session, id uuid.UUID, status int, problem string, refill func(*ticketView)) {
 	ctx, q, l := r.Context(), r.URL.Query(), s.l
 	t, err := h.desk.Ticket(ctx, s.actor, id)
 	if err != nil {
@@ -351,6 +536,10 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, s *sessio
 		return
 	}
 	v.Files = files.Items
+	if v.Sessions, v.NewSession, err = h.ticketSessions(ctx, s, t, lk); err != nil {
+		h.pages.Error(w, r, l, err)
+		return
+	}
 	h.allowed(ctx, s, t, lk, &v)
 	if c := q.Get("canned"); c != "" && v.Canned != nil {
 		v.CannedID = c
@@ -364,8 +553,12 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, s *sessio
 	if r.Method == http.MethodPost {
 		v.Body = r.FormValue("body") // a refused message is kept for another try
 	}
+	if refill != nil {
+		refill(&v)
+	}
 	// The page's own path, not the path a refused form posted to, for the language switcher.
-	h.pages.Render(w, r, status, "ticket", web.Page{L: l, Title: t.Ref() + " · " + t.Title, Path: base, Brand: s.brand, Nav: s.nav, Data: v})
+	h.pages.Render(w, r, status, "ticket", web.Page{L: l, Title: t.Ref() + " · " + t.Title, Path: base, Brand: s.brand, Nav: s.nav, Data: v,
+		Scripts: []string{web.StaticURL("sessions.js")}})
 }
 
 // may reports whether the policy lets the person perform act on t.
@@ -419,6 +612,7 @@ func (h *Handler) allowed(ctx context.Context, s *session, t *ticket.Ticket, lk 
 		v.CanStatus = len(v.Statuses) > 0
 	}
 	if may(s, tenant.ActTicketEdit, t) {
+		v.Edit = &ticketEdit{Title: t.Title, Description: t.Description, Priority: t.PriorityID.String(), Version: t.Version}
 		for _, p := range lk.priorities {
 			if !p.Retired {
 				v.Priorities = append(v.Priorities, option{p.ID.String(), p.Name})
@@ -577,6 +771,48 @@ func (h *Handler) ticketPriority(w http.ResponseWriter, r *http.Request, s *sess
 	h.done(w, r, s, id, err)
 }
 
+// ticketEditPost edits the ticket's title, description and priority, made on the version the
+// form was shown with. A refused edit shows the page again with the person's input: with the
+// problem beside its field (422), or, when the ticket changed meanwhile, with the ticket as it
+// is now and the input to save again (409).
+func (h *Handler) ticketEditPost(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := ticketID(r)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	title, desc, prio := r.PostFormValue("title"), r.PostFormValue("description"), r.PostFormValue("priority")
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	e := helpdesk.TicketEdit{Title: &title, Description: &desc, Version: max(version, 1)}
+	if p := parseID(prio); p != uuid.Nil {
+		e.PriorityID = &p
+	}
+	_, err = h.desk.EditTicket(r.Context(), s.actor, id, e)
+	var ve *helpdesk.ValidationError
+	stale := helpdesk.KindOf(err) == helpdesk.KindConflict
+	if err == nil || !stale && !errors.As(err, &ve) {
+		h.done(w, r, s, id, err)
+		return
+	}
+	status := web.Status(helpdesk.KindOf(err))
+	h.renderTicketWith(w, r, s, id, status, "", func(v *ticketView) {
+		if v.Edit == nil {
+			return
+		}
+		v.Edit.Title, v.Edit.Description, v.Edit.Priority = title, desc, prio
+		if stale {
+			// The form now edits the version on the page: saving again overwrites it knowingly.
+			v.Edit.Stale, v.Edit.Problem = true, s.l.T("bo.tickets.edit.stale")
+			return
+		}
+		v.Edit.Version = version
+		v.Edit.Field, v.Edit.Problem = ve.Field, s.l.T("error.invalid")
+		if ve.Field == "title" || ve.Field == "description" {
+			v.Edit.Problem = s.l.T("bo.tickets.edit.problem." + ve.Field)
+		}
+	})
+}
+
 // ticketFile sends a file of the ticket, under a policy that forbids scripts, with a
 // Content-Disposition that keeps the browser from running it: pictures and videos inline,
 // everything else downloaded. A file of another ticket is not found here.
@@ -618,10 +854,21 @@ func (h *Handler) ticketFile(w http.ResponseWriter, r *http.Request, s *session)
 	_, _ = io.Copy(w, rc)
 }
 
-// ticketRoutes are the Tickets module's routes.
+// ticketRoutes are the Tickets module's routes (New's list has the first ones), and:
+//
+//	GET  /tickets                        also filtered by device and project; done=N says
+//	                                     that a bulk action changed N tickets
+//	POST /tickets/bulk                   assigns (action "assign", assignee and/or team) or
+//	                                     closes (action "close", reason) the ticked tickets
+//	                                     (ticket, repeated), each through the Desk, and reports
+//	                                     which did not change and why; back is the list's query
+//	POST /tickets/{id}/edit              edits title, description and priority, made on the
+//	                                     ticket's version (version): a stale edit is told and
+//	                                     shown again with the input
 func (h *Handler) ticketRoutes() []route {
 	return []route{
 		{"GET /tickets", h.signedIn(h.tickets)},
+		{"POST /tickets/bulk", h.signedIn(h.ticketsBulk)},
 		{"GET /tickets/{id}", h.signedIn(h.ticketPage)},
 		{"GET /tickets/{id}/files/{fileID}", h.signedIn(h.ticketFile)},
 		{"POST /tickets/{id}/messages", h.signedIn(h.ticketMessage)},
@@ -629,5 +876,6 @@ func (h *Handler) ticketRoutes() []route {
 		{"POST /tickets/{id}/assign", h.signedIn(h.ticketAssign)},
 		{"POST /tickets/{id}/status", h.signedIn(h.ticketStatus)},
 		{"POST /tickets/{id}/priority", h.signedIn(h.ticketPriority)},
+		{"POST /tickets/{id}/edit", h.signedIn(h.ticketEditPost)},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/storage"
@@ -234,7 +235,7 @@ func TestTicketsList(t *testing.T) {
 		_, body = do(t, c, "GET", w.srv.URL+next.String(), nil)
 		assert.Contains(t, body, "5 tickets on this page")
 		assert.Contains(t, body, "Paged case 00", "the oldest is on the last page")
-		assert.NotContains(t, body, "after=", "the last page has no next")
+		assert.NotContains(t, body, "Next page", "the last page has no next")
 	})
 }
 
@@ -476,7 +477,18 @@ func ticketRoutes() module {
 		return url.Values{"priority": {ps[len(ps)-1].ID.String()}}
 	}
 	return module{
-		"GET /tickets":      {target: on("/tickets?state=open", false, nil), want: every(200)},
+		"GET /tickets": {target: on("/tickets?state=open", false, nil), want: every(200)},
+		"POST /tickets/{id}/edit": {target: func(t *testing.T, w *world, who string) (string, url.Values) {
+			tk := w.fresh(t, who, "Walk of edit")
+			cur, err := w.desk.Ticket(t.Context(), w.admin, tk.ID)
+			require.NoError(t, err)
+			return "/tickets/" + tk.ID.String() + "/edit", url.Values{"title": {"Walked title"}, "description": {"d"},
+				"version": {fmt.Sprint(cur.Version)}}
+		}, want: staff(303, 303, 403), foreign: foreign("/tickets/{id}/edit", form("title", "Hijacked", "version", "1"))},
+		"POST /tickets/bulk": {target: func(t *testing.T, w *world, who string) (string, url.Values) {
+			return "/tickets/bulk", url.Values{"action": {"assign"}, "assignee": {w.actors["agent2"].UserID.String()},
+				"ticket": {w.fresh(t, who, "Walk of bulk").ID.String()}}
+		}, want: staff(303, 403, 403)},
 		"GET /tickets/{id}": {target: on("/tickets/{id}", false, nil), want: every(200), foreign: foreign("/tickets/{id}", nil)},
 		"GET /tickets/{id}/files/{fileID}": {target: on("/tickets/{id}/files/{fileID}", false, nil), want: every(200),
 			foreign: foreign("/tickets/{id}/files/{fileID}", nil)},
@@ -491,4 +503,163 @@ func ticketRoutes() module {
 		"POST /tickets/{id}/priority": {target: on("/tickets/{id}/priority", true, priority), want: staff(303, 303, 403),
 			foreign: foreign("/tickets/{id}/priority", form("priority", uuid.NewString()))},
 	}
+}
+
+func TestTicketsBulk(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	agent2 := w.actors["agent2"].UserID.String()
+	// Two assigned tickets to close, and one still open (the machine does not close it).
+	var closable []string
+	for _, n := range []string{"bulk1", "bulk2"} {
+		tk := w.fresh(t, "admin", "Bulk case "+n)
+		_, err := w.desk.Assign(ctx, w.admin, tk.ID, helpdesk.Assignment{AssigneeID: w.actors["agent"].UserID})
+		require.NoError(t, err)
+		w.tickets[n] = tk
+		closable = append(closable, tk.ID.String())
+	}
+	state := func(name string, want ticket.State) func(*testing.T, *world) {
+		return func(t *testing.T, w *world) { assert.Equal(t, want, w.ticket(t, name).State) }
+	}
+	w.run(t, []scenario{
+		{name: "staff get the checkboxes and the bulk form", who: "supervisor", method: "GET", path: "/tickets?q=Case", status: 200,
+			contains: []string{`id="bulk"`, `name="ticket"`, `form="bulk"`, "Tick T-", "Assign the ticked", "Close the ticked", `name="back" value="q=Case"`}},
+		{name: "an agent closes but does not assign", who: "agent", method: "GET", path: "/tickets", status: 200,
+			contains: []string{"Close the ticked", `value="{bulk1}" form="bulk"`},
+			absent:   []string{"Assign the ticked", `value="{message}" form="bulk"`}},
+		{name: "customers get none", who: "customer_admin", method: "GET", path: "/tickets", status: 200,
+			absent: []string{`id="bulk"`, `name="ticket"`}},
+		{name: "nothing ticked", who: "admin", method: "POST", path: "/tickets/bulk", form: url.Values{"action": {"close"}, "reason": {"x"}, "back": {"q=Case"}}, status: 422,
+			contains: []string{"Please tick at least one ticket.", `value="Case"`}},
+		{name: "close needs a reason, the ticks kept", who: "admin", method: "POST", path: "/tickets/bulk",
+			form: url.Values{"action": {"close"}, "ticket": closable}, status: 422,
+			contains: []string{"Please give a reason", `value="{bulk1}" form="bulk" checked`}, check: state("bulk1", ticket.StateAssigned)},
+		{name: "assign names somebody", who: "admin", method: "POST", path: "/tickets/bulk",
+			form: url.Values{"action": {"assign"}, "ticket": closable}, status: 422, contains: []string{"Please choose an assignee or a team."}},
+		{name: "assign several", who: "supervisor", method: "POST", path: "/tickets/bulk",
+			form: url.Values{"action": {"assign"}, "assignee": {agent2}, "ticket": {w.tickets["assign"].ID.String(), w.tickets["status"].ID.String()}, "back": {"state=open"}}, status: 303,
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, w.actors["agent2"].UserID, w.ticket(t, "assign").AssigneeID)
+				assert.Equal(t, w.actors["agent2"].UserID, w.ticket(t, "status").AssigneeID)
+			}},
+		{name: "back to the list, told how many", who: "supervisor", method: "GET", path: "/tickets?state=open&done=2", status: 200,
+			contains: []string{"2 tickets changed."}},
+		{name: "close: some do, some cannot, each said why", who: "agent", method: "POST", path: "/tickets/bulk",
+			form:   url.Values{"action": {"close"}, "reason": {"Fixed on site"}, "ticket": append(closable, w.tickets["message"].ID.String(), w.tickets["y"].ID.String(), w.tickets["other"].ID.String())},
+			status: 200,
+			contains: []string{"2 tickets changed.", "3 tickets were not changed:", "T-000008 · Case to message</a>: This is not possible in the ticket&#39;s current state",
+				"T-000003 · Yarrow fridge warm</a>", "{other}: This page does not exist."},
+			absent: []string{"Other tenant"},
+			check: func(t *testing.T, w *world) {
+				state("bulk1", ticket.StateClosed)(t, w)
+				state("bulk2", ticket.StateClosed)(t, w)
+				state("message", ticket.StateOpen)(t, w)
+				state("y", ticket.StateOpen)(t, w)
+				assert.Equal(t, "Fixed on site", w.ticket(t, "bulk1").CloseReason)
+			}},
+		{name: "none changed: the first refusal's status", who: "agent", method: "POST", path: "/tickets/bulk",
+			form: url.Values{"action": {"assign"}, "assignee": {agent2}, "ticket": {w.tickets["priority"].ID.String()}}, status: 403,
+			contains: []string{"1 ticket was not changed:", "This is not possible here."}},
+	})
+}
+
+func TestTicketsFilters(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	dev, err := w.desk.CreateDevice(ctx, w.admin, helpdesk.NewDevice{Name: "Xylo chiller 4", CustomerID: w.x.ID})
+	require.NoError(t, err)
+	proj, err := w.desk.CreateProject(ctx, w.admin, helpdesk.NewProject{Name: "Cold chain", CustomerID: w.x.ID})
+	require.NoError(t, err)
+	_, err = w.desk.SubmitTicket(ctx, w.admin, helpdesk.NewTicket{Title: "Chiller hums", DeviceID: dev.ID, CustomerID: w.x.ID,
+		Requester: ticket.Contact{Name: "C", Email: "c@req.example"}})
+	require.NoError(t, err)
+	w.run(t, []scenario{
+		{name: "a device", who: "agent", method: "GET", path: "/tickets?device=" + dev.ID.String(), status: 200,
+			contains: []string{"Chiller hums", `value="` + dev.ID.String() + `" selected`, "Cold chain"}, absent: []string{"Xylo pump alarms"}},
+		{name: "a customer's user filters by their devices", who: "customer_user", method: "GET", path: "/tickets?device=" + dev.ID.String(), status: 200,
+			contains: []string{"Chiller hums", "Xylo chiller 4"}, absent: []string{"Xylo pump alarms", `name="project"`}},
+		{name: "a project", who: "admin", method: "GET", path: "/tickets?project=" + proj.ID.String(), status: 200,
+			contains: []string{"No tickets match.", `value="` + proj.ID.String() + `" selected`}},
+	})
+}
+
+func TestTicketEdit(t *testing.T) {
+	w := newWorld(t)
+	version := func(name string) string { return fmt.Sprint(w.ticket(t, name).Version) }
+	var high string
+	prios, err := w.desk.Priorities(t.Context(), w.admin)
+	require.NoError(t, err)
+	for _, p := range prios {
+		if p.Name == "High" {
+			high = p.ID.String()
+		}
+	}
+	read := version("status")
+	w.run(t, []scenario{
+		{name: "staff get the edit form with the version", who: "agent", method: "GET", path: "/tickets/{status}", status: 200,
+			contains: []string{`action="/tickets/{status}/edit"`, `name="version" value="` + read + `"`, `id="edit-title" name="title" required maxlength="200" value="Case to status"`,
+				"About Case to status</textarea>"}},
+		{name: "customers do not", who: "customer_user", method: "GET", path: "/tickets/{x}", status: 200, absent: []string{"/edit\"", "Edit the ticket"}},
+		{name: "a customer may not edit", who: "customer_user", method: "POST", path: "/tickets/{x}/edit",
+			form: url.Values{"title": {"Mine"}, "version": {version("x")}}, status: 403},
+		{name: "an edit", who: "supervisor", method: "POST", path: "/tickets/{status}/edit",
+			form: url.Values{"title": {"Their title"}, "description": {"Their words"}, "priority": {high}, "version": {read}}, status: 303,
+			check: func(t *testing.T, w *world) {
+				tk := w.ticket(t, "status")
+				assert.Equal(t, "Their title", tk.Title)
+				assert.Equal(t, "Their words", tk.Description)
+				assert.Equal(t, high, tk.PriorityID.String())
+			}},
+		{name: "a stale edit is told, the input kept, nothing lost", who: "agent", method: "POST", path: "/tickets/{status}/edit",
+			form: url.Values{"title": {"My stale title"}, "description": {"My careful words"}, "version": {read}}, status: 409,
+			contains: []string{"Someone changed this ticket while you were editing it.", "Their title</h1>", `value="My stale title"`, "My careful words</textarea>",
+				"<details class=\"card edit\" id=\"edit\" open>"},
+			absent: []string{`name="version" value="` + read + `"`},
+			check:  func(t *testing.T, w *world) { assert.Equal(t, "Their title", w.ticket(t, "status").Title) }},
+	})
+	// The form the refusal showed edits the version now on the page.
+	w.run(t, []scenario{
+		{name: "saved again, it replaces the current version", who: "agent", method: "POST", path: "/tickets/{status}/edit",
+			form: url.Values{"title": {"My stale title"}, "description": {"My careful words"}, "version": {version("status")}}, status: 303,
+			check: func(t *testing.T, w *world) { assert.Equal(t, "My stale title", w.ticket(t, "status").Title) }},
+	})
+	w.run(t, []scenario{
+		{name: "an empty title is refused beside its field, the rest kept", who: "agent", method: "POST", path: "/tickets/{status}/edit",
+			form: url.Values{"title": {"  "}, "description": {"Kept words"}, "version": {version("status")}}, status: 422,
+			contains: []string{"Please give a title of at most 200 characters.", `aria-invalid="true"`, "Kept words</textarea>"},
+			check:    func(t *testing.T, w *world) { assert.Equal(t, "My stale title", w.ticket(t, "status").Title) }},
+	})
+}
+
+func TestDashboardTasksAndToday(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	agent := w.actors["agent"]
+	for _, n := range []string{"accept", "message"} {
+		_, err := w.desk.Assign(ctx, w.admin, w.tickets[n].ID, helpdesk.Assignment{AssigneeID: agent.UserID})
+		require.NoError(t, err)
+	}
+	_, err := w.desk.Transition(ctx, agent, w.tickets["message"].ID, ticket.EventWait, helpdesk.Change{})
+	require.NoError(t, err)
+	// A call later today when the UTC day has time left, else tomorrow (then not listed).
+	now := time.Now().UTC()
+	at := now.Add(30 * time.Minute)
+	_, err = w.desk.Invite(ctx, agent, w.tickets["x"].ID, helpdesk.Invitation{At: at})
+	require.NoError(t, err)
+	today := []string{"Xylo pump alarms</a>"}
+	if at.Day() != now.Day() {
+		today = nil
+	}
+	w.run(t, []scenario{
+		{name: "quick links, my tasks without the waiting one, today's calls", who: "agent", method: "GET", path: "/", status: 200,
+			contains: append([]string{`class="quick"`, `href="/tickets?assignee=me"`, `href="/sessions?when=today"`, `href="/devices"`,
+				"My tasks", `href="/tickets/{accept}">Case to accept</a>`, "Video calls planned today (UTC)"}, today...),
+			absent: []string{"Case to message</a>"}},
+		{name: "another agent has none", who: "agent2", method: "GET", path: "/", status: 200,
+			contains: []string{"Nothing assigned to you is waiting for work."}, absent: []string{"Case to accept</a>"}},
+		{name: "a customer's user: their customer's calls, no tasks", who: "customer_user", method: "GET", path: "/", status: 200,
+			contains: append([]string{`class="quick"`, `href="/tickets"`}, today...), absent: []string{"My tasks", "Yarrow"}},
+		{name: "customer Y's user sees not X's calls", who: "customer_user_y", method: "GET", path: "/", status: 200,
+			absent: []string{"Xylo pump alarms"}},
+	})
 }
