@@ -365,7 +365,7 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, s *sessio
 		v.Body = r.FormValue("body") // a refused message is kept for another try
 	}
 	// The page's own path, not the path a refused form posted to, for the language switcher.
-	h.pages.Render(w, r, status, "ticket", web.Page{L: l, Title: t.Ref() + " · " + t.Title, Path: base, Brand: s.brand, Nav: s.nav, Data: v})
+	h.pages.Render(w, r, status, "ticket", s.page(web.Page{L: l, Title: t.Ref() + " · " + t.Title, Path: base, Data: v}))
 }
 
 // may reports whether the policy lets the person perform act on t.
