@@ -1,0 +1,221 @@
+package backoffice_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/deskkit/helpdesk/internal/browsertest"
+	"github.com/deskkit/helpdesk/web/backoffice"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// phoneTab opens a phone's tab on the world's server (a chromium of the test's own, closed
+// with it) and signs who in ("" stays signed out).
+func (w *world) phoneTab(t *testing.T, who string, opts ...browsertest.TabOption) *browsertest.Tab {
+	t.Helper()
+	b := browsertest.New()
+	t.Cleanup(b.Close)
+	tab := b.Tab(t, w.srv.URL, opts...)
+	if who == "" {
+		return tab
+	}
+	email, p := who+"@acme.example", pw
+	if who == "admin" {
+		email, p = "ada@acme.example", password
+	}
+	tab.Visit("sign-in form", "/login")
+	tab.Fill("#email", email)
+	tab.Fill("#password", p)
+	require.Equal(t, http.StatusOK, tab.Follow("dashboard as "+who, `form[action="/login"] button[type=submit]`))
+	return tab
+}
+
+// A customer's user works in the slimmed back office on a phone: the menu behind its button
+// without Templates, Customers or Codes, their customer's tickets only, one of them opened and
+// answered.
+func TestBrowserCustomerUserPhone(t *testing.T) {
+	w := newWorld(t)
+	tab := w.phoneTab(t, "customer_user")
+	assert.False(t, browsertest.Eval[bool](tab, `document.getElementById('bo-menu').open`), "collapsed at 390 px")
+	assert.True(t, browsertest.Eval[bool](tab, `getComputedStyle(document.querySelector('#bo-menu > summary')).display !== 'none'`))
+	tab.Do(chromedp.Click(chromedp.CSS("#bo-menu > summary"), chromedp.NodeVisible))
+	menu := browsertest.Eval[[]string](tab, `[...document.querySelectorAll('#bo-menu .bo-nav a')].map(a => a.getAttribute('href'))`)
+	assert.Equal(t, []string{"/", "/tickets", "/sessions", "/devices", "/profile"}, menu, "no Templates, Customers or Codes")
+	assert.Equal(t, "/", browsertest.Eval[string](tab, `document.querySelector('#bo-menu a[aria-current=page]').getAttribute('href')`))
+
+	require.Equal(t, http.StatusOK, tab.Follow("tickets", `#bo-menu a[href="/tickets"]`))
+	list := tab.Text("main")
+	assert.Contains(t, list, "Xylo pump alarms")
+	assert.Contains(t, list, "Xylo boiler leaks")
+	assert.NotContains(t, list, "Yarrow")
+	assert.NotContains(t, list, "Case to")
+	assert.Equal(t, "/tickets", browsertest.Eval[string](tab, `document.querySelector('#bo-menu a[aria-current=page]').getAttribute('href')`))
+
+	require.Equal(t, http.StatusOK, tab.Follow("a ticket of theirs", `a[href="/tickets/`+w.tickets["x"].ID.String()+`"]`))
+	assert.Contains(t, tab.Text("h1"), "Xylo pump alarms")
+	assert.NotContains(t, tab.Text("main"), "internal note")
+	tab.Fill("#body", "The pump beeps again since this morning.")
+	require.Equal(t, http.StatusOK, tab.Follow("message posted", `#reply button[type=submit]`))
+	assert.Contains(t, tab.Text("#messages"), "The pump beeps again since this morning.")
+}
+
+// getPages are the back office's pages to visit: each GET route of the table, its wildcards
+// filled with objects of the world, except routes that answer no page (files, the manifest,
+// the service worker, the bell's count).
+func (w *world) getPages(t *testing.T) []string {
+	t.Helper()
+	h, err := backoffice.New(w.desk, &backoffice.Config{Tenant: backoffice.SingleTenant(w.tenant.ID)})
+	require.NoError(t, err)
+	fill := strings.NewReplacer("{$}", "", "{token}", "not-a-token", "{id}", w.tickets["x"].ID.String())
+	var out []string
+	for _, p := range backoffice.Patterns(h) {
+		method, path, _ := strings.Cut(p, " ")
+		switch {
+		case method != http.MethodGet, strings.Contains(path, "/files/"), path == "/manifest.webmanifest", path == "/sw.js",
+			path == "/notifications/count":
+			continue
+		case strings.Contains(path, "{id}") && !strings.HasPrefix(path, "/tickets/"):
+			// another module's object: its own browser tests visit it
+			t.Logf("not visited: %s", p)
+			continue
+		}
+		out = append(out, fill.Replace(path))
+	}
+	return out
+}
+
+// axe finds no serious or critical problem on any page of the back office, for an admin and
+// for a customer's user, on a phone; no page scrolls sideways.
+func TestBrowserEveryPage(t *testing.T) {
+	w := newWorld(t)
+	w.inAppFor(t, w.admin, "A notification to list", "/tickets")
+	w.inAppFor(t, w.actors["customer_user"], "A notification to list", "/tickets")
+	pages := w.getPages(t)
+	require.Contains(t, pages, "/profile")
+	for _, who := range []string{"admin", "customer_user"} {
+		t.Run(who, func(t *testing.T) {
+			tab := w.phoneTab(t, who)
+			for _, p := range pages {
+				status := tab.Visit(who+" "+p, p)
+				assert.Less(t, status, 500, p)
+			}
+			tab.Do(chromedp.Click(chromedp.CSS("#bo-menu > summary"), chromedp.NodeVisible))
+			tab.Check(who + " the menu open")
+		})
+	}
+	t.Run("signed out", func(t *testing.T) {
+		tab := w.phoneTab(t, "")
+		for _, p := range []string{"/login", "/reset-password", "/reset-password/not-a-token", "/invitation/not-a-token", "/share-login/not-a-token"} {
+			tab.Visit("signed out "+p, p)
+		}
+	})
+}
+
+// The menu and the bell with the keyboard alone: the menu opens from its button and closes
+// with Escape, the bell's page marks a notification read without a reload and the badge
+// follows; times are the reader's.
+func TestBrowserMenuAndBellKeyboard(t *testing.T) {
+	w := newWorld(t)
+	first := w.inAppFor(t, w.admin, "First to read", "/tickets")
+	w.inAppFor(t, w.admin, "Second to read", "/tickets")
+	tab := w.phoneTab(t, "admin")
+	tab.Do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"})
+		return err
+	}))
+	tab.Visit("dashboard in Tokyo", "/")
+	badge := func() string { return browsertest.Eval[string](tab, `document.getElementById('bell-count').textContent`) }
+	require.Equal(t, "2 unread", badge())
+
+	// Tab from the top: the skip link, the bell, the menu's button.
+	focused := func() string {
+		return browsertest.Eval[string](tab, `(e => e.id || e.getAttribute('href') || e.tagName.toLowerCase())(document.activeElement)`)
+	}
+	press := func(keys ...string) {
+		for _, k := range keys {
+			tab.Do(chromedp.KeyEvent(k))
+		}
+	}
+	tab.Do(chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur()`))
+	press(kb.Tab)
+	assert.Equal(t, "#main", focused(), "the skip link first")
+	press(kb.Tab)
+	assert.Equal(t, "/notifications", focused(), "then the bell")
+	press(kb.Tab)
+	assert.Equal(t, "summary", focused(), "then the menu's button")
+	press(kb.Enter)
+	assert.True(t, browsertest.Eval[bool](tab, `document.getElementById('bo-menu').open`), "Enter opens the menu")
+	press(kb.Tab)
+	assert.Equal(t, "/", focused(), "into the menu: the current entry")
+	assert.Equal(t, "page", browsertest.Eval[string](tab, `document.activeElement.getAttribute('aria-current')`))
+	press(kb.Escape)
+	assert.False(t, browsertest.Eval[bool](tab, `document.getElementById('bo-menu').open`), "Escape closes it")
+	assert.Equal(t, "summary", focused(), "back on its button")
+
+	// Times in the reader's zone, the UTC kept in the title.
+	tab.Visit("the bell", "/notifications")
+	tm := browsertest.Eval[map[string]string](tab, `(t => ({text: t.textContent, title: t.title, at: t.getAttribute('datetime')}))(document.querySelector('li.message time'))`)
+	assert.Contains(t, tm["title"], "UTC")
+	assert.NotContains(t, tm["text"], "UTC")
+	want := browsertest.Eval[string](tab, `new Intl.DateTimeFormat('en', {dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Tokyo'}).format(new Date(`+"`"+tm["at"]+"`"+`))`)
+	assert.Equal(t, want, tm["text"], "Tokyo's time")
+
+	// Mark the first read with the keyboard: no reload, the list and the badge follow.
+	tab.Do(chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`))
+	sel := `form[action="/notifications/` + first.ID.String() + `/read"] button`
+	tab.Do(chromedp.Focus(chromedp.CSS(sel)))
+	press(kb.Enter)
+	_, err := chromedp.Run(tab.Context(), chromedp.Poll[bool](`document.getElementById('bell-count').textContent === '1 unread'`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	require.NoError(t, err, "the badge follows")
+	assert.True(t, browsertest.Eval[bool](tab, `window.notReloaded === true`), "no reload")
+	assert.Equal(t, 1, tab.Count("li.message.unread"))
+	assert.Equal(t, 0, tab.Count(sel))
+	assert.NotEqual(t, "body", focused(), "the focus stays on the list")
+	n, err := w.desk.UnreadCount(t.Context(), w.admin)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "marked on the server")
+
+	// A notification from elsewhere shows on the badge once the tab is looked at again.
+	w.inAppFor(t, w.admin, "Third, meanwhile", "/tickets")
+	tab.Do(chromedp.Evaluate[chromedp.Void](`document.dispatchEvent(new Event('visibilitychange'))`))
+	_, err = chromedp.Run(tab.Context(), chromedp.Poll[bool](`document.getElementById('bell-count').textContent === '2 unread'`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	require.NoError(t, err, "the badge counts the new one")
+
+	// Mark all read: the button goes, the badge empties.
+	tab.Do(chromedp.Focus(chromedp.CSS(`form.bell-readall button`)))
+	press(kb.Enter)
+	_, err = chromedp.Run(tab.Context(), chromedp.Poll[bool](`document.getElementById('bell-count').textContent === ''`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	require.NoError(t, err)
+	assert.Equal(t, 0, tab.Count("li.message.unread"))
+	assert.Equal(t, 0, tab.Count("form.bell-readall"))
+	tab.Check("all read")
+
+	// The service worker is registered for the whole site.
+	scope, err := chromedp.Run(tab.Context(), chromedp.Evaluate[string](`navigator.serviceWorker.ready.then(r => r.scope)`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	assert.Equal(t, w.srv.URL+"/", scope)
+}
+
+// Without JavaScript the menu is a <details> that opens from its button, and marking read is
+// a form that reloads the list.
+func TestBrowserWithoutScript(t *testing.T) {
+	w := newWorld(t)
+	first := w.inAppFor(t, w.admin, "Read me", "/tickets")
+	tab := w.phoneTab(t, "admin", browsertest.WithoutScript())
+	tab.Do(chromedp.Click(chromedp.CSS("#bo-menu > summary"), chromedp.NodeVisible))
+	assert.True(t, browsertest.Eval[bool](tab, `document.getElementById('bo-menu').open`))
+	require.Equal(t, http.StatusOK, tab.Follow("the bell", `a.bell`))
+	require.Equal(t, http.StatusOK, tab.Follow("marked read", `form[action="/notifications/`+first.ID.String()+`/read"] button`))
+	assert.Equal(t, 0, tab.Count(`form[action="/notifications/`+first.ID.String()+`/read"]`))
+}
