@@ -132,7 +132,9 @@ func TestBrowserMenuAndBellKeyboard(t *testing.T) {
 		return err
 	}))
 	tab.Visit("dashboard in Tokyo", "/")
-	badge := func() string { return browsertest.Eval[string](tab, `document.getElementById('bell-count').textContent`) }
+	badge := func() string {
+		return browsertest.Eval[string](tab, `document.getElementById('bell-count').textContent`)
+	}
 	require.Equal(t, "2 unread", badge())
 
 	// Tab from the top: the skip link, the bell, the menu's button.

@@ -244,7 +244,7 @@ func TestProfilePreferences(t *testing.T) {
 		{name: "a language that is none", who: "customer_user", method: "POST", path: "/profile/preferences",
 			form: url.Values{"language": {"xx-nope"}}, status: http.StatusUnprocessableEntity,
 			contains: []string{"Choose one of the languages listed.", `aria-invalid="true"`},
-			check: func(t *testing.T, w *world) { assert.Equal(t, "", user("customer_user").Language) }},
+			check:    func(t *testing.T, w *world) { assert.Equal(t, "", user("customer_user").Language) }},
 		{name: "back to the organisation's language", who: "agent", method: "POST", path: "/profile/preferences",
 			form: url.Values{"language": {""}}, status: http.StatusSeeOther,
 			check: func(t *testing.T, w *world) { assert.Equal(t, "", user("agent").Language) }},
@@ -374,10 +374,10 @@ func TestPushFromTheProfile(t *testing.T) {
 
 func TestBrowserLabel(t *testing.T) {
 	for ua, want := range map[string]string{
-		"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36": "Chrome · Android",
+		"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36":                   "Chrome · Android",
 		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1": "Safari · iOS",
-		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0": "Edge · Windows",
-		"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0":                                                  "Firefox · Linux",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0":           "Edge · Windows",
+		"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0":                                                                  "Firefox · Linux",
 		"curl/8.0": "",
 	} {
 		assert.Equal(t, want, backoffice.BrowserLabel(ua), ua)
