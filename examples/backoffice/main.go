@@ -268,7 +268,7 @@ func (c *config) twilio(dc *helpdesk.Config, base string) error {
 		}
 		s, err := twiliosms.New(sc)
 		if err != nil {
-			return fmt.Errorf("Twilio text messages: %w", err)
+			return fmt.Errorf("twilio text messages: %w", err)
 		}
 		dc.Notifiers[notify.SMS] = s
 	}
@@ -280,7 +280,7 @@ func (c *config) twilio(dc *helpdesk.Config, base string) error {
 		}
 		p, err := twiliovideo.New(vc)
 		if err != nil {
-			return fmt.Errorf("Twilio Video: %w", err)
+			return fmt.Errorf("twilio video: %w", err)
 		}
 		dc.Video = p
 	}
