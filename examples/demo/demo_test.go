@@ -166,4 +166,12 @@ func TestDemoBackOffice(t *testing.T) {
 	res.Body.Close()
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Contains(t, string(body), page.Items[0].Title)
+	// The back office installs as a web app: its manifest, service worker and bell's count.
+	for _, p := range []string{"/manifest.webmanifest", "/sw.js", "/notifications/count"} {
+		res, err = c.Get(srv.URL + p)
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode, p)
+		assert.NotContains(t, res.Header.Get("Content-Type"), "text/html", p)
+	}
 }
