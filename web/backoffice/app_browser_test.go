@@ -2,16 +2,23 @@ package backoffice_test
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/internal/browsertest"
+	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/web/backoffice"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,9 +28,15 @@ import (
 // with it) and signs who in ("" stays signed out).
 func (w *world) phoneTab(t *testing.T, who string, opts ...browsertest.TabOption) *browsertest.Tab {
 	t.Helper()
+	return w.phoneTabOn(t, w.srv.URL, who, opts...)
+}
+
+// phoneTabOn is phoneTab on the back office at base.
+func (w *world) phoneTabOn(t *testing.T, base, who string, opts ...browsertest.TabOption) *browsertest.Tab {
+	t.Helper()
 	b := browsertest.New()
 	t.Cleanup(b.Close)
-	tab := b.Tab(t, w.srv.URL, opts...)
+	tab := b.Tab(t, base, opts...)
 	if who == "" {
 		return tab
 	}
@@ -220,4 +233,104 @@ func TestBrowserWithoutScript(t *testing.T) {
 	require.Equal(t, http.StatusOK, tab.Follow("the bell", `a.bell`))
 	require.Equal(t, http.StatusOK, tab.Follow("marked read", `form[action="/notifications/`+first.ID.String()+`/read"] button`))
 	assert.Equal(t, 0, tab.Count(`form[action="/notifications/`+first.ID.String()+`/read"]`))
+}
+
+// pushStub stands in for the browser's push service, which a headless chromium has none of:
+// PushManager subscribes to the endpoint and keys of a fake push service's browser, and
+// remembers it (and the key it was given) across reloads.
+const pushStub = `(() => {
+	const sub = {endpoint: %q, options: {applicationServerKey: null},
+		toJSON() { return {endpoint: this.endpoint, expirationTime: null, keys: {p256dh: %q, auth: %q}}; },
+		async unsubscribe() { localStorage.removeItem('sub'); return true; }};
+	PushManager.prototype.getSubscription = async function () { return localStorage.getItem('sub') ? sub : null; };
+	PushManager.prototype.subscribe = async function (o) {
+		localStorage.setItem('sub', '1');
+		localStorage.setItem('key', btoa(String.fromCharCode(...new Uint8Array(o.applicationServerKey))));
+		return sub;
+	};
+})()`
+
+// With push set up, an agent's phone subscribes from the profile: the script asks for the
+// subscription with the server's VAPID key and posts it; the list marks this browser. With
+// push switched on, a new request reaches the push service, and the service worker shows
+// what it delivers and opens its link.
+func TestBrowserPushThisBrowser(t *testing.T) {
+	w := newWorld(t)
+	ps := w.pushSite(t)
+	tab := w.phoneTabOn(t, ps.url, "agent")
+	ctx := tab.Context()
+	pb := ps.service.NewBrowser()
+	_, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "notifications"}, Setting: browser.PermissionSettingGranted,
+		Origin: ps.url, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
+	require.NoError(t, err)
+	_, err = chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: fmt.Sprintf(pushStub, pb.Endpoint, pb.P256dh, pb.Auth)})
+	require.NoError(t, err)
+
+	tab.Visit("profile", "/profile")
+	assert.True(t, browsertest.Eval[bool](tab, `document.querySelector('[data-push-nojs]').hidden`), "the script's button instead")
+	require.Equal(t, http.StatusOK, tab.Follow("subscribed", `[data-push-subscribe]`), "the page reloads once subscribed")
+	_, err = chromedp.Run(ctx, chromedp.Poll[bool](`(e => e && !e.hidden)(document.querySelector('.this-browser'))`,
+		chromedp.WithPollingTimeout(15*time.Second)))
+	require.NoError(t, err, "this browser is marked in the list")
+	assert.True(t, browsertest.Eval[bool](tab, `document.querySelector('[data-push-subscribe]').hidden`))
+	assert.Equal(t, "This browser receives your push notifications.", tab.Text("[data-push-status]"))
+	key, err := base64.RawURLEncoding.DecodeString(ps.keys.Public)
+	require.NoError(t, err)
+	assert.Equal(t, base64.StdEncoding.EncodeToString(key), browsertest.Eval[string](tab, `localStorage.getItem('key')`),
+		"subscribed with the server's VAPID key")
+	subs, err := w.desk.PushSubscriptions(t.Context(), w.actors["agent"])
+	require.NoError(t, err)
+	require.Len(t, subs, 1)
+	assert.Equal(t, pb.Endpoint, subs[0].Endpoint)
+	assert.Equal(t, "Chrome · Android", subs[0].UserAgent)
+
+	tab.Do(chromedp.Click(chromedp.CSS(`#push`), chromedp.NodeVisible))
+	require.Equal(t, http.StatusOK, tab.Follow("push on", `#preferences button[type=submit]`))
+	tk, err := ps.desk.SubmitTicket(t.Context(), w.actors["customer_user"], helpdesk.NewTicket{Title: "Pushed to the phone",
+		Requester: ticket.Contact{Name: "Req", Email: "req@req.example"}})
+	require.NoError(t, err)
+	_, err = ps.desk.DispatchOnce(t.Context())
+	require.NoError(t, err)
+	var payload []byte
+	for _, p := range ps.service.Received() {
+		if p.Endpoint == pb.Endpoint {
+			payload = p.Payload
+		}
+	}
+	require.NotEmpty(t, payload, "the push service got the message for this browser")
+
+	// The push service's delivery, handed to the service worker as the browser would.
+	regs := make(chan serviceworker.RegistrationID, 8)
+	require.NoError(t, chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*serviceworker.EventWorkerRegistrationUpdated); ok {
+			for _, r := range e.Registrations {
+				if r.ScopeURL == ps.url+"/" && !r.IsDeleted {
+					select {
+					case regs <- r.RegistrationID:
+					default:
+					}
+				}
+			}
+		}
+	}))
+	_, err = chromedp.Call(ctx, serviceworker.Enable, cdp.Empty{})
+	require.NoError(t, err)
+	var reg serviceworker.RegistrationID
+	select {
+	case reg = <-regs:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no service worker registered for the site")
+	}
+	_, err = chromedp.Call(ctx, serviceworker.DeliverPushMessage, serviceworker.DeliverPushMessageParams{Origin: ps.url,
+		RegistrationID: reg, Data: string(payload)})
+	require.NoError(t, err)
+	shown, err := chromedp.Run(ctx, chromedp.Poll[[]string](`navigator.serviceWorker.ready.then(r => r.getNotifications())
+		.then(ns => ns.length ? ns.map(n => [n.title, n.body, n.data.link].join(' | ')) : false)`,
+		chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(200*time.Millisecond)))
+	require.NoError(t, err, "the worker shows the notification")
+	require.Len(t, shown, 1)
+	assert.Contains(t, shown[0], "Pushed to the phone")
+	assert.Contains(t, shown[0], " | "+ps.url+"/tickets/"+tk.ID.String())
 }

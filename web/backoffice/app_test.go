@@ -3,7 +3,9 @@ package backoffice_test
 import (
 	"crypto/ecdh"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -314,6 +316,9 @@ func TestPushFromTheProfile(t *testing.T) {
 
 	body = get(agent, "/profile")
 	assert.Contains(t, body, "Firefox · Android")
+	sum := sha256.Sum256([]byte(browser.Endpoint))
+	assert.Contains(t, body, `<li data-push-tag="`+hex.EncodeToString(sum[:8])+`">`, "the script finds this browser's row")
+	assert.NotContains(t, body, browser.Endpoint, "the endpoint, a capability, stays out of the page")
 	assert.Contains(t, body, `<input id="push" name="push" type="checkbox" value="on" checked`)
 	assert.NotContains(t, body, "No browser receives")
 

@@ -2,6 +2,8 @@ package backoffice
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/base64"
 	"errors"
 	"html/template"
@@ -158,6 +160,9 @@ type browserRow struct {
 	ID    uuid.UUID
 	Label string
 	Since time.Time
+	// Tag is the start of the SHA-256 of the subscription's endpoint, hex: the page's script
+	// finds this browser's row by it, without the endpoint (a capability) in the page.
+	Tag string
 }
 
 func (h *Handler) profile(w http.ResponseWriter, r *http.Request, s *session) {
@@ -182,7 +187,9 @@ func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, s *sessi
 			return
 		}
 		for _, sub := range subs {
-			v.Browsers = append(v.Browsers, browserRow{ID: sub.ID, Label: cmp.Or(sub.UserAgent, s.l.T("bo.app.push.browser")), Since: sub.CreatedAt})
+			sum := sha256.Sum256([]byte(sub.Endpoint))
+			v.Browsers = append(v.Browsers, browserRow{ID: sub.ID, Label: cmp.Or(sub.UserAgent, s.l.T("bo.app.push.browser")),
+				Since: sub.CreatedAt, Tag: hex.EncodeToString(sum[:8])})
 		}
 	}
 	h.render(w, r, s, status, "profile", s.l.T("bo.profile.title"), v)

@@ -115,6 +115,7 @@
       say('msgUnsupported');
     } else if (button) {
       button.hidden = false;
+      markThisBrowser(push, button, say);
       button.addEventListener('click', async () => {
         button.disabled = true;
         say('msgWorking');
@@ -148,6 +149,31 @@
           button.disabled = false;
         }
       });
+    }
+  }
+
+  // markThisBrowser finds this browser's row in the list by its endpoint's digest: it is
+  // marked, the button goes, and removing the row also unsubscribes the browser.
+  async function markThisBrowser(push, button, say) {
+    try {
+      const reg = await navigator.serviceWorker.getRegistration('/');
+      const sub = reg && await reg.pushManager.getSubscription();
+      if (!sub) return;
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(sub.endpoint)));
+      const tag = [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      const row = push.querySelector(`li[data-push-tag="${tag}"]`);
+      if (!row) return; // subscribed here, but no longer known to the server: the button renews it
+      row.querySelector('.this-browser').hidden = false;
+      button.hidden = true;
+      say('msgSubscribed');
+      const form = row.querySelector('form');
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        try { await sub.unsubscribe(); } catch (err) { /* the server forgets it all the same */ }
+        form.submit();
+      }, { once: true });
+    } catch (err) {
+      // no way to tell: the button stays
     }
   }
 
