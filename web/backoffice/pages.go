@@ -3,8 +3,8 @@ package backoffice
 import (
 	"cmp"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"html/template"
 	"net/http"
