@@ -260,6 +260,15 @@ func TestProfilePreferences(t *testing.T) {
 		assert.Contains(t, body, `<html lang="pl">`)
 		_, body = do(t, c, "GET", w.srv.URL+"/", nil)
 		assert.Contains(t, body, `<html lang="pl">`, "kept for the next pages")
+		_, body = do(t, w.signedIn(t, "supervisor"), "GET", w.srv.URL+"/", nil)
+		assert.Contains(t, body, `<html lang="pl">`, "and on another device once signed in")
+	})
+	t.Run("a regional language from the library", func(t *testing.T) {
+		lang := "fr-CH"
+		_, err := w.desk.UpdateUser(t.Context(), w.actors["moderator"], w.actors["moderator"].UserID, helpdesk.UserEdit{Language: &lang})
+		require.NoError(t, err)
+		_, body := do(t, w.signedIn(t, "moderator"), "GET", w.srv.URL+"/", nil, "Accept-Language", "de")
+		assert.Contains(t, body, `<html lang="fr">`)
 	})
 }
 

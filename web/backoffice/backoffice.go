@@ -286,10 +286,14 @@ func (h *Handler) renderOut(w http.ResponseWriter, r *http.Request, l *web.Lang,
 	h.pages.Render(w, r, status, name, web.Page{L: l, Title: title, Path: r.URL.Path, Data: data})
 }
 
-// startSession keeps a new session's token in the cookie.
+// startSession keeps a new session's token in the cookie, and the person's own language (their
+// profile's) as the UI's.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, in *helpdesk.SignedIn) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: in.Token, Path: "/", Expires: in.ExpiresAt,
 		HttpOnly: true, Secure: h.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	if in.User != nil && in.User.Language != "" {
+		web.RememberLanguage(w, r, in.User.Language)
+	}
 }
 
 func (h *Handler) clearSession(w http.ResponseWriter) {
