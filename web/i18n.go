@@ -116,14 +116,27 @@ const langCookie = "lang"
 // kept in a cookie through w), the cookie, its Accept-Language header, or English.
 func (c *Catalog) For(w http.ResponseWriter, r *http.Request) *Lang {
 	if q := r.URL.Query().Get("lang"); slices.Contains(Languages, q) {
-		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		RememberLanguage(w, r, q)
 		return c.Lang(q)
 	}
 	if ck, err := r.Cookie(langCookie); err == nil && slices.Contains(Languages, ck.Value) {
 		return c.Lang(ck.Value)
 	}
 	return c.Lang(c.Match(r.Header.Get("Accept-Language")))
+}
+
+// RememberLanguage keeps lang as the visitor's language, as the language switch does: For
+// returns it for their next requests. A regional tag counts as its language ("de-AT" as
+// "de"); a language not among Languages is ignored.
+func RememberLanguage(w http.ResponseWriter, r *http.Request, lang string) {
+	if !slices.Contains(Languages, lang) {
+		lang, _, _ = strings.Cut(lang, "-")
+	}
+	if !slices.Contains(Languages, lang) {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
 }
 
 // Match returns the language of Languages that an Accept-Language header prefers, or "en".

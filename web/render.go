@@ -86,6 +86,12 @@ type Page struct {
 	// Scripts are scripts the page loads (deferred), from this site: the layout has no inline
 	// script, as the Content-Security-Policy allows none.
 	Scripts []string
+	// Manifest is the URL of the web app manifest the page links to, which makes the site
+	// installable; it is asked for with the visitor's cookies. Empty for none.
+	Manifest string
+	// ThemeColor is the colour ("#rrggbb") a browser may tint its own bar with; empty for
+	// none.
+	ThemeColor string
 	// Nav is what a partial's "nav" block shows in the header, such as the signed-in person
 	// and their unread count; nil shows nothing (error pages).
 	Nav any

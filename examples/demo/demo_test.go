@@ -166,4 +166,22 @@ func TestDemoBackOffice(t *testing.T) {
 	res.Body.Close()
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Contains(t, string(body), page.Items[0].Title)
+	// Every module of the menu answers through the demo's routes, the Video Sessions list
+	// beside the public session links.
+	for _, p := range []string{"/sessions", "/devices", "/templates", "/customers", "/codes", "/projects", "/company",
+		"/company/users", "/company/settings"} {
+		res, err = c.Get(srv.URL + p)
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode, p)
+		assert.Equal(t, p, res.Request.URL.Path, "no redirect")
+	}
+	// The back office installs as a web app: its manifest, service worker and bell's count.
+	for _, p := range []string{"/manifest.webmanifest", "/sw.js", "/notifications/count"} {
+		res, err = c.Get(srv.URL + p)
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode, p)
+		assert.NotContains(t, res.Header.Get("Content-Type"), "text/html", p)
+	}
 }

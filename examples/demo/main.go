@@ -230,10 +230,12 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/demo/", console)
-	for _, p := range []string{"/login", "/logout", "/invitation/", "/reset-password", "/reset-password/", "/share-login/",
-		"/profile", "/profile/", "/notifications", "/notifications/", "/offers/", "/tickets"} {
-		mux.Handle(p, bo)
+	// The public pages have their own prefixes; everything else is the back office's, but
+	// for the Video Sessions list at exactly /sessions, beside the public session links.
+	for _, p := range []string{"/c/", "/request-links/", "/requests/", "/sessions/"} {
+		mux.Handle(p, pub)
 	}
+	mux.Handle("/sessions", bo)
 	// "/" is the back office's dashboard for someone signed in, else it leads to the start
 	// page, its query ("?lang=de") kept.
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -245,7 +247,6 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 	})
 	// The staff's e-mails link a ticket's back-office page: signed in, that page; else the
 	// console's row, where the demo's staff act without signing in.
-	mux.Handle("/tickets/", bo)
 	mux.HandleFunc("GET /tickets/{id}", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := r.Cookie(backoffice.SessionCookie); err == nil {
 			bo.ServeHTTP(w, r)
@@ -261,7 +262,7 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 	// The pages name no icon, so browsers ask for this one: no content, rather than a 404 in
 	// the log for every page.
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	mux.Handle("/", pub)
+	mux.Handle("/", bo)
 	return mux, nil
 }
 

@@ -1,6 +1,7 @@
 package backoffice
 
 import (
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -71,7 +72,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeH
 //	POST /offers/{id}/accept             accepts the ticket {id} offered to the person
 //	GET  /notifications                  the bell: in-app notifications, newest first
 //	POST /notifications/{id}/read        marks one read; POST /notifications/read marks all
-//	GET  /profile                        the profile; POST /profile/password, /profile/share
+//	GET  /profile                        the profile; POST /profile/password, /profile/share,
+//	                                     /profile/preferences (language, push switch)
 //	GET  /tickets                        the tickets, filtered by the query (state, priority,
 //	                                     assignee: an ID, "me" or "unassigned", team, customer,
 //	                                     q for text), a page at a time (after)
@@ -157,6 +159,7 @@ func (h *Handler) coreRoutes() []route {
 		{"GET /profile", h.signedIn(h.profile)},
 		{"POST /profile/password", h.signedIn(h.passwordPost)},
 		{"POST /profile/share", h.signedIn(h.sharePage)},
+		{"POST /profile/preferences", h.signedIn(h.preferencesPost)},
 	}
 }
 
@@ -207,37 +210,21 @@ type session struct {
 	actor tenant.Actor
 	l     *web.Lang
 	nav   *nav
-	// brand is the tenant's name, shown in the header.
-	brand string
+	// brand is the tenant's name, shown in the header, and theme its accent colour.
+	brand, theme string
 }
 
 // signedIn runs next for a signed-in person, and leads anyone else to /login and back.
 func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		l := h.cat.For(w, r)
-		c, err := r.Cookie(SessionCookie)
-		var actor tenant.Actor
-		if err == nil {
-			actor, err = h.desk.Authenticate(r.Context(), c.Value)
-		}
-		switch {
-		case err == nil:
-		case errors.Is(err, http.ErrNoCookie) || helpdesk.KindOf(err) == helpdesk.KindUnauthenticated:
-			h.clearSession(w)
-			if r.Method != http.MethodGet {
-				h.pages.Error(w, r, l, fmt.Errorf("backoffice: %w", helpdesk.ErrUnauthenticated))
-				return
-			}
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-			return
-		default:
-			h.pages.Error(w, r, l, err)
+		actor, l, ok := h.authenticate(w, r)
+		if !ok {
 			return
 		}
 		s := &session{actor: actor, l: l, nav: &nav{Name: actor.Name, Customer: actor.Kind == tenant.ActorCustomerUser,
 			Items: navItems(actor)}}
 		if ten, err := h.desk.Tenant(r.Context(), actor); err == nil {
-			s.brand = ten.Name
+			s.brand, s.theme = ten.Name, themeColor(ten)
 		} else {
 			h.cfg.Logger.WarnContext(r.Context(), "read tenant", "err", err)
 		}
@@ -250,14 +237,48 @@ func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *sessio
 	}
 }
 
+// authenticate returns the actor of the request's session and the request's language. For
+// anyone not signed in it answers itself (a GET is led to /login and back, anything else
+// refused) and returns false.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (tenant.Actor, *web.Lang, bool) {
+	l := h.cat.For(w, r)
+	c, err := r.Cookie(SessionCookie)
+	var actor tenant.Actor
+	if err == nil {
+		actor, err = h.desk.Authenticate(r.Context(), c.Value)
+	}
+	switch {
+	case err == nil:
+		return actor, l, true
+	case errors.Is(err, http.ErrNoCookie) || helpdesk.KindOf(err) == helpdesk.KindUnauthenticated:
+		h.clearSession(w)
+		if r.Method != http.MethodGet {
+			h.pages.Error(w, r, l, fmt.Errorf("backoffice: %w", helpdesk.ErrUnauthenticated))
+			return actor, l, false
+		}
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	default:
+		h.pages.Error(w, r, l, err)
+	}
+	return actor, l, false
+}
+
 // render writes a signed-in person's page; scripts names the page's own scripts among the
 // static files (web.StaticURL), which only enhance it.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, data any, scripts ...string) {
-	var urls []string
+	h.pages.Render(w, r, status, name, s.page(web.Page{L: s.l, Title: title, Path: r.URL.Path, Data: data}, scripts...))
+}
+
+// page completes pg as every signed-in page has it: the header (brand, menu, bell), the web
+// app's manifest and colour, and backoffice.js (the service worker, the bell, local times,
+// the menu) before the page's own scripts.
+func (s *session) page(pg web.Page, scripts ...string) web.Page {
+	pg.Brand, pg.Nav, pg.Manifest, pg.ThemeColor = s.brand, s.nav, manifestPath, cmp.Or(s.theme, defaultTheme)
+	pg.Scripts = []string{web.StaticURL("backoffice.js")}
 	for _, sc := range scripts {
-		urls = append(urls, web.StaticURL(sc))
+		pg.Scripts = append(pg.Scripts, web.StaticURL(sc))
 	}
-	h.pages.Render(w, r, status, name, web.Page{L: s.l, Title: title, Path: r.URL.Path, Brand: s.brand, Nav: s.nav, Data: data, Scripts: urls})
+	return pg
 }
 
 // renderOut writes a page for someone not signed in.
@@ -265,10 +286,14 @@ func (h *Handler) renderOut(w http.ResponseWriter, r *http.Request, l *web.Lang,
 	h.pages.Render(w, r, status, name, web.Page{L: l, Title: title, Path: r.URL.Path, Data: data})
 }
 
-// startSession keeps a new session's token in the cookie.
+// startSession keeps a new session's token in the cookie, and the person's own language (their
+// profile's) as the UI's.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, in *helpdesk.SignedIn) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: in.Token, Path: "/", Expires: in.ExpiresAt,
 		HttpOnly: true, Secure: h.secure || r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	if in.User != nil && in.User.Language != "" {
+		web.RememberLanguage(w, r, in.User.Language)
+	}
 }
 
 func (h *Handler) clearSession(w http.ResponseWriter) {

@@ -486,6 +486,7 @@ func coreRoutes() module {
 		"GET /profile":             {target: path("/profile"), want: every(200)},
 		"POST /profile/password": {target: path("/profile/password", "current", "x", "password", "One-pass-1", "confirm", "Two-pass-2"),
 			want: every(422)},
-		"POST /profile/share": {target: path("/profile/share", "x", "y"), want: every(200)},
+		"POST /profile/share":       {target: path("/profile/share", "x", "y"), want: every(200)},
+		"POST /profile/preferences": {target: path("/profile/preferences", "language", "en"), want: every(303)},
 	}
 }

@@ -367,7 +367,7 @@ func (h *Handler) renderTemplateForm(w http.ResponseWriter, r *http.Request, s *
 	if v.Template != nil {
 		title, path = v.Template.Name, "/templates/"+v.Template.ID.String()
 	}
-	h.pages.Render(w, r, status, "template", web.Page{L: s.l, Title: title, Path: path, Brand: s.brand, Nav: s.nav, Data: v})
+	h.pages.Render(w, r, status, "template", s.page(web.Page{L: s.l, Title: title, Path: path, Data: v}))
 }
 
 // templateCreate creates a template from the form.
@@ -710,7 +710,7 @@ func (h *Handler) renderDeviceForm(w http.ResponseWriter, r *http.Request, s *se
 		return
 	}
 	v.CanEdit, v.Preview = true, "/devices/new"
-	h.pages.Render(w, r, status, "device", web.Page{L: s.l, Title: s.l.T("bo.catalog.devices.new"), Path: "/devices/new", Brand: s.brand, Nav: s.nav, Data: v})
+	h.pages.Render(w, r, status, "device", s.page(web.Page{L: s.l, Title: s.l.T("bo.catalog.devices.new"), Path: "/devices/new", Data: v}))
 }
 
 // deviceChoices fills in the form's selects and the custom fields of the template it names.
@@ -877,7 +877,7 @@ func (h *Handler) renderDevice(w http.ResponseWriter, r *http.Request, s *sessio
 		v.Preview = "/devices/" + dev.ID.String()
 	}
 	base := "/devices/" + dev.ID.String()
-	h.pages.Render(w, r, status, "device", web.Page{L: l, Title: dev.Name, Path: base, Brand: s.brand, Nav: s.nav, Data: v})
+	h.pages.Render(w, r, status, "device", s.page(web.Page{L: l, Title: dev.Name, Path: base, Data: v}))
 }
 
 // deviceSave saves a device's form: what the form holds replaces the device's name, serial

@@ -44,11 +44,7 @@ func (h *Handler) operatorsOnly(act tenant.Action, next func(http.ResponseWriter
 // page is a signed-in person's page at path (its own, whatever path a refused form posted
 // to), with the page's own scripts among the static files.
 func (h *Handler) page(s *session, path, title string, data any, scripts ...string) web.Page {
-	var urls []string
-	for _, sc := range scripts {
-		urls = append(urls, web.StaticURL(sc))
-	}
-	return web.Page{L: s.l, Title: title, Path: path, Brand: s.brand, Nav: s.nav, Data: data, Scripts: urls}
+	return s.page(web.Page{L: s.l, Title: title, Path: path, Data: data}, scripts...)
 }
 
 // pathID reads the {id} of a route; a malformed one is not found.

@@ -36,4 +36,17 @@
 // nothing is saved. /codes/{id}/qr.png and qr.svg download the image. /customers lists the
 // customers with their statistics; /customers/{id} shows one with its devices, users and
 // support plan; /projects lists and edits projects. Customer users find none of these pages.
+//
+// # The web app
+//
+// The back office installs as a web app from any of its pages: they link the manifest
+// (/manifest.webmanifest: the tenant's name and accent colour, icons) and load
+// static/backoffice.js, which registers the service worker (/sw.js, scope "/"). The worker
+// shows the push notifications the Desk sends through notify/webpush and opens their link
+// when clicked. On the profile a person chooses their language (the UI switches to it),
+// switches push on or off and subscribes this browser with the VAPID key of the Desk's push
+// notifier (Desk.PushPublicKey; without one the profile says push is not set up). The script
+// also keeps the bell's count fresh (/notifications/count, every 30 seconds while the tab is
+// visible), marks notifications read without a reload, shows every <time> in the reader's
+// time zone and opens the menu, which a phone shows behind its Menu button.
 package backoffice

@@ -8,3 +8,6 @@ func Patterns(h *Handler) []string {
 	}
 	return out
 }
+
+// BrowserLabel is browserLabel, for its test.
+var BrowserLabel = browserLabel

@@ -1,7 +1,11 @@
 package backoffice
 
 import (
+	"cmp"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"html/template"
 	"net/http"
 	"slices"
@@ -198,6 +202,29 @@ type profileView struct {
 	// QR is the share-login code as a data: URL, with how long it works.
 	QR      template.URL
 	Minutes int
+	// Language is the person's own language ("" for the tenant's) and Languages the choice.
+	Language  string
+	Languages []option
+	// Push says whether push notifications are switched on for the person.
+	Push bool
+	// PushKey is the server's VAPID public key browsers subscribe with; empty when push is
+	// not set up.
+	PushKey string
+	// Browsers are the person's browsers subscribed to push notifications.
+	Browsers []browserRow
+	// PrefsProblem and PushProblem say what is wrong with the preferences' and a
+	// subscription's input.
+	PrefsProblem, PushProblem string
+}
+
+// browserRow is one of the person's browsers that receive push notifications.
+type browserRow struct {
+	ID    uuid.UUID
+	Label string
+	Since time.Time
+	// Tag is the start of the SHA-256 of the subscription's endpoint, hex: the page's script
+	// finds this browser's row by it, without the endpoint (a capability) in the page.
+	Tag string
 }
 
 func (h *Handler) profile(w http.ResponseWriter, r *http.Request, s *session) {
@@ -205,11 +232,61 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, s *session, status int, v profileView) {
+	ctx := r.Context()
 	v.Name = s.actor.Name
-	if u, err := h.desk.User(r.Context(), s.actor, s.actor.UserID); err == nil {
-		v.Email = u.Email
+	if u, err := h.desk.User(ctx, s.actor, s.actor.UserID); err == nil {
+		v.Email, v.Language, v.Push = u.Email, u.Language, u.Push
+	}
+	v.Languages = []option{{"", s.l.T("bo.app.language.tenant")}}
+	for _, l := range web.Languages {
+		v.Languages = append(v.Languages, option{l, web.LanguageNames[l]})
+	}
+	v.PushKey = h.desk.PushPublicKey()
+	if v.PushKey != "" {
+		subs, err := h.desk.PushSubscriptions(ctx, s.actor)
+		if err != nil {
+			h.pages.Error(w, r, s.l, err)
+			return
+		}
+		for _, sub := range subs {
+			sum := sha256.Sum256([]byte(sub.Endpoint))
+			v.Browsers = append(v.Browsers, browserRow{ID: sub.ID, Label: cmp.Or(sub.UserAgent, s.l.T("bo.app.push.browser")),
+				Since: sub.CreatedAt, Tag: hex.EncodeToString(sum[:8])})
+		}
 	}
 	h.render(w, r, s, status, "profile", s.l.T("bo.profile.title"), v)
+}
+
+// preferencesPost sets the person's language and switches their push notifications on or
+// off (the form has the switch only when push is set up); the UI then speaks the language
+// chosen.
+func (h *Handler) preferencesPost(w http.ResponseWriter, r *http.Request, s *session) {
+	lang := r.PostFormValue("language")
+	if lang != "" && !slices.Contains(web.Languages, lang) {
+		// Only the UI's languages: the UI is to speak it.
+		h.renderProfile(w, r, s, http.StatusUnprocessableEntity, profileView{PrefsProblem: s.l.T("bo.app.language.invalid")})
+		return
+	}
+	e := helpdesk.UserEdit{Language: &lang}
+	if r.PostFormValue("push-shown") != "" {
+		push := r.PostFormValue("push") != ""
+		e.Push = &push
+	}
+	if _, err := h.desk.UpdateUser(r.Context(), s.actor, s.actor.UserID, e); err != nil {
+		var ve *helpdesk.ValidationError
+		if !errors.As(err, &ve) {
+			h.pages.Error(w, r, s.l, err)
+			return
+		}
+		h.renderProfile(w, r, s, http.StatusUnprocessableEntity, profileView{PrefsProblem: s.l.T("bo.app.language.invalid")})
+		return
+	}
+	to := "/profile"
+	if lang != "" {
+		// The language switch's parameter: the UI keeps the language from now on.
+		to += "?lang=" + lang
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // passwordPost changes the person's password; the Desk ends every session, so this one is

@@ -233,8 +233,7 @@ func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request, s *sessio
 }
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, s *session, status int, v *settingsView) {
-	h.pages.Render(w, r, status, "settings", web.Page{L: s.l, Title: s.l.T("bo.settings.title"), Path: "/company/settings",
-		Brand: s.brand, Nav: s.nav, Data: v})
+	h.pages.Render(w, r, status, "settings", s.page(web.Page{L: s.l, Title: s.l.T("bo.settings.title"), Path: "/company/settings", Data: v}))
 }
 
 // settingsView builds the page's view of ten's settings.

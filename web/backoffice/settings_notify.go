@@ -222,10 +222,7 @@ func (h *Handler) renderNoticeTemplate(w http.ResponseWriter, r *http.Request, s
 	if v.ID == "" {
 		path = "/company/templates/new"
 	}
-	var urls []string
-	urls = append(urls, web.StaticURL("bo-settings.js"))
-	h.pages.Render(w, r, status, "settings-template", web.Page{L: s.l, Title: title, Path: path, Brand: s.brand, Nav: s.nav,
-		Data: v, Scripts: urls})
+	h.pages.Render(w, r, status, "settings-template", s.page(web.Page{L: s.l, Title: title, Path: path, Data: v}, "bo-settings.js"))
 }
 
 // preview renders t with sample data for the editor; a template that cannot be rendered

@@ -272,7 +272,7 @@ func (h *Handler) renderTickets(w http.ResponseWriter, r *http.Request, s *sessi
 		v.Next = "/tickets?" + params.Encode()
 	}
 	// The list's own path, not the bulk form's, for the language switcher.
-	h.pages.Render(w, r, status, "tickets", web.Page{L: s.l, Title: s.l.T("bo.tickets.title"), Path: "/tickets", Brand: s.brand, Nav: s.nav, Data: v})
+	h.pages.Render(w, r, status, "tickets", s.page(web.Page{L: s.l, Title: s.l.T("bo.tickets.title"), Path: "/tickets", Data: v}))
 }
 
 // deviceFilterOptions lists the devices the person may filter by (the first page of those they may
@@ -557,8 +557,7 @@ func (h *Handler) renderTicketWith(w http.ResponseWriter, r *http.Request, s *se
 		refill(&v)
 	}
 	// The page's own path, not the path a refused form posted to, for the language switcher.
-	h.pages.Render(w, r, status, "ticket", web.Page{L: l, Title: t.Ref() + " · " + t.Title, Path: base, Brand: s.brand, Nav: s.nav, Data: v,
-		Scripts: []string{web.StaticURL("sessions.js")}})
+	h.pages.Render(w, r, status, "ticket", s.page(web.Page{L: l, Title: t.Ref() + " · " + t.Title, Path: base, Data: v}, "sessions.js"))
 }
 
 // may reports whether the policy lets the person perform act on t.

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestServes builds the command, starts it on a free port against a new SQLite file with a
+// new tenant, and finds the back office's sign-in, the service worker and a public page's
+// "not found" answering where it printed.
+func TestServes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the command")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "backoffice")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	cmd := exec.Command(bin, "-db", "sqlite:"+filepath.Join(dir, "desk.db"), "-addr", "127.0.0.1:0", "-files", filepath.Join(dir, "files"),
+		"-new-tenant", "Acme Service", "-new-admin", "ada@acme.example")
+	cmd.Env = append(os.Environ(), "HELPDESK_SECRET_KEY=dGhlIGV4YW1wbGUncyB0ZXN0IGtleSwgMzIgYnl0ZXMgKys=",
+		"HELPDESK_SMTP_HOST=", "TWILIO_ACCOUNT_SID=", "HELPDESK_VAPID_PUBLIC_KEY=", "HELPDESK_VAPID_PRIVATE_KEY=", "HELPDESK_TENANT=")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			assert.NoError(t, err, "stops cleanly on an interrupt\n%s", stderr.String())
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Error("did not stop within 10 s of an interrupt")
+		}
+	})
+
+	lines := make(chan string)
+	go func() {
+		s := bufio.NewScanner(out)
+		for s.Scan() {
+			lines <- s.Text()
+		}
+		close(lines)
+	}()
+	var printed []string
+	login := regexp.MustCompile(`back office:\s+(http://127\.0\.0\.1:\d+)/login`)
+	var base string
+	deadline := time.After(60 * time.Second)
+	for base == "" || !strings.Contains(strings.Join(printed, "\n"), "-make-vapid-keys") {
+		select {
+		case l, ok := <-lines:
+			require.True(t, ok, "the command ended early:\n%s\n%s", strings.Join(printed, "\n"), stderr.String())
+			printed = append(printed, l)
+			if m := login.FindStringSubmatch(l); m != nil {
+				base = m[1]
+			}
+		case <-deadline:
+			t.Fatalf("no URL printed within a minute:\n%s\n%s", strings.Join(printed, "\n"), stderr.String())
+		}
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	all := strings.Join(printed, "\n")
+	assert.Contains(t, all, "the admin's invitation, to choose a password: "+base+"/invitation/")
+	assert.Contains(t, all, "-make-vapid-keys", "says how to make the VAPID keys")
+
+	get := func(path string) (int, string) {
+		res, err := http.Get(base + path)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	status, body := get("/login")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `action="/login"`)
+	status, _ = get("/sw.js")
+	assert.Equal(t, http.StatusOK, status)
+	status, body = get("/c/not-a-code")
+	assert.Equal(t, http.StatusNotFound, status, "the public pages answer their paths")
+	assert.NotContains(t, body, `action="/login"`)
+}
+
+// TestFlagsOverEnvironment: a variable sets what its flag would, and a flag given wins.
+func TestFlagsOverEnvironment(t *testing.T) {
+	env := map[string]string{"HELPDESK_DB": "postgres://env", "HELPDESK_ADDR": "0.0.0.0:9000", "HELPDESK_SMTP_PORT": "2525",
+		"HELPDESK_SMTP_HOST": "smtp.env.example", "TWILIO_ACCOUNT_SID": "ACenv", "HELPDESK_TWILIO_VIDEO": "1",
+		"HELPDESK_SECRET_KEY": "key", "HELPDESK_VAPID_PUBLIC_KEY": "pub"}
+	var help bytes.Buffer
+	c, err := parseConfig([]string{"-db", "sqlite:flag.db", "-smtp-port", "587"}, func(k string) string { return env[k] }, &help)
+	require.NoError(t, err)
+	assert.Equal(t, "sqlite:flag.db", c.db, "the flag wins")
+	assert.Equal(t, 587, c.smtpPort, "the flag wins")
+	assert.Equal(t, "0.0.0.0:9000", c.addr, "the variable over the default")
+	assert.Equal(t, "smtp.env.example", c.smtpHost)
+	assert.Equal(t, "ACenv", c.twilioAccountSID)
+	assert.True(t, c.twilioVideo)
+	assert.Equal(t, "key", c.secretKey)
+	assert.Equal(t, "pub", c.vapidPublic)
+
+	c, err = parseConfig(nil, func(string) string { return "" }, &help)
+	require.NoError(t, err)
+	assert.Equal(t, "sqlite:helpdesk.db", c.db)
+	assert.Equal(t, "127.0.0.1:8080", c.addr)
+
+	_, err = parseConfig([]string{"-help"}, func(string) string { return "" }, &help)
+	require.Error(t, err)
+	for _, s := range []string{"HELPDESK_DB", "HELPDESK_SMTP_PASSWORD", "TWILIO_API_SECRET", "TWILIO_MESSAGING_SERVICE_SID",
+		"HELPDESK_SECRET_KEY", "HELPDESK_VAPID_PRIVATE_KEY", "-make-vapid-keys", "-twilio-video"} {
+		assert.Contains(t, help.String(), s)
+	}
+}
