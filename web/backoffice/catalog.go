@@ -90,7 +90,6 @@ func (h *Handler) operators(next func(http.ResponseWriter, *http.Request, *sessi
 	}
 }
 
-
 // figures are a record's statistics, worded for the reader's language; Rating is empty
 // without ratings.
 type figures struct{ Tickets, Sessions, Rating string }

@@ -361,15 +361,21 @@ func TestCatalogDevices(t *testing.T) {
 		{name: "nor another customer's", who: "customer_user", method: "POST", path: "/devices/{ypump}", status: 404,
 			form: url.Values{"name": {"Mine now"}, "version": {"1"}}, absent: []string{"Yarrow"}},
 		{name: "the admin assigns the spare to Y", who: "admin", method: "POST", path: "/devices/{spare}/customer", status: 303,
-			form:  url.Values{"customer": {"{cy}"}},
-			check: func(t *testing.T, w *world) { assert.Equal(t, w.y.ID, w.storedDevice(t, w.catalog(t).spare.ID).CustomerID) }},
+			form: url.Values{"customer": {"{cy}"}},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, w.y.ID, w.storedDevice(t, w.catalog(t).spare.ID).CustomerID)
+			}},
 		{name: "and back to none", who: "moderator", method: "POST", path: "/devices/{spare}/customer", status: 303,
-			form:  url.Values{"customer": {""}},
-			check: func(t *testing.T, w *world) { assert.Equal(t, uuid.Nil, w.storedDevice(t, w.catalog(t).spare.ID).CustomerID) }},
+			form: url.Values{"customer": {""}},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, uuid.Nil, w.storedDevice(t, w.catalog(t).spare.ID).CustomerID)
+			}},
 		{name: "a supervisor may not assign", who: "supervisor", method: "POST", path: "/devices/{spare}/customer", status: 403,
 			form: url.Values{"customer": {"{cx}"}}},
 		{name: "a customer's admin may not take a device", who: "customer_admin", method: "POST", path: "/devices/{xpump}/customer", status: 403,
-			form: url.Values{"customer": {""}}, check: func(t *testing.T, w *world) { assert.Equal(t, w.x.ID, w.storedDevice(t, w.catalog(t).xpump.ID).CustomerID) }},
+			form: url.Values{"customer": {""}}, check: func(t *testing.T, w *world) {
+				assert.Equal(t, w.x.ID, w.storedDevice(t, w.catalog(t).xpump.ID).CustomerID)
+			}},
 		{name: "another tenant's customer is not found", who: "admin", method: "POST", path: "/devices/{spare}/customer", status: 404,
 			form: url.Values{"customer": {uuid.NewString()}}},
 	})
