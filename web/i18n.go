@@ -192,7 +192,10 @@ func (l *Lang) N(id string, count int, kv ...any) string {
 
 // Has reports whether the string id exists in l's language itself, not by falling back.
 func (l *Lang) Has(id string) bool {
-	_, tag, err := l.loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id, PluralCount: 1})
+	_, tag, err := l.loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id})
+	if err != nil { // a plural message wants a count
+		_, tag, err = l.loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id, PluralCount: 1})
+	}
 	return err == nil && strings.HasPrefix(tag.String(), l.Code)
 }
 

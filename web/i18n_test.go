@@ -119,3 +119,15 @@ func TestDatesAndNumbers(t *testing.T) {
 	assert.Equal(t, "4.50", cat.Lang("en").Number(4.5, 2))
 	assert.Empty(t, cat.Lang("en").Time(time.Time{}))
 }
+
+// Has tells a string of the language itself, plain or plural, from a missing one.
+func TestHas(t *testing.T) {
+	cat, err := web.NewCatalog()
+	require.NoError(t, err)
+	for _, lang := range web.Languages {
+		l := cat.Lang(lang)
+		assert.True(t, l.Has("bo.nav.logout"), lang)
+		assert.True(t, l.Has("bo.nav.unread"), "%s: a plural", lang)
+		assert.False(t, l.Has("bo.no.such.string"), lang)
+	}
+}

@@ -103,6 +103,10 @@ type TabOption func(*Tab)
 // for the moment it takes.
 func WithoutScript() TabOption { return func(tb *Tab) { tb.noScript = true } }
 
+// WithTimeout bounds the tab by d instead of TabTimeout: for a test that walks many pages in
+// one tab, each checked by axe.
+func WithTimeout(d time.Duration) TabOption { return func(tb *Tab) { tb.timeout = d } }
+
 // Tab opens a new tab emulating a phone for a test of the server at baseURL; every path a
 // tab visits is relative to it, and every request to another host fails the test. Without
 // chromium, Tab skips t (fails it under HELPDESK_REQUIRE_BROWSER=1). Each tab has cookies and
@@ -119,11 +123,11 @@ func (b *Browser) Tab(t testing.TB, baseURL string, opts ...TabOption) *Tab {
 	if err != nil {
 		t.Fatalf("browsertest: base URL %q: %v", baseURL, err)
 	}
-	tb := &Tab{t: t, base: base, shots: os.Getenv(EnvScreenshots)}
+	tb := &Tab{t: t, base: base, shots: os.Getenv(EnvScreenshots), timeout: TabTimeout}
 	for _, o := range opts {
 		o(tb)
 	}
-	tctx, tcancel := context.WithTimeout(b.ctx, TabTimeout)
+	tctx, tcancel := context.WithTimeout(b.ctx, tb.timeout)
 	// A browser context of its own: no cookie (language, PIN) of another test's tab leaks in.
 	ctx, cancel := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(tb.watch))
 	t.Cleanup(func() {
@@ -165,6 +169,7 @@ type Tab struct {
 	noScript bool
 	shots    string
 	step     int
+	timeout  time.Duration
 
 	mu      sync.Mutex
 	foreign []string

@@ -115,7 +115,8 @@ func TestBrowserEveryPage(t *testing.T) {
 	require.Contains(t, pages, "/profile")
 	for _, who := range []string{"admin", "customer_user"} {
 		t.Run(who, func(t *testing.T) {
-			tab := w.phoneTab(t, who)
+			// Many pages, each checked by axe, in one tab: more than a tab's usual minute.
+			tab := w.phoneTab(t, who, browsertest.WithTimeout(time.Duration(len(pages))*10*time.Second))
 			for _, p := range pages {
 				status := tab.Visit(who+" "+p, p)
 				assert.Less(t, status, 500, p)

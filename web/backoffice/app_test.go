@@ -76,7 +76,7 @@ func (w *world) pushSite(t *testing.T) *pushSite {
 	srv := httptest.NewUnstartedServer(nil)
 	d, err := helpdesk.New(w.store, &helpdesk.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
 		SecretKeys: [][]byte{[]byte("the back office tests' key, 32 b")}, Blobs: blob.NewMem(),
-		Logger: slog.New(slog.DiscardHandler), MaxConcurrentHashes: 16,
+		Logger: slog.New(slog.DiscardHandler), MaxConcurrentHashes: 16, AllowPrivateTargets: true, // the fake push service
 		Notifiers: map[notify.Channel]notify.Notifier{notify.Push: sender}})
 	require.NoError(t, err)
 	h, err := backoffice.New(d, &backoffice.Config{Tenant: backoffice.SingleTenant(w.tenant.ID), Logger: slog.New(slog.DiscardHandler)})
