@@ -400,28 +400,44 @@ func TestCompanyUsers(t *testing.T) {
 	w.run(t, []scenario{
 		{name: "a team's supervisor keeps a role that leads", who: "admin", method: "POST", path: "/company/users/" + sup + "/role",
 			form: url.Values{"role": {"agent"}}, status: 422, contains: []string{"name another supervisor first", `aria-invalid="true"`},
-			check: func(t *testing.T, w *world) { assert.Equal(t, tenant.RoleSupervisor, w.user(t, w.actors["supervisor"].UserID).Role) }},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, tenant.RoleSupervisor, w.user(t, w.actors["supervisor"].UserID).Role)
+			}},
 		{name: "nor are they deactivated", who: "admin", method: "POST", path: "/company/users/" + sup + "/deactivate", status: 422,
 			contains: []string{"cannot be deactivated now"},
-			check:    func(t *testing.T, w *world) { assert.Equal(t, tenant.UserActive, w.user(t, w.actors["supervisor"].UserID).Status) }},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, tenant.UserActive, w.user(t, w.actors["supervisor"].UserID).Status)
+			}},
 		{name: "a role changes", who: "admin", method: "POST", path: "/company/users/" + agent2 + "/role", form: url.Values{"role": {"supervisor"}}, status: 303,
-			check: func(t *testing.T, w *world) { assert.Equal(t, tenant.RoleSupervisor, w.user(t, w.actors["agent2"].UserID).Role) }},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, tenant.RoleSupervisor, w.user(t, w.actors["agent2"].UserID).Role)
+			}},
 		{name: "a moderator sets a department", who: "moderator", method: "POST", path: "/company/users/" + agent2 + "/department",
 			form: url.Values{"department": {berlin.ID.String()}}, status: 303,
-			check: func(t *testing.T, w *world) { assert.Equal(t, berlin.ID, w.user(t, w.actors["agent2"].UserID).DepartmentID) }},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, berlin.ID, w.user(t, w.actors["agent2"].UserID).DepartmentID)
+			}},
 		{name: "and takes it away", who: "moderator", method: "POST", path: "/company/users/" + agent2 + "/department", form: url.Values{"department": {""}}, status: 303,
-			check: func(t *testing.T, w *world) { assert.Equal(t, uuid.Nil, w.user(t, w.actors["agent2"].UserID).DepartmentID) }},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, uuid.Nil, w.user(t, w.actors["agent2"].UserID).DepartmentID)
+			}},
 		{name: "a moderator changes no employee's role", who: "moderator", method: "POST", path: "/company/users/" + agent2 + "/role", form: url.Values{"role": {"admin"}}, status: 403,
-			check: func(t *testing.T, w *world) { assert.Equal(t, tenant.RoleSupervisor, w.user(t, w.actors["agent2"].UserID).Role) }},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, tenant.RoleSupervisor, w.user(t, w.actors["agent2"].UserID).Role)
+			}},
 		{name: "an active person is not invited again", who: "admin", method: "POST", path: "/company/users/" + agent2 + "/invitation", status: 422,
 			contains: []string{"already accepted"}},
 		{name: "an invited one is", who: "admin", method: "POST", path: "/company/users/" + invited.String() + "/invitation", status: 303},
 		{name: "deactivate", who: "admin", method: "POST", path: "/company/users/" + agent2 + "/deactivate", status: 303,
-			check: func(t *testing.T, w *world) { assert.Equal(t, tenant.UserDeactivated, w.user(t, w.actors["agent2"].UserID).Status) }},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, tenant.UserDeactivated, w.user(t, w.actors["agent2"].UserID).Status)
+			}},
 		{name: "the page says so and offers reactivation", who: "admin", method: "GET", path: "/company/users/" + agent2 + "?done=deactivated", status: 200,
 			contains: []string{"can no longer sign in", "Deactivated", "/reactivate\""}, absent: []string{"/deactivate\""}},
 		{name: "reactivate", who: "admin", method: "POST", path: "/company/users/" + agent2 + "/reactivate", status: 303,
-			check: func(t *testing.T, w *world) { assert.Equal(t, tenant.UserActive, w.user(t, w.actors["agent2"].UserID).Status) }},
+			check: func(t *testing.T, w *world) {
+				assert.Equal(t, tenant.UserActive, w.user(t, w.actors["agent2"].UserID).Status)
+			}},
 		{name: "customer_admin deactivates a colleague", who: "customer_admin", method: "POST", path: "/company/users/" + w.actors["customer_user"].UserID.String() + "/deactivate", status: 303,
 			check: func(t *testing.T, w *world) {
 				assert.Equal(t, tenant.UserDeactivated, w.user(t, w.actors["customer_user"].UserID).Status)
@@ -603,15 +619,21 @@ func TestCompanyStatuses(t *testing.T) {
 	steps := []func() scenario{
 		func() scenario {
 			return scenario{name: "up", who: "admin", method: "POST", path: id("On site"), form: url.Values{"do": {"up"}}, status: 303,
-				check: func(t *testing.T, w *world) { assert.Equal(t, []string{"In progress", "On site", "Parts ordered"}, inProgress(t)) }}
+				check: func(t *testing.T, w *world) {
+					assert.Equal(t, []string{"In progress", "On site", "Parts ordered"}, inProgress(t))
+				}}
 		},
 		func() scenario {
 			return scenario{name: "up to the top", who: "admin", method: "POST", path: id("On site"), form: url.Values{"do": {"up"}}, status: 303,
-				check: func(t *testing.T, w *world) { assert.Equal(t, []string{"On site", "In progress", "Parts ordered"}, inProgress(t)) }}
+				check: func(t *testing.T, w *world) {
+					assert.Equal(t, []string{"On site", "In progress", "Parts ordered"}, inProgress(t))
+				}}
 		},
 		func() scenario {
 			return scenario{name: "down", who: "admin", method: "POST", path: id("In progress"), form: url.Values{"do": {"down"}}, status: 303,
-				check: func(t *testing.T, w *world) { assert.Equal(t, []string{"On site", "Parts ordered", "In progress"}, inProgress(t)) }}
+				check: func(t *testing.T, w *world) {
+					assert.Equal(t, []string{"On site", "Parts ordered", "In progress"}, inProgress(t))
+				}}
 		},
 		func() scenario {
 			return scenario{name: "rename", who: "admin", method: "POST", path: id("On site"),
