@@ -413,6 +413,14 @@ var matrix = map[string]matrixOp{
 		_, err = c.d.UpdatePriority(c.ctx, c.actor, cur)
 		return nil, err
 	}},
+	"MoveStatus": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.MoveStatus(c.ctx, c.actor, c.w.openStatus[c.sc.org.tenant.ID], 1)
+		return nil, err
+	}},
+	"MovePriority": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.MovePriority(c.ctx, c.actor, c.w.priority[c.sc.org.tenant.ID], 1)
+		return nil, err
+	}},
 	"AuditLog": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		dep, err := c.d.CreateDepartment(c.ctx, c.sc.org.system, "Audited "+c.unique())
 		require.NoError(c.t, err)

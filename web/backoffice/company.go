@@ -44,9 +44,10 @@ import (
 //	POST /company/teams/{id}/default     makes the team the default group
 //	POST /company/teams/{id}/delete      deletes the team (never the default group)
 //	GET  /company/statuses               statuses per state and priorities; POST creates a status
-//	POST /company/statuses/{id}          do=rename (name), up, down, retire, restore, default
+//	POST /company/statuses/{id}          do=up or down moves it one place; rename (name), retire,
+//	                                     restore, default change it
 //	POST /company/priorities             creates a priority
-//	POST /company/priorities/{id}        do=rename (name), up, down, retire, restore, default
+//	POST /company/priorities/{id}        as for a status
 //	GET  /company/canned                 canned responses per language (language filters), the form
 //	                                     to write one, its tags; POST creates one, or with
 //	                                     do=preview shows it filled in with sample data
@@ -959,50 +960,27 @@ func (h *Handler) companyPriorityCreate(w http.ResponseWriter, r *http.Request, 
 	http.Redirect(w, r, "/company/statuses?done=created#priorities", http.StatusSeeOther)
 }
 
-// reorder returns the values (positions or ranks, in list order) that put the item at index i
-// one place up (delta -1) or down (+1): the list's own values, handed out again in the new
-// order, or fresh ones when two are alike. nil when it cannot move that way.
-func reorder(vals []int, i, delta int, descending bool) []int {
-	j := i + delta
-	if i < 0 || j < 0 || j >= len(vals) {
-		return nil
-	}
-	out := slices.Clone(vals)
-	distinct := true
-	seen := map[int]bool{}
-	for _, v := range vals {
-		distinct = distinct && !seen[v]
-		seen[v] = true
-	}
-	if !distinct {
-		for k := range out {
-			out[k] = k
-			if descending {
-				out[k] = (len(out) - k) * 10
-			}
-		}
-	}
-	out[i], out[j] = out[j], out[i]
-	return out
-}
+// moves are the do= values that move a status or priority one place, and by how much.
+var moves = map[string]int{"up": -1, "down": 1}
 
-// rankChange says whether do is one of the changes of a status or priority (rename, up, down,
-// retire, restore, default) and, for a move of the item at index i, the values to give each
-// item of the list (nil for no move).
-func rankChange(do string, vals []int, i int, descending bool) (moves []int, ok bool) {
+// rankChange applies do (rename, retire, restore, default) to a copy of a status's or a
+// priority's name and flags; false for an unknown change.
+func rankChange(r *http.Request, do string, name *string, retired, def *bool) bool {
 	switch do {
-	case "up":
-		return reorder(vals, i, -1, descending), true
-	case "down":
-		return reorder(vals, i, 1, descending), true
-	case "rename", "retire", "restore", "default":
-		return nil, true
+	case "rename":
+		*name = r.PostFormValue("name")
+	case "retire", "restore":
+		*retired = do == "retire"
+	case "default":
+		*def = true
+	default:
+		return false
 	}
-	return nil, false
+	return true
 }
 
-// companyStatusChange renames, moves, retires, restores a status or makes it its state's
-// default, through UpdateStatus; a move renumbers the state's statuses that change place.
+// companyStatusChange moves a status one place (MoveStatus), or renames, retires, restores it
+// or makes it its state's default (UpdateStatus).
 func (h *Handler) companyStatusChange(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx := r.Context()
 	id, err := pathID(r)
@@ -1010,72 +988,40 @@ func (h *Handler) companyStatusChange(w http.ResponseWriter, r *http.Request, s 
 		h.pages.Error(w, r, s.l, err)
 		return
 	}
+	do := r.PostFormValue("do")
+	if by, ok := moves[do]; ok {
+		_, err = h.desk.MoveStatus(ctx, s.actor, id, by)
+	} else {
+		err = h.changeStatus(ctx, s, r, id, do)
+	}
+	if err != nil {
+		h.rankRefused(w, r, s, id, err)
+		return
+	}
+	http.Redirect(w, r, "/company/statuses?done=saved#status-"+id.String(), http.StatusSeeOther)
+}
+
+// changeStatus applies do to status id as the form gives it, at the form's version.
+func (h *Handler) changeStatus(ctx context.Context, s *session, r *http.Request, id uuid.UUID, do string) error {
 	sts, err := h.desk.Statuses(ctx, s.actor)
 	if err != nil {
-		h.pages.Error(w, r, s.l, err)
-		return
+		return err
 	}
 	i := slices.IndexFunc(sts, func(x *ticket.Status) bool { return x.ID == id })
 	if i < 0 {
-		h.pages.Error(w, r, s.l, fmt.Errorf("backoffice: status %s: %w", id, storage.ErrNotFound))
-		return
+		return fmt.Errorf("backoffice: status %s: %w", id, storage.ErrNotFound)
 	}
-	cur := sts[i]
-	var group []*ticket.Status
-	for _, x := range sts {
-		if x.State == cur.State {
-			group = append(group, x)
-		}
+	c := *sts[i]
+	if !rankChange(r, do, &c.Name, &c.Retired, &c.Default) {
+		return fmt.Errorf("backoffice: status change %q: %w", do, helpdesk.ErrInvalid)
 	}
-	vals := make([]int, len(group))
-	for k, x := range group {
-		vals[k] = x.Position
-	}
-	do := r.PostFormValue("do")
-	moves, ok := rankChange(do, vals, slices.Index(group, cur), false)
-	if !ok {
-		h.pages.Error(w, r, s.l, fmt.Errorf("backoffice: status change %q: %w", do, helpdesk.ErrInvalid))
-		return
-	}
-	err = func() error {
-		if moves != nil {
-			for k, x := range group {
-				if x.Position != moves[k] {
-					c := *x
-					c.Position = moves[k]
-					if _, err := h.desk.UpdateStatus(ctx, s.actor, &c); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		}
-		c := *cur
-		c.Version = version(r)
-		switch do {
-		case "rename":
-			c.Name = r.PostFormValue("name")
-		case "retire", "restore":
-			c.Retired = do == "retire"
-		case "default":
-			c.Default = true
-		}
-		_, err := h.desk.UpdateStatus(ctx, s.actor, &c)
-		return err
-	}()
-	if err != nil {
-		status, f := h.refused(r, s.l, err, id.String(), "", "name")
-		if f.Field == "" && helpdesk.KindOf(err) == helpdesk.KindInvalid {
-			f.Problem = s.l.T("bo.company.statuses.problem.default")
-		}
-		h.renderStatuses(w, r, s, status, f)
-		return
-	}
-	http.Redirect(w, r, "/company/statuses?done=saved#state-"+string(cur.State), http.StatusSeeOther)
+	c.Version = version(r)
+	_, err = h.desk.UpdateStatus(ctx, s.actor, &c)
+	return err
 }
 
-// companyPriorityChange renames, moves, retires, restores a priority or makes it the default,
-// through UpdatePriority; a move hands the ranks out again in the new order.
+// companyPriorityChange moves a priority one place (MovePriority), or renames, retires,
+// restores it or makes it the default (UpdatePriority).
 func (h *Handler) companyPriorityChange(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx := r.Context()
 	id, err := pathID(r)
@@ -1083,61 +1029,50 @@ func (h *Handler) companyPriorityChange(w http.ResponseWriter, r *http.Request, 
 		h.pages.Error(w, r, s.l, err)
 		return
 	}
+	do := r.PostFormValue("do")
+	if by, ok := moves[do]; ok {
+		_, err = h.desk.MovePriority(ctx, s.actor, id, by)
+	} else {
+		err = h.changePriority(ctx, s, r, id, do)
+	}
+	if err != nil {
+		h.rankRefused(w, r, s, id, err)
+		return
+	}
+	http.Redirect(w, r, "/company/statuses?done=saved#status-"+id.String(), http.StatusSeeOther)
+}
+
+// changePriority applies do to priority id as the form gives it, at the form's version.
+func (h *Handler) changePriority(ctx context.Context, s *session, r *http.Request, id uuid.UUID, do string) error {
 	ps, err := h.desk.Priorities(ctx, s.actor)
 	if err != nil {
-		h.pages.Error(w, r, s.l, err)
-		return
+		return err
 	}
 	i := slices.IndexFunc(ps, func(x *ticket.Priority) bool { return x.ID == id })
 	if i < 0 {
-		h.pages.Error(w, r, s.l, fmt.Errorf("backoffice: priority %s: %w", id, storage.ErrNotFound))
+		return fmt.Errorf("backoffice: priority %s: %w", id, storage.ErrNotFound)
+	}
+	c := *ps[i]
+	if !rankChange(r, do, &c.Name, &c.Retired, &c.Default) {
+		return fmt.Errorf("backoffice: priority change %q: %w", do, helpdesk.ErrInvalid)
+	}
+	c.Version = version(r)
+	_, err = h.desk.UpdatePriority(ctx, s.actor, &c)
+	return err
+}
+
+// rankRefused shows the statuses page with a refused change of status or priority id next to
+// its row; one the person may not see is not found.
+func (h *Handler) rankRefused(w http.ResponseWriter, r *http.Request, s *session, id uuid.UUID, err error) {
+	if helpdesk.KindOf(err) == helpdesk.KindNotFound {
+		h.pages.Error(w, r, s.l, err)
 		return
 	}
-	vals := make([]int, len(ps))
-	for k, x := range ps {
-		vals[k] = x.Rank
+	status, f := h.refused(r, s.l, err, id.String(), "", "name")
+	if ve := (*helpdesk.ValidationError)(nil); errors.As(err, &ve) && (ve.Field == "retired" || ve.Field == "default") {
+		f.Problem = s.l.T("bo.company.statuses.problem.default")
 	}
-	do := r.PostFormValue("do")
-	moves, ok := rankChange(do, vals, i, true)
-	if !ok {
-		h.pages.Error(w, r, s.l, fmt.Errorf("backoffice: priority change %q: %w", do, helpdesk.ErrInvalid))
-		return
-	}
-	err = func() error {
-		if moves != nil {
-			for k, x := range ps {
-				if x.Rank != moves[k] {
-					c := *x
-					c.Rank = moves[k]
-					if _, err := h.desk.UpdatePriority(ctx, s.actor, &c); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		}
-		c := *ps[i]
-		c.Version = version(r)
-		switch do {
-		case "rename":
-			c.Name = r.PostFormValue("name")
-		case "retire", "restore":
-			c.Retired = do == "retire"
-		case "default":
-			c.Default = true
-		}
-		_, err := h.desk.UpdatePriority(ctx, s.actor, &c)
-		return err
-	}()
-	if err != nil {
-		status, f := h.refused(r, s.l, err, id.String(), "", "name")
-		if f.Field == "" && helpdesk.KindOf(err) == helpdesk.KindInvalid {
-			f.Problem = s.l.T("bo.company.statuses.problem.default")
-		}
-		h.renderStatuses(w, r, s, status, f)
-		return
-	}
-	http.Redirect(w, r, "/company/statuses?done=saved#priorities", http.StatusSeeOther)
+	h.renderStatuses(w, r, s, status, f)
 }
 
 // ---- canned responses ----
