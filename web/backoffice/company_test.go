@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/internal/browsertest"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
@@ -780,4 +781,39 @@ func TestCompanyLanguages(t *testing.T) {
 			assert.Regexp(t, regexp.MustCompile(`<html lang="`+lang+`"`), body)
 		}
 	}
+}
+
+// My Company's pages in a phone's browser: no serious accessibility problem, no sideways
+// scrolling, for the admin and a customer's admin, a refused form included.
+func TestCompanyBrowser(t *testing.T) {
+	b := browsertest.New()
+	t.Cleanup(b.Close)
+	w := newWorld(t)
+	w.department(t, w.admin, "Berlin branch")
+	_, err := w.desk.CreateStatus(t.Context(), w.admin, helpdesk.NewStatus{Name: "Parts ordered", State: ticket.StateInProgress})
+	require.NoError(t, err)
+	signIn := func(tab *browsertest.Tab, email, pass string) {
+		tab.Visit("sign-in form", "/login")
+		tab.Fill("#email", email)
+		tab.Fill("#password", pass)
+		require.Equal(t, http.StatusOK, tab.Follow("signed in", "button[type=submit]"))
+	}
+	tab := b.Tab(t, w.srv.URL)
+	signIn(tab, "ada@acme.example", password)
+	for _, p := range []string{"/company", "/company/users", "/company/users/" + w.actors["agent2"].UserID.String(), "/company/departments",
+		"/company/teams", "/company/teams/" + w.defaultTeam(t).ID.String(), "/company/statuses", "/company/canned", "/company/canned/" + w.canned.String()} {
+		assert.Equal(t, http.StatusOK, tab.Visit(p, p), p)
+	}
+	tab.Visit("the invitation form", "/company/users")
+	tab.Fill("#inv-email", "not-an-address")
+	tab.Fill("#inv-name", "Eve")
+	// The browser's own check of the address is what a person meets first; the server's
+	// refusal is the one to see here.
+	require.True(t, browsertest.Eval[bool](tab, "document.querySelector('#invite form').noValidate = true"))
+	assert.Equal(t, http.StatusUnprocessableEntity, tab.Follow("refused invitation", "#invite button[type=submit]"))
+	assert.Contains(t, tab.Text("#inv-email-problem"), "valid e-mail address")
+
+	cust := b.Tab(t, w.srv.URL)
+	signIn(cust, "customer_admin@acme.example", pw)
+	assert.Equal(t, http.StatusOK, cust.Visit("their company's users", "/company/users"))
 }
