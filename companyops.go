@@ -1,5 +1,5 @@
 // Operations My Company's pages need beyond the ones its records came with: moving a status or
-// a priority one place in its list, in one transaction.
+// a priority one place in its list, in one transaction; renaming and deleting meta-teams.
 
 package helpdesk
 
@@ -118,4 +118,58 @@ func (d *Desk) MovePriority(ctx context.Context, actor tenant.Actor, id uuid.UUI
 		return nil, fmt.Errorf("move priority %s: %w", id, err)
 	}
 	return ps, nil
+}
+
+// UpdateMetaTeam renames a meta-team. m.Version must be the version read: a meta-team changed
+// since gets ErrConflict. Admins, moderators and the system may. Returns *ValidationError,
+// ErrNotFound, ErrConflict or ErrForbidden.
+func (d *Desk) UpdateMetaTeam(ctx context.Context, actor tenant.Actor, m *tenant.MetaTeam) (*tenant.MetaTeam, error) {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTeamManage, recordAt(m.ID, storage.Queries.GetMetaTeam))
+	if err != nil {
+		return nil, fmt.Errorf("update meta-team: %w", err)
+	}
+	name := m.Name
+	if err := checkName("name", &name); err != nil {
+		return nil, err
+	}
+	var out *tenant.MetaTeam
+	err = d.inTx(ctx, func(q storage.Queries) error {
+		cur, err := q.GetMetaTeam(ctx, tid, m.ID)
+		if err != nil {
+			return err
+		}
+		cur.Name, cur.Version, cur.UpdatedAt = name, m.Version, d.clock()
+		if err := q.UpdateMetaTeam(ctx, cur); err != nil {
+			return err
+		}
+		out = cur
+		return d.audit(ctx, q, actor, tid, "meta_team.updated", "meta_team", cur.ID, cur.Name)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update meta-team %s: %w", m.ID, err)
+	}
+	return out, nil
+}
+
+// DeleteMetaTeam removes a meta-team; the teams filed under it stay, filed under none. Admins,
+// moderators and the system may. Returns ErrNotFound or ErrForbidden.
+func (d *Desk) DeleteMetaTeam(ctx context.Context, actor tenant.Actor, id uuid.UUID) error {
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActTeamManage, recordAt(id, storage.Queries.GetMetaTeam))
+	if err != nil {
+		return fmt.Errorf("delete meta-team %s: %w", id, err)
+	}
+	err = d.inTx(ctx, func(q storage.Queries) error {
+		m, err := q.GetMetaTeam(ctx, tid, id)
+		if err != nil {
+			return err
+		}
+		if err := q.DeleteMetaTeam(ctx, tid, id); err != nil {
+			return err
+		}
+		return d.audit(ctx, q, actor, tid, "meta_team.deleted", "meta_team", id, m.Name)
+	})
+	if err != nil {
+		return fmt.Errorf("delete meta-team %s: %w", id, err)
+	}
+	return nil
 }

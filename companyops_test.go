@@ -123,3 +123,54 @@ func TestMoveStatusAndPriority(t *testing.T) {
 		})
 	})
 }
+
+func TestMetaTeamRenameAndDelete(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		d, _ := newDesk(t, s)
+		op, err := d.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Op"})
+		require.NoError(t, err)
+		sys := tenant.SystemFor(op.ID)
+		sup, _, err := d.CreateUser(ctx, sys, helpdesk.NewUser{Email: "sue@op.example", Name: "Sue", Role: tenant.RoleSupervisor, Password: "Sup-pass-1"})
+		require.NoError(t, err)
+		agent := tenant.Employee(op.ID, uuid.New(), tenant.RoleAgent, "Sam")
+		op2, err := d.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Other"})
+		require.NoError(t, err)
+
+		north, err := d.CreateMetaTeam(ctx, sys, "North")
+		require.NoError(t, err)
+		tm, err := d.CreateTeam(ctx, sys, helpdesk.NewTeam{Name: "Pumps", SupervisorID: sup.ID, MetaTeamID: north.ID})
+		require.NoError(t, err)
+
+		renamed := *north
+		renamed.Name = "  North and east "
+		out, err := d.UpdateMetaTeam(ctx, sys, &renamed)
+		require.NoError(t, err)
+		assert.Equal(t, "North and east", out.Name)
+		_, err = d.UpdateMetaTeam(ctx, sys, north)
+		assert.ErrorIs(t, err, storage.ErrConflict, "a stale version")
+		out.Name = ""
+		_, err = d.UpdateMetaTeam(ctx, sys, out)
+		var ve *helpdesk.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Equal(t, "name", ve.Field)
+		_, err = d.UpdateMetaTeam(ctx, agent, north)
+		assert.ErrorIs(t, err, helpdesk.ErrForbidden)
+		_, err = d.UpdateMetaTeam(ctx, tenant.SystemFor(op2.ID), north)
+		assert.ErrorIs(t, err, storage.ErrNotFound)
+
+		assert.ErrorIs(t, d.DeleteMetaTeam(ctx, agent, north.ID), helpdesk.ErrForbidden)
+		assert.ErrorIs(t, d.DeleteMetaTeam(ctx, tenant.SystemFor(op2.ID), north.ID), storage.ErrNotFound)
+		require.NoError(t, d.DeleteMetaTeam(ctx, sys, north.ID))
+		ms, err := d.MetaTeams(ctx, sys)
+		require.NoError(t, err)
+		assert.Empty(t, ms)
+		teams, err := d.Teams(ctx, sys)
+		require.NoError(t, err)
+		for _, x := range teams {
+			if x.ID == tm.ID {
+				assert.Equal(t, uuid.Nil, x.MetaTeamID, "the team stays, filed under none")
+			}
+		}
+	})
+}
