@@ -38,7 +38,8 @@ import (
 //	POST /company/departments/{id}       renames a department
 //	GET  /company/teams                  teams by meta-team, the default group (warned about
 //	                                     when it has no members); POST creates a team
-//	POST /company/metateams              creates a meta-team
+//	POST /company/metateams              creates a meta-team; POST /company/metateams/{id}
+//	                                     renames one, …/{id}/delete deletes it (its teams stay)
 //	GET  /company/teams/{id}             a team's name, supervisor, meta-team and members;
 //	                                     POST saves them
 //	POST /company/teams/{id}/default     makes the team the default group
@@ -70,6 +71,8 @@ func (h *Handler) companyRoutes() []route {
 		{"GET /company/teams", h.signedIn(h.companyTeams)},
 		{"POST /company/teams", h.signedIn(h.companyTeamCreate)},
 		{"POST /company/metateams", h.signedIn(h.companyMetaTeamCreate)},
+		{"POST /company/metateams/{id}", h.signedIn(h.companyMetaTeamRename)},
+		{"POST /company/metateams/{id}/delete", h.signedIn(h.companyMetaTeamDelete)},
 		{"GET /company/teams/{id}", h.signedIn(h.companyTeam)},
 		{"POST /company/teams/{id}", h.signedIn(h.companyTeamSave)},
 		{"POST /company/teams/{id}/default", h.signedIn(h.companyTeamDefault)},
@@ -560,9 +563,11 @@ type teamRow struct {
 	Default, Unsupervised bool
 }
 
-// teamGroup is the teams of one meta-team ("" for those in none).
+// teamGroup is the teams of one meta-team (ID uuid.Nil and no name for those in none).
 type teamGroup struct {
+	ID       uuid.UUID
 	MetaTeam string
+	Version  int64
 	Teams    []teamRow
 }
 
@@ -639,7 +644,7 @@ func (h *Handler) renderTeams(w http.ResponseWriter, r *http.Request, s *session
 	groups := map[uuid.UUID]*teamGroup{uuid.Nil: {}}
 	order := []uuid.UUID{}
 	for _, m := range metas {
-		groups[m.ID] = &teamGroup{MetaTeam: m.Name}
+		groups[m.ID] = &teamGroup{ID: m.ID, MetaTeam: m.Name, Version: m.Version}
 		order = append(order, m.ID)
 		v.MetaTeams = append(v.MetaTeams, option{m.ID.String(), m.Name})
 	}
@@ -701,6 +706,38 @@ func (h *Handler) companyMetaTeamCreate(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	http.Redirect(w, r, "/company/teams?done=created", http.StatusSeeOther)
+}
+
+func (h *Handler) companyMetaTeamRename(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := pathID(r)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	_, err = h.desk.UpdateMetaTeam(r.Context(), s.actor, &tenant.MetaTeam{ID: id, Name: r.PostFormValue("name"), Version: version(r)})
+	if err != nil {
+		if helpdesk.KindOf(err) == helpdesk.KindNotFound {
+			h.pages.Error(w, r, s.l, err)
+			return
+		}
+		status, f := h.refused(r, s.l, err, id.String(), "", "name")
+		h.renderTeams(w, r, s, status, f)
+		return
+	}
+	http.Redirect(w, r, "/company/teams?done=saved", http.StatusSeeOther)
+}
+
+func (h *Handler) companyMetaTeamDelete(w http.ResponseWriter, r *http.Request, s *session) {
+	id, err := pathID(r)
+	if err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	if err := h.desk.DeleteMetaTeam(r.Context(), s.actor, id); err != nil {
+		h.pages.Error(w, r, s.l, err)
+		return
+	}
+	http.Redirect(w, r, "/company/teams?done=deleted", http.StatusSeeOther)
 }
 
 // memberOption is an employee of the team form, ticked when a member.

@@ -75,6 +75,14 @@ func (w *world) team(t *testing.T, a tenant.Actor, name string) *tenant.Team {
 	return tm
 }
 
+// metaTeam creates a meta-team as a.
+func (w *world) metaTeam(t *testing.T, a tenant.Actor, name string) *tenant.MetaTeam {
+	t.Helper()
+	m, err := w.desk.CreateMetaTeam(t.Context(), a, name)
+	require.NoError(t, err)
+	return m
+}
+
 // defaultTeam returns the tenant's default group.
 func (w *world) defaultTeam(t *testing.T) *tenant.Team {
 	t.Helper()
@@ -242,6 +250,16 @@ func companyRoutes() module {
 			return "/company/teams", teamForm(w, "Walk team of "+who)
 		}, want: managers(303)},
 		"POST /company/metateams": {target: at("POST /company/metateams", "name", "Walk meta-team"), want: managers(303)},
+		"POST /company/metateams/{id}": {target: func(t *testing.T, w *world, who string) (string, url.Values) {
+			return "/company/metateams/" + w.metaTeam(t, w.admin, "Walk meta-team").ID.String(), url.Values{"name": {"Renamed by " + who}, "version": {"1"}}
+		}, want: managers(303), foreign: otherTenant(false, func(t *testing.T, w *world) string {
+			return "/company/metateams/" + w.metaTeam(t, w.admin2, "Other tenant's meta-team").ID.String()
+		}, url.Values{"name": {"x"}, "version": {"1"}})},
+		"POST /company/metateams/{id}/delete": {target: func(t *testing.T, w *world, _ string) (string, url.Values) {
+			return "/company/metateams/" + w.metaTeam(t, w.admin, "Walk meta-team").ID.String() + "/delete", url.Values{}
+		}, want: managers(303), foreign: otherTenant(false, func(t *testing.T, w *world) string {
+			return "/company/metateams/" + w.metaTeam(t, w.admin2, "Other tenant's meta-team").ID.String() + "/delete"
+		}, url.Values{})},
 		"GET /company/teams/{id}": {target: func(t *testing.T, w *world, _ string) (string, url.Values) {
 			return "/company/teams/" + w.defaultTeam(t).ID.String(), nil
 		}, want: staffOnly, foreign: otherTenant(true, func(t *testing.T, w *world) string {
@@ -526,7 +544,17 @@ func TestCompanyTeams(t *testing.T) {
 				assert.Equal(t, []uuid.UUID{w.actors["agent"].UserID}, tm.Members)
 			}},
 		{name: "the teams by meta-team", who: "admin", method: "GET", path: "/company/teams", status: 200,
-			contains: []string{"<h2>North</h2>", "Teams without a meta-team"}},
+			contains: []string{"<h2>North</h2>", "Teams without a meta-team", `value="North"`}},
+		{name: "a meta-team renamed", who: "moderator", method: "POST", path: "/company/metateams/" + metas[0].ID.String(),
+			form: url.Values{"name": {"North and east"}, "version": {"1"}}, status: 303},
+		{name: "a stale rename", who: "admin", method: "POST", path: "/company/metateams/" + metas[0].ID.String(),
+			form: url.Values{"name": {"Nowhere"}, "version": {"1"}}, status: 409, contains: []string{"Someone else changed this"}},
+		{name: "an empty name, next to its meta-team", who: "admin", method: "POST", path: "/company/metateams/" + metas[0].ID.String(),
+			form: url.Values{"name": {""}, "version": {"2"}}, status: 422, contains: []string{`aria-describedby="meta-` + metas[0].ID.String() + `-problem"`}},
+		{name: "a supervisor renames none", who: "supervisor", method: "POST", path: "/company/metateams/" + metas[0].ID.String(),
+			form: url.Values{"name": {"Mine"}, "version": {"2"}}, status: 403},
+		{name: "the renamed meta-team", who: "admin", method: "GET", path: "/company/teams", status: 200,
+			contains: []string{"<h2>North and east</h2>", `action="/company/metateams/` + metas[0].ID.String() + `/delete"`}},
 		{name: "an agent leads no team", who: "admin", method: "POST", path: base,
 			form: url.Values{"name": {"Pumps"}, "supervisor": {w.actors["agent"].UserID.String()}, "version": {"2"}}, status: 422,
 			contains: []string{"to lead the team"}},
@@ -542,6 +570,12 @@ func TestCompanyTeams(t *testing.T) {
 				assert.False(t, ok)
 			}},
 		{name: "a supervisor deletes nothing", who: "supervisor", method: "POST", path: base + "/delete", status: 403},
+		{name: "the meta-team goes, its team stays", who: "admin", method: "POST", path: "/company/metateams/" + metas[0].ID.String() + "/delete", status: 303,
+			check: func(t *testing.T, w *world) {
+				tm, ok := findTeam(t, w, created.ID)
+				require.True(t, ok)
+				assert.Equal(t, uuid.Nil, tm.MetaTeamID)
+			}},
 	})
 
 	t.Run("a default group without members is warned about", func(t *testing.T) {
