@@ -231,7 +231,7 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/demo/", console)
 	for _, p := range []string{"/login", "/logout", "/invitation/", "/reset-password", "/reset-password/", "/share-login/",
-		"/profile", "/profile/", "/notifications", "/notifications/", "/offers/", "/tickets"} {
+		"/profile", "/profile/", "/notifications", "/notifications/", "/offers/", "/tickets", "/company", "/company/"} {
 		mux.Handle(p, bo)
 	}
 	// "/" is the back office's dashboard for someone signed in, else it leads to the start
