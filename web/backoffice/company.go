@@ -27,7 +27,8 @@ import (
 //
 //	GET  /company                        My Company's sections the person may open
 //	GET  /company/users                  employees (a customer_admin: their company's users),
-//	                                     q for text, a page at a time (after); the invitation form
+//	                                     q for text, status (active, invited, deactivated), a
+//	                                     page at a time (after); the invitation form
 //	POST /company/users                  invites someone (e-mail, name, role, department)
 //	GET  /company/users/{id}             a user: facts and what may be changed
 //	POST /company/users/{id}/role        changes the role
@@ -252,9 +253,11 @@ type userRow struct {
 type usersView struct {
 	// Customer says the list is a customer's users (a customer_admin's company).
 	Customer bool
-	Text     string
-	Rows     []userRow
-	Next     string
+	// The filters: text, and the account's state ("" for any).
+	Text, Status string
+	Statuses     []option
+	Rows         []userRow
+	Next         string
 	// CanInvite shows the invitation form, with the roles and departments it offers.
 	CanInvite   bool
 	Roles       []option
@@ -304,6 +307,12 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, s *session
 	v := usersView{Customer: s.actor.Kind == tenant.ActorCustomerUser, Text: strings.TrimSpace(q.Get("q")), Form: form,
 		Notice: notice(r, s.l)}
 	f := storage.UserFilter{Employees: !v.Customer, Text: v.Text}
+	for _, st := range []tenant.UserStatus{tenant.UserActive, tenant.UserInvited, tenant.UserDeactivated} {
+		v.Statuses = append(v.Statuses, option{string(st), s.l.T("bo.company.status." + string(st))})
+		if q.Get("status") == string(st) {
+			v.Status, f.Status = string(st), st
+		}
+	}
 	page, err := h.desk.Users(ctx, s.actor, f, storage.PageRequest{Limit: usersPageSize, After: q.Get("after")})
 	if err != nil {
 		h.pages.Error(w, r, s.l, err)
@@ -326,6 +335,9 @@ func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, s *session
 		p := url.Values{"after": {page.Next}}
 		if v.Text != "" {
 			p.Set("q", v.Text)
+		}
+		if v.Status != "" {
+			p.Set("status", v.Status)
 		}
 		v.Next = "/company/users?" + p.Encode()
 	}
