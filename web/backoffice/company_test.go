@@ -855,3 +855,25 @@ func TestCompanyBrowser(t *testing.T) {
 	signIn(cust, "customer_admin@acme.example", pw)
 	assert.Equal(t, http.StatusOK, cust.Visit("their company's users", "/company/users"))
 }
+
+// The people list pages with a cursor, keeping its filters.
+func TestCompanyUsersPaging(t *testing.T) {
+	w := newWorld(t)
+	for i := range 55 {
+		_, _, err := w.desk.CreateUser(t.Context(), w.admin, helpdesk.NewUser{Email: "paged" + strconv.Itoa(i) + "@acme.example",
+			Name: "Paged person " + strconv.Itoa(i), Role: tenant.RoleAgent})
+		require.NoError(t, err)
+	}
+	c := w.client(t, "admin")
+	_, body := do(t, c, "GET", w.srv.URL+"/company/users?q=Paged&status=invited", nil)
+	assert.Equal(t, 50, strings.Count(body, `<li class="row">`))
+	m := regexp.MustCompile(`href="(/company/users\?[^"]*after=[^"]*)"`).FindStringSubmatch(body)
+	require.NotNil(t, m, "a next page link")
+	next, err := url.Parse(strings.ReplaceAll(m[1], "&amp;", "&"))
+	require.NoError(t, err)
+	assert.Equal(t, "Paged", next.Query().Get("q"))
+	assert.Equal(t, "invited", next.Query().Get("status"))
+	_, body = do(t, c, "GET", w.srv.URL+next.String(), nil)
+	assert.Equal(t, 5, strings.Count(body, `<li class="row">`))
+	assert.NotContains(t, body, "after=", "the last page has no next")
+}
