@@ -436,6 +436,26 @@ var matrix = map[string]matrixOp{
 		_, err = c.d.UpdatePriority(c.ctx, c.actor, cur)
 		return nil, err
 	}},
+	"MoveStatus": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.MoveStatus(c.ctx, c.actor, c.w.openStatus[c.sc.org.tenant.ID], 1)
+		return nil, err
+	}},
+	"MovePriority": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.MovePriority(c.ctx, c.actor, c.w.priority[c.sc.org.tenant.ID], 1)
+		return nil, err
+	}},
+	"UpdateMetaTeam": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		m, err := c.d.CreateMetaTeam(c.ctx, c.sc.org.system, "Meta "+c.unique())
+		require.NoError(c.t, err)
+		m.Name = "Renamed " + c.unique()
+		_, err = c.d.UpdateMetaTeam(c.ctx, c.actor, m)
+		return nil, err
+	}},
+	"DeleteMetaTeam": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		m, err := c.d.CreateMetaTeam(c.ctx, c.sc.org.system, "Meta "+c.unique())
+		require.NoError(c.t, err)
+		return nil, c.d.DeleteMetaTeam(c.ctx, c.actor, m.ID)
+	}},
 	"AuditLog": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		dep, err := c.d.CreateDepartment(c.ctx, c.sc.org.system, "Audited "+c.unique())
 		require.NoError(c.t, err)

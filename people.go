@@ -27,6 +27,9 @@ type NewUser struct {
 	Role tenant.Role
 	// CustomerID is the customer a customer user belongs to; uuid.Nil for employees.
 	CustomerID uuid.UUID
+	// DepartmentID optionally puts an employee in one of the tenant's departments at once
+	// (see SetUserDepartment); uuid.Nil for none. Customer users work in no department.
+	DepartmentID uuid.UUID
 	// Password, when set, is an admin-set password (checked against the password policy): the
 	// user is active at once. When empty the user is invited: CreateUser returns the
 	// invitation link with which they set their password.
@@ -48,8 +51,8 @@ type OneTimeLink struct {
 // or, with in.Password, active with an admin-set password (no link). Admins and the system add
 // employees; admins, moderators, the system and a customer's customer_admin add customer users
 // (a customer_admin for their own customer only). Returns *ValidationError (bad e-mail, name,
-// role or language, or a password that breaks the policy, wrapping tenant.ErrWeakPassword),
-// ErrNotFound (customer), ErrConflict (e-mail address already taken in the tenant) or
+// role or language, a department for a customer user, or a password that breaks the policy,
+// wrapping tenant.ErrWeakPassword), ErrNotFound (customer or department), ErrConflict (e-mail address already taken in the tenant) or
 // ErrForbidden.
 func (d *Desk) CreateUser(ctx context.Context, actor tenant.Actor, in NewUser) (*tenant.User, *OneTimeLink, error) {
 	act := tenant.ActEmployeeManage
@@ -65,7 +68,7 @@ func (d *Desk) CreateUser(ctx context.Context, actor tenant.Actor, in NewUser) (
 	}
 	now := d.clock()
 	u := &tenant.User{ID: newID(), TenantID: tid, CustomerID: in.CustomerID, Email: in.Email, Name: in.Name,
-		Phone: in.Phone, Language: in.Language, Role: in.Role, Status: tenant.UserInvited,
+		Phone: in.Phone, Language: in.Language, Role: in.Role, Status: tenant.UserInvited, DepartmentID: in.DepartmentID,
 		CreatedAt: now, UpdatedAt: now, Version: 1}
 	if in.Password != "" {
 		if u.PasswordHash, err = d.hashPassword("password", in.Password); err != nil {
@@ -81,6 +84,11 @@ func (d *Desk) CreateUser(ctx context.Context, actor tenant.Actor, in NewUser) (
 			}
 			if _, err := q.GetCustomer(ctx, tid, u.CustomerID); err != nil {
 				return fmt.Errorf("customer %s: %w", u.CustomerID, err)
+			}
+		}
+		if u.DepartmentID != uuid.Nil {
+			if _, err := q.GetDepartment(ctx, tid, u.DepartmentID); err != nil {
+				return fmt.Errorf("department %s: %w", u.DepartmentID, err)
 			}
 		}
 		if err := q.CreateUser(ctx, u); err != nil {
@@ -111,6 +119,8 @@ func checkNewUser(in *NewUser) error {
 		return invalid("role", "%s is an employee role; customer users are customer_admin or customer_user", in.Role)
 	case in.Role.Customer() && in.CustomerID == uuid.Nil:
 		return invalid("customer_id", "a %s belongs to a customer", in.Role)
+	case in.Role.Customer() && in.DepartmentID != uuid.Nil:
+		return invalid("department_id", "only employees work in departments")
 	case !in.Role.Employee() && !in.Role.Customer():
 		return invalid("role", "%q is not one of admin, moderator, supervisor, agent, customer_admin, customer_user", in.Role)
 	}

@@ -486,6 +486,12 @@ type Teams interface {
 	GetMetaTeam(ctx context.Context, tenantID, id uuid.UUID) (*tenant.MetaTeam, error)
 	// ListMetaTeams returns the tenant's meta-teams by name.
 	ListMetaTeams(ctx context.Context, tenantID uuid.UUID) ([]*tenant.MetaTeam, error)
+	// UpdateMetaTeam replaces the meta-team's name. Returns ErrNotFound or ErrConflict (stale
+	// Version).
+	UpdateMetaTeam(ctx context.Context, m *tenant.MetaTeam) error
+	// DeleteMetaTeam removes the meta-team; the teams filed under it stay, filed under none
+	// (each a new Version). Returns ErrNotFound if the tenant has no such meta-team.
+	DeleteMetaTeam(ctx context.Context, tenantID, id uuid.UUID) error
 }
 
 // UserTokens stores one-time link tokens (invitations, password resets, share-login) by hash.

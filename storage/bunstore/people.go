@@ -175,6 +175,26 @@ func (q *queries) ListMetaTeams(ctx context.Context, tenantID uuid.UUID) ([]*ten
 	return listRows[metaTeamRow, *tenant.MetaTeam](ctx, q, byName(tenantID))
 }
 
+func (q *queries) UpdateMetaTeam(ctx context.Context, m *tenant.MetaTeam) error {
+	r := fromMetaTeam(m)
+	return q.updateVersioned(ctx, r, &r.Version, "meta_teams", m.TenantID, m.ID, &m.Version)
+}
+
+func (q *queries) DeleteMetaTeam(ctx context.Context, tenantID, id uuid.UUID) error {
+	return q.atomic(ctx, func(q *queries) error {
+		n, err := affected(q.db.NewDelete().Table("meta_teams").Where(scoped, tenantID, id).Exec(ctx))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return storage.ErrNotFound
+		}
+		_, err = q.db.NewUpdate().Table("teams").Set("meta_team_id = NULL").Set("version = version + 1").
+			Where("tenant_id = ? AND meta_team_id = ?", tenantID, id).Exec(ctx)
+		return mapErr(err)
+	})
+}
+
 // User tokens.
 
 func (q *queries) CreateUserToken(ctx context.Context, t *tenant.UserToken) error {

@@ -375,6 +375,32 @@ func testTeams(t *testing.T, h Harness) {
 		gotTeam, err := s.GetTeam(ctx, w.Tenant.ID, tm.ID)
 		require.NoError(t, err)
 		assert.Equal(t, field.ID, gotTeam.MetaTeamID)
+
+		// Renamed at the version read; a stale version or another tenant's is refused.
+		renamed := clone(sales)
+		renamed.Name, renamed.UpdatedAt = "Sales and marketing", w.tick()
+		require.NoError(t, s.UpdateMetaTeam(ctx, renamed))
+		assert.Equal(t, sales.Version+1, renamed.Version)
+		got, err = s.GetMetaTeam(ctx, w.Tenant.ID, sales.ID)
+		require.NoError(t, err)
+		assertSame(t, renamed, got)
+		stale := clone(sales)
+		stale.Name = "Stale"
+		assert.ErrorIs(t, s.UpdateMetaTeam(ctx, stale), storage.ErrConflict, "a stale version")
+		foreign := clone(renamed)
+		foreign.TenantID = other.Tenant.ID
+		assert.ErrorIs(t, s.UpdateMetaTeam(ctx, foreign), storage.ErrNotFound, "through another tenant")
+
+		// Deleted: its teams stay, filed under none, each at a new version.
+		assert.ErrorIs(t, s.DeleteMetaTeam(ctx, other.Tenant.ID, field.ID), storage.ErrNotFound, "through another tenant")
+		require.NoError(t, s.DeleteMetaTeam(ctx, w.Tenant.ID, field.ID))
+		_, err = s.GetMetaTeam(ctx, w.Tenant.ID, field.ID)
+		assert.ErrorIs(t, err, storage.ErrNotFound)
+		kept, err := s.GetTeam(ctx, w.Tenant.ID, tm.ID)
+		require.NoError(t, err)
+		assert.Equal(t, uuid.Nil, kept.MetaTeamID)
+		assert.Equal(t, gotTeam.Version+1, kept.Version)
+		assert.ErrorIs(t, s.DeleteMetaTeam(ctx, w.Tenant.ID, field.ID), storage.ErrNotFound, "twice")
 	})
 }
 

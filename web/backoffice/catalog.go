@@ -72,17 +72,11 @@ func (h *Handler) catalogRoutes() []route {
 	}
 }
 
-// allows reports whether the policy lets the person perform act at all; the Desk checks
-// again, on the record, when it is done.
-func allows(s *session, act tenant.Action) bool {
-	return tenant.Authorize(s.actor, act, nil) == nil
-}
-
 // operators guards the Templates module: people the policy never lets read templates
 // (customers' users) find no such pages, as their menu shows them none.
 func (h *Handler) operators(next func(http.ResponseWriter, *http.Request, *session)) func(http.ResponseWriter, *http.Request, *session) {
 	return func(w http.ResponseWriter, r *http.Request, s *session) {
-		if !allows(s, tenant.ActTemplateRead) {
+		if !allows(s, tenant.ActTemplateRead, nil) {
 			h.pages.Error(w, r, s.l, fmt.Errorf("backoffice: templates: %w", storage.ErrNotFound))
 			return
 		}
@@ -180,7 +174,7 @@ func (h *Handler) templates(w http.ResponseWriter, r *http.Request, s *session) 
 		h.pages.Error(w, r, s.l, err)
 		return
 	}
-	v := templatesView{CanCreate: allows(s, tenant.ActTemplateManage)}
+	v := templatesView{CanCreate: allows(s, tenant.ActTemplateManage, nil)}
 	for _, t := range ts {
 		v.Rows = append(v.Rows, templateRow{ID: t.ID, Name: t.Name, Description: t.Description, Fields: len(t.Fields),
 			Blocks: len(t.Blocks), Stats: worded(s.l, stats[t.ID]), Updated: t.UpdatedAt})
@@ -410,7 +404,7 @@ func (h *Handler) renderTemplate(w http.ResponseWriter, r *http.Request, s *sess
 		h.pages.Error(w, r, s.l, err)
 		return
 	}
-	v := templateView{Template: t, Stats: worded(s.l, st), CanEdit: allows(s, tenant.ActTemplateManage)}
+	v := templateView{Template: t, Stats: worded(s.l, st), CanEdit: allows(s, tenant.ActTemplateManage, nil)}
 	devs, err := h.desk.Devices(ctx, s.actor, storage.DeviceFilter{TemplateID: id}, storage.PageRequest{Limit: 10})
 	if err != nil {
 		h.pages.Error(w, r, s.l, err)
@@ -542,7 +536,7 @@ func (n *names) options() (templates, customers []option) {
 func (h *Handler) devices(w http.ResponseWriter, r *http.Request, s *session) {
 	ctx, q := r.Context(), r.URL.Query()
 	fl := deviceFilters{Template: q.Get("template"), Customer: q.Get("customer"), Text: strings.TrimSpace(q.Get("q"))}
-	v := devicesView{Filters: fl, Staff: s.actor.Kind == tenant.ActorEmployee, CanCreate: allows(s, tenant.ActDeviceManage)}
+	v := devicesView{Filters: fl, Staff: s.actor.Kind == tenant.ActorEmployee, CanCreate: allows(s, tenant.ActDeviceManage, nil)}
 	f := storage.DeviceFilter{Text: fl.Text}
 	if v.Staff {
 		f.TemplateID, f.CustomerID = parseID(fl.Template), parseID(fl.Customer)
@@ -820,7 +814,7 @@ func (h *Handler) renderDevice(w http.ResponseWriter, r *http.Request, s *sessio
 		ShowCodes:    tenant.Authorize(s.actor, tenant.ActCodeList, &res) == nil,
 		LinkCustomer: s.actor.Kind == tenant.ActorEmployee}
 	v.CanAssign = v.CanEdit
-	if dev.TemplateID != uuid.Nil && allows(s, tenant.ActTemplateRead) {
+	if dev.TemplateID != uuid.Nil && allows(s, tenant.ActTemplateRead, nil) {
 		t, err := h.desk.Template(ctx, s.actor, dev.TemplateID)
 		if err != nil {
 			h.pages.Error(w, r, l, err)

@@ -25,7 +25,24 @@
 // lead, shows one ticket and offers only what the lifecycle allows from its state and the
 // access policy lets the person do. The Desk decides every change; a refusal is shown on the
 // ticket page with its kind's status, and a ticket of another tenant or customer is not found
-// on every route that names it.
+// on every route that names it. The list changes the ticked tickets at once (assign, close),
+// one Desk call each, and tells which did not change and why; the ticket page edits the
+// ticket (a stale edit is told, the input kept) and works its video sessions: invite now,
+// propose a time (in the browser's time zone with its script, else UTC), join, and what the
+// session's lifecycle allows. /sessions lists the video sessions across tickets, by state,
+// day, customer and agent.
+//
+// The dashboard shows the requests by state, the person's open offers (accepted from there),
+// their tasks, the calls planned today and the last 30 days' figures; on a phone it starts
+// with large links to tickets, sessions and devices.
+//
+// # Templates and devices
+//
+// /templates (the operator's staff only) lists the device types with their statistics
+// (tickets, sessions, mean rating) and edits each one's public content and custom fields;
+// /devices lists the devices (a customer's user: their customer's) by template, customer and
+// text, each with its statistics, and /devices/{id} shows one with its fields, codes, recent
+// tickets and the forms the policy allows.
 //
 // # Codes, customers and projects
 //
@@ -36,6 +53,28 @@
 // nothing is saved. /codes/{id}/qr.png and qr.svg download the image. /customers lists the
 // customers with their statistics; /customers/{id} shows one with its devices, users and
 // support plan; /projects lists and edits projects. Customer users find none of these pages.
+//
+// # My Company
+//
+// /company lists the sections the person may use. An operator's admins and moderators manage
+// employees (/company/users: invite, role, department, deactivate), departments, teams and
+// meta-teams with the default group (warned about while it has no member), custom statuses
+// and priorities, and canned responses per language; a customer's admin manages their
+// company's users on the same page. The settings pages are the admins': /company/settings
+// (event switches per channel, durations, offer, access, request form, report template,
+// branding; each section its own form, a stale version told with the input kept),
+// /company/templates (notification templates with a live preview and the SMS segment
+// count), /company/smtp (the tenant's mail server, its password never shown, with a test send
+// that names the failing step), /company/notifications (failed ones, retried from there) and
+// /company/audit.
+//
+// # Routes
+//
+// Each module keeps its part of the one route table beside its handlers (see the doc comments
+// of coreRoutes, ticketRoutes, sessionRoutes, catalogRoutes, codeRoutes, companyRoutes,
+// settingsRoutes and appRoutes). The tests walk the table: every route as every role, and
+// every route that names a record with another tenant's and another customer's, which must
+// not be found.
 //
 // # The web app
 //
