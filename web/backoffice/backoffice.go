@@ -60,7 +60,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeH
 
 // New returns the back office of desk as an http.Handler answering under "/": mount it at the
 // root of the host the Desk's BaseURL names, beside the public pages (web/public), whose paths
-// it leaves alone. Its routes:
+// it leaves alone (/c/, /requests/, /request-links/, /sessions/). Its routes:
 //
 //	GET  /                               the dashboard
 //	GET  /login                          the sign-in form; POST signs in
@@ -74,17 +74,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeH
 //	POST /notifications/{id}/read        marks one read; POST /notifications/read marks all
 //	GET  /profile                        the profile; POST /profile/password, /profile/share,
 //	                                     /profile/preferences (language, push switch)
-//	GET  /tickets                        the tickets, filtered by the query (state, priority,
-//	                                     assignee: an ID, "me" or "unassigned", team, customer,
-//	                                     q for text), a page at a time (after)
-//	GET  /tickets/{id}                   a ticket: facts, history, messages, files and what
-//	                                     the person may do; ?canned={id} fills in a canned
-//	                                     response; the Desk's ticket links lead here
-//	GET  /tickets/{id}/files/{fileID}    a file of the ticket
-//	POST /tickets/{id}/messages          posts a message (internal for staff), with files
-//	POST /tickets/{id}/events/{event}    fires a lifecycle event (reason, stars)
-//	POST /tickets/{id}/assign            assigns to an agent and/or a team
-//	POST /tickets/{id}/status            sets the custom status; /priority the priority
+//	/tickets…, /sessions                 Tickets and Video Sessions (see ticketRoutes,
+//	                                     sessionRoutes)
+//	/templates…, /devices…               Templates and Devices (catalogRoutes)
+//	/codes…, /customers…, /projects…     Codes, Customers, Projects (codeRoutes)
+//	/company…                            My Company (companyRoutes, settingsRoutes)
+//	/manifest.webmanifest, /sw.js, …     the installable web app (appRoutes)
 //	GET  /static/…                       stylesheet and images
 //
 // It returns an error when Config.Tenant is missing or the templates do not load.
