@@ -10,16 +10,15 @@
 // where it stopped.
 //
 // The shape: tenant 0 holds 10% of the tickets, tenants 1–9 3% each, tenants 10–99 0.3% each,
-// the rest 0.04% each (100,000 / 30,000 / 3,000 / 400 tickets at the default sizes). A
-// tenant has an admin, a supervisor, agents in teams of at most 8 (the first is the default
-// group), customers each with a customer user, devices of three templates, canned
-// responses. Tickets span two years ending two days before the seeding; the newest are
-// being handled (a thousandth of the tickets, at least 2, in each of open, assigned, in
-// progress and waiting), twice that many done, the rest closed (a third
-// of them rated) or cancelled. Each ticket has 1 to 5 messages (every 500th has 20), a history
-// entry per message and per lifecycle step; open tickets are offered to their team's members
-// (with an unread in-app notification each), and the newest tenth of the others left a read
-// notification with their assignee.
+// the rest 0.04% each (100,000 / 30,000 / 3,000 / 400 tickets at the default sizes). A tenant
+// has an admin, a supervisor, agents in teams of at most 8 (the first is the default group),
+// customers each with a customer user, devices of three templates, canned responses. Tickets
+// span two years ending two days before the seeding; the newest are being handled (a
+// thousandth of the tickets, at least 2, in each of open, assigned, in progress and waiting),
+// twice that many are done, the rest closed (a third of them rated) or cancelled. Each ticket
+// has 1 to 5 messages (every 500th has 20), a history entry per message and per lifecycle
+// step; open tickets are offered to their team's members (with an unread in-app notification
+// each), and the newest tenth of the others left a read notification with their assignee.
 //
 // Not seeded: video sessions, attachments, timers, audit log, projects and departments.
 package scaleseed

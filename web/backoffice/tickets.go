@@ -78,6 +78,12 @@ type lookups struct {
 // lookup reads the names the person's pages show: statuses and priorities for everyone, teams,
 // customers and employees for staff.
 func (h *Handler) lookup(ctx context.Context, s *session) (*lookups, error) {
+	return h.lookupFor(ctx, s, true)
+}
+
+// lookupFor is lookup, reading the tenant's customers only when customers is set: a page that
+// names one customer reads it alone rather than every customer of the tenant.
+func (h *Handler) lookupFor(ctx context.Context, s *session, customers bool) (*lookups, error) {
 	lk := &lookups{users: map[uuid.UUID]string{}}
 	var err error
 	if lk.statuses, err = h.desk.Statuses(ctx, s.actor); err != nil {
@@ -92,8 +98,10 @@ func (h *Handler) lookup(ctx context.Context, s *session) (*lookups, error) {
 	if lk.teams, err = h.desk.Teams(ctx, s.actor); err != nil {
 		return nil, err
 	}
-	if lk.customers, err = h.desk.Customers(ctx, s.actor); err != nil {
-		return nil, err
+	if customers {
+		if lk.customers, err = h.desk.Customers(ctx, s.actor); err != nil {
+			return nil, err
+		}
 	}
 	users, err := h.desk.Users(ctx, s.actor, storage.UserFilter{Employees: true}, storage.PageRequest{Limit: storage.MaxPageSize})
 	if err != nil {
@@ -304,7 +312,7 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, s *sessio
 		h.pages.Error(w, r, l, err)
 		return
 	}
-	lk, err := h.lookup(ctx, s)
+	lk, err := h.lookupFor(ctx, s, false) // the page names its own customer (below)
 	if err != nil {
 		h.pages.Error(w, r, l, err)
 		return
