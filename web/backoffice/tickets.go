@@ -56,12 +56,28 @@ type ticketsView struct {
 	Filters ticketFilters
 	// Staff says the person is an employee: the filters by assignee, team and customer.
 	Staff                                           bool
-	States, Priorities, Assignees, Teams, Customers []option
+	States, Priorities, Assignees, Teams, Customers []choice
 	Rows                                            []ticketRow
 	// Next is the link to the following page, with the filters; empty on the last.
 	Next string
 	// Filtered says a filter is set, for the link that clears them.
 	Filtered bool
+}
+
+// choice is an option of a filter's select, marked when the filter holds its value: the
+// template tests a field instead of calling eq on each of a big tenant's hundreds of options.
+type choice struct {
+	Value, Label string
+	Selected     bool
+}
+
+// choices marks among opts the one whose value is current.
+func choices(opts []option, current string) []choice {
+	out := make([]choice, len(opts))
+	for i, o := range opts {
+		out[i] = choice{Value: o.Value, Label: o.Label, Selected: o.Value == current}
+	}
+	return out
 }
 
 // lookups names what tickets refer to by ID, as far as the person may read it.
@@ -206,24 +222,27 @@ func (h *Handler) tickets(w http.ResponseWriter, r *http.Request, s *session) {
 		h.pages.Error(w, r, s.l, err)
 		return
 	}
+	var states, priorities, assignees, teams, customers []option
 	for _, st := range ticket.States() {
-		v.States = append(v.States, option{string(st), s.l.T("bo.state." + string(st))})
+		states = append(states, option{string(st), s.l.T("bo.state." + string(st))})
 	}
 	for _, p := range lk.priorities {
-		v.Priorities = append(v.Priorities, option{p.ID.String(), p.Name})
+		priorities = append(priorities, option{p.ID.String(), p.Name})
 	}
 	if v.Staff {
-		v.Assignees = []option{{"me", s.l.T("bo.tickets.me")}, {"unassigned", s.l.T("bo.tickets.unassigned")}}
+		assignees = []option{{"me", s.l.T("bo.tickets.me")}, {"unassigned", s.l.T("bo.tickets.unassigned")}}
 		for _, u := range lk.employees {
-			v.Assignees = append(v.Assignees, option{u.ID.String(), u.Name})
+			assignees = append(assignees, option{u.ID.String(), u.Name})
 		}
 		for _, t := range lk.teams {
-			v.Teams = append(v.Teams, option{t.ID.String(), t.Name})
+			teams = append(teams, option{t.ID.String(), t.Name})
 		}
 		for _, c := range lk.customers {
-			v.Customers = append(v.Customers, option{c.ID.String(), c.Name})
+			customers = append(customers, option{c.ID.String(), c.Name})
 		}
 	}
+	v.States, v.Priorities, v.Assignees = choices(states, fl.State), choices(priorities, fl.Priority), choices(assignees, fl.Assignee)
+	v.Teams, v.Customers = choices(teams, fl.Team), choices(customers, fl.Customer)
 	for _, t := range page.Items {
 		v.Rows = append(v.Rows, ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: s.l.T("bo.state." + string(t.State)),
 			Priority: lk.priority(t.PriorityID), Assignee: lk.user(ctx, h.desk, s.actor, t.AssigneeID), Updated: t.UpdatedAt})
