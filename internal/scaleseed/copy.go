@@ -77,16 +77,6 @@ func (r *row) int(n int64) *row {
 	return r
 }
 
-func (r *row) bool(b bool) *row {
-	r.sep()
-	if b {
-		_ = r.w.WriteByte('t')
-	} else {
-		_ = r.w.WriteByte('f')
-	}
-	return r
-}
-
 // at writes a timestamptz in UTC, microseconds as the Desk stores them.
 func (r *row) at(t time.Time) *row {
 	r.sep()
