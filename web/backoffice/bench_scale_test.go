@@ -26,7 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// EnvScale names the database seeded by internal/cmd/seed that BenchmarkBackofficeScale reads;
+// envScale names the database seeded by internal/cmd/seed that BenchmarkBackofficeScale reads;
 // the benchmark is skipped without it.
 const envScale = "HELPDESK_SCALE_POSTGRES"
 
