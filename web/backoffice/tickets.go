@@ -57,9 +57,10 @@ type ticketRow struct {
 type ticketsView struct {
 	Filters ticketFilters
 	// Staff says the person is an employee: the filters by assignee, team and customer.
-	Staff                                                              bool
-	States, Priorities, Assignees, Teams, Customers, Devices, Projects []option
-	Rows                                                               []ticketRow
+	Staff                                           bool
+	States, Priorities, Assignees, Teams, Customers []choice
+	Devices, Projects                               []choice
+	Rows                                            []ticketRow
 	// Next is the link to the following page, with the filters; empty on the last.
 	Next string
 	// Filtered says a filter is set, for the link that clears them.
@@ -71,6 +72,22 @@ type ticketsView struct {
 	// Bulk is the report of a bulk action; BulkProblem a bulk form that could not run.
 	Bulk        *bulkReport
 	BulkProblem string
+}
+
+// choice is an option of a filter's select, marked when the filter holds its value: the
+// template tests a field instead of calling eq on each of a big tenant's hundreds of options.
+type choice struct {
+	Value, Label string
+	Selected     bool
+}
+
+// choices marks among opts the one whose value is current.
+func choices(opts []option, current string) []choice {
+	out := make([]choice, len(opts))
+	for i, o := range opts {
+		out[i] = choice{Value: o.Value, Label: o.Label, Selected: o.Value == current}
+	}
+	return out
 }
 
 // lookups names what tickets refer to by ID, as far as the person may read it.
@@ -87,6 +104,12 @@ type lookups struct {
 // lookup reads the names the person's pages show: statuses and priorities for everyone, teams,
 // customers and employees for staff.
 func (h *Handler) lookup(ctx context.Context, s *session) (*lookups, error) {
+	return h.lookupFor(ctx, s, true)
+}
+
+// lookupFor is lookup, reading the tenant's customers only when customers is set: a page that
+// names one customer reads it alone rather than every customer of the tenant.
+func (h *Handler) lookupFor(ctx context.Context, s *session, customers bool) (*lookups, error) {
 	lk := &lookups{users: map[uuid.UUID]string{}}
 	var err error
 	if lk.statuses, err = h.desk.Statuses(ctx, s.actor); err != nil {
@@ -101,8 +124,10 @@ func (h *Handler) lookup(ctx context.Context, s *session) (*lookups, error) {
 	if lk.teams, err = h.desk.Teams(ctx, s.actor); err != nil {
 		return nil, err
 	}
-	if lk.customers, err = h.desk.Customers(ctx, s.actor); err != nil {
-		return nil, err
+	if customers {
+		if lk.customers, err = h.desk.Customers(ctx, s.actor); err != nil {
+			return nil, err
+		}
 	}
 	users, err := h.desk.Users(ctx, s.actor, storage.UserFilter{Employees: true}, storage.PageRequest{Limit: storage.MaxPageSize})
 	if err != nil {
@@ -220,34 +245,39 @@ func (h *Handler) renderTickets(w http.ResponseWriter, r *http.Request, s *sessi
 		h.pages.Error(w, r, s.l, err)
 		return
 	}
+	var states, priorities, assignees, teams, customers []option
 	for _, st := range ticket.States() {
-		v.States = append(v.States, option{string(st), s.l.T("bo.state." + string(st))})
+		states = append(states, option{string(st), s.l.T("bo.state." + string(st))})
 	}
 	for _, p := range lk.priorities {
-		v.Priorities = append(v.Priorities, option{p.ID.String(), p.Name})
+		priorities = append(priorities, option{p.ID.String(), p.Name})
 	}
 	if v.Staff {
-		v.Assignees = []option{{"me", s.l.T("bo.tickets.me")}, {"unassigned", s.l.T("bo.tickets.unassigned")}}
+		assignees = []option{{"me", s.l.T("bo.tickets.me")}, {"unassigned", s.l.T("bo.tickets.unassigned")}}
 		for _, u := range lk.employees {
-			v.Assignees = append(v.Assignees, option{u.ID.String(), u.Name})
+			assignees = append(assignees, option{u.ID.String(), u.Name})
 		}
 		for _, t := range lk.teams {
-			v.Teams = append(v.Teams, option{t.ID.String(), t.Name})
+			teams = append(teams, option{t.ID.String(), t.Name})
 		}
 		for _, c := range lk.customers {
-			v.Customers = append(v.Customers, option{c.ID.String(), c.Name})
+			customers = append(customers, option{c.ID.String(), c.Name})
 		}
 		if projects, err := h.desk.Projects(ctx, s.actor); err == nil {
+			var opts []option
 			for _, p := range projects {
-				v.Projects = append(v.Projects, option{p.ID.String(), p.Name})
+				opts = append(opts, option{p.ID.String(), p.Name})
 			}
+			v.Projects = choices(opts, fl.Project)
 		}
 	}
-	v.Devices = h.deviceFilterOptions(ctx, s, f.DeviceID)
+	v.Devices = choices(h.deviceFilterOptions(ctx, s, f.DeviceID), fl.Device)
 	picked := map[string]bool{}
 	for _, id := range q["ticket"] {
 		picked[id] = true
 	}
+	v.States, v.Priorities, v.Assignees = choices(states, fl.State), choices(priorities, fl.Priority), choices(assignees, fl.Assignee)
+	v.Teams, v.Customers = choices(teams, fl.Team), choices(customers, fl.Customer)
 	for _, t := range page.Items {
 		row := ticketRow{ID: t.ID, Ref: t.Ref(), Title: t.Title, State: s.l.T("bo.state." + string(t.State)),
 			Priority: lk.priority(t.PriorityID), Assignee: lk.user(ctx, h.desk, s.actor, t.AssigneeID), Updated: t.UpdatedAt}
@@ -489,7 +519,7 @@ func (h *Handler) renderTicketWith(w http.ResponseWriter, r *http.Request, s *se
 		h.pages.Error(w, r, l, err)
 		return
 	}
-	lk, err := h.lookup(ctx, s)
+	lk, err := h.lookupFor(ctx, s, false) // the page names its own customer (below)
 	if err != nil {
 		h.pages.Error(w, r, l, err)
 		return
