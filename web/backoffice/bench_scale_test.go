@@ -152,7 +152,15 @@ func (f *scaleFixture) pages() []scalePage {
 			if _, err := f.desk.Tickets(ctx, actor, filter, storage.PageRequest{Limit: 25}); err != nil {
 				return err
 			}
-			return f.lookupCalls(ctx, actor, true)
+			if err := f.lookupCalls(ctx, actor, true); err != nil {
+				return err
+			}
+			// The project and device filters' choices.
+			if _, err := f.desk.Projects(ctx, actor); err != nil {
+				return err
+			}
+			_, err = f.desk.Devices(ctx, actor, storage.DeviceFilter{}, storage.PageRequest{Limit: storage.MaxPageSize})
+			return err
 		}
 	}
 	return []scalePage{
@@ -171,6 +179,26 @@ func (f *scaleFixture) pages() []scalePage {
 			}
 			for _, o := range offers.Items {
 				if _, err := f.desk.Ticket(ctx, actor, o.TicketID); err != nil {
+					return err
+				}
+			}
+			// The person's tasks, named with the lookups, and the calls planned today.
+			if _, err := f.desk.Tickets(ctx, actor, storage.TicketFilter{AssigneeID: actor.UserID,
+				States: []ticket.State{ticket.StateAssigned, ticket.StateInProgress}}, storage.PageRequest{Limit: 10}); err != nil {
+				return err
+			}
+			if err := f.lookupCalls(ctx, actor, false); err != nil {
+				return err
+			}
+			from := time.Now().UTC().Truncate(24 * time.Hour)
+			today, err := f.desk.ListSessions(ctx, actor, storage.SessionFilter{PlannedFrom: from, PlannedTo: from.AddDate(0, 0, 1),
+				States: []ticket.SessionState{ticket.SessionProposed, ticket.SessionConfirmed, ticket.SessionInProgress}},
+				storage.PageRequest{Limit: 10})
+			if err != nil {
+				return err
+			}
+			for _, sn := range today.Items {
+				if _, err := f.desk.Ticket(ctx, actor, sn.TicketID); err != nil {
 					return err
 				}
 			}
@@ -205,6 +233,9 @@ func (f *scaleFixture) pages() []scalePage {
 				return err
 			}
 			if _, err := f.desk.Attachments(ctx, actor, t.ID, storage.PageRequest{Limit: storage.MaxPageSize}); err != nil {
+				return err
+			}
+			if _, err := f.desk.Sessions(ctx, actor, t.ID, storage.PageRequest{Limit: storage.MaxPageSize}); err != nil {
 				return err
 			}
 			_, err = f.desk.CannedResponses(ctx, actor, "")

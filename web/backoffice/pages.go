@@ -127,7 +127,7 @@ func (h *Handler) dashboardLists(r *http.Request, s *session, v *dashboardView) 
 		if err != nil {
 			return err
 		}
-		if lk, err = h.lookup(ctx, s); err != nil {
+		if lk, err = h.lookupFor(ctx, s, false); err != nil { // the rows name no customer
 			return err
 		}
 		for _, t := range tasks.Items {
