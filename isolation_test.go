@@ -846,6 +846,7 @@ var background = map[string]string{
 	"FireTimersOnce":  "fires one batch of every tenant's due timers",
 	"HandleRoomEvent": "applies a video provider's event to the session of the room it names, in whichever tenant",
 	"CodeURL":         "builds a URL from a token the caller holds; reads nothing",
+	"PushPublicKey":   "returns the server's VAPID public key, the same for everyone; reads nothing",
 }
 
 // session returns a new invited session of the cell's ticket, by the scope's agent.
