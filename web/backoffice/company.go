@@ -1022,7 +1022,26 @@ func rankChange(r *http.Request, do string, name *string, retired, def *bool) bo
 // companyStatusChange moves a status one place (MoveStatus), or renames, retires, restores it
 // or makes it its state's default (UpdateStatus).
 func (h *Handler) companyStatusChange(w http.ResponseWriter, r *http.Request, s *session) {
-	ctx := r.Context()
+	h.rankChangePost(w, r, s, func(ctx context.Context, id uuid.UUID, by int) error {
+		_, err := h.desk.MoveStatus(ctx, s.actor, id, by)
+		return err
+	}, h.changeStatus)
+}
+
+// companyPriorityChange moves a priority one place (MovePriority), or renames, retires,
+// restores it or makes it the default (UpdatePriority).
+func (h *Handler) companyPriorityChange(w http.ResponseWriter, r *http.Request, s *session) {
+	h.rankChangePost(w, r, s, func(ctx context.Context, id uuid.UUID, by int) error {
+		_, err := h.desk.MovePriority(ctx, s.actor, id, by)
+		return err
+	}, h.changePriority)
+}
+
+// rankChangePost applies the posted change ("do") to the status or priority {id}: a move with
+// move, anything else with change; a refusal is shown next to its row.
+func (h *Handler) rankChangePost(w http.ResponseWriter, r *http.Request, s *session,
+	move func(ctx context.Context, id uuid.UUID, by int) error,
+	change func(ctx context.Context, s *session, r *http.Request, id uuid.UUID, do string) error) {
 	id, err := pathID(r)
 	if err != nil {
 		h.pages.Error(w, r, s.l, err)
@@ -1030,9 +1049,9 @@ func (h *Handler) companyStatusChange(w http.ResponseWriter, r *http.Request, s 
 	}
 	do := r.PostFormValue("do")
 	if by, ok := moves[do]; ok {
-		_, err = h.desk.MoveStatus(ctx, s.actor, id, by)
+		err = move(r.Context(), id, by)
 	} else {
-		err = h.changeStatus(ctx, s, r, id, do)
+		err = change(r.Context(), s, r, id, do)
 	}
 	if err != nil {
 		h.rankRefused(w, r, s, id, err)
@@ -1058,28 +1077,6 @@ func (h *Handler) changeStatus(ctx context.Context, s *session, r *http.Request,
 	c.Version = version(r)
 	_, err = h.desk.UpdateStatus(ctx, s.actor, &c)
 	return err
-}
-
-// companyPriorityChange moves a priority one place (MovePriority), or renames, retires,
-// restores it or makes it the default (UpdatePriority).
-func (h *Handler) companyPriorityChange(w http.ResponseWriter, r *http.Request, s *session) {
-	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		h.pages.Error(w, r, s.l, err)
-		return
-	}
-	do := r.PostFormValue("do")
-	if by, ok := moves[do]; ok {
-		_, err = h.desk.MovePriority(ctx, s.actor, id, by)
-	} else {
-		err = h.changePriority(ctx, s, r, id, do)
-	}
-	if err != nil {
-		h.rankRefused(w, r, s, id, err)
-		return
-	}
-	http.Redirect(w, r, "/company/statuses?done=saved#status-"+id.String(), http.StatusSeeOther)
 }
 
 // changePriority applies do to priority id as the form gives it, at the form's version.
