@@ -1,0 +1,8 @@
+package api
+
+import "slices"
+
+// operations is the API: every operation of every area, in the document's order.
+func operations() []operation {
+	return slices.Concat(ticketOps())
+}
