@@ -147,6 +147,9 @@ func newWorld(t *testing.T, e engine) *world {
 		require.NoError(t, err)
 		w.ids["attachment:"+tk] = files.Items[0].ID
 	}
+	for _, records := range []func(*testing.T, *world){sessionsRecords, catalogRecords, companyRecords, settingsRecords} {
+		records(t, w)
+	}
 	return w
 }
 

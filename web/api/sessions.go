@@ -1,0 +1,6 @@
+package api
+
+// sessionsOps are the operations of the sessions area.
+func sessionsOps() []operation {
+	return nil
+}
