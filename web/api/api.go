@@ -88,13 +88,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve runs one operation: authenticate, decode, call, answer.
 func (h *Handler) serve(o *operation, w http.ResponseWriter, r *http.Request) {
 	c := &call{ctx: r.Context(), w: w, r: r, h: h, op: o}
-	if !o.public {
-		actor, err := h.authenticate(r)
-		if err != nil {
-			writeProblem(w, err)
-			return
-		}
-		c.actor = actor
+	var err error
+	if o.public {
+		c.actor, err = o.resolve(c)
+	} else {
+		c.actor, err = h.authenticate(r)
+	}
+	if err != nil {
+		writeProblem(w, err)
+		return
 	}
 	if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
 		h.idempotent(c, o)

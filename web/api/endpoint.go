@@ -26,8 +26,11 @@ type operation struct {
 	tag          string
 	summary      string
 	status       int // the success status: 200, 201 or 204
-	// public operations take no credentials: the token in their path is the credential.
-	public bool
+	// public operations take no credentials: the token in their path is the credential,
+	// which resolve turns into the actor before anything else runs (Idempotency-Key
+	// included, whose records belong to that actor).
+	public  bool
+	resolve func(c *call) (tenant.Actor, error)
 	// idempotent says a retried request with an Idempotency-Key replays the first answer;
 	// every POST is.
 	in, out reflect.Type
@@ -88,8 +91,12 @@ func op[In, Out any](method, path, id, tag, summary string, fn func(c *call, in 
 // create one) answers 200.
 func (o operation) ok(status int) operation { o.status = status; return o }
 
-// open marks an operation public: no credentials, its path's token is one.
-func (o operation) open() operation { o.public = true; return o }
+// open marks an operation public: no credentials; resolve finds its actor from the request
+// (a code's or a link's token in its path), and its errors are answered as they are.
+func (o operation) open(resolve func(c *call) (tenant.Actor, error)) operation {
+	o.public, o.resolve = true, resolve
+	return o
+}
 
 // file marks an operation whose body is a file of the given content types.
 func (o operation) file(types ...string) operation { o.raw = types; return o }
