@@ -27,6 +27,7 @@ import (
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/video/twiliovideo"
+	"github.com/deskkit/helpdesk/web/api"
 	"github.com/deskkit/helpdesk/web/backoffice"
 	"github.com/deskkit/helpdesk/web/public"
 	"github.com/google/uuid"
@@ -349,7 +350,8 @@ const (
 // the back office's.
 var publicPrefixes = []string{"/c/", "/request-links/", "/requests/", "/sessions/"}
 
-// handler serves the back office and the public pages on one address, and Twilio's status
+// handler serves the back office, the public pages and the JSON API (under /api/v1) on one
+// address, and Twilio's status
 // callbacks when the auth token is there to check them.
 func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpdesk.Config, twilioAuthToken string) (http.Handler, error) {
 	bo, err := backoffice.New(desk, &backoffice.Config{Tenant: backoffice.SingleTenant(tid), Logger: logger})
@@ -367,6 +369,11 @@ func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpde
 	// The Video Sessions list, beside the public session links under /sessions/.
 	mux.Handle("/sessions", bo)
 	mux.Handle("/", bo)
+	apiHandler, err := api.New(desk, &api.Config{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle(api.Prefix+"/", apiHandler)
 	if twilioAuthToken != "" && dc.Notifiers[notify.SMS] != nil {
 		mux.Handle("POST "+smsCallback, twiliosms.StatusHandler(twilioAuthToken, dc.BaseURL+smsCallback, desk))
 	}

@@ -145,14 +145,26 @@ func TestDemoBackOffice(t *testing.T) {
 		res.Body.Close()
 		require.Equal(t, http.StatusOK, res.StatusCode, who.email)
 		assert.Contains(t, string(body), "T-000001", "the seeded requests in the back office's list")
+		// The JSON API beside it, with the same session.
+		res, err = c.Get(srv.URL + "/api/v1/tickets?limit=100")
+		require.NoError(t, err)
+		body, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode, who.email)
+		assert.Equal(t, "application/json", res.Header.Get("Content-Type"))
+		assert.Contains(t, string(body), `"ref":"T-000001"`, "the seeded requests through the API")
 	}
+	res, err := http.Get(srv.URL + "/api/v1/openapi.json")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
 	// A staff e-mail's ticket link: the back-office page once signed in, the console's row before.
 	page, err := d.desk.Tickets(ctx, d.world.Admin, storage.TicketFilter{}, storage.PageRequest{Limit: 1})
 	require.NoError(t, err)
 	require.NotEmpty(t, page.Items)
 	link := "/tickets/" + page.Items[0].ID.String()
 	plain := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := plain.Get(srv.URL + link)
+	res, err = plain.Get(srv.URL + link)
 	require.NoError(t, err)
 	res.Body.Close()
 	assert.Equal(t, "/demo/#t-"+page.Items[0].ID.String(), res.Header.Get("Location"))

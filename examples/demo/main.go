@@ -26,6 +26,7 @@ import (
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/video"
 	"github.com/deskkit/helpdesk/video/videotest"
+	"github.com/deskkit/helpdesk/web/api"
 	"github.com/deskkit/helpdesk/web/backoffice"
 	"github.com/deskkit/helpdesk/web/public"
 	"github.com/google/uuid"
@@ -138,6 +139,8 @@ func printBanner(w io.Writer, d *demo, dbPath string, fresh bool) {
 	fmt.Fprintf(w, "  mailbox:        %s/demo/mailbox (the e-mails and text messages sent)\n", d.base)
 	fmt.Fprintf(w, "  back office:    %s/login (password %s for ada@acme.example, admin;\n"+
 		"                  sam@acme.example, agent; nina@northwind.example, the customer's admin)\n", d.base, demoPassword)
+	fmt.Fprintf(w, "  JSON API:       %s%s/openapi.json (its OpenAPI document; make a token under\n"+
+		"                  Profile > API tokens and send it as Authorization: Bearer <token>)\n", d.base, api.Prefix)
 	fmt.Fprintf(w, "  data:           %s (%s; delete %s* to start afresh)\n\n", dbPath, data, dbPath)
 	if qr, err := terminalQR(device); err == nil {
 		fmt.Fprintf(w, "The device page's QR code, for a phone's camera:\n\n%s\n", qr)
@@ -228,8 +231,13 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	apiHandler, err := api.New(desk, &api.Config{Logger: accessLog})
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/demo/", console)
+	mux.Handle(api.Prefix+"/", apiHandler)
 	// The public pages have their own prefixes; everything else is the back office's, but
 	// for the Video Sessions list at exactly /sessions, beside the public session links.
 	for _, p := range []string{"/c/", "/request-links/", "/requests/", "/sessions/"} {
