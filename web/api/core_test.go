@@ -152,3 +152,29 @@ func count(xs []int, v int) int {
 	}
 	return n
 }
+
+// TestSessionCookie checks the back office's cookie as a credential: reads work, a write from
+// the same origin works, and a write another site makes the browser send is refused.
+func TestSessionCookie(t *testing.T) {
+	w := newWorld(t, engines[0])
+	in, err := w.desk.SignIn(t.Context(), w.ten.ID, "agent@example.com", pw)
+	require.NoError(t, err)
+	cookie := "session=" + in.Token
+	const body = `{"body":"From the page's script"}`
+	read := w.call(t, "anonymous", http.MethodGet, "/tickets/{ticket:x}", "", "Cookie", cookie)
+	assert.Equal(t, http.StatusOK, read.StatusCode, read.body)
+	same := w.call(t, "anonymous", http.MethodPost, "/tickets/{ticket:x}/messages", body,
+		"Cookie", cookie, "Sec-Fetch-Site", "same-origin")
+	assert.Equal(t, http.StatusCreated, same.StatusCode, same.body)
+	cross := w.call(t, "anonymous", http.MethodPost, "/tickets/{ticket:x}/messages", body,
+		"Cookie", cookie, "Sec-Fetch-Site", "cross-site")
+	assert.Equal(t, http.StatusForbidden, cross.StatusCode, cross.body)
+	origin := w.call(t, "anonymous", http.MethodPost, "/tickets/{ticket:x}/messages", body,
+		"Cookie", cookie, "Origin", "https://evil.example")
+	assert.Equal(t, http.StatusForbidden, origin.StatusCode, origin.body)
+	// A bearer token is not sent by browsers on their own: no origin rule applies.
+	tokenCross := w.call(t, "agent", http.MethodPost, "/tickets/{ticket:x}/messages", body, "Sec-Fetch-Site", "cross-site")
+	assert.Equal(t, http.StatusCreated, tokenCross.StatusCode, tokenCross.body)
+	expired := w.call(t, "anonymous", http.MethodGet, "/tickets/{ticket:x}", "", "Cookie", "session=nothing")
+	assert.Equal(t, http.StatusUnauthorized, expired.StatusCode)
+}
