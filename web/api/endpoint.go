@@ -40,6 +40,8 @@ type operation struct {
 	produces []string
 	// large says the JSON body may carry files: it is capped at MaxUpload, not MaxBody.
 	large bool
+	// secret says the answer carries a secret shown once: no cache may keep it.
+	secret bool
 	serve func(c *call) (any, error)
 }
 
@@ -103,6 +105,10 @@ func (o operation) file(types ...string) operation { o.raw = types; return o }
 
 // big lets an operation's JSON body carry files (base64): up to MaxUpload·4/3 bytes.
 func (o operation) big() operation { o.large = true; return o }
+
+// once marks an answer that carries a secret shown this once (a token, a signing secret):
+// it is sent with Cache-Control: no-store.
+func (o operation) once() operation { o.secret = true; return o }
 
 // answers sets the content types of the success answer (an image, say).
 func (o operation) answers(types ...string) operation { o.produces = types; return o }
@@ -332,6 +338,9 @@ func (c *call) write(o *operation, out any) {
 		}
 		_, _ = io.Copy(c.w, b.Data)
 		return
+	}
+	if o.secret {
+		c.w.Header().Set("Cache-Control", "no-store")
 	}
 	if e, ok := out.(etagger); ok {
 		c.w.Header().Set("ETag", etagOf(e.etag()))

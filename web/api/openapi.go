@@ -34,7 +34,7 @@ func Document() ([]byte, error) {
 }
 
 func document(ops []operation) (*openapi3.T, error) {
-	g := &generator{comps: openapi3.Schemas{}}
+	g := &generator{comps: openapi3.Schemas{}, types: map[string]reflect.Type{}}
 	doc := &openapi3.T{
 		OpenAPI: "3.1.0",
 		Info: &openapi3.Info{Title: "helpdesk API", Version: "1",
@@ -164,6 +164,8 @@ func ptr[T any](v T) *T { return &v }
 // generator writes the schemas of Go types, named ones once as components.
 type generator struct {
 	comps openapi3.Schemas
+	// types are the Go types behind comps, so that two types never share a name.
+	types map[string]reflect.Type
 }
 
 // enums lists the values of the named string types the API exposes.
@@ -224,6 +226,10 @@ func (g *generator) schema(t reflect.Type) *openapi3.SchemaRef {
 			AdditionalProperties: openapi3.AdditionalProperties{Schema: g.schema(t.Elem())}})
 	case reflect.Struct:
 		name := schemaName(t)
+		if other, ok := g.types[name]; ok && other != t {
+			panic(fmt.Sprintf("api: %s and %s both make the schema %s", other, t, name))
+		}
+		g.types[name] = t
 		if _, ok := g.comps[name]; !ok {
 			g.comps[name] = nil // a placeholder, against cycles
 			s := &openapi3.Schema{Type: &openapi3.Types{"object"}, Properties: openapi3.Schemas{},
@@ -271,12 +277,21 @@ func (g *generator) fields(s *openapi3.Schema, t reflect.Type) {
 
 // schemaName names a component: the Go type's name, with a generic page named for its items
 // ("Page[…api.Ticket]" is "TicketPage").
+// A type of another package is named for its package too ("webhook.Ticket" is
+// "WebhookTicket"), so that it cannot take the name of one of this package's.
 func schemaName(t reflect.Type) string {
 	name := t.Name()
 	if base, arg, ok := strings.Cut(name, "["); ok {
 		arg = strings.TrimSuffix(arg, "]")
 		arg = arg[strings.LastIndexAny(arg, "./")+1:]
 		return arg + base
+	}
+	if pkg := t.PkgPath(); pkg != reflect.TypeFor[generator]().PkgPath() {
+		pkg = pkg[strings.LastIndex(pkg, "/")+1:]
+		prefix := strings.ToUpper(pkg[:1]) + pkg[1:]
+		if !strings.HasPrefix(name, prefix) {
+			name = prefix + name
+		}
 	}
 	return name
 }

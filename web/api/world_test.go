@@ -62,6 +62,8 @@ type world struct {
 	actors map[string]tenant.Actor
 	tokens map[string]string
 	ids    map[string]uuid.UUID
+	// receiver answers webhook deliveries with 204; bodies name its URL as {receiver}.
+	receiver *httptest.Server
 }
 
 // actorNames are the callers every scenario is run as; "anonymous" sends no credentials.
@@ -85,6 +87,8 @@ func newWorld(t *testing.T, e engine) *world {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	w := &world{desk: d, store: s, srv: srv, actors: map[string]tenant.Actor{}, tokens: map[string]string{}, ids: map[string]uuid.UUID{}}
+	w.receiver = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(w.receiver.Close)
 
 	w.ten, err = d.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Service", Language: "en"})
 	require.NoError(t, err)
@@ -195,6 +199,7 @@ var placeholder = regexp.MustCompile(`\{([a-z_]+:[a-z0-9_]+)\}`)
 // expand replaces {kind:name} with the named record's ID.
 func (w *world) expand(t *testing.T, s string) string {
 	t.Helper()
+	s = strings.ReplaceAll(s, "{receiver}", w.receiver.URL)
 	return placeholder.ReplaceAllStringFunc(s, func(m string) string {
 		id, ok := w.ids[m[1:len(m)-1]]
 		require.True(t, ok, "no record %s", m)
