@@ -28,15 +28,15 @@ var (
 	})
 )
 
-// ifMatchIn is the If-Match header of a write to a versioned record.
-type ifMatchIn struct {
+// companyIfMatch is the If-Match header of a write to a versioned record.
+type companyIfMatch struct {
 	IfMatch string `header:"If-Match" doc:"the ETag the change is based on; a stale one answers 412"`
 }
 
-// version checks If-Match against the version have of the record as just read, and returns
+// versionFrom checks If-Match against the version have of the record as just read, and returns
 // the version the change must be based on: the one If-Match names, or without it have (a
 // concurrent change made after the read then answers 409).
-func version(ifMatch string, have int64) (int64, error) {
+func versionFrom(ifMatch string, have int64) (int64, error) {
 	want, any, err := parseIfMatch(ifMatch)
 	if err != nil {
 		return 0, err
@@ -47,9 +47,9 @@ func version(ifMatch string, have int64) (int64, error) {
 	return want, checkVersion(want, have)
 }
 
-// find picks record id out of a list the Desk returned (for records the Desk reads only as a
+// pickByID picks record id out of a list the Desk returned (for records the Desk reads only as a
 // list), not found when the list does not hold it: another tenant's, say.
-func find[T any](items []T, err error, id uuid.UUID, idOf func(T) uuid.UUID, kind string) (T, error) {
+func pickByID[T any](items []T, err error, id uuid.UUID, idOf func(T) uuid.UUID, kind string) (T, error) {
 	var zero T
 	if err != nil {
 		return zero, err
@@ -62,8 +62,8 @@ func find[T any](items []T, err error, id uuid.UUID, idOf func(T) uuid.UUID, kin
 	return zero, fmt.Errorf("%s %s: %w", kind, id, storage.ErrNotFound)
 }
 
-// or returns *p, or have when p is nil: a PATCH field left out keeps its value.
-func or[T any](p *T, have T) T {
+// orKeep returns *p, or have when p is nil: a PATCH field left out keeps its value.
+func orKeep[T any](p *T, have T) T {
 	if p == nil {
 		return have
 	}
@@ -215,8 +215,8 @@ func departmentOf(d *tenant.Department) Department {
 	return Department{ID: d.ID, Name: d.Name, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt, Version: d.Version}
 }
 
-// NameBody names a record to create or rename: a department, a meta-team.
-type NameBody struct {
+// DepartmentBody names a department to create or rename.
+type DepartmentBody struct {
 	Name string `json:"name" doc:"required"`
 }
 
@@ -302,6 +302,11 @@ type MetaTeam struct {
 }
 
 func (m MetaTeam) etag() int64 { return m.Version }
+
+// MetaTeamBody names a meta-team to create or rename.
+type MetaTeamBody struct {
+	Name string `json:"name" doc:"required"`
+}
 
 func metaTeamOf(m *tenant.MetaTeam) MetaTeam {
 	return MetaTeam{ID: m.ID, Name: m.Name, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, Version: m.Version}
@@ -434,56 +439,61 @@ type renderCannedIn struct {
 type (
 	editCustomerIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 		Body CustomerEditBody
 	}
 	supportPlanIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 		Body SupportPlanBody
 	}
 	signupDomainsIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 		Body SignupDomainsBody
 	}
 	editUserIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 		Body UserEditBody
 	}
 	userActionIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 	}
 	userDepartmentIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 		Body UserDepartmentBody
 	}
-	renameIn struct {
+	renameDepartmentIn struct {
 		idIn
-		ifMatchIn
-		Body NameBody
+		companyIfMatch
+		Body DepartmentBody
+	}
+	renameMetaTeamIn struct {
+		idIn
+		companyIfMatch
+		Body MetaTeamBody
 	}
 	editProjectIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 		Body ProjectEditBody
 	}
 	editTeamIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 		Body TeamEditBody
 	}
 	editStatusIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 		Body StatusEditBody
 	}
 	editPriorityIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 		Body PriorityEditBody
 	}
 	moveIn struct {
@@ -492,7 +502,7 @@ type (
 	}
 	editCannedIn struct {
 		idIn
-		ifMatchIn
+		companyIfMatch
 		Body CannedResponseEditBody
 	}
 )
@@ -534,12 +544,12 @@ func customerOps() []operation {
 				if err != nil {
 					return Customer{}, err
 				}
-				if cur.Version, err = version(in.IfMatch, cur.Version); err != nil {
+				if cur.Version, err = versionFrom(in.IfMatch, cur.Version); err != nil {
 					return Customer{}, err
 				}
 				b := in.Body
-				cur.Name, cur.Language = or(b.Name, cur.Name), or(b.Language, cur.Language)
-				cur.ProjectID, cur.DepartmentID = or(b.ProjectID, cur.ProjectID), or(b.DepartmentID, cur.DepartmentID)
+				cur.Name, cur.Language = orKeep(b.Name, cur.Name), orKeep(b.Language, cur.Language)
+				cur.ProjectID, cur.DepartmentID = orKeep(b.ProjectID, cur.ProjectID), orKeep(b.DepartmentID, cur.DepartmentID)
 				cu, err := c.h.desk.UpdateCustomer(c.ctx, c.actor, cur)
 				return conv(cu, c.stale(err, in.IfMatch), customerOf)
 			}),
@@ -580,7 +590,7 @@ func (c *call) customerVersion(id uuid.UUID, ifMatch string) error {
 	if err != nil {
 		return err
 	}
-	_, err = version(ifMatch, cu.Version)
+	_, err = versionFrom(ifMatch, cu.Version)
 	return err
 }
 
@@ -593,7 +603,7 @@ func (c *call) userVersion(id uuid.UUID, ifMatch string) error {
 	if err != nil {
 		return err
 	}
-	_, err = version(ifMatch, u.Version)
+	_, err = versionFrom(ifMatch, u.Version)
 	return err
 }
 
@@ -683,18 +693,18 @@ func orgOps() []operation {
 				return listOf(ds, departmentOf), err
 			}),
 		op(http.MethodPost, "/departments", "createDepartment", tag, "Create a department",
-			func(c *call, in *struct{ Body NameBody }) (Department, error) {
+			func(c *call, in *struct{ Body DepartmentBody }) (Department, error) {
 				d, err := c.h.desk.CreateDepartment(c.ctx, c.actor, in.Body.Name)
 				return conv(d, err, departmentOf)
 			}),
 		op(http.MethodPatch, "/departments/{id}", "renameDepartment", tag, "Rename a department",
-			func(c *call, in *renameIn) (Department, error) {
+			func(c *call, in *renameDepartmentIn) (Department, error) {
 				ds, err := c.h.desk.Departments(c.ctx, c.actor)
-				cur, err := find(ds, err, in.ID, func(d *tenant.Department) uuid.UUID { return d.ID }, "department")
+				cur, err := pickByID(ds, err, in.ID, func(d *tenant.Department) uuid.UUID { return d.ID }, "department")
 				if err != nil {
 					return Department{}, err
 				}
-				v, err := version(in.IfMatch, cur.Version)
+				v, err := versionFrom(in.IfMatch, cur.Version)
 				if err != nil {
 					return Department{}, err
 				}
@@ -714,14 +724,14 @@ func orgOps() []operation {
 		op(http.MethodPatch, "/projects/{id}", "editProject", tag, "Change a project's name or customer",
 			func(c *call, in *editProjectIn) (Project, error) {
 				ps, err := c.h.desk.Projects(c.ctx, c.actor)
-				cur, err := find(ps, err, in.ID, func(p *tenant.Project) uuid.UUID { return p.ID }, "project")
+				cur, err := pickByID(ps, err, in.ID, func(p *tenant.Project) uuid.UUID { return p.ID }, "project")
 				if err != nil {
 					return Project{}, err
 				}
-				if cur.Version, err = version(in.IfMatch, cur.Version); err != nil {
+				if cur.Version, err = versionFrom(in.IfMatch, cur.Version); err != nil {
 					return Project{}, err
 				}
-				cur.Name, cur.CustomerID = or(in.Body.Name, cur.Name), or(in.Body.CustomerID, cur.CustomerID)
+				cur.Name, cur.CustomerID = orKeep(in.Body.Name, cur.Name), orKeep(in.Body.CustomerID, cur.CustomerID)
 				p, err := c.h.desk.UpdateProject(c.ctx, c.actor, cur)
 				return conv(p, c.stale(err, in.IfMatch), projectOf)
 			}),
@@ -747,16 +757,16 @@ func teamOps() []operation {
 		op(http.MethodPatch, "/teams/{id}", "editTeam", tag, "Change a team's name, supervisor, meta-team or members",
 			func(c *call, in *editTeamIn) (Team, error) {
 				ts, err := c.h.desk.Teams(c.ctx, c.actor)
-				cur, err := find(ts, err, in.ID, teamID, "team")
+				cur, err := pickByID(ts, err, in.ID, teamID, "team")
 				if err != nil {
 					return Team{}, err
 				}
-				if cur.Version, err = version(in.IfMatch, cur.Version); err != nil {
+				if cur.Version, err = versionFrom(in.IfMatch, cur.Version); err != nil {
 					return Team{}, err
 				}
 				b := in.Body
-				cur.Name, cur.SupervisorID = or(b.Name, cur.Name), or(b.SupervisorID, cur.SupervisorID)
-				cur.MetaTeamID, cur.Members = or(b.MetaTeamID, cur.MetaTeamID), or(b.Members, cur.Members)
+				cur.Name, cur.SupervisorID = orKeep(b.Name, cur.Name), orKeep(b.SupervisorID, cur.SupervisorID)
+				cur.MetaTeamID, cur.Members = orKeep(b.MetaTeamID, cur.MetaTeamID), orKeep(b.Members, cur.Members)
 				t, err := c.h.desk.UpdateTeam(c.ctx, c.actor, cur)
 				return conv(t, c.stale(err, in.IfMatch), teamOf)
 			}),
@@ -775,18 +785,18 @@ func teamOps() []operation {
 				return listOf(ms, metaTeamOf), err
 			}),
 		op(http.MethodPost, "/meta-teams", "createMetaTeam", tag, "Create a meta-team",
-			func(c *call, in *struct{ Body NameBody }) (MetaTeam, error) {
+			func(c *call, in *struct{ Body MetaTeamBody }) (MetaTeam, error) {
 				m, err := c.h.desk.CreateMetaTeam(c.ctx, c.actor, in.Body.Name)
 				return conv(m, err, metaTeamOf)
 			}),
 		op(http.MethodPatch, "/meta-teams/{id}", "renameMetaTeam", tag, "Rename a meta-team",
-			func(c *call, in *renameIn) (MetaTeam, error) {
+			func(c *call, in *renameMetaTeamIn) (MetaTeam, error) {
 				ms, err := c.h.desk.MetaTeams(c.ctx, c.actor)
-				cur, err := find(ms, err, in.ID, func(m *tenant.MetaTeam) uuid.UUID { return m.ID }, "meta-team")
+				cur, err := pickByID(ms, err, in.ID, func(m *tenant.MetaTeam) uuid.UUID { return m.ID }, "meta-team")
 				if err != nil {
 					return MetaTeam{}, err
 				}
-				v, err := version(in.IfMatch, cur.Version)
+				v, err := versionFrom(in.IfMatch, cur.Version)
 				if err != nil {
 					return MetaTeam{}, err
 				}
@@ -818,16 +828,16 @@ func statusOps() []operation {
 		op(http.MethodPatch, "/statuses/{id}", "editStatus", tag, "Change a custom status's name, position, default or retirement",
 			func(c *call, in *editStatusIn) (TicketStatus, error) {
 				ss, err := c.h.desk.Statuses(c.ctx, c.actor)
-				cur, err := find(ss, err, in.ID, func(s *ticket.Status) uuid.UUID { return s.ID }, "status")
+				cur, err := pickByID(ss, err, in.ID, func(s *ticket.Status) uuid.UUID { return s.ID }, "status")
 				if err != nil {
 					return TicketStatus{}, err
 				}
-				if cur.Version, err = version(in.IfMatch, cur.Version); err != nil {
+				if cur.Version, err = versionFrom(in.IfMatch, cur.Version); err != nil {
 					return TicketStatus{}, err
 				}
 				b := in.Body
-				cur.Name, cur.Position = or(b.Name, cur.Name), or(b.Position, cur.Position)
-				cur.Default, cur.Retired = or(b.Default, cur.Default), or(b.Retired, cur.Retired)
+				cur.Name, cur.Position = orKeep(b.Name, cur.Name), orKeep(b.Position, cur.Position)
+				cur.Default, cur.Retired = orKeep(b.Default, cur.Default), orKeep(b.Retired, cur.Retired)
 				s, err := c.h.desk.UpdateStatus(c.ctx, c.actor, cur)
 				return conv(s, c.stale(err, in.IfMatch), statusOf)
 			}),
@@ -851,16 +861,16 @@ func statusOps() []operation {
 		op(http.MethodPatch, "/priorities/{id}", "editPriority", tag, "Change a priority's name, rank, default or retirement",
 			func(c *call, in *editPriorityIn) (Priority, error) {
 				ps, err := c.h.desk.Priorities(c.ctx, c.actor)
-				cur, err := find(ps, err, in.ID, func(p *ticket.Priority) uuid.UUID { return p.ID }, "priority")
+				cur, err := pickByID(ps, err, in.ID, func(p *ticket.Priority) uuid.UUID { return p.ID }, "priority")
 				if err != nil {
 					return Priority{}, err
 				}
-				if cur.Version, err = version(in.IfMatch, cur.Version); err != nil {
+				if cur.Version, err = versionFrom(in.IfMatch, cur.Version); err != nil {
 					return Priority{}, err
 				}
 				b := in.Body
-				cur.Name, cur.Rank = or(b.Name, cur.Name), or(b.Rank, cur.Rank)
-				cur.Default, cur.Retired = or(b.Default, cur.Default), or(b.Retired, cur.Retired)
+				cur.Name, cur.Rank = orKeep(b.Name, cur.Name), orKeep(b.Rank, cur.Rank)
+				cur.Default, cur.Retired = orKeep(b.Default, cur.Default), orKeep(b.Retired, cur.Retired)
 				p, err := c.h.desk.UpdatePriority(c.ctx, c.actor, cur)
 				return conv(p, c.stale(err, in.IfMatch), priorityOf)
 			}),
@@ -891,15 +901,15 @@ func cannedOps() []operation {
 		op(http.MethodPatch, "/canned-responses/{id}", "editCannedResponse", tag, "Change a canned response",
 			func(c *call, in *editCannedIn) (CannedResponse, error) {
 				cs, err := c.h.desk.CannedResponses(c.ctx, c.actor, "")
-				cur, err := find(cs, err, in.ID, func(c *ticket.CannedResponse) uuid.UUID { return c.ID }, "canned response")
+				cur, err := pickByID(cs, err, in.ID, func(c *ticket.CannedResponse) uuid.UUID { return c.ID }, "canned response")
 				if err != nil {
 					return CannedResponse{}, err
 				}
-				if cur.Version, err = version(in.IfMatch, cur.Version); err != nil {
+				if cur.Version, err = versionFrom(in.IfMatch, cur.Version); err != nil {
 					return CannedResponse{}, err
 				}
 				b := in.Body
-				cur.Language, cur.Title, cur.Body = or(b.Language, cur.Language), or(b.Title, cur.Title), or(b.Body, cur.Body)
+				cur.Language, cur.Title, cur.Body = orKeep(b.Language, cur.Language), orKeep(b.Title, cur.Title), orKeep(b.Body, cur.Body)
 				cr, err := c.h.desk.UpdateCannedResponse(c.ctx, c.actor, cur)
 				return conv(cr, c.stale(err, in.IfMatch), cannedOf)
 			}),

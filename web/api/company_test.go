@@ -594,3 +594,31 @@ func TestCompanyValidation(t *testing.T) {
 		}
 	})
 }
+
+// TestCompanySelfEdit checks that every user may change their own name and language through
+// their own /users/{id}, but not their own role, nor deactivate themselves.
+func TestCompanySelfEdit(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e)
+		for _, as := range people {
+			t.Run(as, func(t *testing.T) {
+				path := "/users/{user:" + as + "}"
+				a := w.call(t, as, http.MethodPatch, path, `{"name":"Renamed `+as+`","language":"pl"}`)
+				require.Equal(t, http.StatusOK, a.StatusCode, a.body)
+				got := answerJSON[struct{ Name, Language, Role string }](t, a)
+				assert.Equal(t, "Renamed "+as, got.Name)
+				assert.Equal(t, "pl", got.Language)
+
+				me := w.call(t, as, http.MethodGet, "/me", "")
+				require.Equal(t, http.StatusOK, me.StatusCode, me.body)
+				assert.Equal(t, a.Header.Get("ETag"), me.Header.Get("ETag"), "/me is the same record")
+
+				role := w.call(t, as, http.MethodPatch, path, `{"role":"admin"}`)
+				assert.Equal(t, http.StatusUnprocessableEntity, role.StatusCode, role.body)
+				off := w.call(t, as, http.MethodPost, path+"/deactivate", "")
+				assert.Contains(t, []int{http.StatusUnprocessableEntity, http.StatusForbidden}, off.StatusCode, off.body)
+				assert.Equal(t, got.Role, answerJSON[struct{ Role string }](t, w.call(t, as, http.MethodGet, "/me", "")).Role)
+			})
+		}
+	})
+}
