@@ -75,6 +75,72 @@ func (e CreatedTicketState) Valid() bool {
 	}
 }
 
+// Defines values for NewStatusBodyState.
+const (
+	NewStatusBodyStateAssigned   NewStatusBodyState = "assigned"
+	NewStatusBodyStateCancelled  NewStatusBodyState = "cancelled"
+	NewStatusBodyStateClosed     NewStatusBodyState = "closed"
+	NewStatusBodyStateDone       NewStatusBodyState = "done"
+	NewStatusBodyStateDraft      NewStatusBodyState = "draft"
+	NewStatusBodyStateInProgress NewStatusBodyState = "in_progress"
+	NewStatusBodyStateOpen       NewStatusBodyState = "open"
+	NewStatusBodyStateWaiting    NewStatusBodyState = "waiting"
+)
+
+// Valid indicates whether the value is a known member of the NewStatusBodyState enum.
+func (e NewStatusBodyState) Valid() bool {
+	switch e {
+	case NewStatusBodyStateAssigned:
+		return true
+	case NewStatusBodyStateCancelled:
+		return true
+	case NewStatusBodyStateClosed:
+		return true
+	case NewStatusBodyStateDone:
+		return true
+	case NewStatusBodyStateDraft:
+		return true
+	case NewStatusBodyStateInProgress:
+		return true
+	case NewStatusBodyStateOpen:
+		return true
+	case NewStatusBodyStateWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NewUserBodyRole.
+const (
+	NewUserBodyRoleAdmin         NewUserBodyRole = "admin"
+	NewUserBodyRoleAgent         NewUserBodyRole = "agent"
+	NewUserBodyRoleCustomerAdmin NewUserBodyRole = "customer_admin"
+	NewUserBodyRoleCustomerUser  NewUserBodyRole = "customer_user"
+	NewUserBodyRoleModerator     NewUserBodyRole = "moderator"
+	NewUserBodyRoleSupervisor    NewUserBodyRole = "supervisor"
+)
+
+// Valid indicates whether the value is a known member of the NewUserBodyRole enum.
+func (e NewUserBodyRole) Valid() bool {
+	switch e {
+	case NewUserBodyRoleAdmin:
+		return true
+	case NewUserBodyRoleAgent:
+		return true
+	case NewUserBodyRoleCustomerAdmin:
+		return true
+	case NewUserBodyRoleCustomerUser:
+		return true
+	case NewUserBodyRoleModerator:
+		return true
+	case NewUserBodyRoleSupervisor:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OfferState.
 const (
 	OfferStateAccepted  OfferState = "accepted"
@@ -234,6 +300,42 @@ func (e TicketEventBodyEvent) Valid() bool {
 	}
 }
 
+// Defines values for TicketStatusState.
+const (
+	TicketStatusStateAssigned   TicketStatusState = "assigned"
+	TicketStatusStateCancelled  TicketStatusState = "cancelled"
+	TicketStatusStateClosed     TicketStatusState = "closed"
+	TicketStatusStateDone       TicketStatusState = "done"
+	TicketStatusStateDraft      TicketStatusState = "draft"
+	TicketStatusStateInProgress TicketStatusState = "in_progress"
+	TicketStatusStateOpen       TicketStatusState = "open"
+	TicketStatusStateWaiting    TicketStatusState = "waiting"
+)
+
+// Valid indicates whether the value is a known member of the TicketStatusState enum.
+func (e TicketStatusState) Valid() bool {
+	switch e {
+	case TicketStatusStateAssigned:
+		return true
+	case TicketStatusStateCancelled:
+		return true
+	case TicketStatusStateClosed:
+		return true
+	case TicketStatusStateDone:
+		return true
+	case TicketStatusStateDraft:
+		return true
+	case TicketStatusStateInProgress:
+		return true
+	case TicketStatusStateOpen:
+		return true
+	case TicketStatusStateWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TimerKind.
 const (
 	Acknowledgment   TimerKind = "acknowledgment"
@@ -258,6 +360,87 @@ func (e TimerKind) Valid() bool {
 	case PlannedEnd:
 		return true
 	case Reminder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserRole.
+const (
+	UserRoleAdmin         UserRole = "admin"
+	UserRoleAgent         UserRole = "agent"
+	UserRoleCustomerAdmin UserRole = "customer_admin"
+	UserRoleCustomerUser  UserRole = "customer_user"
+	UserRoleModerator     UserRole = "moderator"
+	UserRoleSupervisor    UserRole = "supervisor"
+)
+
+// Valid indicates whether the value is a known member of the UserRole enum.
+func (e UserRole) Valid() bool {
+	switch e {
+	case UserRoleAdmin:
+		return true
+	case UserRoleAgent:
+		return true
+	case UserRoleCustomerAdmin:
+		return true
+	case UserRoleCustomerUser:
+		return true
+	case UserRoleModerator:
+		return true
+	case UserRoleSupervisor:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserStatus.
+const (
+	UserStatusActive      UserStatus = "active"
+	UserStatusDeactivated UserStatus = "deactivated"
+	UserStatusInvited     UserStatus = "invited"
+)
+
+// Valid indicates whether the value is a known member of the UserStatus enum.
+func (e UserStatus) Valid() bool {
+	switch e {
+	case UserStatusActive:
+		return true
+	case UserStatusDeactivated:
+		return true
+	case UserStatusInvited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserEditBodyRole.
+const (
+	UserEditBodyRoleAdmin         UserEditBodyRole = "admin"
+	UserEditBodyRoleAgent         UserEditBodyRole = "agent"
+	UserEditBodyRoleCustomerAdmin UserEditBodyRole = "customer_admin"
+	UserEditBodyRoleCustomerUser  UserEditBodyRole = "customer_user"
+	UserEditBodyRoleModerator     UserEditBodyRole = "moderator"
+	UserEditBodyRoleSupervisor    UserEditBodyRole = "supervisor"
+)
+
+// Valid indicates whether the value is a known member of the UserEditBodyRole enum.
+func (e UserEditBodyRole) Valid() bool {
+	switch e {
+	case UserEditBodyRoleAdmin:
+		return true
+	case UserEditBodyRoleAgent:
+		return true
+	case UserEditBodyRoleCustomerAdmin:
+		return true
+	case UserEditBodyRoleCustomerUser:
+		return true
+	case UserEditBodyRoleModerator:
+		return true
+	case UserEditBodyRoleSupervisor:
 		return true
 	default:
 		return false
@@ -300,11 +483,93 @@ func (e ListTicketsParamsState) Valid() bool {
 	}
 }
 
+// Defines values for ListUsersParamsRole.
+const (
+	ListUsersParamsRoleAdmin         ListUsersParamsRole = "admin"
+	ListUsersParamsRoleAgent         ListUsersParamsRole = "agent"
+	ListUsersParamsRoleCustomerAdmin ListUsersParamsRole = "customer_admin"
+	ListUsersParamsRoleCustomerUser  ListUsersParamsRole = "customer_user"
+	ListUsersParamsRoleModerator     ListUsersParamsRole = "moderator"
+	ListUsersParamsRoleSupervisor    ListUsersParamsRole = "supervisor"
+)
+
+// Valid indicates whether the value is a known member of the ListUsersParamsRole enum.
+func (e ListUsersParamsRole) Valid() bool {
+	switch e {
+	case ListUsersParamsRoleAdmin:
+		return true
+	case ListUsersParamsRoleAgent:
+		return true
+	case ListUsersParamsRoleCustomerAdmin:
+		return true
+	case ListUsersParamsRoleCustomerUser:
+		return true
+	case ListUsersParamsRoleModerator:
+		return true
+	case ListUsersParamsRoleSupervisor:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUsersParamsStatus.
+const (
+	ListUsersParamsStatusActive      ListUsersParamsStatus = "active"
+	ListUsersParamsStatusDeactivated ListUsersParamsStatus = "deactivated"
+	ListUsersParamsStatusInvited     ListUsersParamsStatus = "invited"
+)
+
+// Valid indicates whether the value is a known member of the ListUsersParamsStatus enum.
+func (e ListUsersParamsStatus) Valid() bool {
+	switch e {
+	case ListUsersParamsStatusActive:
+		return true
+	case ListUsersParamsStatusDeactivated:
+		return true
+	case ListUsersParamsStatusInvited:
+		return true
+	default:
+		return false
+	}
+}
+
 // AssignmentBody defines model for AssignmentBody.
 type AssignmentBody struct {
 	AssigneeId *openapi_types.UUID `json:"assignee_id,omitempty"`
 	Reason     *string             `json:"reason,omitempty"`
 	TeamId     *openapi_types.UUID `json:"team_id,omitempty"`
+}
+
+// CannedResponse defines model for CannedResponse.
+type CannedResponse struct {
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
+
+	// Language en, de, fr, es or pl
+	Language  string    `json:"language"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// CannedResponseEditBody defines model for CannedResponseEditBody.
+type CannedResponseEditBody struct {
+	Body     *string `json:"body,omitempty"`
+	Language *string `json:"language,omitempty"`
+	Title    *string `json:"title,omitempty"`
+}
+
+// CannedResponsePage defines model for CannedResponsePage.
+type CannedResponsePage struct {
+	// Items this page's items
+	Items []CannedResponse `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
 }
 
 // Contact defines model for Contact.
@@ -369,6 +634,98 @@ type CreatedTicketSource string
 
 // CreatedTicketState the built-in lifecycle state
 type CreatedTicketState string
+
+// Customer defines model for Customer.
+type Customer struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// DepartmentId the operator's department that serves the customer
+	DepartmentId *openapi_types.UUID `json:"department_id,omitempty"`
+	Id           openapi_types.UUID  `json:"id"`
+
+	// Language en, de, fr, es or pl; absent: the tenant's
+	Language  *string             `json:"language,omitempty"`
+	Name      string              `json:"name"`
+	ProjectId *openapi_types.UUID `json:"project_id,omitempty"`
+
+	// SignupDomains e-mail domains whose owners may register themselves as the customer's users
+	SignupDomains []string `json:"signup_domains"`
+
+	// SupportUntil when the support plan ends; absent: never
+	SupportUntil *time.Time `json:"support_until,omitempty"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// CustomerEditBody defines model for CustomerEditBody.
+type CustomerEditBody struct {
+	// DepartmentId the nil UUID for none
+	DepartmentId *openapi_types.UUID `json:"department_id,omitempty"`
+
+	// Language en, de, fr, es or pl; empty: the tenant's
+	Language *string `json:"language,omitempty"`
+	Name     *string `json:"name,omitempty"`
+
+	// ProjectId the nil UUID for none
+	ProjectId *openapi_types.UUID `json:"project_id,omitempty"`
+}
+
+// CustomerPage defines model for CustomerPage.
+type CustomerPage struct {
+	// Items this page's items
+	Items []Customer `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// CustomerStats defines model for CustomerStats.
+type CustomerStats struct {
+	// MeanRating the mean of their stars (1 to 5); 0 without ratings
+	MeanRating float32 `json:"mean_rating"`
+
+	// Ratings how many of those tickets carry a rating
+	Ratings int `json:"ratings"`
+
+	// Sessions the video sessions of those tickets
+	Sessions int `json:"sessions"`
+
+	// Tickets the customer's tickets, in every state
+	Tickets int `json:"tickets"`
+}
+
+// DefaultTeam defines model for DefaultTeam.
+type DefaultTeam struct {
+	TeamId openapi_types.UUID `json:"team_id"`
+}
+
+// Department defines model for Department.
+type Department struct {
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
+	Name      string             `json:"name"`
+	UpdatedAt time.Time          `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// DepartmentBody defines model for DepartmentBody.
+type DepartmentBody struct {
+	// Name required
+	Name string `json:"name"`
+}
+
+// DepartmentPage defines model for DepartmentPage.
+type DepartmentPage struct {
+	// Items this page's items
+	Items []Department `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
 
 // FieldProblem defines model for FieldProblem.
 type FieldProblem struct {
@@ -456,6 +813,65 @@ type MessagePage struct {
 	Next *string `json:"next,omitempty"`
 }
 
+// MetaTeam defines model for MetaTeam.
+type MetaTeam struct {
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
+	Name      string             `json:"name"`
+	UpdatedAt time.Time          `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// MetaTeamBody defines model for MetaTeamBody.
+type MetaTeamBody struct {
+	// Name required
+	Name string `json:"name"`
+}
+
+// MetaTeamPage defines model for MetaTeamPage.
+type MetaTeamPage struct {
+	// Items this page's items
+	Items []MetaTeam `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// MoveBody defines model for MoveBody.
+type MoveBody struct {
+	// By -1: one place up (for priorities: more urgent), 1: one place down
+	By int `json:"by"`
+}
+
+// NewCannedResponseBody defines model for NewCannedResponseBody.
+type NewCannedResponseBody struct {
+	// Body required; may use the tags of ticket notifications
+	Body string `json:"body"`
+
+	// Language en, de, fr, es or pl
+	Language string `json:"language"`
+
+	// Title required; may use the tags of ticket notifications
+	Title string `json:"title"`
+}
+
+// NewCustomerBody defines model for NewCustomerBody.
+type NewCustomerBody struct {
+	DepartmentId *openapi_types.UUID `json:"department_id,omitempty"`
+
+	// Language en, de, fr, es or pl; absent: the tenant's
+	Language *string `json:"language,omitempty"`
+
+	// Name required
+	Name      string              `json:"name"`
+	ProjectId *openapi_types.UUID `json:"project_id,omitempty"`
+
+	// SupportUntil when the support plan ends; absent: never
+	SupportUntil *time.Time `json:"support_until,omitempty"`
+}
+
 // NewMessageBody defines model for NewMessageBody.
 type NewMessageBody struct {
 	Attachments *[]FileUpload `json:"attachments,omitempty"`
@@ -463,6 +879,54 @@ type NewMessageBody struct {
 
 	// Internal for staff only
 	Internal *bool `json:"internal,omitempty"`
+}
+
+// NewPriorityBody defines model for NewPriorityBody.
+type NewPriorityBody struct {
+	// Default make it the default priority
+	Default *bool `json:"default,omitempty"`
+
+	// Name required
+	Name string `json:"name"`
+
+	// Rank higher is more urgent
+	Rank *int `json:"rank,omitempty"`
+}
+
+// NewProjectBody defines model for NewProjectBody.
+type NewProjectBody struct {
+	// CustomerId ties the project to one customer
+	CustomerId *openapi_types.UUID `json:"customer_id,omitempty"`
+
+	// Name required
+	Name string `json:"name"`
+}
+
+// NewStatusBody defines model for NewStatusBody.
+type NewStatusBody struct {
+	// Default make it the state's default status
+	Default *bool `json:"default,omitempty"`
+
+	// Name required
+	Name     string             `json:"name"`
+	Position *int               `json:"position,omitempty"`
+	State    NewStatusBodyState `json:"state"`
+}
+
+// NewStatusBodyState defines model for NewStatusBody.State.
+type NewStatusBodyState string
+
+// NewTeamBody defines model for NewTeamBody.
+type NewTeamBody struct {
+	// Members active employees
+	Members    *[]openapi_types.UUID `json:"members,omitempty"`
+	MetaTeamId *openapi_types.UUID   `json:"meta_team_id,omitempty"`
+
+	// Name required
+	Name string `json:"name"`
+
+	// SupervisorId an active admin, moderator or supervisor
+	SupervisorId openapi_types.UUID `json:"supervisor_id"`
 }
 
 // NewTicketBody defines model for NewTicketBody.
@@ -488,6 +952,36 @@ type NewTicketBody struct {
 	Title string  `json:"title"`
 	Type  *string `json:"type,omitempty"`
 }
+
+// NewUserBody defines model for NewUserBody.
+type NewUserBody struct {
+	// CustomerId the customer a customer user belongs to
+	CustomerId *openapi_types.UUID `json:"customer_id,omitempty"`
+
+	// DepartmentId an employee's department
+	DepartmentId *openapi_types.UUID `json:"department_id,omitempty"`
+
+	// Email required; unique in the tenant
+	Email string `json:"email"`
+
+	// Language en, de, fr, es or pl; absent: the tenant's
+	Language *string `json:"language,omitempty"`
+
+	// Name required
+	Name string `json:"name"`
+
+	// Password an admin-set password: the user is active at once; absent: invited by e-mail
+	Password *string `json:"password,omitempty"`
+
+	// Phone E.164, as +4930123456
+	Phone *string `json:"phone,omitempty"`
+
+	// Role an employee role, or with customer_id customer_admin or customer_user
+	Role NewUserBodyRole `json:"role"`
+}
+
+// NewUserBodyRole an employee role, or with customer_id customer_admin or customer_user
+type NewUserBodyRole string
 
 // Offer defines model for Offer.
 type Offer struct {
@@ -524,6 +1018,43 @@ type Party struct {
 // PartyKind employee, customer_user, code_holder, requester_link or system
 type PartyKind string
 
+// Priority defines model for Priority.
+type Priority struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Default tickets submitted without a priority get this one
+	Default bool               `json:"default"`
+	Id      openapi_types.UUID `json:"id"`
+	Name    string             `json:"name"`
+
+	// Rank higher is more urgent
+	Rank int `json:"rank"`
+
+	// Retired kept on tickets that have it, given to none anew
+	Retired   bool      `json:"retired"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// PriorityEditBody defines model for PriorityEditBody.
+type PriorityEditBody struct {
+	Default *bool   `json:"default,omitempty"`
+	Name    *string `json:"name,omitempty"`
+	Rank    *int    `json:"rank,omitempty"`
+	Retired *bool   `json:"retired,omitempty"`
+}
+
+// PriorityPage defines model for PriorityPage.
+type PriorityPage struct {
+	// Items this page's items
+	Items []Priority `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
 // Problem defines model for Problem.
 type Problem struct {
 	// Code the error's kind, which clients branch on
@@ -545,6 +1076,36 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// Project defines model for Project.
+type Project struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId the one customer of the project; absent: operator-wide
+	CustomerId *openapi_types.UUID `json:"customer_id,omitempty"`
+	Id         openapi_types.UUID  `json:"id"`
+	Name       string              `json:"name"`
+	UpdatedAt  time.Time           `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// ProjectEditBody defines model for ProjectEditBody.
+type ProjectEditBody struct {
+	// CustomerId the nil UUID makes it operator-wide
+	CustomerId *openapi_types.UUID `json:"customer_id,omitempty"`
+	Name       *string             `json:"name,omitempty"`
+}
+
+// ProjectPage defines model for ProjectPage.
+type ProjectPage struct {
+	// Items this page's items
+	Items []Project `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
 // Rating defines model for Rating.
 type Rating struct {
 	At      time.Time `json:"at"`
@@ -554,14 +1115,79 @@ type Rating struct {
 	Stars int `json:"stars"`
 }
 
+// RenderedCannedResponse defines model for RenderedCannedResponse.
+type RenderedCannedResponse struct {
+	Body  string `json:"body"`
+	Title string `json:"title"`
+}
+
 // RequesterLink defines model for RequesterLink.
 type RequesterLink struct {
 	Url string `json:"url"`
 }
 
+// SignupDomainsBody defines model for SignupDomainsBody.
+type SignupDomainsBody struct {
+	// Domains domain names such as northwind.example; an empty list clears them
+	Domains []string `json:"domains"`
+}
+
 // StatusBody defines model for StatusBody.
 type StatusBody struct {
 	StatusId openapi_types.UUID `json:"status_id"`
+}
+
+// StatusEditBody defines model for StatusEditBody.
+type StatusEditBody struct {
+	// Default true makes it the state's default; a default stays one until another is
+	Default  *bool   `json:"default,omitempty"`
+	Name     *string `json:"name,omitempty"`
+	Position *int    `json:"position,omitempty"`
+	Retired  *bool   `json:"retired,omitempty"`
+}
+
+// SupportPlanBody defines model for SupportPlanBody.
+type SupportPlanBody struct {
+	// SupportUntil when the plan ends; absent: it never does
+	SupportUntil *time.Time `json:"support_until,omitempty"`
+}
+
+// Team defines model for Team.
+type Team struct {
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
+
+	// Members the team's employees, in the order given
+	Members    []openapi_types.UUID `json:"members"`
+	MetaTeamId *openapi_types.UUID  `json:"meta_team_id,omitempty"`
+	Name       string               `json:"name"`
+
+	// SupervisorId the admin, moderator or supervisor who leads it
+	SupervisorId *openapi_types.UUID `json:"supervisor_id,omitempty"`
+	UpdatedAt    time.Time           `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// TeamEditBody defines model for TeamEditBody.
+type TeamEditBody struct {
+	// Members replaces every member
+	Members *[]openapi_types.UUID `json:"members,omitempty"`
+
+	// MetaTeamId the nil UUID files it under none
+	MetaTeamId   *openapi_types.UUID `json:"meta_team_id,omitempty"`
+	Name         *string             `json:"name,omitempty"`
+	SupervisorId *openapi_types.UUID `json:"supervisor_id,omitempty"`
+}
+
+// TeamPage defines model for TeamPage.
+type TeamPage struct {
+	// Items this page's items
+	Items []Team `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
 }
 
 // Ticket defines model for Ticket.
@@ -651,6 +1277,41 @@ type TicketPage struct {
 	Next *string `json:"next,omitempty"`
 }
 
+// TicketStatus defines model for TicketStatus.
+type TicketStatus struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Default tickets entering the state get this status
+	Default bool               `json:"default"`
+	Id      openapi_types.UUID `json:"id"`
+	Name    string             `json:"name"`
+
+	// Position orders the statuses of one state
+	Position int `json:"position"`
+
+	// Retired kept on tickets that have it, given to none anew
+	Retired bool `json:"retired"`
+
+	// State the lifecycle state it maps onto
+	State     TicketStatusState `json:"state"`
+	UpdatedAt time.Time         `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// TicketStatusState the lifecycle state it maps onto
+type TicketStatusState string
+
+// TicketStatusPage defines model for TicketStatusPage.
+type TicketStatusPage struct {
+	// Items this page's items
+	Items []TicketStatus `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
 // Timer defines model for Timer.
 type Timer struct {
 	DueAt     time.Time           `json:"due_at"`
@@ -672,6 +1333,148 @@ type TimerPage struct {
 	Next *string `json:"next,omitempty"`
 }
 
+// User defines model for User.
+type User struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId the customer of a customer user; absent for employees
+	CustomerId *openapi_types.UUID `json:"customer_id,omitempty"`
+
+	// DepartmentId the department an employee works in
+	DepartmentId *openapi_types.UUID `json:"department_id,omitempty"`
+	Email        string              `json:"email"`
+	Id           openapi_types.UUID  `json:"id"`
+
+	// Language en, de, fr, es or pl; absent: the tenant's
+	Language     *string    `json:"language,omitempty"`
+	LastSignInAt *time.Time `json:"last_sign_in_at,omitempty"`
+	Name         string     `json:"name"`
+
+	// Phone E.164, as +4930123456
+	Phone *string `json:"phone,omitempty"`
+
+	// Push push notifications to the user's devices are on
+	Push      bool       `json:"push"`
+	Role      UserRole   `json:"role"`
+	Status    UserStatus `json:"status"`
+	UpdatedAt time.Time  `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// UserRole defines model for User.Role.
+type UserRole string
+
+// UserStatus defines model for User.Status.
+type UserStatus string
+
+// UserDepartmentBody defines model for UserDepartmentBody.
+type UserDepartmentBody struct {
+	// DepartmentId absent: in no department
+	DepartmentId *openapi_types.UUID `json:"department_id,omitempty"`
+}
+
+// UserEditBody defines model for UserEditBody.
+type UserEditBody struct {
+	// Language en, de, fr, es or pl; empty: the tenant's
+	Language *string `json:"language,omitempty"`
+	Name     *string `json:"name,omitempty"`
+
+	// Phone E.164; empty removes it
+	Phone *string `json:"phone,omitempty"`
+
+	// Push push notifications to the user's devices
+	Push *bool `json:"push,omitempty"`
+
+	// Role a role of the user's kind; users do not change their own
+	Role *UserEditBodyRole `json:"role,omitempty"`
+}
+
+// UserEditBodyRole a role of the user's kind; users do not change their own
+type UserEditBodyRole string
+
+// UserInvitation defines model for UserInvitation.
+type UserInvitation struct {
+	// ExpiresAt when the e-mailed link stops working
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// UserPage defines model for UserPage.
+type UserPage struct {
+	// Items this page's items
+	Items []User `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// ListCannedResponsesParams defines parameters for ListCannedResponses.
+type ListCannedResponsesParams struct {
+	// Language only those in this language: en, de, fr, es or pl
+	Language *string `form:"language,omitempty" json:"language,omitempty"`
+}
+
+// CreateCannedResponseParams defines parameters for CreateCannedResponse.
+type CreateCannedResponseParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// EditCannedResponseParams defines parameters for EditCannedResponse.
+type EditCannedResponseParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// CreateCustomerParams defines parameters for CreateCustomer.
+type CreateCustomerParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// EditCustomerParams defines parameters for EditCustomer.
+type EditCustomerParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// SetSignupDomainsParams defines parameters for SetSignupDomains.
+type SetSignupDomainsParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// SetSupportPlanParams defines parameters for SetSupportPlan.
+type SetSupportPlanParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// CreateDepartmentParams defines parameters for CreateDepartment.
+type CreateDepartmentParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// RenameDepartmentParams defines parameters for RenameDepartment.
+type RenameDepartmentParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// CreateMetaTeamParams defines parameters for CreateMetaTeam.
+type CreateMetaTeamParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// RenameMetaTeamParams defines parameters for RenameMetaTeam.
+type RenameMetaTeamParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // ListMyOffersParams defines parameters for ListMyOffers.
 type ListMyOffersParams struct {
 	// Limit the page size: 1 to 100, 25 when absent
@@ -679,6 +1482,66 @@ type ListMyOffersParams struct {
 
 	// After the next cursor of the previous page
 	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// CreatePriorityParams defines parameters for CreatePriority.
+type CreatePriorityParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// EditPriorityParams defines parameters for EditPriority.
+type EditPriorityParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// MovePriorityParams defines parameters for MovePriority.
+type MovePriorityParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateProjectParams defines parameters for CreateProject.
+type CreateProjectParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// EditProjectParams defines parameters for EditProject.
+type EditProjectParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// CreateStatusParams defines parameters for CreateStatus.
+type CreateStatusParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// EditStatusParams defines parameters for EditStatus.
+type EditStatusParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// MoveStatusParams defines parameters for MoveStatus.
+type MoveStatusParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateTeamParams defines parameters for CreateTeam.
+type CreateTeamParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// EditTeamParams defines parameters for EditTeam.
+type EditTeamParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // ListTicketsParams defines parameters for ListTickets.
@@ -807,6 +1670,137 @@ type SetTicketStatusParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	// CustomerId only this customer's users
+	CustomerId *openapi_types.UUID `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Employees only the operator's employees
+	Employees *bool                  `form:"employees,omitempty" json:"employees,omitempty"`
+	Role      *ListUsersParamsRole   `form:"role,omitempty" json:"role,omitempty"`
+	Status    *ListUsersParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Q words in the name or e-mail address
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// ListUsersParamsRole defines parameters for ListUsers.
+type ListUsersParamsRole string
+
+// ListUsersParamsStatus defines parameters for ListUsers.
+type ListUsersParamsStatus string
+
+// CreateUserParams defines parameters for CreateUser.
+type CreateUserParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// EditUserParams defines parameters for EditUser.
+type EditUserParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// DeactivateUserParams defines parameters for DeactivateUser.
+type DeactivateUserParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// SetUserDepartmentParams defines parameters for SetUserDepartment.
+type SetUserDepartmentParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ResendInvitationParams defines parameters for ResendInvitation.
+type ResendInvitationParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ReactivateUserParams defines parameters for ReactivateUser.
+type ReactivateUserParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateCannedResponseJSONRequestBody defines body for CreateCannedResponse for application/json ContentType.
+type CreateCannedResponseJSONRequestBody = NewCannedResponseBody
+
+// EditCannedResponseJSONRequestBody defines body for EditCannedResponse for application/json ContentType.
+type EditCannedResponseJSONRequestBody = CannedResponseEditBody
+
+// CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
+type CreateCustomerJSONRequestBody = NewCustomerBody
+
+// EditCustomerJSONRequestBody defines body for EditCustomer for application/json ContentType.
+type EditCustomerJSONRequestBody = CustomerEditBody
+
+// SetSignupDomainsJSONRequestBody defines body for SetSignupDomains for application/json ContentType.
+type SetSignupDomainsJSONRequestBody = SignupDomainsBody
+
+// SetSupportPlanJSONRequestBody defines body for SetSupportPlan for application/json ContentType.
+type SetSupportPlanJSONRequestBody = SupportPlanBody
+
+// SetDefaultTeamJSONRequestBody defines body for SetDefaultTeam for application/json ContentType.
+type SetDefaultTeamJSONRequestBody = DefaultTeam
+
+// CreateDepartmentJSONRequestBody defines body for CreateDepartment for application/json ContentType.
+type CreateDepartmentJSONRequestBody = DepartmentBody
+
+// RenameDepartmentJSONRequestBody defines body for RenameDepartment for application/json ContentType.
+type RenameDepartmentJSONRequestBody = DepartmentBody
+
+// CreateMetaTeamJSONRequestBody defines body for CreateMetaTeam for application/json ContentType.
+type CreateMetaTeamJSONRequestBody = MetaTeamBody
+
+// RenameMetaTeamJSONRequestBody defines body for RenameMetaTeam for application/json ContentType.
+type RenameMetaTeamJSONRequestBody = MetaTeamBody
+
+// CreatePriorityJSONRequestBody defines body for CreatePriority for application/json ContentType.
+type CreatePriorityJSONRequestBody = NewPriorityBody
+
+// EditPriorityJSONRequestBody defines body for EditPriority for application/json ContentType.
+type EditPriorityJSONRequestBody = PriorityEditBody
+
+// MovePriorityJSONRequestBody defines body for MovePriority for application/json ContentType.
+type MovePriorityJSONRequestBody = MoveBody
+
+// CreateProjectJSONRequestBody defines body for CreateProject for application/json ContentType.
+type CreateProjectJSONRequestBody = NewProjectBody
+
+// EditProjectJSONRequestBody defines body for EditProject for application/json ContentType.
+type EditProjectJSONRequestBody = ProjectEditBody
+
+// CreateStatusJSONRequestBody defines body for CreateStatus for application/json ContentType.
+type CreateStatusJSONRequestBody = NewStatusBody
+
+// EditStatusJSONRequestBody defines body for EditStatus for application/json ContentType.
+type EditStatusJSONRequestBody = StatusEditBody
+
+// MoveStatusJSONRequestBody defines body for MoveStatus for application/json ContentType.
+type MoveStatusJSONRequestBody = MoveBody
+
+// CreateTeamJSONRequestBody defines body for CreateTeam for application/json ContentType.
+type CreateTeamJSONRequestBody = NewTeamBody
+
+// EditTeamJSONRequestBody defines body for EditTeam for application/json ContentType.
+type EditTeamJSONRequestBody = TeamEditBody
+
 // CreateTicketJSONRequestBody defines body for CreateTicket for application/json ContentType.
 type CreateTicketJSONRequestBody = NewTicketBody
 
@@ -824,6 +1818,15 @@ type PostMessageJSONRequestBody = NewMessageBody
 
 // SetTicketStatusJSONRequestBody defines body for SetTicketStatus for application/json ContentType.
 type SetTicketStatusJSONRequestBody = StatusBody
+
+// CreateUserJSONRequestBody defines body for CreateUser for application/json ContentType.
+type CreateUserJSONRequestBody = NewUserBody
+
+// EditUserJSONRequestBody defines body for EditUser for application/json ContentType.
+type EditUserJSONRequestBody = UserEditBody
+
+// SetUserDepartmentJSONRequestBody defines body for SetUserDepartment for application/json ContentType.
+type SetUserDepartmentJSONRequestBody = UserDepartmentBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -904,10 +1907,374 @@ type ClientInterface interface {
 	// Corresponds with GET /attachments/{id}/content (the `DownloadAttachment` operationId).
 	DownloadAttachment(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCannedResponses List the canned responses, by title, as written
+	//
+	// Corresponds with GET /canned-responses (the `ListCannedResponses` operationId).
+	ListCannedResponses(ctx context.Context, params *ListCannedResponsesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCannedResponseWithBody Create a canned response
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /canned-responses (the `CreateCannedResponse` operationId).
+	CreateCannedResponseWithBody(ctx context.Context, params *CreateCannedResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCannedResponse Create a canned response
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /canned-responses (the `CreateCannedResponse` operationId).
+	CreateCannedResponse(ctx context.Context, params *CreateCannedResponseParams, body CreateCannedResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCannedResponse Delete a canned response
+	//
+	// Corresponds with DELETE /canned-responses/{id} (the `DeleteCannedResponse` operationId).
+	DeleteCannedResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditCannedResponseWithBody Change a canned response
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /canned-responses/{id} (the `EditCannedResponse` operationId).
+	EditCannedResponseWithBody(ctx context.Context, id openapi_types.UUID, params *EditCannedResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditCannedResponse Change a canned response
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /canned-responses/{id} (the `EditCannedResponse` operationId).
+	EditCannedResponse(ctx context.Context, id openapi_types.UUID, params *EditCannedResponseParams, body EditCannedResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCustomers List the customers, by name
+	//
+	// Corresponds with GET /customers (the `ListCustomers` operationId).
+	ListCustomers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCustomerWithBody Create a customer
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /customers (the `CreateCustomer` operationId).
+	CreateCustomerWithBody(ctx context.Context, params *CreateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCustomer Create a customer
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /customers (the `CreateCustomer` operationId).
+	CreateCustomer(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomer Get a customer
+	//
+	// Corresponds with GET /customers/{id} (the `GetCustomer` operationId).
+	GetCustomer(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditCustomerWithBody Change a customer's name, language, project or department
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /customers/{id} (the `EditCustomer` operationId).
+	EditCustomerWithBody(ctx context.Context, id openapi_types.UUID, params *EditCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditCustomer Change a customer's name, language, project or department
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /customers/{id} (the `EditCustomer` operationId).
+	EditCustomer(ctx context.Context, id openapi_types.UUID, params *EditCustomerParams, body EditCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSignupDomainsWithBody Set the e-mail domains whose owners may register as the customer's users
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /customers/{id}/signup-domains (the `SetSignupDomains` operationId).
+	SetSignupDomainsWithBody(ctx context.Context, id openapi_types.UUID, params *SetSignupDomainsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSignupDomains Set the e-mail domains whose owners may register as the customer's users
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /customers/{id}/signup-domains (the `SetSignupDomains` operationId).
+	SetSignupDomains(ctx context.Context, id openapi_types.UUID, params *SetSignupDomainsParams, body SetSignupDomainsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomerStats Get a customer's figures
+	//
+	// Corresponds with GET /customers/{id}/stats (the `GetCustomerStats` operationId).
+	GetCustomerStats(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSupportPlanWithBody Set or remove the end of a customer's support plan
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /customers/{id}/support-plan (the `SetSupportPlan` operationId).
+	SetSupportPlanWithBody(ctx context.Context, id openapi_types.UUID, params *SetSupportPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetSupportPlan Set or remove the end of a customer's support plan
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /customers/{id}/support-plan (the `SetSupportPlan` operationId).
+	SetSupportPlan(ctx context.Context, id openapi_types.UUID, params *SetSupportPlanParams, body SetSupportPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetDefaultTeamWithBody Make a team the default group, which new requests go to
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /default-team (the `SetDefaultTeam` operationId).
+	SetDefaultTeamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetDefaultTeam Make a team the default group, which new requests go to
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /default-team (the `SetDefaultTeam` operationId).
+	SetDefaultTeam(ctx context.Context, body SetDefaultTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDepartments List the departments, by name
+	//
+	// Corresponds with GET /departments (the `ListDepartments` operationId).
+	ListDepartments(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDepartmentWithBody Create a department
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /departments (the `CreateDepartment` operationId).
+	CreateDepartmentWithBody(ctx context.Context, params *CreateDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDepartment Create a department
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /departments (the `CreateDepartment` operationId).
+	CreateDepartment(ctx context.Context, params *CreateDepartmentParams, body CreateDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RenameDepartmentWithBody Rename a department
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
+	RenameDepartmentWithBody(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RenameDepartment Rename a department
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
+	RenameDepartment(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, body RenameDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMe Get the calling user
+	//
+	// Corresponds with GET /me (the `GetMe` operationId).
+	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMetaTeams List the meta-teams, by name
+	//
+	// Corresponds with GET /meta-teams (the `ListMetaTeams` operationId).
+	ListMetaTeams(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMetaTeamWithBody Create a meta-team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /meta-teams (the `CreateMetaTeam` operationId).
+	CreateMetaTeamWithBody(ctx context.Context, params *CreateMetaTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMetaTeam Create a meta-team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /meta-teams (the `CreateMetaTeam` operationId).
+	CreateMetaTeam(ctx context.Context, params *CreateMetaTeamParams, body CreateMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMetaTeam Delete a meta-team (its teams stay, under none)
+	//
+	// Corresponds with DELETE /meta-teams/{id} (the `DeleteMetaTeam` operationId).
+	DeleteMetaTeam(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RenameMetaTeamWithBody Rename a meta-team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
+	RenameMetaTeamWithBody(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RenameMetaTeam Rename a meta-team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
+	RenameMetaTeam(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, body RenameMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMyOffers List the tickets offered to you
 	//
 	// Corresponds with GET /offers (the `ListMyOffers` operationId).
 	ListMyOffers(ctx context.Context, params *ListMyOffersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPriorities List the priorities, most urgent first
+	//
+	// Corresponds with GET /priorities (the `ListPriorities` operationId).
+	ListPriorities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePriorityWithBody Create a priority
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /priorities (the `CreatePriority` operationId).
+	CreatePriorityWithBody(ctx context.Context, params *CreatePriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePriority Create a priority
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /priorities (the `CreatePriority` operationId).
+	CreatePriority(ctx context.Context, params *CreatePriorityParams, body CreatePriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditPriorityWithBody Change a priority's name, rank, default or retirement
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /priorities/{id} (the `EditPriority` operationId).
+	EditPriorityWithBody(ctx context.Context, id openapi_types.UUID, params *EditPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditPriority Change a priority's name, rank, default or retirement
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /priorities/{id} (the `EditPriority` operationId).
+	EditPriority(ctx context.Context, id openapi_types.UUID, params *EditPriorityParams, body EditPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MovePriorityWithBody Move a priority one place up (more urgent) or down; answers the priorities in their new order
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /priorities/{id}/move (the `MovePriority` operationId).
+	MovePriorityWithBody(ctx context.Context, id openapi_types.UUID, params *MovePriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MovePriority Move a priority one place up (more urgent) or down; answers the priorities in their new order
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /priorities/{id}/move (the `MovePriority` operationId).
+	MovePriority(ctx context.Context, id openapi_types.UUID, params *MovePriorityParams, body MovePriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProjects List the projects, by name
+	//
+	// Corresponds with GET /projects (the `ListProjects` operationId).
+	ListProjects(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateProjectWithBody Create a project
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /projects (the `CreateProject` operationId).
+	CreateProjectWithBody(ctx context.Context, params *CreateProjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateProject Create a project
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /projects (the `CreateProject` operationId).
+	CreateProject(ctx context.Context, params *CreateProjectParams, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditProjectWithBody Change a project's name or customer
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
+	EditProjectWithBody(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditProject Change a project's name or customer
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
+	EditProject(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, body EditProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListStatuses List the custom statuses, by state (lifecycle order), then position
+	//
+	// Corresponds with GET /statuses (the `ListStatuses` operationId).
+	ListStatuses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateStatusWithBody Create a custom status
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /statuses (the `CreateStatus` operationId).
+	CreateStatusWithBody(ctx context.Context, params *CreateStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateStatus Create a custom status
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /statuses (the `CreateStatus` operationId).
+	CreateStatus(ctx context.Context, params *CreateStatusParams, body CreateStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditStatusWithBody Change a custom status's name, position, default or retirement
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /statuses/{id} (the `EditStatus` operationId).
+	EditStatusWithBody(ctx context.Context, id openapi_types.UUID, params *EditStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditStatus Change a custom status's name, position, default or retirement
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /statuses/{id} (the `EditStatus` operationId).
+	EditStatus(ctx context.Context, id openapi_types.UUID, params *EditStatusParams, body EditStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveStatusWithBody Move a custom status one place up or down among its state's; answers that state's statuses in their new order
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /statuses/{id}/move (the `MoveStatus` operationId).
+	MoveStatusWithBody(ctx context.Context, id openapi_types.UUID, params *MoveStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveStatus Move a custom status one place up or down among its state's; answers that state's statuses in their new order
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /statuses/{id}/move (the `MoveStatus` operationId).
+	MoveStatus(ctx context.Context, id openapi_types.UUID, params *MoveStatusParams, body MoveStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeams List the teams, by name, with their members
+	//
+	// Corresponds with GET /teams (the `ListTeams` operationId).
+	ListTeams(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTeamWithBody Create a team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /teams (the `CreateTeam` operationId).
+	CreateTeamWithBody(ctx context.Context, params *CreateTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTeam Create a team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /teams (the `CreateTeam` operationId).
+	CreateTeam(ctx context.Context, params *CreateTeamParams, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTeam Delete a team (not the default group, nor one with active tickets)
+	//
+	// Corresponds with DELETE /teams/{id} (the `DeleteTeam` operationId).
+	DeleteTeam(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditTeamWithBody Change a team's name, supervisor, meta-team or members
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
+	EditTeamWithBody(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditTeam Change a team's name, supervisor, meta-team or members
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
+	EditTeam(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, body EditTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTicketByRef Get a ticket by its reference
 	//
@@ -980,6 +2347,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /tickets/{id}/attachments (the `ListAttachments` operationId).
 	ListAttachments(ctx context.Context, id openapi_types.UUID, params *ListAttachmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RenderCannedResponse Render a canned response with a ticket's data, to post it (nothing is stored)
+	//
+	// Corresponds with GET /tickets/{id}/canned-responses/{canned_id} (the `RenderCannedResponse` operationId).
+	RenderCannedResponse(ctx context.Context, id openapi_types.UUID, cannedId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// FireTicketEventWithBody Fire a lifecycle event (submit, assign, start, close…)
 	//
@@ -1054,6 +2426,73 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /tickets/{id}/timers (the `ListTimers` operationId).
 	ListTimers(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUsers List users, newest first
+	//
+	// Corresponds with GET /users (the `ListUsers` operationId).
+	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUserWithBody Add a user: invited by e-mail, or active at once with an admin-set password
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
+	CreateUserWithBody(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateUser Add a user: invited by e-mail, or active at once with an admin-set password
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
+	CreateUser(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUser Get a user
+	//
+	// Corresponds with GET /users/{id} (the `GetUser` operationId).
+	GetUser(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditUserWithBody Change a user's name, phone, language, role or push setting
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /users/{id} (the `EditUser` operationId).
+	EditUserWithBody(ctx context.Context, id openapi_types.UUID, params *EditUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditUser Change a user's name, phone, language, role or push setting
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /users/{id} (the `EditUser` operationId).
+	EditUser(ctx context.Context, id openapi_types.UUID, params *EditUserParams, body EditUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeactivateUser Deactivate a user: no more signing in, sessions and links end
+	//
+	// Corresponds with POST /users/{id}/deactivate (the `DeactivateUser` operationId).
+	DeactivateUser(ctx context.Context, id openapi_types.UUID, params *DeactivateUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetUserDepartmentWithBody Put an employee in a department, or in none
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /users/{id}/department (the `SetUserDepartment` operationId).
+	SetUserDepartmentWithBody(ctx context.Context, id openapi_types.UUID, params *SetUserDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetUserDepartment Put an employee in a department, or in none
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /users/{id}/department (the `SetUserDepartment` operationId).
+	SetUserDepartment(ctx context.Context, id openapi_types.UUID, params *SetUserDepartmentParams, body SetUserDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResendInvitation E-mail an invited user a fresh invitation link (the earlier one stops working)
+	//
+	// Corresponds with POST /users/{id}/invitation (the `ResendInvitation` operationId).
+	ResendInvitation(ctx context.Context, id openapi_types.UUID, params *ResendInvitationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReactivateUser Let a deactivated user sign in again
+	//
+	// Corresponds with POST /users/{id}/reactivate (the `ReactivateUser` operationId).
+	ReactivateUser(ctx context.Context, id openapi_types.UUID, params *ReactivateUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // DownloadAttachment Download a file
@@ -1071,11 +2510,935 @@ func (c *Client) DownloadAttachment(ctx context.Context, id openapi_types.UUID, 
 	return c.Client.Do(req)
 }
 
+// ListCannedResponses List the canned responses, by title, as written
+//
+// Corresponds with GET /canned-responses (the `ListCannedResponses` operationId).
+func (c *Client) ListCannedResponses(ctx context.Context, params *ListCannedResponsesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCannedResponsesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCannedResponseWithBody Create a canned response
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /canned-responses (the `CreateCannedResponse` operationId).
+func (c *Client) CreateCannedResponseWithBody(ctx context.Context, params *CreateCannedResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCannedResponseRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCannedResponse Create a canned response
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /canned-responses (the `CreateCannedResponse` operationId).
+func (c *Client) CreateCannedResponse(ctx context.Context, params *CreateCannedResponseParams, body CreateCannedResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCannedResponseRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCannedResponse Delete a canned response
+//
+// Corresponds with DELETE /canned-responses/{id} (the `DeleteCannedResponse` operationId).
+func (c *Client) DeleteCannedResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCannedResponseRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditCannedResponseWithBody Change a canned response
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /canned-responses/{id} (the `EditCannedResponse` operationId).
+func (c *Client) EditCannedResponseWithBody(ctx context.Context, id openapi_types.UUID, params *EditCannedResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditCannedResponseRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditCannedResponse Change a canned response
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /canned-responses/{id} (the `EditCannedResponse` operationId).
+func (c *Client) EditCannedResponse(ctx context.Context, id openapi_types.UUID, params *EditCannedResponseParams, body EditCannedResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditCannedResponseRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCustomers List the customers, by name
+//
+// Corresponds with GET /customers (the `ListCustomers` operationId).
+func (c *Client) ListCustomers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCustomerWithBody Create a customer
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /customers (the `CreateCustomer` operationId).
+func (c *Client) CreateCustomerWithBody(ctx context.Context, params *CreateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCustomerRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCustomer Create a customer
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /customers (the `CreateCustomer` operationId).
+func (c *Client) CreateCustomer(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCustomerRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomer Get a customer
+//
+// Corresponds with GET /customers/{id} (the `GetCustomer` operationId).
+func (c *Client) GetCustomer(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditCustomerWithBody Change a customer's name, language, project or department
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /customers/{id} (the `EditCustomer` operationId).
+func (c *Client) EditCustomerWithBody(ctx context.Context, id openapi_types.UUID, params *EditCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditCustomerRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditCustomer Change a customer's name, language, project or department
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /customers/{id} (the `EditCustomer` operationId).
+func (c *Client) EditCustomer(ctx context.Context, id openapi_types.UUID, params *EditCustomerParams, body EditCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditCustomerRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSignupDomainsWithBody Set the e-mail domains whose owners may register as the customer's users
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /customers/{id}/signup-domains (the `SetSignupDomains` operationId).
+func (c *Client) SetSignupDomainsWithBody(ctx context.Context, id openapi_types.UUID, params *SetSignupDomainsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSignupDomainsRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSignupDomains Set the e-mail domains whose owners may register as the customer's users
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /customers/{id}/signup-domains (the `SetSignupDomains` operationId).
+func (c *Client) SetSignupDomains(ctx context.Context, id openapi_types.UUID, params *SetSignupDomainsParams, body SetSignupDomainsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSignupDomainsRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomerStats Get a customer's figures
+//
+// Corresponds with GET /customers/{id}/stats (the `GetCustomerStats` operationId).
+func (c *Client) GetCustomerStats(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerStatsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSupportPlanWithBody Set or remove the end of a customer's support plan
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /customers/{id}/support-plan (the `SetSupportPlan` operationId).
+func (c *Client) SetSupportPlanWithBody(ctx context.Context, id openapi_types.UUID, params *SetSupportPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSupportPlanRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetSupportPlan Set or remove the end of a customer's support plan
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /customers/{id}/support-plan (the `SetSupportPlan` operationId).
+func (c *Client) SetSupportPlan(ctx context.Context, id openapi_types.UUID, params *SetSupportPlanParams, body SetSupportPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetSupportPlanRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetDefaultTeamWithBody Make a team the default group, which new requests go to
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /default-team (the `SetDefaultTeam` operationId).
+func (c *Client) SetDefaultTeamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDefaultTeamRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetDefaultTeam Make a team the default group, which new requests go to
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /default-team (the `SetDefaultTeam` operationId).
+func (c *Client) SetDefaultTeam(ctx context.Context, body SetDefaultTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDefaultTeamRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDepartments List the departments, by name
+//
+// Corresponds with GET /departments (the `ListDepartments` operationId).
+func (c *Client) ListDepartments(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDepartmentsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDepartmentWithBody Create a department
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /departments (the `CreateDepartment` operationId).
+func (c *Client) CreateDepartmentWithBody(ctx context.Context, params *CreateDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDepartmentRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDepartment Create a department
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /departments (the `CreateDepartment` operationId).
+func (c *Client) CreateDepartment(ctx context.Context, params *CreateDepartmentParams, body CreateDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDepartmentRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RenameDepartmentWithBody Rename a department
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
+func (c *Client) RenameDepartmentWithBody(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRenameDepartmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RenameDepartment Rename a department
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
+func (c *Client) RenameDepartment(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, body RenameDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRenameDepartmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMe Get the calling user
+//
+// Corresponds with GET /me (the `GetMe` operationId).
+func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMetaTeams List the meta-teams, by name
+//
+// Corresponds with GET /meta-teams (the `ListMetaTeams` operationId).
+func (c *Client) ListMetaTeams(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMetaTeamsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMetaTeamWithBody Create a meta-team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /meta-teams (the `CreateMetaTeam` operationId).
+func (c *Client) CreateMetaTeamWithBody(ctx context.Context, params *CreateMetaTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMetaTeamRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMetaTeam Create a meta-team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /meta-teams (the `CreateMetaTeam` operationId).
+func (c *Client) CreateMetaTeam(ctx context.Context, params *CreateMetaTeamParams, body CreateMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMetaTeamRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMetaTeam Delete a meta-team (its teams stay, under none)
+//
+// Corresponds with DELETE /meta-teams/{id} (the `DeleteMetaTeam` operationId).
+func (c *Client) DeleteMetaTeam(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMetaTeamRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RenameMetaTeamWithBody Rename a meta-team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
+func (c *Client) RenameMetaTeamWithBody(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRenameMetaTeamRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RenameMetaTeam Rename a meta-team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
+func (c *Client) RenameMetaTeam(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, body RenameMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRenameMetaTeamRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMyOffers List the tickets offered to you
 //
 // Corresponds with GET /offers (the `ListMyOffers` operationId).
 func (c *Client) ListMyOffers(ctx context.Context, params *ListMyOffersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListMyOffersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPriorities List the priorities, most urgent first
+//
+// Corresponds with GET /priorities (the `ListPriorities` operationId).
+func (c *Client) ListPriorities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPrioritiesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePriorityWithBody Create a priority
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /priorities (the `CreatePriority` operationId).
+func (c *Client) CreatePriorityWithBody(ctx context.Context, params *CreatePriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePriorityRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePriority Create a priority
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /priorities (the `CreatePriority` operationId).
+func (c *Client) CreatePriority(ctx context.Context, params *CreatePriorityParams, body CreatePriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePriorityRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditPriorityWithBody Change a priority's name, rank, default or retirement
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /priorities/{id} (the `EditPriority` operationId).
+func (c *Client) EditPriorityWithBody(ctx context.Context, id openapi_types.UUID, params *EditPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditPriorityRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditPriority Change a priority's name, rank, default or retirement
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /priorities/{id} (the `EditPriority` operationId).
+func (c *Client) EditPriority(ctx context.Context, id openapi_types.UUID, params *EditPriorityParams, body EditPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditPriorityRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MovePriorityWithBody Move a priority one place up (more urgent) or down; answers the priorities in their new order
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /priorities/{id}/move (the `MovePriority` operationId).
+func (c *Client) MovePriorityWithBody(ctx context.Context, id openapi_types.UUID, params *MovePriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMovePriorityRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MovePriority Move a priority one place up (more urgent) or down; answers the priorities in their new order
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /priorities/{id}/move (the `MovePriority` operationId).
+func (c *Client) MovePriority(ctx context.Context, id openapi_types.UUID, params *MovePriorityParams, body MovePriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMovePriorityRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProjects List the projects, by name
+//
+// Corresponds with GET /projects (the `ListProjects` operationId).
+func (c *Client) ListProjects(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProjectsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateProjectWithBody Create a project
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /projects (the `CreateProject` operationId).
+func (c *Client) CreateProjectWithBody(ctx context.Context, params *CreateProjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProjectRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateProject Create a project
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /projects (the `CreateProject` operationId).
+func (c *Client) CreateProject(ctx context.Context, params *CreateProjectParams, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProjectRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditProjectWithBody Change a project's name or customer
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
+func (c *Client) EditProjectWithBody(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditProjectRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditProject Change a project's name or customer
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
+func (c *Client) EditProject(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, body EditProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditProjectRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListStatuses List the custom statuses, by state (lifecycle order), then position
+//
+// Corresponds with GET /statuses (the `ListStatuses` operationId).
+func (c *Client) ListStatuses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListStatusesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateStatusWithBody Create a custom status
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /statuses (the `CreateStatus` operationId).
+func (c *Client) CreateStatusWithBody(ctx context.Context, params *CreateStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateStatusRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateStatus Create a custom status
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /statuses (the `CreateStatus` operationId).
+func (c *Client) CreateStatus(ctx context.Context, params *CreateStatusParams, body CreateStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateStatusRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditStatusWithBody Change a custom status's name, position, default or retirement
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /statuses/{id} (the `EditStatus` operationId).
+func (c *Client) EditStatusWithBody(ctx context.Context, id openapi_types.UUID, params *EditStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditStatusRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditStatus Change a custom status's name, position, default or retirement
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /statuses/{id} (the `EditStatus` operationId).
+func (c *Client) EditStatus(ctx context.Context, id openapi_types.UUID, params *EditStatusParams, body EditStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditStatusRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveStatusWithBody Move a custom status one place up or down among its state's; answers that state's statuses in their new order
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /statuses/{id}/move (the `MoveStatus` operationId).
+func (c *Client) MoveStatusWithBody(ctx context.Context, id openapi_types.UUID, params *MoveStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveStatusRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveStatus Move a custom status one place up or down among its state's; answers that state's statuses in their new order
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /statuses/{id}/move (the `MoveStatus` operationId).
+func (c *Client) MoveStatus(ctx context.Context, id openapi_types.UUID, params *MoveStatusParams, body MoveStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveStatusRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeams List the teams, by name, with their members
+//
+// Corresponds with GET /teams (the `ListTeams` operationId).
+func (c *Client) ListTeams(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTeamWithBody Create a team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /teams (the `CreateTeam` operationId).
+func (c *Client) CreateTeamWithBody(ctx context.Context, params *CreateTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTeamRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTeam Create a team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /teams (the `CreateTeam` operationId).
+func (c *Client) CreateTeam(ctx context.Context, params *CreateTeamParams, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTeamRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTeam Delete a team (not the default group, nor one with active tickets)
+//
+// Corresponds with DELETE /teams/{id} (the `DeleteTeam` operationId).
+func (c *Client) DeleteTeam(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTeamRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditTeamWithBody Change a team's name, supervisor, meta-team or members
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
+func (c *Client) EditTeamWithBody(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditTeamRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditTeam Change a team's name, supervisor, meta-team or members
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
+func (c *Client) EditTeam(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, body EditTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditTeamRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1268,6 +3631,21 @@ func (c *Client) AssignTicket(ctx context.Context, id openapi_types.UUID, params
 // Corresponds with GET /tickets/{id}/attachments (the `ListAttachments` operationId).
 func (c *Client) ListAttachments(ctx context.Context, id openapi_types.UUID, params *ListAttachmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAttachmentsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RenderCannedResponse Render a canned response with a ticket's data, to post it (nothing is stored)
+//
+// Corresponds with GET /tickets/{id}/canned-responses/{canned_id} (the `RenderCannedResponse` operationId).
+func (c *Client) RenderCannedResponse(ctx context.Context, id openapi_types.UUID, cannedId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRenderCannedResponseRequest(c.Server, id, cannedId)
 	if err != nil {
 		return nil, err
 	}
@@ -1472,6 +3850,183 @@ func (c *Client) ListTimers(ctx context.Context, id openapi_types.UUID, reqEdito
 	return c.Client.Do(req)
 }
 
+// ListUsers List users, newest first
+//
+// Corresponds with GET /users (the `ListUsers` operationId).
+func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUserWithBody Add a user: invited by e-mail, or active at once with an admin-set password
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
+func (c *Client) CreateUserWithBody(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateUser Add a user: invited by e-mail, or active at once with an admin-set password
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
+func (c *Client) CreateUser(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateUserRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUser Get a user
+//
+// Corresponds with GET /users/{id} (the `GetUser` operationId).
+func (c *Client) GetUser(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditUserWithBody Change a user's name, phone, language, role or push setting
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /users/{id} (the `EditUser` operationId).
+func (c *Client) EditUserWithBody(ctx context.Context, id openapi_types.UUID, params *EditUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditUserRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditUser Change a user's name, phone, language, role or push setting
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /users/{id} (the `EditUser` operationId).
+func (c *Client) EditUser(ctx context.Context, id openapi_types.UUID, params *EditUserParams, body EditUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditUserRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeactivateUser Deactivate a user: no more signing in, sessions and links end
+//
+// Corresponds with POST /users/{id}/deactivate (the `DeactivateUser` operationId).
+func (c *Client) DeactivateUser(ctx context.Context, id openapi_types.UUID, params *DeactivateUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeactivateUserRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetUserDepartmentWithBody Put an employee in a department, or in none
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /users/{id}/department (the `SetUserDepartment` operationId).
+func (c *Client) SetUserDepartmentWithBody(ctx context.Context, id openapi_types.UUID, params *SetUserDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetUserDepartmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetUserDepartment Put an employee in a department, or in none
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /users/{id}/department (the `SetUserDepartment` operationId).
+func (c *Client) SetUserDepartment(ctx context.Context, id openapi_types.UUID, params *SetUserDepartmentParams, body SetUserDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetUserDepartmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResendInvitation E-mail an invited user a fresh invitation link (the earlier one stops working)
+//
+// Corresponds with POST /users/{id}/invitation (the `ResendInvitation` operationId).
+func (c *Client) ResendInvitation(ctx context.Context, id openapi_types.UUID, params *ResendInvitationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResendInvitationRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReactivateUser Let a deactivated user sign in again
+//
+// Corresponds with POST /users/{id}/reactivate (the `ReactivateUser` operationId).
+func (c *Client) ReactivateUser(ctx context.Context, id openapi_types.UUID, params *ReactivateUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReactivateUserRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewDownloadAttachmentRequest constructs an http.Request for the DownloadAttachment method
 func NewDownloadAttachmentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -1501,6 +4056,936 @@ func NewDownloadAttachmentRequest(server string, id openapi_types.UUID) (*http.R
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCannedResponsesRequest constructs an http.Request for the ListCannedResponses method
+func NewListCannedResponsesRequest(server string, params *ListCannedResponsesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/canned-responses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Language != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "language", *params.Language, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCannedResponseRequest calls the generic CreateCannedResponse builder with application/json body
+func NewCreateCannedResponseRequest(server string, params *CreateCannedResponseParams, body CreateCannedResponseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCannedResponseRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateCannedResponseRequestWithBody constructs an http.Request for the CreateCannedResponse method, with any body, and a specified content type
+func NewCreateCannedResponseRequestWithBody(server string, params *CreateCannedResponseParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/canned-responses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteCannedResponseRequest constructs an http.Request for the DeleteCannedResponse method
+func NewDeleteCannedResponseRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/canned-responses/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEditCannedResponseRequest calls the generic EditCannedResponse builder with application/json body
+func NewEditCannedResponseRequest(server string, id openapi_types.UUID, params *EditCannedResponseParams, body EditCannedResponseJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditCannedResponseRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditCannedResponseRequestWithBody constructs an http.Request for the EditCannedResponse method, with any body, and a specified content type
+func NewEditCannedResponseRequestWithBody(server string, id openapi_types.UUID, params *EditCannedResponseParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/canned-responses/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListCustomersRequest constructs an http.Request for the ListCustomers method
+func NewListCustomersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCustomerRequest calls the generic CreateCustomer builder with application/json body
+func NewCreateCustomerRequest(server string, params *CreateCustomerParams, body CreateCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCustomerRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateCustomerRequestWithBody constructs an http.Request for the CreateCustomer method, with any body, and a specified content type
+func NewCreateCustomerRequestWithBody(server string, params *CreateCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerRequest constructs an http.Request for the GetCustomer method
+func NewGetCustomerRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEditCustomerRequest calls the generic EditCustomer builder with application/json body
+func NewEditCustomerRequest(server string, id openapi_types.UUID, params *EditCustomerParams, body EditCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditCustomerRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditCustomerRequestWithBody constructs an http.Request for the EditCustomer method, with any body, and a specified content type
+func NewEditCustomerRequestWithBody(server string, id openapi_types.UUID, params *EditCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSetSignupDomainsRequest calls the generic SetSignupDomains builder with application/json body
+func NewSetSignupDomainsRequest(server string, id openapi_types.UUID, params *SetSignupDomainsParams, body SetSignupDomainsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetSignupDomainsRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSetSignupDomainsRequestWithBody constructs an http.Request for the SetSignupDomains method, with any body, and a specified content type
+func NewSetSignupDomainsRequestWithBody(server string, id openapi_types.UUID, params *SetSignupDomainsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s/signup-domains", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerStatsRequest constructs an http.Request for the GetCustomerStats method
+func NewGetCustomerStatsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s/stats", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetSupportPlanRequest calls the generic SetSupportPlan builder with application/json body
+func NewSetSupportPlanRequest(server string, id openapi_types.UUID, params *SetSupportPlanParams, body SetSupportPlanJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetSupportPlanRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSetSupportPlanRequestWithBody constructs an http.Request for the SetSupportPlan method, with any body, and a specified content type
+func NewSetSupportPlanRequestWithBody(server string, id openapi_types.UUID, params *SetSupportPlanParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s/support-plan", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSetDefaultTeamRequest calls the generic SetDefaultTeam builder with application/json body
+func NewSetDefaultTeamRequest(server string, body SetDefaultTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetDefaultTeamRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetDefaultTeamRequestWithBody constructs an http.Request for the SetDefaultTeam method, with any body, and a specified content type
+func NewSetDefaultTeamRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/default-team")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDepartmentsRequest constructs an http.Request for the ListDepartments method
+func NewListDepartmentsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/departments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDepartmentRequest calls the generic CreateDepartment builder with application/json body
+func NewCreateDepartmentRequest(server string, params *CreateDepartmentParams, body CreateDepartmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDepartmentRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateDepartmentRequestWithBody constructs an http.Request for the CreateDepartment method, with any body, and a specified content type
+func NewCreateDepartmentRequestWithBody(server string, params *CreateDepartmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/departments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRenameDepartmentRequest calls the generic RenameDepartment builder with application/json body
+func NewRenameDepartmentRequest(server string, id openapi_types.UUID, params *RenameDepartmentParams, body RenameDepartmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRenameDepartmentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRenameDepartmentRequestWithBody constructs an http.Request for the RenameDepartment method, with any body, and a specified content type
+func NewRenameDepartmentRequestWithBody(server string, id openapi_types.UUID, params *RenameDepartmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/departments/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetMeRequest constructs an http.Request for the GetMe method
+func NewGetMeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMetaTeamsRequest constructs an http.Request for the ListMetaTeams method
+func NewListMetaTeamsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/meta-teams")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateMetaTeamRequest calls the generic CreateMetaTeam builder with application/json body
+func NewCreateMetaTeamRequest(server string, params *CreateMetaTeamParams, body CreateMetaTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMetaTeamRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateMetaTeamRequestWithBody constructs an http.Request for the CreateMetaTeam method, with any body, and a specified content type
+func NewCreateMetaTeamRequestWithBody(server string, params *CreateMetaTeamParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/meta-teams")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteMetaTeamRequest constructs an http.Request for the DeleteMetaTeam method
+func NewDeleteMetaTeamRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/meta-teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRenameMetaTeamRequest calls the generic RenameMetaTeam builder with application/json body
+func NewRenameMetaTeamRequest(server string, id openapi_types.UUID, params *RenameMetaTeamParams, body RenameMetaTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRenameMetaTeamRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRenameMetaTeamRequestWithBody constructs an http.Request for the RenameMetaTeam method, with any body, and a specified content type
+func NewRenameMetaTeamRequestWithBody(server string, id openapi_types.UUID, params *RenameMetaTeamParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/meta-teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -1567,6 +5052,740 @@ func NewListMyOffersRequest(server string, params *ListMyOffersParams) (*http.Re
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListPrioritiesRequest constructs an http.Request for the ListPriorities method
+func NewListPrioritiesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/priorities")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePriorityRequest calls the generic CreatePriority builder with application/json body
+func NewCreatePriorityRequest(server string, params *CreatePriorityParams, body CreatePriorityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePriorityRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreatePriorityRequestWithBody constructs an http.Request for the CreatePriority method, with any body, and a specified content type
+func NewCreatePriorityRequestWithBody(server string, params *CreatePriorityParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/priorities")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewEditPriorityRequest calls the generic EditPriority builder with application/json body
+func NewEditPriorityRequest(server string, id openapi_types.UUID, params *EditPriorityParams, body EditPriorityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditPriorityRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditPriorityRequestWithBody constructs an http.Request for the EditPriority method, with any body, and a specified content type
+func NewEditPriorityRequestWithBody(server string, id openapi_types.UUID, params *EditPriorityParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/priorities/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewMovePriorityRequest calls the generic MovePriority builder with application/json body
+func NewMovePriorityRequest(server string, id openapi_types.UUID, params *MovePriorityParams, body MovePriorityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMovePriorityRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewMovePriorityRequestWithBody constructs an http.Request for the MovePriority method, with any body, and a specified content type
+func NewMovePriorityRequestWithBody(server string, id openapi_types.UUID, params *MovePriorityParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/priorities/%s/move", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListProjectsRequest constructs an http.Request for the ListProjects method
+func NewListProjectsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/projects")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateProjectRequest calls the generic CreateProject builder with application/json body
+func NewCreateProjectRequest(server string, params *CreateProjectParams, body CreateProjectJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateProjectRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateProjectRequestWithBody constructs an http.Request for the CreateProject method, with any body, and a specified content type
+func NewCreateProjectRequestWithBody(server string, params *CreateProjectParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/projects")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewEditProjectRequest calls the generic EditProject builder with application/json body
+func NewEditProjectRequest(server string, id openapi_types.UUID, params *EditProjectParams, body EditProjectJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditProjectRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditProjectRequestWithBody constructs an http.Request for the EditProject method, with any body, and a specified content type
+func NewEditProjectRequestWithBody(server string, id openapi_types.UUID, params *EditProjectParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/projects/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListStatusesRequest constructs an http.Request for the ListStatuses method
+func NewListStatusesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/statuses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateStatusRequest calls the generic CreateStatus builder with application/json body
+func NewCreateStatusRequest(server string, params *CreateStatusParams, body CreateStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateStatusRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateStatusRequestWithBody constructs an http.Request for the CreateStatus method, with any body, and a specified content type
+func NewCreateStatusRequestWithBody(server string, params *CreateStatusParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/statuses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewEditStatusRequest calls the generic EditStatus builder with application/json body
+func NewEditStatusRequest(server string, id openapi_types.UUID, params *EditStatusParams, body EditStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditStatusRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditStatusRequestWithBody constructs an http.Request for the EditStatus method, with any body, and a specified content type
+func NewEditStatusRequestWithBody(server string, id openapi_types.UUID, params *EditStatusParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/statuses/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewMoveStatusRequest calls the generic MoveStatus builder with application/json body
+func NewMoveStatusRequest(server string, id openapi_types.UUID, params *MoveStatusParams, body MoveStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMoveStatusRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewMoveStatusRequestWithBody constructs an http.Request for the MoveStatus method, with any body, and a specified content type
+func NewMoveStatusRequestWithBody(server string, id openapi_types.UUID, params *MoveStatusParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/statuses/%s/move", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListTeamsRequest constructs an http.Request for the ListTeams method
+func NewListTeamsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/teams")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateTeamRequest calls the generic CreateTeam builder with application/json body
+func NewCreateTeamRequest(server string, params *CreateTeamParams, body CreateTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTeamRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateTeamRequestWithBody constructs an http.Request for the CreateTeam method, with any body, and a specified content type
+func NewCreateTeamRequestWithBody(server string, params *CreateTeamParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/teams")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteTeamRequest constructs an http.Request for the DeleteTeam method
+func NewDeleteTeamRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEditTeamRequest calls the generic EditTeam builder with application/json body
+func NewEditTeamRequest(server string, id openapi_types.UUID, params *EditTeamParams, body EditTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditTeamRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditTeamRequestWithBody constructs an http.Request for the EditTeam method, with any body, and a specified content type
+func NewEditTeamRequestWithBody(server string, id openapi_types.UUID, params *EditTeamParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -2161,6 +6380,47 @@ func NewListAttachmentsRequest(server string, id openapi_types.UUID, params *Lis
 	return req, nil
 }
 
+// NewRenderCannedResponseRequest constructs an http.Request for the RenderCannedResponse method
+func NewRenderCannedResponseRequest(server string, id openapi_types.UUID, cannedId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "canned_id", cannedId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/tickets/%s/canned-responses/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewFireTicketEventRequest calls the generic FireTicketEvent builder with application/json body
 func NewFireTicketEventRequest(server string, id openapi_types.UUID, params *FireTicketEventParams, body FireTicketEventJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -2738,6 +6998,514 @@ func NewListTimersRequest(server string, id openapi_types.UUID) (*http.Request, 
 	return req, nil
 }
 
+// NewListUsersRequest constructs an http.Request for the ListUsers method
+func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Employees != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "employees", *params.Employees, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Role != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "role", *params.Role, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateUserRequest calls the generic CreateUser builder with application/json body
+func NewCreateUserRequest(server string, params *CreateUserParams, body CreateUserJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateUserRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateUserRequestWithBody constructs an http.Request for the CreateUser method, with any body, and a specified content type
+func NewCreateUserRequestWithBody(server string, params *CreateUserParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetUserRequest constructs an http.Request for the GetUser method
+func NewGetUserRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEditUserRequest calls the generic EditUser builder with application/json body
+func NewEditUserRequest(server string, id openapi_types.UUID, params *EditUserParams, body EditUserJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditUserRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditUserRequestWithBody constructs an http.Request for the EditUser method, with any body, and a specified content type
+func NewEditUserRequestWithBody(server string, id openapi_types.UUID, params *EditUserParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeactivateUserRequest constructs an http.Request for the DeactivateUser method
+func NewDeactivateUserRequest(server string, id openapi_types.UUID, params *DeactivateUserParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/deactivate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSetUserDepartmentRequest calls the generic SetUserDepartment builder with application/json body
+func NewSetUserDepartmentRequest(server string, id openapi_types.UUID, params *SetUserDepartmentParams, body SetUserDepartmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetUserDepartmentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSetUserDepartmentRequestWithBody constructs an http.Request for the SetUserDepartment method, with any body, and a specified content type
+func NewSetUserDepartmentRequestWithBody(server string, id openapi_types.UUID, params *SetUserDepartmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/department", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewResendInvitationRequest constructs an http.Request for the ResendInvitation method
+func NewResendInvitationRequest(server string, id openapi_types.UUID, params *ResendInvitationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/invitation", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReactivateUserRequest constructs an http.Request for the ReactivateUser method
+func NewReactivateUserRequest(server string, id openapi_types.UUID, params *ReactivateUserParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/reactivate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -2789,12 +7557,404 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /attachments/{id}/content (the `DownloadAttachment` operationId).
 	DownloadAttachmentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DownloadAttachmentResponse, error)
 
+	// ListCannedResponsesWithResponse List the canned responses, by title, as written
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /canned-responses (the `ListCannedResponses` operationId).
+	ListCannedResponsesWithResponse(ctx context.Context, params *ListCannedResponsesParams, reqEditors ...RequestEditorFn) (*ListCannedResponsesResponse, error)
+
+	// CreateCannedResponseWithBodyWithResponse Create a canned response
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /canned-responses (the `CreateCannedResponse` operationId).
+	CreateCannedResponseWithBodyWithResponse(ctx context.Context, params *CreateCannedResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCannedResponseResponse, error)
+
+	// CreateCannedResponseWithResponse Create a canned response
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /canned-responses (the `CreateCannedResponse` operationId).
+	CreateCannedResponseWithResponse(ctx context.Context, params *CreateCannedResponseParams, body CreateCannedResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCannedResponseResponse, error)
+
+	// DeleteCannedResponseWithResponse Delete a canned response
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /canned-responses/{id} (the `DeleteCannedResponse` operationId).
+	DeleteCannedResponseWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteCannedResponseResponse, error)
+
+	// EditCannedResponseWithBodyWithResponse Change a canned response
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /canned-responses/{id} (the `EditCannedResponse` operationId).
+	EditCannedResponseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCannedResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditCannedResponseResponse, error)
+
+	// EditCannedResponseWithResponse Change a canned response
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /canned-responses/{id} (the `EditCannedResponse` operationId).
+	EditCannedResponseWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCannedResponseParams, body EditCannedResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*EditCannedResponseResponse, error)
+
+	// ListCustomersWithResponse List the customers, by name
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /customers (the `ListCustomers` operationId).
+	ListCustomersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCustomersResponse, error)
+
+	// CreateCustomerWithBodyWithResponse Create a customer
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /customers (the `CreateCustomer` operationId).
+	CreateCustomerWithBodyWithResponse(ctx context.Context, params *CreateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCustomerResponse, error)
+
+	// CreateCustomerWithResponse Create a customer
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /customers (the `CreateCustomer` operationId).
+	CreateCustomerWithResponse(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomerResponse, error)
+
+	// GetCustomerWithResponse Get a customer
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /customers/{id} (the `GetCustomer` operationId).
+	GetCustomerWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error)
+
+	// EditCustomerWithBodyWithResponse Change a customer's name, language, project or department
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /customers/{id} (the `EditCustomer` operationId).
+	EditCustomerWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditCustomerResponse, error)
+
+	// EditCustomerWithResponse Change a customer's name, language, project or department
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /customers/{id} (the `EditCustomer` operationId).
+	EditCustomerWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCustomerParams, body EditCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*EditCustomerResponse, error)
+
+	// SetSignupDomainsWithBodyWithResponse Set the e-mail domains whose owners may register as the customer's users
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /customers/{id}/signup-domains (the `SetSignupDomains` operationId).
+	SetSignupDomainsWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *SetSignupDomainsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSignupDomainsResponse, error)
+
+	// SetSignupDomainsWithResponse Set the e-mail domains whose owners may register as the customer's users
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /customers/{id}/signup-domains (the `SetSignupDomains` operationId).
+	SetSignupDomainsWithResponse(ctx context.Context, id openapi_types.UUID, params *SetSignupDomainsParams, body SetSignupDomainsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSignupDomainsResponse, error)
+
+	// GetCustomerStatsWithResponse Get a customer's figures
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /customers/{id}/stats (the `GetCustomerStats` operationId).
+	GetCustomerStatsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCustomerStatsResponse, error)
+
+	// SetSupportPlanWithBodyWithResponse Set or remove the end of a customer's support plan
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /customers/{id}/support-plan (the `SetSupportPlan` operationId).
+	SetSupportPlanWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *SetSupportPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSupportPlanResponse, error)
+
+	// SetSupportPlanWithResponse Set or remove the end of a customer's support plan
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /customers/{id}/support-plan (the `SetSupportPlan` operationId).
+	SetSupportPlanWithResponse(ctx context.Context, id openapi_types.UUID, params *SetSupportPlanParams, body SetSupportPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSupportPlanResponse, error)
+
+	// SetDefaultTeamWithBodyWithResponse Make a team the default group, which new requests go to
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /default-team (the `SetDefaultTeam` operationId).
+	SetDefaultTeamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDefaultTeamResponse, error)
+
+	// SetDefaultTeamWithResponse Make a team the default group, which new requests go to
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /default-team (the `SetDefaultTeam` operationId).
+	SetDefaultTeamWithResponse(ctx context.Context, body SetDefaultTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDefaultTeamResponse, error)
+
+	// ListDepartmentsWithResponse List the departments, by name
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /departments (the `ListDepartments` operationId).
+	ListDepartmentsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDepartmentsResponse, error)
+
+	// CreateDepartmentWithBodyWithResponse Create a department
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /departments (the `CreateDepartment` operationId).
+	CreateDepartmentWithBodyWithResponse(ctx context.Context, params *CreateDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDepartmentResponse, error)
+
+	// CreateDepartmentWithResponse Create a department
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /departments (the `CreateDepartment` operationId).
+	CreateDepartmentWithResponse(ctx context.Context, params *CreateDepartmentParams, body CreateDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDepartmentResponse, error)
+
+	// RenameDepartmentWithBodyWithResponse Rename a department
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
+	RenameDepartmentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RenameDepartmentResponse, error)
+
+	// RenameDepartmentWithResponse Rename a department
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
+	RenameDepartmentWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, body RenameDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameDepartmentResponse, error)
+
+	// GetMeWithResponse Get the calling user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /me (the `GetMe` operationId).
+	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
+
+	// ListMetaTeamsWithResponse List the meta-teams, by name
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /meta-teams (the `ListMetaTeams` operationId).
+	ListMetaTeamsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMetaTeamsResponse, error)
+
+	// CreateMetaTeamWithBodyWithResponse Create a meta-team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /meta-teams (the `CreateMetaTeam` operationId).
+	CreateMetaTeamWithBodyWithResponse(ctx context.Context, params *CreateMetaTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMetaTeamResponse, error)
+
+	// CreateMetaTeamWithResponse Create a meta-team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /meta-teams (the `CreateMetaTeam` operationId).
+	CreateMetaTeamWithResponse(ctx context.Context, params *CreateMetaTeamParams, body CreateMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMetaTeamResponse, error)
+
+	// DeleteMetaTeamWithResponse Delete a meta-team (its teams stay, under none)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /meta-teams/{id} (the `DeleteMetaTeam` operationId).
+	DeleteMetaTeamWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteMetaTeamResponse, error)
+
+	// RenameMetaTeamWithBodyWithResponse Rename a meta-team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
+	RenameMetaTeamWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RenameMetaTeamResponse, error)
+
+	// RenameMetaTeamWithResponse Rename a meta-team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
+	RenameMetaTeamWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, body RenameMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameMetaTeamResponse, error)
+
 	// ListMyOffersWithResponse List the tickets offered to you
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /offers (the `ListMyOffers` operationId).
 	ListMyOffersWithResponse(ctx context.Context, params *ListMyOffersParams, reqEditors ...RequestEditorFn) (*ListMyOffersResponse, error)
+
+	// ListPrioritiesWithResponse List the priorities, most urgent first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /priorities (the `ListPriorities` operationId).
+	ListPrioritiesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPrioritiesResponse, error)
+
+	// CreatePriorityWithBodyWithResponse Create a priority
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /priorities (the `CreatePriority` operationId).
+	CreatePriorityWithBodyWithResponse(ctx context.Context, params *CreatePriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePriorityResponse, error)
+
+	// CreatePriorityWithResponse Create a priority
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /priorities (the `CreatePriority` operationId).
+	CreatePriorityWithResponse(ctx context.Context, params *CreatePriorityParams, body CreatePriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePriorityResponse, error)
+
+	// EditPriorityWithBodyWithResponse Change a priority's name, rank, default or retirement
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /priorities/{id} (the `EditPriority` operationId).
+	EditPriorityWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditPriorityResponse, error)
+
+	// EditPriorityWithResponse Change a priority's name, rank, default or retirement
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /priorities/{id} (the `EditPriority` operationId).
+	EditPriorityWithResponse(ctx context.Context, id openapi_types.UUID, params *EditPriorityParams, body EditPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*EditPriorityResponse, error)
+
+	// MovePriorityWithBodyWithResponse Move a priority one place up (more urgent) or down; answers the priorities in their new order
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /priorities/{id}/move (the `MovePriority` operationId).
+	MovePriorityWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *MovePriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MovePriorityResponse, error)
+
+	// MovePriorityWithResponse Move a priority one place up (more urgent) or down; answers the priorities in their new order
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /priorities/{id}/move (the `MovePriority` operationId).
+	MovePriorityWithResponse(ctx context.Context, id openapi_types.UUID, params *MovePriorityParams, body MovePriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*MovePriorityResponse, error)
+
+	// ListProjectsWithResponse List the projects, by name
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /projects (the `ListProjects` operationId).
+	ListProjectsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListProjectsResponse, error)
+
+	// CreateProjectWithBodyWithResponse Create a project
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /projects (the `CreateProject` operationId).
+	CreateProjectWithBodyWithResponse(ctx context.Context, params *CreateProjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProjectResponse, error)
+
+	// CreateProjectWithResponse Create a project
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /projects (the `CreateProject` operationId).
+	CreateProjectWithResponse(ctx context.Context, params *CreateProjectParams, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProjectResponse, error)
+
+	// EditProjectWithBodyWithResponse Change a project's name or customer
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
+	EditProjectWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditProjectResponse, error)
+
+	// EditProjectWithResponse Change a project's name or customer
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
+	EditProjectWithResponse(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, body EditProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*EditProjectResponse, error)
+
+	// ListStatusesWithResponse List the custom statuses, by state (lifecycle order), then position
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /statuses (the `ListStatuses` operationId).
+	ListStatusesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListStatusesResponse, error)
+
+	// CreateStatusWithBodyWithResponse Create a custom status
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /statuses (the `CreateStatus` operationId).
+	CreateStatusWithBodyWithResponse(ctx context.Context, params *CreateStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateStatusResponse, error)
+
+	// CreateStatusWithResponse Create a custom status
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /statuses (the `CreateStatus` operationId).
+	CreateStatusWithResponse(ctx context.Context, params *CreateStatusParams, body CreateStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateStatusResponse, error)
+
+	// EditStatusWithBodyWithResponse Change a custom status's name, position, default or retirement
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /statuses/{id} (the `EditStatus` operationId).
+	EditStatusWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditStatusResponse, error)
+
+	// EditStatusWithResponse Change a custom status's name, position, default or retirement
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /statuses/{id} (the `EditStatus` operationId).
+	EditStatusWithResponse(ctx context.Context, id openapi_types.UUID, params *EditStatusParams, body EditStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*EditStatusResponse, error)
+
+	// MoveStatusWithBodyWithResponse Move a custom status one place up or down among its state's; answers that state's statuses in their new order
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /statuses/{id}/move (the `MoveStatus` operationId).
+	MoveStatusWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *MoveStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveStatusResponse, error)
+
+	// MoveStatusWithResponse Move a custom status one place up or down among its state's; answers that state's statuses in their new order
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /statuses/{id}/move (the `MoveStatus` operationId).
+	MoveStatusWithResponse(ctx context.Context, id openapi_types.UUID, params *MoveStatusParams, body MoveStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveStatusResponse, error)
+
+	// ListTeamsWithResponse List the teams, by name, with their members
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /teams (the `ListTeams` operationId).
+	ListTeamsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTeamsResponse, error)
+
+	// CreateTeamWithBodyWithResponse Create a team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /teams (the `CreateTeam` operationId).
+	CreateTeamWithBodyWithResponse(ctx context.Context, params *CreateTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTeamResponse, error)
+
+	// CreateTeamWithResponse Create a team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /teams (the `CreateTeam` operationId).
+	CreateTeamWithResponse(ctx context.Context, params *CreateTeamParams, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResponse, error)
+
+	// DeleteTeamWithResponse Delete a team (not the default group, nor one with active tickets)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /teams/{id} (the `DeleteTeam` operationId).
+	DeleteTeamWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteTeamResponse, error)
+
+	// EditTeamWithBodyWithResponse Change a team's name, supervisor, meta-team or members
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
+	EditTeamWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditTeamResponse, error)
+
+	// EditTeamWithResponse Change a team's name, supervisor, meta-team or members
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
+	EditTeamWithResponse(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, body EditTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*EditTeamResponse, error)
 
 	// GetTicketByRefWithResponse Get a ticket by its reference
 	//
@@ -2880,6 +8040,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /tickets/{id}/attachments (the `ListAttachments` operationId).
 	ListAttachmentsWithResponse(ctx context.Context, id openapi_types.UUID, params *ListAttachmentsParams, reqEditors ...RequestEditorFn) (*ListAttachmentsResponse, error)
 
+	// RenderCannedResponseWithResponse Render a canned response with a ticket's data, to post it (nothing is stored)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /tickets/{id}/canned-responses/{canned_id} (the `RenderCannedResponse` operationId).
+	RenderCannedResponseWithResponse(ctx context.Context, id openapi_types.UUID, cannedId openapi_types.UUID, reqEditors ...RequestEditorFn) (*RenderCannedResponseResponse, error)
+
 	// FireTicketEventWithBodyWithResponse Fire a lifecycle event (submit, assign, start, close…)
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2963,6 +8130,83 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /tickets/{id}/timers (the `ListTimers` operationId).
 	ListTimersWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListTimersResponse, error)
+
+	// ListUsersWithResponse List users, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users (the `ListUsers` operationId).
+	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
+
+	// CreateUserWithBodyWithResponse Add a user: invited by e-mail, or active at once with an admin-set password
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
+	CreateUserWithBodyWithResponse(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
+
+	// CreateUserWithResponse Add a user: invited by e-mail, or active at once with an admin-set password
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users (the `CreateUser` operationId).
+	CreateUserWithResponse(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error)
+
+	// GetUserWithResponse Get a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{id} (the `GetUser` operationId).
+	GetUserWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
+
+	// EditUserWithBodyWithResponse Change a user's name, phone, language, role or push setting
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /users/{id} (the `EditUser` operationId).
+	EditUserWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditUserResponse, error)
+
+	// EditUserWithResponse Change a user's name, phone, language, role or push setting
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /users/{id} (the `EditUser` operationId).
+	EditUserWithResponse(ctx context.Context, id openapi_types.UUID, params *EditUserParams, body EditUserJSONRequestBody, reqEditors ...RequestEditorFn) (*EditUserResponse, error)
+
+	// DeactivateUserWithResponse Deactivate a user: no more signing in, sessions and links end
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{id}/deactivate (the `DeactivateUser` operationId).
+	DeactivateUserWithResponse(ctx context.Context, id openapi_types.UUID, params *DeactivateUserParams, reqEditors ...RequestEditorFn) (*DeactivateUserResponse, error)
+
+	// SetUserDepartmentWithBodyWithResponse Put an employee in a department, or in none
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /users/{id}/department (the `SetUserDepartment` operationId).
+	SetUserDepartmentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *SetUserDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserDepartmentResponse, error)
+
+	// SetUserDepartmentWithResponse Put an employee in a department, or in none
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /users/{id}/department (the `SetUserDepartment` operationId).
+	SetUserDepartmentWithResponse(ctx context.Context, id openapi_types.UUID, params *SetUserDepartmentParams, body SetUserDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserDepartmentResponse, error)
+
+	// ResendInvitationWithResponse E-mail an invited user a fresh invitation link (the earlier one stops working)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{id}/invitation (the `ResendInvitation` operationId).
+	ResendInvitationWithResponse(ctx context.Context, id openapi_types.UUID, params *ResendInvitationParams, reqEditors ...RequestEditorFn) (*ResendInvitationResponse, error)
+
+	// ReactivateUserWithResponse Let a deactivated user sign in again
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{id}/reactivate (the `ReactivateUser` operationId).
+	ReactivateUserWithResponse(ctx context.Context, id openapi_types.UUID, params *ReactivateUserParams, reqEditors ...RequestEditorFn) (*ReactivateUserResponse, error)
 }
 
 type DownloadAttachmentResponse struct {
@@ -3000,6 +8244,1036 @@ func (r DownloadAttachmentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DownloadAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCannedResponsesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CannedResponsePage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCannedResponsesResponse) GetJSON200() *CannedResponsePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCannedResponsesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCannedResponsesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCannedResponsesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCannedResponsesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCannedResponsesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCannedResponseResponse201Headers the declared response headers of an HTTP 201 response for CreateCannedResponse
+type CreateCannedResponseResponse201Headers struct {
+	ETag *string
+}
+
+type CreateCannedResponseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CannedResponse
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateCannedResponseResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCannedResponseResponse) GetJSON201() *CannedResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateCannedResponseResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCannedResponseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCannedResponseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCannedResponseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCannedResponseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteCannedResponseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteCannedResponseResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCannedResponseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCannedResponseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCannedResponseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCannedResponseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditCannedResponseResponse200Headers the declared response headers of an HTTP 200 response for EditCannedResponse
+type EditCannedResponseResponse200Headers struct {
+	ETag *string
+}
+
+type EditCannedResponseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CannedResponse
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditCannedResponseResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditCannedResponseResponse) GetJSON200() *CannedResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditCannedResponseResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditCannedResponseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditCannedResponseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditCannedResponseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditCannedResponseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCustomersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCustomersResponse) GetJSON200() *CustomerPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCustomersResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCustomersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCustomersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCustomersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCustomersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCustomerResponse201Headers the declared response headers of an HTTP 201 response for CreateCustomer
+type CreateCustomerResponse201Headers struct {
+	ETag *string
+}
+
+type CreateCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Customer
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateCustomerResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCustomerResponse) GetJSON201() *Customer {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateCustomerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerResponse200Headers the declared response headers of an HTTP 200 response for GetCustomer
+type GetCustomerResponse200Headers struct {
+	ETag *string
+}
+
+type GetCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Customer
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCustomerResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerResponse) GetJSON200() *Customer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCustomerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditCustomerResponse200Headers the declared response headers of an HTTP 200 response for EditCustomer
+type EditCustomerResponse200Headers struct {
+	ETag *string
+}
+
+type EditCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Customer
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditCustomerResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditCustomerResponse) GetJSON200() *Customer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditCustomerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetSignupDomainsResponse200Headers the declared response headers of an HTTP 200 response for SetSignupDomains
+type SetSignupDomainsResponse200Headers struct {
+	ETag *string
+}
+
+type SetSignupDomainsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Customer
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SetSignupDomainsResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetSignupDomainsResponse) GetJSON200() *Customer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetSignupDomainsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetSignupDomainsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetSignupDomainsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetSignupDomainsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetSignupDomainsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCustomerStatsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerStats
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerStatsResponse) GetJSON200() *CustomerStats {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCustomerStatsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerStatsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerStatsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerStatsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerStatsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetSupportPlanResponse200Headers the declared response headers of an HTTP 200 response for SetSupportPlan
+type SetSupportPlanResponse200Headers struct {
+	ETag *string
+}
+
+type SetSupportPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Customer
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SetSupportPlanResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetSupportPlanResponse) GetJSON200() *Customer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetSupportPlanResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetSupportPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetSupportPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetSupportPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetSupportPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetDefaultTeamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DefaultTeam
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetDefaultTeamResponse) GetJSON200() *DefaultTeam {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetDefaultTeamResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetDefaultTeamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetDefaultTeamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetDefaultTeamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetDefaultTeamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDepartmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DepartmentPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDepartmentsResponse) GetJSON200() *DepartmentPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListDepartmentsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDepartmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDepartmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDepartmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDepartmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateDepartmentResponse201Headers the declared response headers of an HTTP 201 response for CreateDepartment
+type CreateDepartmentResponse201Headers struct {
+	ETag *string
+}
+
+type CreateDepartmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Department
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateDepartmentResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDepartmentResponse) GetJSON201() *Department {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateDepartmentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDepartmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDepartmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDepartmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDepartmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RenameDepartmentResponse200Headers the declared response headers of an HTTP 200 response for RenameDepartment
+type RenameDepartmentResponse200Headers struct {
+	ETag *string
+}
+
+type RenameDepartmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Department
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RenameDepartmentResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RenameDepartmentResponse) GetJSON200() *Department {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RenameDepartmentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RenameDepartmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RenameDepartmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RenameDepartmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RenameDepartmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMeResponse200Headers the declared response headers of an HTTP 200 response for GetMe
+type GetMeResponse200Headers struct {
+	ETag *string
+}
+
+type GetMeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetMeResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListMetaTeamsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MetaTeamPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMetaTeamsResponse) GetJSON200() *MetaTeamPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListMetaTeamsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMetaTeamsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMetaTeamsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMetaTeamsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMetaTeamsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateMetaTeamResponse201Headers the declared response headers of an HTTP 201 response for CreateMetaTeam
+type CreateMetaTeamResponse201Headers struct {
+	ETag *string
+}
+
+type CreateMetaTeamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MetaTeam
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateMetaTeamResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateMetaTeamResponse) GetJSON201() *MetaTeam {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateMetaTeamResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMetaTeamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMetaTeamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMetaTeamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMetaTeamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMetaTeamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteMetaTeamResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMetaTeamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMetaTeamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMetaTeamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMetaTeamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RenameMetaTeamResponse200Headers the declared response headers of an HTTP 200 response for RenameMetaTeam
+type RenameMetaTeamResponse200Headers struct {
+	ETag *string
+}
+
+type RenameMetaTeamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MetaTeam
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RenameMetaTeamResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RenameMetaTeamResponse) GetJSON200() *MetaTeam {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RenameMetaTeamResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RenameMetaTeamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RenameMetaTeamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RenameMetaTeamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RenameMetaTeamResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3048,6 +9322,775 @@ func (r ListMyOffersResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListMyOffersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPrioritiesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PriorityPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPrioritiesResponse) GetJSON200() *PriorityPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListPrioritiesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPrioritiesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPrioritiesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPrioritiesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPrioritiesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePriorityResponse201Headers the declared response headers of an HTTP 201 response for CreatePriority
+type CreatePriorityResponse201Headers struct {
+	ETag *string
+}
+
+type CreatePriorityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Priority
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreatePriorityResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePriorityResponse) GetJSON201() *Priority {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreatePriorityResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePriorityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePriorityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePriorityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePriorityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditPriorityResponse200Headers the declared response headers of an HTTP 200 response for EditPriority
+type EditPriorityResponse200Headers struct {
+	ETag *string
+}
+
+type EditPriorityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Priority
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditPriorityResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditPriorityResponse) GetJSON200() *Priority {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditPriorityResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditPriorityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditPriorityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditPriorityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditPriorityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MovePriorityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PriorityPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MovePriorityResponse) GetJSON200() *PriorityPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MovePriorityResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MovePriorityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MovePriorityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MovePriorityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MovePriorityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListProjectsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProjectPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProjectsResponse) GetJSON200() *ProjectPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListProjectsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProjectsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProjectsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProjectsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProjectsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateProjectResponse201Headers the declared response headers of an HTTP 201 response for CreateProject
+type CreateProjectResponse201Headers struct {
+	ETag *string
+}
+
+type CreateProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Project
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateProjectResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateProjectResponse) GetJSON201() *Project {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateProjectResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditProjectResponse200Headers the declared response headers of an HTTP 200 response for EditProject
+type EditProjectResponse200Headers struct {
+	ETag *string
+}
+
+type EditProjectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Project
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditProjectResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditProjectResponse) GetJSON200() *Project {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditProjectResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditProjectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditProjectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditProjectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditProjectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListStatusesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketStatusPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListStatusesResponse) GetJSON200() *TicketStatusPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListStatusesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListStatusesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListStatusesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListStatusesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListStatusesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateStatusResponse201Headers the declared response headers of an HTTP 201 response for CreateStatus
+type CreateStatusResponse201Headers struct {
+	ETag *string
+}
+
+type CreateStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TicketStatus
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateStatusResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateStatusResponse) GetJSON201() *TicketStatus {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateStatusResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditStatusResponse200Headers the declared response headers of an HTTP 200 response for EditStatus
+type EditStatusResponse200Headers struct {
+	ETag *string
+}
+
+type EditStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketStatus
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditStatusResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditStatusResponse) GetJSON200() *TicketStatus {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditStatusResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MoveStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketStatusPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MoveStatusResponse) GetJSON200() *TicketStatusPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MoveStatusResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MoveStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MoveStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MoveStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MoveStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTeamsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamsResponse) GetJSON200() *TeamPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTeamsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateTeamResponse201Headers the declared response headers of an HTTP 201 response for CreateTeam
+type CreateTeamResponse201Headers struct {
+	ETag *string
+}
+
+type CreateTeamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Team
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateTeamResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTeamResponse) GetJSON201() *Team {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateTeamResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTeamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTeamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTeamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTeamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTeamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteTeamResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTeamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTeamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTeamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTeamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditTeamResponse200Headers the declared response headers of an HTTP 200 response for EditTeam
+type EditTeamResponse200Headers struct {
+	ETag *string
+}
+
+type EditTeamResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Team
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditTeamResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditTeamResponse) GetJSON200() *Team {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditTeamResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditTeamResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditTeamResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditTeamResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditTeamResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3521,6 +10564,54 @@ func (r ListAttachmentsResponse) ContentType() string {
 	return ""
 }
 
+type RenderCannedResponseResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RenderedCannedResponse
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RenderCannedResponseResponse) GetJSON200() *RenderedCannedResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RenderCannedResponseResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RenderCannedResponseResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RenderCannedResponseResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RenderCannedResponseResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RenderCannedResponseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // FireTicketEventResponse200Headers the declared response headers of an HTTP 200 response for FireTicketEvent
 type FireTicketEventResponse200Headers struct {
 	ETag *string
@@ -3967,6 +11058,432 @@ func (r ListTimersResponse) ContentType() string {
 	return ""
 }
 
+type ListUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUsersResponse) GetJSON200() *UserPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListUsersResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateUserResponse201Headers the declared response headers of an HTTP 201 response for CreateUser
+type CreateUserResponse201Headers struct {
+	ETag *string
+}
+
+type CreateUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *User
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateUserResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateUserResponse) GetJSON201() *User {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateUserResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetUserResponse200Headers the declared response headers of an HTTP 200 response for GetUser
+type GetUserResponse200Headers struct {
+	ETag *string
+}
+
+type GetUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetUserResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUserResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetUserResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditUserResponse200Headers the declared response headers of an HTTP 200 response for EditUser
+type EditUserResponse200Headers struct {
+	ETag *string
+}
+
+type EditUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditUserResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditUserResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditUserResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeactivateUserResponse200Headers the declared response headers of an HTTP 200 response for DeactivateUser
+type DeactivateUserResponse200Headers struct {
+	ETag *string
+}
+
+type DeactivateUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeactivateUserResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeactivateUserResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeactivateUserResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeactivateUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeactivateUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeactivateUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeactivateUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetUserDepartmentResponse200Headers the declared response headers of an HTTP 200 response for SetUserDepartment
+type SetUserDepartmentResponse200Headers struct {
+	ETag *string
+}
+
+type SetUserDepartmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SetUserDepartmentResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetUserDepartmentResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetUserDepartmentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetUserDepartmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetUserDepartmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetUserDepartmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetUserDepartmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ResendInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserInvitation
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResendInvitationResponse) GetJSON200() *UserInvitation {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ResendInvitationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ResendInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResendInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResendInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResendInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReactivateUserResponse200Headers the declared response headers of an HTTP 200 response for ReactivateUser
+type ReactivateUserResponse200Headers struct {
+	ETag *string
+}
+
+type ReactivateUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReactivateUserResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReactivateUserResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReactivateUserResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReactivateUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReactivateUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReactivateUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReactivateUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DownloadAttachmentWithResponse Download a file
 //
 // Returns a wrapper object for the known response body format(s).
@@ -3980,6 +11497,409 @@ func (c *ClientWithResponses) DownloadAttachmentWithResponse(ctx context.Context
 	return ParseDownloadAttachmentResponse(rsp)
 }
 
+// ListCannedResponsesWithResponse List the canned responses, by title, as written
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /canned-responses (the `ListCannedResponses` operationId).
+func (c *ClientWithResponses) ListCannedResponsesWithResponse(ctx context.Context, params *ListCannedResponsesParams, reqEditors ...RequestEditorFn) (*ListCannedResponsesResponse, error) {
+	rsp, err := c.ListCannedResponses(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCannedResponsesResponse(rsp)
+}
+
+// CreateCannedResponseWithBodyWithResponse Create a canned response
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /canned-responses (the `CreateCannedResponse` operationId).
+func (c *ClientWithResponses) CreateCannedResponseWithBodyWithResponse(ctx context.Context, params *CreateCannedResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCannedResponseResponse, error) {
+	rsp, err := c.CreateCannedResponseWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCannedResponseResponse(rsp)
+}
+
+// CreateCannedResponseWithResponse Create a canned response
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /canned-responses (the `CreateCannedResponse` operationId).
+func (c *ClientWithResponses) CreateCannedResponseWithResponse(ctx context.Context, params *CreateCannedResponseParams, body CreateCannedResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCannedResponseResponse, error) {
+	rsp, err := c.CreateCannedResponse(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCannedResponseResponse(rsp)
+}
+
+// DeleteCannedResponseWithResponse Delete a canned response
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /canned-responses/{id} (the `DeleteCannedResponse` operationId).
+func (c *ClientWithResponses) DeleteCannedResponseWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteCannedResponseResponse, error) {
+	rsp, err := c.DeleteCannedResponse(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCannedResponseResponse(rsp)
+}
+
+// EditCannedResponseWithBodyWithResponse Change a canned response
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /canned-responses/{id} (the `EditCannedResponse` operationId).
+func (c *ClientWithResponses) EditCannedResponseWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCannedResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditCannedResponseResponse, error) {
+	rsp, err := c.EditCannedResponseWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditCannedResponseResponse(rsp)
+}
+
+// EditCannedResponseWithResponse Change a canned response
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /canned-responses/{id} (the `EditCannedResponse` operationId).
+func (c *ClientWithResponses) EditCannedResponseWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCannedResponseParams, body EditCannedResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*EditCannedResponseResponse, error) {
+	rsp, err := c.EditCannedResponse(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditCannedResponseResponse(rsp)
+}
+
+// ListCustomersWithResponse List the customers, by name
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /customers (the `ListCustomers` operationId).
+func (c *ClientWithResponses) ListCustomersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCustomersResponse, error) {
+	rsp, err := c.ListCustomers(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCustomersResponse(rsp)
+}
+
+// CreateCustomerWithBodyWithResponse Create a customer
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /customers (the `CreateCustomer` operationId).
+func (c *ClientWithResponses) CreateCustomerWithBodyWithResponse(ctx context.Context, params *CreateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCustomerResponse, error) {
+	rsp, err := c.CreateCustomerWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCustomerResponse(rsp)
+}
+
+// CreateCustomerWithResponse Create a customer
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /customers (the `CreateCustomer` operationId).
+func (c *ClientWithResponses) CreateCustomerWithResponse(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomerResponse, error) {
+	rsp, err := c.CreateCustomer(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCustomerResponse(rsp)
+}
+
+// GetCustomerWithResponse Get a customer
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /customers/{id} (the `GetCustomer` operationId).
+func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error) {
+	rsp, err := c.GetCustomer(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerResponse(rsp)
+}
+
+// EditCustomerWithBodyWithResponse Change a customer's name, language, project or department
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /customers/{id} (the `EditCustomer` operationId).
+func (c *ClientWithResponses) EditCustomerWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditCustomerResponse, error) {
+	rsp, err := c.EditCustomerWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditCustomerResponse(rsp)
+}
+
+// EditCustomerWithResponse Change a customer's name, language, project or department
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /customers/{id} (the `EditCustomer` operationId).
+func (c *ClientWithResponses) EditCustomerWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCustomerParams, body EditCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*EditCustomerResponse, error) {
+	rsp, err := c.EditCustomer(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditCustomerResponse(rsp)
+}
+
+// SetSignupDomainsWithBodyWithResponse Set the e-mail domains whose owners may register as the customer's users
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /customers/{id}/signup-domains (the `SetSignupDomains` operationId).
+func (c *ClientWithResponses) SetSignupDomainsWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *SetSignupDomainsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSignupDomainsResponse, error) {
+	rsp, err := c.SetSignupDomainsWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSignupDomainsResponse(rsp)
+}
+
+// SetSignupDomainsWithResponse Set the e-mail domains whose owners may register as the customer's users
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /customers/{id}/signup-domains (the `SetSignupDomains` operationId).
+func (c *ClientWithResponses) SetSignupDomainsWithResponse(ctx context.Context, id openapi_types.UUID, params *SetSignupDomainsParams, body SetSignupDomainsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSignupDomainsResponse, error) {
+	rsp, err := c.SetSignupDomains(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSignupDomainsResponse(rsp)
+}
+
+// GetCustomerStatsWithResponse Get a customer's figures
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /customers/{id}/stats (the `GetCustomerStats` operationId).
+func (c *ClientWithResponses) GetCustomerStatsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCustomerStatsResponse, error) {
+	rsp, err := c.GetCustomerStats(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerStatsResponse(rsp)
+}
+
+// SetSupportPlanWithBodyWithResponse Set or remove the end of a customer's support plan
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /customers/{id}/support-plan (the `SetSupportPlan` operationId).
+func (c *ClientWithResponses) SetSupportPlanWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *SetSupportPlanParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetSupportPlanResponse, error) {
+	rsp, err := c.SetSupportPlanWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSupportPlanResponse(rsp)
+}
+
+// SetSupportPlanWithResponse Set or remove the end of a customer's support plan
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /customers/{id}/support-plan (the `SetSupportPlan` operationId).
+func (c *ClientWithResponses) SetSupportPlanWithResponse(ctx context.Context, id openapi_types.UUID, params *SetSupportPlanParams, body SetSupportPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSupportPlanResponse, error) {
+	rsp, err := c.SetSupportPlan(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetSupportPlanResponse(rsp)
+}
+
+// SetDefaultTeamWithBodyWithResponse Make a team the default group, which new requests go to
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /default-team (the `SetDefaultTeam` operationId).
+func (c *ClientWithResponses) SetDefaultTeamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDefaultTeamResponse, error) {
+	rsp, err := c.SetDefaultTeamWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetDefaultTeamResponse(rsp)
+}
+
+// SetDefaultTeamWithResponse Make a team the default group, which new requests go to
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /default-team (the `SetDefaultTeam` operationId).
+func (c *ClientWithResponses) SetDefaultTeamWithResponse(ctx context.Context, body SetDefaultTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDefaultTeamResponse, error) {
+	rsp, err := c.SetDefaultTeam(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetDefaultTeamResponse(rsp)
+}
+
+// ListDepartmentsWithResponse List the departments, by name
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /departments (the `ListDepartments` operationId).
+func (c *ClientWithResponses) ListDepartmentsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDepartmentsResponse, error) {
+	rsp, err := c.ListDepartments(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDepartmentsResponse(rsp)
+}
+
+// CreateDepartmentWithBodyWithResponse Create a department
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /departments (the `CreateDepartment` operationId).
+func (c *ClientWithResponses) CreateDepartmentWithBodyWithResponse(ctx context.Context, params *CreateDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDepartmentResponse, error) {
+	rsp, err := c.CreateDepartmentWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDepartmentResponse(rsp)
+}
+
+// CreateDepartmentWithResponse Create a department
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /departments (the `CreateDepartment` operationId).
+func (c *ClientWithResponses) CreateDepartmentWithResponse(ctx context.Context, params *CreateDepartmentParams, body CreateDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDepartmentResponse, error) {
+	rsp, err := c.CreateDepartment(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDepartmentResponse(rsp)
+}
+
+// RenameDepartmentWithBodyWithResponse Rename a department
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
+func (c *ClientWithResponses) RenameDepartmentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RenameDepartmentResponse, error) {
+	rsp, err := c.RenameDepartmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRenameDepartmentResponse(rsp)
+}
+
+// RenameDepartmentWithResponse Rename a department
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
+func (c *ClientWithResponses) RenameDepartmentWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, body RenameDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameDepartmentResponse, error) {
+	rsp, err := c.RenameDepartment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRenameDepartmentResponse(rsp)
+}
+
+// GetMeWithResponse Get the calling user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /me (the `GetMe` operationId).
+func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error) {
+	rsp, err := c.GetMe(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeResponse(rsp)
+}
+
+// ListMetaTeamsWithResponse List the meta-teams, by name
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /meta-teams (the `ListMetaTeams` operationId).
+func (c *ClientWithResponses) ListMetaTeamsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMetaTeamsResponse, error) {
+	rsp, err := c.ListMetaTeams(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMetaTeamsResponse(rsp)
+}
+
+// CreateMetaTeamWithBodyWithResponse Create a meta-team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /meta-teams (the `CreateMetaTeam` operationId).
+func (c *ClientWithResponses) CreateMetaTeamWithBodyWithResponse(ctx context.Context, params *CreateMetaTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMetaTeamResponse, error) {
+	rsp, err := c.CreateMetaTeamWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMetaTeamResponse(rsp)
+}
+
+// CreateMetaTeamWithResponse Create a meta-team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /meta-teams (the `CreateMetaTeam` operationId).
+func (c *ClientWithResponses) CreateMetaTeamWithResponse(ctx context.Context, params *CreateMetaTeamParams, body CreateMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMetaTeamResponse, error) {
+	rsp, err := c.CreateMetaTeam(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMetaTeamResponse(rsp)
+}
+
+// DeleteMetaTeamWithResponse Delete a meta-team (its teams stay, under none)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /meta-teams/{id} (the `DeleteMetaTeam` operationId).
+func (c *ClientWithResponses) DeleteMetaTeamWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteMetaTeamResponse, error) {
+	rsp, err := c.DeleteMetaTeam(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMetaTeamResponse(rsp)
+}
+
+// RenameMetaTeamWithBodyWithResponse Rename a meta-team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
+func (c *ClientWithResponses) RenameMetaTeamWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RenameMetaTeamResponse, error) {
+	rsp, err := c.RenameMetaTeamWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRenameMetaTeamResponse(rsp)
+}
+
+// RenameMetaTeamWithResponse Rename a meta-team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
+func (c *ClientWithResponses) RenameMetaTeamWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, body RenameMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameMetaTeamResponse, error) {
+	rsp, err := c.RenameMetaTeam(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRenameMetaTeamResponse(rsp)
+}
+
 // ListMyOffersWithResponse List the tickets offered to you
 //
 // Returns a wrapper object for the known response body format(s).
@@ -3991,6 +11911,331 @@ func (c *ClientWithResponses) ListMyOffersWithResponse(ctx context.Context, para
 		return nil, err
 	}
 	return ParseListMyOffersResponse(rsp)
+}
+
+// ListPrioritiesWithResponse List the priorities, most urgent first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /priorities (the `ListPriorities` operationId).
+func (c *ClientWithResponses) ListPrioritiesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListPrioritiesResponse, error) {
+	rsp, err := c.ListPriorities(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPrioritiesResponse(rsp)
+}
+
+// CreatePriorityWithBodyWithResponse Create a priority
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /priorities (the `CreatePriority` operationId).
+func (c *ClientWithResponses) CreatePriorityWithBodyWithResponse(ctx context.Context, params *CreatePriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePriorityResponse, error) {
+	rsp, err := c.CreatePriorityWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePriorityResponse(rsp)
+}
+
+// CreatePriorityWithResponse Create a priority
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /priorities (the `CreatePriority` operationId).
+func (c *ClientWithResponses) CreatePriorityWithResponse(ctx context.Context, params *CreatePriorityParams, body CreatePriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePriorityResponse, error) {
+	rsp, err := c.CreatePriority(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePriorityResponse(rsp)
+}
+
+// EditPriorityWithBodyWithResponse Change a priority's name, rank, default or retirement
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /priorities/{id} (the `EditPriority` operationId).
+func (c *ClientWithResponses) EditPriorityWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditPriorityResponse, error) {
+	rsp, err := c.EditPriorityWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditPriorityResponse(rsp)
+}
+
+// EditPriorityWithResponse Change a priority's name, rank, default or retirement
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /priorities/{id} (the `EditPriority` operationId).
+func (c *ClientWithResponses) EditPriorityWithResponse(ctx context.Context, id openapi_types.UUID, params *EditPriorityParams, body EditPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*EditPriorityResponse, error) {
+	rsp, err := c.EditPriority(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditPriorityResponse(rsp)
+}
+
+// MovePriorityWithBodyWithResponse Move a priority one place up (more urgent) or down; answers the priorities in their new order
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /priorities/{id}/move (the `MovePriority` operationId).
+func (c *ClientWithResponses) MovePriorityWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *MovePriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MovePriorityResponse, error) {
+	rsp, err := c.MovePriorityWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMovePriorityResponse(rsp)
+}
+
+// MovePriorityWithResponse Move a priority one place up (more urgent) or down; answers the priorities in their new order
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /priorities/{id}/move (the `MovePriority` operationId).
+func (c *ClientWithResponses) MovePriorityWithResponse(ctx context.Context, id openapi_types.UUID, params *MovePriorityParams, body MovePriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*MovePriorityResponse, error) {
+	rsp, err := c.MovePriority(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMovePriorityResponse(rsp)
+}
+
+// ListProjectsWithResponse List the projects, by name
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /projects (the `ListProjects` operationId).
+func (c *ClientWithResponses) ListProjectsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListProjectsResponse, error) {
+	rsp, err := c.ListProjects(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProjectsResponse(rsp)
+}
+
+// CreateProjectWithBodyWithResponse Create a project
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /projects (the `CreateProject` operationId).
+func (c *ClientWithResponses) CreateProjectWithBodyWithResponse(ctx context.Context, params *CreateProjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProjectResponse, error) {
+	rsp, err := c.CreateProjectWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateProjectResponse(rsp)
+}
+
+// CreateProjectWithResponse Create a project
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /projects (the `CreateProject` operationId).
+func (c *ClientWithResponses) CreateProjectWithResponse(ctx context.Context, params *CreateProjectParams, body CreateProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProjectResponse, error) {
+	rsp, err := c.CreateProject(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateProjectResponse(rsp)
+}
+
+// EditProjectWithBodyWithResponse Change a project's name or customer
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
+func (c *ClientWithResponses) EditProjectWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditProjectResponse, error) {
+	rsp, err := c.EditProjectWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditProjectResponse(rsp)
+}
+
+// EditProjectWithResponse Change a project's name or customer
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
+func (c *ClientWithResponses) EditProjectWithResponse(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, body EditProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*EditProjectResponse, error) {
+	rsp, err := c.EditProject(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditProjectResponse(rsp)
+}
+
+// ListStatusesWithResponse List the custom statuses, by state (lifecycle order), then position
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /statuses (the `ListStatuses` operationId).
+func (c *ClientWithResponses) ListStatusesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListStatusesResponse, error) {
+	rsp, err := c.ListStatuses(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListStatusesResponse(rsp)
+}
+
+// CreateStatusWithBodyWithResponse Create a custom status
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /statuses (the `CreateStatus` operationId).
+func (c *ClientWithResponses) CreateStatusWithBodyWithResponse(ctx context.Context, params *CreateStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateStatusResponse, error) {
+	rsp, err := c.CreateStatusWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateStatusResponse(rsp)
+}
+
+// CreateStatusWithResponse Create a custom status
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /statuses (the `CreateStatus` operationId).
+func (c *ClientWithResponses) CreateStatusWithResponse(ctx context.Context, params *CreateStatusParams, body CreateStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateStatusResponse, error) {
+	rsp, err := c.CreateStatus(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateStatusResponse(rsp)
+}
+
+// EditStatusWithBodyWithResponse Change a custom status's name, position, default or retirement
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /statuses/{id} (the `EditStatus` operationId).
+func (c *ClientWithResponses) EditStatusWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditStatusResponse, error) {
+	rsp, err := c.EditStatusWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditStatusResponse(rsp)
+}
+
+// EditStatusWithResponse Change a custom status's name, position, default or retirement
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /statuses/{id} (the `EditStatus` operationId).
+func (c *ClientWithResponses) EditStatusWithResponse(ctx context.Context, id openapi_types.UUID, params *EditStatusParams, body EditStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*EditStatusResponse, error) {
+	rsp, err := c.EditStatus(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditStatusResponse(rsp)
+}
+
+// MoveStatusWithBodyWithResponse Move a custom status one place up or down among its state's; answers that state's statuses in their new order
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /statuses/{id}/move (the `MoveStatus` operationId).
+func (c *ClientWithResponses) MoveStatusWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *MoveStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveStatusResponse, error) {
+	rsp, err := c.MoveStatusWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveStatusResponse(rsp)
+}
+
+// MoveStatusWithResponse Move a custom status one place up or down among its state's; answers that state's statuses in their new order
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /statuses/{id}/move (the `MoveStatus` operationId).
+func (c *ClientWithResponses) MoveStatusWithResponse(ctx context.Context, id openapi_types.UUID, params *MoveStatusParams, body MoveStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveStatusResponse, error) {
+	rsp, err := c.MoveStatus(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveStatusResponse(rsp)
+}
+
+// ListTeamsWithResponse List the teams, by name, with their members
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /teams (the `ListTeams` operationId).
+func (c *ClientWithResponses) ListTeamsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTeamsResponse, error) {
+	rsp, err := c.ListTeams(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamsResponse(rsp)
+}
+
+// CreateTeamWithBodyWithResponse Create a team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /teams (the `CreateTeam` operationId).
+func (c *ClientWithResponses) CreateTeamWithBodyWithResponse(ctx context.Context, params *CreateTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTeamResponse, error) {
+	rsp, err := c.CreateTeamWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTeamResponse(rsp)
+}
+
+// CreateTeamWithResponse Create a team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /teams (the `CreateTeam` operationId).
+func (c *ClientWithResponses) CreateTeamWithResponse(ctx context.Context, params *CreateTeamParams, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResponse, error) {
+	rsp, err := c.CreateTeam(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTeamResponse(rsp)
+}
+
+// DeleteTeamWithResponse Delete a team (not the default group, nor one with active tickets)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /teams/{id} (the `DeleteTeam` operationId).
+func (c *ClientWithResponses) DeleteTeamWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteTeamResponse, error) {
+	rsp, err := c.DeleteTeam(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTeamResponse(rsp)
+}
+
+// EditTeamWithBodyWithResponse Change a team's name, supervisor, meta-team or members
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
+func (c *ClientWithResponses) EditTeamWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditTeamResponse, error) {
+	rsp, err := c.EditTeamWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditTeamResponse(rsp)
+}
+
+// EditTeamWithResponse Change a team's name, supervisor, meta-team or members
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
+func (c *ClientWithResponses) EditTeamWithResponse(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, body EditTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*EditTeamResponse, error) {
+	rsp, err := c.EditTeam(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditTeamResponse(rsp)
 }
 
 // GetTicketByRefWithResponse Get a ticket by its reference
@@ -4149,6 +12394,19 @@ func (c *ClientWithResponses) ListAttachmentsWithResponse(ctx context.Context, i
 	return ParseListAttachmentsResponse(rsp)
 }
 
+// RenderCannedResponseWithResponse Render a canned response with a ticket's data, to post it (nothing is stored)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /tickets/{id}/canned-responses/{canned_id} (the `RenderCannedResponse` operationId).
+func (c *ClientWithResponses) RenderCannedResponseWithResponse(ctx context.Context, id openapi_types.UUID, cannedId openapi_types.UUID, reqEditors ...RequestEditorFn) (*RenderCannedResponseResponse, error) {
+	rsp, err := c.RenderCannedResponse(ctx, id, cannedId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRenderCannedResponseResponse(rsp)
+}
+
 // FireTicketEventWithBodyWithResponse Fire a lifecycle event (submit, assign, start, close…)
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -4305,6 +12563,149 @@ func (c *ClientWithResponses) ListTimersWithResponse(ctx context.Context, id ope
 	return ParseListTimersResponse(rsp)
 }
 
+// ListUsersWithResponse List users, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users (the `ListUsers` operationId).
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
+	rsp, err := c.ListUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUsersResponse(rsp)
+}
+
+// CreateUserWithBodyWithResponse Add a user: invited by e-mail, or active at once with an admin-set password
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
+func (c *ClientWithResponses) CreateUserWithBodyWithResponse(ctx context.Context, params *CreateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
+	rsp, err := c.CreateUserWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserResponse(rsp)
+}
+
+// CreateUserWithResponse Add a user: invited by e-mail, or active at once with an admin-set password
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users (the `CreateUser` operationId).
+func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, params *CreateUserParams, body CreateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateUserResponse, error) {
+	rsp, err := c.CreateUser(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateUserResponse(rsp)
+}
+
+// GetUserWithResponse Get a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{id} (the `GetUser` operationId).
+func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetUserResponse, error) {
+	rsp, err := c.GetUser(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUserResponse(rsp)
+}
+
+// EditUserWithBodyWithResponse Change a user's name, phone, language, role or push setting
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /users/{id} (the `EditUser` operationId).
+func (c *ClientWithResponses) EditUserWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditUserResponse, error) {
+	rsp, err := c.EditUserWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditUserResponse(rsp)
+}
+
+// EditUserWithResponse Change a user's name, phone, language, role or push setting
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /users/{id} (the `EditUser` operationId).
+func (c *ClientWithResponses) EditUserWithResponse(ctx context.Context, id openapi_types.UUID, params *EditUserParams, body EditUserJSONRequestBody, reqEditors ...RequestEditorFn) (*EditUserResponse, error) {
+	rsp, err := c.EditUser(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditUserResponse(rsp)
+}
+
+// DeactivateUserWithResponse Deactivate a user: no more signing in, sessions and links end
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{id}/deactivate (the `DeactivateUser` operationId).
+func (c *ClientWithResponses) DeactivateUserWithResponse(ctx context.Context, id openapi_types.UUID, params *DeactivateUserParams, reqEditors ...RequestEditorFn) (*DeactivateUserResponse, error) {
+	rsp, err := c.DeactivateUser(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeactivateUserResponse(rsp)
+}
+
+// SetUserDepartmentWithBodyWithResponse Put an employee in a department, or in none
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /users/{id}/department (the `SetUserDepartment` operationId).
+func (c *ClientWithResponses) SetUserDepartmentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *SetUserDepartmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetUserDepartmentResponse, error) {
+	rsp, err := c.SetUserDepartmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetUserDepartmentResponse(rsp)
+}
+
+// SetUserDepartmentWithResponse Put an employee in a department, or in none
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /users/{id}/department (the `SetUserDepartment` operationId).
+func (c *ClientWithResponses) SetUserDepartmentWithResponse(ctx context.Context, id openapi_types.UUID, params *SetUserDepartmentParams, body SetUserDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUserDepartmentResponse, error) {
+	rsp, err := c.SetUserDepartment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetUserDepartmentResponse(rsp)
+}
+
+// ResendInvitationWithResponse E-mail an invited user a fresh invitation link (the earlier one stops working)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{id}/invitation (the `ResendInvitation` operationId).
+func (c *ClientWithResponses) ResendInvitationWithResponse(ctx context.Context, id openapi_types.UUID, params *ResendInvitationParams, reqEditors ...RequestEditorFn) (*ResendInvitationResponse, error) {
+	rsp, err := c.ResendInvitation(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResendInvitationResponse(rsp)
+}
+
+// ReactivateUserWithResponse Let a deactivated user sign in again
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{id}/reactivate (the `ReactivateUser` operationId).
+func (c *ClientWithResponses) ReactivateUserWithResponse(ctx context.Context, id openapi_types.UUID, params *ReactivateUserParams, reqEditors ...RequestEditorFn) (*ReactivateUserResponse, error) {
+	rsp, err := c.ReactivateUser(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReactivateUserResponse(rsp)
+}
+
 // ParseDownloadAttachmentResponse parses an HTTP response from a DownloadAttachmentWithResponse call
 func ParseDownloadAttachmentResponse(rsp *http.Response) (*DownloadAttachmentResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4326,6 +12727,814 @@ func ParseDownloadAttachmentResponse(rsp *http.Response) (*DownloadAttachmentRes
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListCannedResponsesResponse parses an HTTP response from a ListCannedResponsesWithResponse call
+func ParseListCannedResponsesResponse(rsp *http.Response) (*ListCannedResponsesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCannedResponsesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CannedResponsePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateCannedResponseResponse parses an HTTP response from a CreateCannedResponseWithResponse call
+func ParseCreateCannedResponseResponse(rsp *http.Response) (*CreateCannedResponseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCannedResponseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CannedResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateCannedResponseResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCannedResponseResponse parses an HTTP response from a DeleteCannedResponseWithResponse call
+func ParseDeleteCannedResponseResponse(rsp *http.Response) (*DeleteCannedResponseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCannedResponseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseEditCannedResponseResponse parses an HTTP response from a EditCannedResponseWithResponse call
+func ParseEditCannedResponseResponse(rsp *http.Response) (*EditCannedResponseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditCannedResponseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CannedResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditCannedResponseResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCustomersResponse parses an HTTP response from a ListCustomersWithResponse call
+func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCustomersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateCustomerResponse parses an HTTP response from a CreateCustomerWithResponse call
+func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateCustomerResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerResponse parses an HTTP response from a GetCustomerWithResponse call
+func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCustomerResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEditCustomerResponse parses an HTTP response from a EditCustomerWithResponse call
+func ParseEditCustomerResponse(rsp *http.Response) (*EditCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditCustomerResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetSignupDomainsResponse parses an HTTP response from a SetSignupDomainsWithResponse call
+func ParseSetSignupDomainsResponse(rsp *http.Response) (*SetSignupDomainsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetSignupDomainsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SetSignupDomainsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerStatsResponse parses an HTTP response from a GetCustomerStatsWithResponse call
+func ParseGetCustomerStatsResponse(rsp *http.Response) (*GetCustomerStatsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerStatsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerStats
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetSupportPlanResponse parses an HTTP response from a SetSupportPlanWithResponse call
+func ParseSetSupportPlanResponse(rsp *http.Response) (*SetSupportPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetSupportPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SetSupportPlanResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetDefaultTeamResponse parses an HTTP response from a SetDefaultTeamWithResponse call
+func ParseSetDefaultTeamResponse(rsp *http.Response) (*SetDefaultTeamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetDefaultTeamResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DefaultTeam
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDepartmentsResponse parses an HTTP response from a ListDepartmentsWithResponse call
+func ParseListDepartmentsResponse(rsp *http.Response) (*ListDepartmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDepartmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DepartmentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateDepartmentResponse parses an HTTP response from a CreateDepartmentWithResponse call
+func ParseCreateDepartmentResponse(rsp *http.Response) (*CreateDepartmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDepartmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Department
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateDepartmentResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRenameDepartmentResponse parses an HTTP response from a RenameDepartmentWithResponse call
+func ParseRenameDepartmentResponse(rsp *http.Response) (*RenameDepartmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RenameDepartmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Department
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RenameDepartmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMeResponse parses an HTTP response from a GetMeWithResponse call
+func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetMeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMetaTeamsResponse parses an HTTP response from a ListMetaTeamsWithResponse call
+func ParseListMetaTeamsResponse(rsp *http.Response) (*ListMetaTeamsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMetaTeamsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MetaTeamPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateMetaTeamResponse parses an HTTP response from a CreateMetaTeamWithResponse call
+func ParseCreateMetaTeamResponse(rsp *http.Response) (*CreateMetaTeamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMetaTeamResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MetaTeam
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateMetaTeamResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMetaTeamResponse parses an HTTP response from a DeleteMetaTeamWithResponse call
+func ParseDeleteMetaTeamResponse(rsp *http.Response) (*DeleteMetaTeamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMetaTeamResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRenameMetaTeamResponse parses an HTTP response from a RenameMetaTeamWithResponse call
+func ParseRenameMetaTeamResponse(rsp *http.Response) (*RenameMetaTeamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RenameMetaTeamResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MetaTeam
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RenameMetaTeamResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -4359,6 +13568,601 @@ func ParseListMyOffersResponse(rsp *http.Response) (*ListMyOffersResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListPrioritiesResponse parses an HTTP response from a ListPrioritiesWithResponse call
+func ParseListPrioritiesResponse(rsp *http.Response) (*ListPrioritiesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPrioritiesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PriorityPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreatePriorityResponse parses an HTTP response from a CreatePriorityWithResponse call
+func ParseCreatePriorityResponse(rsp *http.Response) (*CreatePriorityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePriorityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Priority
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreatePriorityResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEditPriorityResponse parses an HTTP response from a EditPriorityWithResponse call
+func ParseEditPriorityResponse(rsp *http.Response) (*EditPriorityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditPriorityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Priority
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditPriorityResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMovePriorityResponse parses an HTTP response from a MovePriorityWithResponse call
+func ParseMovePriorityResponse(rsp *http.Response) (*MovePriorityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MovePriorityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PriorityPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListProjectsResponse parses an HTTP response from a ListProjectsWithResponse call
+func ParseListProjectsResponse(rsp *http.Response) (*ListProjectsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProjectsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProjectPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateProjectResponse parses an HTTP response from a CreateProjectWithResponse call
+func ParseCreateProjectResponse(rsp *http.Response) (*CreateProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Project
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateProjectResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEditProjectResponse parses an HTTP response from a EditProjectWithResponse call
+func ParseEditProjectResponse(rsp *http.Response) (*EditProjectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditProjectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Project
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditProjectResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListStatusesResponse parses an HTTP response from a ListStatusesWithResponse call
+func ParseListStatusesResponse(rsp *http.Response) (*ListStatusesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListStatusesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketStatusPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateStatusResponse parses an HTTP response from a CreateStatusWithResponse call
+func ParseCreateStatusResponse(rsp *http.Response) (*CreateStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TicketStatus
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateStatusResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEditStatusResponse parses an HTTP response from a EditStatusWithResponse call
+func ParseEditStatusResponse(rsp *http.Response) (*EditStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketStatus
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditStatusResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMoveStatusResponse parses an HTTP response from a MoveStatusWithResponse call
+func ParseMoveStatusResponse(rsp *http.Response) (*MoveStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MoveStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketStatusPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamsResponse parses an HTTP response from a ListTeamsWithResponse call
+func ParseListTeamsResponse(rsp *http.Response) (*ListTeamsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTeamResponse parses an HTTP response from a CreateTeamWithResponse call
+func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTeamResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateTeamResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTeamResponse parses an HTTP response from a DeleteTeamWithResponse call
+func ParseDeleteTeamResponse(rsp *http.Response) (*DeleteTeamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTeamResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseEditTeamResponse parses an HTTP response from a EditTeamWithResponse call
+func ParseEditTeamResponse(rsp *http.Response) (*EditTeamResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditTeamResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditTeamResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -4735,6 +14539,39 @@ func ParseListAttachmentsResponse(rsp *http.Response) (*ListAttachmentsResponse,
 	return response, nil
 }
 
+// ParseRenderCannedResponseResponse parses an HTTP response from a RenderCannedResponseWithResponse call
+func ParseRenderCannedResponseResponse(rsp *http.Response) (*RenderCannedResponseResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RenderCannedResponseResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RenderedCannedResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseFireTicketEventResponse parses an HTTP response from a FireTicketEventWithResponse call
 func ParseFireTicketEventResponse(rsp *http.Response) (*FireTicketEventResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -5053,6 +14890,348 @@ func ParseListTimersResponse(rsp *http.Response) (*ListTimersResponse, error) {
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListUsersResponse parses an HTTP response from a ListUsersWithResponse call
+func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateUserResponse parses an HTTP response from a CreateUserWithResponse call
+func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateUserResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetUserResponse parses an HTTP response from a GetUserWithResponse call
+func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEditUserResponse parses an HTTP response from a EditUserWithResponse call
+func ParseEditUserResponse(rsp *http.Response) (*EditUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeactivateUserResponse parses an HTTP response from a DeactivateUserWithResponse call
+func ParseDeactivateUserResponse(rsp *http.Response) (*DeactivateUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeactivateUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeactivateUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetUserDepartmentResponse parses an HTTP response from a SetUserDepartmentWithResponse call
+func ParseSetUserDepartmentResponse(rsp *http.Response) (*SetUserDepartmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetUserDepartmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SetUserDepartmentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResendInvitationResponse parses an HTTP response from a ResendInvitationWithResponse call
+func ParseResendInvitationResponse(rsp *http.Response) (*ResendInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResendInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserInvitation
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReactivateUserResponse parses an HTTP response from a ReactivateUserWithResponse call
+func ParseReactivateUserResponse(rsp *http.Response) (*ReactivateUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReactivateUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReactivateUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
