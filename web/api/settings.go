@@ -56,12 +56,16 @@ type SettingsBody struct {
 	Durations     Durations       `json:"durations,omitzero"`
 	Quotas        Quotas          `json:"quotas,omitzero"`
 	Form          FormSettings    `json:"form,omitzero"`
+	// Version lets a client send back what GET answered: the version it read is then the one
+	// the change is based on, as If-Match's is (which wins).
+	Version int64 `json:"version,omitempty" doc:"the version the change is based on, as GET answered it: a stale one answers 409 (If-Match, which wins, 412); absent: the settings as they are"`
 }
 
 // Settings are a tenant's switches, durations, quotas and request form, with the tenant's
 // version, which GET answers as the ETag and PUT takes back as If-Match.
 type Settings struct {
 	SettingsBody
+	// Version shadows SettingsBody's: an answer always has it.
 	Version int64 `json:"version" doc:"the tenant's version; its ETag"`
 }
 
@@ -506,7 +510,10 @@ func settingsOps() []operation {
 					return Settings{}, err
 				}
 				if anyVersion {
-					// Without If-Match the change is based on the settings as they are now: a
+					version = in.Body.Version
+				}
+				if version == 0 {
+					// Without a version the change is based on the settings as they are now: a
 					// change made meanwhile still answers 409.
 					t, err := c.h.desk.Tenant(c.ctx, c.actor)
 					if err != nil {

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -225,11 +227,23 @@ func settingsScenarios() map[string][]scenario {
 					ten, err = w.desk.Tenant(t.Context(), w.actors["admin"])
 					require.NoError(t, err)
 					assert.False(t, ten.Settings.SelfRegistration, "a stale write changed the settings")
+					// What GET answers, PUT takes back as it is; the version in it guards the change.
+					read := w.call(t, as, http.MethodGet, "/settings", "")
+					require.Equal(t, ok, read.StatusCode)
+					back := w.call(t, as, http.MethodPut, "/settings", read.body)
+					require.Equal(t, ok, back.StatusCode, back.body)
+					assert.JSONEq(t, strings.Replace(read.body, `"version":`+strconv.FormatInt(ten.Version, 10),
+						`"version":`+strconv.FormatInt(ten.Version+1, 10), 1), back.body)
+					again = w.call(t, as, http.MethodPut, "/settings", read.body)
+					assert.Equal(t, http.StatusConflict, again.StatusCode, again.body)
 				}},
 			{name: "stale", path: "/settings", body: `{"self_registration":false}`, header: []string{"If-Match", `"999999"`},
 				want: statuses(http.StatusPreconditionFailed, forbidden, "admin")},
 			{name: "invalid", path: "/settings", body: `{"self_registration":false,"support_link":"ftp://x"}`,
 				want: statuses(invalid, forbidden, "admin")},
+			// The header is read before the Desk is asked, so anyone signed in learns it is malformed.
+			{name: "a malformed If-Match", path: "/settings", body: `{"self_registration":false}`, header: []string{"If-Match", "12"},
+				want: statuses(invalid, invalid, people...)},
 		},
 		"getMailServer": {{name: "set", path: "/mail-server", setup: withMailServer("s3cret-pass"), want: statuses(ok, forbidden, "admin"),
 			check: func(t *testing.T, w *world, as string, a answer) {
@@ -430,15 +444,22 @@ func settingsScenarios() map[string][]scenario {
 			check: func(t *testing.T, w *world, as string, a answer) {
 				got := decodeAs[struct {
 					Items []struct {
-						Action string
-						At     time.Time
+						ID uuid.UUID
+						At time.Time
 					}
 					Next string
 				}](t, a)
 				require.Len(t, got.Items, 2)
 				assert.False(t, got.Items[0].At.Before(got.Items[1].At))
-				assert.NotEmpty(t, got.Next)
+				require.NotEmpty(t, got.Next)
 				assert.NotContains(t, a.body, "Other tenant")
+				// The cursor goes on where the page ended.
+				more := decodeAs[struct {
+					Items []struct{ ID uuid.UUID }
+				}](t, w.call(t, as, http.MethodGet, "/audit-log?limit=2&after="+got.Next, ""))
+				require.NotEmpty(t, more.Items)
+				assert.NotEqual(t, got.Items[1].ID, more.Items[0].ID)
+				assert.NotEqual(t, got.Items[0].ID, more.Items[0].ID)
 			}}},
 		"getDashboard": {
 			{name: "all time", path: "/stats/dashboard?" + period, want: statuses(ok, 0, people...),
