@@ -630,7 +630,7 @@ func settingsOps() []operation {
 			func(c *call, in *idIn) (noContent, error) {
 				return noContent{}, c.h.desk.MarkRead(c.ctx, c.actor, in.ID)
 			}),
-		op(http.MethodPost, "/me/notifications/read", "markAllMyNotificationsRead", tagMe, "Mark all your in-app notifications read",
+		op(http.MethodPost, "/me/notifications/read-all", "markAllMyNotificationsRead", tagMe, "Mark all your in-app notifications read",
 			func(c *call, _ *struct{}) (MarkedRead, error) {
 				n, err := c.h.desk.MarkAllRead(c.ctx, c.actor)
 				return MarkedRead{Marked: n}, err

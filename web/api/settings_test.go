@@ -404,7 +404,7 @@ func settingsScenarios() map[string][]scenario {
 			{name: "the customer user's", path: "/me/notifications/{notification:bell_customer}/read",
 				want: with(statuses(notFound, 0, people...), "customer_user", noContent)},
 		},
-		"markAllMyNotificationsRead": {{name: "mine", path: "/me/notifications/read", want: statuses(ok, 0, people...),
+		"markAllMyNotificationsRead": {{name: "mine", path: "/me/notifications/read-all", want: statuses(ok, 0, people...),
 			check: func(t *testing.T, w *world, as string, a answer) {
 				n, err := w.desk.UnreadCount(t.Context(), w.actors[as])
 				require.NoError(t, err)
