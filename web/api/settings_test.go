@@ -134,10 +134,13 @@ func freshNotifyTemplate(name string, ev notify.Event, ch notify.Channel, lang s
 	return func(t *testing.T, w *world) {
 		t.Helper()
 		noNotifyTemplate(ev, ch, lang)(t, w)
-		tp, err := w.desk.SaveNotificationTemplate(t.Context(), w.actors["admin"], notify.Template{Event: ev, Channel: ch,
-			Language: lang, Text: "Fresh {{.ticket_ref}}."})
+		tp := notify.Template{Event: ev, Channel: ch, Language: lang, Text: "Fresh {{.recipient_name}}."}
+		if ch == notify.Email {
+			tp.Subject = "Fresh"
+		}
+		saved, err := w.desk.SaveNotificationTemplate(t.Context(), w.actors["admin"], tp)
 		require.NoError(t, err)
-		w.ids["notification_template:"+name] = tp.ID
+		w.ids["notification_template:"+name] = saved.ID
 	}
 }
 
@@ -323,9 +326,16 @@ func settingsScenarios() map[string][]scenario {
 				}},
 			{name: "stale", path: "/notification-templates/{notification_template:x}", body: template("en", "Stale {{.ticket_ref}}."),
 				header: []string{"If-Match", `"999999"`}, want: statuses(http.StatusPreconditionFailed, forbidden, managers...)},
+			// An account event's template carries a one-time sign-in link: admins only.
+			{name: "an account event's", path: "/notification-templates/{notification_template:account}",
+				setup: freshNotifyTemplate("account", notify.UserInvited, notify.Email, "en"),
+				body:  `{"event":"user.invited","channel":"email","language":"en","subject":"Welcome","text":"{{.account_link}}"}`,
+				want:  statuses(ok, forbidden, "admin")},
 		},
 		"deleteNotificationTemplate": {{name: "own", path: "/notification-templates/{notification_template:gone}",
-			setup: freshNotifyTemplate("gone", notify.TicketClosed, notify.SMS, "es"), want: statuses(noContent, forbidden, managers...)}},
+			setup: freshNotifyTemplate("gone", notify.TicketClosed, notify.SMS, "es"), want: statuses(noContent, forbidden, managers...)},
+			{name: "an account event's", path: "/notification-templates/{notification_template:gone_account}",
+				setup: freshNotifyTemplate("gone_account", notify.PasswordReset, notify.Email, "en"), want: statuses(noContent, forbidden, "admin")}},
 		"previewNotificationTemplate": {
 			{name: "sms", path: "/notification-templates/preview", body: template("en", "Your ticket {{.ticket_ref}} is done."),
 				want: statuses(ok, forbidden, managers...),
