@@ -79,7 +79,7 @@ func newWorld(t *testing.T, e engine) *world {
 	srv := httptest.NewUnstartedServer(nil)
 	d, err := helpdesk.New(s, &helpdesk.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
 		SecretKeys: [][]byte{[]byte("the API tests' key, 32 bytes ok!")}, Blobs: blob.NewMem(),
-		Logger: slog.New(slog.DiscardHandler), MaxConcurrentHashes: 16, AllowPrivateTargets: true})
+		Logger: slog.New(slog.DiscardHandler), MaxConcurrentHashes: 16, AllowPrivateTargets: true, TenantMailer: settingsMailer})
 	require.NoError(t, err)
 	h, err := api.New(d, &api.Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)

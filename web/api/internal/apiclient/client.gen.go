@@ -18,6 +18,96 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for BellItemEvent.
+const (
+	BellItemEventCommentAdded             BellItemEvent = "comment.added"
+	BellItemEventEscalationCompleted      BellItemEvent = "escalation.completed"
+	BellItemEventEscalationExpired        BellItemEvent = "escalation.expired"
+	BellItemEventEscalationRefused        BellItemEvent = "escalation.refused"
+	BellItemEventEscalationUnaccepted     BellItemEvent = "escalation.unaccepted"
+	BellItemEventInvitationExpired        BellItemEvent = "invitation.expired"
+	BellItemEventInvitationRefused        BellItemEvent = "invitation.refused"
+	BellItemEventInvitationReminder       BellItemEvent = "invitation.reminder"
+	BellItemEventInvitationSent           BellItemEvent = "invitation.sent"
+	BellItemEventPasswordReset            BellItemEvent = "password.reset"
+	BellItemEventRequestLinkSent          BellItemEvent = "request_link.sent"
+	BellItemEventSessionCompleted         BellItemEvent = "session.completed"
+	BellItemEventSessionConfirmed         BellItemEvent = "session.confirmed"
+	BellItemEventSessionRequested         BellItemEvent = "session.requested"
+	BellItemEventSessionStarted           BellItemEvent = "session.started"
+	BellItemEventTicketAccepted           BellItemEvent = "ticket.accepted"
+	BellItemEventTicketAssigned           BellItemEvent = "ticket.assigned"
+	BellItemEventTicketAutoClosed         BellItemEvent = "ticket.auto_closed"
+	BellItemEventTicketClosed             BellItemEvent = "ticket.closed"
+	BellItemEventTicketCreatedForCustomer BellItemEvent = "ticket.created_for_customer"
+	BellItemEventTicketDone               BellItemEvent = "ticket.done"
+	BellItemEventTicketOffered            BellItemEvent = "ticket.offered"
+	BellItemEventTicketRejected           BellItemEvent = "ticket.rejected"
+	BellItemEventTicketRequested          BellItemEvent = "ticket.requested"
+	BellItemEventUserInvited              BellItemEvent = "user.invited"
+	BellItemEventUserRegistered           BellItemEvent = "user.registered"
+)
+
+// Valid indicates whether the value is a known member of the BellItemEvent enum.
+func (e BellItemEvent) Valid() bool {
+	switch e {
+	case BellItemEventCommentAdded:
+		return true
+	case BellItemEventEscalationCompleted:
+		return true
+	case BellItemEventEscalationExpired:
+		return true
+	case BellItemEventEscalationRefused:
+		return true
+	case BellItemEventEscalationUnaccepted:
+		return true
+	case BellItemEventInvitationExpired:
+		return true
+	case BellItemEventInvitationRefused:
+		return true
+	case BellItemEventInvitationReminder:
+		return true
+	case BellItemEventInvitationSent:
+		return true
+	case BellItemEventPasswordReset:
+		return true
+	case BellItemEventRequestLinkSent:
+		return true
+	case BellItemEventSessionCompleted:
+		return true
+	case BellItemEventSessionConfirmed:
+		return true
+	case BellItemEventSessionRequested:
+		return true
+	case BellItemEventSessionStarted:
+		return true
+	case BellItemEventTicketAccepted:
+		return true
+	case BellItemEventTicketAssigned:
+		return true
+	case BellItemEventTicketAutoClosed:
+		return true
+	case BellItemEventTicketClosed:
+		return true
+	case BellItemEventTicketCreatedForCustomer:
+		return true
+	case BellItemEventTicketDone:
+		return true
+	case BellItemEventTicketOffered:
+		return true
+	case BellItemEventTicketRejected:
+		return true
+	case BellItemEventTicketRequested:
+		return true
+	case BellItemEventUserInvited:
+		return true
+	case BellItemEventUserRegistered:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreatedTicketSource.
 const (
 	CreatedTicketSourceCode     CreatedTicketSource = "code"
@@ -69,6 +159,27 @@ func (e CreatedTicketState) Valid() bool {
 	case CreatedTicketStateOpen:
 		return true
 	case CreatedTicketStateWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FormSettingsVisibility.
+const (
+	FormSettingsVisibilityCustomers FormSettingsVisibility = "customers"
+	FormSettingsVisibilityInvited   FormSettingsVisibility = "invited"
+	FormSettingsVisibilityPublic    FormSettingsVisibility = "public"
+)
+
+// Valid indicates whether the value is a known member of the FormSettingsVisibility enum.
+func (e FormSettingsVisibility) Valid() bool {
+	switch e {
+	case FormSettingsVisibilityCustomers:
+		return true
+	case FormSettingsVisibilityInvited:
+		return true
+	case FormSettingsVisibilityPublic:
 		return true
 	default:
 		return false
@@ -135,6 +246,372 @@ func (e NewUserBodyRole) Valid() bool {
 	case NewUserBodyRoleModerator:
 		return true
 	case NewUserBodyRoleSupervisor:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationChannel.
+const (
+	NotificationChannelEmail NotificationChannel = "email"
+	NotificationChannelInapp NotificationChannel = "inapp"
+	NotificationChannelPush  NotificationChannel = "push"
+	NotificationChannelSms   NotificationChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the NotificationChannel enum.
+func (e NotificationChannel) Valid() bool {
+	switch e {
+	case NotificationChannelEmail:
+		return true
+	case NotificationChannelInapp:
+		return true
+	case NotificationChannelPush:
+		return true
+	case NotificationChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationEvent.
+const (
+	NotificationEventCommentAdded             NotificationEvent = "comment.added"
+	NotificationEventEscalationCompleted      NotificationEvent = "escalation.completed"
+	NotificationEventEscalationExpired        NotificationEvent = "escalation.expired"
+	NotificationEventEscalationRefused        NotificationEvent = "escalation.refused"
+	NotificationEventEscalationUnaccepted     NotificationEvent = "escalation.unaccepted"
+	NotificationEventInvitationExpired        NotificationEvent = "invitation.expired"
+	NotificationEventInvitationRefused        NotificationEvent = "invitation.refused"
+	NotificationEventInvitationReminder       NotificationEvent = "invitation.reminder"
+	NotificationEventInvitationSent           NotificationEvent = "invitation.sent"
+	NotificationEventPasswordReset            NotificationEvent = "password.reset"
+	NotificationEventRequestLinkSent          NotificationEvent = "request_link.sent"
+	NotificationEventSessionCompleted         NotificationEvent = "session.completed"
+	NotificationEventSessionConfirmed         NotificationEvent = "session.confirmed"
+	NotificationEventSessionRequested         NotificationEvent = "session.requested"
+	NotificationEventSessionStarted           NotificationEvent = "session.started"
+	NotificationEventTicketAccepted           NotificationEvent = "ticket.accepted"
+	NotificationEventTicketAssigned           NotificationEvent = "ticket.assigned"
+	NotificationEventTicketAutoClosed         NotificationEvent = "ticket.auto_closed"
+	NotificationEventTicketClosed             NotificationEvent = "ticket.closed"
+	NotificationEventTicketCreatedForCustomer NotificationEvent = "ticket.created_for_customer"
+	NotificationEventTicketDone               NotificationEvent = "ticket.done"
+	NotificationEventTicketOffered            NotificationEvent = "ticket.offered"
+	NotificationEventTicketRejected           NotificationEvent = "ticket.rejected"
+	NotificationEventTicketRequested          NotificationEvent = "ticket.requested"
+	NotificationEventUserInvited              NotificationEvent = "user.invited"
+	NotificationEventUserRegistered           NotificationEvent = "user.registered"
+)
+
+// Valid indicates whether the value is a known member of the NotificationEvent enum.
+func (e NotificationEvent) Valid() bool {
+	switch e {
+	case NotificationEventCommentAdded:
+		return true
+	case NotificationEventEscalationCompleted:
+		return true
+	case NotificationEventEscalationExpired:
+		return true
+	case NotificationEventEscalationRefused:
+		return true
+	case NotificationEventEscalationUnaccepted:
+		return true
+	case NotificationEventInvitationExpired:
+		return true
+	case NotificationEventInvitationRefused:
+		return true
+	case NotificationEventInvitationReminder:
+		return true
+	case NotificationEventInvitationSent:
+		return true
+	case NotificationEventPasswordReset:
+		return true
+	case NotificationEventRequestLinkSent:
+		return true
+	case NotificationEventSessionCompleted:
+		return true
+	case NotificationEventSessionConfirmed:
+		return true
+	case NotificationEventSessionRequested:
+		return true
+	case NotificationEventSessionStarted:
+		return true
+	case NotificationEventTicketAccepted:
+		return true
+	case NotificationEventTicketAssigned:
+		return true
+	case NotificationEventTicketAutoClosed:
+		return true
+	case NotificationEventTicketClosed:
+		return true
+	case NotificationEventTicketCreatedForCustomer:
+		return true
+	case NotificationEventTicketDone:
+		return true
+	case NotificationEventTicketOffered:
+		return true
+	case NotificationEventTicketRejected:
+		return true
+	case NotificationEventTicketRequested:
+		return true
+	case NotificationEventUserInvited:
+		return true
+	case NotificationEventUserRegistered:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationStatus.
+const (
+	NotificationStatusDelivered NotificationStatus = "delivered"
+	NotificationStatusFailed    NotificationStatus = "failed"
+	NotificationStatusPending   NotificationStatus = "pending"
+	NotificationStatusSent      NotificationStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the NotificationStatus enum.
+func (e NotificationStatus) Valid() bool {
+	switch e {
+	case NotificationStatusDelivered:
+		return true
+	case NotificationStatusFailed:
+		return true
+	case NotificationStatusPending:
+		return true
+	case NotificationStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationTemplateChannel.
+const (
+	NotificationTemplateChannelEmail NotificationTemplateChannel = "email"
+	NotificationTemplateChannelInapp NotificationTemplateChannel = "inapp"
+	NotificationTemplateChannelPush  NotificationTemplateChannel = "push"
+	NotificationTemplateChannelSms   NotificationTemplateChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the NotificationTemplateChannel enum.
+func (e NotificationTemplateChannel) Valid() bool {
+	switch e {
+	case NotificationTemplateChannelEmail:
+		return true
+	case NotificationTemplateChannelInapp:
+		return true
+	case NotificationTemplateChannelPush:
+		return true
+	case NotificationTemplateChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationTemplateEvent.
+const (
+	NotificationTemplateEventCommentAdded             NotificationTemplateEvent = "comment.added"
+	NotificationTemplateEventEscalationCompleted      NotificationTemplateEvent = "escalation.completed"
+	NotificationTemplateEventEscalationExpired        NotificationTemplateEvent = "escalation.expired"
+	NotificationTemplateEventEscalationRefused        NotificationTemplateEvent = "escalation.refused"
+	NotificationTemplateEventEscalationUnaccepted     NotificationTemplateEvent = "escalation.unaccepted"
+	NotificationTemplateEventInvitationExpired        NotificationTemplateEvent = "invitation.expired"
+	NotificationTemplateEventInvitationRefused        NotificationTemplateEvent = "invitation.refused"
+	NotificationTemplateEventInvitationReminder       NotificationTemplateEvent = "invitation.reminder"
+	NotificationTemplateEventInvitationSent           NotificationTemplateEvent = "invitation.sent"
+	NotificationTemplateEventPasswordReset            NotificationTemplateEvent = "password.reset"
+	NotificationTemplateEventRequestLinkSent          NotificationTemplateEvent = "request_link.sent"
+	NotificationTemplateEventSessionCompleted         NotificationTemplateEvent = "session.completed"
+	NotificationTemplateEventSessionConfirmed         NotificationTemplateEvent = "session.confirmed"
+	NotificationTemplateEventSessionRequested         NotificationTemplateEvent = "session.requested"
+	NotificationTemplateEventSessionStarted           NotificationTemplateEvent = "session.started"
+	NotificationTemplateEventTicketAccepted           NotificationTemplateEvent = "ticket.accepted"
+	NotificationTemplateEventTicketAssigned           NotificationTemplateEvent = "ticket.assigned"
+	NotificationTemplateEventTicketAutoClosed         NotificationTemplateEvent = "ticket.auto_closed"
+	NotificationTemplateEventTicketClosed             NotificationTemplateEvent = "ticket.closed"
+	NotificationTemplateEventTicketCreatedForCustomer NotificationTemplateEvent = "ticket.created_for_customer"
+	NotificationTemplateEventTicketDone               NotificationTemplateEvent = "ticket.done"
+	NotificationTemplateEventTicketOffered            NotificationTemplateEvent = "ticket.offered"
+	NotificationTemplateEventTicketRejected           NotificationTemplateEvent = "ticket.rejected"
+	NotificationTemplateEventTicketRequested          NotificationTemplateEvent = "ticket.requested"
+	NotificationTemplateEventUserInvited              NotificationTemplateEvent = "user.invited"
+	NotificationTemplateEventUserRegistered           NotificationTemplateEvent = "user.registered"
+)
+
+// Valid indicates whether the value is a known member of the NotificationTemplateEvent enum.
+func (e NotificationTemplateEvent) Valid() bool {
+	switch e {
+	case NotificationTemplateEventCommentAdded:
+		return true
+	case NotificationTemplateEventEscalationCompleted:
+		return true
+	case NotificationTemplateEventEscalationExpired:
+		return true
+	case NotificationTemplateEventEscalationRefused:
+		return true
+	case NotificationTemplateEventEscalationUnaccepted:
+		return true
+	case NotificationTemplateEventInvitationExpired:
+		return true
+	case NotificationTemplateEventInvitationRefused:
+		return true
+	case NotificationTemplateEventInvitationReminder:
+		return true
+	case NotificationTemplateEventInvitationSent:
+		return true
+	case NotificationTemplateEventPasswordReset:
+		return true
+	case NotificationTemplateEventRequestLinkSent:
+		return true
+	case NotificationTemplateEventSessionCompleted:
+		return true
+	case NotificationTemplateEventSessionConfirmed:
+		return true
+	case NotificationTemplateEventSessionRequested:
+		return true
+	case NotificationTemplateEventSessionStarted:
+		return true
+	case NotificationTemplateEventTicketAccepted:
+		return true
+	case NotificationTemplateEventTicketAssigned:
+		return true
+	case NotificationTemplateEventTicketAutoClosed:
+		return true
+	case NotificationTemplateEventTicketClosed:
+		return true
+	case NotificationTemplateEventTicketCreatedForCustomer:
+		return true
+	case NotificationTemplateEventTicketDone:
+		return true
+	case NotificationTemplateEventTicketOffered:
+		return true
+	case NotificationTemplateEventTicketRejected:
+		return true
+	case NotificationTemplateEventTicketRequested:
+		return true
+	case NotificationTemplateEventUserInvited:
+		return true
+	case NotificationTemplateEventUserRegistered:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationTemplateBodyChannel.
+const (
+	NotificationTemplateBodyChannelEmail NotificationTemplateBodyChannel = "email"
+	NotificationTemplateBodyChannelInapp NotificationTemplateBodyChannel = "inapp"
+	NotificationTemplateBodyChannelPush  NotificationTemplateBodyChannel = "push"
+	NotificationTemplateBodyChannelSms   NotificationTemplateBodyChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the NotificationTemplateBodyChannel enum.
+func (e NotificationTemplateBodyChannel) Valid() bool {
+	switch e {
+	case NotificationTemplateBodyChannelEmail:
+		return true
+	case NotificationTemplateBodyChannelInapp:
+		return true
+	case NotificationTemplateBodyChannelPush:
+		return true
+	case NotificationTemplateBodyChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationTemplateBodyEvent.
+const (
+	NotificationTemplateBodyEventCommentAdded             NotificationTemplateBodyEvent = "comment.added"
+	NotificationTemplateBodyEventEscalationCompleted      NotificationTemplateBodyEvent = "escalation.completed"
+	NotificationTemplateBodyEventEscalationExpired        NotificationTemplateBodyEvent = "escalation.expired"
+	NotificationTemplateBodyEventEscalationRefused        NotificationTemplateBodyEvent = "escalation.refused"
+	NotificationTemplateBodyEventEscalationUnaccepted     NotificationTemplateBodyEvent = "escalation.unaccepted"
+	NotificationTemplateBodyEventInvitationExpired        NotificationTemplateBodyEvent = "invitation.expired"
+	NotificationTemplateBodyEventInvitationRefused        NotificationTemplateBodyEvent = "invitation.refused"
+	NotificationTemplateBodyEventInvitationReminder       NotificationTemplateBodyEvent = "invitation.reminder"
+	NotificationTemplateBodyEventInvitationSent           NotificationTemplateBodyEvent = "invitation.sent"
+	NotificationTemplateBodyEventPasswordReset            NotificationTemplateBodyEvent = "password.reset"
+	NotificationTemplateBodyEventRequestLinkSent          NotificationTemplateBodyEvent = "request_link.sent"
+	NotificationTemplateBodyEventSessionCompleted         NotificationTemplateBodyEvent = "session.completed"
+	NotificationTemplateBodyEventSessionConfirmed         NotificationTemplateBodyEvent = "session.confirmed"
+	NotificationTemplateBodyEventSessionRequested         NotificationTemplateBodyEvent = "session.requested"
+	NotificationTemplateBodyEventSessionStarted           NotificationTemplateBodyEvent = "session.started"
+	NotificationTemplateBodyEventTicketAccepted           NotificationTemplateBodyEvent = "ticket.accepted"
+	NotificationTemplateBodyEventTicketAssigned           NotificationTemplateBodyEvent = "ticket.assigned"
+	NotificationTemplateBodyEventTicketAutoClosed         NotificationTemplateBodyEvent = "ticket.auto_closed"
+	NotificationTemplateBodyEventTicketClosed             NotificationTemplateBodyEvent = "ticket.closed"
+	NotificationTemplateBodyEventTicketCreatedForCustomer NotificationTemplateBodyEvent = "ticket.created_for_customer"
+	NotificationTemplateBodyEventTicketDone               NotificationTemplateBodyEvent = "ticket.done"
+	NotificationTemplateBodyEventTicketOffered            NotificationTemplateBodyEvent = "ticket.offered"
+	NotificationTemplateBodyEventTicketRejected           NotificationTemplateBodyEvent = "ticket.rejected"
+	NotificationTemplateBodyEventTicketRequested          NotificationTemplateBodyEvent = "ticket.requested"
+	NotificationTemplateBodyEventUserInvited              NotificationTemplateBodyEvent = "user.invited"
+	NotificationTemplateBodyEventUserRegistered           NotificationTemplateBodyEvent = "user.registered"
+)
+
+// Valid indicates whether the value is a known member of the NotificationTemplateBodyEvent enum.
+func (e NotificationTemplateBodyEvent) Valid() bool {
+	switch e {
+	case NotificationTemplateBodyEventCommentAdded:
+		return true
+	case NotificationTemplateBodyEventEscalationCompleted:
+		return true
+	case NotificationTemplateBodyEventEscalationExpired:
+		return true
+	case NotificationTemplateBodyEventEscalationRefused:
+		return true
+	case NotificationTemplateBodyEventEscalationUnaccepted:
+		return true
+	case NotificationTemplateBodyEventInvitationExpired:
+		return true
+	case NotificationTemplateBodyEventInvitationRefused:
+		return true
+	case NotificationTemplateBodyEventInvitationReminder:
+		return true
+	case NotificationTemplateBodyEventInvitationSent:
+		return true
+	case NotificationTemplateBodyEventPasswordReset:
+		return true
+	case NotificationTemplateBodyEventRequestLinkSent:
+		return true
+	case NotificationTemplateBodyEventSessionCompleted:
+		return true
+	case NotificationTemplateBodyEventSessionConfirmed:
+		return true
+	case NotificationTemplateBodyEventSessionRequested:
+		return true
+	case NotificationTemplateBodyEventSessionStarted:
+		return true
+	case NotificationTemplateBodyEventTicketAccepted:
+		return true
+	case NotificationTemplateBodyEventTicketAssigned:
+		return true
+	case NotificationTemplateBodyEventTicketAutoClosed:
+		return true
+	case NotificationTemplateBodyEventTicketClosed:
+		return true
+	case NotificationTemplateBodyEventTicketCreatedForCustomer:
+		return true
+	case NotificationTemplateBodyEventTicketDone:
+		return true
+	case NotificationTemplateBodyEventTicketOffered:
+		return true
+	case NotificationTemplateBodyEventTicketRejected:
+		return true
+	case NotificationTemplateBodyEventTicketRequested:
+		return true
+	case NotificationTemplateBodyEventUserInvited:
+		return true
+	case NotificationTemplateBodyEventUserRegistered:
 		return true
 	default:
 		return false
@@ -447,6 +924,234 @@ func (e UserEditBodyRole) Valid() bool {
 	}
 }
 
+// Defines values for ListNotificationTemplatesParamsEvent.
+const (
+	ListNotificationTemplatesParamsEventCommentAdded             ListNotificationTemplatesParamsEvent = "comment.added"
+	ListNotificationTemplatesParamsEventEscalationCompleted      ListNotificationTemplatesParamsEvent = "escalation.completed"
+	ListNotificationTemplatesParamsEventEscalationExpired        ListNotificationTemplatesParamsEvent = "escalation.expired"
+	ListNotificationTemplatesParamsEventEscalationRefused        ListNotificationTemplatesParamsEvent = "escalation.refused"
+	ListNotificationTemplatesParamsEventEscalationUnaccepted     ListNotificationTemplatesParamsEvent = "escalation.unaccepted"
+	ListNotificationTemplatesParamsEventInvitationExpired        ListNotificationTemplatesParamsEvent = "invitation.expired"
+	ListNotificationTemplatesParamsEventInvitationRefused        ListNotificationTemplatesParamsEvent = "invitation.refused"
+	ListNotificationTemplatesParamsEventInvitationReminder       ListNotificationTemplatesParamsEvent = "invitation.reminder"
+	ListNotificationTemplatesParamsEventInvitationSent           ListNotificationTemplatesParamsEvent = "invitation.sent"
+	ListNotificationTemplatesParamsEventPasswordReset            ListNotificationTemplatesParamsEvent = "password.reset"
+	ListNotificationTemplatesParamsEventRequestLinkSent          ListNotificationTemplatesParamsEvent = "request_link.sent"
+	ListNotificationTemplatesParamsEventSessionCompleted         ListNotificationTemplatesParamsEvent = "session.completed"
+	ListNotificationTemplatesParamsEventSessionConfirmed         ListNotificationTemplatesParamsEvent = "session.confirmed"
+	ListNotificationTemplatesParamsEventSessionRequested         ListNotificationTemplatesParamsEvent = "session.requested"
+	ListNotificationTemplatesParamsEventSessionStarted           ListNotificationTemplatesParamsEvent = "session.started"
+	ListNotificationTemplatesParamsEventTicketAccepted           ListNotificationTemplatesParamsEvent = "ticket.accepted"
+	ListNotificationTemplatesParamsEventTicketAssigned           ListNotificationTemplatesParamsEvent = "ticket.assigned"
+	ListNotificationTemplatesParamsEventTicketAutoClosed         ListNotificationTemplatesParamsEvent = "ticket.auto_closed"
+	ListNotificationTemplatesParamsEventTicketClosed             ListNotificationTemplatesParamsEvent = "ticket.closed"
+	ListNotificationTemplatesParamsEventTicketCreatedForCustomer ListNotificationTemplatesParamsEvent = "ticket.created_for_customer"
+	ListNotificationTemplatesParamsEventTicketDone               ListNotificationTemplatesParamsEvent = "ticket.done"
+	ListNotificationTemplatesParamsEventTicketOffered            ListNotificationTemplatesParamsEvent = "ticket.offered"
+	ListNotificationTemplatesParamsEventTicketRejected           ListNotificationTemplatesParamsEvent = "ticket.rejected"
+	ListNotificationTemplatesParamsEventTicketRequested          ListNotificationTemplatesParamsEvent = "ticket.requested"
+	ListNotificationTemplatesParamsEventUserInvited              ListNotificationTemplatesParamsEvent = "user.invited"
+	ListNotificationTemplatesParamsEventUserRegistered           ListNotificationTemplatesParamsEvent = "user.registered"
+)
+
+// Valid indicates whether the value is a known member of the ListNotificationTemplatesParamsEvent enum.
+func (e ListNotificationTemplatesParamsEvent) Valid() bool {
+	switch e {
+	case ListNotificationTemplatesParamsEventCommentAdded:
+		return true
+	case ListNotificationTemplatesParamsEventEscalationCompleted:
+		return true
+	case ListNotificationTemplatesParamsEventEscalationExpired:
+		return true
+	case ListNotificationTemplatesParamsEventEscalationRefused:
+		return true
+	case ListNotificationTemplatesParamsEventEscalationUnaccepted:
+		return true
+	case ListNotificationTemplatesParamsEventInvitationExpired:
+		return true
+	case ListNotificationTemplatesParamsEventInvitationRefused:
+		return true
+	case ListNotificationTemplatesParamsEventInvitationReminder:
+		return true
+	case ListNotificationTemplatesParamsEventInvitationSent:
+		return true
+	case ListNotificationTemplatesParamsEventPasswordReset:
+		return true
+	case ListNotificationTemplatesParamsEventRequestLinkSent:
+		return true
+	case ListNotificationTemplatesParamsEventSessionCompleted:
+		return true
+	case ListNotificationTemplatesParamsEventSessionConfirmed:
+		return true
+	case ListNotificationTemplatesParamsEventSessionRequested:
+		return true
+	case ListNotificationTemplatesParamsEventSessionStarted:
+		return true
+	case ListNotificationTemplatesParamsEventTicketAccepted:
+		return true
+	case ListNotificationTemplatesParamsEventTicketAssigned:
+		return true
+	case ListNotificationTemplatesParamsEventTicketAutoClosed:
+		return true
+	case ListNotificationTemplatesParamsEventTicketClosed:
+		return true
+	case ListNotificationTemplatesParamsEventTicketCreatedForCustomer:
+		return true
+	case ListNotificationTemplatesParamsEventTicketDone:
+		return true
+	case ListNotificationTemplatesParamsEventTicketOffered:
+		return true
+	case ListNotificationTemplatesParamsEventTicketRejected:
+		return true
+	case ListNotificationTemplatesParamsEventTicketRequested:
+		return true
+	case ListNotificationTemplatesParamsEventUserInvited:
+		return true
+	case ListNotificationTemplatesParamsEventUserRegistered:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListNotificationsParamsStatus.
+const (
+	ListNotificationsParamsStatusDelivered ListNotificationsParamsStatus = "delivered"
+	ListNotificationsParamsStatusFailed    ListNotificationsParamsStatus = "failed"
+	ListNotificationsParamsStatusPending   ListNotificationsParamsStatus = "pending"
+	ListNotificationsParamsStatusSent      ListNotificationsParamsStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the ListNotificationsParamsStatus enum.
+func (e ListNotificationsParamsStatus) Valid() bool {
+	switch e {
+	case ListNotificationsParamsStatusDelivered:
+		return true
+	case ListNotificationsParamsStatusFailed:
+		return true
+	case ListNotificationsParamsStatusPending:
+		return true
+	case ListNotificationsParamsStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListNotificationsParamsChannel.
+const (
+	ListNotificationsParamsChannelEmail ListNotificationsParamsChannel = "email"
+	ListNotificationsParamsChannelInapp ListNotificationsParamsChannel = "inapp"
+	ListNotificationsParamsChannelPush  ListNotificationsParamsChannel = "push"
+	ListNotificationsParamsChannelSms   ListNotificationsParamsChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the ListNotificationsParamsChannel enum.
+func (e ListNotificationsParamsChannel) Valid() bool {
+	switch e {
+	case ListNotificationsParamsChannelEmail:
+		return true
+	case ListNotificationsParamsChannelInapp:
+		return true
+	case ListNotificationsParamsChannelPush:
+		return true
+	case ListNotificationsParamsChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListNotificationsParamsEvent.
+const (
+	ListNotificationsParamsEventCommentAdded             ListNotificationsParamsEvent = "comment.added"
+	ListNotificationsParamsEventEscalationCompleted      ListNotificationsParamsEvent = "escalation.completed"
+	ListNotificationsParamsEventEscalationExpired        ListNotificationsParamsEvent = "escalation.expired"
+	ListNotificationsParamsEventEscalationRefused        ListNotificationsParamsEvent = "escalation.refused"
+	ListNotificationsParamsEventEscalationUnaccepted     ListNotificationsParamsEvent = "escalation.unaccepted"
+	ListNotificationsParamsEventInvitationExpired        ListNotificationsParamsEvent = "invitation.expired"
+	ListNotificationsParamsEventInvitationRefused        ListNotificationsParamsEvent = "invitation.refused"
+	ListNotificationsParamsEventInvitationReminder       ListNotificationsParamsEvent = "invitation.reminder"
+	ListNotificationsParamsEventInvitationSent           ListNotificationsParamsEvent = "invitation.sent"
+	ListNotificationsParamsEventPasswordReset            ListNotificationsParamsEvent = "password.reset"
+	ListNotificationsParamsEventRequestLinkSent          ListNotificationsParamsEvent = "request_link.sent"
+	ListNotificationsParamsEventSessionCompleted         ListNotificationsParamsEvent = "session.completed"
+	ListNotificationsParamsEventSessionConfirmed         ListNotificationsParamsEvent = "session.confirmed"
+	ListNotificationsParamsEventSessionRequested         ListNotificationsParamsEvent = "session.requested"
+	ListNotificationsParamsEventSessionStarted           ListNotificationsParamsEvent = "session.started"
+	ListNotificationsParamsEventTicketAccepted           ListNotificationsParamsEvent = "ticket.accepted"
+	ListNotificationsParamsEventTicketAssigned           ListNotificationsParamsEvent = "ticket.assigned"
+	ListNotificationsParamsEventTicketAutoClosed         ListNotificationsParamsEvent = "ticket.auto_closed"
+	ListNotificationsParamsEventTicketClosed             ListNotificationsParamsEvent = "ticket.closed"
+	ListNotificationsParamsEventTicketCreatedForCustomer ListNotificationsParamsEvent = "ticket.created_for_customer"
+	ListNotificationsParamsEventTicketDone               ListNotificationsParamsEvent = "ticket.done"
+	ListNotificationsParamsEventTicketOffered            ListNotificationsParamsEvent = "ticket.offered"
+	ListNotificationsParamsEventTicketRejected           ListNotificationsParamsEvent = "ticket.rejected"
+	ListNotificationsParamsEventTicketRequested          ListNotificationsParamsEvent = "ticket.requested"
+	ListNotificationsParamsEventUserInvited              ListNotificationsParamsEvent = "user.invited"
+	ListNotificationsParamsEventUserRegistered           ListNotificationsParamsEvent = "user.registered"
+)
+
+// Valid indicates whether the value is a known member of the ListNotificationsParamsEvent enum.
+func (e ListNotificationsParamsEvent) Valid() bool {
+	switch e {
+	case ListNotificationsParamsEventCommentAdded:
+		return true
+	case ListNotificationsParamsEventEscalationCompleted:
+		return true
+	case ListNotificationsParamsEventEscalationExpired:
+		return true
+	case ListNotificationsParamsEventEscalationRefused:
+		return true
+	case ListNotificationsParamsEventEscalationUnaccepted:
+		return true
+	case ListNotificationsParamsEventInvitationExpired:
+		return true
+	case ListNotificationsParamsEventInvitationRefused:
+		return true
+	case ListNotificationsParamsEventInvitationReminder:
+		return true
+	case ListNotificationsParamsEventInvitationSent:
+		return true
+	case ListNotificationsParamsEventPasswordReset:
+		return true
+	case ListNotificationsParamsEventRequestLinkSent:
+		return true
+	case ListNotificationsParamsEventSessionCompleted:
+		return true
+	case ListNotificationsParamsEventSessionConfirmed:
+		return true
+	case ListNotificationsParamsEventSessionRequested:
+		return true
+	case ListNotificationsParamsEventSessionStarted:
+		return true
+	case ListNotificationsParamsEventTicketAccepted:
+		return true
+	case ListNotificationsParamsEventTicketAssigned:
+		return true
+	case ListNotificationsParamsEventTicketAutoClosed:
+		return true
+	case ListNotificationsParamsEventTicketClosed:
+		return true
+	case ListNotificationsParamsEventTicketCreatedForCustomer:
+		return true
+	case ListNotificationsParamsEventTicketDone:
+		return true
+	case ListNotificationsParamsEventTicketOffered:
+		return true
+	case ListNotificationsParamsEventTicketRejected:
+		return true
+	case ListNotificationsParamsEventTicketRequested:
+		return true
+	case ListNotificationsParamsEventUserInvited:
+		return true
+	case ListNotificationsParamsEventUserRegistered:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListTicketsParamsState.
 const (
 	ListTicketsParamsStateAssigned   ListTicketsParamsState = "assigned"
@@ -539,6 +1244,61 @@ type AssignmentBody struct {
 	AssigneeId *openapi_types.UUID `json:"assignee_id,omitempty"`
 	Reason     *string             `json:"reason,omitempty"`
 	TeamId     *openapi_types.UUID `json:"team_id,omitempty"`
+}
+
+// AuditEntry defines model for AuditEntry.
+type AuditEntry struct {
+	// Action the change, as device.created or ticket.deleted
+	Action string    `json:"action"`
+	Actor  Party     `json:"actor"`
+	At     time.Time `json:"at"`
+
+	// Detail a summary for people
+	Detail *string `json:"detail,omitempty"`
+
+	// Entity the kind of record changed, as device
+	Entity   string              `json:"entity"`
+	EntityId *openapi_types.UUID `json:"entity_id,omitempty"`
+	Id       openapi_types.UUID  `json:"id"`
+}
+
+// AuditEntryPage defines model for AuditEntryPage.
+type AuditEntryPage struct {
+	// Items this page's items
+	Items []AuditEntry `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// BellItem defines model for BellItem.
+type BellItem struct {
+	CreatedAt time.Time          `json:"created_at"`
+	Event     BellItemEvent      `json:"event"`
+	Id        openapi_types.UUID `json:"id"`
+
+	// Link where it leads
+	Link *string `json:"link,omitempty"`
+
+	// ReadAt absent while unread
+	ReadAt *time.Time `json:"read_at,omitempty"`
+
+	// Subject its title
+	Subject  *string             `json:"subject,omitempty"`
+	Text     string              `json:"text"`
+	TicketId *openapi_types.UUID `json:"ticket_id,omitempty"`
+}
+
+// BellItemEvent defines model for BellItem.Event.
+type BellItemEvent string
+
+// BellItemPage defines model for BellItemPage.
+type BellItemPage struct {
+	// Items this page's items
+	Items []BellItem `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
 }
 
 // CannedResponse defines model for CannedResponse.
@@ -696,6 +1456,14 @@ type CustomerStats struct {
 	Tickets int `json:"tickets"`
 }
 
+// Dashboard defines model for Dashboard.
+type Dashboard struct {
+	Period PeriodStats `json:"period"`
+
+	// States tickets per state now; states without tickets are absent
+	States map[string]int `json:"states"`
+}
+
 // DefaultTeam defines model for DefaultTeam.
 type DefaultTeam struct {
 	TeamId openapi_types.UUID `json:"team_id"`
@@ -725,6 +1493,27 @@ type DepartmentPage struct {
 
 	// Next the cursor of the following page (pass it as after); absent on the last page
 	Next *string `json:"next,omitempty"`
+}
+
+// Durations defines model for Durations.
+type Durations struct {
+	// InvitationExpiry seconds an invitation waits for its answer; default 3600
+	InvitationExpiry *int64 `json:"invitation_expiry,omitempty"`
+
+	// MaxAcknowledgment seconds the agent has to follow up before the supervisor is told; default 86400
+	MaxAcknowledgment *int64 `json:"max_acknowledgment,omitempty"`
+
+	// MaxExpiration seconds a waiting or finished ticket stays open before it closes itself; default 259200
+	MaxExpiration *int64 `json:"max_expiration,omitempty"`
+
+	// MediaTransfer seconds after a ticket is done its requester may still upload media; default 86400
+	MediaTransfer *int64 `json:"media_transfer,omitempty"`
+
+	// OfferTimeout seconds an offer waits to be accepted before the supervisor is told; default 1800
+	OfferTimeout *int64 `json:"offer_timeout,omitempty"`
+
+	// ReminderBefore seconds before a planned session its people are reminded; default 900
+	ReminderBefore *int64 `json:"reminder_before,omitempty"`
 }
 
 // FieldProblem defines model for FieldProblem.
@@ -767,6 +1556,37 @@ type FileUpload struct {
 	Name string `json:"name"`
 }
 
+// FormSettings defines model for FormSettings.
+type FormSettings struct {
+	// Accent the public pages' accent colour, #rrggbb, dark enough for white text
+	Accent       *string       `json:"accent,omitempty"`
+	Background   *SettingsFile `json:"background,omitempty"`
+	GuideUrl     *string       `json:"guide_url,omitempty"`
+	Logo         *SettingsFile `json:"logo,omitempty"`
+	Report       *SettingsFile `json:"report,omitempty"`
+	SupportEmail *string       `json:"support_email,omitempty"`
+	TermsUrl     *string       `json:"terms_url,omitempty"`
+
+	// Texts the form's texts by language (en, de, fr, es, pl)
+	Texts *map[string]FormTexts `json:"texts,omitempty"`
+
+	// Types the ticket types to pick from; absent: free text
+	Types *[]string `json:"types,omitempty"`
+
+	// Visibility who may open a ticket from a device's page; absent: public
+	Visibility *FormSettingsVisibility `json:"visibility,omitempty"`
+}
+
+// FormSettingsVisibility who may open a ticket from a device's page; absent: public
+type FormSettingsVisibility string
+
+// FormTexts defines model for FormTexts.
+type FormTexts struct {
+	Help        *string `json:"help,omitempty"`
+	RequestHint *string `json:"request_hint,omitempty"`
+	Welcome     *string `json:"welcome,omitempty"`
+}
+
 // HistoryEntry defines model for HistoryEntry.
 type HistoryEntry struct {
 	// Action what happened: a lifecycle event, edit, assign, message…
@@ -788,6 +1608,62 @@ type HistoryEntryPage struct {
 
 	// Next the cursor of the following page (pass it as after); absent on the last page
 	Next *string `json:"next,omitempty"`
+}
+
+// MailServer defines model for MailServer.
+type MailServer struct {
+	// From the sender, as Support <support@example.com>
+	From string `json:"from"`
+	Host string `json:"host"`
+
+	// PasswordSet a password is stored
+	PasswordSet bool `json:"password_set"`
+
+	// Port absent: the default of security (587, 465 or 25)
+	Port *int `json:"port,omitempty"`
+
+	// Security starttls, tls or plain
+	Security  string    `json:"security"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Username  *string   `json:"username,omitempty"`
+}
+
+// MailServerBody defines model for MailServerBody.
+type MailServerBody struct {
+	// From the sender, as Support <support@example.com>
+	From string `json:"from"`
+	Host string `json:"host"`
+
+	// Password absent keeps the stored password
+	Password *string `json:"password,omitempty"`
+
+	// Port absent: the default of security
+	Port *int `json:"port,omitempty"`
+
+	// Security starttls (the default), tls or plain
+	Security *string `json:"security,omitempty"`
+
+	// Username the SMTP AUTH user; absent for a server without AUTH
+	Username *string `json:"username,omitempty"`
+}
+
+// MailTest defines model for MailTest.
+type MailTest struct {
+	// Accepted always true: a refused message answers 422
+	Accepted bool   `json:"accepted"`
+	To       string `json:"to"`
+}
+
+// MailTestBody defines model for MailTestBody.
+type MailTestBody struct {
+	// To the address to send the test message to
+	To string `json:"to"`
+}
+
+// MarkedRead defines model for MarkedRead.
+type MarkedRead struct {
+	// Marked how many were unread
+	Marked int `json:"marked"`
 }
 
 // Message defines model for Message.
@@ -983,6 +1859,134 @@ type NewUserBody struct {
 // NewUserBodyRole an employee role, or with customer_id customer_admin or customer_user
 type NewUserBodyRole string
 
+// Notification defines model for Notification.
+type Notification struct {
+	Attempts    int                 `json:"attempts"`
+	Channel     NotificationChannel `json:"channel"`
+	CreatedAt   time.Time           `json:"created_at"`
+	DeliveredAt *time.Time          `json:"delivered_at,omitempty"`
+	Event       NotificationEvent   `json:"event"`
+	Id          openapi_types.UUID  `json:"id"`
+	Language    string              `json:"language"`
+	LastError   *string             `json:"last_error,omitempty"`
+	Link        *string             `json:"link,omitempty"`
+
+	// NextAttemptAt when it is tried next (pending only)
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// ReadAt in-app: when its recipient read it
+	ReadAt   *time.Time          `json:"read_at,omitempty"`
+	SentAt   *time.Time          `json:"sent_at,omitempty"`
+	Status   NotificationStatus  `json:"status"`
+	Subject  *string             `json:"subject,omitempty"`
+	Text     string              `json:"text"`
+	TicketId *openapi_types.UUID `json:"ticket_id,omitempty"`
+	To       Recipient           `json:"to"`
+}
+
+// NotificationChannel defines model for Notification.Channel.
+type NotificationChannel string
+
+// NotificationEvent defines model for Notification.Event.
+type NotificationEvent string
+
+// NotificationStatus defines model for Notification.Status.
+type NotificationStatus string
+
+// NotificationPage defines model for NotificationPage.
+type NotificationPage struct {
+	// Items this page's items
+	Items []Notification `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// NotificationPreview defines model for NotificationPreview.
+type NotificationPreview struct {
+	HeaderImage *string      `json:"header_image,omitempty"`
+	Html        *string      `json:"html,omitempty"`
+	Link        *string      `json:"link,omitempty"`
+	Sms         *SMSSegments `json:"sms,omitempty"`
+	Subject     *string      `json:"subject,omitempty"`
+	Text        string       `json:"text"`
+}
+
+// NotificationTemplate defines model for NotificationTemplate.
+type NotificationTemplate struct {
+	Channel   NotificationTemplateChannel `json:"channel"`
+	CreatedAt time.Time                   `json:"created_at"`
+	Enabled   bool                        `json:"enabled"`
+	Event     NotificationTemplateEvent   `json:"event"`
+
+	// HeaderImage the e-mail's header image URL
+	HeaderImage *string `json:"header_image,omitempty"`
+
+	// Html the e-mail's HTML body
+	Html *string            `json:"html,omitempty"`
+	Id   openapi_types.UUID `json:"id"`
+
+	// Language a BCP 47 tag, as en or pt-BR
+	Language string `json:"language"`
+
+	// Link where an in-app or push notification leads
+	Link *string `json:"link,omitempty"`
+
+	// Subject the e-mail subject, or the in-app and push title
+	Subject   *string   `json:"subject,omitempty"`
+	Text      string    `json:"text"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version the template's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// NotificationTemplateChannel defines model for NotificationTemplate.Channel.
+type NotificationTemplateChannel string
+
+// NotificationTemplateEvent defines model for NotificationTemplate.Event.
+type NotificationTemplateEvent string
+
+// NotificationTemplateBody defines model for NotificationTemplateBody.
+type NotificationTemplateBody struct {
+	Channel NotificationTemplateBodyChannel `json:"channel"`
+
+	// Enabled send it in place of the built-in template
+	Enabled *bool                         `json:"enabled,omitempty"`
+	Event   NotificationTemplateBodyEvent `json:"event"`
+
+	// HeaderImage e-mail only: an http(s) URL
+	HeaderImage *string `json:"header_image,omitempty"`
+
+	// Html e-mail only; absent lays Text out as HTML
+	Html *string `json:"html,omitempty"`
+
+	// Language a BCP 47 tag, as en or pt-BR
+	Language string `json:"language"`
+
+	// Link in-app and push only
+	Link *string `json:"link,omitempty"`
+
+	// Subject e-mail, in-app and push
+	Subject *string `json:"subject,omitempty"`
+	Text    string  `json:"text"`
+}
+
+// NotificationTemplateBodyChannel defines model for NotificationTemplateBody.Channel.
+type NotificationTemplateBodyChannel string
+
+// NotificationTemplateBodyEvent defines model for NotificationTemplateBody.Event.
+type NotificationTemplateBodyEvent string
+
+// NotificationTemplatePage defines model for NotificationTemplatePage.
+type NotificationTemplatePage struct {
+	// Items this page's items
+	Items []NotificationTemplate `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
 // Offer defines model for Offer.
 type Offer struct {
 	ClosedAt  *time.Time         `json:"closed_at,omitempty"`
@@ -1005,6 +2009,26 @@ type OfferPage struct {
 	Next *string `json:"next,omitempty"`
 }
 
+// OfferSettings defines model for OfferSettings.
+type OfferSettings struct {
+	// Conference several employees may join one call
+	Conference bool `json:"conference"`
+
+	// ContactAgent requesters may ask for a live video call
+	ContactAgent  bool `json:"contact_agent"`
+	InviteByEmail bool `json:"invite_by_email"`
+	InviteBySms   bool `json:"invite_by_sms"`
+
+	// MaxMedia uploads per ticket; 0 or absent: the default (10)
+	MaxMedia *int `json:"max_media,omitempty"`
+
+	// MediaUpload requesters may upload photos and videos
+	MediaUpload bool `json:"media_upload"`
+
+	// Planning staff may propose a time for a call
+	Planning bool `json:"planning"`
+}
+
 // Party defines model for Party.
 type Party struct {
 	// Id the user, when a user acted
@@ -1017,6 +2041,28 @@ type Party struct {
 
 // PartyKind employee, customer_user, code_holder, requester_link or system
 type PartyKind string
+
+// PeriodStats defines model for PeriodStats.
+type PeriodStats struct {
+	// Closed tickets closed in the period
+	Closed int `json:"closed"`
+
+	// MeanRating the mean of the ratings' stars; 0 without ratings
+	MeanRating float32 `json:"mean_rating"`
+
+	// MedianFirstResponse seconds to the first response, median
+	MedianFirstResponse int64 `json:"median_first_response"`
+
+	// MedianTimeToClose seconds from opening to closing, median
+	MedianTimeToClose int64 `json:"median_time_to_close"`
+
+	// Opened tickets opened in the period
+	Opened  int `json:"opened"`
+	Ratings int `json:"ratings"`
+
+	// Responded of those, the ones staff responded to
+	Responded int `json:"responded"`
+}
 
 // Priority defines model for Priority.
 type Priority struct {
@@ -1106,6 +2152,61 @@ type ProjectPage struct {
 	Next *string `json:"next,omitempty"`
 }
 
+// PushKeys defines model for PushKeys.
+type PushKeys struct {
+	// Auth its 16-byte authentication secret, base64url
+	Auth string `json:"auth"`
+
+	// P256dh the browser's P-256 public key, base64url
+	P256dh string `json:"p256dh"`
+}
+
+// PushSubscription defines model for PushSubscription.
+type PushSubscription struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Endpoint the push service's URL for the browser, by which a browser finds its own
+	Endpoint string             `json:"endpoint"`
+	Id       openapi_types.UUID `json:"id"`
+
+	// UserAgent the label the user knows the browser by
+	UserAgent *string `json:"user_agent,omitempty"`
+}
+
+// PushSubscriptionBody defines model for PushSubscriptionBody.
+type PushSubscriptionBody struct {
+	// Endpoint an https URL
+	Endpoint string   `json:"endpoint"`
+	Keys     PushKeys `json:"keys"`
+
+	// UserAgent a label, as Firefox on Linux; cut to 120 characters
+	UserAgent *string `json:"user_agent,omitempty"`
+}
+
+// PushSubscriptionPage defines model for PushSubscriptionPage.
+type PushSubscriptionPage struct {
+	// Items this page's items
+	Items []PushSubscription `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// Quotas defines model for Quotas.
+type Quotas struct {
+	// BytesPerTicket total size of a ticket's files; default 1 GiB
+	BytesPerTicket *int64 `json:"bytes_per_ticket,omitempty"`
+
+	// FilesPerTicket files a ticket holds; default 50
+	FilesPerTicket *int `json:"files_per_ticket,omitempty"`
+
+	// OpenSessionsPerTicket open video sessions of a ticket when its requester asks for another; default 3
+	OpenSessionsPerTicket *int `json:"open_sessions_per_ticket,omitempty"`
+
+	// TicketsPerCodeHour tickets one device code opens in an hour; default 20
+	TicketsPerCodeHour *int `json:"tickets_per_code_hour,omitempty"`
+}
+
 // Rating defines model for Rating.
 type Rating struct {
 	At      time.Time `json:"at"`
@@ -1113,6 +2214,14 @@ type Rating struct {
 
 	// Stars 1 to 5
 	Stars int `json:"stars"`
+}
+
+// Recipient defines model for Recipient.
+type Recipient struct {
+	Email  *string             `json:"email,omitempty"`
+	Name   *string             `json:"name,omitempty"`
+	Phone  *string             `json:"phone,omitempty"`
+	UserId *openapi_types.UUID `json:"user_id,omitempty"`
 }
 
 // RenderedCannedResponse defines model for RenderedCannedResponse.
@@ -1124,6 +2233,83 @@ type RenderedCannedResponse struct {
 // RequesterLink defines model for RequesterLink.
 type RequesterLink struct {
 	Url string `json:"url"`
+}
+
+// SMSSegments defines model for SMSSegments.
+type SMSSegments struct {
+	// Encoding GSM-7 or UCS-2
+	Encoding string `json:"encoding"`
+
+	// Segments the SMS parts it is sent in
+	Segments int `json:"segments"`
+
+	// Units its size in septets (GSM-7) or UTF-16 code units (UCS-2)
+	Units int `json:"units"`
+}
+
+// Settings defines model for Settings.
+type Settings struct {
+	Durations *Durations    `json:"durations,omitempty"`
+	Form      *FormSettings `json:"form,omitempty"`
+
+	// Notifications switches per event and channel, as {"ticket.done": {"sms": true}}; what it does not name keeps the catalogue's default
+	Notifications *map[string]map[string]bool `json:"notifications,omitempty"`
+	Offer         *OfferSettings              `json:"offer,omitempty"`
+
+	// PublicAccessDays days a requester link works after its ticket closed; 0 or absent: the default
+	PublicAccessDays *int    `json:"public_access_days,omitempty"`
+	Quotas           *Quotas `json:"quotas,omitempty"`
+
+	// SelfRegistration people of a customer's signup domains may register themselves
+	SelfRegistration bool `json:"self_registration"`
+
+	// SupportLink the link notifications offer to reach support; absent: the desk's address
+	SupportLink *string `json:"support_link,omitempty"`
+
+	// Version the tenant's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// SettingsBody defines model for SettingsBody.
+type SettingsBody struct {
+	Durations *Durations    `json:"durations,omitempty"`
+	Form      *FormSettings `json:"form,omitempty"`
+
+	// Notifications switches per event and channel, as {"ticket.done": {"sms": true}}; what it does not name keeps the catalogue's default
+	Notifications *map[string]map[string]bool `json:"notifications,omitempty"`
+	Offer         *OfferSettings              `json:"offer,omitempty"`
+
+	// PublicAccessDays days a requester link works after its ticket closed; 0 or absent: the default
+	PublicAccessDays *int    `json:"public_access_days,omitempty"`
+	Quotas           *Quotas `json:"quotas,omitempty"`
+
+	// SelfRegistration people of a customer's signup domains may register themselves
+	SelfRegistration bool `json:"self_registration"`
+
+	// SupportLink the link notifications offer to reach support; absent: the desk's address
+	SupportLink *string `json:"support_link,omitempty"`
+
+	// Version the version the change is based on, as GET answered it: a stale one answers 409 (If-Match, which wins, 412); absent: the settings as they are
+	Version *int64 `json:"version,omitempty"`
+}
+
+// SettingsFile defines model for SettingsFile.
+type SettingsFile struct {
+	ContentType string `json:"content_type"`
+
+	// Digest the SHA-256 of the content, hex
+	Digest string `json:"digest"`
+
+	// Height an image's height in pixels
+	Height *int   `json:"height,omitempty"`
+	Name   string `json:"name"`
+
+	// Size in bytes
+	Size      int64     `json:"size"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Width an image's width in pixels
+	Width *int `json:"width,omitempty"`
 }
 
 // SignupDomainsBody defines model for SignupDomainsBody.
@@ -1188,6 +2374,26 @@ type TeamPage struct {
 
 	// Next the cursor of the following page (pass it as after); absent on the last page
 	Next *string `json:"next,omitempty"`
+}
+
+// Tenant defines model for Tenant.
+type Tenant struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// DefaultTeamId the team new requests go to
+	DefaultTeamId *openapi_types.UUID `json:"default_team_id,omitempty"`
+	Id            openapi_types.UUID  `json:"id"`
+
+	// Language the default language of notifications, as en or de
+	Language string `json:"language"`
+	Name     string `json:"name"`
+
+	// TicketPrefix starts every ticket reference, as T in T-000123
+	TicketPrefix string    `json:"ticket_prefix"`
+	UpdatedAt    time.Time `json:"updated_at"`
+
+	// Version the tenant's version; its ETag, which the settings share
+	Version int64 `json:"version"`
 }
 
 // Ticket defines model for Ticket.
@@ -1333,6 +2539,12 @@ type TimerPage struct {
 	Next *string `json:"next,omitempty"`
 }
 
+// UnreadCount defines model for UnreadCount.
+type UnreadCount struct {
+	// Unread the caller's unread in-app notifications
+	Unread int `json:"unread"`
+}
+
 // User defines model for User.
 type User struct {
 	CreatedAt time.Time `json:"created_at"`
@@ -1409,6 +2621,15 @@ type UserPage struct {
 	Next *string `json:"next,omitempty"`
 }
 
+// ListAuditLogParams defines parameters for ListAuditLog.
+type ListAuditLogParams struct {
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
 // ListCannedResponsesParams defines parameters for ListCannedResponses.
 type ListCannedResponsesParams struct {
 	// Language only those in this language: en, de, fr, es or pl
@@ -1463,6 +2684,39 @@ type RenameDepartmentParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// TestMailServerParams defines parameters for TestMailServer.
+type TestMailServerParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListMyNotificationsParams defines parameters for ListMyNotifications.
+type ListMyNotificationsParams struct {
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// MarkAllMyNotificationsReadParams defines parameters for MarkAllMyNotificationsRead.
+type MarkAllMyNotificationsReadParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// MarkMyNotificationReadParams defines parameters for MarkMyNotificationRead.
+type MarkMyNotificationReadParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// AddMyPushSubscriptionParams defines parameters for AddMyPushSubscription.
+type AddMyPushSubscriptionParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // CreateMetaTeamParams defines parameters for CreateMetaTeam.
 type CreateMetaTeamParams struct {
 	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
@@ -1473,6 +2727,68 @@ type CreateMetaTeamParams struct {
 type RenameMetaTeamParams struct {
 	// IfMatch the ETag the change is based on; a stale one answers 412
 	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ListNotificationTemplatesParams defines parameters for ListNotificationTemplates.
+type ListNotificationTemplatesParams struct {
+	// Event only this event's templates
+	Event *ListNotificationTemplatesParamsEvent `form:"event,omitempty" json:"event,omitempty"`
+}
+
+// ListNotificationTemplatesParamsEvent defines parameters for ListNotificationTemplates.
+type ListNotificationTemplatesParamsEvent string
+
+// CreateNotificationTemplateParams defines parameters for CreateNotificationTemplate.
+type CreateNotificationTemplateParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// PreviewNotificationTemplateParams defines parameters for PreviewNotificationTemplate.
+type PreviewNotificationTemplateParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ReplaceNotificationTemplateParams defines parameters for ReplaceNotificationTemplate.
+type ReplaceNotificationTemplateParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	// Status only these: failed lists the deliveries given up on
+	Status  *ListNotificationsParamsStatus  `form:"status,omitempty" json:"status,omitempty"`
+	Channel *ListNotificationsParamsChannel `form:"channel,omitempty" json:"channel,omitempty"`
+	Event   *ListNotificationsParamsEvent   `form:"event,omitempty" json:"event,omitempty"`
+
+	// UserId only this user's
+	UserId *openapi_types.UUID `form:"user_id,omitempty" json:"user_id,omitempty"`
+
+	// TicketId only those about this ticket
+	TicketId *openapi_types.UUID `form:"ticket_id,omitempty" json:"ticket_id,omitempty"`
+
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// ListNotificationsParamsStatus defines parameters for ListNotifications.
+type ListNotificationsParamsStatus string
+
+// ListNotificationsParamsChannel defines parameters for ListNotifications.
+type ListNotificationsParamsChannel string
+
+// ListNotificationsParamsEvent defines parameters for ListNotifications.
+type ListNotificationsParamsEvent string
+
+// RetryNotificationParams defines parameters for RetryNotification.
+type RetryNotificationParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
 // ListMyOffersParams defines parameters for ListMyOffers.
@@ -1512,6 +2828,24 @@ type CreateProjectParams struct {
 type EditProjectParams struct {
 	// IfMatch the ETag the change is based on; a stale one answers 412
 	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// UpdateSettingsParams defines parameters for UpdateSettings.
+type UpdateSettingsParams struct {
+	// IfMatch the ETag of GET /tenant or /settings the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetDashboardParams defines parameters for GetDashboard.
+type GetDashboardParams struct {
+	// From required: the period's start, RFC 3339
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To required: the period's end (excluded), RFC 3339
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// CustomerId only this customer's tickets (customer users: always their own)
+	CustomerId *openapi_types.UUID `form:"customer_id,omitempty" json:"customer_id,omitempty"`
 }
 
 // CreateStatusParams defines parameters for CreateStatus.
@@ -1765,11 +3099,29 @@ type CreateDepartmentJSONRequestBody = DepartmentBody
 // RenameDepartmentJSONRequestBody defines body for RenameDepartment for application/json ContentType.
 type RenameDepartmentJSONRequestBody = DepartmentBody
 
+// SetMailServerJSONRequestBody defines body for SetMailServer for application/json ContentType.
+type SetMailServerJSONRequestBody = MailServerBody
+
+// TestMailServerJSONRequestBody defines body for TestMailServer for application/json ContentType.
+type TestMailServerJSONRequestBody = MailTestBody
+
+// AddMyPushSubscriptionJSONRequestBody defines body for AddMyPushSubscription for application/json ContentType.
+type AddMyPushSubscriptionJSONRequestBody = PushSubscriptionBody
+
 // CreateMetaTeamJSONRequestBody defines body for CreateMetaTeam for application/json ContentType.
 type CreateMetaTeamJSONRequestBody = MetaTeamBody
 
 // RenameMetaTeamJSONRequestBody defines body for RenameMetaTeam for application/json ContentType.
 type RenameMetaTeamJSONRequestBody = MetaTeamBody
+
+// CreateNotificationTemplateJSONRequestBody defines body for CreateNotificationTemplate for application/json ContentType.
+type CreateNotificationTemplateJSONRequestBody = NotificationTemplateBody
+
+// PreviewNotificationTemplateJSONRequestBody defines body for PreviewNotificationTemplate for application/json ContentType.
+type PreviewNotificationTemplateJSONRequestBody = NotificationTemplateBody
+
+// ReplaceNotificationTemplateJSONRequestBody defines body for ReplaceNotificationTemplate for application/json ContentType.
+type ReplaceNotificationTemplateJSONRequestBody = NotificationTemplateBody
 
 // CreatePriorityJSONRequestBody defines body for CreatePriority for application/json ContentType.
 type CreatePriorityJSONRequestBody = NewPriorityBody
@@ -1785,6 +3137,9 @@ type CreateProjectJSONRequestBody = NewProjectBody
 
 // EditProjectJSONRequestBody defines body for EditProject for application/json ContentType.
 type EditProjectJSONRequestBody = ProjectEditBody
+
+// UpdateSettingsJSONRequestBody defines body for UpdateSettings for application/json ContentType.
+type UpdateSettingsJSONRequestBody = SettingsBody
 
 // CreateStatusJSONRequestBody defines body for CreateStatus for application/json ContentType.
 type CreateStatusJSONRequestBody = NewStatusBody
@@ -1906,6 +3261,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /attachments/{id}/content (the `DownloadAttachment` operationId).
 	DownloadAttachment(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAuditLog List the tenant's audit log, newest first
+	//
+	// Corresponds with GET /audit-log (the `ListAuditLog` operationId).
+	ListAuditLog(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCannedResponses List the canned responses, by title, as written
 	//
@@ -2063,10 +3423,92 @@ type ClientInterface interface {
 	// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
 	RenameDepartment(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, body RenameDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteMailServer Remove the tenant's own mail server
+	//
+	// Corresponds with DELETE /mail-server (the `DeleteMailServer` operationId).
+	DeleteMailServer(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMailServer Get the tenant's own mail server (404 while it has none)
+	//
+	// Corresponds with GET /mail-server (the `GetMailServer` operationId).
+	GetMailServer(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMailServerWithBody Set the tenant's own mail server
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /mail-server (the `SetMailServer` operationId).
+	SetMailServerWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetMailServer Set the tenant's own mail server
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /mail-server (the `SetMailServer` operationId).
+	SetMailServer(ctx context.Context, body SetMailServerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TestMailServerWithBody Send a test message through the tenant's e-mail
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /mail-server/test (the `TestMailServer` operationId).
+	TestMailServerWithBody(ctx context.Context, params *TestMailServerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TestMailServer Send a test message through the tenant's e-mail
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /mail-server/test (the `TestMailServer` operationId).
+	TestMailServer(ctx context.Context, params *TestMailServerParams, body TestMailServerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMe Get the calling user
 	//
 	// Corresponds with GET /me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMyNotifications List your in-app notifications (the bell), newest first
+	//
+	// Corresponds with GET /me/notifications (the `ListMyNotifications` operationId).
+	ListMyNotifications(ctx context.Context, params *ListMyNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkAllMyNotificationsRead Mark all your in-app notifications read
+	//
+	// Corresponds with POST /me/notifications/read-all (the `MarkAllMyNotificationsRead` operationId).
+	MarkAllMyNotificationsRead(ctx context.Context, params *MarkAllMyNotificationsReadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CountMyUnreadNotifications Count your unread in-app notifications
+	//
+	// Corresponds with GET /me/notifications/unread-count (the `CountMyUnreadNotifications` operationId).
+	CountMyUnreadNotifications(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkMyNotificationRead Mark one of your in-app notifications read
+	//
+	// Corresponds with POST /me/notifications/{id}/read (the `MarkMyNotificationRead` operationId).
+	MarkMyNotificationRead(ctx context.Context, id openapi_types.UUID, params *MarkMyNotificationReadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMyPushSubscriptions List your browsers subscribed to push notifications
+	//
+	// Corresponds with GET /me/push-subscriptions (the `ListMyPushSubscriptions` operationId).
+	ListMyPushSubscriptions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddMyPushSubscriptionWithBody Subscribe a browser to your push notifications
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /me/push-subscriptions (the `AddMyPushSubscription` operationId).
+	AddMyPushSubscriptionWithBody(ctx context.Context, params *AddMyPushSubscriptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddMyPushSubscription Subscribe a browser to your push notifications
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /me/push-subscriptions (the `AddMyPushSubscription` operationId).
+	AddMyPushSubscription(ctx context.Context, params *AddMyPushSubscriptionParams, body AddMyPushSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveMyPushSubscription Unsubscribe one of your browsers
+	//
+	// Corresponds with DELETE /me/push-subscriptions/{id} (the `RemoveMyPushSubscription` operationId).
+	RemoveMyPushSubscription(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMetaTeams List the meta-teams, by name
 	//
@@ -2105,6 +3547,68 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
 	RenameMetaTeam(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, body RenameMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListNotificationTemplates List the tenant's own notification templates, by event, channel and language
+	//
+	// Corresponds with GET /notification-templates (the `ListNotificationTemplates` operationId).
+	ListNotificationTemplates(ctx context.Context, params *ListNotificationTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateNotificationTemplateWithBody Write a notification template
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /notification-templates (the `CreateNotificationTemplate` operationId).
+	CreateNotificationTemplateWithBody(ctx context.Context, params *CreateNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateNotificationTemplate Write a notification template
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /notification-templates (the `CreateNotificationTemplate` operationId).
+	CreateNotificationTemplate(ctx context.Context, params *CreateNotificationTemplateParams, body CreateNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewNotificationTemplateWithBody Render a template with sample data, with its SMS segment count
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /notification-templates/preview (the `PreviewNotificationTemplate` operationId).
+	PreviewNotificationTemplateWithBody(ctx context.Context, params *PreviewNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewNotificationTemplate Render a template with sample data, with its SMS segment count
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /notification-templates/preview (the `PreviewNotificationTemplate` operationId).
+	PreviewNotificationTemplate(ctx context.Context, params *PreviewNotificationTemplateParams, body PreviewNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteNotificationTemplate Delete a notification template: the built-in one is sent again
+	//
+	// Corresponds with DELETE /notification-templates/{id} (the `DeleteNotificationTemplate` operationId).
+	DeleteNotificationTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceNotificationTemplateWithBody Replace a notification template
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /notification-templates/{id} (the `ReplaceNotificationTemplate` operationId).
+	ReplaceNotificationTemplateWithBody(ctx context.Context, id openapi_types.UUID, params *ReplaceNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplaceNotificationTemplate Replace a notification template
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /notification-templates/{id} (the `ReplaceNotificationTemplate` operationId).
+	ReplaceNotificationTemplate(ctx context.Context, id openapi_types.UUID, params *ReplaceNotificationTemplateParams, body ReplaceNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListNotifications List the tenant's deliveries, newest first (status=failed: the failed ones)
+	//
+	// Corresponds with GET /notifications (the `ListNotifications` operationId).
+	ListNotifications(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetryNotification Send a failed notification again
+	//
+	// Corresponds with POST /notifications/{id}/retry (the `RetryNotification` operationId).
+	RetryNotification(ctx context.Context, id openapi_types.UUID, params *RetryNotificationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMyOffers List the tickets offered to you
 	//
@@ -2191,6 +3695,30 @@ type ClientInterface interface {
 	// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
 	EditProject(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, body EditProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetSettings Get the tenant's settings
+	//
+	// Corresponds with GET /settings (the `GetSettings` operationId).
+	GetSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSettingsWithBody Replace the tenant's settings
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /settings (the `UpdateSettings` operationId).
+	UpdateSettingsWithBody(ctx context.Context, params *UpdateSettingsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateSettings Replace the tenant's settings
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /settings (the `UpdateSettings` operationId).
+	UpdateSettings(ctx context.Context, params *UpdateSettingsParams, body UpdateSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDashboard Get the tickets per state and a period's figures
+	//
+	// Corresponds with GET /stats/dashboard (the `GetDashboard` operationId).
+	GetDashboard(ctx context.Context, params *GetDashboardParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListStatuses List the custom statuses, by state (lifecycle order), then position
 	//
 	// Corresponds with GET /statuses (the `ListStatuses` operationId).
@@ -2275,6 +3803,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
 	EditTeam(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, body EditTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTenant Get your tenant
+	//
+	// Corresponds with GET /tenant (the `GetTenant` operationId).
+	GetTenant(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTicketByRef Get a ticket by its reference
 	//
@@ -2500,6 +4033,21 @@ type ClientInterface interface {
 // Corresponds with GET /attachments/{id}/content (the `DownloadAttachment` operationId).
 func (c *Client) DownloadAttachment(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDownloadAttachmentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAuditLog List the tenant's audit log, newest first
+//
+// Corresponds with GET /audit-log (the `ListAuditLog` operationId).
+func (c *Client) ListAuditLog(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuditLogRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2906,11 +4454,233 @@ func (c *Client) RenameDepartment(ctx context.Context, id openapi_types.UUID, pa
 	return c.Client.Do(req)
 }
 
+// DeleteMailServer Remove the tenant's own mail server
+//
+// Corresponds with DELETE /mail-server (the `DeleteMailServer` operationId).
+func (c *Client) DeleteMailServer(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMailServerRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMailServer Get the tenant's own mail server (404 while it has none)
+//
+// Corresponds with GET /mail-server (the `GetMailServer` operationId).
+func (c *Client) GetMailServer(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMailServerRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMailServerWithBody Set the tenant's own mail server
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /mail-server (the `SetMailServer` operationId).
+func (c *Client) SetMailServerWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMailServerRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetMailServer Set the tenant's own mail server
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /mail-server (the `SetMailServer` operationId).
+func (c *Client) SetMailServer(ctx context.Context, body SetMailServerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetMailServerRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TestMailServerWithBody Send a test message through the tenant's e-mail
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /mail-server/test (the `TestMailServer` operationId).
+func (c *Client) TestMailServerWithBody(ctx context.Context, params *TestMailServerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTestMailServerRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TestMailServer Send a test message through the tenant's e-mail
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /mail-server/test (the `TestMailServer` operationId).
+func (c *Client) TestMailServer(ctx context.Context, params *TestMailServerParams, body TestMailServerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTestMailServerRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMe Get the calling user
 //
 // Corresponds with GET /me (the `GetMe` operationId).
 func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMyNotifications List your in-app notifications (the bell), newest first
+//
+// Corresponds with GET /me/notifications (the `ListMyNotifications` operationId).
+func (c *Client) ListMyNotifications(ctx context.Context, params *ListMyNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyNotificationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkAllMyNotificationsRead Mark all your in-app notifications read
+//
+// Corresponds with POST /me/notifications/read-all (the `MarkAllMyNotificationsRead` operationId).
+func (c *Client) MarkAllMyNotificationsRead(ctx context.Context, params *MarkAllMyNotificationsReadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkAllMyNotificationsReadRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CountMyUnreadNotifications Count your unread in-app notifications
+//
+// Corresponds with GET /me/notifications/unread-count (the `CountMyUnreadNotifications` operationId).
+func (c *Client) CountMyUnreadNotifications(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCountMyUnreadNotificationsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkMyNotificationRead Mark one of your in-app notifications read
+//
+// Corresponds with POST /me/notifications/{id}/read (the `MarkMyNotificationRead` operationId).
+func (c *Client) MarkMyNotificationRead(ctx context.Context, id openapi_types.UUID, params *MarkMyNotificationReadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkMyNotificationReadRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMyPushSubscriptions List your browsers subscribed to push notifications
+//
+// Corresponds with GET /me/push-subscriptions (the `ListMyPushSubscriptions` operationId).
+func (c *Client) ListMyPushSubscriptions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyPushSubscriptionsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddMyPushSubscriptionWithBody Subscribe a browser to your push notifications
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /me/push-subscriptions (the `AddMyPushSubscription` operationId).
+func (c *Client) AddMyPushSubscriptionWithBody(ctx context.Context, params *AddMyPushSubscriptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddMyPushSubscriptionRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddMyPushSubscription Subscribe a browser to your push notifications
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /me/push-subscriptions (the `AddMyPushSubscription` operationId).
+func (c *Client) AddMyPushSubscription(ctx context.Context, params *AddMyPushSubscriptionParams, body AddMyPushSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddMyPushSubscriptionRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveMyPushSubscription Unsubscribe one of your browsers
+//
+// Corresponds with DELETE /me/push-subscriptions/{id} (the `RemoveMyPushSubscription` operationId).
+func (c *Client) RemoveMyPushSubscription(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveMyPushSubscriptionRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -3009,6 +4779,168 @@ func (c *Client) RenameMetaTeamWithBody(ctx context.Context, id openapi_types.UU
 // Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
 func (c *Client) RenameMetaTeam(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, body RenameMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRenameMetaTeamRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListNotificationTemplates List the tenant's own notification templates, by event, channel and language
+//
+// Corresponds with GET /notification-templates (the `ListNotificationTemplates` operationId).
+func (c *Client) ListNotificationTemplates(ctx context.Context, params *ListNotificationTemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListNotificationTemplatesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateNotificationTemplateWithBody Write a notification template
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /notification-templates (the `CreateNotificationTemplate` operationId).
+func (c *Client) CreateNotificationTemplateWithBody(ctx context.Context, params *CreateNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateNotificationTemplateRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateNotificationTemplate Write a notification template
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /notification-templates (the `CreateNotificationTemplate` operationId).
+func (c *Client) CreateNotificationTemplate(ctx context.Context, params *CreateNotificationTemplateParams, body CreateNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateNotificationTemplateRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewNotificationTemplateWithBody Render a template with sample data, with its SMS segment count
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /notification-templates/preview (the `PreviewNotificationTemplate` operationId).
+func (c *Client) PreviewNotificationTemplateWithBody(ctx context.Context, params *PreviewNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewNotificationTemplateRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewNotificationTemplate Render a template with sample data, with its SMS segment count
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /notification-templates/preview (the `PreviewNotificationTemplate` operationId).
+func (c *Client) PreviewNotificationTemplate(ctx context.Context, params *PreviewNotificationTemplateParams, body PreviewNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewNotificationTemplateRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteNotificationTemplate Delete a notification template: the built-in one is sent again
+//
+// Corresponds with DELETE /notification-templates/{id} (the `DeleteNotificationTemplate` operationId).
+func (c *Client) DeleteNotificationTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteNotificationTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceNotificationTemplateWithBody Replace a notification template
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /notification-templates/{id} (the `ReplaceNotificationTemplate` operationId).
+func (c *Client) ReplaceNotificationTemplateWithBody(ctx context.Context, id openapi_types.UUID, params *ReplaceNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceNotificationTemplateRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplaceNotificationTemplate Replace a notification template
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /notification-templates/{id} (the `ReplaceNotificationTemplate` operationId).
+func (c *Client) ReplaceNotificationTemplate(ctx context.Context, id openapi_types.UUID, params *ReplaceNotificationTemplateParams, body ReplaceNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplaceNotificationTemplateRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListNotifications List the tenant's deliveries, newest first (status=failed: the failed ones)
+//
+// Corresponds with GET /notifications (the `ListNotifications` operationId).
+func (c *Client) ListNotifications(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListNotificationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetryNotification Send a failed notification again
+//
+// Corresponds with POST /notifications/{id}/retry (the `RetryNotification` operationId).
+func (c *Client) RetryNotification(ctx context.Context, id openapi_types.UUID, params *RetryNotificationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetryNotificationRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3234,6 +5166,70 @@ func (c *Client) EditProject(ctx context.Context, id openapi_types.UUID, params 
 	return c.Client.Do(req)
 }
 
+// GetSettings Get the tenant's settings
+//
+// Corresponds with GET /settings (the `GetSettings` operationId).
+func (c *Client) GetSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSettingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSettingsWithBody Replace the tenant's settings
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /settings (the `UpdateSettings` operationId).
+func (c *Client) UpdateSettingsWithBody(ctx context.Context, params *UpdateSettingsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSettingsRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateSettings Replace the tenant's settings
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /settings (the `UpdateSettings` operationId).
+func (c *Client) UpdateSettings(ctx context.Context, params *UpdateSettingsParams, body UpdateSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateSettingsRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDashboard Get the tickets per state and a period's figures
+//
+// Corresponds with GET /stats/dashboard (the `GetDashboard` operationId).
+func (c *Client) GetDashboard(ctx context.Context, params *GetDashboardParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDashboardRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListStatuses List the custom statuses, by state (lifecycle order), then position
 //
 // Corresponds with GET /statuses (the `ListStatuses` operationId).
@@ -3439,6 +5435,21 @@ func (c *Client) EditTeamWithBody(ctx context.Context, id openapi_types.UUID, pa
 // Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
 func (c *Client) EditTeam(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, body EditTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEditTeamRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTenant Get your tenant
+//
+// Corresponds with GET /tenant (the `GetTenant` operationId).
+func (c *Client) GetTenant(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTenantRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -4051,6 +6062,72 @@ func NewDownloadAttachmentRequest(server string, id openapi_types.UUID) (*http.R
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAuditLogRequest constructs an http.Request for the ListAuditLog method
+func NewListAuditLogRequest(server string, params *ListAuditLogParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/audit-log")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -4786,6 +6863,155 @@ func NewRenameDepartmentRequestWithBody(server string, id openapi_types.UUID, pa
 	return req, nil
 }
 
+// NewDeleteMailServerRequest constructs an http.Request for the DeleteMailServer method
+func NewDeleteMailServerRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/mail-server")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMailServerRequest constructs an http.Request for the GetMailServer method
+func NewGetMailServerRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/mail-server")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetMailServerRequest calls the generic SetMailServer builder with application/json body
+func NewSetMailServerRequest(server string, body SetMailServerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetMailServerRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSetMailServerRequestWithBody constructs an http.Request for the SetMailServer method, with any body, and a specified content type
+func NewSetMailServerRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/mail-server")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewTestMailServerRequest calls the generic TestMailServer builder with application/json body
+func NewTestMailServerRequest(server string, params *TestMailServerParams, body TestMailServerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTestMailServerRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewTestMailServerRequestWithBody constructs an http.Request for the TestMailServer method, with any body, and a specified content type
+func NewTestMailServerRequestWithBody(server string, params *TestMailServerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/mail-server/test")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetMeRequest constructs an http.Request for the GetMe method
 func NewGetMeRequest(server string) (*http.Request, error) {
 	var err error
@@ -4806,6 +7032,306 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMyNotificationsRequest constructs an http.Request for the ListMyNotifications method
+func NewListMyNotificationsRequest(server string, params *ListMyNotificationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/me/notifications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMarkAllMyNotificationsReadRequest constructs an http.Request for the MarkAllMyNotificationsRead method
+func NewMarkAllMyNotificationsReadRequest(server string, params *MarkAllMyNotificationsReadParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/me/notifications/read-all")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCountMyUnreadNotificationsRequest constructs an http.Request for the CountMyUnreadNotifications method
+func NewCountMyUnreadNotificationsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/me/notifications/unread-count")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMarkMyNotificationReadRequest constructs an http.Request for the MarkMyNotificationRead method
+func NewMarkMyNotificationReadRequest(server string, id openapi_types.UUID, params *MarkMyNotificationReadParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/me/notifications/%s/read", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListMyPushSubscriptionsRequest constructs an http.Request for the ListMyPushSubscriptions method
+func NewListMyPushSubscriptionsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/me/push-subscriptions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddMyPushSubscriptionRequest calls the generic AddMyPushSubscription builder with application/json body
+func NewAddMyPushSubscriptionRequest(server string, params *AddMyPushSubscriptionParams, body AddMyPushSubscriptionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddMyPushSubscriptionRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewAddMyPushSubscriptionRequestWithBody constructs an http.Request for the AddMyPushSubscription method, with any body, and a specified content type
+func NewAddMyPushSubscriptionRequestWithBody(server string, params *AddMyPushSubscriptionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/me/push-subscriptions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRemoveMyPushSubscriptionRequest constructs an http.Request for the RemoveMyPushSubscription method
+func NewRemoveMyPushSubscriptionRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/me/push-subscriptions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -4984,6 +7510,441 @@ func NewRenameMetaTeamRequestWithBody(server string, id openapi_types.UUID, para
 			}
 
 			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListNotificationTemplatesRequest constructs an http.Request for the ListNotificationTemplates method
+func NewListNotificationTemplatesRequest(server string, params *ListNotificationTemplatesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notification-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Event != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "event", *params.Event, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateNotificationTemplateRequest calls the generic CreateNotificationTemplate builder with application/json body
+func NewCreateNotificationTemplateRequest(server string, params *CreateNotificationTemplateParams, body CreateNotificationTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateNotificationTemplateRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateNotificationTemplateRequestWithBody constructs an http.Request for the CreateNotificationTemplate method, with any body, and a specified content type
+func NewCreateNotificationTemplateRequestWithBody(server string, params *CreateNotificationTemplateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notification-templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewPreviewNotificationTemplateRequest calls the generic PreviewNotificationTemplate builder with application/json body
+func NewPreviewNotificationTemplateRequest(server string, params *PreviewNotificationTemplateParams, body PreviewNotificationTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPreviewNotificationTemplateRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewPreviewNotificationTemplateRequestWithBody constructs an http.Request for the PreviewNotificationTemplate method, with any body, and a specified content type
+func NewPreviewNotificationTemplateRequestWithBody(server string, params *PreviewNotificationTemplateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notification-templates/preview")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteNotificationTemplateRequest constructs an http.Request for the DeleteNotificationTemplate method
+func NewDeleteNotificationTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notification-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplaceNotificationTemplateRequest calls the generic ReplaceNotificationTemplate builder with application/json body
+func NewReplaceNotificationTemplateRequest(server string, id openapi_types.UUID, params *ReplaceNotificationTemplateParams, body ReplaceNotificationTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplaceNotificationTemplateRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewReplaceNotificationTemplateRequestWithBody constructs an http.Request for the ReplaceNotificationTemplate method, with any body, and a specified content type
+func NewReplaceNotificationTemplateRequestWithBody(server string, id openapi_types.UUID, params *ReplaceNotificationTemplateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notification-templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListNotificationsRequest constructs an http.Request for the ListNotifications method
+func NewListNotificationsRequest(server string, params *ListNotificationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Channel != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "channel", *params.Channel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Event != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "event", *params.Event, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TicketId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ticket_id", *params.TicketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRetryNotificationRequest constructs an http.Request for the RetryNotification method
+func NewRetryNotificationRequest(server string, id openapi_types.UUID, params *RetryNotificationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/notifications/%s/retry", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
 	}
@@ -5407,6 +8368,166 @@ func NewEditProjectRequestWithBody(server string, id openapi_types.UUID, params 
 	return req, nil
 }
 
+// NewGetSettingsRequest constructs an http.Request for the GetSettings method
+func NewGetSettingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateSettingsRequest calls the generic UpdateSettings builder with application/json body
+func NewUpdateSettingsRequest(server string, params *UpdateSettingsParams, body UpdateSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateSettingsRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewUpdateSettingsRequestWithBody constructs an http.Request for the UpdateSettings method, with any body, and a specified content type
+func NewUpdateSettingsRequestWithBody(server string, params *UpdateSettingsParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetDashboardRequest constructs an http.Request for the GetDashboard method
+func NewGetDashboardRequest(server string, params *GetDashboardParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/stats/dashboard")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListStatusesRequest constructs an http.Request for the ListStatuses method
 func NewListStatusesRequest(server string) (*http.Request, error) {
 	var err error
@@ -5786,6 +8907,33 @@ func NewEditTeamRequestWithBody(server string, id openapi_types.UUID, params *Ed
 			req.Header.Set("If-Match", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewGetTenantRequest constructs an http.Request for the GetTenant method
+func NewGetTenantRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/tenant")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -7557,6 +10705,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /attachments/{id}/content (the `DownloadAttachment` operationId).
 	DownloadAttachmentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DownloadAttachmentResponse, error)
 
+	// ListAuditLogWithResponse List the tenant's audit log, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /audit-log (the `ListAuditLog` operationId).
+	ListAuditLogWithResponse(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*ListAuditLogResponse, error)
+
 	// ListCannedResponsesWithResponse List the canned responses, by title, as written
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7725,12 +10880,110 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
 	RenameDepartmentWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, body RenameDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameDepartmentResponse, error)
 
+	// DeleteMailServerWithResponse Remove the tenant's own mail server
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /mail-server (the `DeleteMailServer` operationId).
+	DeleteMailServerWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DeleteMailServerResponse, error)
+
+	// GetMailServerWithResponse Get the tenant's own mail server (404 while it has none)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /mail-server (the `GetMailServer` operationId).
+	GetMailServerWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMailServerResponse, error)
+
+	// SetMailServerWithBodyWithResponse Set the tenant's own mail server
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /mail-server (the `SetMailServer` operationId).
+	SetMailServerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMailServerResponse, error)
+
+	// SetMailServerWithResponse Set the tenant's own mail server
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /mail-server (the `SetMailServer` operationId).
+	SetMailServerWithResponse(ctx context.Context, body SetMailServerJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMailServerResponse, error)
+
+	// TestMailServerWithBodyWithResponse Send a test message through the tenant's e-mail
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /mail-server/test (the `TestMailServer` operationId).
+	TestMailServerWithBodyWithResponse(ctx context.Context, params *TestMailServerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TestMailServerResponse, error)
+
+	// TestMailServerWithResponse Send a test message through the tenant's e-mail
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /mail-server/test (the `TestMailServer` operationId).
+	TestMailServerWithResponse(ctx context.Context, params *TestMailServerParams, body TestMailServerJSONRequestBody, reqEditors ...RequestEditorFn) (*TestMailServerResponse, error)
+
 	// GetMeWithResponse Get the calling user
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
+
+	// ListMyNotificationsWithResponse List your in-app notifications (the bell), newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /me/notifications (the `ListMyNotifications` operationId).
+	ListMyNotificationsWithResponse(ctx context.Context, params *ListMyNotificationsParams, reqEditors ...RequestEditorFn) (*ListMyNotificationsResponse, error)
+
+	// MarkAllMyNotificationsReadWithResponse Mark all your in-app notifications read
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /me/notifications/read-all (the `MarkAllMyNotificationsRead` operationId).
+	MarkAllMyNotificationsReadWithResponse(ctx context.Context, params *MarkAllMyNotificationsReadParams, reqEditors ...RequestEditorFn) (*MarkAllMyNotificationsReadResponse, error)
+
+	// CountMyUnreadNotificationsWithResponse Count your unread in-app notifications
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /me/notifications/unread-count (the `CountMyUnreadNotifications` operationId).
+	CountMyUnreadNotificationsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CountMyUnreadNotificationsResponse, error)
+
+	// MarkMyNotificationReadWithResponse Mark one of your in-app notifications read
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /me/notifications/{id}/read (the `MarkMyNotificationRead` operationId).
+	MarkMyNotificationReadWithResponse(ctx context.Context, id openapi_types.UUID, params *MarkMyNotificationReadParams, reqEditors ...RequestEditorFn) (*MarkMyNotificationReadResponse, error)
+
+	// ListMyPushSubscriptionsWithResponse List your browsers subscribed to push notifications
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /me/push-subscriptions (the `ListMyPushSubscriptions` operationId).
+	ListMyPushSubscriptionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMyPushSubscriptionsResponse, error)
+
+	// AddMyPushSubscriptionWithBodyWithResponse Subscribe a browser to your push notifications
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /me/push-subscriptions (the `AddMyPushSubscription` operationId).
+	AddMyPushSubscriptionWithBodyWithResponse(ctx context.Context, params *AddMyPushSubscriptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddMyPushSubscriptionResponse, error)
+
+	// AddMyPushSubscriptionWithResponse Subscribe a browser to your push notifications
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /me/push-subscriptions (the `AddMyPushSubscription` operationId).
+	AddMyPushSubscriptionWithResponse(ctx context.Context, params *AddMyPushSubscriptionParams, body AddMyPushSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddMyPushSubscriptionResponse, error)
+
+	// RemoveMyPushSubscriptionWithResponse Unsubscribe one of your browsers
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /me/push-subscriptions/{id} (the `RemoveMyPushSubscription` operationId).
+	RemoveMyPushSubscriptionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveMyPushSubscriptionResponse, error)
 
 	// ListMetaTeamsWithResponse List the meta-teams, by name
 	//
@@ -7773,6 +11026,76 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /meta-teams/{id} (the `RenameMetaTeam` operationId).
 	RenameMetaTeamWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameMetaTeamParams, body RenameMetaTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameMetaTeamResponse, error)
+
+	// ListNotificationTemplatesWithResponse List the tenant's own notification templates, by event, channel and language
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /notification-templates (the `ListNotificationTemplates` operationId).
+	ListNotificationTemplatesWithResponse(ctx context.Context, params *ListNotificationTemplatesParams, reqEditors ...RequestEditorFn) (*ListNotificationTemplatesResponse, error)
+
+	// CreateNotificationTemplateWithBodyWithResponse Write a notification template
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notification-templates (the `CreateNotificationTemplate` operationId).
+	CreateNotificationTemplateWithBodyWithResponse(ctx context.Context, params *CreateNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateNotificationTemplateResponse, error)
+
+	// CreateNotificationTemplateWithResponse Write a notification template
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notification-templates (the `CreateNotificationTemplate` operationId).
+	CreateNotificationTemplateWithResponse(ctx context.Context, params *CreateNotificationTemplateParams, body CreateNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNotificationTemplateResponse, error)
+
+	// PreviewNotificationTemplateWithBodyWithResponse Render a template with sample data, with its SMS segment count
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notification-templates/preview (the `PreviewNotificationTemplate` operationId).
+	PreviewNotificationTemplateWithBodyWithResponse(ctx context.Context, params *PreviewNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewNotificationTemplateResponse, error)
+
+	// PreviewNotificationTemplateWithResponse Render a template with sample data, with its SMS segment count
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notification-templates/preview (the `PreviewNotificationTemplate` operationId).
+	PreviewNotificationTemplateWithResponse(ctx context.Context, params *PreviewNotificationTemplateParams, body PreviewNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewNotificationTemplateResponse, error)
+
+	// DeleteNotificationTemplateWithResponse Delete a notification template: the built-in one is sent again
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /notification-templates/{id} (the `DeleteNotificationTemplate` operationId).
+	DeleteNotificationTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteNotificationTemplateResponse, error)
+
+	// ReplaceNotificationTemplateWithBodyWithResponse Replace a notification template
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /notification-templates/{id} (the `ReplaceNotificationTemplate` operationId).
+	ReplaceNotificationTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ReplaceNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceNotificationTemplateResponse, error)
+
+	// ReplaceNotificationTemplateWithResponse Replace a notification template
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /notification-templates/{id} (the `ReplaceNotificationTemplate` operationId).
+	ReplaceNotificationTemplateWithResponse(ctx context.Context, id openapi_types.UUID, params *ReplaceNotificationTemplateParams, body ReplaceNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceNotificationTemplateResponse, error)
+
+	// ListNotificationsWithResponse List the tenant's deliveries, newest first (status=failed: the failed ones)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /notifications (the `ListNotifications` operationId).
+	ListNotificationsWithResponse(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*ListNotificationsResponse, error)
+
+	// RetryNotificationWithResponse Send a failed notification again
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /notifications/{id}/retry (the `RetryNotification` operationId).
+	RetryNotificationWithResponse(ctx context.Context, id openapi_types.UUID, params *RetryNotificationParams, reqEditors ...RequestEditorFn) (*RetryNotificationResponse, error)
 
 	// ListMyOffersWithResponse List the tickets offered to you
 	//
@@ -7865,6 +11188,34 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
 	EditProjectWithResponse(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, body EditProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*EditProjectResponse, error)
 
+	// GetSettingsWithResponse Get the tenant's settings
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /settings (the `GetSettings` operationId).
+	GetSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSettingsResponse, error)
+
+	// UpdateSettingsWithBodyWithResponse Replace the tenant's settings
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /settings (the `UpdateSettings` operationId).
+	UpdateSettingsWithBodyWithResponse(ctx context.Context, params *UpdateSettingsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSettingsResponse, error)
+
+	// UpdateSettingsWithResponse Replace the tenant's settings
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /settings (the `UpdateSettings` operationId).
+	UpdateSettingsWithResponse(ctx context.Context, params *UpdateSettingsParams, body UpdateSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSettingsResponse, error)
+
+	// GetDashboardWithResponse Get the tickets per state and a period's figures
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /stats/dashboard (the `GetDashboard` operationId).
+	GetDashboardWithResponse(ctx context.Context, params *GetDashboardParams, reqEditors ...RequestEditorFn) (*GetDashboardResponse, error)
+
 	// ListStatusesWithResponse List the custom statuses, by state (lifecycle order), then position
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -7955,6 +11306,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
 	EditTeamWithResponse(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, body EditTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*EditTeamResponse, error)
+
+	// GetTenantWithResponse Get your tenant
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /tenant (the `GetTenant` operationId).
+	GetTenantWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetTenantResponse, error)
 
 	// GetTicketByRefWithResponse Get a ticket by its reference
 	//
@@ -8244,6 +11602,54 @@ func (r DownloadAttachmentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DownloadAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListAuditLogResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditEntryPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuditLogResponse) GetJSON200() *AuditEntryPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAuditLogResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuditLogResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuditLogResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuditLogResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuditLogResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9026,6 +12432,191 @@ func (r RenameDepartmentResponse) ContentType() string {
 	return ""
 }
 
+type DeleteMailServerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteMailServerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMailServerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMailServerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMailServerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMailServerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMailServerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailServer
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMailServerResponse) GetJSON200() *MailServer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMailServerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMailServerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMailServerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMailServerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMailServerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetMailServerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailServer
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetMailServerResponse) GetJSON200() *MailServer {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetMailServerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetMailServerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetMailServerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetMailServerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetMailServerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type TestMailServerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailTest
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r TestMailServerResponse) GetJSON200() *MailTest {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r TestMailServerResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r TestMailServerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TestMailServerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TestMailServerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TestMailServerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetMeResponse200Headers the declared response headers of an HTTP 200 response for GetMe
 type GetMeResponse200Headers struct {
 	ETag *string
@@ -9075,6 +12666,328 @@ func (r GetMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListMyNotificationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BellItemPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyNotificationsResponse) GetJSON200() *BellItemPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListMyNotificationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyNotificationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyNotificationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyNotificationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MarkAllMyNotificationsReadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MarkedRead
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MarkAllMyNotificationsReadResponse) GetJSON200() *MarkedRead {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MarkAllMyNotificationsReadResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkAllMyNotificationsReadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkAllMyNotificationsReadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkAllMyNotificationsReadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkAllMyNotificationsReadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CountMyUnreadNotificationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UnreadCount
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CountMyUnreadNotificationsResponse) GetJSON200() *UnreadCount {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CountMyUnreadNotificationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CountMyUnreadNotificationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CountMyUnreadNotificationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CountMyUnreadNotificationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CountMyUnreadNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type MarkMyNotificationReadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MarkMyNotificationReadResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkMyNotificationReadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkMyNotificationReadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkMyNotificationReadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkMyNotificationReadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListMyPushSubscriptionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PushSubscriptionPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyPushSubscriptionsResponse) GetJSON200() *PushSubscriptionPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListMyPushSubscriptionsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyPushSubscriptionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyPushSubscriptionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyPushSubscriptionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyPushSubscriptionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddMyPushSubscriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PushSubscription
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddMyPushSubscriptionResponse) GetJSON201() *PushSubscription {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AddMyPushSubscriptionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AddMyPushSubscriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddMyPushSubscriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddMyPushSubscriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddMyPushSubscriptionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveMyPushSubscriptionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RemoveMyPushSubscriptionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveMyPushSubscriptionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveMyPushSubscriptionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveMyPushSubscriptionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveMyPushSubscriptionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9274,6 +13187,349 @@ func (r RenameMetaTeamResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RenameMetaTeamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListNotificationTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationTemplatePage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListNotificationTemplatesResponse) GetJSON200() *NotificationTemplatePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListNotificationTemplatesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListNotificationTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListNotificationTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListNotificationTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListNotificationTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateNotificationTemplateResponse201Headers the declared response headers of an HTTP 201 response for CreateNotificationTemplate
+type CreateNotificationTemplateResponse201Headers struct {
+	ETag *string
+}
+
+type CreateNotificationTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *NotificationTemplate
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateNotificationTemplateResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateNotificationTemplateResponse) GetJSON201() *NotificationTemplate {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateNotificationTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateNotificationTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateNotificationTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateNotificationTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateNotificationTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PreviewNotificationTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationPreview
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PreviewNotificationTemplateResponse) GetJSON200() *NotificationPreview {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PreviewNotificationTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PreviewNotificationTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PreviewNotificationTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PreviewNotificationTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PreviewNotificationTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteNotificationTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteNotificationTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteNotificationTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteNotificationTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteNotificationTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteNotificationTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReplaceNotificationTemplateResponse200Headers the declared response headers of an HTTP 200 response for ReplaceNotificationTemplate
+type ReplaceNotificationTemplateResponse200Headers struct {
+	ETag *string
+}
+
+type ReplaceNotificationTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationTemplate
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReplaceNotificationTemplateResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplaceNotificationTemplateResponse) GetJSON200() *NotificationTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReplaceNotificationTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplaceNotificationTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplaceNotificationTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplaceNotificationTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplaceNotificationTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListNotificationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListNotificationsResponse) GetJSON200() *NotificationPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListNotificationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListNotificationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListNotificationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RetryNotificationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Notification
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetryNotificationResponse) GetJSON200() *Notification {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RetryNotificationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RetryNotificationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetryNotificationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetryNotificationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetryNotificationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9692,6 +13948,164 @@ func (r EditProjectResponse) ContentType() string {
 	return ""
 }
 
+// GetSettingsResponse200Headers the declared response headers of an HTTP 200 response for GetSettings
+type GetSettingsResponse200Headers struct {
+	ETag *string
+}
+
+type GetSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Settings
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSettingsResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSettingsResponse) GetJSON200() *Settings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSettingsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateSettingsResponse200Headers the declared response headers of an HTTP 200 response for UpdateSettings
+type UpdateSettingsResponse200Headers struct {
+	ETag *string
+}
+
+type UpdateSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Settings
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateSettingsResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateSettingsResponse) GetJSON200() *Settings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateSettingsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDashboardResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Dashboard
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDashboardResponse) GetJSON200() *Dashboard {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetDashboardResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDashboardResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDashboardResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDashboardResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDashboardResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListStatusesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10091,6 +14505,61 @@ func (r EditTeamResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EditTeamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTenantResponse200Headers the declared response headers of an HTTP 200 response for GetTenant
+type GetTenantResponse200Headers struct {
+	ETag *string
+}
+
+type GetTenantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Tenant
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTenantResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTenantResponse) GetJSON200() *Tenant {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTenantResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTenantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTenantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTenantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTenantResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11497,6 +15966,19 @@ func (c *ClientWithResponses) DownloadAttachmentWithResponse(ctx context.Context
 	return ParseDownloadAttachmentResponse(rsp)
 }
 
+// ListAuditLogWithResponse List the tenant's audit log, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /audit-log (the `ListAuditLog` operationId).
+func (c *ClientWithResponses) ListAuditLogWithResponse(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*ListAuditLogResponse, error) {
+	rsp, err := c.ListAuditLog(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuditLogResponse(rsp)
+}
+
 // ListCannedResponsesWithResponse List the canned responses, by title, as written
 //
 // Returns a wrapper object for the known response body format(s).
@@ -11809,6 +16291,84 @@ func (c *ClientWithResponses) RenameDepartmentWithResponse(ctx context.Context, 
 	return ParseRenameDepartmentResponse(rsp)
 }
 
+// DeleteMailServerWithResponse Remove the tenant's own mail server
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /mail-server (the `DeleteMailServer` operationId).
+func (c *ClientWithResponses) DeleteMailServerWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DeleteMailServerResponse, error) {
+	rsp, err := c.DeleteMailServer(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMailServerResponse(rsp)
+}
+
+// GetMailServerWithResponse Get the tenant's own mail server (404 while it has none)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /mail-server (the `GetMailServer` operationId).
+func (c *ClientWithResponses) GetMailServerWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMailServerResponse, error) {
+	rsp, err := c.GetMailServer(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMailServerResponse(rsp)
+}
+
+// SetMailServerWithBodyWithResponse Set the tenant's own mail server
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /mail-server (the `SetMailServer` operationId).
+func (c *ClientWithResponses) SetMailServerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetMailServerResponse, error) {
+	rsp, err := c.SetMailServerWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMailServerResponse(rsp)
+}
+
+// SetMailServerWithResponse Set the tenant's own mail server
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /mail-server (the `SetMailServer` operationId).
+func (c *ClientWithResponses) SetMailServerWithResponse(ctx context.Context, body SetMailServerJSONRequestBody, reqEditors ...RequestEditorFn) (*SetMailServerResponse, error) {
+	rsp, err := c.SetMailServer(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetMailServerResponse(rsp)
+}
+
+// TestMailServerWithBodyWithResponse Send a test message through the tenant's e-mail
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /mail-server/test (the `TestMailServer` operationId).
+func (c *ClientWithResponses) TestMailServerWithBodyWithResponse(ctx context.Context, params *TestMailServerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TestMailServerResponse, error) {
+	rsp, err := c.TestMailServerWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTestMailServerResponse(rsp)
+}
+
+// TestMailServerWithResponse Send a test message through the tenant's e-mail
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /mail-server/test (the `TestMailServer` operationId).
+func (c *ClientWithResponses) TestMailServerWithResponse(ctx context.Context, params *TestMailServerParams, body TestMailServerJSONRequestBody, reqEditors ...RequestEditorFn) (*TestMailServerResponse, error) {
+	rsp, err := c.TestMailServer(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTestMailServerResponse(rsp)
+}
+
 // GetMeWithResponse Get the calling user
 //
 // Returns a wrapper object for the known response body format(s).
@@ -11820,6 +16380,110 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 		return nil, err
 	}
 	return ParseGetMeResponse(rsp)
+}
+
+// ListMyNotificationsWithResponse List your in-app notifications (the bell), newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /me/notifications (the `ListMyNotifications` operationId).
+func (c *ClientWithResponses) ListMyNotificationsWithResponse(ctx context.Context, params *ListMyNotificationsParams, reqEditors ...RequestEditorFn) (*ListMyNotificationsResponse, error) {
+	rsp, err := c.ListMyNotifications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyNotificationsResponse(rsp)
+}
+
+// MarkAllMyNotificationsReadWithResponse Mark all your in-app notifications read
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /me/notifications/read-all (the `MarkAllMyNotificationsRead` operationId).
+func (c *ClientWithResponses) MarkAllMyNotificationsReadWithResponse(ctx context.Context, params *MarkAllMyNotificationsReadParams, reqEditors ...RequestEditorFn) (*MarkAllMyNotificationsReadResponse, error) {
+	rsp, err := c.MarkAllMyNotificationsRead(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkAllMyNotificationsReadResponse(rsp)
+}
+
+// CountMyUnreadNotificationsWithResponse Count your unread in-app notifications
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /me/notifications/unread-count (the `CountMyUnreadNotifications` operationId).
+func (c *ClientWithResponses) CountMyUnreadNotificationsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CountMyUnreadNotificationsResponse, error) {
+	rsp, err := c.CountMyUnreadNotifications(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCountMyUnreadNotificationsResponse(rsp)
+}
+
+// MarkMyNotificationReadWithResponse Mark one of your in-app notifications read
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /me/notifications/{id}/read (the `MarkMyNotificationRead` operationId).
+func (c *ClientWithResponses) MarkMyNotificationReadWithResponse(ctx context.Context, id openapi_types.UUID, params *MarkMyNotificationReadParams, reqEditors ...RequestEditorFn) (*MarkMyNotificationReadResponse, error) {
+	rsp, err := c.MarkMyNotificationRead(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkMyNotificationReadResponse(rsp)
+}
+
+// ListMyPushSubscriptionsWithResponse List your browsers subscribed to push notifications
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /me/push-subscriptions (the `ListMyPushSubscriptions` operationId).
+func (c *ClientWithResponses) ListMyPushSubscriptionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMyPushSubscriptionsResponse, error) {
+	rsp, err := c.ListMyPushSubscriptions(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyPushSubscriptionsResponse(rsp)
+}
+
+// AddMyPushSubscriptionWithBodyWithResponse Subscribe a browser to your push notifications
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /me/push-subscriptions (the `AddMyPushSubscription` operationId).
+func (c *ClientWithResponses) AddMyPushSubscriptionWithBodyWithResponse(ctx context.Context, params *AddMyPushSubscriptionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddMyPushSubscriptionResponse, error) {
+	rsp, err := c.AddMyPushSubscriptionWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddMyPushSubscriptionResponse(rsp)
+}
+
+// AddMyPushSubscriptionWithResponse Subscribe a browser to your push notifications
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /me/push-subscriptions (the `AddMyPushSubscription` operationId).
+func (c *ClientWithResponses) AddMyPushSubscriptionWithResponse(ctx context.Context, params *AddMyPushSubscriptionParams, body AddMyPushSubscriptionJSONRequestBody, reqEditors ...RequestEditorFn) (*AddMyPushSubscriptionResponse, error) {
+	rsp, err := c.AddMyPushSubscription(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddMyPushSubscriptionResponse(rsp)
+}
+
+// RemoveMyPushSubscriptionWithResponse Unsubscribe one of your browsers
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /me/push-subscriptions/{id} (the `RemoveMyPushSubscription` operationId).
+func (c *ClientWithResponses) RemoveMyPushSubscriptionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveMyPushSubscriptionResponse, error) {
+	rsp, err := c.RemoveMyPushSubscription(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveMyPushSubscriptionResponse(rsp)
 }
 
 // ListMetaTeamsWithResponse List the meta-teams, by name
@@ -11898,6 +16562,136 @@ func (c *ClientWithResponses) RenameMetaTeamWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseRenameMetaTeamResponse(rsp)
+}
+
+// ListNotificationTemplatesWithResponse List the tenant's own notification templates, by event, channel and language
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /notification-templates (the `ListNotificationTemplates` operationId).
+func (c *ClientWithResponses) ListNotificationTemplatesWithResponse(ctx context.Context, params *ListNotificationTemplatesParams, reqEditors ...RequestEditorFn) (*ListNotificationTemplatesResponse, error) {
+	rsp, err := c.ListNotificationTemplates(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListNotificationTemplatesResponse(rsp)
+}
+
+// CreateNotificationTemplateWithBodyWithResponse Write a notification template
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notification-templates (the `CreateNotificationTemplate` operationId).
+func (c *ClientWithResponses) CreateNotificationTemplateWithBodyWithResponse(ctx context.Context, params *CreateNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateNotificationTemplateResponse, error) {
+	rsp, err := c.CreateNotificationTemplateWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateNotificationTemplateResponse(rsp)
+}
+
+// CreateNotificationTemplateWithResponse Write a notification template
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notification-templates (the `CreateNotificationTemplate` operationId).
+func (c *ClientWithResponses) CreateNotificationTemplateWithResponse(ctx context.Context, params *CreateNotificationTemplateParams, body CreateNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateNotificationTemplateResponse, error) {
+	rsp, err := c.CreateNotificationTemplate(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateNotificationTemplateResponse(rsp)
+}
+
+// PreviewNotificationTemplateWithBodyWithResponse Render a template with sample data, with its SMS segment count
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notification-templates/preview (the `PreviewNotificationTemplate` operationId).
+func (c *ClientWithResponses) PreviewNotificationTemplateWithBodyWithResponse(ctx context.Context, params *PreviewNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewNotificationTemplateResponse, error) {
+	rsp, err := c.PreviewNotificationTemplateWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewNotificationTemplateResponse(rsp)
+}
+
+// PreviewNotificationTemplateWithResponse Render a template with sample data, with its SMS segment count
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notification-templates/preview (the `PreviewNotificationTemplate` operationId).
+func (c *ClientWithResponses) PreviewNotificationTemplateWithResponse(ctx context.Context, params *PreviewNotificationTemplateParams, body PreviewNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewNotificationTemplateResponse, error) {
+	rsp, err := c.PreviewNotificationTemplate(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewNotificationTemplateResponse(rsp)
+}
+
+// DeleteNotificationTemplateWithResponse Delete a notification template: the built-in one is sent again
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /notification-templates/{id} (the `DeleteNotificationTemplate` operationId).
+func (c *ClientWithResponses) DeleteNotificationTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteNotificationTemplateResponse, error) {
+	rsp, err := c.DeleteNotificationTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteNotificationTemplateResponse(rsp)
+}
+
+// ReplaceNotificationTemplateWithBodyWithResponse Replace a notification template
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /notification-templates/{id} (the `ReplaceNotificationTemplate` operationId).
+func (c *ClientWithResponses) ReplaceNotificationTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *ReplaceNotificationTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplaceNotificationTemplateResponse, error) {
+	rsp, err := c.ReplaceNotificationTemplateWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceNotificationTemplateResponse(rsp)
+}
+
+// ReplaceNotificationTemplateWithResponse Replace a notification template
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /notification-templates/{id} (the `ReplaceNotificationTemplate` operationId).
+func (c *ClientWithResponses) ReplaceNotificationTemplateWithResponse(ctx context.Context, id openapi_types.UUID, params *ReplaceNotificationTemplateParams, body ReplaceNotificationTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceNotificationTemplateResponse, error) {
+	rsp, err := c.ReplaceNotificationTemplate(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplaceNotificationTemplateResponse(rsp)
+}
+
+// ListNotificationsWithResponse List the tenant's deliveries, newest first (status=failed: the failed ones)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /notifications (the `ListNotifications` operationId).
+func (c *ClientWithResponses) ListNotificationsWithResponse(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*ListNotificationsResponse, error) {
+	rsp, err := c.ListNotifications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListNotificationsResponse(rsp)
+}
+
+// RetryNotificationWithResponse Send a failed notification again
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /notifications/{id}/retry (the `RetryNotification` operationId).
+func (c *ClientWithResponses) RetryNotificationWithResponse(ctx context.Context, id openapi_types.UUID, params *RetryNotificationParams, reqEditors ...RequestEditorFn) (*RetryNotificationResponse, error) {
+	rsp, err := c.RetryNotification(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetryNotificationResponse(rsp)
 }
 
 // ListMyOffersWithResponse List the tickets offered to you
@@ -12069,6 +16863,58 @@ func (c *ClientWithResponses) EditProjectWithResponse(ctx context.Context, id op
 	return ParseEditProjectResponse(rsp)
 }
 
+// GetSettingsWithResponse Get the tenant's settings
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /settings (the `GetSettings` operationId).
+func (c *ClientWithResponses) GetSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSettingsResponse, error) {
+	rsp, err := c.GetSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSettingsResponse(rsp)
+}
+
+// UpdateSettingsWithBodyWithResponse Replace the tenant's settings
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /settings (the `UpdateSettings` operationId).
+func (c *ClientWithResponses) UpdateSettingsWithBodyWithResponse(ctx context.Context, params *UpdateSettingsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateSettingsResponse, error) {
+	rsp, err := c.UpdateSettingsWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSettingsResponse(rsp)
+}
+
+// UpdateSettingsWithResponse Replace the tenant's settings
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /settings (the `UpdateSettings` operationId).
+func (c *ClientWithResponses) UpdateSettingsWithResponse(ctx context.Context, params *UpdateSettingsParams, body UpdateSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateSettingsResponse, error) {
+	rsp, err := c.UpdateSettings(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateSettingsResponse(rsp)
+}
+
+// GetDashboardWithResponse Get the tickets per state and a period's figures
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /stats/dashboard (the `GetDashboard` operationId).
+func (c *ClientWithResponses) GetDashboardWithResponse(ctx context.Context, params *GetDashboardParams, reqEditors ...RequestEditorFn) (*GetDashboardResponse, error) {
+	rsp, err := c.GetDashboard(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDashboardResponse(rsp)
+}
+
 // ListStatusesWithResponse List the custom statuses, by state (lifecycle order), then position
 //
 // Returns a wrapper object for the known response body format(s).
@@ -12236,6 +17082,19 @@ func (c *ClientWithResponses) EditTeamWithResponse(ctx context.Context, id opena
 		return nil, err
 	}
 	return ParseEditTeamResponse(rsp)
+}
+
+// GetTenantWithResponse Get your tenant
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /tenant (the `GetTenant` operationId).
+func (c *ClientWithResponses) GetTenantWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetTenantResponse, error) {
+	rsp, err := c.GetTenant(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTenantResponse(rsp)
 }
 
 // GetTicketByRefWithResponse Get a ticket by its reference
@@ -12720,6 +17579,39 @@ func ParseDownloadAttachmentResponse(rsp *http.Response) (*DownloadAttachmentRes
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListAuditLogResponse parses an HTTP response from a ListAuditLogWithResponse call
+func ParseListAuditLogResponse(rsp *http.Response) (*ListAuditLogResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAuditLogResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditEntryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13340,6 +18232,134 @@ func ParseRenameDepartmentResponse(rsp *http.Response) (*RenameDepartmentRespons
 	return response, nil
 }
 
+// ParseDeleteMailServerResponse parses an HTTP response from a DeleteMailServerWithResponse call
+func ParseDeleteMailServerResponse(rsp *http.Response) (*DeleteMailServerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMailServerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMailServerResponse parses an HTTP response from a GetMailServerWithResponse call
+func ParseGetMailServerResponse(rsp *http.Response) (*GetMailServerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMailServerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailServer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetMailServerResponse parses an HTTP response from a SetMailServerWithResponse call
+func ParseSetMailServerResponse(rsp *http.Response) (*SetMailServerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetMailServerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailServer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseTestMailServerResponse parses an HTTP response from a TestMailServerWithResponse call
+func ParseTestMailServerResponse(rsp *http.Response) (*TestMailServerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TestMailServerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailTest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetMeResponse parses an HTTP response from a GetMeWithResponse call
 func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13381,6 +18401,229 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMyNotificationsResponse parses an HTTP response from a ListMyNotificationsWithResponse call
+func ParseListMyNotificationsResponse(rsp *http.Response) (*ListMyNotificationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyNotificationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BellItemPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseMarkAllMyNotificationsReadResponse parses an HTTP response from a MarkAllMyNotificationsReadWithResponse call
+func ParseMarkAllMyNotificationsReadResponse(rsp *http.Response) (*MarkAllMyNotificationsReadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkAllMyNotificationsReadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MarkedRead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCountMyUnreadNotificationsResponse parses an HTTP response from a CountMyUnreadNotificationsWithResponse call
+func ParseCountMyUnreadNotificationsResponse(rsp *http.Response) (*CountMyUnreadNotificationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CountMyUnreadNotificationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UnreadCount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseMarkMyNotificationReadResponse parses an HTTP response from a MarkMyNotificationReadWithResponse call
+func ParseMarkMyNotificationReadResponse(rsp *http.Response) (*MarkMyNotificationReadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkMyNotificationReadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListMyPushSubscriptionsResponse parses an HTTP response from a ListMyPushSubscriptionsWithResponse call
+func ParseListMyPushSubscriptionsResponse(rsp *http.Response) (*ListMyPushSubscriptionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyPushSubscriptionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PushSubscriptionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddMyPushSubscriptionResponse parses an HTTP response from a AddMyPushSubscriptionWithResponse call
+func ParseAddMyPushSubscriptionResponse(rsp *http.Response) (*AddMyPushSubscriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddMyPushSubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PushSubscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveMyPushSubscriptionResponse parses an HTTP response from a RemoveMyPushSubscriptionWithResponse call
+func ParseRemoveMyPushSubscriptionResponse(rsp *http.Response) (*RemoveMyPushSubscriptionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveMyPushSubscriptionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -13535,6 +18778,259 @@ func ParseRenameMetaTeamResponse(rsp *http.Response) (*RenameMetaTeamResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListNotificationTemplatesResponse parses an HTTP response from a ListNotificationTemplatesWithResponse call
+func ParseListNotificationTemplatesResponse(rsp *http.Response) (*ListNotificationTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListNotificationTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationTemplatePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateNotificationTemplateResponse parses an HTTP response from a CreateNotificationTemplateWithResponse call
+func ParseCreateNotificationTemplateResponse(rsp *http.Response) (*CreateNotificationTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateNotificationTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest NotificationTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateNotificationTemplateResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePreviewNotificationTemplateResponse parses an HTTP response from a PreviewNotificationTemplateWithResponse call
+func ParsePreviewNotificationTemplateResponse(rsp *http.Response) (*PreviewNotificationTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PreviewNotificationTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationPreview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteNotificationTemplateResponse parses an HTTP response from a DeleteNotificationTemplateWithResponse call
+func ParseDeleteNotificationTemplateResponse(rsp *http.Response) (*DeleteNotificationTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteNotificationTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplaceNotificationTemplateResponse parses an HTTP response from a ReplaceNotificationTemplateWithResponse call
+func ParseReplaceNotificationTemplateResponse(rsp *http.Response) (*ReplaceNotificationTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplaceNotificationTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReplaceNotificationTemplateResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListNotificationsResponse parses an HTTP response from a ListNotificationsWithResponse call
+func ParseListNotificationsResponse(rsp *http.Response) (*ListNotificationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListNotificationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRetryNotificationResponse parses an HTTP response from a RetryNotificationWithResponse call
+func ParseRetryNotificationResponse(rsp *http.Response) (*RetryNotificationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetryNotificationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Notification
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -13856,6 +19352,131 @@ func ParseEditProjectResponse(rsp *http.Response) (*EditProjectResponse, error) 
 	return response, nil
 }
 
+// ParseGetSettingsResponse parses an HTTP response from a GetSettingsWithResponse call
+func ParseGetSettingsResponse(rsp *http.Response) (*GetSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Settings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSettingsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateSettingsResponse parses an HTTP response from a UpdateSettingsWithResponse call
+func ParseUpdateSettingsResponse(rsp *http.Response) (*UpdateSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Settings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateSettingsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDashboardResponse parses an HTTP response from a GetDashboardWithResponse call
+func ParseGetDashboardResponse(rsp *http.Response) (*GetDashboardResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDashboardResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Dashboard
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListStatusesResponse parses an HTTP response from a ListStatusesWithResponse call
 func ParseListStatusesResponse(rsp *http.Response) (*ListStatusesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14155,6 +19776,52 @@ func ParseEditTeamResponse(rsp *http.Response) (*EditTeamResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers EditTeamResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTenantResponse parses an HTTP response from a GetTenantWithResponse call
+func ParseGetTenantResponse(rsp *http.Response) (*GetTenantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTenantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Tenant
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTenantResponse200Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
