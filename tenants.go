@@ -125,6 +125,23 @@ func (d *Desk) Tenant(ctx context.Context, actor tenant.Actor) (*tenant.Tenant, 
 	return t, nil
 }
 
+// Settings returns the actor's tenant for editing its settings: what Tenant returns, to those
+// who may change the settings (admins and the system) only, since the settings say more than
+// people who merely work in the tenant need to know (quotas, durations, the form's
+// configuration). Returns ErrForbidden for anybody else and ErrNotFound if the tenant does
+// not exist.
+func (d *Desk) Settings(ctx context.Context, actor tenant.Actor) (*tenant.Tenant, error) {
+	tid, err := authorize(actor, tenant.ActTenantSettings)
+	if err != nil {
+		return nil, fmt.Errorf("get settings: %w", err)
+	}
+	t, err := d.store.GetTenant(ctx, tid)
+	if err != nil {
+		return nil, fmt.Errorf("get settings: %w", err)
+	}
+	return t, nil
+}
+
 // NewCustomer describes a corporate customer to create.
 type NewCustomer struct {
 	Name         string

@@ -500,7 +500,7 @@ func settingsOps() []operation {
 			}),
 		op(http.MethodGet, "/settings", "getSettings", tagSettings, "Get the tenant's settings",
 			func(c *call, _ *struct{}) (Settings, error) {
-				t, err := c.h.desk.Tenant(c.ctx, c.actor)
+				t, err := c.h.desk.Settings(c.ctx, c.actor)
 				return conv(t, err, settingsOf)
 			}),
 		op(http.MethodPut, "/settings", "updateSettings", tagSettings, "Replace the tenant's settings",
