@@ -21,7 +21,8 @@ const codePIN = "4321"
 
 // sessionsRecords makes the records the sessions scenarios name, in both tenants (the second
 // tenant's as "kind:other", for TestIsolation): a ticket "sess" of customer X with an invited
-// session "x" (the agent's), the second tenant's session "other", a device with a code
+// session "x" (the agent's) and a requested one, a ticket "sess2" with agent2's invitation,
+// the second tenant's session "other", a device with a code
 // ("code") and one with a PIN ("code_pin"), a request link ("reqlink") and a used one
 // ("reqlink_used"), and a requester's ticket "req" with its link ("req") and a session link
 // ("sess_link").
@@ -32,6 +33,11 @@ func sessionsRecords(t *testing.T, w *world) {
 	w.ticket(t, "sess", "customer_user", "Xylo pump needs a look")
 	w.ids["session:x"] = w.invite(t, "agent", "sess", time.Time{}).ID
 	w.ids["session:other"] = w.invite(t, "other_admin", "other", time.Time{}).ID
+	// Another agent's invitation and a request, for the filters and pages to tell apart.
+	w.ticket(t, "sess2", "customer_user2", "Xylo valve needs a look")
+	w.invite(t, "agent2", "sess2", time.Time{})
+	_, err := w.desk.RequestSession(ctx, w.actors["customer_user"], w.ids["ticket:sess"])
+	require.NoError(t, err)
 
 	dev, err := w.desk.CreateDevice(ctx, admin, helpdesk.NewDevice{Name: "Session pump", SerialNumber: "SP-1", Location: "Hall 3",
 		CustomerID: w.ids["customer:x"]})
@@ -39,7 +45,7 @@ func sessionsRecords(t *testing.T, w *world) {
 	w.ids["device:sessions"] = dev.ID
 	code, err := w.desk.CreateCode(ctx, admin, dev.ID, helpdesk.NewCode{Actions: device.Actions()})
 	require.NoError(t, err)
-	w.links["code"] = code.Token
+	w.links["code"], w.ids["code:sessions"] = code.Token, code.ID
 	pinned, err := w.desk.CreateCode(ctx, admin, dev.ID, helpdesk.NewCode{PIN: codePIN})
 	require.NoError(t, err)
 	w.links["code_pin"] = pinned.Token
@@ -412,4 +418,49 @@ func freshRequesterTicket(name string) func(t *testing.T, w *world) {
 func jsonInt(v int64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestPublicCode follows a visit of a code's page: the page counts a scan, the requests that
+// follow it (its form's submission) do not; a PIN is asked before anything is told; the
+// ticket names who asked, and its requester's link opens it.
+func TestPublicCode(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e)
+		scans := func() int64 {
+			t.Helper()
+			c, err := w.desk.Code(t.Context(), w.actors["admin"], w.ids["code:sessions"])
+			require.NoError(t, err)
+			return c.ScanCount
+		}
+		before := scans()
+		for range 2 {
+			require.Equal(t, http.StatusOK, w.call(t, "anonymous", http.MethodGet, "/public/codes/<token:code>", "").StatusCode)
+		}
+		assert.Equal(t, before+2, scans(), "each visit of the page counts")
+
+		a := w.call(t, "anonymous", http.MethodPost, "/public/codes/<token:code>/tickets",
+			`{"title":"Display dark","requester":{"name":"Paula Passer","phone":"+4930123456"},"request_session":true}`)
+		require.Equal(t, http.StatusCreated, a.StatusCode, a.body)
+		assert.Equal(t, before+2, scans(), "submitting the page's form is no new visit")
+		c := decode[struct {
+			ID            uuid.UUID
+			CreatedBy     struct{ Kind, Name string } `json:"created_by"`
+			RequesterLink string                      `json:"requester_link"`
+		}](t, a)
+		assert.Equal(t, "code_holder", c.CreatedBy.Kind)
+		assert.Equal(t, "Paula Passer", c.CreatedBy.Name, "the history names who asked")
+		loc := strings.TrimPrefix(a.Header.Get("Location"), "/api/v1")
+		got := w.call(t, "anonymous", http.MethodGet, loc, "")
+		require.Equal(t, http.StatusOK, got.StatusCode, got.body)
+		assert.Equal(t, c.ID, decode[struct{ Ticket struct{ ID uuid.UUID } }](t, got).Ticket.ID)
+		ss := w.call(t, "anonymous", http.MethodGet, loc+"/sessions", "")
+		require.Equal(t, http.StatusOK, ss.StatusCode, ss.body)
+		assert.Len(t, decode[struct{ Items []sessionOut }](t, ss).Items, 1, "the call asked for with the ticket")
+
+		for _, pin := range []string{"", "1234", "12"} {
+			a := w.call(t, "anonymous", http.MethodGet, "/public/codes/<token:code_pin>", "", "X-Code-PIN", pin)
+			assert.Equal(t, http.StatusForbidden, a.StatusCode, "PIN %q", pin)
+			assert.NotContains(t, a.body, "Session pump", "PIN %q", pin)
+		}
+	})
 }
