@@ -317,6 +317,18 @@ type linkEventIn struct {
 	Body    RequesterEventBody
 }
 
+type linkRecordIn struct {
+	tokenIn
+	idIn
+}
+
+type linkSessionEventIn struct {
+	tokenIn
+	idIn
+	IfMatch string `header:"If-Match" doc:"the ETag of the session the event is based on; a stale one answers 412"`
+	Body    SessionEventBody
+}
+
 type sessionLinkEventIn struct {
 	tokenIn
 	IfMatch string `header:"If-Match" doc:"the ETag of the session the event is based on; a stale one answers 412"`
@@ -478,6 +490,37 @@ func publicOps() []operation {
 				s, err := c.h.desk.RequestSession(c.ctx, c.actor, c.actor.TicketID)
 				return conv(s, err, sessionOf)
 			}).open(byRequesterLink),
+
+		op(http.MethodGet, "/public/requests/{token}/attachments", "listRequesterAttachments", tag,
+			"List the requester's ticket's public files and media",
+			func(c *call, in *linkPagedIn) (Page[FileMeta], error) {
+				p, err := c.h.desk.Attachments(c.ctx, c.actor, c.actor.TicketID, in.request())
+				return pageOf(p, fileOf), err
+			}).open(byRequesterLink),
+		op(http.MethodGet, "/public/requests/{token}/attachments/{id}/content", "downloadRequesterAttachment", tag,
+			"Download a file of the requester's ticket",
+			func(c *call, in *linkRecordIn) (*Binary, error) {
+				a, rc, err := c.h.desk.OpenAttachment(c.ctx, c.actor, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return &Binary{ContentType: a.ContentType, Name: a.Name, Data: rc}, nil
+			}).open(byRequesterLink).answers("*/*"),
+		op(http.MethodPost, "/public/requests/{token}/sessions/{id}/events", "fireRequesterSessionEvent", tag,
+			"Accept or refuse a proposed time, cancel, or rate a call of the requester's ticket",
+			func(c *call, in *linkSessionEventIn) (Session, error) {
+				if err := c.sessionVersion(in.ID, in.IfMatch); err != nil {
+					return Session{}, err
+				}
+				s, err := c.h.desk.SessionTransition(c.ctx, c.actor, in.ID, in.Body.Event, in.Body.change())
+				return conv(s, c.stale(err, in.IfMatch), sessionOf)
+			}).open(byRequesterLink).ok(http.StatusOK),
+		op(http.MethodPost, "/public/requests/{token}/sessions/{id}/join", "joinRequesterSession", tag,
+			"Join a call of the requester's ticket: a grant for its room",
+			func(c *call, in *linkRecordIn) (Grant, error) {
+				g, err := c.h.desk.JoinSession(c.ctx, c.actor, in.ID)
+				return conv(g, err, grantOf)
+			}).open(byRequesterLink).ok(http.StatusOK),
 
 		// A requester's link to one session (from an invitation).
 		op(http.MethodGet, "/public/sessions/{token}", "getLinkedSession", tag, "Open a session link: the session",

@@ -10,6 +10,7 @@ import (
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/internal/secret"
+	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -24,8 +25,8 @@ const codePIN = "4321"
 // session "x" (the agent's) and a requested one, a ticket "sess2" with agent2's invitation,
 // the second tenant's session "other", a device with a code
 // ("code") and one with a PIN ("code_pin"), a request link ("reqlink") and a used one
-// ("reqlink_used"), and a requester's ticket "req" with its link ("req") and a session link
-// ("sess_link").
+// ("reqlink_used"), and a requester's ticket "req" with its link ("req"), a file
+// ("attachment:req") and an invited session with its link ("sess_link").
 func sessionsRecords(t *testing.T, w *world) {
 	t.Helper()
 	ctx := t.Context()
@@ -59,6 +60,13 @@ func sessionsRecords(t *testing.T, w *world) {
 	w.requesterTicket(t, "req")
 	s := w.invite(t, "agent", "req", time.Time{})
 	w.sessionLink(t, "sess_link", "req", s)
+	_, err = w.desk.PostMessage(ctx, w.actors["customer_user"], w.ids["ticket:req"], helpdesk.NewMessage{Body: "The log",
+		Attachments: []helpdesk.Upload{{Name: "note-req.txt", Body: strings.NewReader("content of req")}}})
+	require.NoError(t, err)
+	files, err := w.desk.Attachments(ctx, admin, w.ids["ticket:req"], storage.PageRequest{})
+	require.NoError(t, err)
+	require.Len(t, files.Items, 1)
+	w.ids["attachment:req"] = files.Items[0].ID
 }
 
 // invite invites the requester of ticket name to a call as the named employee: now, or at a
@@ -103,11 +111,13 @@ func (w *world) sessionLink(t *testing.T, name, tk string, s *ticket.Session) {
 
 // freshInvitation returns a setup that opens a ticket of customer_user and invites its
 // requester as the agent (at a proposed time unless at is zero); the session is
-// "session:name", and its link "<token:name>".
+// "session:name", its link "<token:name>" and the ticket's requester link
+// "<token:name_ticket>".
 func freshInvitation(name string, at time.Time) func(t *testing.T, w *world) {
 	return func(t *testing.T, w *world) {
 		t.Helper()
 		w.requesterTicket(t, name)
+		w.links[name+"_ticket"] = w.links[name]
 		w.sessionLink(t, name, name, w.invite(t, "agent", name, at))
 	}
 }
@@ -381,6 +391,37 @@ func sessionsScenarios() map[string][]scenario {
 			}}},
 		"requestSessionByLink": {{name: "open", path: "/public/requests/<token:calling>/sessions", setup: freshRequesterTicket("calling"),
 			want: everyone(created), check: sessionIs("requested")}},
+		"listRequesterAttachments": {{name: "open", path: "/public/requests/<token:req>/attachments", want: everyone(ok),
+			check: func(t *testing.T, w *world, as string, a answer) {
+				p := decode[struct{ Items []struct{ ID uuid.UUID } }](t, a)
+				require.NotEmpty(t, p.Items)
+				assert.Equal(t, w.ids["attachment:req"], p.Items[0].ID)
+			}}},
+		"downloadRequesterAttachment": {
+			{name: "its file", path: "/public/requests/<token:req>/attachments/{attachment:req}/content", want: everyone(ok),
+				check: func(t *testing.T, w *world, as string, a answer) {
+					assert.Equal(t, "content of req", a.body)
+				}},
+			{name: "another ticket's file", path: "/public/requests/<token:req>/attachments/{attachment:x}/content",
+				want: everyone(notFound)},
+		},
+		"fireRequesterSessionEvent": {
+			{name: "accept", path: "/public/requests/<token:answering_ticket>/sessions/{session:answering}/events",
+				setup: freshInvitation("answering", future), body: `{"event":"accept"}`, want: everyone(ok), check: sessionIs("confirmed")},
+			{name: "If-Match stale", path: "/public/requests/<token:req>/sessions/{session:sess_link}/events",
+				header: []string{"If-Match", `"999"`}, body: `{"event":"cancel"}`, want: everyone(http.StatusPreconditionFailed)},
+			{name: "another ticket's session", path: "/public/requests/<token:req>/sessions/{session:x}/events",
+				body: `{"event":"cancel"}`, want: everyone(notFound)},
+		},
+		"joinRequesterSession": {
+			{name: "invited", path: "/public/requests/<token:req>/sessions/{session:sess_link}/join", want: everyone(ok),
+				check: func(t *testing.T, w *world, as string, a answer) {
+					g := decode[struct{ Room, Identity string }](t, a)
+					assert.Equal(t, "session-"+w.ids["session:sess_link"].String(), g.Room)
+					assert.Equal(t, "requester-"+w.ids["ticket:req"].String(), g.Identity)
+				}},
+			{name: "another ticket's session", path: "/public/requests/<token:req>/sessions/{session:x}/join", want: everyone(notFound)},
+		},
 		"getLinkedSession": {
 			{name: "open", path: "/public/sessions/<token:sess_link>", want: everyone(ok),
 				check: func(t *testing.T, w *world, as string, a answer) {
