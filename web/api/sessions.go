@@ -228,7 +228,9 @@ func actionsOf(as []device.Action) []device.Action { return append([]device.Acti
 
 // CodePage is what a device code's page shows.
 type CodePage struct {
-	Actions []device.Action `json:"actions" doc:"what the page offers: view, open_ticket, request_session, upload_media"`
+	// Actions are the code's within the tenant's offer; the form's visibility still decides
+	// who opens a ticket (customers: sign in; invited: a request link), which a client shows.
+	Actions []device.Action `json:"actions" doc:"what the page offers: view, open_ticket, request_session, upload_media; with form.visibility customers or invited a code holder cannot open a ticket (401 or 403)"`
 	Device  *PublicDevice   `json:"device,omitempty" doc:"the device; absent unless the code offers view"`
 	Form    *PublicForm     `json:"form"`
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -206,6 +207,18 @@ func sessionsScenarios() map[string][]scenario {
 					p := decode[struct{ Items []sessionOut }](t, a)
 					assert.Empty(t, p.Items, "as %s: no session on customer Y's tickets, and customers see none of Y's", as)
 				}},
+			{name: "planned", path: "/sessions?planned_from=2099-01-01T00:00:00Z&planned_to=2099-01-03T00:00:00Z",
+				setup: freshInvitation("planned", future), want: statuses(ok, 0, people...),
+				check: func(t *testing.T, w *world, as string, a answer) {
+					p := decode[struct{ Items []sessionOut }](t, a)
+					require.NotEmpty(t, p.Items, "as %s", as)
+					for _, s := range p.Items {
+						require.NotNil(t, s.PlannedAt, "as %s: an unplanned session", as)
+						assert.True(t, future.Equal(*s.PlannedAt), "as %s", as)
+					}
+				}},
+			{name: "planned range reversed", path: "/sessions?planned_from=2099-01-03T00:00:00Z&planned_to=2099-01-01T00:00:00Z",
+				want: statuses(invalid, 0, people...)},
 			{name: "unknown state", path: "/sessions?state=dozing", want: statuses(invalid, 0, people...)},
 		},
 		"getSession": {{name: "customer's", path: "/sessions/{session:x}", want: statuses(ok, 0, people...),
@@ -214,12 +227,29 @@ func sessionsScenarios() map[string][]scenario {
 				assert.Equal(t, w.ids["ticket:sess"], s.TicketID)
 				assert.Equal(t, `"`+jsonInt(s.Version)+`"`, a.Header.Get("ETag"))
 			}}},
-		"listTicketSessions": {{name: "customer's", path: "/tickets/{ticket:sess}/sessions", want: statuses(ok, 0, people...),
-			check: func(t *testing.T, w *world, as string, a answer) {
-				p := decode[struct{ Items []sessionOut }](t, a)
-				require.NotEmpty(t, p.Items)
-				assert.Equal(t, w.ids["session:x"], p.Items[0].ID)
-			}}},
+		"listTicketSessions": {
+			{name: "customer's", path: "/tickets/{ticket:sess}/sessions", want: statuses(ok, 0, people...),
+				check: func(t *testing.T, w *world, as string, a answer) {
+					p := decode[struct{ Items []sessionOut }](t, a)
+					require.NotEmpty(t, p.Items)
+					assert.Equal(t, w.ids["session:x"], p.Items[0].ID, "oldest first")
+				}},
+			{name: "paged", path: "/tickets/{ticket:sess}/sessions?limit=1", want: statuses(ok, 0, people...),
+				check: func(t *testing.T, w *world, as string, a answer) {
+					type page struct {
+						Items []sessionOut
+						Next  string
+					}
+					first := decode[page](t, a)
+					require.Len(t, first.Items, 1)
+					require.NotEmpty(t, first.Next)
+					b := w.call(t, as, http.MethodGet, "/tickets/{ticket:sess}/sessions?limit=1&after="+url.QueryEscape(first.Next), "")
+					require.Equal(t, http.StatusOK, b.StatusCode, b.body)
+					second := decode[page](t, b)
+					require.Len(t, second.Items, 1)
+					assert.NotEqual(t, first.Items[0].ID, second.Items[0].ID, "the next page goes on")
+				}},
+		},
 		"requestSession": {{name: "requester", path: "/tickets/{ticket:asking}/sessions", setup: freshTicket("asking", "customer_user"),
 			want: statuses(created, forbidden, customers...),
 			check: func(t *testing.T, w *world, as string, a answer) {
