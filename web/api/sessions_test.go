@@ -123,6 +123,17 @@ func freshInvitation(name string, at time.Time) func(t *testing.T, w *world) {
 	}
 }
 
+// rotated returns a setup that makes a fresh invitation (see freshInvitation) and then
+// replaces its ticket's requester link, which ends the session's link too.
+func rotated(name string) func(t *testing.T, w *world) {
+	return func(t *testing.T, w *world) {
+		t.Helper()
+		freshInvitation(name, time.Time{})(t, w)
+		_, err := w.desk.RotateRequesterLink(t.Context(), w.actors["admin"], w.ids["ticket:"+name])
+		require.NoError(t, err)
+	}
+}
+
 // freshRequest returns a setup that opens a ticket of customer_user, who asks for a call on
 // it: the session is "session:name".
 func freshRequest(name string) func(t *testing.T, w *world) {
@@ -385,6 +396,8 @@ func sessionsScenarios() map[string][]scenario {
 					assert.ElementsMatch(t, []string{"upload_media", "request_session"}, p.Actions)
 				}},
 			{name: "forged", path: "/public/requests/" + strings.Repeat("A", 60), want: everyone(http.StatusUnauthorized)},
+			{name: "replaced", path: "/public/requests/<token:rotated_ticket>", want: everyone(http.StatusUnauthorized),
+				setup: rotated("rotated")},
 		},
 		"fireRequesterEvent": {
 			{name: "cancel", path: "/public/requests/<token:withdrawing>/events", setup: freshRequesterTicket("withdrawing"),
@@ -459,6 +472,8 @@ func sessionsScenarios() map[string][]scenario {
 					assert.NotEmpty(t, a.Header.Get("ETag"))
 				}},
 			{name: "a requester link is no session link", path: "/public/sessions/<token:req>", want: everyone(http.StatusUnauthorized)},
+			{name: "ticket's link replaced", path: "/public/sessions/<token:rotated>", want: everyone(http.StatusUnauthorized),
+				setup: rotated("rotated")},
 		},
 		"fireLinkedSessionEvent": {
 			{name: "accept", path: "/public/sessions/<token:accepting>/events", setup: freshInvitation("accepting", future),
