@@ -20,6 +20,7 @@ import (
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
+	"github.com/deskkit/helpdesk/video/videotest"
 	"github.com/deskkit/helpdesk/web/api"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -29,6 +30,9 @@ import (
 )
 
 const pw = "Api-world-pass-1"
+
+// secretKey signs the world's links.
+const secretKey = "the API tests' key, 32 bytes ok!"
 
 // engine opens a fresh migrated store: SQLite in a temporary file, or a PostgreSQL schema of
 // its own.
@@ -64,6 +68,11 @@ type world struct {
 	ids    map[string]uuid.UUID
 	// receiver answers webhook deliveries with 204; bodies name its URL as {receiver}.
 	receiver *httptest.Server
+	// links are the tokens of codes and links that public paths carry, which paths name as
+	// <token:name>; TestIsolation leaves them alone (a token is its own credential).
+	links map[string]string
+	// video is the Desk's video provider.
+	video *videotest.Fake
 }
 
 // actorNames are the callers every scenario is run as; "anonymous" sends no credentials.
@@ -77,8 +86,9 @@ func newWorld(t *testing.T, e engine) *world {
 	t.Cleanup(func() { _ = s.Close() })
 	require.NoError(t, s.MigrateUp(ctx))
 	srv := httptest.NewUnstartedServer(nil)
+	vid := videotest.NewFake()
 	d, err := helpdesk.New(s, &helpdesk.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
-		SecretKeys: [][]byte{[]byte("the API tests' key, 32 bytes ok!")}, Blobs: blob.NewMem(),
+		SecretKeys: [][]byte{[]byte(secretKey)}, Blobs: blob.NewMem(), Video: vid,
 		Logger: slog.New(slog.DiscardHandler), MaxConcurrentHashes: 16, AllowPrivateTargets: true, TenantMailer: settingsMailer})
 	require.NoError(t, err)
 	h, err := api.New(d, &api.Config{Logger: slog.New(slog.DiscardHandler)})
@@ -86,7 +96,8 @@ func newWorld(t *testing.T, e engine) *world {
 	srv.Config.Handler = h
 	srv.Start()
 	t.Cleanup(srv.Close)
-	w := &world{desk: d, store: s, srv: srv, actors: map[string]tenant.Actor{}, tokens: map[string]string{}, ids: map[string]uuid.UUID{}}
+	w := &world{desk: d, store: s, srv: srv, actors: map[string]tenant.Actor{}, tokens: map[string]string{}, ids: map[string]uuid.UUID{},
+		links: map[string]string{}, video: vid}
 	w.receiver = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNoContent) }))
 	t.Cleanup(w.receiver.Close)
 
@@ -194,12 +205,21 @@ func (w *world) ticket(t *testing.T, name, by, title string) *ticket.Ticket {
 	return s.Ticket
 }
 
-var placeholder = regexp.MustCompile(`\{([a-z_]+:[a-z0-9_]+)\}`)
+var (
+	placeholder = regexp.MustCompile(`\{([a-z_]+:[a-z0-9_]+)\}`)
+	linkHolder  = regexp.MustCompile(`<token:([a-z0-9_]+)>`)
+)
 
-// expand replaces {kind:name} with the named record's ID.
+// expand replaces {kind:name} with the named record's ID, and <token:name> with the named
+// public token.
 func (w *world) expand(t *testing.T, s string) string {
 	t.Helper()
 	s = strings.ReplaceAll(s, "{receiver}", w.receiver.URL)
+	s = linkHolder.ReplaceAllStringFunc(s, func(m string) string {
+		tok, ok := w.links[linkHolder.FindStringSubmatch(m)[1]]
+		require.True(t, ok, "no token %s", m)
+		return tok
+	})
 	return placeholder.ReplaceAllStringFunc(s, func(m string) string {
 		id, ok := w.ids[m[1:len(m)-1]]
 		require.True(t, ok, "no record %s", m)

@@ -108,6 +108,30 @@ func (e BellItemEvent) Valid() bool {
 	}
 }
 
+// Defines values for CodePageActions.
+const (
+	CodePageActionsOpenTicket     CodePageActions = "open_ticket"
+	CodePageActionsRequestSession CodePageActions = "request_session"
+	CodePageActionsUploadMedia    CodePageActions = "upload_media"
+	CodePageActionsView           CodePageActions = "view"
+)
+
+// Valid indicates whether the value is a known member of the CodePageActions enum.
+func (e CodePageActions) Valid() bool {
+	switch e {
+	case CodePageActionsOpenTicket:
+		return true
+	case CodePageActionsRequestSession:
+		return true
+	case CodePageActionsUploadMedia:
+		return true
+	case CodePageActionsView:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreatedTicketSource.
 const (
 	CreatedTicketSourceCode     CreatedTicketSource = "code"
@@ -669,6 +693,243 @@ func (e PartyKind) Valid() bool {
 	}
 }
 
+// Defines values for PublicBlockKind.
+const (
+	Document PublicBlockKind = "document"
+	Faq      PublicBlockKind = "faq"
+	Link     PublicBlockKind = "link"
+	Text     PublicBlockKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the PublicBlockKind enum.
+func (e PublicBlockKind) Valid() bool {
+	switch e {
+	case Document:
+		return true
+	case Faq:
+		return true
+	case Link:
+		return true
+	case Text:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublicFormVisibility.
+const (
+	PublicFormVisibilityCustomers PublicFormVisibility = "customers"
+	PublicFormVisibilityInvited   PublicFormVisibility = "invited"
+	PublicFormVisibilityPublic    PublicFormVisibility = "public"
+)
+
+// Valid indicates whether the value is a known member of the PublicFormVisibility enum.
+func (e PublicFormVisibility) Valid() bool {
+	switch e {
+	case PublicFormVisibilityCustomers:
+		return true
+	case PublicFormVisibilityInvited:
+		return true
+	case PublicFormVisibilityPublic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequestLinkPageActions.
+const (
+	RequestLinkPageActionsOpenTicket     RequestLinkPageActions = "open_ticket"
+	RequestLinkPageActionsRequestSession RequestLinkPageActions = "request_session"
+	RequestLinkPageActionsUploadMedia    RequestLinkPageActions = "upload_media"
+	RequestLinkPageActionsView           RequestLinkPageActions = "view"
+)
+
+// Valid indicates whether the value is a known member of the RequestLinkPageActions enum.
+func (e RequestLinkPageActions) Valid() bool {
+	switch e {
+	case RequestLinkPageActionsOpenTicket:
+		return true
+	case RequestLinkPageActionsRequestSession:
+		return true
+	case RequestLinkPageActionsUploadMedia:
+		return true
+	case RequestLinkPageActionsView:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequesterEventBodyEvent.
+const (
+	RequesterEventBodyEventAccept   RequesterEventBodyEvent = "accept"
+	RequesterEventBodyEventAssign   RequesterEventBodyEvent = "assign"
+	RequesterEventBodyEventCancel   RequesterEventBodyEvent = "cancel"
+	RequesterEventBodyEventClose    RequesterEventBodyEvent = "close"
+	RequesterEventBodyEventComplete RequesterEventBodyEvent = "complete"
+	RequesterEventBodyEventExpire   RequesterEventBodyEvent = "expire"
+	RequesterEventBodyEventRate     RequesterEventBodyEvent = "rate"
+	RequesterEventBodyEventReject   RequesterEventBodyEvent = "reject"
+	RequesterEventBodyEventReopen   RequesterEventBodyEvent = "reopen"
+	RequesterEventBodyEventResume   RequesterEventBodyEvent = "resume"
+	RequesterEventBodyEventStart    RequesterEventBodyEvent = "start"
+	RequesterEventBodyEventSubmit   RequesterEventBodyEvent = "submit"
+	RequesterEventBodyEventWait     RequesterEventBodyEvent = "wait"
+)
+
+// Valid indicates whether the value is a known member of the RequesterEventBodyEvent enum.
+func (e RequesterEventBodyEvent) Valid() bool {
+	switch e {
+	case RequesterEventBodyEventAccept:
+		return true
+	case RequesterEventBodyEventAssign:
+		return true
+	case RequesterEventBodyEventCancel:
+		return true
+	case RequesterEventBodyEventClose:
+		return true
+	case RequesterEventBodyEventComplete:
+		return true
+	case RequesterEventBodyEventExpire:
+		return true
+	case RequesterEventBodyEventRate:
+		return true
+	case RequesterEventBodyEventReject:
+		return true
+	case RequesterEventBodyEventReopen:
+		return true
+	case RequesterEventBodyEventResume:
+		return true
+	case RequesterEventBodyEventStart:
+		return true
+	case RequesterEventBodyEventSubmit:
+		return true
+	case RequesterEventBodyEventWait:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequesterTicketActions.
+const (
+	RequesterTicketActionsOpenTicket     RequesterTicketActions = "open_ticket"
+	RequesterTicketActionsRequestSession RequesterTicketActions = "request_session"
+	RequesterTicketActionsUploadMedia    RequesterTicketActions = "upload_media"
+	RequesterTicketActionsView           RequesterTicketActions = "view"
+)
+
+// Valid indicates whether the value is a known member of the RequesterTicketActions enum.
+func (e RequesterTicketActions) Valid() bool {
+	switch e {
+	case RequesterTicketActionsOpenTicket:
+		return true
+	case RequesterTicketActionsRequestSession:
+		return true
+	case RequesterTicketActionsUploadMedia:
+		return true
+	case RequesterTicketActionsView:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionState.
+const (
+	SessionStateCancelled  SessionState = "cancelled"
+	SessionStateClosed     SessionState = "closed"
+	SessionStateConfirmed  SessionState = "confirmed"
+	SessionStateDone       SessionState = "done"
+	SessionStateExpired    SessionState = "expired"
+	SessionStateInProgress SessionState = "in_progress"
+	SessionStateInvited    SessionState = "invited"
+	SessionStateProposed   SessionState = "proposed"
+	SessionStateRefused    SessionState = "refused"
+	SessionStateRequested  SessionState = "requested"
+)
+
+// Valid indicates whether the value is a known member of the SessionState enum.
+func (e SessionState) Valid() bool {
+	switch e {
+	case SessionStateCancelled:
+		return true
+	case SessionStateClosed:
+		return true
+	case SessionStateConfirmed:
+		return true
+	case SessionStateDone:
+		return true
+	case SessionStateExpired:
+		return true
+	case SessionStateInProgress:
+		return true
+	case SessionStateInvited:
+		return true
+	case SessionStateProposed:
+		return true
+	case SessionStateRefused:
+		return true
+	case SessionStateRequested:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionEventBodyEvent.
+const (
+	SessionEventBodyEventAccept  SessionEventBodyEvent = "accept"
+	SessionEventBodyEventCancel  SessionEventBodyEvent = "cancel"
+	SessionEventBodyEventClose   SessionEventBodyEvent = "close"
+	SessionEventBodyEventConfirm SessionEventBodyEvent = "confirm"
+	SessionEventBodyEventEnd     SessionEventBodyEvent = "end"
+	SessionEventBodyEventExpire  SessionEventBodyEvent = "expire"
+	SessionEventBodyEventInvite  SessionEventBodyEvent = "invite"
+	SessionEventBodyEventPropose SessionEventBodyEvent = "propose"
+	SessionEventBodyEventRate    SessionEventBodyEvent = "rate"
+	SessionEventBodyEventRefuse  SessionEventBodyEvent = "refuse"
+	SessionEventBodyEventReopen  SessionEventBodyEvent = "reopen"
+	SessionEventBodyEventRequest SessionEventBodyEvent = "request"
+	SessionEventBodyEventStart   SessionEventBodyEvent = "start"
+)
+
+// Valid indicates whether the value is a known member of the SessionEventBodyEvent enum.
+func (e SessionEventBodyEvent) Valid() bool {
+	switch e {
+	case SessionEventBodyEventAccept:
+		return true
+	case SessionEventBodyEventCancel:
+		return true
+	case SessionEventBodyEventClose:
+		return true
+	case SessionEventBodyEventConfirm:
+		return true
+	case SessionEventBodyEventEnd:
+		return true
+	case SessionEventBodyEventExpire:
+		return true
+	case SessionEventBodyEventInvite:
+		return true
+	case SessionEventBodyEventPropose:
+		return true
+	case SessionEventBodyEventRate:
+		return true
+	case SessionEventBodyEventRefuse:
+		return true
+	case SessionEventBodyEventReopen:
+		return true
+	case SessionEventBodyEventRequest:
+		return true
+	case SessionEventBodyEventStart:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TicketSource.
 const (
 	TicketSourceCode     TicketSource = "code"
@@ -728,49 +989,49 @@ func (e TicketState) Valid() bool {
 
 // Defines values for TicketEventBodyEvent.
 const (
-	Accept   TicketEventBodyEvent = "accept"
-	Assign   TicketEventBodyEvent = "assign"
-	Cancel   TicketEventBodyEvent = "cancel"
-	Close    TicketEventBodyEvent = "close"
-	Complete TicketEventBodyEvent = "complete"
-	Expire   TicketEventBodyEvent = "expire"
-	Rate     TicketEventBodyEvent = "rate"
-	Reject   TicketEventBodyEvent = "reject"
-	Reopen   TicketEventBodyEvent = "reopen"
-	Resume   TicketEventBodyEvent = "resume"
-	Start    TicketEventBodyEvent = "start"
-	Submit   TicketEventBodyEvent = "submit"
-	Wait     TicketEventBodyEvent = "wait"
+	TicketEventBodyEventAccept   TicketEventBodyEvent = "accept"
+	TicketEventBodyEventAssign   TicketEventBodyEvent = "assign"
+	TicketEventBodyEventCancel   TicketEventBodyEvent = "cancel"
+	TicketEventBodyEventClose    TicketEventBodyEvent = "close"
+	TicketEventBodyEventComplete TicketEventBodyEvent = "complete"
+	TicketEventBodyEventExpire   TicketEventBodyEvent = "expire"
+	TicketEventBodyEventRate     TicketEventBodyEvent = "rate"
+	TicketEventBodyEventReject   TicketEventBodyEvent = "reject"
+	TicketEventBodyEventReopen   TicketEventBodyEvent = "reopen"
+	TicketEventBodyEventResume   TicketEventBodyEvent = "resume"
+	TicketEventBodyEventStart    TicketEventBodyEvent = "start"
+	TicketEventBodyEventSubmit   TicketEventBodyEvent = "submit"
+	TicketEventBodyEventWait     TicketEventBodyEvent = "wait"
 )
 
 // Valid indicates whether the value is a known member of the TicketEventBodyEvent enum.
 func (e TicketEventBodyEvent) Valid() bool {
 	switch e {
-	case Accept:
+	case TicketEventBodyEventAccept:
 		return true
-	case Assign:
+	case TicketEventBodyEventAssign:
 		return true
-	case Cancel:
+	case TicketEventBodyEventCancel:
 		return true
-	case Close:
+	case TicketEventBodyEventClose:
 		return true
-	case Complete:
+	case TicketEventBodyEventComplete:
 		return true
-	case Expire:
+	case TicketEventBodyEventExpire:
 		return true
-	case Rate:
+	case TicketEventBodyEventRate:
 		return true
-	case Reject:
+	case TicketEventBodyEventReject:
 		return true
-	case Reopen:
+	case TicketEventBodyEventReopen:
 		return true
-	case Resume:
+	case TicketEventBodyEventResume:
 		return true
-	case Start:
+	case TicketEventBodyEventStart:
 		return true
-	case Submit:
+	case TicketEventBodyEventSubmit:
 		return true
-	case Wait:
+	case TicketEventBodyEventWait:
 		return true
 	default:
 		return false
@@ -1152,6 +1413,48 @@ func (e ListNotificationsParamsEvent) Valid() bool {
 	}
 }
 
+// Defines values for ListSessionsParamsState.
+const (
+	ListSessionsParamsStateCancelled  ListSessionsParamsState = "cancelled"
+	ListSessionsParamsStateClosed     ListSessionsParamsState = "closed"
+	ListSessionsParamsStateConfirmed  ListSessionsParamsState = "confirmed"
+	ListSessionsParamsStateDone       ListSessionsParamsState = "done"
+	ListSessionsParamsStateExpired    ListSessionsParamsState = "expired"
+	ListSessionsParamsStateInProgress ListSessionsParamsState = "in_progress"
+	ListSessionsParamsStateInvited    ListSessionsParamsState = "invited"
+	ListSessionsParamsStateProposed   ListSessionsParamsState = "proposed"
+	ListSessionsParamsStateRefused    ListSessionsParamsState = "refused"
+	ListSessionsParamsStateRequested  ListSessionsParamsState = "requested"
+)
+
+// Valid indicates whether the value is a known member of the ListSessionsParamsState enum.
+func (e ListSessionsParamsState) Valid() bool {
+	switch e {
+	case ListSessionsParamsStateCancelled:
+		return true
+	case ListSessionsParamsStateClosed:
+		return true
+	case ListSessionsParamsStateConfirmed:
+		return true
+	case ListSessionsParamsStateDone:
+		return true
+	case ListSessionsParamsStateExpired:
+		return true
+	case ListSessionsParamsStateInProgress:
+		return true
+	case ListSessionsParamsStateInvited:
+		return true
+	case ListSessionsParamsStateProposed:
+		return true
+	case ListSessionsParamsStateRefused:
+		return true
+	case ListSessionsParamsStateRequested:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListTicketsParamsState.
 const (
 	ListTicketsParamsStateAssigned   ListTicketsParamsState = "assigned"
@@ -1331,6 +1634,17 @@ type CannedResponsePage struct {
 	// Next the cursor of the following page (pass it as after); absent on the last page
 	Next *string `json:"next,omitempty"`
 }
+
+// CodePage defines model for CodePage.
+type CodePage struct {
+	// Actions what the page offers: view, open_ticket, request_session, upload_media; with form.visibility customers or invited a code holder cannot open a ticket (401 or 403)
+	Actions []CodePageActions `json:"actions"`
+	Device  *PublicDevice     `json:"device,omitempty"`
+	Form    PublicForm        `json:"form"`
+}
+
+// CodePageActions defines model for CodePage.Actions.
+type CodePageActions string
 
 // Contact defines model for Contact.
 type Contact struct {
@@ -1587,6 +1901,16 @@ type FormTexts struct {
 	Welcome     *string `json:"welcome,omitempty"`
 }
 
+// Grant defines model for Grant.
+type Grant struct {
+	ExpiresAt time.Time `json:"expires_at"`
+	Identity  string    `json:"identity"`
+	Room      string    `json:"room"`
+
+	// Token the video provider's join credential
+	Token string `json:"token"`
+}
+
 // HistoryEntry defines model for HistoryEntry.
 type HistoryEntry struct {
 	// Action what happened: a lifecycle event, edit, assign, message…
@@ -1608,6 +1932,18 @@ type HistoryEntryPage struct {
 
 	// Next the cursor of the following page (pass it as after); absent on the last page
 	Next *string `json:"next,omitempty"`
+}
+
+// InvitationBody defines model for InvitationBody.
+type InvitationBody struct {
+	// At propose this time; absent invites now
+	At *time.Time `json:"at,omitempty"`
+
+	// Duration planned length in seconds
+	Duration *int `json:"duration,omitempty"`
+
+	// SessionId answer this requested session (else a new one)
+	SessionId *openapi_types.UUID `json:"session_id,omitempty"`
 }
 
 // MailServer defines model for MailServer.
@@ -2152,6 +2488,98 @@ type ProjectPage struct {
 	Next *string `json:"next,omitempty"`
 }
 
+// PublicBlock defines model for PublicBlock.
+type PublicBlock struct {
+	Body  *string         `json:"body,omitempty"`
+	Kind  PublicBlockKind `json:"kind"`
+	Title *string         `json:"title,omitempty"`
+	Url   *string         `json:"url,omitempty"`
+}
+
+// PublicBlockKind defines model for PublicBlock.Kind.
+type PublicBlockKind string
+
+// PublicDevice defines model for PublicDevice.
+type PublicDevice struct {
+	// Content the type's public content
+	Content []PublicBlock `json:"content"`
+
+	// Fields the type's public custom fields, in the type's order
+	Fields       []PublicField      `json:"fields"`
+	Id           openapi_types.UUID `json:"id"`
+	Location     *string            `json:"location,omitempty"`
+	Name         string             `json:"name"`
+	SerialNumber *string            `json:"serial_number,omitempty"`
+
+	// Type the device type's name
+	Type *string `json:"type,omitempty"`
+}
+
+// PublicField defines model for PublicField.
+type PublicField struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// PublicForm defines model for PublicForm.
+type PublicForm struct {
+	// Accent the accent colour, as #rrggbb
+	Accent   *string `json:"accent,omitempty"`
+	GuideUrl *string `json:"guide_url,omitempty"`
+
+	// Language the tenant's language, the texts' first fallback
+	Language string `json:"language"`
+
+	// Operator the service the public pages speak for
+	Operator     string  `json:"operator"`
+	SupportEmail *string `json:"support_email,omitempty"`
+
+	// TermsUrl terms a requester must accept (accept_terms) to submit
+	TermsUrl *string `json:"terms_url,omitempty"`
+
+	// Texts the form's texts by language (the reader's, else language's, else en)
+	Texts map[string]PublicFormTexts `json:"texts"`
+
+	// Types the request types to choose from; empty means free text
+	Types []string `json:"types"`
+
+	// Visibility who may open a ticket from a code: public, customers (signed-in customer users) or invited (request links)
+	Visibility PublicFormVisibility `json:"visibility"`
+}
+
+// PublicFormVisibility who may open a ticket from a code: public, customers (signed-in customer users) or invited (request links)
+type PublicFormVisibility string
+
+// PublicFormTexts defines model for PublicFormTexts.
+type PublicFormTexts struct {
+	// Help where else to find help
+	Help *string `json:"help,omitempty"`
+
+	// RequestHint above the request form: what a good request says
+	RequestHint *string `json:"request_hint,omitempty"`
+
+	// Welcome greets the visitor on the device's page
+	Welcome *string `json:"welcome,omitempty"`
+}
+
+// PublicTicketBody defines model for PublicTicketBody.
+type PublicTicketBody struct {
+	// AcceptTerms the requester accepted the form's terms
+	AcceptTerms *bool   `json:"accept_terms,omitempty"`
+	Description *string `json:"description,omitempty"`
+
+	// RequestSession ask for a video call with it
+	RequestSession *bool    `json:"request_session,omitempty"`
+	Requester      *Contact `json:"requester,omitempty"`
+
+	// Title required, up to 200 characters
+	Title string `json:"title"`
+
+	// Type one of the form's types, when it lists some
+	Type *string `json:"type,omitempty"`
+}
+
 // PushKeys defines model for PushKeys.
 type PushKeys struct {
 	// Auth its 16-byte authentication secret, base64url
@@ -2230,10 +2658,50 @@ type RenderedCannedResponse struct {
 	Title string `json:"title"`
 }
 
+// RequestLinkPage defines model for RequestLinkPage.
+type RequestLinkPage struct {
+	// Actions what the requester may start once the ticket is open
+	Actions   []RequestLinkPageActions `json:"actions"`
+	Contact   Contact                  `json:"contact"`
+	Device    PublicDevice             `json:"device"`
+	ExpiresAt time.Time                `json:"expires_at"`
+	Form      PublicForm               `json:"form"`
+}
+
+// RequestLinkPageActions defines model for RequestLinkPage.Actions.
+type RequestLinkPageActions string
+
+// RequesterEventBody defines model for RequesterEventBody.
+type RequesterEventBody struct {
+	// Comment rate: a comment
+	Comment *string `json:"comment,omitempty"`
+
+	// Event close (resolved), cancel, reopen or rate
+	Event  RequesterEventBodyEvent `json:"event"`
+	Reason *string                 `json:"reason,omitempty"`
+
+	// Stars rate: 1 to 5
+	Stars *int `json:"stars,omitempty"`
+}
+
+// RequesterEventBodyEvent close (resolved), cancel, reopen or rate
+type RequesterEventBodyEvent string
+
 // RequesterLink defines model for RequesterLink.
 type RequesterLink struct {
 	Url string `json:"url"`
 }
+
+// RequesterTicket defines model for RequesterTicket.
+type RequesterTicket struct {
+	// Actions what the requester may start besides writing: upload_media, request_session
+	Actions []RequesterTicketActions `json:"actions"`
+	Form    *PublicForm              `json:"form,omitempty"`
+	Ticket  Ticket                   `json:"ticket"`
+}
+
+// RequesterTicketActions defines model for RequesterTicket.Actions.
+type RequesterTicketActions string
 
 // SMSSegments defines model for SMSSegments.
 type SMSSegments struct {
@@ -2245,6 +2713,53 @@ type SMSSegments struct {
 
 	// Units its size in septets (GSM-7) or UTF-16 code units (UCS-2)
 	Units int `json:"units"`
+}
+
+// Session defines model for Session.
+type Session struct {
+	// AgentId the inviting agent
+	AgentId    *openapi_types.UUID `json:"agent_id,omitempty"`
+	CreatedAt  time.Time           `json:"created_at"`
+	EndedAt    *time.Time          `json:"ended_at,omitempty"`
+	Id         openapi_types.UUID  `json:"id"`
+	PlannedAt  *time.Time          `json:"planned_at,omitempty"`
+	PlannedEnd *time.Time          `json:"planned_end,omitempty"`
+	Rating     *Rating             `json:"rating,omitempty"`
+	StartedAt  *time.Time          `json:"started_at,omitempty"`
+	State      SessionState        `json:"state"`
+	TicketId   openapi_types.UUID  `json:"ticket_id"`
+	UpdatedAt  time.Time           `json:"updated_at"`
+	Version    int64               `json:"version"`
+}
+
+// SessionState defines model for Session.State.
+type SessionState string
+
+// SessionEventBody defines model for SessionEventBody.
+type SessionEventBody struct {
+	// Comment rate: a comment
+	Comment *string `json:"comment,omitempty"`
+
+	// Event confirm, accept, refuse, start, end, rate, close, cancel or reopen (request and invite have operations of their own)
+	Event SessionEventBodyEvent `json:"event"`
+
+	// Reason why: for refuse, and required of staff to cancel
+	Reason *string `json:"reason,omitempty"`
+
+	// Stars rate: 1 to 5
+	Stars *int `json:"stars,omitempty"`
+}
+
+// SessionEventBodyEvent confirm, accept, refuse, start, end, rate, close, cancel or reopen (request and invite have operations of their own)
+type SessionEventBodyEvent string
+
+// SessionPage defines model for SessionPage.
+type SessionPage struct {
+	// Items this page's items
+	Items []Session `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
 }
 
 // Settings defines model for Settings.
@@ -2830,6 +3345,156 @@ type EditProjectParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// GetCodePageParams defines parameters for GetCodePage.
+type GetCodePageParams struct {
+	// XCodePIN the code's PIN, when it has one
+	XCodePIN *string `json:"X-Code-PIN,omitempty"`
+}
+
+// OpenTicketByCodeParams defines parameters for OpenTicketByCode.
+type OpenTicketByCodeParams struct {
+	// XCodePIN the code's PIN, when it has one
+	XCodePIN *string `json:"X-Code-PIN,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// OpenTicketByRequestLinkParams defines parameters for OpenTicketByRequestLink.
+type OpenTicketByRequestLinkParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListRequesterAttachmentsParams defines parameters for ListRequesterAttachments.
+type ListRequesterAttachmentsParams struct {
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// FireRequesterEventParams defines parameters for FireRequesterEvent.
+type FireRequesterEventParams struct {
+	// IfMatch the ETag of the ticket the event is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// UploadRequesterMediaParams defines parameters for UploadRequesterMedia.
+type UploadRequesterMediaParams struct {
+	// Name the file's name
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListRequesterMessagesParams defines parameters for ListRequesterMessages.
+type ListRequesterMessagesParams struct {
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// PostRequesterMessageParams defines parameters for PostRequesterMessage.
+type PostRequesterMessageParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListRequesterSessionsParams defines parameters for ListRequesterSessions.
+type ListRequesterSessionsParams struct {
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// RequestSessionByLinkParams defines parameters for RequestSessionByLink.
+type RequestSessionByLinkParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// FireRequesterSessionEventParams defines parameters for FireRequesterSessionEvent.
+type FireRequesterSessionEventParams struct {
+	// IfMatch the ETag of the session the event is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// JoinRequesterSessionParams defines parameters for JoinRequesterSession.
+type JoinRequesterSessionParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// FireLinkedSessionEventParams defines parameters for FireLinkedSessionEvent.
+type FireLinkedSessionEventParams struct {
+	// IfMatch the ETag of the session the event is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// JoinLinkedSessionParams defines parameters for JoinLinkedSession.
+type JoinLinkedSessionParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListSessionsParams defines parameters for ListSessions.
+type ListSessionsParams struct {
+	// State any of these states
+	State *[]ListSessionsParamsState `form:"state,omitempty" json:"state,omitempty"`
+
+	// PlannedFrom planned to start at or after this time (leaves out unplanned sessions)
+	PlannedFrom *time.Time `form:"planned_from,omitempty" json:"planned_from,omitempty"`
+
+	// PlannedTo planned to start before this time (leaves out unplanned sessions)
+	PlannedTo *time.Time `form:"planned_to,omitempty" json:"planned_to,omitempty"`
+
+	// CustomerId sessions of this customer's tickets
+	CustomerId *openapi_types.UUID `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// AgentId sessions of this employee (who invited, proposed or confirmed)
+	AgentId *openapi_types.UUID `form:"agent_id,omitempty" json:"agent_id,omitempty"`
+
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// ListSessionsParamsState defines parameters for ListSessions.
+type ListSessionsParamsState string
+
+// FireSessionEventParams defines parameters for FireSessionEvent.
+type FireSessionEventParams struct {
+	// IfMatch the ETag the event is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// JoinSessionParams defines parameters for JoinSession.
+type JoinSessionParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // UpdateSettingsParams defines parameters for UpdateSettings.
 type UpdateSettingsParams struct {
 	// IfMatch the ETag of GET /tenant or /settings the change is based on; a stale one answers 412
@@ -2959,6 +3624,12 @@ type ListHistoryParams struct {
 	After *string `form:"after,omitempty" json:"after,omitempty"`
 }
 
+// InviteToSessionParams defines parameters for InviteToSession.
+type InviteToSessionParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
 // UploadMediaParams defines parameters for UploadMedia.
 type UploadMediaParams struct {
 	// Name the file's name
@@ -2994,6 +3665,21 @@ type ListTicketOffersParams struct {
 
 // RotateRequesterLinkParams defines parameters for RotateRequesterLink.
 type RotateRequesterLinkParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// ListTicketSessionsParams defines parameters for ListTicketSessions.
+type ListTicketSessionsParams struct {
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// RequestSessionParams defines parameters for RequestSession.
+type RequestSessionParams struct {
 	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
@@ -3138,6 +3824,27 @@ type CreateProjectJSONRequestBody = NewProjectBody
 // EditProjectJSONRequestBody defines body for EditProject for application/json ContentType.
 type EditProjectJSONRequestBody = ProjectEditBody
 
+// OpenTicketByCodeJSONRequestBody defines body for OpenTicketByCode for application/json ContentType.
+type OpenTicketByCodeJSONRequestBody = PublicTicketBody
+
+// OpenTicketByRequestLinkJSONRequestBody defines body for OpenTicketByRequestLink for application/json ContentType.
+type OpenTicketByRequestLinkJSONRequestBody = PublicTicketBody
+
+// FireRequesterEventJSONRequestBody defines body for FireRequesterEvent for application/json ContentType.
+type FireRequesterEventJSONRequestBody = RequesterEventBody
+
+// PostRequesterMessageJSONRequestBody defines body for PostRequesterMessage for application/json ContentType.
+type PostRequesterMessageJSONRequestBody = NewMessageBody
+
+// FireRequesterSessionEventJSONRequestBody defines body for FireRequesterSessionEvent for application/json ContentType.
+type FireRequesterSessionEventJSONRequestBody = SessionEventBody
+
+// FireLinkedSessionEventJSONRequestBody defines body for FireLinkedSessionEvent for application/json ContentType.
+type FireLinkedSessionEventJSONRequestBody = SessionEventBody
+
+// FireSessionEventJSONRequestBody defines body for FireSessionEvent for application/json ContentType.
+type FireSessionEventJSONRequestBody = SessionEventBody
+
 // UpdateSettingsJSONRequestBody defines body for UpdateSettings for application/json ContentType.
 type UpdateSettingsJSONRequestBody = SettingsBody
 
@@ -3167,6 +3874,9 @@ type AssignTicketJSONRequestBody = AssignmentBody
 
 // FireTicketEventJSONRequestBody defines body for FireTicketEvent for application/json ContentType.
 type FireTicketEventJSONRequestBody = TicketEventBody
+
+// InviteToSessionJSONRequestBody defines body for InviteToSession for application/json ContentType.
+type InviteToSessionJSONRequestBody = InvitationBody
 
 // PostMessageJSONRequestBody defines body for PostMessage for application/json ContentType.
 type PostMessageJSONRequestBody = NewMessageBody
@@ -3695,6 +4405,181 @@ type ClientInterface interface {
 	// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
 	EditProject(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, body EditProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCodePage Open a device code's page (counts a scan)
+	//
+	// Corresponds with GET /public/codes/{token} (the `GetCodePage` operationId).
+	GetCodePage(ctx context.Context, token string, params *GetCodePageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenTicketByCodeWithBody Open a ticket for a code's device; the answer carries the requester's link
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /public/codes/{token}/tickets (the `OpenTicketByCode` operationId).
+	OpenTicketByCodeWithBody(ctx context.Context, token string, params *OpenTicketByCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenTicketByCode Open a ticket for a code's device; the answer carries the requester's link
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /public/codes/{token}/tickets (the `OpenTicketByCode` operationId).
+	OpenTicketByCode(ctx context.Context, token string, params *OpenTicketByCodeParams, body OpenTicketByCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRequestLinkPage Open a request link's form
+	//
+	// Corresponds with GET /public/request-links/{token} (the `GetRequestLinkPage` operationId).
+	GetRequestLinkPage(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenTicketByRequestLinkWithBody Open the one ticket a request link allows; the answer carries the requester's link
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /public/request-links/{token}/tickets (the `OpenTicketByRequestLink` operationId).
+	OpenTicketByRequestLinkWithBody(ctx context.Context, token string, params *OpenTicketByRequestLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenTicketByRequestLink Open the one ticket a request link allows; the answer carries the requester's link
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /public/request-links/{token}/tickets (the `OpenTicketByRequestLink` operationId).
+	OpenTicketByRequestLink(ctx context.Context, token string, params *OpenTicketByRequestLinkParams, body OpenTicketByRequestLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRequesterTicket Open a requester's link: their ticket
+	//
+	// Corresponds with GET /public/requests/{token} (the `GetRequesterTicket` operationId).
+	GetRequesterTicket(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRequesterAttachments List the requester's ticket's public files and media
+	//
+	// Corresponds with GET /public/requests/{token}/attachments (the `ListRequesterAttachments` operationId).
+	ListRequesterAttachments(ctx context.Context, token string, params *ListRequesterAttachmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadRequesterAttachment Download a file of the requester's ticket
+	//
+	// Corresponds with GET /public/requests/{token}/attachments/{id}/content (the `DownloadRequesterAttachment` operationId).
+	DownloadRequesterAttachment(ctx context.Context, token string, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FireRequesterEventWithBody Close (resolved), cancel, reopen or rate the requester's ticket
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /public/requests/{token}/events (the `FireRequesterEvent` operationId).
+	FireRequesterEventWithBody(ctx context.Context, token string, params *FireRequesterEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FireRequesterEvent Close (resolved), cancel, reopen or rate the requester's ticket
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /public/requests/{token}/events (the `FireRequesterEvent` operationId).
+	FireRequesterEvent(ctx context.Context, token string, params *FireRequesterEventParams, body FireRequesterEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadRequesterMediaWithBody Upload a photo or video to the requester's ticket
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /public/requests/{token}/media (the `UploadRequesterMedia` operationId).
+	UploadRequesterMediaWithBody(ctx context.Context, token string, params *UploadRequesterMediaParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRequesterMessages List the requester's ticket's messages, oldest first
+	//
+	// Corresponds with GET /public/requests/{token}/messages (the `ListRequesterMessages` operationId).
+	ListRequesterMessages(ctx context.Context, token string, params *ListRequesterMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostRequesterMessageWithBody Post a message on the requester's ticket, with files
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /public/requests/{token}/messages (the `PostRequesterMessage` operationId).
+	PostRequesterMessageWithBody(ctx context.Context, token string, params *PostRequesterMessageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostRequesterMessage Post a message on the requester's ticket, with files
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /public/requests/{token}/messages (the `PostRequesterMessage` operationId).
+	PostRequesterMessage(ctx context.Context, token string, params *PostRequesterMessageParams, body PostRequesterMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListRequesterSessions List the requester's ticket's video sessions, oldest first
+	//
+	// Corresponds with GET /public/requests/{token}/sessions (the `ListRequesterSessions` operationId).
+	ListRequesterSessions(ctx context.Context, token string, params *ListRequesterSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestSessionByLink Ask for a video call on the requester's ticket
+	//
+	// Corresponds with POST /public/requests/{token}/sessions (the `RequestSessionByLink` operationId).
+	RequestSessionByLink(ctx context.Context, token string, params *RequestSessionByLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FireRequesterSessionEventWithBody Accept or refuse a proposed time, cancel, or rate a call of the requester's ticket
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /public/requests/{token}/sessions/{id}/events (the `FireRequesterSessionEvent` operationId).
+	FireRequesterSessionEventWithBody(ctx context.Context, token string, id openapi_types.UUID, params *FireRequesterSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FireRequesterSessionEvent Accept or refuse a proposed time, cancel, or rate a call of the requester's ticket
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /public/requests/{token}/sessions/{id}/events (the `FireRequesterSessionEvent` operationId).
+	FireRequesterSessionEvent(ctx context.Context, token string, id openapi_types.UUID, params *FireRequesterSessionEventParams, body FireRequesterSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// JoinRequesterSession Join a call of the requester's ticket: a grant for its room
+	//
+	// Corresponds with POST /public/requests/{token}/sessions/{id}/join (the `JoinRequesterSession` operationId).
+	JoinRequesterSession(ctx context.Context, token string, id openapi_types.UUID, params *JoinRequesterSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLinkedSession Open a session link: the session
+	//
+	// Corresponds with GET /public/sessions/{token} (the `GetLinkedSession` operationId).
+	GetLinkedSession(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FireLinkedSessionEventWithBody Accept or refuse a proposed time, cancel, or rate the call
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /public/sessions/{token}/events (the `FireLinkedSessionEvent` operationId).
+	FireLinkedSessionEventWithBody(ctx context.Context, token string, params *FireLinkedSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FireLinkedSessionEvent Accept or refuse a proposed time, cancel, or rate the call
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /public/sessions/{token}/events (the `FireLinkedSessionEvent` operationId).
+	FireLinkedSessionEvent(ctx context.Context, token string, params *FireLinkedSessionEventParams, body FireLinkedSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// JoinLinkedSession Join the session's call: a grant for its room
+	//
+	// Corresponds with POST /public/sessions/{token}/join (the `JoinLinkedSession` operationId).
+	JoinLinkedSession(ctx context.Context, token string, params *JoinLinkedSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSessions List video sessions across tickets, newest first
+	//
+	// Corresponds with GET /sessions (the `ListSessions` operationId).
+	ListSessions(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSession Get a video session
+	//
+	// Corresponds with GET /sessions/{id} (the `GetSession` operationId).
+	GetSession(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FireSessionEventWithBody Fire a video session lifecycle event (confirm, accept, refuse, cancel, rate…)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sessions/{id}/events (the `FireSessionEvent` operationId).
+	FireSessionEventWithBody(ctx context.Context, id openapi_types.UUID, params *FireSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FireSessionEvent Fire a video session lifecycle event (confirm, accept, refuse, cancel, rate…)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /sessions/{id}/events (the `FireSessionEvent` operationId).
+	FireSessionEvent(ctx context.Context, id openapi_types.UUID, params *FireSessionEventParams, body FireSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// JoinSession Join a video session's call: a grant for its room
+	//
+	// Corresponds with POST /sessions/{id}/join (the `JoinSession` operationId).
+	JoinSession(ctx context.Context, id openapi_types.UUID, params *JoinSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetSettings Get the tenant's settings
 	//
 	// Corresponds with GET /settings (the `GetSettings` operationId).
@@ -3905,6 +4790,20 @@ type ClientInterface interface {
 	// Corresponds with GET /tickets/{id}/history (the `ListHistory` operationId).
 	ListHistory(ctx context.Context, id openapi_types.UUID, params *ListHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// InviteToSessionWithBody Invite the requester to a video call now, or propose a time for one
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /tickets/{id}/invitations (the `InviteToSession` operationId).
+	InviteToSessionWithBody(ctx context.Context, id openapi_types.UUID, params *InviteToSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InviteToSession Invite the requester to a video call now, or propose a time for one
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /tickets/{id}/invitations (the `InviteToSession` operationId).
+	InviteToSession(ctx context.Context, id openapi_types.UUID, params *InviteToSessionParams, body InviteToSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UploadMediaWithBody Upload a photo or video to a ticket
 	//
 	// Takes any type of body and a specified content type.
@@ -3940,6 +4839,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /tickets/{id}/requester-link (the `RotateRequesterLink` operationId).
 	RotateRequesterLink(ctx context.Context, id openapi_types.UUID, params *RotateRequesterLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTicketSessions List a ticket's video sessions, oldest first
+	//
+	// Corresponds with GET /tickets/{id}/sessions (the `ListTicketSessions` operationId).
+	ListTicketSessions(ctx context.Context, id openapi_types.UUID, params *ListTicketSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestSession Ask for a video call on a ticket
+	//
+	// Corresponds with POST /tickets/{id}/sessions (the `RequestSession` operationId).
+	RequestSession(ctx context.Context, id openapi_types.UUID, params *RequestSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetTicketStatusWithBody Set a ticket's custom status
 	//
@@ -5166,6 +6075,471 @@ func (c *Client) EditProject(ctx context.Context, id openapi_types.UUID, params 
 	return c.Client.Do(req)
 }
 
+// GetCodePage Open a device code's page (counts a scan)
+//
+// Corresponds with GET /public/codes/{token} (the `GetCodePage` operationId).
+func (c *Client) GetCodePage(ctx context.Context, token string, params *GetCodePageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCodePageRequest(c.Server, token, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenTicketByCodeWithBody Open a ticket for a code's device; the answer carries the requester's link
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /public/codes/{token}/tickets (the `OpenTicketByCode` operationId).
+func (c *Client) OpenTicketByCodeWithBody(ctx context.Context, token string, params *OpenTicketByCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenTicketByCodeRequestWithBody(c.Server, token, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenTicketByCode Open a ticket for a code's device; the answer carries the requester's link
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /public/codes/{token}/tickets (the `OpenTicketByCode` operationId).
+func (c *Client) OpenTicketByCode(ctx context.Context, token string, params *OpenTicketByCodeParams, body OpenTicketByCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenTicketByCodeRequest(c.Server, token, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRequestLinkPage Open a request link's form
+//
+// Corresponds with GET /public/request-links/{token} (the `GetRequestLinkPage` operationId).
+func (c *Client) GetRequestLinkPage(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRequestLinkPageRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenTicketByRequestLinkWithBody Open the one ticket a request link allows; the answer carries the requester's link
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /public/request-links/{token}/tickets (the `OpenTicketByRequestLink` operationId).
+func (c *Client) OpenTicketByRequestLinkWithBody(ctx context.Context, token string, params *OpenTicketByRequestLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenTicketByRequestLinkRequestWithBody(c.Server, token, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenTicketByRequestLink Open the one ticket a request link allows; the answer carries the requester's link
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /public/request-links/{token}/tickets (the `OpenTicketByRequestLink` operationId).
+func (c *Client) OpenTicketByRequestLink(ctx context.Context, token string, params *OpenTicketByRequestLinkParams, body OpenTicketByRequestLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenTicketByRequestLinkRequest(c.Server, token, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRequesterTicket Open a requester's link: their ticket
+//
+// Corresponds with GET /public/requests/{token} (the `GetRequesterTicket` operationId).
+func (c *Client) GetRequesterTicket(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRequesterTicketRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRequesterAttachments List the requester's ticket's public files and media
+//
+// Corresponds with GET /public/requests/{token}/attachments (the `ListRequesterAttachments` operationId).
+func (c *Client) ListRequesterAttachments(ctx context.Context, token string, params *ListRequesterAttachmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRequesterAttachmentsRequest(c.Server, token, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadRequesterAttachment Download a file of the requester's ticket
+//
+// Corresponds with GET /public/requests/{token}/attachments/{id}/content (the `DownloadRequesterAttachment` operationId).
+func (c *Client) DownloadRequesterAttachment(ctx context.Context, token string, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadRequesterAttachmentRequest(c.Server, token, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireRequesterEventWithBody Close (resolved), cancel, reopen or rate the requester's ticket
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /public/requests/{token}/events (the `FireRequesterEvent` operationId).
+func (c *Client) FireRequesterEventWithBody(ctx context.Context, token string, params *FireRequesterEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireRequesterEventRequestWithBody(c.Server, token, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireRequesterEvent Close (resolved), cancel, reopen or rate the requester's ticket
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /public/requests/{token}/events (the `FireRequesterEvent` operationId).
+func (c *Client) FireRequesterEvent(ctx context.Context, token string, params *FireRequesterEventParams, body FireRequesterEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireRequesterEventRequest(c.Server, token, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadRequesterMediaWithBody Upload a photo or video to the requester's ticket
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /public/requests/{token}/media (the `UploadRequesterMedia` operationId).
+func (c *Client) UploadRequesterMediaWithBody(ctx context.Context, token string, params *UploadRequesterMediaParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadRequesterMediaRequestWithBody(c.Server, token, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRequesterMessages List the requester's ticket's messages, oldest first
+//
+// Corresponds with GET /public/requests/{token}/messages (the `ListRequesterMessages` operationId).
+func (c *Client) ListRequesterMessages(ctx context.Context, token string, params *ListRequesterMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRequesterMessagesRequest(c.Server, token, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostRequesterMessageWithBody Post a message on the requester's ticket, with files
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /public/requests/{token}/messages (the `PostRequesterMessage` operationId).
+func (c *Client) PostRequesterMessageWithBody(ctx context.Context, token string, params *PostRequesterMessageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostRequesterMessageRequestWithBody(c.Server, token, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostRequesterMessage Post a message on the requester's ticket, with files
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /public/requests/{token}/messages (the `PostRequesterMessage` operationId).
+func (c *Client) PostRequesterMessage(ctx context.Context, token string, params *PostRequesterMessageParams, body PostRequesterMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostRequesterMessageRequest(c.Server, token, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRequesterSessions List the requester's ticket's video sessions, oldest first
+//
+// Corresponds with GET /public/requests/{token}/sessions (the `ListRequesterSessions` operationId).
+func (c *Client) ListRequesterSessions(ctx context.Context, token string, params *ListRequesterSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRequesterSessionsRequest(c.Server, token, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestSessionByLink Ask for a video call on the requester's ticket
+//
+// Corresponds with POST /public/requests/{token}/sessions (the `RequestSessionByLink` operationId).
+func (c *Client) RequestSessionByLink(ctx context.Context, token string, params *RequestSessionByLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestSessionByLinkRequest(c.Server, token, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireRequesterSessionEventWithBody Accept or refuse a proposed time, cancel, or rate a call of the requester's ticket
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /public/requests/{token}/sessions/{id}/events (the `FireRequesterSessionEvent` operationId).
+func (c *Client) FireRequesterSessionEventWithBody(ctx context.Context, token string, id openapi_types.UUID, params *FireRequesterSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireRequesterSessionEventRequestWithBody(c.Server, token, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireRequesterSessionEvent Accept or refuse a proposed time, cancel, or rate a call of the requester's ticket
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /public/requests/{token}/sessions/{id}/events (the `FireRequesterSessionEvent` operationId).
+func (c *Client) FireRequesterSessionEvent(ctx context.Context, token string, id openapi_types.UUID, params *FireRequesterSessionEventParams, body FireRequesterSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireRequesterSessionEventRequest(c.Server, token, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// JoinRequesterSession Join a call of the requester's ticket: a grant for its room
+//
+// Corresponds with POST /public/requests/{token}/sessions/{id}/join (the `JoinRequesterSession` operationId).
+func (c *Client) JoinRequesterSession(ctx context.Context, token string, id openapi_types.UUID, params *JoinRequesterSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewJoinRequesterSessionRequest(c.Server, token, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLinkedSession Open a session link: the session
+//
+// Corresponds with GET /public/sessions/{token} (the `GetLinkedSession` operationId).
+func (c *Client) GetLinkedSession(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLinkedSessionRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireLinkedSessionEventWithBody Accept or refuse a proposed time, cancel, or rate the call
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /public/sessions/{token}/events (the `FireLinkedSessionEvent` operationId).
+func (c *Client) FireLinkedSessionEventWithBody(ctx context.Context, token string, params *FireLinkedSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireLinkedSessionEventRequestWithBody(c.Server, token, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireLinkedSessionEvent Accept or refuse a proposed time, cancel, or rate the call
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /public/sessions/{token}/events (the `FireLinkedSessionEvent` operationId).
+func (c *Client) FireLinkedSessionEvent(ctx context.Context, token string, params *FireLinkedSessionEventParams, body FireLinkedSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireLinkedSessionEventRequest(c.Server, token, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// JoinLinkedSession Join the session's call: a grant for its room
+//
+// Corresponds with POST /public/sessions/{token}/join (the `JoinLinkedSession` operationId).
+func (c *Client) JoinLinkedSession(ctx context.Context, token string, params *JoinLinkedSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewJoinLinkedSessionRequest(c.Server, token, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSessions List video sessions across tickets, newest first
+//
+// Corresponds with GET /sessions (the `ListSessions` operationId).
+func (c *Client) ListSessions(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSessionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSession Get a video session
+//
+// Corresponds with GET /sessions/{id} (the `GetSession` operationId).
+func (c *Client) GetSession(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSessionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireSessionEventWithBody Fire a video session lifecycle event (confirm, accept, refuse, cancel, rate…)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sessions/{id}/events (the `FireSessionEvent` operationId).
+func (c *Client) FireSessionEventWithBody(ctx context.Context, id openapi_types.UUID, params *FireSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireSessionEventRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FireSessionEvent Fire a video session lifecycle event (confirm, accept, refuse, cancel, rate…)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /sessions/{id}/events (the `FireSessionEvent` operationId).
+func (c *Client) FireSessionEvent(ctx context.Context, id openapi_types.UUID, params *FireSessionEventParams, body FireSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFireSessionEventRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// JoinSession Join a video session's call: a grant for its room
+//
+// Corresponds with POST /sessions/{id}/join (the `JoinSession` operationId).
+func (c *Client) JoinSession(ctx context.Context, id openapi_types.UUID, params *JoinSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewJoinSessionRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetSettings Get the tenant's settings
 //
 // Corresponds with GET /settings (the `GetSettings` operationId).
@@ -5716,6 +7090,40 @@ func (c *Client) ListHistory(ctx context.Context, id openapi_types.UUID, params 
 	return c.Client.Do(req)
 }
 
+// InviteToSessionWithBody Invite the requester to a video call now, or propose a time for one
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /tickets/{id}/invitations (the `InviteToSession` operationId).
+func (c *Client) InviteToSessionWithBody(ctx context.Context, id openapi_types.UUID, params *InviteToSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInviteToSessionRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InviteToSession Invite the requester to a video call now, or propose a time for one
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /tickets/{id}/invitations (the `InviteToSession` operationId).
+func (c *Client) InviteToSession(ctx context.Context, id openapi_types.UUID, params *InviteToSessionParams, body InviteToSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInviteToSessionRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // UploadMediaWithBody Upload a photo or video to a ticket
 //
 // Takes any type of body and a specified content type.
@@ -5802,6 +7210,36 @@ func (c *Client) ListTicketOffers(ctx context.Context, id openapi_types.UUID, pa
 // Corresponds with POST /tickets/{id}/requester-link (the `RotateRequesterLink` operationId).
 func (c *Client) RotateRequesterLink(ctx context.Context, id openapi_types.UUID, params *RotateRequesterLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRotateRequesterLinkRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTicketSessions List a ticket's video sessions, oldest first
+//
+// Corresponds with GET /tickets/{id}/sessions (the `ListTicketSessions` operationId).
+func (c *Client) ListTicketSessions(ctx context.Context, id openapi_types.UUID, params *ListTicketSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTicketSessionsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestSession Ask for a video call on a ticket
+//
+// Corresponds with POST /tickets/{id}/sessions (the `RequestSession` operationId).
+func (c *Client) RequestSession(ctx context.Context, id openapi_types.UUID, params *RequestSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestSessionRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8368,6 +9806,1354 @@ func NewEditProjectRequestWithBody(server string, id openapi_types.UUID, params 
 	return req, nil
 }
 
+// NewGetCodePageRequest constructs an http.Request for the GetCodePage method
+func NewGetCodePageRequest(server string, token string, params *GetCodePageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/codes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XCodePIN != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Code-PIN", *params.XCodePIN, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Code-PIN", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewOpenTicketByCodeRequest calls the generic OpenTicketByCode builder with application/json body
+func NewOpenTicketByCodeRequest(server string, token string, params *OpenTicketByCodeParams, body OpenTicketByCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOpenTicketByCodeRequestWithBody(server, token, params, "application/json", bodyReader)
+}
+
+// NewOpenTicketByCodeRequestWithBody constructs an http.Request for the OpenTicketByCode method, with any body, and a specified content type
+func NewOpenTicketByCodeRequestWithBody(server string, token string, params *OpenTicketByCodeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/codes/%s/tickets", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XCodePIN != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Code-PIN", *params.XCodePIN, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Code-PIN", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetRequestLinkPageRequest constructs an http.Request for the GetRequestLinkPage method
+func NewGetRequestLinkPageRequest(server string, token string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/request-links/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOpenTicketByRequestLinkRequest calls the generic OpenTicketByRequestLink builder with application/json body
+func NewOpenTicketByRequestLinkRequest(server string, token string, params *OpenTicketByRequestLinkParams, body OpenTicketByRequestLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOpenTicketByRequestLinkRequestWithBody(server, token, params, "application/json", bodyReader)
+}
+
+// NewOpenTicketByRequestLinkRequestWithBody constructs an http.Request for the OpenTicketByRequestLink method, with any body, and a specified content type
+func NewOpenTicketByRequestLinkRequestWithBody(server string, token string, params *OpenTicketByRequestLinkParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/request-links/%s/tickets", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetRequesterTicketRequest constructs an http.Request for the GetRequesterTicket method
+func NewGetRequesterTicketRequest(server string, token string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRequesterAttachmentsRequest constructs an http.Request for the ListRequesterAttachments method
+func NewListRequesterAttachmentsRequest(server string, token string, params *ListRequesterAttachmentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s/attachments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDownloadRequesterAttachmentRequest constructs an http.Request for the DownloadRequesterAttachment method
+func NewDownloadRequesterAttachmentRequest(server string, token string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s/attachments/%s/content", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewFireRequesterEventRequest calls the generic FireRequesterEvent builder with application/json body
+func NewFireRequesterEventRequest(server string, token string, params *FireRequesterEventParams, body FireRequesterEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFireRequesterEventRequestWithBody(server, token, params, "application/json", bodyReader)
+}
+
+// NewFireRequesterEventRequestWithBody constructs an http.Request for the FireRequesterEvent method, with any body, and a specified content type
+func NewFireRequesterEventRequestWithBody(server string, token string, params *FireRequesterEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s/events", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUploadRequesterMediaRequestWithBody constructs an http.Request for the UploadRequesterMedia method, with any body, and a specified content type
+func NewUploadRequesterMediaRequestWithBody(server string, token string, params *UploadRequesterMediaParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s/media", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Name != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "name", *params.Name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListRequesterMessagesRequest constructs an http.Request for the ListRequesterMessages method
+func NewListRequesterMessagesRequest(server string, token string, params *ListRequesterMessagesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s/messages", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostRequesterMessageRequest calls the generic PostRequesterMessage builder with application/json body
+func NewPostRequesterMessageRequest(server string, token string, params *PostRequesterMessageParams, body PostRequesterMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostRequesterMessageRequestWithBody(server, token, params, "application/json", bodyReader)
+}
+
+// NewPostRequesterMessageRequestWithBody constructs an http.Request for the PostRequesterMessage method, with any body, and a specified content type
+func NewPostRequesterMessageRequestWithBody(server string, token string, params *PostRequesterMessageParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s/messages", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListRequesterSessionsRequest constructs an http.Request for the ListRequesterSessions method
+func NewListRequesterSessionsRequest(server string, token string, params *ListRequesterSessionsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s/sessions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestSessionByLinkRequest constructs an http.Request for the RequestSessionByLink method
+func NewRequestSessionByLinkRequest(server string, token string, params *RequestSessionByLinkParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s/sessions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewFireRequesterSessionEventRequest calls the generic FireRequesterSessionEvent builder with application/json body
+func NewFireRequesterSessionEventRequest(server string, token string, id openapi_types.UUID, params *FireRequesterSessionEventParams, body FireRequesterSessionEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFireRequesterSessionEventRequestWithBody(server, token, id, params, "application/json", bodyReader)
+}
+
+// NewFireRequesterSessionEventRequestWithBody constructs an http.Request for the FireRequesterSessionEvent method, with any body, and a specified content type
+func NewFireRequesterSessionEventRequestWithBody(server string, token string, id openapi_types.UUID, params *FireRequesterSessionEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s/sessions/%s/events", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewJoinRequesterSessionRequest constructs an http.Request for the JoinRequesterSession method
+func NewJoinRequesterSessionRequest(server string, token string, id openapi_types.UUID, params *JoinRequesterSessionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/requests/%s/sessions/%s/join", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetLinkedSessionRequest constructs an http.Request for the GetLinkedSession method
+func NewGetLinkedSessionRequest(server string, token string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/sessions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewFireLinkedSessionEventRequest calls the generic FireLinkedSessionEvent builder with application/json body
+func NewFireLinkedSessionEventRequest(server string, token string, params *FireLinkedSessionEventParams, body FireLinkedSessionEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFireLinkedSessionEventRequestWithBody(server, token, params, "application/json", bodyReader)
+}
+
+// NewFireLinkedSessionEventRequestWithBody constructs an http.Request for the FireLinkedSessionEvent method, with any body, and a specified content type
+func NewFireLinkedSessionEventRequestWithBody(server string, token string, params *FireLinkedSessionEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/sessions/%s/events", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewJoinLinkedSessionRequest constructs an http.Request for the JoinLinkedSession method
+func NewJoinLinkedSessionRequest(server string, token string, params *JoinLinkedSessionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/public/sessions/%s/join", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListSessionsRequest constructs an http.Request for the ListSessions method
+func NewListSessionsRequest(server string, params *ListSessionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sessions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PlannedFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "planned_from", *params.PlannedFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PlannedTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "planned_to", *params.PlannedTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AgentId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "agent_id", *params.AgentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSessionRequest constructs an http.Request for the GetSession method
+func NewGetSessionRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sessions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewFireSessionEventRequest calls the generic FireSessionEvent builder with application/json body
+func NewFireSessionEventRequest(server string, id openapi_types.UUID, params *FireSessionEventParams, body FireSessionEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFireSessionEventRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewFireSessionEventRequestWithBody constructs an http.Request for the FireSessionEvent method, with any body, and a specified content type
+func NewFireSessionEventRequestWithBody(server string, id openapi_types.UUID, params *FireSessionEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sessions/%s/events", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewJoinSessionRequest constructs an http.Request for the JoinSession method
+func NewJoinSessionRequest(server string, id openapi_types.UUID, params *JoinSessionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sessions/%s/join", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewGetSettingsRequest constructs an http.Request for the GetSettings method
 func NewGetSettingsRequest(server string) (*http.Request, error) {
 	var err error
@@ -9715,6 +12501,68 @@ func NewListHistoryRequest(server string, id openapi_types.UUID, params *ListHis
 	return req, nil
 }
 
+// NewInviteToSessionRequest calls the generic InviteToSession builder with application/json body
+func NewInviteToSessionRequest(server string, id openapi_types.UUID, params *InviteToSessionParams, body InviteToSessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewInviteToSessionRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewInviteToSessionRequestWithBody constructs an http.Request for the InviteToSession method, with any body, and a specified content type
+func NewInviteToSessionRequestWithBody(server string, id openapi_types.UUID, params *InviteToSessionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/tickets/%s/invitations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewUploadMediaRequestWithBody constructs an http.Request for the UploadMedia method, with any body, and a specified content type
 func NewUploadMediaRequestWithBody(server string, id openapi_types.UUID, params *UploadMediaParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -10018,6 +12866,128 @@ func NewRotateRequesterLinkRequest(server string, id openapi_types.UUID, params 
 	}
 
 	operationPath := fmt.Sprintf("/tickets/%s/requester-link", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListTicketSessionsRequest constructs an http.Request for the ListTicketSessions method
+func NewListTicketSessionsRequest(server string, id openapi_types.UUID, params *ListTicketSessionsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/tickets/%s/sessions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestSessionRequest constructs an http.Request for the RequestSession method
+func NewRequestSessionRequest(server string, id openapi_types.UUID, params *RequestSessionParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/tickets/%s/sessions", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -11188,6 +14158,209 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /projects/{id} (the `EditProject` operationId).
 	EditProjectWithResponse(ctx context.Context, id openapi_types.UUID, params *EditProjectParams, body EditProjectJSONRequestBody, reqEditors ...RequestEditorFn) (*EditProjectResponse, error)
 
+	// GetCodePageWithResponse Open a device code's page (counts a scan)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /public/codes/{token} (the `GetCodePage` operationId).
+	GetCodePageWithResponse(ctx context.Context, token string, params *GetCodePageParams, reqEditors ...RequestEditorFn) (*GetCodePageResponse, error)
+
+	// OpenTicketByCodeWithBodyWithResponse Open a ticket for a code's device; the answer carries the requester's link
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/codes/{token}/tickets (the `OpenTicketByCode` operationId).
+	OpenTicketByCodeWithBodyWithResponse(ctx context.Context, token string, params *OpenTicketByCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenTicketByCodeResponse, error)
+
+	// OpenTicketByCodeWithResponse Open a ticket for a code's device; the answer carries the requester's link
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/codes/{token}/tickets (the `OpenTicketByCode` operationId).
+	OpenTicketByCodeWithResponse(ctx context.Context, token string, params *OpenTicketByCodeParams, body OpenTicketByCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenTicketByCodeResponse, error)
+
+	// GetRequestLinkPageWithResponse Open a request link's form
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /public/request-links/{token} (the `GetRequestLinkPage` operationId).
+	GetRequestLinkPageWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*GetRequestLinkPageResponse, error)
+
+	// OpenTicketByRequestLinkWithBodyWithResponse Open the one ticket a request link allows; the answer carries the requester's link
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/request-links/{token}/tickets (the `OpenTicketByRequestLink` operationId).
+	OpenTicketByRequestLinkWithBodyWithResponse(ctx context.Context, token string, params *OpenTicketByRequestLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenTicketByRequestLinkResponse, error)
+
+	// OpenTicketByRequestLinkWithResponse Open the one ticket a request link allows; the answer carries the requester's link
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/request-links/{token}/tickets (the `OpenTicketByRequestLink` operationId).
+	OpenTicketByRequestLinkWithResponse(ctx context.Context, token string, params *OpenTicketByRequestLinkParams, body OpenTicketByRequestLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenTicketByRequestLinkResponse, error)
+
+	// GetRequesterTicketWithResponse Open a requester's link: their ticket
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /public/requests/{token} (the `GetRequesterTicket` operationId).
+	GetRequesterTicketWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*GetRequesterTicketResponse, error)
+
+	// ListRequesterAttachmentsWithResponse List the requester's ticket's public files and media
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /public/requests/{token}/attachments (the `ListRequesterAttachments` operationId).
+	ListRequesterAttachmentsWithResponse(ctx context.Context, token string, params *ListRequesterAttachmentsParams, reqEditors ...RequestEditorFn) (*ListRequesterAttachmentsResponse, error)
+
+	// DownloadRequesterAttachmentWithResponse Download a file of the requester's ticket
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /public/requests/{token}/attachments/{id}/content (the `DownloadRequesterAttachment` operationId).
+	DownloadRequesterAttachmentWithResponse(ctx context.Context, token string, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DownloadRequesterAttachmentResponse, error)
+
+	// FireRequesterEventWithBodyWithResponse Close (resolved), cancel, reopen or rate the requester's ticket
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/requests/{token}/events (the `FireRequesterEvent` operationId).
+	FireRequesterEventWithBodyWithResponse(ctx context.Context, token string, params *FireRequesterEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireRequesterEventResponse, error)
+
+	// FireRequesterEventWithResponse Close (resolved), cancel, reopen or rate the requester's ticket
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/requests/{token}/events (the `FireRequesterEvent` operationId).
+	FireRequesterEventWithResponse(ctx context.Context, token string, params *FireRequesterEventParams, body FireRequesterEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireRequesterEventResponse, error)
+
+	// UploadRequesterMediaWithBodyWithResponse Upload a photo or video to the requester's ticket
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/requests/{token}/media (the `UploadRequesterMedia` operationId).
+	UploadRequesterMediaWithBodyWithResponse(ctx context.Context, token string, params *UploadRequesterMediaParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadRequesterMediaResponse, error)
+
+	// ListRequesterMessagesWithResponse List the requester's ticket's messages, oldest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /public/requests/{token}/messages (the `ListRequesterMessages` operationId).
+	ListRequesterMessagesWithResponse(ctx context.Context, token string, params *ListRequesterMessagesParams, reqEditors ...RequestEditorFn) (*ListRequesterMessagesResponse, error)
+
+	// PostRequesterMessageWithBodyWithResponse Post a message on the requester's ticket, with files
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/requests/{token}/messages (the `PostRequesterMessage` operationId).
+	PostRequesterMessageWithBodyWithResponse(ctx context.Context, token string, params *PostRequesterMessageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostRequesterMessageResponse, error)
+
+	// PostRequesterMessageWithResponse Post a message on the requester's ticket, with files
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/requests/{token}/messages (the `PostRequesterMessage` operationId).
+	PostRequesterMessageWithResponse(ctx context.Context, token string, params *PostRequesterMessageParams, body PostRequesterMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*PostRequesterMessageResponse, error)
+
+	// ListRequesterSessionsWithResponse List the requester's ticket's video sessions, oldest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /public/requests/{token}/sessions (the `ListRequesterSessions` operationId).
+	ListRequesterSessionsWithResponse(ctx context.Context, token string, params *ListRequesterSessionsParams, reqEditors ...RequestEditorFn) (*ListRequesterSessionsResponse, error)
+
+	// RequestSessionByLinkWithResponse Ask for a video call on the requester's ticket
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/requests/{token}/sessions (the `RequestSessionByLink` operationId).
+	RequestSessionByLinkWithResponse(ctx context.Context, token string, params *RequestSessionByLinkParams, reqEditors ...RequestEditorFn) (*RequestSessionByLinkResponse, error)
+
+	// FireRequesterSessionEventWithBodyWithResponse Accept or refuse a proposed time, cancel, or rate a call of the requester's ticket
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/requests/{token}/sessions/{id}/events (the `FireRequesterSessionEvent` operationId).
+	FireRequesterSessionEventWithBodyWithResponse(ctx context.Context, token string, id openapi_types.UUID, params *FireRequesterSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireRequesterSessionEventResponse, error)
+
+	// FireRequesterSessionEventWithResponse Accept or refuse a proposed time, cancel, or rate a call of the requester's ticket
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/requests/{token}/sessions/{id}/events (the `FireRequesterSessionEvent` operationId).
+	FireRequesterSessionEventWithResponse(ctx context.Context, token string, id openapi_types.UUID, params *FireRequesterSessionEventParams, body FireRequesterSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireRequesterSessionEventResponse, error)
+
+	// JoinRequesterSessionWithResponse Join a call of the requester's ticket: a grant for its room
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/requests/{token}/sessions/{id}/join (the `JoinRequesterSession` operationId).
+	JoinRequesterSessionWithResponse(ctx context.Context, token string, id openapi_types.UUID, params *JoinRequesterSessionParams, reqEditors ...RequestEditorFn) (*JoinRequesterSessionResponse, error)
+
+	// GetLinkedSessionWithResponse Open a session link: the session
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /public/sessions/{token} (the `GetLinkedSession` operationId).
+	GetLinkedSessionWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*GetLinkedSessionResponse, error)
+
+	// FireLinkedSessionEventWithBodyWithResponse Accept or refuse a proposed time, cancel, or rate the call
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/sessions/{token}/events (the `FireLinkedSessionEvent` operationId).
+	FireLinkedSessionEventWithBodyWithResponse(ctx context.Context, token string, params *FireLinkedSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireLinkedSessionEventResponse, error)
+
+	// FireLinkedSessionEventWithResponse Accept or refuse a proposed time, cancel, or rate the call
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/sessions/{token}/events (the `FireLinkedSessionEvent` operationId).
+	FireLinkedSessionEventWithResponse(ctx context.Context, token string, params *FireLinkedSessionEventParams, body FireLinkedSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireLinkedSessionEventResponse, error)
+
+	// JoinLinkedSessionWithResponse Join the session's call: a grant for its room
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /public/sessions/{token}/join (the `JoinLinkedSession` operationId).
+	JoinLinkedSessionWithResponse(ctx context.Context, token string, params *JoinLinkedSessionParams, reqEditors ...RequestEditorFn) (*JoinLinkedSessionResponse, error)
+
+	// ListSessionsWithResponse List video sessions across tickets, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sessions (the `ListSessions` operationId).
+	ListSessionsWithResponse(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*ListSessionsResponse, error)
+
+	// GetSessionWithResponse Get a video session
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sessions/{id} (the `GetSession` operationId).
+	GetSessionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetSessionResponse, error)
+
+	// FireSessionEventWithBodyWithResponse Fire a video session lifecycle event (confirm, accept, refuse, cancel, rate…)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sessions/{id}/events (the `FireSessionEvent` operationId).
+	FireSessionEventWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *FireSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireSessionEventResponse, error)
+
+	// FireSessionEventWithResponse Fire a video session lifecycle event (confirm, accept, refuse, cancel, rate…)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sessions/{id}/events (the `FireSessionEvent` operationId).
+	FireSessionEventWithResponse(ctx context.Context, id openapi_types.UUID, params *FireSessionEventParams, body FireSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireSessionEventResponse, error)
+
+	// JoinSessionWithResponse Join a video session's call: a grant for its room
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sessions/{id}/join (the `JoinSession` operationId).
+	JoinSessionWithResponse(ctx context.Context, id openapi_types.UUID, params *JoinSessionParams, reqEditors ...RequestEditorFn) (*JoinSessionResponse, error)
+
 	// GetSettingsWithResponse Get the tenant's settings
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -11426,6 +14599,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /tickets/{id}/history (the `ListHistory` operationId).
 	ListHistoryWithResponse(ctx context.Context, id openapi_types.UUID, params *ListHistoryParams, reqEditors ...RequestEditorFn) (*ListHistoryResponse, error)
 
+	// InviteToSessionWithBodyWithResponse Invite the requester to a video call now, or propose a time for one
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /tickets/{id}/invitations (the `InviteToSession` operationId).
+	InviteToSessionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *InviteToSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InviteToSessionResponse, error)
+
+	// InviteToSessionWithResponse Invite the requester to a video call now, or propose a time for one
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /tickets/{id}/invitations (the `InviteToSession` operationId).
+	InviteToSessionWithResponse(ctx context.Context, id openapi_types.UUID, params *InviteToSessionParams, body InviteToSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*InviteToSessionResponse, error)
+
 	// UploadMediaWithBodyWithResponse Upload a photo or video to a ticket
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -11467,6 +14654,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /tickets/{id}/requester-link (the `RotateRequesterLink` operationId).
 	RotateRequesterLinkWithResponse(ctx context.Context, id openapi_types.UUID, params *RotateRequesterLinkParams, reqEditors ...RequestEditorFn) (*RotateRequesterLinkResponse, error)
+
+	// ListTicketSessionsWithResponse List a ticket's video sessions, oldest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /tickets/{id}/sessions (the `ListTicketSessions` operationId).
+	ListTicketSessionsWithResponse(ctx context.Context, id openapi_types.UUID, params *ListTicketSessionsParams, reqEditors ...RequestEditorFn) (*ListTicketSessionsResponse, error)
+
+	// RequestSessionWithResponse Ask for a video call on a ticket
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /tickets/{id}/sessions (the `RequestSession` operationId).
+	RequestSessionWithResponse(ctx context.Context, id openapi_types.UUID, params *RequestSessionParams, reqEditors ...RequestEditorFn) (*RequestSessionResponse, error)
 
 	// SetTicketStatusWithBodyWithResponse Set a ticket's custom status
 	//
@@ -13948,6 +17149,1118 @@ func (r EditProjectResponse) ContentType() string {
 	return ""
 }
 
+type GetCodePageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CodePage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCodePageResponse) GetJSON200() *CodePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCodePageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCodePageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCodePageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCodePageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCodePageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OpenTicketByCodeResponse201Headers the declared response headers of an HTTP 201 response for OpenTicketByCode
+type OpenTicketByCodeResponse201Headers struct {
+	ETag *string
+}
+
+type OpenTicketByCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreatedTicket
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *OpenTicketByCodeResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r OpenTicketByCodeResponse) GetJSON201() *CreatedTicket {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r OpenTicketByCodeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r OpenTicketByCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OpenTicketByCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OpenTicketByCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OpenTicketByCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRequestLinkPageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RequestLinkPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRequestLinkPageResponse) GetJSON200() *RequestLinkPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRequestLinkPageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRequestLinkPageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRequestLinkPageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRequestLinkPageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRequestLinkPageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OpenTicketByRequestLinkResponse201Headers the declared response headers of an HTTP 201 response for OpenTicketByRequestLink
+type OpenTicketByRequestLinkResponse201Headers struct {
+	ETag *string
+}
+
+type OpenTicketByRequestLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreatedTicket
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *OpenTicketByRequestLinkResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r OpenTicketByRequestLinkResponse) GetJSON201() *CreatedTicket {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r OpenTicketByRequestLinkResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r OpenTicketByRequestLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OpenTicketByRequestLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OpenTicketByRequestLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OpenTicketByRequestLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRequesterTicketResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RequesterTicket
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRequesterTicketResponse) GetJSON200() *RequesterTicket {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetRequesterTicketResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRequesterTicketResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRequesterTicketResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRequesterTicketResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRequesterTicketResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRequesterAttachmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FileMetaPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRequesterAttachmentsResponse) GetJSON200() *FileMetaPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRequesterAttachmentsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRequesterAttachmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRequesterAttachmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRequesterAttachmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRequesterAttachmentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DownloadRequesterAttachmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DownloadRequesterAttachmentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadRequesterAttachmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadRequesterAttachmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadRequesterAttachmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadRequesterAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FireRequesterEventResponse200Headers the declared response headers of an HTTP 200 response for FireRequesterEvent
+type FireRequesterEventResponse200Headers struct {
+	ETag *string
+}
+
+type FireRequesterEventResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Ticket
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *FireRequesterEventResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FireRequesterEventResponse) GetJSON200() *Ticket {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r FireRequesterEventResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FireRequesterEventResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FireRequesterEventResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FireRequesterEventResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FireRequesterEventResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UploadRequesterMediaResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *FileMeta
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadRequesterMediaResponse) GetJSON201() *FileMeta {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UploadRequesterMediaResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadRequesterMediaResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadRequesterMediaResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadRequesterMediaResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadRequesterMediaResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRequesterMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MessagePage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRequesterMessagesResponse) GetJSON200() *MessagePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRequesterMessagesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRequesterMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRequesterMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRequesterMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRequesterMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostRequesterMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Message
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostRequesterMessageResponse) GetJSON201() *Message {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PostRequesterMessageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PostRequesterMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostRequesterMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostRequesterMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostRequesterMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRequesterSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SessionPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRequesterSessionsResponse) GetJSON200() *SessionPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRequesterSessionsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRequesterSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRequesterSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRequesterSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRequesterSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestSessionByLinkResponse201Headers the declared response headers of an HTTP 201 response for RequestSessionByLink
+type RequestSessionByLinkResponse201Headers struct {
+	ETag *string
+}
+
+type RequestSessionByLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Session
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RequestSessionByLinkResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RequestSessionByLinkResponse) GetJSON201() *Session {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestSessionByLinkResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestSessionByLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestSessionByLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestSessionByLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestSessionByLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FireRequesterSessionEventResponse200Headers the declared response headers of an HTTP 200 response for FireRequesterSessionEvent
+type FireRequesterSessionEventResponse200Headers struct {
+	ETag *string
+}
+
+type FireRequesterSessionEventResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Session
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *FireRequesterSessionEventResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FireRequesterSessionEventResponse) GetJSON200() *Session {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r FireRequesterSessionEventResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FireRequesterSessionEventResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FireRequesterSessionEventResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FireRequesterSessionEventResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FireRequesterSessionEventResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type JoinRequesterSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Grant
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r JoinRequesterSessionResponse) GetJSON200() *Grant {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r JoinRequesterSessionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r JoinRequesterSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r JoinRequesterSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r JoinRequesterSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r JoinRequesterSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetLinkedSessionResponse200Headers the declared response headers of an HTTP 200 response for GetLinkedSession
+type GetLinkedSessionResponse200Headers struct {
+	ETag *string
+}
+
+type GetLinkedSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Session
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetLinkedSessionResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLinkedSessionResponse) GetJSON200() *Session {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetLinkedSessionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLinkedSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLinkedSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLinkedSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLinkedSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FireLinkedSessionEventResponse200Headers the declared response headers of an HTTP 200 response for FireLinkedSessionEvent
+type FireLinkedSessionEventResponse200Headers struct {
+	ETag *string
+}
+
+type FireLinkedSessionEventResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Session
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *FireLinkedSessionEventResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FireLinkedSessionEventResponse) GetJSON200() *Session {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r FireLinkedSessionEventResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FireLinkedSessionEventResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FireLinkedSessionEventResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FireLinkedSessionEventResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FireLinkedSessionEventResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type JoinLinkedSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Grant
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r JoinLinkedSessionResponse) GetJSON200() *Grant {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r JoinLinkedSessionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r JoinLinkedSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r JoinLinkedSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r JoinLinkedSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r JoinLinkedSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SessionPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSessionsResponse) GetJSON200() *SessionPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListSessionsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSessionResponse200Headers the declared response headers of an HTTP 200 response for GetSession
+type GetSessionResponse200Headers struct {
+	ETag *string
+}
+
+type GetSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Session
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSessionResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSessionResponse) GetJSON200() *Session {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSessionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FireSessionEventResponse200Headers the declared response headers of an HTTP 200 response for FireSessionEvent
+type FireSessionEventResponse200Headers struct {
+	ETag *string
+}
+
+type FireSessionEventResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Session
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *FireSessionEventResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FireSessionEventResponse) GetJSON200() *Session {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r FireSessionEventResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FireSessionEventResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FireSessionEventResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FireSessionEventResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FireSessionEventResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type JoinSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Grant
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r JoinSessionResponse) GetJSON200() *Grant {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r JoinSessionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r JoinSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r JoinSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r JoinSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r JoinSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetSettingsResponse200Headers the declared response headers of an HTTP 200 response for GetSettings
 type GetSettingsResponse200Headers struct {
 	ETag *string
@@ -15184,6 +19497,61 @@ func (r ListHistoryResponse) ContentType() string {
 	return ""
 }
 
+// InviteToSessionResponse201Headers the declared response headers of an HTTP 201 response for InviteToSession
+type InviteToSessionResponse201Headers struct {
+	ETag *string
+}
+
+type InviteToSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Session
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *InviteToSessionResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r InviteToSessionResponse) GetJSON201() *Session {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r InviteToSessionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r InviteToSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r InviteToSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r InviteToSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r InviteToSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type UploadMediaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -15418,6 +19786,109 @@ func (r RotateRequesterLinkResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RotateRequesterLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTicketSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SessionPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTicketSessionsResponse) GetJSON200() *SessionPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTicketSessionsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTicketSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTicketSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTicketSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTicketSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestSessionResponse201Headers the declared response headers of an HTTP 201 response for RequestSession
+type RequestSessionResponse201Headers struct {
+	ETag *string
+}
+
+type RequestSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Session
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RequestSessionResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RequestSessionResponse) GetJSON201() *Session {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestSessionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestSessionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16863,6 +21334,383 @@ func (c *ClientWithResponses) EditProjectWithResponse(ctx context.Context, id op
 	return ParseEditProjectResponse(rsp)
 }
 
+// GetCodePageWithResponse Open a device code's page (counts a scan)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /public/codes/{token} (the `GetCodePage` operationId).
+func (c *ClientWithResponses) GetCodePageWithResponse(ctx context.Context, token string, params *GetCodePageParams, reqEditors ...RequestEditorFn) (*GetCodePageResponse, error) {
+	rsp, err := c.GetCodePage(ctx, token, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCodePageResponse(rsp)
+}
+
+// OpenTicketByCodeWithBodyWithResponse Open a ticket for a code's device; the answer carries the requester's link
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/codes/{token}/tickets (the `OpenTicketByCode` operationId).
+func (c *ClientWithResponses) OpenTicketByCodeWithBodyWithResponse(ctx context.Context, token string, params *OpenTicketByCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenTicketByCodeResponse, error) {
+	rsp, err := c.OpenTicketByCodeWithBody(ctx, token, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenTicketByCodeResponse(rsp)
+}
+
+// OpenTicketByCodeWithResponse Open a ticket for a code's device; the answer carries the requester's link
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/codes/{token}/tickets (the `OpenTicketByCode` operationId).
+func (c *ClientWithResponses) OpenTicketByCodeWithResponse(ctx context.Context, token string, params *OpenTicketByCodeParams, body OpenTicketByCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenTicketByCodeResponse, error) {
+	rsp, err := c.OpenTicketByCode(ctx, token, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenTicketByCodeResponse(rsp)
+}
+
+// GetRequestLinkPageWithResponse Open a request link's form
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /public/request-links/{token} (the `GetRequestLinkPage` operationId).
+func (c *ClientWithResponses) GetRequestLinkPageWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*GetRequestLinkPageResponse, error) {
+	rsp, err := c.GetRequestLinkPage(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRequestLinkPageResponse(rsp)
+}
+
+// OpenTicketByRequestLinkWithBodyWithResponse Open the one ticket a request link allows; the answer carries the requester's link
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/request-links/{token}/tickets (the `OpenTicketByRequestLink` operationId).
+func (c *ClientWithResponses) OpenTicketByRequestLinkWithBodyWithResponse(ctx context.Context, token string, params *OpenTicketByRequestLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenTicketByRequestLinkResponse, error) {
+	rsp, err := c.OpenTicketByRequestLinkWithBody(ctx, token, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenTicketByRequestLinkResponse(rsp)
+}
+
+// OpenTicketByRequestLinkWithResponse Open the one ticket a request link allows; the answer carries the requester's link
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/request-links/{token}/tickets (the `OpenTicketByRequestLink` operationId).
+func (c *ClientWithResponses) OpenTicketByRequestLinkWithResponse(ctx context.Context, token string, params *OpenTicketByRequestLinkParams, body OpenTicketByRequestLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenTicketByRequestLinkResponse, error) {
+	rsp, err := c.OpenTicketByRequestLink(ctx, token, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenTicketByRequestLinkResponse(rsp)
+}
+
+// GetRequesterTicketWithResponse Open a requester's link: their ticket
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /public/requests/{token} (the `GetRequesterTicket` operationId).
+func (c *ClientWithResponses) GetRequesterTicketWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*GetRequesterTicketResponse, error) {
+	rsp, err := c.GetRequesterTicket(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRequesterTicketResponse(rsp)
+}
+
+// ListRequesterAttachmentsWithResponse List the requester's ticket's public files and media
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /public/requests/{token}/attachments (the `ListRequesterAttachments` operationId).
+func (c *ClientWithResponses) ListRequesterAttachmentsWithResponse(ctx context.Context, token string, params *ListRequesterAttachmentsParams, reqEditors ...RequestEditorFn) (*ListRequesterAttachmentsResponse, error) {
+	rsp, err := c.ListRequesterAttachments(ctx, token, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRequesterAttachmentsResponse(rsp)
+}
+
+// DownloadRequesterAttachmentWithResponse Download a file of the requester's ticket
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /public/requests/{token}/attachments/{id}/content (the `DownloadRequesterAttachment` operationId).
+func (c *ClientWithResponses) DownloadRequesterAttachmentWithResponse(ctx context.Context, token string, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DownloadRequesterAttachmentResponse, error) {
+	rsp, err := c.DownloadRequesterAttachment(ctx, token, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadRequesterAttachmentResponse(rsp)
+}
+
+// FireRequesterEventWithBodyWithResponse Close (resolved), cancel, reopen or rate the requester's ticket
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/requests/{token}/events (the `FireRequesterEvent` operationId).
+func (c *ClientWithResponses) FireRequesterEventWithBodyWithResponse(ctx context.Context, token string, params *FireRequesterEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireRequesterEventResponse, error) {
+	rsp, err := c.FireRequesterEventWithBody(ctx, token, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireRequesterEventResponse(rsp)
+}
+
+// FireRequesterEventWithResponse Close (resolved), cancel, reopen or rate the requester's ticket
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/requests/{token}/events (the `FireRequesterEvent` operationId).
+func (c *ClientWithResponses) FireRequesterEventWithResponse(ctx context.Context, token string, params *FireRequesterEventParams, body FireRequesterEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireRequesterEventResponse, error) {
+	rsp, err := c.FireRequesterEvent(ctx, token, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireRequesterEventResponse(rsp)
+}
+
+// UploadRequesterMediaWithBodyWithResponse Upload a photo or video to the requester's ticket
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/requests/{token}/media (the `UploadRequesterMedia` operationId).
+func (c *ClientWithResponses) UploadRequesterMediaWithBodyWithResponse(ctx context.Context, token string, params *UploadRequesterMediaParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadRequesterMediaResponse, error) {
+	rsp, err := c.UploadRequesterMediaWithBody(ctx, token, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadRequesterMediaResponse(rsp)
+}
+
+// ListRequesterMessagesWithResponse List the requester's ticket's messages, oldest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /public/requests/{token}/messages (the `ListRequesterMessages` operationId).
+func (c *ClientWithResponses) ListRequesterMessagesWithResponse(ctx context.Context, token string, params *ListRequesterMessagesParams, reqEditors ...RequestEditorFn) (*ListRequesterMessagesResponse, error) {
+	rsp, err := c.ListRequesterMessages(ctx, token, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRequesterMessagesResponse(rsp)
+}
+
+// PostRequesterMessageWithBodyWithResponse Post a message on the requester's ticket, with files
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/requests/{token}/messages (the `PostRequesterMessage` operationId).
+func (c *ClientWithResponses) PostRequesterMessageWithBodyWithResponse(ctx context.Context, token string, params *PostRequesterMessageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostRequesterMessageResponse, error) {
+	rsp, err := c.PostRequesterMessageWithBody(ctx, token, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostRequesterMessageResponse(rsp)
+}
+
+// PostRequesterMessageWithResponse Post a message on the requester's ticket, with files
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/requests/{token}/messages (the `PostRequesterMessage` operationId).
+func (c *ClientWithResponses) PostRequesterMessageWithResponse(ctx context.Context, token string, params *PostRequesterMessageParams, body PostRequesterMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*PostRequesterMessageResponse, error) {
+	rsp, err := c.PostRequesterMessage(ctx, token, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostRequesterMessageResponse(rsp)
+}
+
+// ListRequesterSessionsWithResponse List the requester's ticket's video sessions, oldest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /public/requests/{token}/sessions (the `ListRequesterSessions` operationId).
+func (c *ClientWithResponses) ListRequesterSessionsWithResponse(ctx context.Context, token string, params *ListRequesterSessionsParams, reqEditors ...RequestEditorFn) (*ListRequesterSessionsResponse, error) {
+	rsp, err := c.ListRequesterSessions(ctx, token, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRequesterSessionsResponse(rsp)
+}
+
+// RequestSessionByLinkWithResponse Ask for a video call on the requester's ticket
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/requests/{token}/sessions (the `RequestSessionByLink` operationId).
+func (c *ClientWithResponses) RequestSessionByLinkWithResponse(ctx context.Context, token string, params *RequestSessionByLinkParams, reqEditors ...RequestEditorFn) (*RequestSessionByLinkResponse, error) {
+	rsp, err := c.RequestSessionByLink(ctx, token, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestSessionByLinkResponse(rsp)
+}
+
+// FireRequesterSessionEventWithBodyWithResponse Accept or refuse a proposed time, cancel, or rate a call of the requester's ticket
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/requests/{token}/sessions/{id}/events (the `FireRequesterSessionEvent` operationId).
+func (c *ClientWithResponses) FireRequesterSessionEventWithBodyWithResponse(ctx context.Context, token string, id openapi_types.UUID, params *FireRequesterSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireRequesterSessionEventResponse, error) {
+	rsp, err := c.FireRequesterSessionEventWithBody(ctx, token, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireRequesterSessionEventResponse(rsp)
+}
+
+// FireRequesterSessionEventWithResponse Accept or refuse a proposed time, cancel, or rate a call of the requester's ticket
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/requests/{token}/sessions/{id}/events (the `FireRequesterSessionEvent` operationId).
+func (c *ClientWithResponses) FireRequesterSessionEventWithResponse(ctx context.Context, token string, id openapi_types.UUID, params *FireRequesterSessionEventParams, body FireRequesterSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireRequesterSessionEventResponse, error) {
+	rsp, err := c.FireRequesterSessionEvent(ctx, token, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireRequesterSessionEventResponse(rsp)
+}
+
+// JoinRequesterSessionWithResponse Join a call of the requester's ticket: a grant for its room
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/requests/{token}/sessions/{id}/join (the `JoinRequesterSession` operationId).
+func (c *ClientWithResponses) JoinRequesterSessionWithResponse(ctx context.Context, token string, id openapi_types.UUID, params *JoinRequesterSessionParams, reqEditors ...RequestEditorFn) (*JoinRequesterSessionResponse, error) {
+	rsp, err := c.JoinRequesterSession(ctx, token, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseJoinRequesterSessionResponse(rsp)
+}
+
+// GetLinkedSessionWithResponse Open a session link: the session
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /public/sessions/{token} (the `GetLinkedSession` operationId).
+func (c *ClientWithResponses) GetLinkedSessionWithResponse(ctx context.Context, token string, reqEditors ...RequestEditorFn) (*GetLinkedSessionResponse, error) {
+	rsp, err := c.GetLinkedSession(ctx, token, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLinkedSessionResponse(rsp)
+}
+
+// FireLinkedSessionEventWithBodyWithResponse Accept or refuse a proposed time, cancel, or rate the call
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/sessions/{token}/events (the `FireLinkedSessionEvent` operationId).
+func (c *ClientWithResponses) FireLinkedSessionEventWithBodyWithResponse(ctx context.Context, token string, params *FireLinkedSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireLinkedSessionEventResponse, error) {
+	rsp, err := c.FireLinkedSessionEventWithBody(ctx, token, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireLinkedSessionEventResponse(rsp)
+}
+
+// FireLinkedSessionEventWithResponse Accept or refuse a proposed time, cancel, or rate the call
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/sessions/{token}/events (the `FireLinkedSessionEvent` operationId).
+func (c *ClientWithResponses) FireLinkedSessionEventWithResponse(ctx context.Context, token string, params *FireLinkedSessionEventParams, body FireLinkedSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireLinkedSessionEventResponse, error) {
+	rsp, err := c.FireLinkedSessionEvent(ctx, token, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireLinkedSessionEventResponse(rsp)
+}
+
+// JoinLinkedSessionWithResponse Join the session's call: a grant for its room
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /public/sessions/{token}/join (the `JoinLinkedSession` operationId).
+func (c *ClientWithResponses) JoinLinkedSessionWithResponse(ctx context.Context, token string, params *JoinLinkedSessionParams, reqEditors ...RequestEditorFn) (*JoinLinkedSessionResponse, error) {
+	rsp, err := c.JoinLinkedSession(ctx, token, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseJoinLinkedSessionResponse(rsp)
+}
+
+// ListSessionsWithResponse List video sessions across tickets, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sessions (the `ListSessions` operationId).
+func (c *ClientWithResponses) ListSessionsWithResponse(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*ListSessionsResponse, error) {
+	rsp, err := c.ListSessions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSessionsResponse(rsp)
+}
+
+// GetSessionWithResponse Get a video session
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sessions/{id} (the `GetSession` operationId).
+func (c *ClientWithResponses) GetSessionWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetSessionResponse, error) {
+	rsp, err := c.GetSession(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSessionResponse(rsp)
+}
+
+// FireSessionEventWithBodyWithResponse Fire a video session lifecycle event (confirm, accept, refuse, cancel, rate…)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sessions/{id}/events (the `FireSessionEvent` operationId).
+func (c *ClientWithResponses) FireSessionEventWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *FireSessionEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FireSessionEventResponse, error) {
+	rsp, err := c.FireSessionEventWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireSessionEventResponse(rsp)
+}
+
+// FireSessionEventWithResponse Fire a video session lifecycle event (confirm, accept, refuse, cancel, rate…)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sessions/{id}/events (the `FireSessionEvent` operationId).
+func (c *ClientWithResponses) FireSessionEventWithResponse(ctx context.Context, id openapi_types.UUID, params *FireSessionEventParams, body FireSessionEventJSONRequestBody, reqEditors ...RequestEditorFn) (*FireSessionEventResponse, error) {
+	rsp, err := c.FireSessionEvent(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFireSessionEventResponse(rsp)
+}
+
+// JoinSessionWithResponse Join a video session's call: a grant for its room
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sessions/{id}/join (the `JoinSession` operationId).
+func (c *ClientWithResponses) JoinSessionWithResponse(ctx context.Context, id openapi_types.UUID, params *JoinSessionParams, reqEditors ...RequestEditorFn) (*JoinSessionResponse, error) {
+	rsp, err := c.JoinSession(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseJoinSessionResponse(rsp)
+}
+
 // GetSettingsWithResponse Get the tenant's settings
 //
 // Returns a wrapper object for the known response body format(s).
@@ -17305,6 +22153,32 @@ func (c *ClientWithResponses) ListHistoryWithResponse(ctx context.Context, id op
 	return ParseListHistoryResponse(rsp)
 }
 
+// InviteToSessionWithBodyWithResponse Invite the requester to a video call now, or propose a time for one
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /tickets/{id}/invitations (the `InviteToSession` operationId).
+func (c *ClientWithResponses) InviteToSessionWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *InviteToSessionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InviteToSessionResponse, error) {
+	rsp, err := c.InviteToSessionWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInviteToSessionResponse(rsp)
+}
+
+// InviteToSessionWithResponse Invite the requester to a video call now, or propose a time for one
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /tickets/{id}/invitations (the `InviteToSession` operationId).
+func (c *ClientWithResponses) InviteToSessionWithResponse(ctx context.Context, id openapi_types.UUID, params *InviteToSessionParams, body InviteToSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*InviteToSessionResponse, error) {
+	rsp, err := c.InviteToSession(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInviteToSessionResponse(rsp)
+}
+
 // UploadMediaWithBodyWithResponse Upload a photo or video to a ticket
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -17381,6 +22255,32 @@ func (c *ClientWithResponses) RotateRequesterLinkWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseRotateRequesterLinkResponse(rsp)
+}
+
+// ListTicketSessionsWithResponse List a ticket's video sessions, oldest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /tickets/{id}/sessions (the `ListTicketSessions` operationId).
+func (c *ClientWithResponses) ListTicketSessionsWithResponse(ctx context.Context, id openapi_types.UUID, params *ListTicketSessionsParams, reqEditors ...RequestEditorFn) (*ListTicketSessionsResponse, error) {
+	rsp, err := c.ListTicketSessions(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTicketSessionsResponse(rsp)
+}
+
+// RequestSessionWithResponse Ask for a video call on a ticket
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /tickets/{id}/sessions (the `RequestSession` operationId).
+func (c *ClientWithResponses) RequestSessionWithResponse(ctx context.Context, id openapi_types.UUID, params *RequestSessionParams, reqEditors ...RequestEditorFn) (*RequestSessionResponse, error) {
+	rsp, err := c.RequestSession(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestSessionResponse(rsp)
 }
 
 // SetTicketStatusWithBodyWithResponse Set a ticket's custom status
@@ -19352,6 +24252,842 @@ func ParseEditProjectResponse(rsp *http.Response) (*EditProjectResponse, error) 
 	return response, nil
 }
 
+// ParseGetCodePageResponse parses an HTTP response from a GetCodePageWithResponse call
+func ParseGetCodePageResponse(rsp *http.Response) (*GetCodePageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCodePageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CodePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseOpenTicketByCodeResponse parses an HTTP response from a OpenTicketByCodeWithResponse call
+func ParseOpenTicketByCodeResponse(rsp *http.Response) (*OpenTicketByCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OpenTicketByCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreatedTicket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers OpenTicketByCodeResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRequestLinkPageResponse parses an HTTP response from a GetRequestLinkPageWithResponse call
+func ParseGetRequestLinkPageResponse(rsp *http.Response) (*GetRequestLinkPageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRequestLinkPageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RequestLinkPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseOpenTicketByRequestLinkResponse parses an HTTP response from a OpenTicketByRequestLinkWithResponse call
+func ParseOpenTicketByRequestLinkResponse(rsp *http.Response) (*OpenTicketByRequestLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OpenTicketByRequestLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreatedTicket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers OpenTicketByRequestLinkResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetRequesterTicketResponse parses an HTTP response from a GetRequesterTicketWithResponse call
+func ParseGetRequesterTicketResponse(rsp *http.Response) (*GetRequesterTicketResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRequesterTicketResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RequesterTicket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListRequesterAttachmentsResponse parses an HTTP response from a ListRequesterAttachmentsWithResponse call
+func ParseListRequesterAttachmentsResponse(rsp *http.Response) (*ListRequesterAttachmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRequesterAttachmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FileMetaPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDownloadRequesterAttachmentResponse parses an HTTP response from a DownloadRequesterAttachmentWithResponse call
+func ParseDownloadRequesterAttachmentResponse(rsp *http.Response) (*DownloadRequesterAttachmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadRequesterAttachmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseFireRequesterEventResponse parses an HTTP response from a FireRequesterEventWithResponse call
+func ParseFireRequesterEventResponse(rsp *http.Response) (*FireRequesterEventResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FireRequesterEventResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers FireRequesterEventResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadRequesterMediaResponse parses an HTTP response from a UploadRequesterMediaWithResponse call
+func ParseUploadRequesterMediaResponse(rsp *http.Response) (*UploadRequesterMediaResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadRequesterMediaResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest FileMeta
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListRequesterMessagesResponse parses an HTTP response from a ListRequesterMessagesWithResponse call
+func ParseListRequesterMessagesResponse(rsp *http.Response) (*ListRequesterMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRequesterMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MessagePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostRequesterMessageResponse parses an HTTP response from a PostRequesterMessageWithResponse call
+func ParsePostRequesterMessageResponse(rsp *http.Response) (*PostRequesterMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostRequesterMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Message
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListRequesterSessionsResponse parses an HTTP response from a ListRequesterSessionsWithResponse call
+func ParseListRequesterSessionsResponse(rsp *http.Response) (*ListRequesterSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRequesterSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SessionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRequestSessionByLinkResponse parses an HTTP response from a RequestSessionByLinkWithResponse call
+func ParseRequestSessionByLinkResponse(rsp *http.Response) (*RequestSessionByLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestSessionByLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Session
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RequestSessionByLinkResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFireRequesterSessionEventResponse parses an HTTP response from a FireRequesterSessionEventWithResponse call
+func ParseFireRequesterSessionEventResponse(rsp *http.Response) (*FireRequesterSessionEventResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FireRequesterSessionEventResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Session
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers FireRequesterSessionEventResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseJoinRequesterSessionResponse parses an HTTP response from a JoinRequesterSessionWithResponse call
+func ParseJoinRequesterSessionResponse(rsp *http.Response) (*JoinRequesterSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &JoinRequesterSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Grant
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetLinkedSessionResponse parses an HTTP response from a GetLinkedSessionWithResponse call
+func ParseGetLinkedSessionResponse(rsp *http.Response) (*GetLinkedSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLinkedSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Session
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetLinkedSessionResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFireLinkedSessionEventResponse parses an HTTP response from a FireLinkedSessionEventWithResponse call
+func ParseFireLinkedSessionEventResponse(rsp *http.Response) (*FireLinkedSessionEventResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FireLinkedSessionEventResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Session
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers FireLinkedSessionEventResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseJoinLinkedSessionResponse parses an HTTP response from a JoinLinkedSessionWithResponse call
+func ParseJoinLinkedSessionResponse(rsp *http.Response) (*JoinLinkedSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &JoinLinkedSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Grant
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListSessionsResponse parses an HTTP response from a ListSessionsWithResponse call
+func ParseListSessionsResponse(rsp *http.Response) (*ListSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SessionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSessionResponse parses an HTTP response from a GetSessionWithResponse call
+func ParseGetSessionResponse(rsp *http.Response) (*GetSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Session
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSessionResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFireSessionEventResponse parses an HTTP response from a FireSessionEventWithResponse call
+func ParseFireSessionEventResponse(rsp *http.Response) (*FireSessionEventResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FireSessionEventResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Session
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers FireSessionEventResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseJoinSessionResponse parses an HTTP response from a JoinSessionWithResponse call
+func ParseJoinSessionResponse(rsp *http.Response) (*JoinSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &JoinSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Grant
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseGetSettingsResponse parses an HTTP response from a GetSettingsWithResponse call
 func ParseGetSettingsResponse(rsp *http.Response) (*GetSettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -20318,6 +26054,52 @@ func ParseListHistoryResponse(rsp *http.Response) (*ListHistoryResponse, error) 
 	return response, nil
 }
 
+// ParseInviteToSessionResponse parses an HTTP response from a InviteToSessionWithResponse call
+func ParseInviteToSessionResponse(rsp *http.Response) (*InviteToSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &InviteToSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Session
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers InviteToSessionResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseUploadMediaResponse parses an HTTP response from a UploadMediaWithResponse call
 func ParseUploadMediaResponse(rsp *http.Response) (*UploadMediaResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -20478,6 +26260,85 @@ func ParseRotateRequesterLinkResponse(rsp *http.Response) (*RotateRequesterLinkR
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListTicketSessionsResponse parses an HTTP response from a ListTicketSessionsWithResponse call
+func ParseListTicketSessionsResponse(rsp *http.Response) (*ListTicketSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTicketSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SessionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRequestSessionResponse parses an HTTP response from a RequestSessionWithResponse call
+func ParseRequestSessionResponse(rsp *http.Response) (*RequestSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Session
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RequestSessionResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil
