@@ -151,6 +151,11 @@ func catalogScenarios() map[string][]scenario {
 					}
 				}},
 			{name: "filtered", path: "/devices?customer_id={customer:y}&template_id={template:pump}&q=pump&limit=1",
+				setup: func(t *testing.T, w *world) {
+					// The newest pump is X's: a list that dropped the customer filter shows it first.
+					w.device(t, "y2", "admin", "Yarrow pump 2", "customer:y", "template:pump")
+					w.device(t, "x2", "admin", "Xylo pump 2", "customer:x", "template:pump")
+				},
 				want: statuses(ok, 0, people...),
 				check: func(t *testing.T, w *world, as string, a answer) {
 					p := decode[pageJSON[deviceJSON]](t, a)
@@ -162,7 +167,11 @@ func catalogScenarios() map[string][]scenario {
 						return
 					}
 					require.Len(t, p.Items, 1)
-					assert.Equal(t, "Yarrow pump", p.Items[0].Name)
+					assert.Contains(t, p.Items[0].Name, "Yarrow pump")
+					assert.NotEmpty(t, p.Next, "a page of one, with more after it")
+					for _, d := range p.Items {
+						assert.Equal(t, w.ids["customer:y"].String(), d.CustomerID)
+					}
 				}},
 		},
 		"createDevice": {{name: "with fields", path: "/devices",
