@@ -558,3 +558,28 @@ func TestCatalogForeignFilters(t *testing.T) {
 		assert.Contains(t, a.body, `"tickets":1`)
 	})
 }
+
+// TestCatalogForeignBodies names another tenant's records in request bodies: not found, as
+// in paths, and nothing is made or changed.
+func TestCatalogForeignBodies(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e engine) {
+		w := newWorld(t, e)
+		tests := []struct {
+			name, method, path, body string
+		}{
+			{"device of a foreign template", http.MethodPost, "/devices", `{"name":"Stolen type","template_id":"{template:other}"}`},
+			{"device changed to a foreign template", http.MethodPatch, "/devices/{device:free}", `{"template_id":"{template:other}"}`},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				a := w.call(t, "admin", tt.method, tt.path, tt.body)
+				assert.Equal(t, http.StatusNotFound, a.StatusCode, a.body)
+				assert.NotContains(t, a.body, "Other tenant")
+			})
+		}
+		list := w.call(t, "admin", http.MethodGet, "/devices?template_id={template:other}", "")
+		assert.Equal(t, `{"items":[]}`+"\n", list.body)
+		free := w.call(t, "admin", http.MethodGet, "/devices/{device:free}", "")
+		assert.NotContains(t, free.body, "template_id")
+	})
+}
