@@ -42,7 +42,7 @@ type operation struct {
 	large bool
 	// secret says the answer carries a secret shown once: no cache may keep it.
 	secret bool
-	serve func(c *call) (any, error)
+	serve  func(c *call) (any, error)
 }
 
 // call is one request as an operation sees it.
@@ -204,6 +204,14 @@ func setParam(fv reflect.Value, name string, vals []string) error {
 
 func setOne(fv reflect.Value, name, s string) error {
 	switch {
+	case fv.Kind() == reflect.Pointer:
+		// An optional parameter (*bool, say): absent leaves it nil, so "not given" differs
+		// from the zero value.
+		v := reflect.New(fv.Type().Elem())
+		if err := setOne(v.Elem(), name, s); err != nil {
+			return err
+		}
+		fv.Set(v)
 	case fv.Type() == uuidType:
 		id, err := uuid.Parse(s)
 		if err != nil {

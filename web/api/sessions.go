@@ -226,8 +226,8 @@ func publicFormOf(f *helpdesk.PublicForm) *PublicForm {
 // actionsOf returns a never-null list of actions.
 func actionsOf(as []device.Action) []device.Action { return append([]device.Action{}, as...) }
 
-// CodePage is what a device code's page shows.
-type CodePage struct {
+// PublicCodePage is what a device code's page shows.
+type PublicCodePage struct {
 	// Actions are the code's within the tenant's offer; the form's visibility still decides
 	// who opens a ticket (customers: sign in; invited: a request link), which a client shows.
 	Actions []device.Action `json:"actions" doc:"what the page offers: view, open_ticket, request_session, upload_media; with form.visibility customers or invited a code holder cannot open a ticket (401 or 403)"`
@@ -412,9 +412,9 @@ func publicOps() []operation {
 	return []operation{
 		// A device code's page.
 		op(http.MethodGet, "/public/codes/{token}", "getCodePage", tag, "Open a device code's page (counts a scan)",
-			func(c *call, _ *codeIn) (CodePage, error) {
+			func(c *call, _ *codeIn) (PublicCodePage, error) {
 				p := opened[*helpdesk.PublicPage](c)
-				return CodePage{Actions: actionsOf(p.Actions), Device: publicDeviceOf(p.Device), Form: publicFormOf(p.Form)}, nil
+				return PublicCodePage{Actions: actionsOf(p.Actions), Device: publicDeviceOf(p.Device), Form: publicFormOf(p.Form)}, nil
 			}).open(byCode(true)),
 		op(http.MethodPost, "/public/codes/{token}/tickets", "openTicketByCode", tag,
 			"Open a ticket for a code's device; the answer carries the requester's link",

@@ -156,14 +156,6 @@ func everyone(status int) map[string]int {
 	return m
 }
 
-// decode reads an answer's JSON body.
-func decode[T any](t *testing.T, a answer) T {
-	t.Helper()
-	var v T
-	require.NoError(t, json.Unmarshal([]byte(a.body), &v), a.body)
-	return v
-}
-
 // sessionOut is what the checks read of a session.
 type sessionOut struct {
 	ID        uuid.UUID  `json:"id"`

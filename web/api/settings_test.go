@@ -5,7 +5,6 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -159,14 +158,6 @@ func noNotifyTemplate(ev notify.Event, ch notify.Channel, lang string) func(t *t
 	}
 }
 
-// decodeAs unmarshals an answer's body into v.
-func decodeAs[T any](t *testing.T, a answer) T {
-	t.Helper()
-	var v T
-	require.NoError(t, json.Unmarshal([]byte(a.body), &v), a.body)
-	return v
-}
-
 func settingsScenarios() map[string][]scenario {
 	ok, created, noContent := http.StatusOK, http.StatusCreated, http.StatusNoContent
 	forbidden, notFound, invalid := http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity
@@ -177,7 +168,7 @@ func settingsScenarios() map[string][]scenario {
 	return map[string][]scenario{
 		"getTenant": {{name: "own", path: "/tenant", want: statuses(ok, 0, people...),
 			check: func(t *testing.T, w *world, as string, a answer) {
-				got := decodeAs[struct {
+				got := decode[struct {
 					ID      uuid.UUID
 					Name    string
 					Version int64
@@ -199,7 +190,7 @@ func settingsScenarios() map[string][]scenario {
 					`"notifications":{"ticket.done":{"sms":true}},"durations":{"offer_timeout":3600},"form":{"texts":{"de":{"welcome":"Willkommen"}}}}`,
 				want: statuses(ok, forbidden, "admin"),
 				check: func(t *testing.T, w *world, as string, a answer) {
-					got := decodeAs[struct {
+					got := decode[struct {
 						PublicAccessDays int                        `json:"public_access_days"`
 						SupportLink      string                     `json:"support_link"`
 						Notifications    map[string]map[string]bool `json:"notifications"`
@@ -260,7 +251,7 @@ func settingsScenarios() map[string][]scenario {
 				body: `{"host":"mail.acme.example","port":465,"security":"tls","username":"desk","password":"n3w-pass","from":"Acme <desk@acme.example>"}`,
 				want: statuses(ok, forbidden, "admin"),
 				check: func(t *testing.T, w *world, as string, a answer) {
-					got := decodeAs[struct {
+					got := decode[struct {
 						Host, Security string
 						Port           int
 						PasswordSet    bool `json:"password_set"`
@@ -290,17 +281,17 @@ func settingsScenarios() map[string][]scenario {
 		},
 		"listNotificationTemplates": {{name: "an event's", path: "/notification-templates?event=ticket.done", want: statuses(ok, forbidden, managers...),
 			check: func(t *testing.T, w *world, as string, a answer) {
-				got := decodeAs[struct{ Items []struct{ ID uuid.UUID } }](t, a)
+				got := decode[struct{ Items []struct{ ID uuid.UUID } }](t, a)
 				require.NotEmpty(t, got.Items)
 				assert.Equal(t, w.ids["notification_template:x"], got.Items[0].ID)
-				none := decodeAs[struct{ Items []struct{ ID uuid.UUID } }](t, w.call(t, as, http.MethodGet, "/notification-templates?event=user.invited", ""))
+				none := decode[struct{ Items []struct{ ID uuid.UUID } }](t, w.call(t, as, http.MethodGet, "/notification-templates?event=user.invited", ""))
 				assert.Empty(t, none.Items, "the event filter did not filter")
 			}}},
 		"createNotificationTemplate": {
 			{name: "sms", path: "/notification-templates", setup: noNotifyTemplate(notify.TicketDone, notify.SMS, "de"),
 				body: template("de", "{{.ticket_ref}} ist erledigt."), want: statuses(created, forbidden, managers...),
 				check: func(t *testing.T, w *world, as string, a answer) {
-					got := decodeAs[struct {
+					got := decode[struct {
 						Event, Channel, Language, Text string
 						Enabled                        bool
 						Version                        int64
@@ -341,7 +332,7 @@ func settingsScenarios() map[string][]scenario {
 			{name: "sms", path: "/notification-templates/preview", body: template("en", "Your ticket {{.ticket_ref}} is done."),
 				want: statuses(ok, forbidden, managers...),
 				check: func(t *testing.T, w *world, as string, a answer) {
-					got := decodeAs[struct {
+					got := decode[struct {
 						Text string
 						SMS  struct {
 							Encoding string
@@ -358,7 +349,7 @@ func settingsScenarios() map[string][]scenario {
 		"listNotifications": {
 			{name: "failed", path: "/notifications?status=failed", want: statuses(ok, forbidden, managers...),
 				check: func(t *testing.T, w *world, as string, a answer) {
-					got := decodeAs[struct {
+					got := decode[struct {
 						Items []struct{ Status, Subject string }
 					}](t, a)
 					require.NotEmpty(t, got.Items)
@@ -368,7 +359,7 @@ func settingsScenarios() map[string][]scenario {
 				}},
 			{name: "in-app, a page of 1", path: "/notifications?channel=inapp&limit=1", want: statuses(ok, forbidden, managers...),
 				check: func(t *testing.T, w *world, as string, a answer) {
-					got := decodeAs[struct {
+					got := decode[struct {
 						Items []struct{ Channel string }
 						Next  string
 					}](t, a)
@@ -384,7 +375,7 @@ func settingsScenarios() map[string][]scenario {
 			},
 			want: statuses(ok, forbidden, managers...),
 			check: func(t *testing.T, w *world, as string, a answer) {
-				got := decodeAs[struct{ Status string }](t, a)
+				got := decode[struct{ Status string }](t, a)
 				assert.Equal(t, "pending", got.Status)
 			}}},
 		"listMyNotifications": {{name: "mine", path: "/me/notifications", want: statuses(ok, 0, people...),
@@ -392,7 +383,7 @@ func settingsScenarios() map[string][]scenario {
 				// Other areas' scenarios ring the bell too: walk every page.
 				var ids []uuid.UUID
 				for {
-					got := decodeAs[struct {
+					got := decode[struct {
 						Items []struct{ ID uuid.UUID }
 						Next  string
 					}](t, a)
@@ -417,7 +408,7 @@ func settingsScenarios() map[string][]scenario {
 		"countMyUnreadNotifications": {{name: "mine", path: "/me/notifications/unread-count", want: statuses(ok, 0, people...),
 			check: func(t *testing.T, w *world, as string, a answer) {
 				if as == "supervisor" || as == "customer_user" {
-					assert.Positive(t, decodeAs[struct{ Unread int }](t, a).Unread)
+					assert.Positive(t, decode[struct{ Unread int }](t, a).Unread)
 				}
 			}}},
 		"markMyNotificationRead": {
@@ -432,12 +423,12 @@ func settingsScenarios() map[string][]scenario {
 				require.NoError(t, err)
 				assert.Zero(t, n)
 				if as == "supervisor" {
-					assert.Positive(t, decodeAs[struct{ Marked int }](t, a).Marked)
+					assert.Positive(t, decode[struct{ Marked int }](t, a).Marked)
 				}
 			}}},
 		"listMyPushSubscriptions": {{name: "mine", path: "/me/push-subscriptions", want: statuses(ok, 0, people...),
 			check: func(t *testing.T, w *world, as string, a answer) {
-				got := decodeAs[struct{ Items []struct{ ID uuid.UUID } }](t, a)
+				got := decode[struct{ Items []struct{ ID uuid.UUID } }](t, a)
 				if as == "customer_user" {
 					require.NotEmpty(t, got.Items)
 				} else {
@@ -447,7 +438,7 @@ func settingsScenarios() map[string][]scenario {
 			}}},
 		"addMyPushSubscription": {{name: "a browser", path: "/me/push-subscriptions", body: pushBody(), want: statuses(created, 0, people...),
 			check: func(t *testing.T, w *world, as string, a answer) {
-				got := decodeAs[struct {
+				got := decode[struct {
 					ID        uuid.UUID
 					Endpoint  string
 					UserAgent string `json:"user_agent"`
@@ -464,7 +455,7 @@ func settingsScenarios() map[string][]scenario {
 			want:  with(statuses(notFound, 0, people...), "customer_user", noContent)}},
 		"listAuditLog": {{name: "newest first", path: "/audit-log?limit=2", want: statuses(ok, forbidden, managers...),
 			check: func(t *testing.T, w *world, as string, a answer) {
-				got := decodeAs[struct {
+				got := decode[struct {
 					Items []struct {
 						ID uuid.UUID
 						At time.Time
@@ -476,7 +467,7 @@ func settingsScenarios() map[string][]scenario {
 				require.NotEmpty(t, got.Next)
 				assert.NotContains(t, a.body, "Other tenant")
 				// The cursor goes on where the page ended.
-				more := decodeAs[struct {
+				more := decode[struct {
 					Items []struct{ ID uuid.UUID }
 				}](t, w.call(t, as, http.MethodGet, "/audit-log?limit=2&after="+got.Next, ""))
 				require.NotEmpty(t, more.Items)
@@ -486,7 +477,7 @@ func settingsScenarios() map[string][]scenario {
 		"getDashboard": {
 			{name: "all time", path: "/stats/dashboard?" + period, want: statuses(ok, 0, people...),
 				check: func(t *testing.T, w *world, as string, a answer) {
-					got := decodeAs[struct {
+					got := decode[struct {
 						States map[string]int
 						Period struct{ Opened int }
 					}](t, a)
@@ -497,7 +488,7 @@ func settingsScenarios() map[string][]scenario {
 					assert.Positive(t, got.Period.Opened)
 					if as == "customer_admin" || as == "customer_user" {
 						// Customer X's tickets only: not Yarrow's nor the staff's.
-						staff := decodeAs[struct{ States map[string]int }](t, w.call(t, "admin", http.MethodGet, "/stats/dashboard?"+period, ""))
+						staff := decode[struct{ States map[string]int }](t, w.call(t, "admin", http.MethodGet, "/stats/dashboard?"+period, ""))
 						all := 0
 						for _, n := range staff.States {
 							all += n
@@ -507,7 +498,7 @@ func settingsScenarios() map[string][]scenario {
 				}},
 			{name: "another customer's", path: "/stats/dashboard?" + period + "&customer_id={customer:y}", want: statuses(ok, 0, people...),
 				check: func(t *testing.T, w *world, as string, a answer) {
-					got := decodeAs[struct{ States map[string]int }](t, a)
+					got := decode[struct{ States map[string]int }](t, a)
 					if as == "customer_admin" || as == "customer_user" {
 						assert.Empty(t, got.States)
 					} else {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -225,6 +226,14 @@ func (w *world) expand(t *testing.T, s string) string {
 		require.True(t, ok, "no record %s", m)
 		return id.String()
 	})
+}
+
+// decode reads an answer's JSON body.
+func decode[T any](t *testing.T, a answer) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal([]byte(a.body), &v), a.body)
+	return v
 }
 
 // answer is a response with its body read.

@@ -18,6 +18,30 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AppearanceBodyCorrection.
+const (
+	AppearanceBodyCorrectionH AppearanceBodyCorrection = "H"
+	AppearanceBodyCorrectionL AppearanceBodyCorrection = "L"
+	AppearanceBodyCorrectionM AppearanceBodyCorrection = "M"
+	AppearanceBodyCorrectionQ AppearanceBodyCorrection = "Q"
+)
+
+// Valid indicates whether the value is a known member of the AppearanceBodyCorrection enum.
+func (e AppearanceBodyCorrection) Valid() bool {
+	switch e {
+	case AppearanceBodyCorrectionH:
+		return true
+	case AppearanceBodyCorrectionL:
+		return true
+	case AppearanceBodyCorrectionM:
+		return true
+	case AppearanceBodyCorrectionQ:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BellItemEvent.
 const (
 	BellItemEventCommentAdded             BellItemEvent = "comment.added"
@@ -108,24 +132,96 @@ func (e BellItemEvent) Valid() bool {
 	}
 }
 
-// Defines values for CodePageActions.
+// Defines values for CodeActions.
 const (
-	CodePageActionsOpenTicket     CodePageActions = "open_ticket"
-	CodePageActionsRequestSession CodePageActions = "request_session"
-	CodePageActionsUploadMedia    CodePageActions = "upload_media"
-	CodePageActionsView           CodePageActions = "view"
+	CodeActionsOpenTicket     CodeActions = "open_ticket"
+	CodeActionsRequestSession CodeActions = "request_session"
+	CodeActionsUploadMedia    CodeActions = "upload_media"
+	CodeActionsView           CodeActions = "view"
 )
 
-// Valid indicates whether the value is a known member of the CodePageActions enum.
-func (e CodePageActions) Valid() bool {
+// Valid indicates whether the value is a known member of the CodeActions enum.
+func (e CodeActions) Valid() bool {
 	switch e {
-	case CodePageActionsOpenTicket:
+	case CodeActionsOpenTicket:
 		return true
-	case CodePageActionsRequestSession:
+	case CodeActionsRequestSession:
 		return true
-	case CodePageActionsUploadMedia:
+	case CodeActionsUploadMedia:
 		return true
-	case CodePageActionsView:
+	case CodeActionsView:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CodeAppearanceCorrection.
+const (
+	CodeAppearanceCorrectionH CodeAppearanceCorrection = "H"
+	CodeAppearanceCorrectionL CodeAppearanceCorrection = "L"
+	CodeAppearanceCorrectionM CodeAppearanceCorrection = "M"
+	CodeAppearanceCorrectionQ CodeAppearanceCorrection = "Q"
+)
+
+// Valid indicates whether the value is a known member of the CodeAppearanceCorrection enum.
+func (e CodeAppearanceCorrection) Valid() bool {
+	switch e {
+	case CodeAppearanceCorrectionH:
+		return true
+	case CodeAppearanceCorrectionL:
+		return true
+	case CodeAppearanceCorrectionM:
+		return true
+	case CodeAppearanceCorrectionQ:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CodeSettingsBodyActions.
+const (
+	CodeSettingsBodyActionsOpenTicket     CodeSettingsBodyActions = "open_ticket"
+	CodeSettingsBodyActionsRequestSession CodeSettingsBodyActions = "request_session"
+	CodeSettingsBodyActionsUploadMedia    CodeSettingsBodyActions = "upload_media"
+	CodeSettingsBodyActionsView           CodeSettingsBodyActions = "view"
+)
+
+// Valid indicates whether the value is a known member of the CodeSettingsBodyActions enum.
+func (e CodeSettingsBodyActions) Valid() bool {
+	switch e {
+	case CodeSettingsBodyActionsOpenTicket:
+		return true
+	case CodeSettingsBodyActionsRequestSession:
+		return true
+	case CodeSettingsBodyActionsUploadMedia:
+		return true
+	case CodeSettingsBodyActionsView:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ContentBlockKind.
+const (
+	ContentBlockKindDocument ContentBlockKind = "document"
+	ContentBlockKindFaq      ContentBlockKind = "faq"
+	ContentBlockKindLink     ContentBlockKind = "link"
+	ContentBlockKindText     ContentBlockKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the ContentBlockKind enum.
+func (e ContentBlockKind) Valid() bool {
+	switch e {
+	case ContentBlockKindDocument:
+		return true
+	case ContentBlockKindFaq:
+		return true
+	case ContentBlockKindLink:
+		return true
+	case ContentBlockKindText:
 		return true
 	default:
 		return false
@@ -189,6 +285,30 @@ func (e CreatedTicketState) Valid() bool {
 	}
 }
 
+// Defines values for DeviceFieldType.
+const (
+	DeviceFieldTypeDate   DeviceFieldType = "date"
+	DeviceFieldTypeNumber DeviceFieldType = "number"
+	DeviceFieldTypeSelect DeviceFieldType = "select"
+	DeviceFieldTypeText   DeviceFieldType = "text"
+)
+
+// Valid indicates whether the value is a known member of the DeviceFieldType enum.
+func (e DeviceFieldType) Valid() bool {
+	switch e {
+	case DeviceFieldTypeDate:
+		return true
+	case DeviceFieldTypeNumber:
+		return true
+	case DeviceFieldTypeSelect:
+		return true
+	case DeviceFieldTypeText:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FormSettingsVisibility.
 const (
 	FormSettingsVisibilityCustomers FormSettingsVisibility = "customers"
@@ -204,6 +324,30 @@ func (e FormSettingsVisibility) Valid() bool {
 	case FormSettingsVisibilityInvited:
 		return true
 	case FormSettingsVisibilityPublic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NewCodeBodyActions.
+const (
+	NewCodeBodyActionsOpenTicket     NewCodeBodyActions = "open_ticket"
+	NewCodeBodyActionsRequestSession NewCodeBodyActions = "request_session"
+	NewCodeBodyActionsUploadMedia    NewCodeBodyActions = "upload_media"
+	NewCodeBodyActionsView           NewCodeBodyActions = "view"
+)
+
+// Valid indicates whether the value is a known member of the NewCodeBodyActions enum.
+func (e NewCodeBodyActions) Valid() bool {
+	switch e {
+	case NewCodeBodyActionsOpenTicket:
+		return true
+	case NewCodeBodyActionsRequestSession:
+		return true
+	case NewCodeBodyActionsUploadMedia:
+		return true
+	case NewCodeBodyActionsView:
 		return true
 	default:
 		return false
@@ -695,22 +839,46 @@ func (e PartyKind) Valid() bool {
 
 // Defines values for PublicBlockKind.
 const (
-	Document PublicBlockKind = "document"
-	Faq      PublicBlockKind = "faq"
-	Link     PublicBlockKind = "link"
-	Text     PublicBlockKind = "text"
+	PublicBlockKindDocument PublicBlockKind = "document"
+	PublicBlockKindFaq      PublicBlockKind = "faq"
+	PublicBlockKindLink     PublicBlockKind = "link"
+	PublicBlockKindText     PublicBlockKind = "text"
 )
 
 // Valid indicates whether the value is a known member of the PublicBlockKind enum.
 func (e PublicBlockKind) Valid() bool {
 	switch e {
-	case Document:
+	case PublicBlockKindDocument:
 		return true
-	case Faq:
+	case PublicBlockKindFaq:
 		return true
-	case Link:
+	case PublicBlockKindLink:
 		return true
-	case Text:
+	case PublicBlockKindText:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PublicCodePageActions.
+const (
+	PublicCodePageActionsOpenTicket     PublicCodePageActions = "open_ticket"
+	PublicCodePageActionsRequestSession PublicCodePageActions = "request_session"
+	PublicCodePageActionsUploadMedia    PublicCodePageActions = "upload_media"
+	PublicCodePageActionsView           PublicCodePageActions = "view"
+)
+
+// Valid indicates whether the value is a known member of the PublicCodePageActions enum.
+func (e PublicCodePageActions) Valid() bool {
+	switch e {
+	case PublicCodePageActionsOpenTicket:
+		return true
+	case PublicCodePageActionsRequestSession:
+		return true
+	case PublicCodePageActionsUploadMedia:
+		return true
+	case PublicCodePageActionsView:
 		return true
 	default:
 		return false
@@ -924,6 +1092,30 @@ func (e SessionEventBodyEvent) Valid() bool {
 	case SessionEventBodyEventRequest:
 		return true
 	case SessionEventBodyEventStart:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TemplateFieldType.
+const (
+	TemplateFieldTypeDate   TemplateFieldType = "date"
+	TemplateFieldTypeNumber TemplateFieldType = "number"
+	TemplateFieldTypeSelect TemplateFieldType = "select"
+	TemplateFieldTypeText   TemplateFieldType = "text"
+)
+
+// Valid indicates whether the value is a known member of the TemplateFieldType enum.
+func (e TemplateFieldType) Valid() bool {
+	switch e {
+	case TemplateFieldTypeDate:
+		return true
+	case TemplateFieldTypeNumber:
+		return true
+	case TemplateFieldTypeSelect:
+		return true
+	case TemplateFieldTypeText:
 		return true
 	default:
 		return false
@@ -1179,6 +1371,42 @@ func (e UserEditBodyRole) Valid() bool {
 	case UserEditBodyRoleModerator:
 		return true
 	case UserEditBodyRoleSupervisor:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetCodeImageParamsFormat.
+const (
+	GetCodeImageParamsFormatPng GetCodeImageParamsFormat = "png"
+	GetCodeImageParamsFormatSvg GetCodeImageParamsFormat = "svg"
+)
+
+// Valid indicates whether the value is a known member of the GetCodeImageParamsFormat enum.
+func (e GetCodeImageParamsFormat) Valid() bool {
+	switch e {
+	case GetCodeImageParamsFormatPng:
+		return true
+	case GetCodeImageParamsFormatSvg:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PreviewCodeParamsFormat.
+const (
+	PreviewCodeParamsFormatPng PreviewCodeParamsFormat = "png"
+	PreviewCodeParamsFormatSvg PreviewCodeParamsFormat = "svg"
+)
+
+// Valid indicates whether the value is a known member of the PreviewCodeParamsFormat enum.
+func (e PreviewCodeParamsFormat) Valid() bool {
+	switch e {
+	case PreviewCodeParamsFormatPng:
+		return true
+	case PreviewCodeParamsFormatSvg:
 		return true
 	default:
 		return false
@@ -1542,6 +1770,28 @@ func (e ListUsersParamsStatus) Valid() bool {
 	}
 }
 
+// AppearanceBody defines model for AppearanceBody.
+type AppearanceBody struct {
+	// Background #rrggbb
+	Background *string                   `json:"background,omitempty"`
+	Correction *AppearanceBodyCorrection `json:"correction,omitempty"`
+
+	// Foreground #rrggbb, the darker colour
+	Foreground *string `json:"foreground,omitempty"`
+
+	// LogoSize the logo's edge in percent of the symbol's
+	LogoSize *int `json:"logo_size,omitempty"`
+
+	// QuietZone the margin in modules
+	QuietZone *int `json:"quiet_zone,omitempty"`
+
+	// Size the image's edge in pixels
+	Size *int `json:"size,omitempty"`
+}
+
+// AppearanceBodyCorrection defines model for AppearanceBody.Correction.
+type AppearanceBodyCorrection string
+
 // AssignmentBody defines model for AssignmentBody.
 type AssignmentBody struct {
 	AssigneeId *openapi_types.UUID `json:"assignee_id,omitempty"`
@@ -1635,16 +1885,93 @@ type CannedResponsePage struct {
 	Next *string `json:"next,omitempty"`
 }
 
-// CodePage defines model for CodePage.
-type CodePage struct {
-	// Actions what the page offers: view, open_ticket, request_session, upload_media; with form.visibility customers or invited a code holder cannot open a ticket (401 or 403)
-	Actions []CodePageActions `json:"actions"`
-	Device  *PublicDevice     `json:"device,omitempty"`
-	Form    PublicForm        `json:"form"`
+// Code defines model for Code.
+type Code struct {
+	// Actions what the public page offers
+	Actions    []CodeActions      `json:"actions"`
+	Active     bool               `json:"active"`
+	Appearance CodeAppearance     `json:"appearance"`
+	CreatedAt  time.Time          `json:"created_at"`
+	DeviceId   openapi_types.UUID `json:"device_id"`
+
+	// ExpiresAt absent: it never expires
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+
+	// HasPin the page asks for a PIN first
+	HasPin     bool               `json:"has_pin"`
+	Id         openapi_types.UUID `json:"id"`
+	LastScanAt *time.Time         `json:"last_scan_at,omitempty"`
+	ScanCount  int64              `json:"scan_count"`
+	UpdatedAt  time.Time          `json:"updated_at"`
+
+	// Url the URL the QR image carries
+	Url string `json:"url"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
 }
 
-// CodePageActions defines model for CodePage.Actions.
-type CodePageActions string
+// CodeActions defines model for Code.Actions.
+type CodeActions string
+
+// CodeAppearance defines model for CodeAppearance.
+type CodeAppearance struct {
+	// Background #rrggbb
+	Background string `json:"background"`
+
+	// Correction the error-correction level
+	Correction CodeAppearanceCorrection `json:"correction"`
+
+	// Foreground #rrggbb, the darker colour
+	Foreground string `json:"foreground"`
+
+	// HasLogo a logo is drawn in the centre
+	HasLogo bool `json:"has_logo"`
+
+	// LogoSize the logo's edge in percent of the symbol's; absent: the largest the level allows
+	LogoSize *int `json:"logo_size,omitempty"`
+
+	// QuietZone the margin in modules
+	QuietZone int `json:"quiet_zone"`
+
+	// Size the image's edge in pixels
+	Size int `json:"size"`
+}
+
+// CodeAppearanceCorrection the error-correction level
+type CodeAppearanceCorrection string
+
+// CodePage defines model for CodePage.
+type CodePage struct {
+	// Items this page's items
+	Items []Code `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// CodeSettingsBody defines model for CodeSettingsBody.
+type CodeSettingsBody struct {
+	// Actions what the public page offers; absent or empty keeps them
+	Actions    *[]CodeSettingsBodyActions `json:"actions,omitempty"`
+	Appearance *AppearanceBody            `json:"appearance,omitempty"`
+
+	// ExpiresAt a new expiry
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+
+	// Logo a new logo: a PNG or JPEG image, base64-encoded
+	Logo *string `json:"logo,omitempty"`
+
+	// NeverExpires remove the expiry
+	NeverExpires *bool `json:"never_expires,omitempty"`
+
+	// Pin a new PIN; the empty string removes it
+	Pin        *string `json:"pin,omitempty"`
+	RemoveLogo *bool   `json:"remove_logo,omitempty"`
+}
+
+// CodeSettingsBodyActions defines model for CodeSettingsBody.Actions.
+type CodeSettingsBodyActions string
 
 // Contact defines model for Contact.
 type Contact struct {
@@ -1657,6 +1984,17 @@ type Contact struct {
 	// Phone E.164, as +4930123456
 	Phone *string `json:"phone,omitempty"`
 }
+
+// ContentBlock defines model for ContentBlock.
+type ContentBlock struct {
+	Body  *string          `json:"body,omitempty"`
+	Kind  ContentBlockKind `json:"kind"`
+	Title string           `json:"title"`
+	Url   *string          `json:"url,omitempty"`
+}
+
+// ContentBlockKind defines model for ContentBlock.Kind.
+type ContentBlockKind string
 
 // CreatedTicket defines model for CreatedTicket.
 type CreatedTicket struct {
@@ -1804,6 +2142,122 @@ type DepartmentBody struct {
 type DepartmentPage struct {
 	// Items this page's items
 	Items []Department `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// Device defines model for Device.
+type Device struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId the customer it is assigned to; absent while unassigned
+	CustomerId *openapi_types.UUID `json:"customer_id,omitempty"`
+
+	// Fields the values of its template's custom fields, by key
+	Fields       map[string]string   `json:"fields"`
+	Id           openapi_types.UUID  `json:"id"`
+	Location     *string             `json:"location,omitempty"`
+	Name         string              `json:"name"`
+	ProjectId    *openapi_types.UUID `json:"project_id,omitempty"`
+	SerialNumber *string             `json:"serial_number,omitempty"`
+
+	// TemplateId its device type
+	TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
+	UpdatedAt  time.Time           `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// DeviceAssignmentBody defines model for DeviceAssignmentBody.
+type DeviceAssignmentBody struct {
+	// CustomerId the customer; absent unassigns the device
+	CustomerId *openapi_types.UUID `json:"customer_id,omitempty"`
+}
+
+// DeviceEditBody defines model for DeviceEditBody.
+type DeviceEditBody struct {
+	// Fields replaces every custom field value
+	Fields   *map[string]string `json:"fields,omitempty"`
+	Location *string            `json:"location,omitempty"`
+	Name     *string            `json:"name,omitempty"`
+
+	// ProjectId the nil UUID removes the project
+	ProjectId    *openapi_types.UUID `json:"project_id,omitempty"`
+	SerialNumber *string             `json:"serial_number,omitempty"`
+
+	// TemplateId the nil UUID removes the template
+	TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
+}
+
+// DeviceField defines model for DeviceField.
+type DeviceField struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+
+	// Public the device's public page shows it too
+	Public bool            `json:"public"`
+	Type   DeviceFieldType `json:"type"`
+
+	// Value the device's value; empty when it has none
+	Value string `json:"value"`
+}
+
+// DeviceFieldType defines model for DeviceField.Type.
+type DeviceFieldType string
+
+// DeviceFieldPage defines model for DeviceFieldPage.
+type DeviceFieldPage struct {
+	// Items this page's items
+	Items []DeviceField `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// DevicePage defines model for DevicePage.
+type DevicePage struct {
+	// Items this page's items
+	Items []Device `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// DeviceRequestLink defines model for DeviceRequestLink.
+type DeviceRequestLink struct {
+	CreatedAt time.Time          `json:"created_at"`
+	DeviceId  openapi_types.UUID `json:"device_id"`
+	ExpiresAt time.Time          `json:"expires_at"`
+	Id        openapi_types.UUID `json:"id"`
+	Requester Contact            `json:"requester"`
+
+	// Url the link, as the e-mail gives it; shown once
+	Url string `json:"url"`
+}
+
+// DeviceStatsEntry defines model for DeviceStatsEntry.
+type DeviceStatsEntry struct {
+	DeviceId openapi_types.UUID `json:"device_id"`
+
+	// MeanRating the mean of their stars, 1 to 5; 0 without ratings
+	MeanRating float32 `json:"mean_rating"`
+
+	// Ratings those tickets that carry a rating
+	Ratings int `json:"ratings"`
+
+	// Sessions video sessions of those tickets
+	Sessions int `json:"sessions"`
+
+	// Tickets tickets in every state, drafts included
+	Tickets int `json:"tickets"`
+}
+
+// DeviceStatsEntryPage defines model for DeviceStatsEntryPage.
+type DeviceStatsEntryPage struct {
+	// Items this page's items
+	Items []DeviceStatsEntry `json:"items"`
 
 	// Next the cursor of the following page (pass it as after); absent on the last page
 	Next *string `json:"next,omitempty"`
@@ -2069,6 +2523,25 @@ type NewCannedResponseBody struct {
 	Title string `json:"title"`
 }
 
+// NewCodeBody defines model for NewCodeBody.
+type NewCodeBody struct {
+	// Actions what the public page offers; view and open_ticket when absent
+	Actions    *[]NewCodeBodyActions `json:"actions,omitempty"`
+	Appearance *AppearanceBody       `json:"appearance,omitempty"`
+
+	// ExpiresAt ends its validity; absent: never
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+
+	// Logo a PNG or JPEG image drawn in the centre, base64-encoded (standard alphabet, padded)
+	Logo *string `json:"logo,omitempty"`
+
+	// Pin 4 to 12 digits to enter before the page shows anything
+	Pin *string `json:"pin,omitempty"`
+}
+
+// NewCodeBodyActions defines model for NewCodeBody.Actions.
+type NewCodeBodyActions string
+
 // NewCustomerBody defines model for NewCustomerBody.
 type NewCustomerBody struct {
 	DepartmentId *openapi_types.UUID `json:"department_id,omitempty"`
@@ -2082,6 +2555,26 @@ type NewCustomerBody struct {
 
 	// SupportUntil when the support plan ends; absent: never
 	SupportUntil *time.Time `json:"support_until,omitempty"`
+}
+
+// NewDeviceBody defines model for NewDeviceBody.
+type NewDeviceBody struct {
+	// CustomerId assign it to this customer right away
+	CustomerId *openapi_types.UUID `json:"customer_id,omitempty"`
+
+	// Fields custom field values, by the template's keys
+	Fields   *map[string]string `json:"fields,omitempty"`
+	Location *string            `json:"location,omitempty"`
+
+	// Name required
+	Name string `json:"name"`
+
+	// ProjectId a project (of the customer, when one is given)
+	ProjectId    *openapi_types.UUID `json:"project_id,omitempty"`
+	SerialNumber *string             `json:"serial_number,omitempty"`
+
+	// TemplateId its device type, whose field definitions check fields
+	TemplateId *openapi_types.UUID `json:"template_id,omitempty"`
 }
 
 // NewMessageBody defines model for NewMessageBody.
@@ -2139,6 +2632,16 @@ type NewTeamBody struct {
 
 	// SupervisorId an active admin, moderator or supervisor
 	SupervisorId openapi_types.UUID `json:"supervisor_id"`
+}
+
+// NewTemplateBody defines model for NewTemplateBody.
+type NewTemplateBody struct {
+	Blocks      *[]ContentBlock  `json:"blocks,omitempty"`
+	Description *string          `json:"description,omitempty"`
+	Fields      *[]TemplateField `json:"fields,omitempty"`
+
+	// Name required
+	Name string `json:"name"`
 }
 
 // NewTicketBody defines model for NewTicketBody.
@@ -2499,6 +3002,17 @@ type PublicBlock struct {
 // PublicBlockKind defines model for PublicBlock.Kind.
 type PublicBlockKind string
 
+// PublicCodePage defines model for PublicCodePage.
+type PublicCodePage struct {
+	// Actions what the page offers: view, open_ticket, request_session, upload_media; with form.visibility customers or invited a code holder cannot open a ticket (401 or 403)
+	Actions []PublicCodePageActions `json:"actions"`
+	Device  *PublicDevice           `json:"device,omitempty"`
+	Form    PublicForm              `json:"form"`
+}
+
+// PublicCodePageActions defines model for PublicCodePage.Actions.
+type PublicCodePageActions string
+
 // PublicDevice defines model for PublicDevice.
 type PublicDevice struct {
 	// Content the type's public content
@@ -2652,10 +3166,33 @@ type Recipient struct {
 	UserId *openapi_types.UUID `json:"user_id,omitempty"`
 }
 
+// RecordStats defines model for RecordStats.
+type RecordStats struct {
+	// MeanRating the mean of their stars, 1 to 5; 0 without ratings
+	MeanRating float32 `json:"mean_rating"`
+
+	// Ratings those tickets that carry a rating
+	Ratings int `json:"ratings"`
+
+	// Sessions video sessions of those tickets
+	Sessions int `json:"sessions"`
+
+	// Tickets tickets in every state, drafts included
+	Tickets int `json:"tickets"`
+}
+
 // RenderedCannedResponse defines model for RenderedCannedResponse.
 type RenderedCannedResponse struct {
 	Body  string `json:"body"`
 	Title string `json:"title"`
+}
+
+// RequestLinkBody defines model for RequestLinkBody.
+type RequestLinkBody struct {
+	Requester Contact `json:"requester"`
+
+	// Ttl how long the link works, in seconds: up to 90 days; 7 days when absent
+	Ttl *int `json:"ttl,omitempty"`
 }
 
 // RequestLinkPage defines model for RequestLinkPage.
@@ -2886,6 +3423,86 @@ type TeamEditBody struct {
 type TeamPage struct {
 	// Items this page's items
 	Items []Team `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// Template defines model for Template.
+type Template struct {
+	// Blocks the content its devices' public pages show
+	Blocks      []ContentBlock `json:"blocks"`
+	CreatedAt   time.Time      `json:"created_at"`
+	Description *string        `json:"description,omitempty"`
+
+	// Fields the custom fields its devices carry
+	Fields    []TemplateField    `json:"fields"`
+	Id        openapi_types.UUID `json:"id"`
+	Name      string             `json:"name"`
+	UpdatedAt time.Time          `json:"updated_at"`
+
+	// Version the record's version; its ETag
+	Version int64 `json:"version"`
+}
+
+// TemplateEditBody defines model for TemplateEditBody.
+type TemplateEditBody struct {
+	// Blocks replaces the whole public content
+	Blocks      *[]ContentBlock `json:"blocks,omitempty"`
+	Description *string         `json:"description,omitempty"`
+
+	// Fields replaces every field definition
+	Fields *[]TemplateField `json:"fields,omitempty"`
+	Name   *string          `json:"name,omitempty"`
+}
+
+// TemplateField defines model for TemplateField.
+type TemplateField struct {
+	// Key lower-case letters, digits and underscores, starting with a letter
+	Key   string `json:"key"`
+	Label string `json:"label"`
+
+	// Options the allowed values of a select field
+	Options *[]string `json:"options,omitempty"`
+
+	// Public shown on the device's public page
+	Public   *bool             `json:"public,omitempty"`
+	Required *bool             `json:"required,omitempty"`
+	Type     TemplateFieldType `json:"type"`
+}
+
+// TemplateFieldType defines model for TemplateField.Type.
+type TemplateFieldType string
+
+// TemplatePage defines model for TemplatePage.
+type TemplatePage struct {
+	// Items this page's items
+	Items []Template `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// TemplateStatsEntry defines model for TemplateStatsEntry.
+type TemplateStatsEntry struct {
+	// MeanRating the mean of their stars, 1 to 5; 0 without ratings
+	MeanRating float32 `json:"mean_rating"`
+
+	// Ratings those tickets that carry a rating
+	Ratings int `json:"ratings"`
+
+	// Sessions video sessions of those tickets
+	Sessions   int                `json:"sessions"`
+	TemplateId openapi_types.UUID `json:"template_id"`
+
+	// Tickets tickets in every state, drafts included
+	Tickets int `json:"tickets"`
+}
+
+// TemplateStatsEntryPage defines model for TemplateStatsEntryPage.
+type TemplateStatsEntryPage struct {
+	// Items this page's items
+	Items []TemplateStatsEntry `json:"items"`
 
 	// Next the cursor of the following page (pass it as after); absent on the last page
 	Next *string `json:"next,omitempty"`
@@ -3163,6 +3780,66 @@ type EditCannedResponseParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// ListCodesParams defines parameters for ListCodes.
+type ListCodesParams struct {
+	// DeviceId only this device's codes
+	DeviceId *openapi_types.UUID `form:"device_id,omitempty" json:"device_id,omitempty"`
+
+	// Active only codes switched on (true) or off (false)
+	Active *bool `form:"active,omitempty" json:"active,omitempty"`
+
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// EditCodeParams defines parameters for EditCode.
+type EditCodeParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ActivateCodeParams defines parameters for ActivateCode.
+type ActivateCodeParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// DeactivateCodeParams defines parameters for DeactivateCode.
+type DeactivateCodeParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// GetCodeImageParams defines parameters for GetCodeImage.
+type GetCodeImageParams struct {
+	// Format png (the default) or svg
+	Format *GetCodeImageParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// GetCodeImageParamsFormat defines parameters for GetCodeImage.
+type GetCodeImageParamsFormat string
+
+// PreviewCodeParams defines parameters for PreviewCode.
+type PreviewCodeParams struct {
+	// Format png (the default) or svg
+	Format *PreviewCodeParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// PreviewCodeParamsFormat defines parameters for PreviewCode.
+type PreviewCodeParamsFormat string
+
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
 	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
@@ -3197,6 +3874,60 @@ type CreateDepartmentParams struct {
 type RenameDepartmentParams struct {
 	// IfMatch the ETag the change is based on; a stale one answers 412
 	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ListDeviceStatsParams defines parameters for ListDeviceStats.
+type ListDeviceStatsParams struct {
+	// DeviceId the devices, 1 to 100 (a page of the devices list)
+	DeviceId *[]openapi_types.UUID `form:"device_id,omitempty" json:"device_id,omitempty"`
+}
+
+// ListDevicesParams defines parameters for ListDevices.
+type ListDevicesParams struct {
+	// CustomerId only this customer's devices
+	CustomerId *openapi_types.UUID `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// TemplateId only devices of this type
+	TemplateId *openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
+
+	// Q words in the name or serial number
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// CreateDeviceParams defines parameters for CreateDevice.
+type CreateDeviceParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// EditDeviceParams defines parameters for EditDevice.
+type EditDeviceParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// CreateCodeParams defines parameters for CreateCode.
+type CreateCodeParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// AssignDeviceParams defines parameters for AssignDevice.
+type AssignDeviceParams struct {
+	// IfMatch the ETag the assignment is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// SendRequestLinkParams defines parameters for SendRequestLink.
+type SendRequestLinkParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
 // TestMailServerParams defines parameters for TestMailServer.
@@ -3543,6 +4274,24 @@ type EditTeamParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// ListTemplateStatsParams defines parameters for ListTemplateStats.
+type ListTemplateStatsParams struct {
+	// TemplateId the templates, 1 to 100
+	TemplateId *[]openapi_types.UUID `form:"template_id,omitempty" json:"template_id,omitempty"`
+}
+
+// CreateTemplateParams defines parameters for CreateTemplate.
+type CreateTemplateParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// EditTemplateParams defines parameters for EditTemplate.
+type EditTemplateParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // ListTicketsParams defines parameters for ListTickets.
 type ListTicketsParams struct {
 	// State any of these states
@@ -3764,6 +4513,12 @@ type CreateCannedResponseJSONRequestBody = NewCannedResponseBody
 // EditCannedResponseJSONRequestBody defines body for EditCannedResponse for application/json ContentType.
 type EditCannedResponseJSONRequestBody = CannedResponseEditBody
 
+// EditCodeJSONRequestBody defines body for EditCode for application/json ContentType.
+type EditCodeJSONRequestBody = CodeSettingsBody
+
+// PreviewCodeJSONRequestBody defines body for PreviewCode for application/json ContentType.
+type PreviewCodeJSONRequestBody = CodeSettingsBody
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = NewCustomerBody
 
@@ -3784,6 +4539,21 @@ type CreateDepartmentJSONRequestBody = DepartmentBody
 
 // RenameDepartmentJSONRequestBody defines body for RenameDepartment for application/json ContentType.
 type RenameDepartmentJSONRequestBody = DepartmentBody
+
+// CreateDeviceJSONRequestBody defines body for CreateDevice for application/json ContentType.
+type CreateDeviceJSONRequestBody = NewDeviceBody
+
+// EditDeviceJSONRequestBody defines body for EditDevice for application/json ContentType.
+type EditDeviceJSONRequestBody = DeviceEditBody
+
+// CreateCodeJSONRequestBody defines body for CreateCode for application/json ContentType.
+type CreateCodeJSONRequestBody = NewCodeBody
+
+// AssignDeviceJSONRequestBody defines body for AssignDevice for application/json ContentType.
+type AssignDeviceJSONRequestBody = DeviceAssignmentBody
+
+// SendRequestLinkJSONRequestBody defines body for SendRequestLink for application/json ContentType.
+type SendRequestLinkJSONRequestBody = RequestLinkBody
 
 // SetMailServerJSONRequestBody defines body for SetMailServer for application/json ContentType.
 type SetMailServerJSONRequestBody = MailServerBody
@@ -3862,6 +4632,12 @@ type CreateTeamJSONRequestBody = NewTeamBody
 
 // EditTeamJSONRequestBody defines body for EditTeam for application/json ContentType.
 type EditTeamJSONRequestBody = TeamEditBody
+
+// CreateTemplateJSONRequestBody defines body for CreateTemplate for application/json ContentType.
+type CreateTemplateJSONRequestBody = NewTemplateBody
+
+// EditTemplateJSONRequestBody defines body for EditTemplate for application/json ContentType.
+type EditTemplateJSONRequestBody = TemplateEditBody
 
 // CreateTicketJSONRequestBody defines body for CreateTicket for application/json ContentType.
 type CreateTicketJSONRequestBody = NewTicketBody
@@ -4015,6 +4791,59 @@ type ClientInterface interface {
 	// Corresponds with PATCH /canned-responses/{id} (the `EditCannedResponse` operationId).
 	EditCannedResponse(ctx context.Context, id openapi_types.UUID, params *EditCannedResponseParams, body EditCannedResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCodes List codes across devices, newest first
+	//
+	// Corresponds with GET /codes (the `ListCodes` operationId).
+	ListCodes(ctx context.Context, params *ListCodesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCode Get a code
+	//
+	// Corresponds with GET /codes/{id} (the `GetCode` operationId).
+	GetCode(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditCodeWithBody Change a code's actions, expiry, PIN, appearance or logo
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /codes/{id} (the `EditCode` operationId).
+	EditCodeWithBody(ctx context.Context, id openapi_types.UUID, params *EditCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditCode Change a code's actions, expiry, PIN, appearance or logo
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /codes/{id} (the `EditCode` operationId).
+	EditCode(ctx context.Context, id openapi_types.UUID, params *EditCodeParams, body EditCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ActivateCode Switch a code on
+	//
+	// Corresponds with POST /codes/{id}/activate (the `ActivateCode` operationId).
+	ActivateCode(ctx context.Context, id openapi_types.UUID, params *ActivateCodeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeactivateCode Switch a code off: its URL stops working
+	//
+	// Corresponds with POST /codes/{id}/deactivate (the `DeactivateCode` operationId).
+	DeactivateCode(ctx context.Context, id openapi_types.UUID, params *DeactivateCodeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCodeImage Draw a code's QR image, as PNG or SVG
+	//
+	// Corresponds with GET /codes/{id}/image (the `GetCodeImage` operationId).
+	GetCodeImage(ctx context.Context, id openapi_types.UUID, params *GetCodeImageParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewCodeWithBody Draw a code's QR image as the given settings would leave it, saving nothing
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /codes/{id}/preview (the `PreviewCode` operationId).
+	PreviewCodeWithBody(ctx context.Context, id openapi_types.UUID, params *PreviewCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewCode Draw a code's QR image as the given settings would leave it, saving nothing
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /codes/{id}/preview (the `PreviewCode` operationId).
+	PreviewCode(ctx context.Context, id openapi_types.UUID, params *PreviewCodeParams, body PreviewCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListCustomers List the customers, by name
 	//
 	// Corresponds with GET /customers (the `ListCustomers` operationId).
@@ -4132,6 +4961,106 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
 	RenameDepartment(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, body RenameDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeviceStats Get the figures of several devices (a page of the list)
+	//
+	// Corresponds with GET /device-stats (the `ListDeviceStats` operationId).
+	ListDeviceStats(ctx context.Context, params *ListDeviceStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDevices List devices, newest first
+	//
+	// Corresponds with GET /devices (the `ListDevices` operationId).
+	ListDevices(ctx context.Context, params *ListDevicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDeviceWithBody Create a device
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /devices (the `CreateDevice` operationId).
+	CreateDeviceWithBody(ctx context.Context, params *CreateDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDevice Create a device
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /devices (the `CreateDevice` operationId).
+	CreateDevice(ctx context.Context, params *CreateDeviceParams, body CreateDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDevice Get a device
+	//
+	// Corresponds with GET /devices/{id} (the `GetDevice` operationId).
+	GetDevice(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditDeviceWithBody Change a device's name, serial number, location, template, project or fields
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /devices/{id} (the `EditDevice` operationId).
+	EditDeviceWithBody(ctx context.Context, id openapi_types.UUID, params *EditDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditDevice Change a device's name, serial number, location, template, project or fields
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /devices/{id} (the `EditDevice` operationId).
+	EditDevice(ctx context.Context, id openapi_types.UUID, params *EditDeviceParams, body EditDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeviceCodes List a device's codes, oldest first
+	//
+	// Corresponds with GET /devices/{id}/codes (the `ListDeviceCodes` operationId).
+	ListDeviceCodes(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCodeWithBody Create a code for a device
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /devices/{id}/codes (the `CreateCode` operationId).
+	CreateCodeWithBody(ctx context.Context, id openapi_types.UUID, params *CreateCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCode Create a code for a device
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /devices/{id}/codes (the `CreateCode` operationId).
+	CreateCode(ctx context.Context, id openapi_types.UUID, params *CreateCodeParams, body CreateCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignDeviceWithBody Assign a device to a customer, or unassign it
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /devices/{id}/customer (the `AssignDevice` operationId).
+	AssignDeviceWithBody(ctx context.Context, id openapi_types.UUID, params *AssignDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignDevice Assign a device to a customer, or unassign it
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /devices/{id}/customer (the `AssignDevice` operationId).
+	AssignDevice(ctx context.Context, id openapi_types.UUID, params *AssignDeviceParams, body AssignDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeviceFields List a device's custom fields with their definitions
+	//
+	// Corresponds with GET /devices/{id}/fields (the `ListDeviceFields` operationId).
+	ListDeviceFields(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendRequestLinkWithBody Send a contact a link to open one ticket for a device
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /devices/{id}/request-links (the `SendRequestLink` operationId).
+	SendRequestLinkWithBody(ctx context.Context, id openapi_types.UUID, params *SendRequestLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendRequestLink Send a contact a link to open one ticket for a device
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /devices/{id}/request-links (the `SendRequestLink` operationId).
+	SendRequestLink(ctx context.Context, id openapi_types.UUID, params *SendRequestLinkParams, body SendRequestLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDeviceStats Get a device's figures
+	//
+	// Corresponds with GET /devices/{id}/stats (the `GetDeviceStats` operationId).
+	GetDeviceStats(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteMailServer Remove the tenant's own mail server
 	//
@@ -4689,6 +5618,54 @@ type ClientInterface interface {
 	// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
 	EditTeam(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, body EditTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListTemplateStats Get the figures of several templates
+	//
+	// Corresponds with GET /template-stats (the `ListTemplateStats` operationId).
+	ListTemplateStats(ctx context.Context, params *ListTemplateStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTemplates List device templates by name
+	//
+	// Corresponds with GET /templates (the `ListTemplates` operationId).
+	ListTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTemplateWithBody Create a device template
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /templates (the `CreateTemplate` operationId).
+	CreateTemplateWithBody(ctx context.Context, params *CreateTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTemplate Create a device template
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /templates (the `CreateTemplate` operationId).
+	CreateTemplate(ctx context.Context, params *CreateTemplateParams, body CreateTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTemplate Get a device template
+	//
+	// Corresponds with GET /templates/{id} (the `GetTemplate` operationId).
+	GetTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditTemplateWithBody Change a template's name, description, fields or content
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /templates/{id} (the `EditTemplate` operationId).
+	EditTemplateWithBody(ctx context.Context, id openapi_types.UUID, params *EditTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditTemplate Change a template's name, description, fields or content
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /templates/{id} (the `EditTemplate` operationId).
+	EditTemplate(ctx context.Context, id openapi_types.UUID, params *EditTemplateParams, body EditTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTemplateStats Get a template's figures (the tickets of its devices)
+	//
+	// Corresponds with GET /templates/{id}/stats (the `GetTemplateStats` operationId).
+	GetTemplateStats(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetTenant Get your tenant
 	//
 	// Corresponds with GET /tenant (the `GetTenant` operationId).
@@ -5065,6 +6042,149 @@ func (c *Client) EditCannedResponse(ctx context.Context, id openapi_types.UUID, 
 	return c.Client.Do(req)
 }
 
+// ListCodes List codes across devices, newest first
+//
+// Corresponds with GET /codes (the `ListCodes` operationId).
+func (c *Client) ListCodes(ctx context.Context, params *ListCodesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCodesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCode Get a code
+//
+// Corresponds with GET /codes/{id} (the `GetCode` operationId).
+func (c *Client) GetCode(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCodeRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditCodeWithBody Change a code's actions, expiry, PIN, appearance or logo
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /codes/{id} (the `EditCode` operationId).
+func (c *Client) EditCodeWithBody(ctx context.Context, id openapi_types.UUID, params *EditCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditCodeRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditCode Change a code's actions, expiry, PIN, appearance or logo
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /codes/{id} (the `EditCode` operationId).
+func (c *Client) EditCode(ctx context.Context, id openapi_types.UUID, params *EditCodeParams, body EditCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditCodeRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ActivateCode Switch a code on
+//
+// Corresponds with POST /codes/{id}/activate (the `ActivateCode` operationId).
+func (c *Client) ActivateCode(ctx context.Context, id openapi_types.UUID, params *ActivateCodeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewActivateCodeRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeactivateCode Switch a code off: its URL stops working
+//
+// Corresponds with POST /codes/{id}/deactivate (the `DeactivateCode` operationId).
+func (c *Client) DeactivateCode(ctx context.Context, id openapi_types.UUID, params *DeactivateCodeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeactivateCodeRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCodeImage Draw a code's QR image, as PNG or SVG
+//
+// Corresponds with GET /codes/{id}/image (the `GetCodeImage` operationId).
+func (c *Client) GetCodeImage(ctx context.Context, id openapi_types.UUID, params *GetCodeImageParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCodeImageRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewCodeWithBody Draw a code's QR image as the given settings would leave it, saving nothing
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /codes/{id}/preview (the `PreviewCode` operationId).
+func (c *Client) PreviewCodeWithBody(ctx context.Context, id openapi_types.UUID, params *PreviewCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewCodeRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewCode Draw a code's QR image as the given settings would leave it, saving nothing
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /codes/{id}/preview (the `PreviewCode` operationId).
+func (c *Client) PreviewCode(ctx context.Context, id openapi_types.UUID, params *PreviewCodeParams, body PreviewCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewCodeRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListCustomers List the customers, by name
 //
 // Corresponds with GET /customers (the `ListCustomers` operationId).
@@ -5353,6 +6473,266 @@ func (c *Client) RenameDepartmentWithBody(ctx context.Context, id openapi_types.
 // Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
 func (c *Client) RenameDepartment(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, body RenameDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRenameDepartmentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeviceStats Get the figures of several devices (a page of the list)
+//
+// Corresponds with GET /device-stats (the `ListDeviceStats` operationId).
+func (c *Client) ListDeviceStats(ctx context.Context, params *ListDeviceStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeviceStatsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDevices List devices, newest first
+//
+// Corresponds with GET /devices (the `ListDevices` operationId).
+func (c *Client) ListDevices(ctx context.Context, params *ListDevicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDevicesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDeviceWithBody Create a device
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /devices (the `CreateDevice` operationId).
+func (c *Client) CreateDeviceWithBody(ctx context.Context, params *CreateDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDeviceRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDevice Create a device
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /devices (the `CreateDevice` operationId).
+func (c *Client) CreateDevice(ctx context.Context, params *CreateDeviceParams, body CreateDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDeviceRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDevice Get a device
+//
+// Corresponds with GET /devices/{id} (the `GetDevice` operationId).
+func (c *Client) GetDevice(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDeviceRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditDeviceWithBody Change a device's name, serial number, location, template, project or fields
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /devices/{id} (the `EditDevice` operationId).
+func (c *Client) EditDeviceWithBody(ctx context.Context, id openapi_types.UUID, params *EditDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditDeviceRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditDevice Change a device's name, serial number, location, template, project or fields
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /devices/{id} (the `EditDevice` operationId).
+func (c *Client) EditDevice(ctx context.Context, id openapi_types.UUID, params *EditDeviceParams, body EditDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditDeviceRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeviceCodes List a device's codes, oldest first
+//
+// Corresponds with GET /devices/{id}/codes (the `ListDeviceCodes` operationId).
+func (c *Client) ListDeviceCodes(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeviceCodesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCodeWithBody Create a code for a device
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /devices/{id}/codes (the `CreateCode` operationId).
+func (c *Client) CreateCodeWithBody(ctx context.Context, id openapi_types.UUID, params *CreateCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCodeRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCode Create a code for a device
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /devices/{id}/codes (the `CreateCode` operationId).
+func (c *Client) CreateCode(ctx context.Context, id openapi_types.UUID, params *CreateCodeParams, body CreateCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCodeRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignDeviceWithBody Assign a device to a customer, or unassign it
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /devices/{id}/customer (the `AssignDevice` operationId).
+func (c *Client) AssignDeviceWithBody(ctx context.Context, id openapi_types.UUID, params *AssignDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignDeviceRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignDevice Assign a device to a customer, or unassign it
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /devices/{id}/customer (the `AssignDevice` operationId).
+func (c *Client) AssignDevice(ctx context.Context, id openapi_types.UUID, params *AssignDeviceParams, body AssignDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignDeviceRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeviceFields List a device's custom fields with their definitions
+//
+// Corresponds with GET /devices/{id}/fields (the `ListDeviceFields` operationId).
+func (c *Client) ListDeviceFields(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeviceFieldsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendRequestLinkWithBody Send a contact a link to open one ticket for a device
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /devices/{id}/request-links (the `SendRequestLink` operationId).
+func (c *Client) SendRequestLinkWithBody(ctx context.Context, id openapi_types.UUID, params *SendRequestLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendRequestLinkRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendRequestLink Send a contact a link to open one ticket for a device
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /devices/{id}/request-links (the `SendRequestLink` operationId).
+func (c *Client) SendRequestLink(ctx context.Context, id openapi_types.UUID, params *SendRequestLinkParams, body SendRequestLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendRequestLinkRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDeviceStats Get a device's figures
+//
+// Corresponds with GET /devices/{id}/stats (the `GetDeviceStats` operationId).
+func (c *Client) GetDeviceStats(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDeviceStatsRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -6819,6 +8199,134 @@ func (c *Client) EditTeam(ctx context.Context, id openapi_types.UUID, params *Ed
 	return c.Client.Do(req)
 }
 
+// ListTemplateStats Get the figures of several templates
+//
+// Corresponds with GET /template-stats (the `ListTemplateStats` operationId).
+func (c *Client) ListTemplateStats(ctx context.Context, params *ListTemplateStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTemplateStatsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTemplates List device templates by name
+//
+// Corresponds with GET /templates (the `ListTemplates` operationId).
+func (c *Client) ListTemplates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTemplatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTemplateWithBody Create a device template
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /templates (the `CreateTemplate` operationId).
+func (c *Client) CreateTemplateWithBody(ctx context.Context, params *CreateTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTemplateRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTemplate Create a device template
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /templates (the `CreateTemplate` operationId).
+func (c *Client) CreateTemplate(ctx context.Context, params *CreateTemplateParams, body CreateTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTemplateRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTemplate Get a device template
+//
+// Corresponds with GET /templates/{id} (the `GetTemplate` operationId).
+func (c *Client) GetTemplate(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTemplateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditTemplateWithBody Change a template's name, description, fields or content
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /templates/{id} (the `EditTemplate` operationId).
+func (c *Client) EditTemplateWithBody(ctx context.Context, id openapi_types.UUID, params *EditTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditTemplateRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditTemplate Change a template's name, description, fields or content
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /templates/{id} (the `EditTemplate` operationId).
+func (c *Client) EditTemplate(ctx context.Context, id openapi_types.UUID, params *EditTemplateParams, body EditTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditTemplateRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTemplateStats Get a template's figures (the tickets of its devices)
+//
+// Corresponds with GET /templates/{id}/stats (the `GetTemplateStats` operationId).
+func (c *Client) GetTemplateStats(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTemplateStatsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetTenant Get your tenant
 //
 // Corresponds with GET /tenant (the `GetTenant` operationId).
@@ -7781,6 +9289,462 @@ func NewEditCannedResponseRequestWithBody(server string, id openapi_types.UUID, 
 	return req, nil
 }
 
+// NewListCodesRequest constructs an http.Request for the ListCodes method
+func NewListCodesRequest(server string, params *ListCodesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/codes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DeviceId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "device_id", *params.DeviceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Active != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "active", *params.Active, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCodeRequest constructs an http.Request for the GetCode method
+func NewGetCodeRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/codes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEditCodeRequest calls the generic EditCode builder with application/json body
+func NewEditCodeRequest(server string, id openapi_types.UUID, params *EditCodeParams, body EditCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditCodeRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditCodeRequestWithBody constructs an http.Request for the EditCode method, with any body, and a specified content type
+func NewEditCodeRequestWithBody(server string, id openapi_types.UUID, params *EditCodeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/codes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewActivateCodeRequest constructs an http.Request for the ActivateCode method
+func NewActivateCodeRequest(server string, id openapi_types.UUID, params *ActivateCodeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/codes/%s/activate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeactivateCodeRequest constructs an http.Request for the DeactivateCode method
+func NewDeactivateCodeRequest(server string, id openapi_types.UUID, params *DeactivateCodeParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/codes/%s/deactivate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+		if params.IdempotencyKey != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam1)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCodeImageRequest constructs an http.Request for the GetCodeImage method
+func NewGetCodeImageRequest(server string, id openapi_types.UUID, params *GetCodeImageParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/codes/%s/image", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPreviewCodeRequest calls the generic PreviewCode builder with application/json body
+func NewPreviewCodeRequest(server string, id openapi_types.UUID, params *PreviewCodeParams, body PreviewCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPreviewCodeRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewPreviewCodeRequestWithBody constructs an http.Request for the PreviewCode method, with any body, and a specified content type
+func NewPreviewCodeRequestWithBody(server string, id openapi_types.UUID, params *PreviewCodeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/codes/%s/preview", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewListCustomersRequest constructs an http.Request for the ListCustomers method
 func NewListCustomersRequest(server string) (*http.Request, error) {
 	var err error
@@ -8296,6 +10260,601 @@ func NewRenameDepartmentRequestWithBody(server string, id openapi_types.UUID, pa
 			req.Header.Set("If-Match", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListDeviceStatsRequest constructs an http.Request for the ListDeviceStats method
+func NewListDeviceStatsRequest(server string, params *ListDeviceStatsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device-stats")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.DeviceId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "device_id", *params.DeviceId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDevicesRequest constructs an http.Request for the ListDevices method
+func NewListDevicesRequest(server string, params *ListDevicesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/devices")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.TemplateId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "template_id", *params.TemplateId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDeviceRequest calls the generic CreateDevice builder with application/json body
+func NewCreateDeviceRequest(server string, params *CreateDeviceParams, body CreateDeviceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDeviceRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateDeviceRequestWithBody constructs an http.Request for the CreateDevice method, with any body, and a specified content type
+func NewCreateDeviceRequestWithBody(server string, params *CreateDeviceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/devices")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetDeviceRequest constructs an http.Request for the GetDevice method
+func NewGetDeviceRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/devices/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEditDeviceRequest calls the generic EditDevice builder with application/json body
+func NewEditDeviceRequest(server string, id openapi_types.UUID, params *EditDeviceParams, body EditDeviceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditDeviceRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditDeviceRequestWithBody constructs an http.Request for the EditDevice method, with any body, and a specified content type
+func NewEditDeviceRequestWithBody(server string, id openapi_types.UUID, params *EditDeviceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/devices/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListDeviceCodesRequest constructs an http.Request for the ListDeviceCodes method
+func NewListDeviceCodesRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/devices/%s/codes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCodeRequest calls the generic CreateCode builder with application/json body
+func NewCreateCodeRequest(server string, id openapi_types.UUID, params *CreateCodeParams, body CreateCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCodeRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewCreateCodeRequestWithBody constructs an http.Request for the CreateCode method, with any body, and a specified content type
+func NewCreateCodeRequestWithBody(server string, id openapi_types.UUID, params *CreateCodeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/devices/%s/codes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewAssignDeviceRequest calls the generic AssignDevice builder with application/json body
+func NewAssignDeviceRequest(server string, id openapi_types.UUID, params *AssignDeviceParams, body AssignDeviceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAssignDeviceRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewAssignDeviceRequestWithBody constructs an http.Request for the AssignDevice method, with any body, and a specified content type
+func NewAssignDeviceRequestWithBody(server string, id openapi_types.UUID, params *AssignDeviceParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/devices/%s/customer", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListDeviceFieldsRequest constructs an http.Request for the ListDeviceFields method
+func NewListDeviceFieldsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/devices/%s/fields", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSendRequestLinkRequest calls the generic SendRequestLink builder with application/json body
+func NewSendRequestLinkRequest(server string, id openapi_types.UUID, params *SendRequestLinkParams, body SendRequestLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSendRequestLinkRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSendRequestLinkRequestWithBody constructs an http.Request for the SendRequestLink method, with any body, and a specified content type
+func NewSendRequestLinkRequestWithBody(server string, id openapi_types.UUID, params *SendRequestLinkParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/devices/%s/request-links", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetDeviceStatsRequest constructs an http.Request for the GetDeviceStats method
+func NewGetDeviceStatsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/devices/%s/stats", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -11698,6 +14257,272 @@ func NewEditTeamRequestWithBody(server string, id openapi_types.UUID, params *Ed
 	return req, nil
 }
 
+// NewListTemplateStatsRequest constructs an http.Request for the ListTemplateStats method
+func NewListTemplateStatsRequest(server string, params *ListTemplateStatsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/template-stats")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.TemplateId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "template_id", *params.TemplateId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTemplatesRequest constructs an http.Request for the ListTemplates method
+func NewListTemplatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateTemplateRequest calls the generic CreateTemplate builder with application/json body
+func NewCreateTemplateRequest(server string, params *CreateTemplateParams, body CreateTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTemplateRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateTemplateRequestWithBody constructs an http.Request for the CreateTemplate method, with any body, and a specified content type
+func NewCreateTemplateRequestWithBody(server string, params *CreateTemplateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/templates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetTemplateRequest constructs an http.Request for the GetTemplate method
+func NewGetTemplateRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEditTemplateRequest calls the generic EditTemplate builder with application/json body
+func NewEditTemplateRequest(server string, id openapi_types.UUID, params *EditTemplateParams, body EditTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditTemplateRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditTemplateRequestWithBody constructs an http.Request for the EditTemplate method, with any body, and a specified content type
+func NewEditTemplateRequestWithBody(server string, id openapi_types.UUID, params *EditTemplateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/templates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetTemplateStatsRequest constructs an http.Request for the GetTemplateStats method
+func NewGetTemplateStatsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/templates/%s/stats", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetTenantRequest constructs an http.Request for the GetTenant method
 func NewGetTenantRequest(server string) (*http.Request, error) {
 	var err error
@@ -13724,6 +16549,69 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /canned-responses/{id} (the `EditCannedResponse` operationId).
 	EditCannedResponseWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCannedResponseParams, body EditCannedResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*EditCannedResponseResponse, error)
 
+	// ListCodesWithResponse List codes across devices, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /codes (the `ListCodes` operationId).
+	ListCodesWithResponse(ctx context.Context, params *ListCodesParams, reqEditors ...RequestEditorFn) (*ListCodesResponse, error)
+
+	// GetCodeWithResponse Get a code
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /codes/{id} (the `GetCode` operationId).
+	GetCodeWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCodeResponse, error)
+
+	// EditCodeWithBodyWithResponse Change a code's actions, expiry, PIN, appearance or logo
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /codes/{id} (the `EditCode` operationId).
+	EditCodeWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditCodeResponse, error)
+
+	// EditCodeWithResponse Change a code's actions, expiry, PIN, appearance or logo
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /codes/{id} (the `EditCode` operationId).
+	EditCodeWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCodeParams, body EditCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*EditCodeResponse, error)
+
+	// ActivateCodeWithResponse Switch a code on
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /codes/{id}/activate (the `ActivateCode` operationId).
+	ActivateCodeWithResponse(ctx context.Context, id openapi_types.UUID, params *ActivateCodeParams, reqEditors ...RequestEditorFn) (*ActivateCodeResponse, error)
+
+	// DeactivateCodeWithResponse Switch a code off: its URL stops working
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /codes/{id}/deactivate (the `DeactivateCode` operationId).
+	DeactivateCodeWithResponse(ctx context.Context, id openapi_types.UUID, params *DeactivateCodeParams, reqEditors ...RequestEditorFn) (*DeactivateCodeResponse, error)
+
+	// GetCodeImageWithResponse Draw a code's QR image, as PNG or SVG
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /codes/{id}/image (the `GetCodeImage` operationId).
+	GetCodeImageWithResponse(ctx context.Context, id openapi_types.UUID, params *GetCodeImageParams, reqEditors ...RequestEditorFn) (*GetCodeImageResponse, error)
+
+	// PreviewCodeWithBodyWithResponse Draw a code's QR image as the given settings would leave it, saving nothing
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /codes/{id}/preview (the `PreviewCode` operationId).
+	PreviewCodeWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PreviewCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewCodeResponse, error)
+
+	// PreviewCodeWithResponse Draw a code's QR image as the given settings would leave it, saving nothing
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /codes/{id}/preview (the `PreviewCode` operationId).
+	PreviewCodeWithResponse(ctx context.Context, id openapi_types.UUID, params *PreviewCodeParams, body PreviewCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewCodeResponse, error)
+
 	// ListCustomersWithResponse List the customers, by name
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -13849,6 +16737,118 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /departments/{id} (the `RenameDepartment` operationId).
 	RenameDepartmentWithResponse(ctx context.Context, id openapi_types.UUID, params *RenameDepartmentParams, body RenameDepartmentJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameDepartmentResponse, error)
+
+	// ListDeviceStatsWithResponse Get the figures of several devices (a page of the list)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /device-stats (the `ListDeviceStats` operationId).
+	ListDeviceStatsWithResponse(ctx context.Context, params *ListDeviceStatsParams, reqEditors ...RequestEditorFn) (*ListDeviceStatsResponse, error)
+
+	// ListDevicesWithResponse List devices, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /devices (the `ListDevices` operationId).
+	ListDevicesWithResponse(ctx context.Context, params *ListDevicesParams, reqEditors ...RequestEditorFn) (*ListDevicesResponse, error)
+
+	// CreateDeviceWithBodyWithResponse Create a device
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /devices (the `CreateDevice` operationId).
+	CreateDeviceWithBodyWithResponse(ctx context.Context, params *CreateDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDeviceResponse, error)
+
+	// CreateDeviceWithResponse Create a device
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /devices (the `CreateDevice` operationId).
+	CreateDeviceWithResponse(ctx context.Context, params *CreateDeviceParams, body CreateDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDeviceResponse, error)
+
+	// GetDeviceWithResponse Get a device
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /devices/{id} (the `GetDevice` operationId).
+	GetDeviceWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDeviceResponse, error)
+
+	// EditDeviceWithBodyWithResponse Change a device's name, serial number, location, template, project or fields
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /devices/{id} (the `EditDevice` operationId).
+	EditDeviceWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditDeviceResponse, error)
+
+	// EditDeviceWithResponse Change a device's name, serial number, location, template, project or fields
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /devices/{id} (the `EditDevice` operationId).
+	EditDeviceWithResponse(ctx context.Context, id openapi_types.UUID, params *EditDeviceParams, body EditDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*EditDeviceResponse, error)
+
+	// ListDeviceCodesWithResponse List a device's codes, oldest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /devices/{id}/codes (the `ListDeviceCodes` operationId).
+	ListDeviceCodesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDeviceCodesResponse, error)
+
+	// CreateCodeWithBodyWithResponse Create a code for a device
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /devices/{id}/codes (the `CreateCode` operationId).
+	CreateCodeWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *CreateCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCodeResponse, error)
+
+	// CreateCodeWithResponse Create a code for a device
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /devices/{id}/codes (the `CreateCode` operationId).
+	CreateCodeWithResponse(ctx context.Context, id openapi_types.UUID, params *CreateCodeParams, body CreateCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCodeResponse, error)
+
+	// AssignDeviceWithBodyWithResponse Assign a device to a customer, or unassign it
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /devices/{id}/customer (the `AssignDevice` operationId).
+	AssignDeviceWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *AssignDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignDeviceResponse, error)
+
+	// AssignDeviceWithResponse Assign a device to a customer, or unassign it
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /devices/{id}/customer (the `AssignDevice` operationId).
+	AssignDeviceWithResponse(ctx context.Context, id openapi_types.UUID, params *AssignDeviceParams, body AssignDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignDeviceResponse, error)
+
+	// ListDeviceFieldsWithResponse List a device's custom fields with their definitions
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /devices/{id}/fields (the `ListDeviceFields` operationId).
+	ListDeviceFieldsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDeviceFieldsResponse, error)
+
+	// SendRequestLinkWithBodyWithResponse Send a contact a link to open one ticket for a device
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /devices/{id}/request-links (the `SendRequestLink` operationId).
+	SendRequestLinkWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *SendRequestLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendRequestLinkResponse, error)
+
+	// SendRequestLinkWithResponse Send a contact a link to open one ticket for a device
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /devices/{id}/request-links (the `SendRequestLink` operationId).
+	SendRequestLinkWithResponse(ctx context.Context, id openapi_types.UUID, params *SendRequestLinkParams, body SendRequestLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*SendRequestLinkResponse, error)
+
+	// GetDeviceStatsWithResponse Get a device's figures
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /devices/{id}/stats (the `GetDeviceStats` operationId).
+	GetDeviceStatsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDeviceStatsResponse, error)
 
 	// DeleteMailServerWithResponse Remove the tenant's own mail server
 	//
@@ -14480,6 +17480,62 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /teams/{id} (the `EditTeam` operationId).
 	EditTeamWithResponse(ctx context.Context, id openapi_types.UUID, params *EditTeamParams, body EditTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*EditTeamResponse, error)
 
+	// ListTemplateStatsWithResponse Get the figures of several templates
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /template-stats (the `ListTemplateStats` operationId).
+	ListTemplateStatsWithResponse(ctx context.Context, params *ListTemplateStatsParams, reqEditors ...RequestEditorFn) (*ListTemplateStatsResponse, error)
+
+	// ListTemplatesWithResponse List device templates by name
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /templates (the `ListTemplates` operationId).
+	ListTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTemplatesResponse, error)
+
+	// CreateTemplateWithBodyWithResponse Create a device template
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /templates (the `CreateTemplate` operationId).
+	CreateTemplateWithBodyWithResponse(ctx context.Context, params *CreateTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTemplateResponse, error)
+
+	// CreateTemplateWithResponse Create a device template
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /templates (the `CreateTemplate` operationId).
+	CreateTemplateWithResponse(ctx context.Context, params *CreateTemplateParams, body CreateTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTemplateResponse, error)
+
+	// GetTemplateWithResponse Get a device template
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /templates/{id} (the `GetTemplate` operationId).
+	GetTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetTemplateResponse, error)
+
+	// EditTemplateWithBodyWithResponse Change a template's name, description, fields or content
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /templates/{id} (the `EditTemplate` operationId).
+	EditTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditTemplateResponse, error)
+
+	// EditTemplateWithResponse Change a template's name, description, fields or content
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /templates/{id} (the `EditTemplate` operationId).
+	EditTemplateWithResponse(ctx context.Context, id openapi_types.UUID, params *EditTemplateParams, body EditTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*EditTemplateResponse, error)
+
+	// GetTemplateStatsWithResponse Get a template's figures (the tickets of its devices)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /templates/{id}/stats (the `GetTemplateStats` operationId).
+	GetTemplateStatsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetTemplateStatsResponse, error)
+
 	// GetTenantWithResponse Get your tenant
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15050,6 +18106,356 @@ func (r EditCannedResponseResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EditCannedResponseResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCodesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CodePage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCodesResponse) GetJSON200() *CodePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCodesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCodesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCodesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCodesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCodesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCodeResponse200Headers the declared response headers of an HTTP 200 response for GetCode
+type GetCodeResponse200Headers struct {
+	ETag *string
+}
+
+type GetCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Code
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCodeResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCodeResponse) GetJSON200() *Code {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCodeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditCodeResponse200Headers the declared response headers of an HTTP 200 response for EditCode
+type EditCodeResponse200Headers struct {
+	ETag *string
+}
+
+type EditCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Code
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditCodeResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditCodeResponse) GetJSON200() *Code {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditCodeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ActivateCodeResponse200Headers the declared response headers of an HTTP 200 response for ActivateCode
+type ActivateCodeResponse200Headers struct {
+	ETag *string
+}
+
+type ActivateCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Code
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ActivateCodeResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ActivateCodeResponse) GetJSON200() *Code {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ActivateCodeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ActivateCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ActivateCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ActivateCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ActivateCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeactivateCodeResponse200Headers the declared response headers of an HTTP 200 response for DeactivateCode
+type DeactivateCodeResponse200Headers struct {
+	ETag *string
+}
+
+type DeactivateCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Code
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeactivateCodeResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeactivateCodeResponse) GetJSON200() *Code {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeactivateCodeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeactivateCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeactivateCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeactivateCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeactivateCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCodeImageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCodeImageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCodeImageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCodeImageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCodeImageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCodeImageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PreviewCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PreviewCodeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PreviewCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PreviewCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PreviewCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PreviewCodeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15627,6 +19033,569 @@ func (r RenameDepartmentResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RenameDepartmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDeviceStatsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeviceStatsEntryPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeviceStatsResponse) GetJSON200() *DeviceStatsEntryPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListDeviceStatsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeviceStatsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeviceStatsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeviceStatsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeviceStatsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDevicesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DevicePage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDevicesResponse) GetJSON200() *DevicePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListDevicesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDevicesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDevicesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDevicesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDevicesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateDeviceResponse201Headers the declared response headers of an HTTP 201 response for CreateDevice
+type CreateDeviceResponse201Headers struct {
+	ETag *string
+}
+
+type CreateDeviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Device
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateDeviceResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDeviceResponse) GetJSON201() *Device {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateDeviceResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDeviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDeviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDeviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDeviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDeviceResponse200Headers the declared response headers of an HTTP 200 response for GetDevice
+type GetDeviceResponse200Headers struct {
+	ETag *string
+}
+
+type GetDeviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Device
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetDeviceResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDeviceResponse) GetJSON200() *Device {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetDeviceResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDeviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDeviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDeviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDeviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditDeviceResponse200Headers the declared response headers of an HTTP 200 response for EditDevice
+type EditDeviceResponse200Headers struct {
+	ETag *string
+}
+
+type EditDeviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Device
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditDeviceResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditDeviceResponse) GetJSON200() *Device {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditDeviceResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditDeviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditDeviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditDeviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditDeviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDeviceCodesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CodePage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeviceCodesResponse) GetJSON200() *CodePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListDeviceCodesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeviceCodesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeviceCodesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeviceCodesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeviceCodesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCodeResponse201Headers the declared response headers of an HTTP 201 response for CreateCode
+type CreateCodeResponse201Headers struct {
+	ETag *string
+}
+
+type CreateCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Code
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateCodeResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCodeResponse) GetJSON201() *Code {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateCodeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AssignDeviceResponse200Headers the declared response headers of an HTTP 200 response for AssignDevice
+type AssignDeviceResponse200Headers struct {
+	ETag *string
+}
+
+type AssignDeviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Device
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AssignDeviceResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AssignDeviceResponse) GetJSON200() *Device {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AssignDeviceResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AssignDeviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssignDeviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssignDeviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssignDeviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDeviceFieldsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeviceFieldPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeviceFieldsResponse) GetJSON200() *DeviceFieldPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListDeviceFieldsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeviceFieldsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeviceFieldsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeviceFieldsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeviceFieldsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SendRequestLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *DeviceRequestLink
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SendRequestLinkResponse) GetJSON201() *DeviceRequestLink {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SendRequestLinkResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SendRequestLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendRequestLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendRequestLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendRequestLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDeviceStatsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordStats
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDeviceStatsResponse) GetJSON200() *RecordStats {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetDeviceStatsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDeviceStatsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDeviceStatsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDeviceStatsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDeviceStatsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17153,13 +21122,13 @@ type GetCodePageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *CodePage
+	JSON200 *PublicCodePage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetCodePageResponse) GetJSON200() *CodePage {
+func (r GetCodePageResponse) GetJSON200() *PublicCodePage {
 	return r.JSON200
 }
 
@@ -18818,6 +22787,315 @@ func (r EditTeamResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r EditTeamResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTemplateStatsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TemplateStatsEntryPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTemplateStatsResponse) GetJSON200() *TemplateStatsEntryPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTemplateStatsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTemplateStatsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTemplateStatsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTemplateStatsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTemplateStatsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TemplatePage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTemplatesResponse) GetJSON200() *TemplatePage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTemplatesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateTemplateResponse201Headers the declared response headers of an HTTP 201 response for CreateTemplate
+type CreateTemplateResponse201Headers struct {
+	ETag *string
+}
+
+type CreateTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Template
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateTemplateResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTemplateResponse) GetJSON201() *Template {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTemplateResponse200Headers the declared response headers of an HTTP 200 response for GetTemplate
+type GetTemplateResponse200Headers struct {
+	ETag *string
+}
+
+type GetTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Template
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTemplateResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTemplateResponse) GetJSON200() *Template {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditTemplateResponse200Headers the declared response headers of an HTTP 200 response for EditTemplate
+type EditTemplateResponse200Headers struct {
+	ETag *string
+}
+
+type EditTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Template
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditTemplateResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditTemplateResponse) GetJSON200() *Template {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTemplateStatsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordStats
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTemplateStatsResponse) GetJSON200() *RecordStats {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTemplateStatsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTemplateStatsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTemplateStatsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTemplateStatsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTemplateStatsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20528,6 +24806,123 @@ func (c *ClientWithResponses) EditCannedResponseWithResponse(ctx context.Context
 	return ParseEditCannedResponseResponse(rsp)
 }
 
+// ListCodesWithResponse List codes across devices, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /codes (the `ListCodes` operationId).
+func (c *ClientWithResponses) ListCodesWithResponse(ctx context.Context, params *ListCodesParams, reqEditors ...RequestEditorFn) (*ListCodesResponse, error) {
+	rsp, err := c.ListCodes(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCodesResponse(rsp)
+}
+
+// GetCodeWithResponse Get a code
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /codes/{id} (the `GetCode` operationId).
+func (c *ClientWithResponses) GetCodeWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCodeResponse, error) {
+	rsp, err := c.GetCode(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCodeResponse(rsp)
+}
+
+// EditCodeWithBodyWithResponse Change a code's actions, expiry, PIN, appearance or logo
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /codes/{id} (the `EditCode` operationId).
+func (c *ClientWithResponses) EditCodeWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditCodeResponse, error) {
+	rsp, err := c.EditCodeWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditCodeResponse(rsp)
+}
+
+// EditCodeWithResponse Change a code's actions, expiry, PIN, appearance or logo
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /codes/{id} (the `EditCode` operationId).
+func (c *ClientWithResponses) EditCodeWithResponse(ctx context.Context, id openapi_types.UUID, params *EditCodeParams, body EditCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*EditCodeResponse, error) {
+	rsp, err := c.EditCode(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditCodeResponse(rsp)
+}
+
+// ActivateCodeWithResponse Switch a code on
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /codes/{id}/activate (the `ActivateCode` operationId).
+func (c *ClientWithResponses) ActivateCodeWithResponse(ctx context.Context, id openapi_types.UUID, params *ActivateCodeParams, reqEditors ...RequestEditorFn) (*ActivateCodeResponse, error) {
+	rsp, err := c.ActivateCode(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseActivateCodeResponse(rsp)
+}
+
+// DeactivateCodeWithResponse Switch a code off: its URL stops working
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /codes/{id}/deactivate (the `DeactivateCode` operationId).
+func (c *ClientWithResponses) DeactivateCodeWithResponse(ctx context.Context, id openapi_types.UUID, params *DeactivateCodeParams, reqEditors ...RequestEditorFn) (*DeactivateCodeResponse, error) {
+	rsp, err := c.DeactivateCode(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeactivateCodeResponse(rsp)
+}
+
+// GetCodeImageWithResponse Draw a code's QR image, as PNG or SVG
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /codes/{id}/image (the `GetCodeImage` operationId).
+func (c *ClientWithResponses) GetCodeImageWithResponse(ctx context.Context, id openapi_types.UUID, params *GetCodeImageParams, reqEditors ...RequestEditorFn) (*GetCodeImageResponse, error) {
+	rsp, err := c.GetCodeImage(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCodeImageResponse(rsp)
+}
+
+// PreviewCodeWithBodyWithResponse Draw a code's QR image as the given settings would leave it, saving nothing
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /codes/{id}/preview (the `PreviewCode` operationId).
+func (c *ClientWithResponses) PreviewCodeWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PreviewCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewCodeResponse, error) {
+	rsp, err := c.PreviewCodeWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewCodeResponse(rsp)
+}
+
+// PreviewCodeWithResponse Draw a code's QR image as the given settings would leave it, saving nothing
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /codes/{id}/preview (the `PreviewCode` operationId).
+func (c *ClientWithResponses) PreviewCodeWithResponse(ctx context.Context, id openapi_types.UUID, params *PreviewCodeParams, body PreviewCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewCodeResponse, error) {
+	rsp, err := c.PreviewCode(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewCodeResponse(rsp)
+}
+
 // ListCustomersWithResponse List the customers, by name
 //
 // Returns a wrapper object for the known response body format(s).
@@ -20760,6 +25155,214 @@ func (c *ClientWithResponses) RenameDepartmentWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseRenameDepartmentResponse(rsp)
+}
+
+// ListDeviceStatsWithResponse Get the figures of several devices (a page of the list)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /device-stats (the `ListDeviceStats` operationId).
+func (c *ClientWithResponses) ListDeviceStatsWithResponse(ctx context.Context, params *ListDeviceStatsParams, reqEditors ...RequestEditorFn) (*ListDeviceStatsResponse, error) {
+	rsp, err := c.ListDeviceStats(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeviceStatsResponse(rsp)
+}
+
+// ListDevicesWithResponse List devices, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /devices (the `ListDevices` operationId).
+func (c *ClientWithResponses) ListDevicesWithResponse(ctx context.Context, params *ListDevicesParams, reqEditors ...RequestEditorFn) (*ListDevicesResponse, error) {
+	rsp, err := c.ListDevices(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDevicesResponse(rsp)
+}
+
+// CreateDeviceWithBodyWithResponse Create a device
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /devices (the `CreateDevice` operationId).
+func (c *ClientWithResponses) CreateDeviceWithBodyWithResponse(ctx context.Context, params *CreateDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDeviceResponse, error) {
+	rsp, err := c.CreateDeviceWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDeviceResponse(rsp)
+}
+
+// CreateDeviceWithResponse Create a device
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /devices (the `CreateDevice` operationId).
+func (c *ClientWithResponses) CreateDeviceWithResponse(ctx context.Context, params *CreateDeviceParams, body CreateDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDeviceResponse, error) {
+	rsp, err := c.CreateDevice(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDeviceResponse(rsp)
+}
+
+// GetDeviceWithResponse Get a device
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /devices/{id} (the `GetDevice` operationId).
+func (c *ClientWithResponses) GetDeviceWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDeviceResponse, error) {
+	rsp, err := c.GetDevice(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDeviceResponse(rsp)
+}
+
+// EditDeviceWithBodyWithResponse Change a device's name, serial number, location, template, project or fields
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /devices/{id} (the `EditDevice` operationId).
+func (c *ClientWithResponses) EditDeviceWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditDeviceResponse, error) {
+	rsp, err := c.EditDeviceWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditDeviceResponse(rsp)
+}
+
+// EditDeviceWithResponse Change a device's name, serial number, location, template, project or fields
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /devices/{id} (the `EditDevice` operationId).
+func (c *ClientWithResponses) EditDeviceWithResponse(ctx context.Context, id openapi_types.UUID, params *EditDeviceParams, body EditDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*EditDeviceResponse, error) {
+	rsp, err := c.EditDevice(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditDeviceResponse(rsp)
+}
+
+// ListDeviceCodesWithResponse List a device's codes, oldest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /devices/{id}/codes (the `ListDeviceCodes` operationId).
+func (c *ClientWithResponses) ListDeviceCodesWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDeviceCodesResponse, error) {
+	rsp, err := c.ListDeviceCodes(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeviceCodesResponse(rsp)
+}
+
+// CreateCodeWithBodyWithResponse Create a code for a device
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /devices/{id}/codes (the `CreateCode` operationId).
+func (c *ClientWithResponses) CreateCodeWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *CreateCodeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCodeResponse, error) {
+	rsp, err := c.CreateCodeWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCodeResponse(rsp)
+}
+
+// CreateCodeWithResponse Create a code for a device
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /devices/{id}/codes (the `CreateCode` operationId).
+func (c *ClientWithResponses) CreateCodeWithResponse(ctx context.Context, id openapi_types.UUID, params *CreateCodeParams, body CreateCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCodeResponse, error) {
+	rsp, err := c.CreateCode(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCodeResponse(rsp)
+}
+
+// AssignDeviceWithBodyWithResponse Assign a device to a customer, or unassign it
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /devices/{id}/customer (the `AssignDevice` operationId).
+func (c *ClientWithResponses) AssignDeviceWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *AssignDeviceParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignDeviceResponse, error) {
+	rsp, err := c.AssignDeviceWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignDeviceResponse(rsp)
+}
+
+// AssignDeviceWithResponse Assign a device to a customer, or unassign it
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /devices/{id}/customer (the `AssignDevice` operationId).
+func (c *ClientWithResponses) AssignDeviceWithResponse(ctx context.Context, id openapi_types.UUID, params *AssignDeviceParams, body AssignDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignDeviceResponse, error) {
+	rsp, err := c.AssignDevice(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignDeviceResponse(rsp)
+}
+
+// ListDeviceFieldsWithResponse List a device's custom fields with their definitions
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /devices/{id}/fields (the `ListDeviceFields` operationId).
+func (c *ClientWithResponses) ListDeviceFieldsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListDeviceFieldsResponse, error) {
+	rsp, err := c.ListDeviceFields(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeviceFieldsResponse(rsp)
+}
+
+// SendRequestLinkWithBodyWithResponse Send a contact a link to open one ticket for a device
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /devices/{id}/request-links (the `SendRequestLink` operationId).
+func (c *ClientWithResponses) SendRequestLinkWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *SendRequestLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendRequestLinkResponse, error) {
+	rsp, err := c.SendRequestLinkWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendRequestLinkResponse(rsp)
+}
+
+// SendRequestLinkWithResponse Send a contact a link to open one ticket for a device
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /devices/{id}/request-links (the `SendRequestLink` operationId).
+func (c *ClientWithResponses) SendRequestLinkWithResponse(ctx context.Context, id openapi_types.UUID, params *SendRequestLinkParams, body SendRequestLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*SendRequestLinkResponse, error) {
+	rsp, err := c.SendRequestLink(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendRequestLinkResponse(rsp)
+}
+
+// GetDeviceStatsWithResponse Get a device's figures
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /devices/{id}/stats (the `GetDeviceStats` operationId).
+func (c *ClientWithResponses) GetDeviceStatsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetDeviceStatsResponse, error) {
+	rsp, err := c.GetDeviceStats(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDeviceStatsResponse(rsp)
 }
 
 // DeleteMailServerWithResponse Remove the tenant's own mail server
@@ -21932,6 +26535,110 @@ func (c *ClientWithResponses) EditTeamWithResponse(ctx context.Context, id opena
 	return ParseEditTeamResponse(rsp)
 }
 
+// ListTemplateStatsWithResponse Get the figures of several templates
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /template-stats (the `ListTemplateStats` operationId).
+func (c *ClientWithResponses) ListTemplateStatsWithResponse(ctx context.Context, params *ListTemplateStatsParams, reqEditors ...RequestEditorFn) (*ListTemplateStatsResponse, error) {
+	rsp, err := c.ListTemplateStats(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTemplateStatsResponse(rsp)
+}
+
+// ListTemplatesWithResponse List device templates by name
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /templates (the `ListTemplates` operationId).
+func (c *ClientWithResponses) ListTemplatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTemplatesResponse, error) {
+	rsp, err := c.ListTemplates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTemplatesResponse(rsp)
+}
+
+// CreateTemplateWithBodyWithResponse Create a device template
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /templates (the `CreateTemplate` operationId).
+func (c *ClientWithResponses) CreateTemplateWithBodyWithResponse(ctx context.Context, params *CreateTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTemplateResponse, error) {
+	rsp, err := c.CreateTemplateWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTemplateResponse(rsp)
+}
+
+// CreateTemplateWithResponse Create a device template
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /templates (the `CreateTemplate` operationId).
+func (c *ClientWithResponses) CreateTemplateWithResponse(ctx context.Context, params *CreateTemplateParams, body CreateTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTemplateResponse, error) {
+	rsp, err := c.CreateTemplate(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTemplateResponse(rsp)
+}
+
+// GetTemplateWithResponse Get a device template
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /templates/{id} (the `GetTemplate` operationId).
+func (c *ClientWithResponses) GetTemplateWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetTemplateResponse, error) {
+	rsp, err := c.GetTemplate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTemplateResponse(rsp)
+}
+
+// EditTemplateWithBodyWithResponse Change a template's name, description, fields or content
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /templates/{id} (the `EditTemplate` operationId).
+func (c *ClientWithResponses) EditTemplateWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditTemplateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditTemplateResponse, error) {
+	rsp, err := c.EditTemplateWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditTemplateResponse(rsp)
+}
+
+// EditTemplateWithResponse Change a template's name, description, fields or content
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /templates/{id} (the `EditTemplate` operationId).
+func (c *ClientWithResponses) EditTemplateWithResponse(ctx context.Context, id openapi_types.UUID, params *EditTemplateParams, body EditTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*EditTemplateResponse, error) {
+	rsp, err := c.EditTemplate(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditTemplateResponse(rsp)
+}
+
+// GetTemplateStatsWithResponse Get a template's figures (the tickets of its devices)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /templates/{id}/stats (the `GetTemplateStats` operationId).
+func (c *ClientWithResponses) GetTemplateStatsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetTemplateStatsResponse, error) {
+	rsp, err := c.GetTemplateStats(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTemplateStatsResponse(rsp)
+}
+
 // GetTenantWithResponse Get your tenant
 //
 // Returns a wrapper object for the known response body format(s).
@@ -22678,6 +27385,275 @@ func ParseEditCannedResponseResponse(rsp *http.Response) (*EditCannedResponseRes
 	return response, nil
 }
 
+// ParseListCodesResponse parses an HTTP response from a ListCodesWithResponse call
+func ParseListCodesResponse(rsp *http.Response) (*ListCodesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCodesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CodePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCodeResponse parses an HTTP response from a GetCodeWithResponse call
+func ParseGetCodeResponse(rsp *http.Response) (*GetCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Code
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCodeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEditCodeResponse parses an HTTP response from a EditCodeWithResponse call
+func ParseEditCodeResponse(rsp *http.Response) (*EditCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Code
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditCodeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseActivateCodeResponse parses an HTTP response from a ActivateCodeWithResponse call
+func ParseActivateCodeResponse(rsp *http.Response) (*ActivateCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ActivateCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Code
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ActivateCodeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeactivateCodeResponse parses an HTTP response from a DeactivateCodeWithResponse call
+func ParseDeactivateCodeResponse(rsp *http.Response) (*DeactivateCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeactivateCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Code
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeactivateCodeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCodeImageResponse parses an HTTP response from a GetCodeImageWithResponse call
+func ParseGetCodeImageResponse(rsp *http.Response) (*GetCodeImageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCodeImageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePreviewCodeResponse parses an HTTP response from a PreviewCodeWithResponse call
+func ParsePreviewCodeResponse(rsp *http.Response) (*PreviewCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PreviewCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListCustomersResponse parses an HTTP response from a ListCustomersWithResponse call
 func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -23127,6 +28103,434 @@ func ParseRenameDepartmentResponse(rsp *http.Response) (*RenameDepartmentRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDeviceStatsResponse parses an HTTP response from a ListDeviceStatsWithResponse call
+func ParseListDeviceStatsResponse(rsp *http.Response) (*ListDeviceStatsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeviceStatsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeviceStatsEntryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDevicesResponse parses an HTTP response from a ListDevicesWithResponse call
+func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDevicesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DevicePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateDeviceResponse parses an HTTP response from a CreateDeviceWithResponse call
+func ParseCreateDeviceResponse(rsp *http.Response) (*CreateDeviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDeviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Device
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateDeviceResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDeviceResponse parses an HTTP response from a GetDeviceWithResponse call
+func ParseGetDeviceResponse(rsp *http.Response) (*GetDeviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDeviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Device
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetDeviceResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEditDeviceResponse parses an HTTP response from a EditDeviceWithResponse call
+func ParseEditDeviceResponse(rsp *http.Response) (*EditDeviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditDeviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Device
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditDeviceResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDeviceCodesResponse parses an HTTP response from a ListDeviceCodesWithResponse call
+func ParseListDeviceCodesResponse(rsp *http.Response) (*ListDeviceCodesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeviceCodesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CodePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateCodeResponse parses an HTTP response from a CreateCodeWithResponse call
+func ParseCreateCodeResponse(rsp *http.Response) (*CreateCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Code
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateCodeResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAssignDeviceResponse parses an HTTP response from a AssignDeviceWithResponse call
+func ParseAssignDeviceResponse(rsp *http.Response) (*AssignDeviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssignDeviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Device
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AssignDeviceResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDeviceFieldsResponse parses an HTTP response from a ListDeviceFieldsWithResponse call
+func ParseListDeviceFieldsResponse(rsp *http.Response) (*ListDeviceFieldsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeviceFieldsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeviceFieldPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSendRequestLinkResponse parses an HTTP response from a SendRequestLinkWithResponse call
+func ParseSendRequestLinkResponse(rsp *http.Response) (*SendRequestLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendRequestLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest DeviceRequestLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDeviceStatsResponse parses an HTTP response from a GetDeviceStatsWithResponse call
+func ParseGetDeviceStatsResponse(rsp *http.Response) (*GetDeviceStatsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDeviceStatsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordStats
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
@@ -24267,7 +29671,7 @@ func ParseGetCodePageResponse(rsp *http.Response) (*GetCodePageResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest CodePage
+		var dest PublicCodePage
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -25520,6 +30924,243 @@ func ParseEditTeamResponse(rsp *http.Response) (*EditTeamResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListTemplateStatsResponse parses an HTTP response from a ListTemplateStatsWithResponse call
+func ParseListTemplateStatsResponse(rsp *http.Response) (*ListTemplateStatsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTemplateStatsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TemplateStatsEntryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTemplatesResponse parses an HTTP response from a ListTemplatesWithResponse call
+func ParseListTemplatesResponse(rsp *http.Response) (*ListTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TemplatePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTemplateResponse parses an HTTP response from a CreateTemplateWithResponse call
+func ParseCreateTemplateResponse(rsp *http.Response) (*CreateTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Template
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateTemplateResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTemplateResponse parses an HTTP response from a GetTemplateWithResponse call
+func ParseGetTemplateResponse(rsp *http.Response) (*GetTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Template
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTemplateResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEditTemplateResponse parses an HTTP response from a EditTemplateWithResponse call
+func ParseEditTemplateResponse(rsp *http.Response) (*EditTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Template
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditTemplateResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTemplateStatsResponse parses an HTTP response from a GetTemplateStatsWithResponse call
+func ParseGetTemplateStatsResponse(rsp *http.Response) (*GetTemplateStatsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTemplateStatsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordStats
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil
