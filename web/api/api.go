@@ -95,6 +95,10 @@ func (h *Handler) serve(o *operation, w http.ResponseWriter, r *http.Request) {
 		c.actor, err = h.authenticate(r)
 	}
 	if err != nil {
+		if !o.public && problemFor(err).Status == http.StatusUnauthorized {
+			// Public operations' credential is their path's token, not a bearer token.
+			w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
+		}
 		writeProblem(w, err)
 		return
 	}

@@ -92,6 +92,11 @@ func TestProblems(t *testing.T) {
 		assert.Equal(t, "unauthenticated", decodeProblem(t, a).Code)
 		assert.Contains(t, a.Header.Get("WWW-Authenticate"), "Bearer")
 	})
+	t.Run("a public link that is no more", func(t *testing.T) {
+		a := w.call(t, "anonymous", http.MethodGet, "/public/requests/forged-token", "")
+		assert.Equal(t, http.StatusUnauthorized, a.StatusCode, a.body)
+		assert.Empty(t, a.Header.Get("WWW-Authenticate"), "no bearer token would help")
+	})
 	t.Run("unknown token", func(t *testing.T) {
 		a := w.call(t, "anonymous", http.MethodGet, "/tickets", "", "Authorization", "Bearer hdt_nothing")
 		assert.Equal(t, http.StatusUnauthorized, a.StatusCode)

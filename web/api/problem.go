@@ -34,12 +34,12 @@ type FieldProblem struct {
 	Message string `json:"message" doc:"what is wrong with it"`
 }
 
-// enumValues lists ErrorKind's values for the document.
-func kinds() []string {
-	return []string{string(helpdesk.KindInvalid), string(helpdesk.KindNotFound), string(helpdesk.KindConflict),
-		string(helpdesk.KindForbidden), string(helpdesk.KindUnauthenticated), string(helpdesk.KindThrottled),
-		string(helpdesk.KindUnavailable), string(helpdesk.KindInternal), kindPrecondition, kindUnsupported}
-}
+// The document lists the kinds a problem's code takes: the Desk's, and the API's own.
+var _ = enumType(func() []helpdesk.ErrorKind {
+	return []helpdesk.ErrorKind{helpdesk.KindInvalid, helpdesk.KindNotFound, helpdesk.KindConflict,
+		helpdesk.KindForbidden, helpdesk.KindUnauthenticated, helpdesk.KindThrottled, helpdesk.KindUnavailable,
+		helpdesk.KindInternal, kindPrecondition, kindUnsupported}
+})
 
 // The kinds the API adds to helpdesk.ErrorKind's for HTTP's own failures.
 const (
@@ -95,9 +95,6 @@ func problemFor(err error) Problem {
 // writeProblem answers err as application/problem+json.
 func writeProblem(w http.ResponseWriter, err error) {
 	p := problemFor(err)
-	if p.Status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
-	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(p.Status)

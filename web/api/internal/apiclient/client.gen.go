@@ -837,6 +837,48 @@ func (e PartyKind) Valid() bool {
 	}
 }
 
+// Defines values for ProblemCode.
+const (
+	Conflict             ProblemCode = "conflict"
+	Forbidden            ProblemCode = "forbidden"
+	Internal             ProblemCode = "internal"
+	Invalid              ProblemCode = "invalid"
+	NotFound             ProblemCode = "not_found"
+	PreconditionFailed   ProblemCode = "precondition_failed"
+	Throttled            ProblemCode = "throttled"
+	Unauthenticated      ProblemCode = "unauthenticated"
+	Unavailable          ProblemCode = "unavailable"
+	UnsupportedMediaType ProblemCode = "unsupported_media_type"
+)
+
+// Valid indicates whether the value is a known member of the ProblemCode enum.
+func (e ProblemCode) Valid() bool {
+	switch e {
+	case Conflict:
+		return true
+	case Forbidden:
+		return true
+	case Internal:
+		return true
+	case Invalid:
+		return true
+	case NotFound:
+		return true
+	case PreconditionFailed:
+		return true
+	case Throttled:
+		return true
+	case Unauthenticated:
+		return true
+	case Unavailable:
+		return true
+	case UnsupportedMediaType:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PublicBlockKind.
 const (
 	PublicBlockKindDocument PublicBlockKind = "document"
@@ -2943,7 +2985,7 @@ type PriorityPage struct {
 // Problem defines model for Problem.
 type Problem struct {
 	// Code the error's kind, which clients branch on
-	Code string `json:"code"`
+	Code ProblemCode `json:"code"`
 
 	// Detail what went wrong with this request
 	Detail *string `json:"detail,omitempty"`
@@ -2960,6 +3002,9 @@ type Problem struct {
 	// Type a URI naming the class of problem
 	Type string `json:"type"`
 }
+
+// ProblemCode the error's kind, which clients branch on
+type ProblemCode string
 
 // Project defines model for Project.
 type Project struct {
