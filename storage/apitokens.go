@@ -24,6 +24,9 @@ type APITokens interface {
 	// RevokeAPIToken sets the RevokedAt of the user's token id to at. Returns ErrNotFound if the
 	// user has no such token, and ErrConflict if it was revoked already (RevokedAt stays).
 	RevokeAPIToken(ctx context.Context, tenantID, userID, id uuid.UUID, at time.Time) error
+	// RevokeUserAPITokens revokes every token of the user not revoked yet, at at, and returns
+	// how many it revoked.
+	RevokeUserAPITokens(ctx context.Context, tenantID, userID uuid.UUID, at time.Time) (int, error)
 	// TouchAPIToken sets the token's LastUsedAt to at unless it is already after
 	// at.Add(-every), so that instances authenticating the same token at once write it once,
 	// and reports whether it wrote. Returns ErrNotFound if the tenant has no such token.

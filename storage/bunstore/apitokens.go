@@ -96,6 +96,11 @@ func (q *queries) RevokeAPIToken(ctx context.Context, tenantID, userID, id uuid.
 	return fmt.Errorf("%w: user %s has no api token %s", storage.ErrNotFound, userID, id)
 }
 
+func (q *queries) RevokeUserAPITokens(ctx context.Context, tenantID, userID uuid.UUID, at time.Time) (int, error) {
+	return affected(q.db.NewUpdate().Table("api_tokens").Set("revoked_at = ?", at).
+		Where("tenant_id = ? AND user_id = ? AND revoked_at IS NULL", tenantID, userID).Exec(ctx))
+}
+
 func (q *queries) TouchAPIToken(ctx context.Context, tenantID, id uuid.UUID, at time.Time, every time.Duration) (bool, error) {
 	n, err := affected(q.db.NewUpdate().Table("api_tokens").Set("last_used_at = ?", at).
 		Where("tenant_id = ? AND id = ?", tenantID, id).

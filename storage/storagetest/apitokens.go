@@ -82,6 +82,22 @@ func testAPITokens(t *testing.T, h Harness) {
 		older.RevokedAt = &at
 		assertSame(t, older, got, "the first revocation's time stays")
 	})
+	t.Run("RevokeUser", func(t *testing.T) {
+		at := a.tick()
+		n, err := s.RevokeUserAPITokens(ctx, b.Tenant.ID, other.ID, at)
+		require.NoError(t, err)
+		assert.Zero(t, n, "through another tenant")
+		n, err = s.RevokeUserAPITokens(ctx, a.Tenant.ID, other.ID, at)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		got, err := s.ListAPITokens(ctx, a.Tenant.ID, other.ID)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assertSame(t, &at, got[0].RevokedAt)
+		got, err = s.ListAPITokens(ctx, a.Tenant.ID, a.User.ID)
+		require.NoError(t, err)
+		assert.Nil(t, got[0].RevokedAt, "another user's tokens stay")
+	})
 	t.Run("Touch", func(t *testing.T) {
 		at := a.tick()
 		wrote, err := s.TouchAPIToken(ctx, a.Tenant.ID, newer.ID, at, time.Minute)
