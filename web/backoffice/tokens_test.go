@@ -57,7 +57,7 @@ func tokenRoutes() module {
 	}
 }
 
-var secretField = regexp.MustCompile(`id="token-secret"[^>]* value="(hdt_[A-Za-z0-9_-]{43})"`)
+var secretField = regexp.MustCompile(`id="token-secret"[^>]*>(hdt_[A-Za-z0-9_-]{43})</textarea>`)
 
 // A token made on the page works with the API until it is revoked on the page.
 func TestTokensPage(t *testing.T) {
