@@ -33,13 +33,25 @@
 // ever reaches its own tenant; records of other tenants, and records within the tenant that
 // the actor may not see, are reported as not found, so their existence does not leak.
 //
+// # API tokens and idempotency
+//
+// A person makes API tokens for themself ([Desk.CreateAPIToken]): a secret shown once, stored
+// as its hash, with scopes (tenant.ScopeRead, ScopeWrite, ScopeAdmin) that narrow what the
+// token may do and never widen the person's rights. [Desk.AuthenticateAPIToken] turns a secret
+// back into the person's actor with its Scopes, as long as the token is neither revoked nor
+// expired and the person is active. An API server claims each POST's Idempotency-Key with
+// [Desk.BeginIdempotent] and stores the response with [Desk.FinishIdempotent] (or gives the key
+// up with [Desk.AbandonIdempotent]); the claim is one row in the database, so retries reaching
+// other instances are answered from the first response too.
+//
 // # Errors
 //
 // Errors wrap sentinels that errors.Is recognises: [ErrInvalid] (every [*ValidationError]),
 // [ErrForbidden], [ErrCodeUnusable], [ErrWrongPIN], [ErrSupportLapsed], [ErrTicketClosed],
 // [ErrBadCredentials], [ErrTooManyAttempts], [ErrUnauthenticated], [ErrInvalidLink],
 // [ErrRegistrationClosed], [ErrNotOffered], [ErrNoOpenOffer], [ErrDefaultTeam], [ErrUploadsClosed], [ErrMediaLimit],
-// [ErrQuotaExceeded], [ErrVideoUnavailable], [ErrBusy], [storage.ErrNotFound], [storage.ErrConflict] and
+// [ErrQuotaExceeded], [ErrVideoUnavailable], [ErrBusy], [ErrTooManyAPITokens], [ErrIdempotencyMismatch],
+// [ErrIdempotencyInProgress], [storage.ErrNotFound], [storage.ErrConflict] and
 // [ticket.ErrInvalidTransition]. [KindOf] classifies any of them into an [ErrorKind] for
 // mapping onto a protocol status; the concept guide (docs/concepts.md) has the whole table.
 //

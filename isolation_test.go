@@ -586,6 +586,47 @@ var matrix = map[string]matrixOp{
 		}
 		return nil, c.d.RemovePushSubscription(c.ctx, c.actor, c.pushSubscription(owner).ID)
 	}},
+	// API tokens are the acting user's own, like push subscriptions: only people make them.
+	"CreateAPIToken": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, _, err := c.d.CreateAPIToken(c.ctx, c.actor, helpdesk.NewAPIToken{Name: "matrix", Scopes: tenant.ScopeRead,
+			ExpiresAt: c.w.f.clock.Now().Add(time.Hour)})
+		return nil, err
+	}},
+	"APITokens": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		theirs := c.apiToken(c.sc.user.ID)
+		if c.actor.UserID != uuid.Nil {
+			c.target = c.apiToken(c.actor.UserID).ID
+		}
+		toks, err := c.d.APITokens(c.ctx, c.actor)
+		got := ids(toks, func(x *tenant.APIToken) uuid.UUID { return x.ID })
+		if c.actor.UserID != c.sc.user.ID && slices.Contains(got, theirs.ID) {
+			return got, errors.New("listed another user's API token")
+		}
+		return got, err
+	}},
+	"RevokeAPIToken": {own: "AAAAF|AA|FF|U", other: "NNNNF|NN|FF|U", foreign: "NNNNF|NN|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		owner := c.sc.user.ID
+		if c.sc.name == "own" && c.actor.UserID != uuid.Nil {
+			owner = c.actor.UserID
+		}
+		return nil, c.d.RevokeAPIToken(c.ctx, c.actor, c.apiToken(owner).ID)
+	}},
+	// Idempotency keys are every actor's own within its tenant: they name no record.
+	"BeginIdempotent": {own: "AAAAA|AA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.BeginIdempotent(c.ctx, c.actor, "matrix-"+c.unique(), "fp")
+		return nil, err
+	}},
+	"FinishIdempotent": {own: "AAAAA|AA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
+		key := "matrix-" + c.unique()
+		if c.actor.TenantID != uuid.Nil {
+			_, err := c.d.BeginIdempotent(c.ctx, c.actor, key, "fp")
+			require.NoError(c.t, err)
+		}
+		return nil, c.d.FinishIdempotent(c.ctx, c.actor, key, helpdesk.StoredResponse{Status: 201})
+	}},
+	"AbandonIdempotent": {own: "AAAAA|AA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
+		return nil, c.d.AbandonIdempotent(c.ctx, c.actor, "matrix-"+c.unique())
+	}},
 	"Notifications": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.notification(c.sc.user.ID, notify.Email, notify.StatusPending).ID
 		page, err := c.d.Notifications(c.ctx, c.actor, storage.NotificationFilter{}, storage.PageRequest{Limit: storage.MaxPageSize})
@@ -687,6 +728,14 @@ var matrix = map[string]matrixOp{
 
 // credentialMatrix lists the operations that take a credential instead of an actor.
 var credentialMatrix = map[string]credentialOp{
+	// An API token's secret opens its user's actor, in the user's tenant and customer.
+	"AuthenticateAPIToken": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		_, plain, err := c.d.CreateAPIToken(c.ctx, c.sc.user.Actor(), helpdesk.NewAPIToken{Name: "matrix",
+			Scopes: tenant.ScopeRead, ExpiresAt: c.w.f.clock.Now().Add(time.Hour)})
+		require.NoError(c.t, err)
+		actor, err := c.d.AuthenticateAPIToken(c.ctx, plain)
+		return actor.TenantID, actor.CustomerID, err
+	},
 	"OpenSessionLink": func(c *cell) (uuid.UUID, uuid.UUID, error) {
 		c.ticket = c.w.ticket(c.t, c.sc, ticket.StateAssigned, true)
 		s := c.session()
@@ -1148,6 +1197,16 @@ func (c *cell) pushSubscription(userID uuid.UUID) *notify.PushSubscription {
 		Endpoint: in.Endpoint, P256dh: in.P256dh, Auth: in.Auth, CreatedAt: c.w.f.clock.Now().UTC()}
 	require.NoError(c.t, c.store.CreatePushSubscription(c.ctx, sub))
 	return sub
+}
+
+// apiToken stores an API token of the user, in the scope's tenant.
+func (c *cell) apiToken(userID uuid.UUID) *tenant.APIToken {
+	c.t.Helper()
+	now := c.w.f.clock.Now().UTC()
+	tok := &tenant.APIToken{ID: uuid.Must(uuid.NewV7()), TenantID: c.sc.org.tenant.ID, UserID: userID, Name: "matrix",
+		Scopes: tenant.ScopeRead, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	require.NoError(c.t, c.store.CreateAPIToken(c.ctx, tok, secret.Hash(c.unique())))
+	return tok
 }
 
 // notificationTemplate stores a notification template of the scope's tenant.

@@ -392,7 +392,7 @@ func applyUserEdit(u *tenant.User, e UserEdit) (string, error) {
 	return strings.Join(changed, ", "), nil
 }
 
-// DeactivateUser stops a user from signing in and ends all their sessions and unused links,
+// DeactivateUser stops a user from signing in and ends all their sessions, API tokens and unused links,
 // and rotates the requester links of the tickets they opened (RotateRequesterLink), in one
 // transaction; their history stays. Users do not deactivate themselves, and a team's
 // supervisor is replaced before being deactivated. Who may is as for CreateUser. Returns
@@ -410,6 +410,10 @@ func (d *Desk) DeactivateUser(ctx context.Context, actor tenant.Actor, userID uu
 		}
 		n, err := q.DeleteUserAuthSessions(ctx, u.TenantID, u.ID)
 		if err != nil {
+			return "", err
+		}
+		// A token never outlives its user's deactivation, even a later reactivation.
+		if _, err := q.RevokeUserAPITokens(ctx, u.TenantID, u.ID, d.clock()); err != nil {
 			return "", err
 		}
 		for _, p := range []tenant.TokenPurpose{tenant.PurposeInvitation, tenant.PurposePasswordReset, tenant.PurposeShareLogin} {

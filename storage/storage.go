@@ -86,6 +86,8 @@ type Queries interface {
 	Attachments
 	Stats
 	PushSubscriptions
+	APITokens
+	Idempotency
 }
 
 // PushSubscriptions stores users' Web Push subscriptions: the browsers a user asked to be

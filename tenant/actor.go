@@ -76,6 +76,11 @@ type Actor struct {
 	LinkVersion int64
 	// Name is a display name recorded in history ("Ann Agent", "requester").
 	Name string
+	// Scopes restricts an employee or customer user acting through an API token to what the
+	// scopes allow (Authorize checks them after the role's rule: they never add rights). Zero
+	// means not restricted: sign-in sessions, the system and public links; a token's actor
+	// always has a non-zero value.
+	Scopes Scopes
 }
 
 // ErrInvalidActor is returned (wrapped) by Actor.Validate for an actor missing what its kind needs.
@@ -133,6 +138,9 @@ func (a Actor) IsRequester() bool { return a.Kind == ActorCodeHolder || a.Kind =
 func (a Actor) Validate() error {
 	missing := func(what string) error {
 		return fmt.Errorf("%w: %s actor without %s", ErrInvalidActor, a.Kind, what)
+	}
+	if a.Scopes != 0 && (!a.Scopes.Valid() || a.Kind != ActorEmployee && a.Kind != ActorCustomerUser) {
+		return fmt.Errorf("%w: %s actor with scopes %08b", ErrInvalidActor, a.Kind, uint8(a.Scopes))
 	}
 	switch a.Kind {
 	case ActorSystem:

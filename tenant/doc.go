@@ -23,6 +23,14 @@
 // report as not found so that existence does not leak; an action that is not the actor's is
 // [ErrForbidden].
 //
+// # Scopes
+//
+// A person acting through an API token carries the token's [Scopes] in [Actor].Scopes. Every
+// action needs one scope ([ScopeOf]: read for reading, write for the day's work, admin for
+// setting up and for credentials), and [Authorize] asks for it after the role's rule, so a
+// scope never adds a right the role lacks. Zero scopes mean "not restricted": sign-in
+// sessions, the system and public links.
+//
 // # Passwords
 //
 // [CheckPassword] applies the password policy (at least 8 characters with an upper-case

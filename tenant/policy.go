@@ -55,6 +55,7 @@ const (
 	ActTeamManage     Action = "team.manage"
 	ActTeamRead       Action = "team.read"
 	ActShareLogin     Action = "login.share"
+	ActAPITokens      Action = "api_token.manage" // one's own API tokens: create, list, revoke
 
 	ActNotifyTemplates Action = "notify.templates" // notification templates and previews
 	// ActAccountTemplates is editing the templates of account events (invitations, password
@@ -184,6 +185,7 @@ var rules = map[Action]rule{
 	ActTeamManage:       {who: managers},
 	ActTeamRead:         {who: staff},
 	ActShareLogin:       {who: employees | customers},
+	ActAPITokens:        {who: employees | customers, own: employees | customers},
 	ActNotifyTemplates:  {who: managers},
 	ActAccountTemplates: {who: pAdmin | pSystem},
 	ActOutbox:           {who: managers},
@@ -271,8 +273,9 @@ func (a Actor) party() party {
 // wrapping:
 //
 //   - ErrInvalidActor for an actor that fails Validate or acts outside any tenant;
-//   - ErrForbidden when the action is not the actor's to perform, or r is visible to the actor
-//     but personal to someone else;
+//   - ErrForbidden when the action is not the actor's to perform, the actor is an API token's
+//     whose scopes do not allow it (the reason names the scope needed), or r is visible to the
+//     actor but personal to someone else;
 //   - ErrHidden when r belongs to another tenant, another customer (for customer users), or
 //     another device or ticket (for code holders and requester links).
 //
@@ -282,7 +285,7 @@ func Authorize(a Actor, act Action, r *Resource) error {
 		return err
 	}
 	if act == ActTenantCreate {
-		if a.Kind == ActorSystem && a.TenantID == uuid.Nil {
+		if a.Kind == ActorSystem && a.TenantID == uuid.Nil && a.Scopes == 0 {
 			return nil
 		}
 		return fmt.Errorf("%w: only the platform creates tenants", ErrForbidden)
@@ -297,6 +300,17 @@ func Authorize(a Actor, act Action, r *Resource) error {
 	p := a.party()
 	if ru.who&p == 0 {
 		return fmt.Errorf("%w: %s may not %s", ErrForbidden, a.label(), act)
+	}
+	// Scopes only narrow: the role's rule above has already answered for the person.
+	if a.Scopes != 0 {
+		need, ok := scopes[act]
+		if !ok {
+			return fmt.Errorf("%w: no API token may %s", ErrForbidden, act)
+		}
+		if !a.Scopes.Allows(need) {
+			return fmt.Errorf("%w: %s needs the %s scope, the token has %v", ErrForbidden, act,
+				need.Strings()[0], a.Scopes.Strings())
+		}
 	}
 	if r == nil {
 		return nil

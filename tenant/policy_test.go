@@ -7,6 +7,7 @@ import (
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestAuthorizeScope(t *testing.T) {
@@ -94,5 +95,100 @@ func TestActionsAllowSomeone(t *testing.T) {
 		}
 		assert.Positive(t, allowed, "%s is allowed to nobody", act)
 		assert.ErrorIs(t, tenant.Authorize(tenant.Actor{}, act, nil), tenant.ErrInvalidActor)
+	}
+}
+
+// Scopes narrow what a token's user may do, and never widen it.
+func TestAuthorizeTokenScopes(t *testing.T) {
+	tid, cust := uuid.New(), uuid.New()
+	token := func(a tenant.Actor, s tenant.Scopes) tenant.Actor { a.Scopes = s; return a }
+	admin := tenant.Employee(tid, uuid.New(), tenant.RoleAdmin, "Ada")
+	agent := tenant.Employee(tid, uuid.New(), tenant.RoleAgent, "Sam")
+	cuser := tenant.CustomerUser(tid, cust, uuid.New(), tenant.RoleCustomerUser, "Xena")
+	own := &tenant.Resource{Kind: tenant.KindTicket, TenantID: tid, ID: uuid.New(), CustomerID: cust, OwnerID: cuser.UserID}
+	cases := []struct {
+		name  string
+		actor tenant.Actor
+		act   tenant.Action
+		res   *tenant.Resource
+		want  error
+	}{
+		{"read token reads tickets", token(agent, tenant.ScopeRead), tenant.ActTicketRead, nil, nil},
+		{"read token lists statistics", token(agent, tenant.ScopeRead), tenant.ActStatsRead, nil, nil},
+		{"read token cannot post a message", token(agent, tenant.ScopeRead), tenant.ActMessagePost, nil, tenant.ErrForbidden},
+		{"read token cannot close a ticket", token(cuser, tenant.ScopeRead), tenant.TicketEvent("close"), own, tenant.ErrForbidden},
+		{"write token posts a message", token(agent, tenant.ScopeWrite), tenant.ActMessagePost, nil, nil},
+		{"write token closes its user's ticket", token(cuser, tenant.ScopeWrite), tenant.TicketEvent("close"), own, nil},
+		{"write token reads (write implies read)", token(agent, tenant.ScopeWrite), tenant.ActTicketList, nil, nil},
+		{"write token cannot change settings", token(admin, tenant.ScopeWrite), tenant.ActTenantSettings, nil, tenant.ErrForbidden},
+		{"write token cannot delete a ticket", token(admin, tenant.ScopeWrite), tenant.ActTicketDelete, nil, tenant.ErrForbidden},
+		{"write token cannot mint tokens", token(admin, tenant.ScopeWrite|tenant.ScopeRead), tenant.ActAPITokens, nil, tenant.ErrForbidden},
+		{"admin token of an admin changes settings", token(admin, tenant.ScopeAdmin), tenant.ActTenantSettings, nil, nil},
+		{"admin token implies write", token(admin, tenant.ScopeAdmin), tenant.TicketEvent("assign"), nil, nil},
+		{"admin token of an agent cannot delete", token(agent, tenant.ScopeAdmin), tenant.ActTicketDelete, nil, tenant.ErrForbidden},
+		{"admin token of an agent cannot manage devices", token(agent, tenant.ScopeAdmin), tenant.ActDeviceManage, nil, tenant.ErrForbidden},
+		{"admin token of a customer user sees no templates", token(cuser, tenant.ScopeAdmin), tenant.ActTemplateRead, nil, tenant.ErrForbidden},
+		{"unknown action for a token", token(admin, tenant.ScopeAdmin), tenant.Action("ticket.teleport"), nil, tenant.ErrForbidden},
+		{"scopes on a system actor", token(tenant.SystemFor(tid), tenant.ScopeRead), tenant.ActTicketRead, nil, tenant.ErrInvalidActor},
+		{"unknown scope bits", token(agent, 1<<5), tenant.ActTicketRead, nil, tenant.ErrInvalidActor},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := tenant.Authorize(c.actor, c.act, c.res)
+			if c.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, c.want)
+		})
+	}
+	t.Run("the reason names the scope", func(t *testing.T) {
+		err := tenant.Authorize(token(agent, tenant.ScopeRead), tenant.ActMessagePost, nil)
+		assert.ErrorContains(t, err, "write scope")
+	})
+}
+
+// Every action of the policy says which scope a token needs for it; a new action without one
+// would be refused to every token, silently.
+func TestEveryActionHasAScope(t *testing.T) {
+	for _, act := range tenant.Actions() {
+		need, ok := tenant.ScopeOf(act)
+		if assert.True(t, ok, "%s has no scope", act) {
+			assert.Len(t, need.Strings(), 1, "%s needs exactly one scope", act)
+		}
+	}
+}
+
+func TestScopes(t *testing.T) {
+	for _, c := range []struct {
+		has, need tenant.Scopes
+		want      bool
+	}{
+		{tenant.ScopeRead, tenant.ScopeRead, true},
+		{tenant.ScopeRead, tenant.ScopeWrite, false},
+		{tenant.ScopeRead, tenant.ScopeAdmin, false},
+		{tenant.ScopeWrite, tenant.ScopeRead, true},
+		{tenant.ScopeWrite, tenant.ScopeAdmin, false},
+		{tenant.ScopeAdmin, tenant.ScopeRead | tenant.ScopeWrite, true},
+		{tenant.ScopeRead | tenant.ScopeWrite, tenant.ScopeAdmin, false},
+	} {
+		assert.Equal(t, c.want, c.has.Allows(c.need), "%v allows %v", c.has.Strings(), c.need.Strings())
+	}
+	for _, name := range []string{"read", "write", "admin"} {
+		s, err := tenant.ParseScope(name)
+		require.NoError(t, err)
+		assert.Equal(t, []string{name}, s.Strings())
+	}
+	_, err := tenant.ParseScope("Admin")
+	assert.ErrorIs(t, err, tenant.ErrUnknownScope)
+	assert.Equal(t, []string{"read", "write", "admin"}, (tenant.ScopeAdmin | tenant.ScopeRead | tenant.ScopeWrite).Strings())
+	assert.True(t, tenant.ScopeRead.Within(tenant.ScopeWrite))
+	assert.False(t, tenant.ScopeAdmin.Within(tenant.ScopeWrite))
+	assert.True(t, (tenant.ScopeRead | tenant.ScopeWrite).Within(tenant.ScopeAdmin))
+
+	rw, all := tenant.ScopeRead|tenant.ScopeWrite, tenant.ScopeRead|tenant.ScopeWrite|tenant.ScopeAdmin
+	for role, want := range map[tenant.Role]tenant.Scopes{tenant.RoleAdmin: all, tenant.RoleModerator: all,
+		tenant.RoleSupervisor: rw, tenant.RoleAgent: rw, tenant.RoleCustomerAdmin: all, tenant.RoleCustomerUser: rw} {
+		assert.Equal(t, want.Strings(), tenant.OfferedScopes(role).Strings(), "%s", role)
 	}
 }

@@ -139,10 +139,10 @@ func (s *Store) migrationData() map[string]string {
 	if s.pg {
 		// gen_random_uuid is built in since PostgreSQL 13 (no pgcrypto needed); two of them
 		// give 64 hex digits, 244 of their bits random.
-		return map[string]string{"UUID": "uuid", "Time": "timestamptz", "JSON": "jsonb", "Bool": "boolean",
+		return map[string]string{"UUID": "uuid", "Time": "timestamptz", "JSON": "jsonb", "Bool": "boolean", "Bytes": "bytea",
 			"RandomHex": "replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')"}
 	}
-	return map[string]string{"UUID": "TEXT", "Time": "TIMESTAMP", "JSON": "TEXT", "Bool": "BOOLEAN",
+	return map[string]string{"UUID": "TEXT", "Time": "TIMESTAMP", "JSON": "TEXT", "Bool": "BOOLEAN", "Bytes": "BLOB",
 		"RandomHex": "lower(hex(randomblob(32)))"}
 }
 

@@ -50,6 +50,14 @@
 //     concurrent callers; a user's unused tokens of one purpose removed together; sign-in
 //     sessions ended one by one or all of a user's; failed sign-ins counted per tenant and key
 //     in an expiring window without losing a count to concurrency.
+//   - API tokens: found by their secret's hash whatever the tenant, with their user read in the
+//     token's tenant; listed per user, newest first; a hash or ID taken once; revoked by their
+//     own user only and once (the first time stays), all of a user's at once; LastUsedAt
+//     written at most once per interval.
+//   - Idempotency keys: claimed once per tenant, principal and key, also by two concurrent
+//     claims; a held key answers with its record; finished responses (status, headers, body)
+//     read back whole and never taken over; a lapsed lease taken over only with the same
+//     fingerprint; records a day old count as absent; unfinished claims abandoned.
 //   - The outbox: notifications enqueued in one statement (all or none) and read back whole;
 //     listed newest first with every NotificationFilter field and pages; claimed across
 //     tenants only when pending and due, earliest first, each claim counting an attempt and

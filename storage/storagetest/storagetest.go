@@ -79,6 +79,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Attachments", func(t *testing.T) { testAttachments(t, h) })
 	t.Run("QuotaCounts", func(t *testing.T) { testQuotaCounts(t, h) })
 	t.Run("PushSubscriptions", func(t *testing.T) { testPushSubscriptions(t, h) })
+	t.Run("APITokens", func(t *testing.T) { testAPITokens(t, h) })
+	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 

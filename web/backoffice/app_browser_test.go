@@ -336,3 +336,26 @@ func TestBrowserPushThisBrowser(t *testing.T) {
 	assert.Contains(t, shown[0], "Pushed to the phone")
 	assert.Contains(t, shown[0], " | "+ps.url+"/tickets/"+tk.ID.String())
 }
+
+// On a phone without JavaScript, a customer's user makes an API token on the profile's page:
+// the secret is on the answer, the list shows the token, and revoking it is a form.
+func TestBrowserTokensWithoutScript(t *testing.T) {
+	w := newWorld(t)
+	tab := w.phoneTab(t, "customer_user", browsertest.WithoutScript())
+	tab.Visit("the profile", "/profile")
+	require.Equal(t, http.StatusOK, tab.Follow("API tokens", `a[href="/profile/tokens"]`))
+	assert.Equal(t, 0, tab.Count(`input[value="admin"]`), "no admin scope for a customer user")
+	tab.Fill("#token-name", "Phone sync")
+	tab.Do(chromedp.Click(chromedp.CSS("#scope-write"), chromedp.NodeVisible))
+	require.Equal(t, http.StatusOK, tab.Follow("token created", `#new-token button[type=submit]`))
+	secret := browsertest.Eval[string](tab, `document.getElementById('token-secret').value`)
+	actor, err := w.desk.AuthenticateAPIToken(t.Context(), secret)
+	require.NoError(t, err)
+	assert.Equal(t, w.actors["customer_user"].UserID, actor.UserID)
+	assert.Contains(t, tab.Text("main"), "Phone sync")
+	require.Equal(t, http.StatusOK, tab.Follow("revoked", `form[action$="/revoke"] button`))
+	assert.Equal(t, 0, tab.Count(`form[action$="/revoke"]`))
+	assert.Equal(t, 0, tab.Count(`#token-secret`), "the secret is gone after the redirect")
+	_, err = w.desk.AuthenticateAPIToken(t.Context(), secret)
+	assert.ErrorIs(t, err, helpdesk.ErrUnauthenticated)
+}

@@ -74,6 +74,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.h.ServeH
 //	POST /notifications/{id}/read        marks one read; POST /notifications/read marks all
 //	GET  /profile                        the profile; POST /profile/password, /profile/share,
 //	                                     /profile/preferences (language, push switch)
+//	/profile/tokens…                     the person's own API tokens (tokenRoutes)
 //	/tickets…, /sessions                 Tickets and Video Sessions (see ticketRoutes,
 //	                                     sessionRoutes)
 //	/templates…, /devices…               Templates and Devices (catalogRoutes)
@@ -129,7 +130,7 @@ type route struct {
 // without its isolation case and its expectations for every role.
 func (h *Handler) routes() []route {
 	return slices.Concat(h.coreRoutes(), h.ticketRoutes(), h.sessionRoutes(), h.catalogRoutes(),
-		h.codeRoutes(), h.companyRoutes(), h.settingsRoutes(), h.appRoutes())
+		h.codeRoutes(), h.companyRoutes(), h.settingsRoutes(), h.appRoutes(), h.tokenRoutes())
 }
 
 // coreRoutes are signing in and out, the dashboard, the bell and the profile.

@@ -88,4 +88,12 @@
 // also keeps the bell's count fresh (/notifications/count, every 30 seconds while the tab is
 // visible), marks notifications read without a reload, shows every <time> in the reader's
 // time zone and opens the menu, which a phone shows behind its Menu button.
+//
+// # API tokens
+//
+// Every signed-in person manages their own API tokens under the profile (/profile/tokens):
+// the list (scopes, created, expires, last used, revoked), a form for a new one (name, scopes,
+// expiry date, 90 days ahead by default; the admin scope only for roles with admin actions)
+// and a revoke button per token. The secret is shown once, on the answer to the form itself
+// (not behind a redirect, never cached).
 package backoffice
