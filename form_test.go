@@ -209,6 +209,21 @@ func TestRequestLinks(t *testing.T) {
 			assert.ErrorIs(t, err, helpdesk.ErrInvalidLink, "the actor of a used link opens no second ticket")
 			_, err = f.desk.OpenRequestLink(ctx, sent.Token)
 			assert.ErrorIs(t, err, helpdesk.ErrInvalidLink)
+			// Who holds the used link is still known (a retry's Idempotency-Key is theirs), and
+			// that actor opens nothing either.
+			holder, err := f.desk.RequestLinkActor(ctx, sent.Token)
+			require.NoError(t, err)
+			assert.Equal(t, page.Actor, holder)
+			_, err = f.desk.SubmitTicket(ctx, holder, helpdesk.NewTicket{Title: "Third"})
+			assert.ErrorIs(t, err, helpdesk.ErrInvalidLink)
+		})
+		t.Run("the holder of a forged token is nobody", func(t *testing.T) {
+			b := []byte(sent.Token)
+			b[len(b)-1] ^= 1
+			for _, tok := range []string{"", "nope", string(b), f.tokens[f.submit(t, "x2").ID]} {
+				_, err := f.desk.RequestLinkActor(ctx, tok)
+				assert.ErrorIs(t, err, helpdesk.ErrInvalidLink, "%q", tok)
+			}
 		})
 		t.Run("expires", func(t *testing.T) {
 			other, err := f.desk.SendRequestLink(ctx, f.supervisor, f.devX.ID, helpdesk.NewRequestLink{Contact: nurseContact, TTL: time.Hour})

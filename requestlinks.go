@@ -140,6 +140,26 @@ func (d *Desk) OpenRequestLink(ctx context.Context, token string) (*RequestLinkP
 		ExpiresAt: l.ExpiresAt, Device: dev, Form: publicForm(ten), Actions: actions}, nil
 }
 
+// RequestLinkActor returns the actor of a request link's token (SentRequestLink.Token), used or
+// not: who is asking, for a server that must recognise the retry of a request that already
+// used the link (an Idempotency-Key's owner). It opens nothing: SubmitTicket still refuses a
+// link that is used or expired. Returns ErrInvalidLink for a token that is unknown,
+// malformed or signed with a key no longer configured.
+func (d *Desk) RequestLinkActor(ctx context.Context, token string) (tenant.Actor, error) {
+	tid, id, ok := secret.ParseLink(token)
+	if !ok || !secret.CheckLink(d.cfg.SecretKeys, token, requestLinkPurpose, tid, id, 1) {
+		return tenant.Actor{}, fmt.Errorf("request link actor: %w", ErrInvalidLink)
+	}
+	l, err := d.store.GetRequestLink(ctx, tid, id)
+	if isNotFound(err) {
+		return tenant.Actor{}, fmt.Errorf("request link actor: %w", ErrInvalidLink)
+	}
+	if err != nil {
+		return tenant.Actor{}, fmt.Errorf("request link actor: %w", err)
+	}
+	return tenant.Invitee(l.TenantID, l.DeviceID, l.ID, l.Contact.Name), nil
+}
+
 // requestLink finds the usable request link token names.
 func (d *Desk) requestLink(ctx context.Context, q storage.Queries, token string) (*ticket.RequestLink, error) {
 	tid, id, ok := secret.ParseLink(token)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/storage/bunstore"
@@ -35,12 +36,18 @@ func Example() {
 		panic(err)
 	}
 	op, _ := desk.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Service", Language: "en"})
-	_, _, err = desk.CreateUser(ctx, tenant.SystemFor(op.ID), helpdesk.NewUser{Email: "ada@example.com", Name: "Ada",
+	ada, _, err := desk.CreateUser(ctx, tenant.SystemFor(op.ID), helpdesk.NewUser{Email: "ada@example.com", Name: "Ada",
 		Role: tenant.RoleAdmin, Password: "Example-pass-1"})
 	if err != nil {
 		panic(err)
 	}
-	in, _ := desk.SignIn(ctx, op.ID, "ada@example.com", "Example-pass-1")
+	// Ada makes a token for an integration that opens tickets: it may read and write, not
+	// administer.
+	_, token, err := desk.CreateAPIToken(ctx, tenant.Employee(op.ID, ada.ID, ada.Role, ada.Name), helpdesk.NewAPIToken{
+		Name: "ERP", Scopes: tenant.ScopeRead | tenant.ScopeWrite, ExpiresAt: time.Now().Add(90 * 24 * time.Hour)})
+	if err != nil {
+		panic(err)
+	}
 
 	h, err := api.New(desk, nil)
 	if err != nil {
@@ -53,7 +60,7 @@ func Example() {
 
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/tickets",
 		strings.NewReader(`{"title":"Pump alarms","requester":{"name":"Nina","email":"nina@example.com"}}`))
-	req.Header.Set("Authorization", "Bearer "+in.Token)
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", "order-4711")
 	res, err := http.DefaultClient.Do(req)

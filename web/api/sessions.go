@@ -377,6 +377,12 @@ func byRequestLink(c *call) (tenant.Actor, error) {
 	return p.Actor, nil
 }
 
+// requestLinkHolder finds who holds a request link, used or not, so that the retry of the
+// request that used it replays its answer (Idempotency-Key); SubmitTicket refuses a spent link.
+func requestLinkHolder(c *call) (tenant.Actor, error) {
+	return c.h.desk.RequestLinkActor(c.ctx, c.r.PathValue("token"))
+}
+
 // byRequesterLink resolves a requester's link to their ticket.
 func byRequesterLink(c *call) (tenant.Actor, error) {
 	p, err := c.h.desk.OpenRequesterLink(c.ctx, c.r.PathValue("token"))
@@ -437,7 +443,7 @@ func publicOps() []operation {
 			"Open the one ticket a request link allows; the answer carries the requester's link",
 			func(c *call, in *linkTicketIn) (CreatedTicket, error) {
 				return c.submitted(c.h.desk.SubmitTicket(c.ctx, c.actor, in.Body.domain()))
-			}).open(byRequestLink),
+			}).open(requestLinkHolder),
 
 		// A requester's link to their ticket.
 		op(http.MethodGet, "/public/requests/{token}", "getRequesterTicket", tag, "Open a requester's link: their ticket",

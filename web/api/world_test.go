@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/blob"
@@ -163,7 +164,7 @@ func newWorld(t *testing.T, e engine) *world {
 		require.NoError(t, err)
 		w.ids["attachment:"+tk] = files.Items[0].ID
 	}
-	for _, records := range []func(*testing.T, *world){sessionsRecords, catalogRecords, companyRecords, settingsRecords} {
+	for _, records := range []func(*testing.T, *world){sessionsRecords, catalogRecords, companyRecords, settingsRecords, tokenRecords} {
 		records(t, w)
 	}
 	return w
@@ -185,15 +186,17 @@ func (w *world) person(t *testing.T, ten *tenant.Tenant, name string, role tenan
 		w.actors[name] = tenant.Employee(ten.ID, u.ID, role, u.Name)
 	}
 	w.ids["user:"+name] = u.ID
-	w.tokens[name] = w.token(t, name, ten.ID)
+	w.tokens[name] = w.token(t, name)
 }
 
-// token returns an API token for the named person.
-func (w *world) token(t *testing.T, name string, tenantID uuid.UUID) string {
+// token returns an API token for the named person, with every scope: what it may do is what
+// the person may.
+func (w *world) token(t *testing.T, name string) string {
 	t.Helper()
-	in, err := w.desk.SignIn(t.Context(), tenantID, name+"@example.com", pw)
+	_, secret, err := w.desk.CreateAPIToken(t.Context(), w.actors[name], helpdesk.NewAPIToken{Name: "Tests",
+		Scopes: tenant.ScopeRead | tenant.ScopeWrite | tenant.ScopeAdmin, ExpiresAt: time.Now().Add(30 * 24 * time.Hour)})
 	require.NoError(t, err)
-	return in.Token
+	return secret
 }
 
 // ticket opens a ticket named name as the named person.
