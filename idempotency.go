@@ -10,6 +10,7 @@ import (
 	"maps"
 	"time"
 
+	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/google/uuid"
@@ -81,11 +82,23 @@ func (d *Desk) BeginIdempotent(ctx context.Context, actor tenant.Actor, key, fin
 	case !held.Done:
 		return fail(fmt.Errorf("%w (until %s)", ErrIdempotencyInProgress, held.LockedUntil.Format(time.RFC3339)))
 	}
-	return &StoredResponse{Status: held.Status, Header: maps.Clone(held.Header), Body: held.Body}, nil
+	body, err := secret.Open(d.cfg.SecretKeys, string(held.Body), idempotencyAD(actor.TenantID, p, key))
+	if err != nil {
+		return fail(fmt.Errorf("open the stored response: %w", err))
+	}
+	return &StoredResponse{Status: held.Status, Header: maps.Clone(held.Header), Body: body}, nil
+}
+
+// idempotencyAD binds a sealed response to its tenant, principal and key, so that no row's
+// response can be replayed as another's.
+func idempotencyAD(tenantID uuid.UUID, principal, key string) []byte {
+	return []byte("idempotency\x00" + tenantID.String() + "\x00" + principal + "\x00" + key)
 }
 
 // FinishIdempotent stores the response of the request that claimed key (BeginIdempotent), for
-// retries to replay. Errors: tenant.ErrInvalidActor for an actor outside any tenant; a
+// retries to replay. The body is sealed under the Desk's master key (Config.SecretKeys): a
+// response may carry what is shown once (a new requester link, an API token, a signing
+// secret), which must not lie in the database in the clear for the day it is kept. Errors: tenant.ErrInvalidActor for an actor outside any tenant; a
 // *ValidationError for a malformed key; ErrNotFound when the actor holds no unfinished claim
 // of key (it was finished or abandoned, or a day passed).
 func (d *Desk) FinishIdempotent(ctx context.Context, actor tenant.Actor, key string, resp StoredResponse) error {
@@ -94,7 +107,8 @@ func (d *Desk) FinishIdempotent(ctx context.Context, actor tenant.Actor, key str
 		err = checkIdempotencyKey(key)
 	}
 	if err == nil {
-		err = d.store.FinishIdempotencyKey(ctx, actor.TenantID, p, key, resp.Status, resp.Header, resp.Body)
+		sealed := secret.Seal(d.cfg.SecretKeys[0], resp.Body, idempotencyAD(actor.TenantID, p, key))
+		err = d.store.FinishIdempotencyKey(ctx, actor.TenantID, p, key, resp.Status, resp.Header, []byte(sealed))
 	}
 	if err != nil {
 		return fmt.Errorf("finish idempotent request: %w", err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/stretchr/testify/assert"
@@ -37,6 +38,15 @@ func TestIdempotency(t *testing.T) {
 			assert.Equal(t, &created, resp, "a retry replays the response")
 			_, err = f.desk.BeginIdempotent(ctx, f.agent, "create-1", "fp-b")
 			assert.ErrorIs(t, err, helpdesk.ErrIdempotencyMismatch, "also once finished")
+
+			// What the store keeps is sealed: an answer may carry a secret shown once.
+			held, err := s.ClaimIdempotencyKey(ctx, &storage.IdempotencyRecord{TenantID: f.agent.TenantID,
+				Principal: "user:" + f.agent.UserID.String(), Key: "create-1", Fingerprint: "fp-a",
+				CreatedAt: f.clock.Now(), LockedUntil: f.clock.Now()}, f.clock.Now().Add(-helpdesk.IdempotencyRetention))
+			require.NoError(t, err)
+			if assert.NotNil(t, held, "the stored record") {
+				assert.NotContains(t, string(held.Body), "T-1", "the body is sealed at rest")
+			}
 
 			tokenActor := f.agent
 			tokenActor.Scopes = tenant.ScopeWrite
