@@ -86,6 +86,7 @@ type Queries interface {
 	Attachments
 	Stats
 	PushSubscriptions
+	Webhooks
 }
 
 // PushSubscriptions stores users' Web Push subscriptions: the browsers a user asked to be

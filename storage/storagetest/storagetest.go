@@ -79,6 +79,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Attachments", func(t *testing.T) { testAttachments(t, h) })
 	t.Run("QuotaCounts", func(t *testing.T) { testQuotaCounts(t, h) })
 	t.Run("PushSubscriptions", func(t *testing.T) { testPushSubscriptions(t, h) })
+	t.Run("WebhookEndpoints", func(t *testing.T) { testWebhookEndpoints(t, h) })
+	t.Run("WebhookDeliveries", func(t *testing.T) { testWebhookDeliveries(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 
