@@ -213,7 +213,7 @@ func (d *Desk) Webhooks(ctx context.Context, actor tenant.Actor) ([]*webhook.End
 // Webhook returns one of the tenant's endpoints, without its secrets. Admins may. Returns
 // ErrNotFound (also for another tenant's endpoint) or ErrForbidden.
 func (d *Desk) Webhook(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*webhook.Endpoint, error) {
-	tid, err := authorize(actor, tenant.ActWebhooks)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActWebhooks, recordAt(id, storage.Queries.GetWebhookEndpoint))
 	if err != nil {
 		return nil, fmt.Errorf("webhook: %w", err)
 	}
@@ -229,7 +229,7 @@ func (d *Desk) Webhook(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*
 // from 0. Admins may. Returns *ValidationError, ErrNotFound, ErrConflict (in.Version is
 // stale: storage.ErrConflict) or ErrForbidden.
 func (d *Desk) UpdateWebhook(ctx context.Context, actor tenant.Actor, id uuid.UUID, in WebhookEdit) (*webhook.Endpoint, error) {
-	tid, err := authorize(actor, tenant.ActWebhooks)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActWebhooks, recordAt(id, storage.Queries.GetWebhookEndpoint))
 	if err != nil {
 		return nil, fmt.Errorf("update webhook: %w", err)
 	}
@@ -269,7 +269,7 @@ func (d *Desk) UpdateWebhook(ctx context.Context, actor tenant.Actor, id uuid.UU
 // DeleteWebhook removes an endpoint with its delivery log; deliveries still pending are not
 // made. Admins may. Returns ErrNotFound or ErrForbidden.
 func (d *Desk) DeleteWebhook(ctx context.Context, actor tenant.Actor, id uuid.UUID) error {
-	tid, err := authorize(actor, tenant.ActWebhooks)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActWebhooks, recordAt(id, storage.Queries.GetWebhookEndpoint))
 	if err != nil {
 		return fmt.Errorf("delete webhook: %w", err)
 	}
@@ -291,7 +291,7 @@ func (d *Desk) DeleteWebhook(ctx context.Context, actor tenant.Actor, id uuid.UU
 // signatures. Admins may. Returns *ValidationError (a negative overlap), ErrNotFound or
 // ErrForbidden.
 func (d *Desk) RotateWebhookSecret(ctx context.Context, actor tenant.Actor, id uuid.UUID, overlap time.Duration) (string, error) {
-	tid, err := authorize(actor, tenant.ActWebhooks)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActWebhooks, recordAt(id, storage.Queries.GetWebhookEndpoint))
 	if err != nil {
 		return "", fmt.Errorf("rotate webhook secret: %w", err)
 	}
@@ -332,7 +332,7 @@ func (d *Desk) RotateWebhookSecret(ctx context.Context, actor tenant.Actor, id u
 // and does not count towards the endpoint's failure run. Admins may. Returns ErrNotFound or
 // ErrForbidden; a receiver's failure is the returned delivery's, not an error.
 func (d *Desk) TestWebhook(ctx context.Context, actor tenant.Actor, id uuid.UUID) (*webhook.Delivery, error) {
-	tid, err := authorize(actor, tenant.ActWebhooks)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActWebhooks, recordAt(id, storage.Queries.GetWebhookEndpoint))
 	if err != nil {
 		return nil, fmt.Errorf("test webhook: %w", err)
 	}
@@ -367,7 +367,7 @@ func (d *Desk) TestWebhook(ctx context.Context, actor tenant.Actor, id uuid.UUID
 // WebhookDeliveries returns a page of an endpoint's delivery log, newest first. Admins may.
 // Returns ErrNotFound (the endpoint), storage.ErrInvalidCursor or ErrForbidden.
 func (d *Desk) WebhookDeliveries(ctx context.Context, actor tenant.Actor, endpointID uuid.UUID, p storage.PageRequest) (storage.Page[*webhook.Delivery], error) {
-	tid, err := authorize(actor, tenant.ActWebhooks)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActWebhooks, recordAt(endpointID, storage.Queries.GetWebhookEndpoint))
 	if err != nil {
 		return storage.Page[*webhook.Delivery]{}, fmt.Errorf("webhook deliveries: %w", err)
 	}
@@ -386,7 +386,7 @@ func (d *Desk) WebhookDeliveries(ctx context.Context, actor tenant.Actor, endpoi
 // *ValidationError (the endpoint is switched off: enable it first), ErrNotFound or
 // ErrForbidden.
 func (d *Desk) ReplayWebhookDelivery(ctx context.Context, actor tenant.Actor, deliveryID uuid.UUID) (*webhook.Delivery, error) {
-	tid, err := authorize(actor, tenant.ActWebhooks)
+	tid, err := d.authorizeOn(ctx, actor, tenant.ActWebhooks, recordAt(deliveryID, storage.Queries.GetWebhookDelivery))
 	if err != nil {
 		return nil, fmt.Errorf("replay webhook delivery: %w", err)
 	}
