@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -478,7 +479,8 @@ func TestWebhookEvents(t *testing.T) {
 	})
 }
 
-// A change that rolls back writes no delivery: the outbox row is part of its transaction.
+// A change that rolls back writes no delivery: the outbox rows are part of its transaction.
+// The change fails after its deliveries were written (when its notifications are).
 func TestWebhooksRollBackWithTheirChange(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		f := newHookFixture(t, s, helpdesk.Config{})
@@ -486,12 +488,30 @@ func TestWebhooksRollBackWithTheirChange(t *testing.T) {
 		tk := f.submit(t, "Pump alarms")
 		before := len(f.deliveries(t, e.ID))
 		require.Positive(t, before)
-		broken, err := helpdesk.New(failingUpdate{s}, &helpdesk.Config{Now: f.clock.Now, SecretKeys: [][]byte{testKey}, AllowPrivateTargets: true})
+		broken, err := helpdesk.New(failingEnqueue{s}, &helpdesk.Config{Now: f.clock.Now, SecretKeys: [][]byte{testKey}, AllowPrivateTargets: true})
 		require.NoError(t, err)
-		_, err = broken.Accept(t.Context(), f.agent, tk.ID)
-		require.ErrorIs(t, err, storage.ErrConflict)
-		assert.Len(t, f.deliveries(t, e.ID), before, "the change failed, so no webhook tells of it")
+		_, err = broken.Assign(t.Context(), f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent.UserID, Reason: "yours"})
+		require.ErrorIs(t, err, errEnqueue)
+		_, err = broken.SubmitTicket(t.Context(), f.holder, helpdesk.NewTicket{Title: "Second pump", Requester: nurseContact})
+		require.ErrorIs(t, err, errEnqueue)
+		assert.Len(t, f.deliveries(t, e.ID), before, "the changes failed, so no webhook tells of them")
 	})
+}
+
+var errEnqueue = errors.New("the notifications could not be written")
+
+// failingEnqueue fails every write of notifications, which a change makes after its webhook
+// deliveries.
+type failingEnqueue struct{ storage.Store }
+
+func (s failingEnqueue) InTx(ctx context.Context, fn func(q storage.Queries) error) error {
+	return s.Store.InTx(ctx, func(q storage.Queries) error { return fn(failingEnqueueQueries{q}) })
+}
+
+type failingEnqueueQueries struct{ storage.Queries }
+
+func (failingEnqueueQueries) EnqueueNotifications(context.Context, []*notify.Notification) error {
+	return errEnqueue
 }
 
 // The receiver is down for a while (503, then no server at all) and comes back: every
