@@ -287,10 +287,9 @@ func TestWebhookEndpoints(t *testing.T) {
 		t.Run("ForeignIDs", func(t *testing.T) {
 			other := f.addTenant(t, "Other Service", "O")
 			admin := other.admin
-			ds := f.deliveries(t, e.ID)
 			_, err := f.desk.TestWebhook(ctx, f.admin, e.ID) // a delivery to replay
 			require.NoError(t, err)
-			ds = f.deliveries(t, e.ID)
+			ds := f.deliveries(t, e.ID)
 			require.NotEmpty(t, ds)
 			_, err = f.desk.Webhook(ctx, admin, e.ID)
 			assert.ErrorIs(t, err, storage.ErrNotFound)
