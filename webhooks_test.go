@@ -706,3 +706,38 @@ func TestWebhookTestSendAndReplay(t *testing.T) {
 		assert.Len(t, f.deliveries(t, e.ID), 4)
 	})
 }
+
+// Two Desks run on one database: every delivery arrives, none twice (the receiver never
+// loses an answer, so a second request for an id would be a claim taken twice).
+func TestWebhooksTwoInstances(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newHookFixture(t, s, helpdesk.Config{})
+		rc := newReceiver(t, nil)
+		e, _ := f.createWebhook(t, rc.URL, notify.TicketRequested)
+		for i := range 60 {
+			f.submit(t, fmt.Sprintf("Pump %d alarms", i))
+		}
+		want := len(f.deliveries(t, e.ID))
+		require.Equal(t, 60, want)
+		runCtx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for range 2 {
+			d, err := helpdesk.New(s, &helpdesk.Config{Now: f.clock.Now, SecretKeys: [][]byte{testKey}, AllowPrivateTargets: true,
+				Webhooks: helpdesk.WebhookConfig{BatchSize: 7, PollInterval: 5 * time.Millisecond}})
+			require.NoError(t, err)
+			wg.Go(func() { _ = d.Run(runCtx) })
+		}
+		require.Eventually(t, func() bool { return len(rc.requests()) >= want }, 30*time.Second, 10*time.Millisecond)
+		stop()
+		wg.Wait()
+		seen := map[string]int{}
+		for _, r := range rc.requests() {
+			seen[r.id()]++
+		}
+		assert.Len(t, seen, want)
+		for id, n := range seen {
+			assert.Equal(t, 1, n, "%s delivered once", id)
+		}
+	})
+}
