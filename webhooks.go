@@ -142,8 +142,8 @@ func (d *Desk) checkWebhookURL(ctx context.Context, raw string) error {
 	return nil
 }
 
-// defaultLookupIP resolves host for Desk.lookupIP; tests replace that (see export_test.go) to check names that resolve
-// inward without a DNS server.
+// defaultLookupIP resolves host for Desk.lookupIP; tests replace that (see export_test.go)
+// to check names that resolve inward without a DNS server.
 func defaultLookupIP(ctx context.Context, host string) ([]netip.Addr, error) {
 	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 }
