@@ -458,6 +458,8 @@ func wakeUp(ch chan struct{}) {
 type txWatch struct {
 	storage.Queries
 	enqueued, armed, hooked bool
+	// endpoints are the webhook endpoints the transaction read, by tenant: one read each.
+	endpoints map[uuid.UUID][]*webhook.Endpoint
 }
 
 func (w *txWatch) EnqueueWebhookDeliveries(ctx context.Context, ds []*webhook.Delivery) error {

@@ -478,16 +478,39 @@ func (d *Desk) enqueueWebhooks(l *lookup, occs []occurrence) error {
 	return l.q.EnqueueWebhookDeliveries(l.ctx, out)
 }
 
-// webhookEndpoints returns the tenant's endpoints, read once per lookup.
+// webhookEndpoints returns the tenant's endpoints, read once per lookup, and once per
+// transaction of the Desk's (a transaction that notifies several times, such as a batch of
+// timers or of webhook outcomes, reads each tenant's endpoints once).
 func (l *lookup) webhookEndpoints() ([]*webhook.Endpoint, error) {
-	if l.endpoints == nil {
-		es, err := l.q.ListWebhookEndpoints(l.ctx, l.tenantID)
-		if err != nil {
-			return nil, err
-		}
-		l.endpoints = &es
+	if l.endpoints != nil {
+		return *l.endpoints, nil
 	}
-	return *l.endpoints, nil
+	w, inTx := l.q.(*txWatch)
+	if es, ok := w.cachedEndpoints(l.tenantID); inTx && ok {
+		l.endpoints = &es
+		return es, nil
+	}
+	es, err := l.q.ListWebhookEndpoints(l.ctx, l.tenantID)
+	if err != nil {
+		return nil, err
+	}
+	l.endpoints = &es
+	if inTx {
+		if w.endpoints == nil {
+			w.endpoints = map[uuid.UUID][]*webhook.Endpoint{}
+		}
+		w.endpoints[l.tenantID] = es
+	}
+	return es, nil
+}
+
+// cachedEndpoints returns the tenant's endpoints as this transaction read them, if it did.
+func (w *txWatch) cachedEndpoints(tenantID uuid.UUID) ([]*webhook.Endpoint, bool) {
+	if w == nil {
+		return nil, false
+	}
+	es, ok := w.endpoints[tenantID]
+	return es, ok
 }
 
 // WebhookConfig tunes the delivery of webhooks by Run and DeliverWebhooksOnce. Retries follow
@@ -790,4 +813,22 @@ func (d *Desk) disableWebhook(ctx context.Context, q storage.Queries, e *webhook
 // webhookURL is an endpoint's page in the back office.
 func (d *Desk) webhookURL(id uuid.UUID) string {
 	return d.cfg.BaseURL + "/company/webhooks/" + id.String()
+}
+
+// The txWatch forgets the endpoints it read of a tenant whose endpoints the transaction
+// changes, so that what it notifies afterwards goes to the endpoints as they are then.
+
+func (w *txWatch) CreateWebhookEndpoint(ctx context.Context, e *webhook.Endpoint) error {
+	delete(w.endpoints, e.TenantID)
+	return w.Queries.CreateWebhookEndpoint(ctx, e)
+}
+
+func (w *txWatch) UpdateWebhookEndpoint(ctx context.Context, e *webhook.Endpoint) error {
+	delete(w.endpoints, e.TenantID)
+	return w.Queries.UpdateWebhookEndpoint(ctx, e)
+}
+
+func (w *txWatch) DeleteWebhookEndpoint(ctx context.Context, tenantID, id uuid.UUID) error {
+	delete(w.endpoints, tenantID)
+	return w.Queries.DeleteWebhookEndpoint(ctx, tenantID, id)
 }

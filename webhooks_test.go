@@ -741,3 +741,45 @@ func TestWebhooksTwoInstances(t *testing.T) {
 		}
 	})
 }
+
+// countingEndpoints counts the reads of webhook endpoints, in transactions or not.
+type countingEndpoints struct {
+	storage.Store
+	n *atomic.Int32
+}
+
+func (s countingEndpoints) InTx(ctx context.Context, fn func(q storage.Queries) error) error {
+	return s.Store.InTx(ctx, func(q storage.Queries) error { return fn(countingEndpointQueries{q, s.n}) })
+}
+
+type countingEndpointQueries struct {
+	storage.Queries
+	n *atomic.Int32
+}
+
+func (q countingEndpointQueries) ListWebhookEndpoints(ctx context.Context, tenantID uuid.UUID) ([]*webhook.Endpoint, error) {
+	q.n.Add(1)
+	return q.Queries.ListWebhookEndpoints(ctx, tenantID)
+}
+
+// A transaction that writes many events reads the tenant's endpoints once: here one firing of
+// five escalations.
+func TestWebhookEndpointsReadOncePerTransaction(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newHookFixture(t, s, helpdesk.Config{})
+		e, _ := f.createWebhook(t, "https://erp.example.com/hook", notify.EscalationUnaccepted)
+		for i := range 5 {
+			f.submit(t, fmt.Sprintf("Pump %d alarms", i))
+		}
+		var n atomic.Int32
+		d, err := helpdesk.New(countingEndpoints{s, &n}, &helpdesk.Config{Now: f.clock.Now, SecretKeys: [][]byte{testKey},
+			AllowPrivateTargets: true, Timers: helpdesk.TimerConfig{Concurrency: 1}})
+		require.NoError(t, err)
+		f.clock.Advance(31 * time.Minute)
+		fired, err := d.FireTimersOnce(t.Context())
+		require.NoError(t, err)
+		require.Equal(t, 5, fired)
+		assert.Len(t, f.deliveries(t, e.ID), 5, "an escalation per ticket")
+		assert.Equal(t, int32(1), n.Load(), "one read of the endpoints")
+	})
+}
