@@ -20,7 +20,14 @@
 // room events reach [Desk.HandleRoomEvent]. Requesters upload photos and videos
 // ([Desk.UploadMedia]) kept in Config.Blobs. Escalations, expiries, reminders and auto-closing
 // are timers stored with the change that arms them; [Desk.Run] fires them as they come due
-// (and delivers notifications), exactly once across any number of processes.
+// (and delivers notifications and webhooks), exactly once across any number of processes.
+//
+// # Webhooks
+//
+// Admins register endpoints ([Desk.CreateWebhook]) that hear of the events of the notify
+// catalogue as HTTP POSTs signed per the Standard Webhooks specification (package webhook),
+// written to the outbox in the transaction of each change and delivered at least once by
+// [Desk.DeliverWebhooksOnce], which [Desk.Run] runs.
 //
 // # Actors
 //

@@ -1,6 +1,11 @@
 package helpdesk
 
-import "github.com/deskkit/helpdesk/notify"
+import (
+	"context"
+	"net/netip"
+
+	"github.com/deskkit/helpdesk/notify"
+)
 
 // WithLinks returns n's message as the dispatcher hands it to a Notifier: with its sealed
 // links put in. n must come from the store, whose Sealed the Desk never returns.
@@ -21,4 +26,10 @@ func FillHashSlots(d *Desk) (release func()) {
 			<-d.hashSlots
 		}
 	}
+}
+
+// SetLookupIP makes d resolve webhook hosts with lookup, so that a test can give a name that
+// resolves inward without a DNS server.
+func SetLookupIP(d *Desk, lookup func(ctx context.Context, host string) ([]netip.Addr, error)) {
+	d.lookupIP = lookup
 }

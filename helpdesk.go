@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,12 +17,14 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/blob"
+	"github.com/deskkit/helpdesk/internal/safehttp"
 	"github.com/deskkit/helpdesk/internal/secret"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/deskkit/helpdesk/video"
+	"github.com/deskkit/helpdesk/webhook"
 	"github.com/google/uuid"
 )
 
@@ -120,6 +124,8 @@ type Config struct {
 	MaxUploadSize int64
 	// Timers tunes the timer scheduler of Run and FireTimersOnce.
 	Timers TimerConfig
+	// Webhooks tunes the delivery of webhooks by Run and DeliverWebhooksOnce.
+	Webhooks WebhookConfig
 }
 
 // TimerConfig tunes the timer scheduler. The zero value is ready to use.
@@ -338,6 +344,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Timers, err = c.Timers.withDefaults(); err != nil {
 		return c, err
 	}
+	if c.Webhooks, err = c.Webhooks.withDefaults(); err != nil {
+		return c, err
+	}
 	if c.JoinTTL < 0 || c.MaxUploadSize < 0 {
 		return c, errors.New("helpdesk: Config.JoinTTL or Config.MaxUploadSize is negative")
 	}
@@ -376,6 +385,14 @@ type Desk struct {
 	wake chan struct{}
 	// timerWake tells this process's timer scheduler that timers were armed (capacity 1).
 	timerWake chan struct{}
+	// webhookWake tells this process's webhook deliverer that deliveries were enqueued
+	// (capacity 1).
+	webhookWake chan struct{}
+	// webhookClient makes the webhook requests: public addresses only (unless
+	// Config.AllowPrivateTargets), no proxy, no redirects.
+	webhookClient *http.Client
+	// lookupIP resolves a webhook URL's host when it is stored (tests replace it).
+	lookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
 	// hashSlots holds a token for each password or PIN check running (Config.MaxConcurrentHashes).
 	hashSlots chan struct{}
 }
@@ -399,7 +416,10 @@ func New(store storage.Store, cfg *Config) (*Desk, error) {
 	}
 	return &Desk{store: store, now: c.Now, cfg: c, tickets: ticket.TicketLifecycle(), sessions: ticket.SessionLifecycle(),
 		dummyHash: dummy, wake: make(chan struct{}, 1), timerWake: make(chan struct{}, 1),
-		hashSlots: make(chan struct{}, c.MaxConcurrentHashes)}, nil
+		webhookWake:   make(chan struct{}, 1),
+		webhookClient: safehttp.NewClient(safehttp.Options{Timeout: c.Webhooks.Timeout, AllowPrivate: c.AllowPrivateTargets}),
+		lookupIP:      defaultLookupIP,
+		hashSlots:     make(chan struct{}, c.MaxConcurrentHashes)}, nil
 }
 
 // inTx runs fn in one storage transaction and, when fn enqueued notifications and the
@@ -415,6 +435,9 @@ func (d *Desk) inTx(ctx context.Context, fn func(q storage.Queries) error) error
 	}
 	if err == nil && w.armed {
 		wakeUp(d.timerWake)
+	}
+	if err == nil && w.hooked {
+		wakeUp(d.webhookWake)
 	}
 	return err
 }
@@ -434,7 +457,17 @@ func wakeUp(ch chan struct{}) {
 // process's background work looks at them as soon as they commit.
 type txWatch struct {
 	storage.Queries
-	enqueued, armed bool
+	enqueued, armed, hooked bool
+	// endpoints are the webhook endpoints the transaction read, by tenant: one read each.
+	endpoints map[uuid.UUID][]*webhook.Endpoint
+}
+
+func (w *txWatch) EnqueueWebhookDeliveries(ctx context.Context, ds []*webhook.Delivery) error {
+	err := w.Queries.EnqueueWebhookDeliveries(ctx, ds)
+	if err == nil && slices.ContainsFunc(ds, func(d *webhook.Delivery) bool { return d.State == webhook.Pending }) {
+		w.hooked = true
+	}
+	return err
 }
 
 func (w *txWatch) EnqueueNotifications(ctx context.Context, ns []*notify.Notification) error {

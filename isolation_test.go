@@ -19,6 +19,7 @@ import (
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
+	"github.com/deskkit/helpdesk/webhook"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -122,6 +123,46 @@ var matrix = map[string]matrixOp{
 	"TestSMTP": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.ownSMTP()
 		return nil, c.d.TestSMTP(c.ctx, c.actor, "ada@example.com")
+	}},
+	// Webhook endpoints: admins only, not even the system; another tenant's are not found.
+	"CreateWebhook": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, _, err := c.d.CreateWebhook(c.ctx, c.actor, helpdesk.NewWebhook{URL: "https://93.184.215.14/hooks"})
+		return nil, err
+	}},
+	"Webhooks": {own: "AFFFF|FF|FF|U", other: "AFFFF|FF|FF|U", foreign: "HFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		c.target = c.webhook().ID
+		es, err := c.d.Webhooks(c.ctx, c.actor)
+		return ids(es, func(x *webhook.Endpoint) uuid.UUID { return x.ID }), err
+	}},
+	"Webhook": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Webhook(c.ctx, c.actor, c.webhook().ID)
+		return nil, err
+	}},
+	"UpdateWebhook": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		e := c.webhook()
+		_, err := c.d.UpdateWebhook(c.ctx, c.actor, e.ID, helpdesk.WebhookEdit{Version: e.Version, URL: "https://93.184.215.14/v2", Active: true})
+		return nil, err
+	}},
+	"DeleteWebhook": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		return nil, c.d.DeleteWebhook(c.ctx, c.actor, c.webhook().ID)
+	}},
+	"RotateWebhookSecret": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.RotateWebhookSecret(c.ctx, c.actor, c.webhook().ID, 0)
+		return nil, err
+	}},
+	// The endpoint is on loopback, which the matrix's Desk refuses to connect to: the send
+	// fails at once, and the operation itself succeeds.
+	"TestWebhook": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.TestWebhook(c.ctx, c.actor, c.webhook().ID)
+		return nil, err
+	}},
+	"WebhookDeliveries": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.WebhookDeliveries(c.ctx, c.actor, c.webhookDelivery().EndpointID, storage.PageRequest{})
+		return nil, err
+	}},
+	"ReplayWebhookDelivery": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.ReplayWebhookDelivery(c.ctx, c.actor, c.webhookDelivery().ID)
+		return nil, err
 	}},
 	"CreateCustomer": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateCustomer(c.ctx, c.actor, helpdesk.NewCustomer{Name: "New customer"})
@@ -890,12 +931,13 @@ func ids[T any](items []T, id func(T) uuid.UUID) []uuid.UUID {
 // background lists the Desk's background work, which acts for every tenant by design and
 // takes neither actor nor credential.
 var background = map[string]string{
-	"Run":             "fires every tenant's due timers and delivers every tenant's due notifications",
-	"DispatchOnce":    "delivers one batch of every tenant's due notifications",
-	"FireTimersOnce":  "fires one batch of every tenant's due timers",
-	"HandleRoomEvent": "applies a video provider's event to the session of the room it names, in whichever tenant",
-	"CodeURL":         "builds a URL from a token the caller holds; reads nothing",
-	"PushPublicKey":   "returns the server's VAPID public key, the same for everyone; reads nothing",
+	"Run":                 "fires every tenant's due timers and delivers every tenant's due notifications",
+	"DispatchOnce":        "delivers one batch of every tenant's due notifications",
+	"DeliverWebhooksOnce": "delivers one batch of every tenant's due webhooks",
+	"FireTimersOnce":      "fires one batch of every tenant's due timers",
+	"HandleRoomEvent":     "applies a video provider's event to the session of the room it names, in whichever tenant",
+	"CodeURL":             "builds a URL from a token the caller holds; reads nothing",
+	"PushPublicKey":       "returns the server's VAPID public key, the same for everyone; reads nothing",
 }
 
 // session returns a new invited session of the cell's ticket, by the scope's agent.
@@ -1187,6 +1229,28 @@ func (c *cell) notification(userID uuid.UUID, ch notify.Channel, st notify.Statu
 	}
 	require.NoError(c.t, c.store.EnqueueNotifications(c.ctx, []*notify.Notification{n}))
 	return n
+}
+
+// webhook stores an active webhook endpoint of the scope's tenant, on loopback.
+func (c *cell) webhook() *webhook.Endpoint {
+	c.t.Helper()
+	now := c.w.f.clock.Now().UTC()
+	e := &webhook.Endpoint{ID: uuid.Must(uuid.NewV7()), TenantID: c.sc.org.tenant.ID, URL: "http://127.0.0.1:9/hooks", Active: true,
+		SealedSecret: "not sealed", CreatedAt: now, UpdatedAt: now, Version: 1}
+	require.NoError(c.t, c.store.CreateWebhookEndpoint(c.ctx, e))
+	return e
+}
+
+// webhookDelivery stores a failed delivery to a new endpoint of the scope's tenant.
+func (c *cell) webhookDelivery() *webhook.Delivery {
+	c.t.Helper()
+	e := c.webhook()
+	now := c.w.f.clock.Now().UTC()
+	id := uuid.Must(uuid.NewV7())
+	d := &webhook.Delivery{ID: id, TenantID: e.TenantID, EndpointID: e.ID, MessageID: "msg_" + id.String(), Event: string(notify.TicketDone),
+		Payload: []byte(`{"type":"ticket.done"}`), State: webhook.Failed, Attempts: 8, NextAttemptAt: now, CreatedAt: now}
+	require.NoError(c.t, c.store.EnqueueWebhookDeliveries(c.ctx, []*webhook.Delivery{d}))
+	return d
 }
 
 // pushSubscription stores a push subscription of the scope's tenant for userID.

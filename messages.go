@@ -130,7 +130,7 @@ func (d *Desk) PostMessage(ctx context.Context, actor tenant.Actor, ticketID uui
 			return err
 		}
 		if !in.Internal {
-			c.occs = append(c.occs, occurrence{ev: notify.CommentAdded, actor: actor, ticket: t, comment: in.Body})
+			c.occs = append(c.occs, occurrence{ev: notify.CommentAdded, actor: actor, ticket: t, comment: in.Body, messageID: m.ID})
 		}
 		// Every post updates the ticket (its last activity), so a post and a concurrent change
 		// of state, such as a close, cannot both commit unseen by each other.

@@ -14,6 +14,7 @@ import (
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
+	"github.com/deskkit/helpdesk/webhook"
 	"github.com/google/uuid"
 )
 
@@ -37,6 +38,10 @@ type occurrence struct {
 	plannedAt *time.Time
 	// session is the video session concerned: its link replaces the requester's ticket link.
 	session *ticket.Session
+	// messageID is the ticket message comment.added is about.
+	messageID uuid.UUID
+	// endpoint is the webhook endpoint webhook.disabled is about.
+	endpoint *webhook.Endpoint
 	// only, when set, narrows the channels besides in-app (invitations go by e-mail and/or
 	// SMS as the tenant's offer says).
 	only []notify.Channel
@@ -87,6 +92,9 @@ func (d *Desk) notify(ctx context.Context, q storage.Queries, tenantID uuid.UUID
 // notifyIn is notify for a tenant the transaction has read already.
 func (d *Desk) notifyIn(ctx context.Context, q storage.Queries, ten *tenant.Tenant, occs ...occurrence) error {
 	l := &lookup{ctx: ctx, q: q, tenantID: ten.ID}
+	if err := d.enqueueWebhooks(l, occs); err != nil {
+		return fmt.Errorf("webhooks: %w", err)
+	}
 	var out []*notify.Notification
 	for i := range occs {
 		ns, err := d.render(l, ten, &occs[i])
@@ -112,6 +120,8 @@ type lookup struct {
 	teams      map[uuid.UUID]*tenant.Team
 	priorities map[uuid.UUID]*ticket.Priority
 	templates  map[notify.Event][]*notify.Template
+	// endpoints are the tenant's webhook endpoints (nil until asked).
+	endpoints *[]*webhook.Endpoint
 	// ownSMTP says whether the tenant has a mail server of its own (nil until asked).
 	ownSMTP *bool
 }
@@ -360,6 +370,16 @@ func (d *Desk) party(l *lookup, ten *tenant.Tenant, o *occurrence, p notify.Part
 			rs[i] = userRecipient(u)
 		}
 		return rs, nil
+	case notify.Admins:
+		admins, err := standIns(l.ctx, l.q, l.tenantID)
+		if err != nil {
+			return nil, err
+		}
+		rs := make([]recipient, len(admins))
+		for i, u := range admins {
+			rs[i] = userRecipient(u)
+		}
+		return rs, nil
 	case notify.OtherParty:
 		if o.actor.IsStaff() {
 			return d.requester(l, o)
@@ -432,6 +452,11 @@ func (d *Desk) tagData(l *lookup, ten *tenant.Tenant, o *occurrence) (notify.Dat
 	}
 	if ten.Settings.SupportLink != "" {
 		data[notify.TagSupportLink] = ten.Settings.SupportLink
+	}
+	if e := o.endpoint; e != nil {
+		data[notify.TagWebhookURL] = e.URL
+		data[notify.TagWebhookReason] = e.DisabledReason
+		data[notify.TagWebhookLink] = d.webhookURL(e.ID)
 	}
 	if o.plannedAt != nil {
 		data[notify.TagPlanningDate] = o.plannedAt.UTC().Format("2006-01-02 15:04") + " UTC"

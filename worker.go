@@ -14,8 +14,8 @@ import (
 )
 
 // Run does the Desk's background work until ctx ends, then returns nil: it fires the timers
-// as they come due (see FireTimersOnce) and delivers the notifications of the outbox (see
-// DispatchOnce) as soon as they are due. Each loop is woken by this Desk's own writes and
+// as they come due (see FireTimersOnce), delivers the notifications of the outbox (see
+// DispatchOnce) and the webhooks (see DeliverWebhooksOnce) as soon as they are due. Each loop is woken by this Desk's own writes and
 // sleeps no longer than the next due time it knows of; it also looks every PollInterval
 // (Config.Timers, Config.Dispatch), so work another process added is found within that, and a
 // lost wake-up delays work, never loses it. On PostgreSQL, LISTEN/NOTIFY also wakes the
@@ -27,6 +27,10 @@ func (d *Desk) Run(ctx context.Context) error {
 	wg.Go(func() {
 		d.loop(ctx, "firing timers", d.cfg.Timers.BatchSize, d.cfg.Timers.PollInterval, d.timerWake,
 			d.FireTimersOnce, d.store.NextTimerRun)
+	})
+	wg.Go(func() {
+		d.loop(ctx, "delivering webhooks", d.cfg.Webhooks.BatchSize, d.cfg.Webhooks.PollInterval, d.webhookWake,
+			d.DeliverWebhooksOnce, d.store.NextWebhookDue)
 	})
 	if l, ok := d.store.(storage.OutboxListener); ok {
 		wg.Go(func() { d.listen(ctx, l) })
@@ -89,9 +93,13 @@ func (d *Desk) listen(ctx context.Context, l storage.OutboxListener) {
 				d.cfg.Logger.Warn("helpdesk: listening for notifications failed; polling meanwhile", "err", err)
 			}
 		default:
-			d.signal() // whatever was enqueued while the listener was away
+			// Whatever was enqueued while the listener was away; the outbox's signal is also
+			// the webhook deliveries'.
+			d.signal()
+			wakeUp(d.webhookWake)
 			for range ch {
 				d.signal()
+				wakeUp(d.webhookWake)
 			}
 		}
 		timer := time.NewTimer(d.cfg.Dispatch.PollInterval)

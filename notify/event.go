@@ -36,6 +36,7 @@ const (
 	UserRegistered           Event = "user.registered"
 	PasswordReset            Event = "password.reset"
 	RequestLinkSent          Event = "request_link.sent"
+	WebhookDisabled          Event = "webhook.disabled"
 )
 
 // Party is a kind of recipient, resolved against the ticket or user an event concerns.
@@ -63,6 +64,8 @@ const (
 	User Party = "user"
 	// Contact is the named contact staff sent a request link to.
 	Contact Party = "contact"
+	// Admins are the tenant's active admins.
+	Admins Party = "admins"
 )
 
 // Spec describes one event of the catalogue.
@@ -120,6 +123,7 @@ var catalogue = []Spec{
 	{UserRegistered, []Party{User}, []Channel{Email}, []Tag{TagAccountLink, TagRecipientName, TagSupportLink, TagDate, TagTime}, "a person registered; the link confirms the address and sets the password"},
 	{PasswordReset, []Party{User}, []Channel{Email}, []Tag{TagAccountLink, TagRecipientName, TagSupportLink, TagDate, TagTime}, "a password reset was requested; the link sets a new password"},
 	{RequestLinkSent, []Party{Contact}, []Channel{Email}, []Tag{TagFormLink, TagDeviceName, TagRecipientName, TagSupportLink, TagDate, TagTime}, "staff sent a named contact a request link to open a ticket for a device"},
+	{WebhookDisabled, []Party{Admins}, mailAndApp, []Tag{TagWebhookURL, TagWebhookReason, TagWebhookLink, TagRecipientName, TagSupportLink, TagDate, TagTime}, "a webhook endpoint was switched off after a run of failed deliveries"},
 }
 
 // Catalogue returns every event's Spec, in catalogue order. The result is a copy.

@@ -30,6 +30,9 @@ const (
 	TagAccountLink   Tag = "account_link"   // the one-time link of an account event
 	TagFormLink      Tag = "form_link"      // the request link that opens a device's request form
 	TagDeviceName    Tag = "device_name"    // the device a request link is for
+	TagWebhookURL    Tag = "webhook_url"    // the URL of a webhook endpoint
+	TagWebhookReason Tag = "webhook_reason" // why a webhook endpoint was switched off
+	TagWebhookLink   Tag = "webhook_link"   // the webhook endpoint's page in the back office
 )
 
 // TagInfo describes a tag of the catalogue.
@@ -63,6 +66,9 @@ var tagCatalogue = []TagInfo{
 	{TagFormLink, "the request link that opens the device's request form", "https://desk.example/request-links/7Hd0aQ"},
 	{TagDeviceName, "the device the request link is for", "Pump P-200"},
 	{TagAccountLink, "the one-time link of the account event", "https://desk.example/invitation/Zr8pQw"},
+	{TagWebhookURL, "the URL of the webhook endpoint", "https://erp.example/hooks/helpdesk"},
+	{TagWebhookReason, "why the webhook endpoint was switched off", "20 failed attempts in a row; the last: 503 Service Unavailable"},
+	{TagWebhookLink, "the webhook endpoint's page in the back office", "https://desk.example/company/webhooks/0193a1b2-0000-7000-8000-000000000321"},
 }
 
 // Tags returns the tag catalogue, in a fixed order. The result is a copy.

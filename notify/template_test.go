@@ -222,7 +222,7 @@ func TestSwitches(t *testing.T) {
 }
 
 func TestCatalogueIsDomainMD(t *testing.T) {
-	// docs/concepts.md, "Notifications": the 25 events with their recipients.
+	// docs/concepts.md, "Notifications": the 26 events with their recipients.
 	want := map[notify.Event][]notify.Party{
 		notify.TicketRequested: {notify.Supervisor}, notify.TicketOffered: {notify.Offered},
 		notify.TicketAssigned: {notify.Agent}, notify.TicketAccepted: {notify.Requester},
@@ -236,7 +236,7 @@ func TestCatalogueIsDomainMD(t *testing.T) {
 		notify.EscalationRefused: {notify.Supervisor}, notify.EscalationExpired: {notify.Supervisor},
 		notify.EscalationUnaccepted: {notify.Supervisor}, notify.EscalationCompleted: {notify.Supervisor, notify.Agent},
 		notify.UserInvited: {notify.User}, notify.UserRegistered: {notify.User}, notify.PasswordReset: {notify.User},
-		notify.RequestLinkSent: {notify.Contact},
+		notify.RequestLinkSent: {notify.Contact}, notify.WebhookDisabled: {notify.Admins},
 	}
 	got := map[notify.Event][]notify.Party{}
 	for _, s := range notify.Catalogue() {

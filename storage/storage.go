@@ -88,6 +88,7 @@ type Queries interface {
 	PushSubscriptions
 	APITokens
 	Idempotency
+	Webhooks
 }
 
 // PushSubscriptions stores users' Web Push subscriptions: the browsers a user asked to be

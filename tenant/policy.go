@@ -66,6 +66,9 @@ const (
 	ActInbox            Action = "notify.inbox"  // one's own in-app notifications (the bell)
 	ActPush             Action = "notify.push"   // one's own browsers' push subscriptions
 	ActSMTP             Action = "notify.smtp"   // the tenant's own mail server: set, read, test
+	// ActWebhooks is managing the tenant's webhook endpoints: they receive every event of
+	// the tenant, so only admins may point them somewhere.
+	ActWebhooks Action = "webhook.manage"
 
 	ActSessionJoin Action = "session.join" // join a call: get a video token for it
 	ActMediaUpload Action = "media.upload" // upload photos and videos to a ticket
@@ -192,6 +195,7 @@ var rules = map[Action]rule{
 	ActInbox:            {who: employees | customers},
 	ActPush:             {who: employees | customers},
 	ActSMTP:             {who: pAdmin},
+	ActWebhooks:         {who: pAdmin},
 	ActStatsRead:        {who: people},
 
 	// The "who" column of the ticket lifecycle. A customer_user is the requester of the

@@ -128,6 +128,7 @@ var scopes = map[Action]Scopes{
 	ActTeamRead:       ScopeRead,
 	ActShareLogin:     ScopeAdmin,
 	ActAPITokens:      ScopeAdmin,
+	ActWebhooks:       ScopeAdmin,
 
 	ActNotifyTemplates:  ScopeAdmin,
 	ActAccountTemplates: ScopeAdmin,

@@ -23,7 +23,7 @@ func TestRowColumns(t *testing.T) {
 	rows := []scannable{&tenantRow{}, &customerRow{}, &departmentRow{}, &projectRow{}, &templateRow{},
 		&deviceRow{}, &codeRow{}, &statusRow{}, &priorityRow{}, &ticketRow{}, &messageRow{}, &historyRow{},
 		&sessionRow{}, &auditRow{}, &userRow{}, &teamRow{}, &teamMemberRow{}, &metaTeamRow{}, &userTokenRow{}, &requestLinkRow{},
-		&authSessionRow{}, &notificationRow{}, &notificationTemplateRow{}, &timerRow{}, &attachmentRow{}, &cannedRow{}}
+		&authSessionRow{}, &notificationRow{}, &notificationTemplateRow{}, &timerRow{}, &attachmentRow{}, &cannedRow{}, &webhookEndpointRow{}, &webhookDeliveryRow{}}
 	for _, r := range rows {
 		v := reflect.ValueOf(r).Elem()
 		t.Run(v.Type().Name(), func(t *testing.T) {

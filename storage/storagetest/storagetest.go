@@ -81,6 +81,8 @@ func Run(t *testing.T, h Harness) {
 	t.Run("PushSubscriptions", func(t *testing.T) { testPushSubscriptions(t, h) })
 	t.Run("APITokens", func(t *testing.T) { testAPITokens(t, h) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, h) })
+	t.Run("WebhookEndpoints", func(t *testing.T) { testWebhookEndpoints(t, h) })
+	t.Run("WebhookDeliveries", func(t *testing.T) { testWebhookDeliveries(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 

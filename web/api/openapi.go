@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskkit/helpdesk/notify"
+	"github.com/deskkit/helpdesk/webhook"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/uuid"
 )
@@ -68,7 +70,42 @@ func document(ops []operation) (*openapi3.T, error) {
 		}
 		item.SetOperation(o.method, op)
 	}
+	doc.Webhooks = g.webhooks()
 	return doc, nil
+}
+
+// webhooks describes what a tenant's webhook endpoints receive: for each event of the
+// catalogue, and for a test send, a POST of the payload, signed as the Standard Webhooks
+// specification says.
+func (g *generator) webhooks() map[string]*openapi3.PathItem {
+	payload := g.schema(reflect.TypeFor[webhook.Payload]())
+	header := func(name, desc string) *openapi3.ParameterRef {
+		return &openapi3.ParameterRef{Value: &openapi3.Parameter{Name: name, In: "header", Required: true,
+			Description: desc, Schema: openapi3.NewSchemaRef("", openapi3.NewStringSchema())}}
+	}
+	params := openapi3.Parameters{
+		header("webhook-id", "the message's ID: the same on every attempt and replay, for de-duplication"),
+		header("webhook-timestamp", "when the attempt was signed, in Unix seconds"),
+		header("webhook-signature", "v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; "+
+			"two, space-separated, while a rotated secret still signs"),
+	}
+	out := map[string]*openapi3.PathItem{}
+	add := func(event, summary string) {
+		op := &openapi3.Operation{OperationID: "webhook_" + strings.NewReplacer(".", "_").Replace(event),
+			Tags: []string{"Webhooks"}, Summary: summary, Parameters: params,
+			RequestBody: &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{Required: true,
+				Description: "the payload; its type is " + event,
+				Content:     openapi3.NewContentWithJSONSchemaRef(payload)}},
+			Responses: openapi3.NewResponses()}
+		op.Responses.Set("2XX", &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(
+			"delivered; any other answer (or none within the timeout) is retried with backoff")})
+		out[event] = &openapi3.PathItem{Post: op}
+	}
+	for _, spec := range notify.Catalogue() {
+		add(string(spec.Event), spec.Description)
+	}
+	add(webhook.TestEvent, "a test send from the back office or POST /webhooks/{id}/test")
+	return out
 }
 
 func (g *generator) operation(o operation, problem *openapi3.SchemaRef) (*openapi3.Operation, error) {

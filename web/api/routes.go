@@ -4,5 +4,5 @@ import "slices"
 
 // operations is the API: every operation of every area, in the document's order.
 func operations() []operation {
-	return slices.Concat(ticketOps(), sessionsOps(), catalogOps(), companyOps(), settingsOps(), tokenOps())
+	return slices.Concat(ticketOps(), sessionsOps(), catalogOps(), companyOps(), settingsOps(), tokenOps(), webhookOps())
 }

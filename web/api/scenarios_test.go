@@ -60,7 +60,7 @@ var (
 // scenarios has the scenarios of every operation, by operationId. TestScenarios fails when an
 // operation has none, so a new operation cannot go untested.
 func scenarios() map[string][]scenario {
-	return mergeScenarios(ticketScenarios(), sessionsScenarios(), catalogScenarios(), companyScenarios(), settingsScenarios(), tokenScenarios())
+	return mergeScenarios(ticketScenarios(), sessionsScenarios(), catalogScenarios(), companyScenarios(), settingsScenarios(), tokenScenarios(), webhookScenarios())
 }
 
 func mergeScenarios(ms ...map[string][]scenario) map[string][]scenario {

@@ -164,7 +164,7 @@ func newWorld(t *testing.T, e engine) *world {
 		require.NoError(t, err)
 		w.ids["attachment:"+tk] = files.Items[0].ID
 	}
-	for _, records := range []func(*testing.T, *world){sessionsRecords, catalogRecords, companyRecords, settingsRecords, tokenRecords} {
+	for _, records := range []func(*testing.T, *world){sessionsRecords, catalogRecords, companyRecords, settingsRecords, tokenRecords, webhookRecords} {
 		records(t, w)
 	}
 	return w

@@ -130,7 +130,7 @@ type route struct {
 // without its isolation case and its expectations for every role.
 func (h *Handler) routes() []route {
 	return slices.Concat(h.coreRoutes(), h.ticketRoutes(), h.sessionRoutes(), h.catalogRoutes(),
-		h.codeRoutes(), h.companyRoutes(), h.settingsRoutes(), h.appRoutes(), h.tokenRoutes())
+		h.codeRoutes(), h.companyRoutes(), h.settingsRoutes(), h.webhookRoutes(), h.appRoutes(), h.tokenRoutes())
 }
 
 // coreRoutes are signing in and out, the dashboard, the bell and the profile.

@@ -41,6 +41,9 @@ type site struct {
 	admin  tenant.Actor
 	srv    *httptest.Server
 	log    *bytes.Buffer
+	// hooks is a webhook receiver on loopback answering 204: the site's Desk allows private
+	// targets for it.
+	hooks *httptest.Server
 }
 
 func newSite(t *testing.T) *site {
@@ -53,14 +56,16 @@ func newSite(t *testing.T) *site {
 	srv := httptest.NewUnstartedServer(nil)
 	d, err := helpdesk.New(s, &helpdesk.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
 		SecretKeys: [][]byte{[]byte("the back office tests' key, 32 b")}, Blobs: blob.NewMem(),
-		Logger: slog.New(slog.DiscardHandler), MaxConcurrentHashes: 16})
+		Logger: slog.New(slog.DiscardHandler), MaxConcurrentHashes: 16, AllowPrivateTargets: true})
 	require.NoError(t, err)
+	hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(hooks.Close)
 	op, err := d.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: "Acme Service", Language: "en"})
 	require.NoError(t, err)
 	u, _, err := d.CreateUser(ctx, tenant.SystemFor(op.ID), helpdesk.NewUser{Email: "ada@acme.example", Name: "Ada Admin",
 		Role: tenant.RoleAdmin, Password: password})
 	require.NoError(t, err)
-	st := &site{store: s, desk: d, tenant: op, admin: tenant.Employee(op.ID, u.ID, tenant.RoleAdmin, u.Name), log: &bytes.Buffer{}}
+	st := &site{store: s, desk: d, tenant: op, admin: tenant.Employee(op.ID, u.ID, tenant.RoleAdmin, u.Name), log: &bytes.Buffer{}, hooks: hooks}
 	h, err := backoffice.New(d, &backoffice.Config{Tenant: backoffice.SingleTenant(op.ID), Logger: slog.New(slog.NewTextHandler(st.log, nil))})
 	require.NoError(t, err)
 	srv.Config.Handler = h

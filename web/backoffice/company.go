@@ -208,6 +208,7 @@ var sections = []section{
 	{tenant.ActTenantSettings, "/company/settings", "bo.company.settings.title", "bo.company.settings.hint"},
 	{tenant.ActNotifyTemplates, "/company/templates", "bo.company.templates.title", "bo.company.templates.hint"},
 	{tenant.ActSMTP, "/company/smtp", "bo.company.smtp.title", "bo.company.smtp.hint"},
+	{tenant.ActWebhooks, "/company/webhooks", "bo.company.webhooks.title", "bo.company.webhooks.hint"},
 	{tenant.ActOutbox, "/company/notifications", "bo.company.notifications.title", "bo.company.notifications.hint"},
 	{tenant.ActAuditRead, "/company/audit", "bo.company.audit.title", "bo.company.audit.hint"},
 }

@@ -65,14 +65,16 @@
 // branding; each section its own form, a stale version told with the input kept),
 // /company/templates (notification templates with a live preview and the SMS segment
 // count), /company/smtp (the tenant's mail server, its password never shown, with a test send
-// that names the failing step), /company/notifications (failed ones, retried from there) and
+// that names the failing step), /company/webhooks (endpoints subscribed to events, each
+// secret shown once when made or rotated, a test send with its answer, the delivery log with
+// a replay per delivery), /company/notifications (failed ones, retried from there) and
 // /company/audit.
 //
 // # Routes
 //
 // Each module keeps its part of the one route table beside its handlers (see the doc comments
 // of coreRoutes, ticketRoutes, sessionRoutes, catalogRoutes, codeRoutes, companyRoutes,
-// settingsRoutes and appRoutes). The tests walk the table: every route as every role, and
+// settingsRoutes, webhookRoutes and appRoutes). The tests walk the table: every route as every role, and
 // every route that names a record with another tenant's and another customer's, which must
 // not be found.
 //

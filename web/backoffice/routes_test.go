@@ -56,7 +56,7 @@ func staff(lead, agent, customers int) map[string]int {
 func modules() module {
 	all := module{}
 	for _, m := range []module{coreRoutes(), ticketRoutes(), sessionRoutes(), catalogRoutes(), codeRoutes(),
-		companyRoutes(), settingsRoutes(), appRoutes(), tokenRoutes()} {
+		companyRoutes(), settingsRoutes(), webhookRoutes(), appRoutes(), tokenRoutes()} {
 		for p, c := range m {
 			if _, dup := all[p]; dup {
 				panic("two modules claim " + p)

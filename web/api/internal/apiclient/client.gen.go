@@ -70,6 +70,7 @@ const (
 	BellItemEventTicketRequested          BellItemEvent = "ticket.requested"
 	BellItemEventUserInvited              BellItemEvent = "user.invited"
 	BellItemEventUserRegistered           BellItemEvent = "user.registered"
+	BellItemEventWebhookDisabled          BellItemEvent = "webhook.disabled"
 )
 
 // Valid indicates whether the value is a known member of the BellItemEvent enum.
@@ -126,6 +127,8 @@ func (e BellItemEvent) Valid() bool {
 	case BellItemEventUserInvited:
 		return true
 	case BellItemEventUserRegistered:
+		return true
+	case BellItemEventWebhookDisabled:
 		return true
 	default:
 		return false
@@ -285,6 +288,99 @@ func (e CreatedTicketState) Valid() bool {
 	}
 }
 
+// Defines values for CreatedWebhookEvents.
+const (
+	CreatedWebhookEventsCommentAdded             CreatedWebhookEvents = "comment.added"
+	CreatedWebhookEventsEscalationCompleted      CreatedWebhookEvents = "escalation.completed"
+	CreatedWebhookEventsEscalationExpired        CreatedWebhookEvents = "escalation.expired"
+	CreatedWebhookEventsEscalationRefused        CreatedWebhookEvents = "escalation.refused"
+	CreatedWebhookEventsEscalationUnaccepted     CreatedWebhookEvents = "escalation.unaccepted"
+	CreatedWebhookEventsInvitationExpired        CreatedWebhookEvents = "invitation.expired"
+	CreatedWebhookEventsInvitationRefused        CreatedWebhookEvents = "invitation.refused"
+	CreatedWebhookEventsInvitationReminder       CreatedWebhookEvents = "invitation.reminder"
+	CreatedWebhookEventsInvitationSent           CreatedWebhookEvents = "invitation.sent"
+	CreatedWebhookEventsPasswordReset            CreatedWebhookEvents = "password.reset"
+	CreatedWebhookEventsRequestLinkSent          CreatedWebhookEvents = "request_link.sent"
+	CreatedWebhookEventsSessionCompleted         CreatedWebhookEvents = "session.completed"
+	CreatedWebhookEventsSessionConfirmed         CreatedWebhookEvents = "session.confirmed"
+	CreatedWebhookEventsSessionRequested         CreatedWebhookEvents = "session.requested"
+	CreatedWebhookEventsSessionStarted           CreatedWebhookEvents = "session.started"
+	CreatedWebhookEventsTicketAccepted           CreatedWebhookEvents = "ticket.accepted"
+	CreatedWebhookEventsTicketAssigned           CreatedWebhookEvents = "ticket.assigned"
+	CreatedWebhookEventsTicketAutoClosed         CreatedWebhookEvents = "ticket.auto_closed"
+	CreatedWebhookEventsTicketClosed             CreatedWebhookEvents = "ticket.closed"
+	CreatedWebhookEventsTicketCreatedForCustomer CreatedWebhookEvents = "ticket.created_for_customer"
+	CreatedWebhookEventsTicketDone               CreatedWebhookEvents = "ticket.done"
+	CreatedWebhookEventsTicketOffered            CreatedWebhookEvents = "ticket.offered"
+	CreatedWebhookEventsTicketRejected           CreatedWebhookEvents = "ticket.rejected"
+	CreatedWebhookEventsTicketRequested          CreatedWebhookEvents = "ticket.requested"
+	CreatedWebhookEventsUserInvited              CreatedWebhookEvents = "user.invited"
+	CreatedWebhookEventsUserRegistered           CreatedWebhookEvents = "user.registered"
+	CreatedWebhookEventsWebhookDisabled          CreatedWebhookEvents = "webhook.disabled"
+)
+
+// Valid indicates whether the value is a known member of the CreatedWebhookEvents enum.
+func (e CreatedWebhookEvents) Valid() bool {
+	switch e {
+	case CreatedWebhookEventsCommentAdded:
+		return true
+	case CreatedWebhookEventsEscalationCompleted:
+		return true
+	case CreatedWebhookEventsEscalationExpired:
+		return true
+	case CreatedWebhookEventsEscalationRefused:
+		return true
+	case CreatedWebhookEventsEscalationUnaccepted:
+		return true
+	case CreatedWebhookEventsInvitationExpired:
+		return true
+	case CreatedWebhookEventsInvitationRefused:
+		return true
+	case CreatedWebhookEventsInvitationReminder:
+		return true
+	case CreatedWebhookEventsInvitationSent:
+		return true
+	case CreatedWebhookEventsPasswordReset:
+		return true
+	case CreatedWebhookEventsRequestLinkSent:
+		return true
+	case CreatedWebhookEventsSessionCompleted:
+		return true
+	case CreatedWebhookEventsSessionConfirmed:
+		return true
+	case CreatedWebhookEventsSessionRequested:
+		return true
+	case CreatedWebhookEventsSessionStarted:
+		return true
+	case CreatedWebhookEventsTicketAccepted:
+		return true
+	case CreatedWebhookEventsTicketAssigned:
+		return true
+	case CreatedWebhookEventsTicketAutoClosed:
+		return true
+	case CreatedWebhookEventsTicketClosed:
+		return true
+	case CreatedWebhookEventsTicketCreatedForCustomer:
+		return true
+	case CreatedWebhookEventsTicketDone:
+		return true
+	case CreatedWebhookEventsTicketOffered:
+		return true
+	case CreatedWebhookEventsTicketRejected:
+		return true
+	case CreatedWebhookEventsTicketRequested:
+		return true
+	case CreatedWebhookEventsUserInvited:
+		return true
+	case CreatedWebhookEventsUserRegistered:
+		return true
+	case CreatedWebhookEventsWebhookDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeviceFieldType.
 const (
 	DeviceFieldTypeDate   DeviceFieldType = "date"
@@ -420,6 +516,99 @@ func (e NewUserBodyRole) Valid() bool {
 	}
 }
 
+// Defines values for NewWebhookBodyEvents.
+const (
+	NewWebhookBodyEventsCommentAdded             NewWebhookBodyEvents = "comment.added"
+	NewWebhookBodyEventsEscalationCompleted      NewWebhookBodyEvents = "escalation.completed"
+	NewWebhookBodyEventsEscalationExpired        NewWebhookBodyEvents = "escalation.expired"
+	NewWebhookBodyEventsEscalationRefused        NewWebhookBodyEvents = "escalation.refused"
+	NewWebhookBodyEventsEscalationUnaccepted     NewWebhookBodyEvents = "escalation.unaccepted"
+	NewWebhookBodyEventsInvitationExpired        NewWebhookBodyEvents = "invitation.expired"
+	NewWebhookBodyEventsInvitationRefused        NewWebhookBodyEvents = "invitation.refused"
+	NewWebhookBodyEventsInvitationReminder       NewWebhookBodyEvents = "invitation.reminder"
+	NewWebhookBodyEventsInvitationSent           NewWebhookBodyEvents = "invitation.sent"
+	NewWebhookBodyEventsPasswordReset            NewWebhookBodyEvents = "password.reset"
+	NewWebhookBodyEventsRequestLinkSent          NewWebhookBodyEvents = "request_link.sent"
+	NewWebhookBodyEventsSessionCompleted         NewWebhookBodyEvents = "session.completed"
+	NewWebhookBodyEventsSessionConfirmed         NewWebhookBodyEvents = "session.confirmed"
+	NewWebhookBodyEventsSessionRequested         NewWebhookBodyEvents = "session.requested"
+	NewWebhookBodyEventsSessionStarted           NewWebhookBodyEvents = "session.started"
+	NewWebhookBodyEventsTicketAccepted           NewWebhookBodyEvents = "ticket.accepted"
+	NewWebhookBodyEventsTicketAssigned           NewWebhookBodyEvents = "ticket.assigned"
+	NewWebhookBodyEventsTicketAutoClosed         NewWebhookBodyEvents = "ticket.auto_closed"
+	NewWebhookBodyEventsTicketClosed             NewWebhookBodyEvents = "ticket.closed"
+	NewWebhookBodyEventsTicketCreatedForCustomer NewWebhookBodyEvents = "ticket.created_for_customer"
+	NewWebhookBodyEventsTicketDone               NewWebhookBodyEvents = "ticket.done"
+	NewWebhookBodyEventsTicketOffered            NewWebhookBodyEvents = "ticket.offered"
+	NewWebhookBodyEventsTicketRejected           NewWebhookBodyEvents = "ticket.rejected"
+	NewWebhookBodyEventsTicketRequested          NewWebhookBodyEvents = "ticket.requested"
+	NewWebhookBodyEventsUserInvited              NewWebhookBodyEvents = "user.invited"
+	NewWebhookBodyEventsUserRegistered           NewWebhookBodyEvents = "user.registered"
+	NewWebhookBodyEventsWebhookDisabled          NewWebhookBodyEvents = "webhook.disabled"
+)
+
+// Valid indicates whether the value is a known member of the NewWebhookBodyEvents enum.
+func (e NewWebhookBodyEvents) Valid() bool {
+	switch e {
+	case NewWebhookBodyEventsCommentAdded:
+		return true
+	case NewWebhookBodyEventsEscalationCompleted:
+		return true
+	case NewWebhookBodyEventsEscalationExpired:
+		return true
+	case NewWebhookBodyEventsEscalationRefused:
+		return true
+	case NewWebhookBodyEventsEscalationUnaccepted:
+		return true
+	case NewWebhookBodyEventsInvitationExpired:
+		return true
+	case NewWebhookBodyEventsInvitationRefused:
+		return true
+	case NewWebhookBodyEventsInvitationReminder:
+		return true
+	case NewWebhookBodyEventsInvitationSent:
+		return true
+	case NewWebhookBodyEventsPasswordReset:
+		return true
+	case NewWebhookBodyEventsRequestLinkSent:
+		return true
+	case NewWebhookBodyEventsSessionCompleted:
+		return true
+	case NewWebhookBodyEventsSessionConfirmed:
+		return true
+	case NewWebhookBodyEventsSessionRequested:
+		return true
+	case NewWebhookBodyEventsSessionStarted:
+		return true
+	case NewWebhookBodyEventsTicketAccepted:
+		return true
+	case NewWebhookBodyEventsTicketAssigned:
+		return true
+	case NewWebhookBodyEventsTicketAutoClosed:
+		return true
+	case NewWebhookBodyEventsTicketClosed:
+		return true
+	case NewWebhookBodyEventsTicketCreatedForCustomer:
+		return true
+	case NewWebhookBodyEventsTicketDone:
+		return true
+	case NewWebhookBodyEventsTicketOffered:
+		return true
+	case NewWebhookBodyEventsTicketRejected:
+		return true
+	case NewWebhookBodyEventsTicketRequested:
+		return true
+	case NewWebhookBodyEventsUserInvited:
+		return true
+	case NewWebhookBodyEventsUserRegistered:
+		return true
+	case NewWebhookBodyEventsWebhookDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for NotificationChannel.
 const (
 	NotificationChannelEmail NotificationChannel = "email"
@@ -472,6 +661,7 @@ const (
 	NotificationEventTicketRequested          NotificationEvent = "ticket.requested"
 	NotificationEventUserInvited              NotificationEvent = "user.invited"
 	NotificationEventUserRegistered           NotificationEvent = "user.registered"
+	NotificationEventWebhookDisabled          NotificationEvent = "webhook.disabled"
 )
 
 // Valid indicates whether the value is a known member of the NotificationEvent enum.
@@ -528,6 +718,8 @@ func (e NotificationEvent) Valid() bool {
 	case NotificationEventUserInvited:
 		return true
 	case NotificationEventUserRegistered:
+		return true
+	case NotificationEventWebhookDisabled:
 		return true
 	default:
 		return false
@@ -610,6 +802,7 @@ const (
 	NotificationTemplateEventTicketRequested          NotificationTemplateEvent = "ticket.requested"
 	NotificationTemplateEventUserInvited              NotificationTemplateEvent = "user.invited"
 	NotificationTemplateEventUserRegistered           NotificationTemplateEvent = "user.registered"
+	NotificationTemplateEventWebhookDisabled          NotificationTemplateEvent = "webhook.disabled"
 )
 
 // Valid indicates whether the value is a known member of the NotificationTemplateEvent enum.
@@ -666,6 +859,8 @@ func (e NotificationTemplateEvent) Valid() bool {
 	case NotificationTemplateEventUserInvited:
 		return true
 	case NotificationTemplateEventUserRegistered:
+		return true
+	case NotificationTemplateEventWebhookDisabled:
 		return true
 	default:
 		return false
@@ -724,6 +919,7 @@ const (
 	NotificationTemplateBodyEventTicketRequested          NotificationTemplateBodyEvent = "ticket.requested"
 	NotificationTemplateBodyEventUserInvited              NotificationTemplateBodyEvent = "user.invited"
 	NotificationTemplateBodyEventUserRegistered           NotificationTemplateBodyEvent = "user.registered"
+	NotificationTemplateBodyEventWebhookDisabled          NotificationTemplateBodyEvent = "webhook.disabled"
 )
 
 // Valid indicates whether the value is a known member of the NotificationTemplateBodyEvent enum.
@@ -780,6 +976,8 @@ func (e NotificationTemplateBodyEvent) Valid() bool {
 	case NotificationTemplateBodyEventUserInvited:
 		return true
 	case NotificationTemplateBodyEventUserRegistered:
+		return true
+	case NotificationTemplateBodyEventWebhookDisabled:
 		return true
 	default:
 		return false
@@ -1419,6 +1617,213 @@ func (e UserEditBodyRole) Valid() bool {
 	}
 }
 
+// Defines values for WebhookEvents.
+const (
+	WebhookEventsCommentAdded             WebhookEvents = "comment.added"
+	WebhookEventsEscalationCompleted      WebhookEvents = "escalation.completed"
+	WebhookEventsEscalationExpired        WebhookEvents = "escalation.expired"
+	WebhookEventsEscalationRefused        WebhookEvents = "escalation.refused"
+	WebhookEventsEscalationUnaccepted     WebhookEvents = "escalation.unaccepted"
+	WebhookEventsInvitationExpired        WebhookEvents = "invitation.expired"
+	WebhookEventsInvitationRefused        WebhookEvents = "invitation.refused"
+	WebhookEventsInvitationReminder       WebhookEvents = "invitation.reminder"
+	WebhookEventsInvitationSent           WebhookEvents = "invitation.sent"
+	WebhookEventsPasswordReset            WebhookEvents = "password.reset"
+	WebhookEventsRequestLinkSent          WebhookEvents = "request_link.sent"
+	WebhookEventsSessionCompleted         WebhookEvents = "session.completed"
+	WebhookEventsSessionConfirmed         WebhookEvents = "session.confirmed"
+	WebhookEventsSessionRequested         WebhookEvents = "session.requested"
+	WebhookEventsSessionStarted           WebhookEvents = "session.started"
+	WebhookEventsTicketAccepted           WebhookEvents = "ticket.accepted"
+	WebhookEventsTicketAssigned           WebhookEvents = "ticket.assigned"
+	WebhookEventsTicketAutoClosed         WebhookEvents = "ticket.auto_closed"
+	WebhookEventsTicketClosed             WebhookEvents = "ticket.closed"
+	WebhookEventsTicketCreatedForCustomer WebhookEvents = "ticket.created_for_customer"
+	WebhookEventsTicketDone               WebhookEvents = "ticket.done"
+	WebhookEventsTicketOffered            WebhookEvents = "ticket.offered"
+	WebhookEventsTicketRejected           WebhookEvents = "ticket.rejected"
+	WebhookEventsTicketRequested          WebhookEvents = "ticket.requested"
+	WebhookEventsUserInvited              WebhookEvents = "user.invited"
+	WebhookEventsUserRegistered           WebhookEvents = "user.registered"
+	WebhookEventsWebhookDisabled          WebhookEvents = "webhook.disabled"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEvents enum.
+func (e WebhookEvents) Valid() bool {
+	switch e {
+	case WebhookEventsCommentAdded:
+		return true
+	case WebhookEventsEscalationCompleted:
+		return true
+	case WebhookEventsEscalationExpired:
+		return true
+	case WebhookEventsEscalationRefused:
+		return true
+	case WebhookEventsEscalationUnaccepted:
+		return true
+	case WebhookEventsInvitationExpired:
+		return true
+	case WebhookEventsInvitationRefused:
+		return true
+	case WebhookEventsInvitationReminder:
+		return true
+	case WebhookEventsInvitationSent:
+		return true
+	case WebhookEventsPasswordReset:
+		return true
+	case WebhookEventsRequestLinkSent:
+		return true
+	case WebhookEventsSessionCompleted:
+		return true
+	case WebhookEventsSessionConfirmed:
+		return true
+	case WebhookEventsSessionRequested:
+		return true
+	case WebhookEventsSessionStarted:
+		return true
+	case WebhookEventsTicketAccepted:
+		return true
+	case WebhookEventsTicketAssigned:
+		return true
+	case WebhookEventsTicketAutoClosed:
+		return true
+	case WebhookEventsTicketClosed:
+		return true
+	case WebhookEventsTicketCreatedForCustomer:
+		return true
+	case WebhookEventsTicketDone:
+		return true
+	case WebhookEventsTicketOffered:
+		return true
+	case WebhookEventsTicketRejected:
+		return true
+	case WebhookEventsTicketRequested:
+		return true
+	case WebhookEventsUserInvited:
+		return true
+	case WebhookEventsUserRegistered:
+		return true
+	case WebhookEventsWebhookDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryState.
+const (
+	WebhookDeliveryStateDelivered WebhookDeliveryState = "delivered"
+	WebhookDeliveryStateFailed    WebhookDeliveryState = "failed"
+	WebhookDeliveryStatePending   WebhookDeliveryState = "pending"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryState enum.
+func (e WebhookDeliveryState) Valid() bool {
+	switch e {
+	case WebhookDeliveryStateDelivered:
+		return true
+	case WebhookDeliveryStateFailed:
+		return true
+	case WebhookDeliveryStatePending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEditBodyEvents.
+const (
+	WebhookEditBodyEventsCommentAdded             WebhookEditBodyEvents = "comment.added"
+	WebhookEditBodyEventsEscalationCompleted      WebhookEditBodyEvents = "escalation.completed"
+	WebhookEditBodyEventsEscalationExpired        WebhookEditBodyEvents = "escalation.expired"
+	WebhookEditBodyEventsEscalationRefused        WebhookEditBodyEvents = "escalation.refused"
+	WebhookEditBodyEventsEscalationUnaccepted     WebhookEditBodyEvents = "escalation.unaccepted"
+	WebhookEditBodyEventsInvitationExpired        WebhookEditBodyEvents = "invitation.expired"
+	WebhookEditBodyEventsInvitationRefused        WebhookEditBodyEvents = "invitation.refused"
+	WebhookEditBodyEventsInvitationReminder       WebhookEditBodyEvents = "invitation.reminder"
+	WebhookEditBodyEventsInvitationSent           WebhookEditBodyEvents = "invitation.sent"
+	WebhookEditBodyEventsPasswordReset            WebhookEditBodyEvents = "password.reset"
+	WebhookEditBodyEventsRequestLinkSent          WebhookEditBodyEvents = "request_link.sent"
+	WebhookEditBodyEventsSessionCompleted         WebhookEditBodyEvents = "session.completed"
+	WebhookEditBodyEventsSessionConfirmed         WebhookEditBodyEvents = "session.confirmed"
+	WebhookEditBodyEventsSessionRequested         WebhookEditBodyEvents = "session.requested"
+	WebhookEditBodyEventsSessionStarted           WebhookEditBodyEvents = "session.started"
+	WebhookEditBodyEventsTicketAccepted           WebhookEditBodyEvents = "ticket.accepted"
+	WebhookEditBodyEventsTicketAssigned           WebhookEditBodyEvents = "ticket.assigned"
+	WebhookEditBodyEventsTicketAutoClosed         WebhookEditBodyEvents = "ticket.auto_closed"
+	WebhookEditBodyEventsTicketClosed             WebhookEditBodyEvents = "ticket.closed"
+	WebhookEditBodyEventsTicketCreatedForCustomer WebhookEditBodyEvents = "ticket.created_for_customer"
+	WebhookEditBodyEventsTicketDone               WebhookEditBodyEvents = "ticket.done"
+	WebhookEditBodyEventsTicketOffered            WebhookEditBodyEvents = "ticket.offered"
+	WebhookEditBodyEventsTicketRejected           WebhookEditBodyEvents = "ticket.rejected"
+	WebhookEditBodyEventsTicketRequested          WebhookEditBodyEvents = "ticket.requested"
+	WebhookEditBodyEventsUserInvited              WebhookEditBodyEvents = "user.invited"
+	WebhookEditBodyEventsUserRegistered           WebhookEditBodyEvents = "user.registered"
+	WebhookEditBodyEventsWebhookDisabled          WebhookEditBodyEvents = "webhook.disabled"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEditBodyEvents enum.
+func (e WebhookEditBodyEvents) Valid() bool {
+	switch e {
+	case WebhookEditBodyEventsCommentAdded:
+		return true
+	case WebhookEditBodyEventsEscalationCompleted:
+		return true
+	case WebhookEditBodyEventsEscalationExpired:
+		return true
+	case WebhookEditBodyEventsEscalationRefused:
+		return true
+	case WebhookEditBodyEventsEscalationUnaccepted:
+		return true
+	case WebhookEditBodyEventsInvitationExpired:
+		return true
+	case WebhookEditBodyEventsInvitationRefused:
+		return true
+	case WebhookEditBodyEventsInvitationReminder:
+		return true
+	case WebhookEditBodyEventsInvitationSent:
+		return true
+	case WebhookEditBodyEventsPasswordReset:
+		return true
+	case WebhookEditBodyEventsRequestLinkSent:
+		return true
+	case WebhookEditBodyEventsSessionCompleted:
+		return true
+	case WebhookEditBodyEventsSessionConfirmed:
+		return true
+	case WebhookEditBodyEventsSessionRequested:
+		return true
+	case WebhookEditBodyEventsSessionStarted:
+		return true
+	case WebhookEditBodyEventsTicketAccepted:
+		return true
+	case WebhookEditBodyEventsTicketAssigned:
+		return true
+	case WebhookEditBodyEventsTicketAutoClosed:
+		return true
+	case WebhookEditBodyEventsTicketClosed:
+		return true
+	case WebhookEditBodyEventsTicketCreatedForCustomer:
+		return true
+	case WebhookEditBodyEventsTicketDone:
+		return true
+	case WebhookEditBodyEventsTicketOffered:
+		return true
+	case WebhookEditBodyEventsTicketRejected:
+		return true
+	case WebhookEditBodyEventsTicketRequested:
+		return true
+	case WebhookEditBodyEventsUserInvited:
+		return true
+	case WebhookEditBodyEventsUserRegistered:
+		return true
+	case WebhookEditBodyEventsWebhookDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetCodeImageParamsFormat.
 const (
 	GetCodeImageParamsFormatPng GetCodeImageParamsFormat = "png"
@@ -1483,6 +1888,7 @@ const (
 	ListNotificationTemplatesParamsEventTicketRequested          ListNotificationTemplatesParamsEvent = "ticket.requested"
 	ListNotificationTemplatesParamsEventUserInvited              ListNotificationTemplatesParamsEvent = "user.invited"
 	ListNotificationTemplatesParamsEventUserRegistered           ListNotificationTemplatesParamsEvent = "user.registered"
+	ListNotificationTemplatesParamsEventWebhookDisabled          ListNotificationTemplatesParamsEvent = "webhook.disabled"
 )
 
 // Valid indicates whether the value is a known member of the ListNotificationTemplatesParamsEvent enum.
@@ -1539,6 +1945,8 @@ func (e ListNotificationTemplatesParamsEvent) Valid() bool {
 	case ListNotificationTemplatesParamsEventUserInvited:
 		return true
 	case ListNotificationTemplatesParamsEventUserRegistered:
+		return true
+	case ListNotificationTemplatesParamsEventWebhookDisabled:
 		return true
 	default:
 		return false
@@ -1621,6 +2029,7 @@ const (
 	ListNotificationsParamsEventTicketRequested          ListNotificationsParamsEvent = "ticket.requested"
 	ListNotificationsParamsEventUserInvited              ListNotificationsParamsEvent = "user.invited"
 	ListNotificationsParamsEventUserRegistered           ListNotificationsParamsEvent = "user.registered"
+	ListNotificationsParamsEventWebhookDisabled          ListNotificationsParamsEvent = "webhook.disabled"
 )
 
 // Valid indicates whether the value is a known member of the ListNotificationsParamsEvent enum.
@@ -1677,6 +2086,8 @@ func (e ListNotificationsParamsEvent) Valid() bool {
 	case ListNotificationsParamsEventUserInvited:
 		return true
 	case ListNotificationsParamsEventUserRegistered:
+		return true
+	case ListNotificationsParamsEventWebhookDisabled:
 		return true
 	default:
 		return false
@@ -2130,6 +2541,39 @@ type CreatedTicketSource string
 
 // CreatedTicketState the built-in lifecycle state
 type CreatedTicketState string
+
+// CreatedWebhook defines model for CreatedWebhook.
+type CreatedWebhook struct {
+	Active         bool       `json:"active"`
+	CreatedAt      time.Time  `json:"created_at"`
+	Description    *string    `json:"description,omitempty"`
+	DisabledAt     *time.Time `json:"disabled_at,omitempty"`
+	DisabledReason *string    `json:"disabled_reason,omitempty"`
+
+	// Events the events it hears of; empty means every event
+	Events []CreatedWebhookEvents `json:"events"`
+
+	// FailureCount the run of consecutive failed attempts
+	FailureCount  int                `json:"failure_count"`
+	Id            openapi_types.UUID `json:"id"`
+	LastAttemptAt *time.Time         `json:"last_attempt_at,omitempty"`
+	LastError     *string            `json:"last_error,omitempty"`
+
+	// LastStatus the receiver's HTTP status at the latest attempt
+	LastStatus *int `json:"last_status,omitempty"`
+
+	// PreviousSecretUntil when the secret before the latest rotation stops signing
+	PreviousSecretUntil *time.Time `json:"previous_secret_until,omitempty"`
+
+	// Secret the signing secret (whsec_…), shown this once
+	Secret    string    `json:"secret"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Url       string    `json:"url"`
+	Version   int64     `json:"version"`
+}
+
+// CreatedWebhookEvents defines model for CreatedWebhook.Events.
+type CreatedWebhookEvents string
 
 // Customer defines model for Customer.
 type Customer struct {
@@ -2792,6 +3236,20 @@ type NewUserBody struct {
 // NewUserBodyRole an employee role, or with customer_id customer_admin or customer_user
 type NewUserBodyRole string
 
+// NewWebhookBody defines model for NewWebhookBody.
+type NewWebhookBody struct {
+	Description *string `json:"description,omitempty"`
+
+	// Events the events to hear of; absent or empty means every event
+	Events *[]NewWebhookBodyEvents `json:"events,omitempty"`
+
+	// Url http or https, on a public address
+	Url string `json:"url"`
+}
+
+// NewWebhookBodyEvents defines model for NewWebhookBody.Events.
+type NewWebhookBodyEvents string
+
 // Notification defines model for Notification.
 type Notification struct {
 	Attempts    int                 `json:"attempts"`
@@ -3337,6 +3795,12 @@ type RequesterTicket struct {
 // RequesterTicketActions defines model for RequesterTicket.Actions.
 type RequesterTicketActions string
 
+// RotateBody defines model for RotateBody.
+type RotateBody struct {
+	// Overlap seconds the old secret keeps signing beside the new one; 86400 when absent
+	Overlap *int `json:"overlap,omitempty"`
+}
+
 // SMSSegments defines model for SMSSegments.
 type SMSSegments struct {
 	// Encoding GSM-7 or UCS-2
@@ -3848,6 +4312,146 @@ type UserPage struct {
 
 	// Next the cursor of the following page (pass it as after); absent on the last page
 	Next *string `json:"next,omitempty"`
+}
+
+// Webhook defines model for Webhook.
+type Webhook struct {
+	Active         bool       `json:"active"`
+	CreatedAt      time.Time  `json:"created_at"`
+	Description    *string    `json:"description,omitempty"`
+	DisabledAt     *time.Time `json:"disabled_at,omitempty"`
+	DisabledReason *string    `json:"disabled_reason,omitempty"`
+
+	// Events the events it hears of; empty means every event
+	Events []WebhookEvents `json:"events"`
+
+	// FailureCount the run of consecutive failed attempts
+	FailureCount  int                `json:"failure_count"`
+	Id            openapi_types.UUID `json:"id"`
+	LastAttemptAt *time.Time         `json:"last_attempt_at,omitempty"`
+	LastError     *string            `json:"last_error,omitempty"`
+
+	// LastStatus the receiver's HTTP status at the latest attempt
+	LastStatus *int `json:"last_status,omitempty"`
+
+	// PreviousSecretUntil when the secret before the latest rotation stops signing
+	PreviousSecretUntil *time.Time `json:"previous_secret_until,omitempty"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+	Url                 string     `json:"url"`
+	Version             int64      `json:"version"`
+}
+
+// WebhookEvents defines model for Webhook.Events.
+type WebhookEvents string
+
+// WebhookActor defines model for WebhookActor.
+type WebhookActor struct {
+	Id   *openapi_types.UUID `json:"id,omitempty"`
+	Kind string              `json:"kind"`
+	Name *string             `json:"name,omitempty"`
+}
+
+// WebhookDelivery defines model for WebhookDelivery.
+type WebhookDelivery struct {
+	Attempts  int       `json:"attempts"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// DurationMs how long the latest attempt took
+	DurationMs    *int64             `json:"duration_ms,omitempty"`
+	Event         string             `json:"event"`
+	Id            openapi_types.UUID `json:"id"`
+	LastAttemptAt *time.Time         `json:"last_attempt_at,omitempty"`
+	LastError     *string            `json:"last_error,omitempty"`
+	LastStatus    *int               `json:"last_status,omitempty"`
+
+	// MessageId the webhook-id header, the same on every attempt and replay
+	MessageId string `json:"message_id"`
+
+	// NextAttemptAt the next attempt, while pending
+	NextAttemptAt *time.Time           `json:"next_attempt_at,omitempty"`
+	State         WebhookDeliveryState `json:"state"`
+	WebhookId     openapi_types.UUID   `json:"webhook_id"`
+}
+
+// WebhookDeliveryState defines model for WebhookDelivery.State.
+type WebhookDeliveryState string
+
+// WebhookDeliveryPage defines model for WebhookDeliveryPage.
+type WebhookDeliveryPage struct {
+	// Items this page's items
+	Items []WebhookDelivery `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// WebhookEditBody defines model for WebhookEditBody.
+type WebhookEditBody struct {
+	// Active switch deliveries on or off; on again starts the failure run from 0
+	Active      *bool                    `json:"active,omitempty"`
+	Description *string                  `json:"description,omitempty"`
+	Events      *[]WebhookEditBodyEvents `json:"events,omitempty"`
+	Url         *string                  `json:"url,omitempty"`
+}
+
+// WebhookEditBodyEvents defines model for WebhookEditBody.Events.
+type WebhookEditBodyEvents string
+
+// WebhookPage defines model for WebhookPage.
+type WebhookPage struct {
+	// Items this page's items
+	Items []Webhook `json:"items"`
+
+	// Next the cursor of the following page (pass it as after); absent on the last page
+	Next *string `json:"next,omitempty"`
+}
+
+// WebhookPayload defines model for WebhookPayload.
+type WebhookPayload struct {
+	Data      WebhookPayloadData `json:"data"`
+	Timestamp time.Time          `json:"timestamp"`
+	Type      string             `json:"type"`
+}
+
+// WebhookPayloadData defines model for WebhookPayloadData.
+type WebhookPayloadData struct {
+	Actor      *WebhookActor       `json:"actor,omitempty"`
+	EndpointId *openapi_types.UUID `json:"endpoint_id,omitempty"`
+	MessageId  *openapi_types.UUID `json:"message_id,omitempty"`
+	Session    *WebhookSession     `json:"session,omitempty"`
+	Ticket     *WebhookTicket      `json:"ticket,omitempty"`
+	UserId     *openapi_types.UUID `json:"user_id,omitempty"`
+}
+
+// WebhookSecret defines model for WebhookSecret.
+type WebhookSecret struct {
+	// Secret the new signing secret (whsec_…), shown this once
+	Secret string `json:"secret"`
+}
+
+// WebhookSession defines model for WebhookSession.
+type WebhookSession struct {
+	Id        openapi_types.UUID `json:"id"`
+	PlannedAt *time.Time         `json:"planned_at,omitempty"`
+	State     string             `json:"state"`
+}
+
+// WebhookTicket defines model for WebhookTicket.
+type WebhookTicket struct {
+	AssigneeId *openapi_types.UUID `json:"assignee_id,omitempty"`
+	CreatedAt  time.Time           `json:"created_at"`
+	CustomerId *openapi_types.UUID `json:"customer_id,omitempty"`
+	DeviceId   *openapi_types.UUID `json:"device_id,omitempty"`
+	Id         openapi_types.UUID  `json:"id"`
+	PriorityId *openapi_types.UUID `json:"priority_id,omitempty"`
+	ProjectId  *openapi_types.UUID `json:"project_id,omitempty"`
+	Ref        string              `json:"ref"`
+	State      string              `json:"state"`
+	StatusId   *openapi_types.UUID `json:"status_id,omitempty"`
+	TeamId     *openapi_types.UUID `json:"team_id,omitempty"`
+	Title      string              `json:"title"`
+	UpdatedAt  time.Time           `json:"updated_at"`
+	Version    int64               `json:"version"`
 }
 
 // ListAuditLogParams defines parameters for ListAuditLog.
@@ -4610,6 +5214,381 @@ type ReactivateUserParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// ReplayWebhookDeliveryParams defines parameters for ReplayWebhookDelivery.
+type ReplayWebhookDeliveryParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateWebhookParams defines parameters for CreateWebhook.
+type CreateWebhookParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// EditWebhookParams defines parameters for EditWebhook.
+type EditWebhookParams struct {
+	// IfMatch the ETag the change is based on; a stale one answers 412
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Limit the page size: 1 to 100, 25 when absent
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After the next cursor of the previous page
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+}
+
+// RotateWebhookSecretParams defines parameters for RotateWebhookSecret.
+type RotateWebhookSecretParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// TestWebhookParams defines parameters for TestWebhook.
+type TestWebhookParams struct {
+	// IdempotencyKey makes a retry safe: a request repeated with the same key (by the same caller, within 24 hours) answers as the first did and changes nothing again
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// WebhookCommentAddedParams defines parameters for WebhookCommentAdded.
+type WebhookCommentAddedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookEscalationCompletedParams defines parameters for WebhookEscalationCompleted.
+type WebhookEscalationCompletedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookEscalationExpiredParams defines parameters for WebhookEscalationExpired.
+type WebhookEscalationExpiredParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookEscalationRefusedParams defines parameters for WebhookEscalationRefused.
+type WebhookEscalationRefusedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookEscalationUnacceptedParams defines parameters for WebhookEscalationUnaccepted.
+type WebhookEscalationUnacceptedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookInvitationExpiredParams defines parameters for WebhookInvitationExpired.
+type WebhookInvitationExpiredParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookInvitationRefusedParams defines parameters for WebhookInvitationRefused.
+type WebhookInvitationRefusedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookInvitationReminderParams defines parameters for WebhookInvitationReminder.
+type WebhookInvitationReminderParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookInvitationSentParams defines parameters for WebhookInvitationSent.
+type WebhookInvitationSentParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookPasswordResetParams defines parameters for WebhookPasswordReset.
+type WebhookPasswordResetParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookRequestLinkSentParams defines parameters for WebhookRequestLinkSent.
+type WebhookRequestLinkSentParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookSessionCompletedParams defines parameters for WebhookSessionCompleted.
+type WebhookSessionCompletedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookSessionConfirmedParams defines parameters for WebhookSessionConfirmed.
+type WebhookSessionConfirmedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookSessionRequestedParams defines parameters for WebhookSessionRequested.
+type WebhookSessionRequestedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookSessionStartedParams defines parameters for WebhookSessionStarted.
+type WebhookSessionStartedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookTicketAcceptedParams defines parameters for WebhookTicketAccepted.
+type WebhookTicketAcceptedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookTicketAssignedParams defines parameters for WebhookTicketAssigned.
+type WebhookTicketAssignedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookTicketAutoClosedParams defines parameters for WebhookTicketAutoClosed.
+type WebhookTicketAutoClosedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookTicketClosedParams defines parameters for WebhookTicketClosed.
+type WebhookTicketClosedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookTicketCreatedForCustomerParams defines parameters for WebhookTicketCreatedForCustomer.
+type WebhookTicketCreatedForCustomerParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookTicketDoneParams defines parameters for WebhookTicketDone.
+type WebhookTicketDoneParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookTicketOfferedParams defines parameters for WebhookTicketOffered.
+type WebhookTicketOfferedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookTicketRejectedParams defines parameters for WebhookTicketRejected.
+type WebhookTicketRejectedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookTicketRequestedParams defines parameters for WebhookTicketRequested.
+type WebhookTicketRequestedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookUserInvitedParams defines parameters for WebhookUserInvited.
+type WebhookUserInvitedParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookUserRegisteredParams defines parameters for WebhookUserRegistered.
+type WebhookUserRegisteredParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookWebhookDisabledParams defines parameters for WebhookWebhookDisabled.
+type WebhookWebhookDisabledParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// WebhookWebhookTestParams defines parameters for WebhookWebhookTest.
+type WebhookWebhookTestParams struct {
+	// WebhookId the message's ID: the same on every attempt and replay, for de-duplication
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp when the attempt was signed, in Unix seconds
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature v1,<base64 HMAC-SHA256 of id.timestamp.body under the endpoint's secret>; two, space-separated, while a rotated secret still signs
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateCannedResponseJSONRequestBody defines body for CreateCannedResponse for application/json ContentType.
 type CreateCannedResponseJSONRequestBody = NewCannedResponseBody
 
@@ -4774,6 +5753,99 @@ type EditUserJSONRequestBody = UserEditBody
 
 // SetUserDepartmentJSONRequestBody defines body for SetUserDepartment for application/json ContentType.
 type SetUserDepartmentJSONRequestBody = UserDepartmentBody
+
+// CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
+type CreateWebhookJSONRequestBody = NewWebhookBody
+
+// EditWebhookJSONRequestBody defines body for EditWebhook for application/json ContentType.
+type EditWebhookJSONRequestBody = WebhookEditBody
+
+// RotateWebhookSecretJSONRequestBody defines body for RotateWebhookSecret for application/json ContentType.
+type RotateWebhookSecretJSONRequestBody = RotateBody
+
+// WebhookCommentAddedJSONRequestBody defines body for WebhookCommentAdded for application/json ContentType.
+type WebhookCommentAddedJSONRequestBody = WebhookPayload
+
+// WebhookEscalationCompletedJSONRequestBody defines body for WebhookEscalationCompleted for application/json ContentType.
+type WebhookEscalationCompletedJSONRequestBody = WebhookPayload
+
+// WebhookEscalationExpiredJSONRequestBody defines body for WebhookEscalationExpired for application/json ContentType.
+type WebhookEscalationExpiredJSONRequestBody = WebhookPayload
+
+// WebhookEscalationRefusedJSONRequestBody defines body for WebhookEscalationRefused for application/json ContentType.
+type WebhookEscalationRefusedJSONRequestBody = WebhookPayload
+
+// WebhookEscalationUnacceptedJSONRequestBody defines body for WebhookEscalationUnaccepted for application/json ContentType.
+type WebhookEscalationUnacceptedJSONRequestBody = WebhookPayload
+
+// WebhookInvitationExpiredJSONRequestBody defines body for WebhookInvitationExpired for application/json ContentType.
+type WebhookInvitationExpiredJSONRequestBody = WebhookPayload
+
+// WebhookInvitationRefusedJSONRequestBody defines body for WebhookInvitationRefused for application/json ContentType.
+type WebhookInvitationRefusedJSONRequestBody = WebhookPayload
+
+// WebhookInvitationReminderJSONRequestBody defines body for WebhookInvitationReminder for application/json ContentType.
+type WebhookInvitationReminderJSONRequestBody = WebhookPayload
+
+// WebhookInvitationSentJSONRequestBody defines body for WebhookInvitationSent for application/json ContentType.
+type WebhookInvitationSentJSONRequestBody = WebhookPayload
+
+// WebhookPasswordResetJSONRequestBody defines body for WebhookPasswordReset for application/json ContentType.
+type WebhookPasswordResetJSONRequestBody = WebhookPayload
+
+// WebhookRequestLinkSentJSONRequestBody defines body for WebhookRequestLinkSent for application/json ContentType.
+type WebhookRequestLinkSentJSONRequestBody = WebhookPayload
+
+// WebhookSessionCompletedJSONRequestBody defines body for WebhookSessionCompleted for application/json ContentType.
+type WebhookSessionCompletedJSONRequestBody = WebhookPayload
+
+// WebhookSessionConfirmedJSONRequestBody defines body for WebhookSessionConfirmed for application/json ContentType.
+type WebhookSessionConfirmedJSONRequestBody = WebhookPayload
+
+// WebhookSessionRequestedJSONRequestBody defines body for WebhookSessionRequested for application/json ContentType.
+type WebhookSessionRequestedJSONRequestBody = WebhookPayload
+
+// WebhookSessionStartedJSONRequestBody defines body for WebhookSessionStarted for application/json ContentType.
+type WebhookSessionStartedJSONRequestBody = WebhookPayload
+
+// WebhookTicketAcceptedJSONRequestBody defines body for WebhookTicketAccepted for application/json ContentType.
+type WebhookTicketAcceptedJSONRequestBody = WebhookPayload
+
+// WebhookTicketAssignedJSONRequestBody defines body for WebhookTicketAssigned for application/json ContentType.
+type WebhookTicketAssignedJSONRequestBody = WebhookPayload
+
+// WebhookTicketAutoClosedJSONRequestBody defines body for WebhookTicketAutoClosed for application/json ContentType.
+type WebhookTicketAutoClosedJSONRequestBody = WebhookPayload
+
+// WebhookTicketClosedJSONRequestBody defines body for WebhookTicketClosed for application/json ContentType.
+type WebhookTicketClosedJSONRequestBody = WebhookPayload
+
+// WebhookTicketCreatedForCustomerJSONRequestBody defines body for WebhookTicketCreatedForCustomer for application/json ContentType.
+type WebhookTicketCreatedForCustomerJSONRequestBody = WebhookPayload
+
+// WebhookTicketDoneJSONRequestBody defines body for WebhookTicketDone for application/json ContentType.
+type WebhookTicketDoneJSONRequestBody = WebhookPayload
+
+// WebhookTicketOfferedJSONRequestBody defines body for WebhookTicketOffered for application/json ContentType.
+type WebhookTicketOfferedJSONRequestBody = WebhookPayload
+
+// WebhookTicketRejectedJSONRequestBody defines body for WebhookTicketRejected for application/json ContentType.
+type WebhookTicketRejectedJSONRequestBody = WebhookPayload
+
+// WebhookTicketRequestedJSONRequestBody defines body for WebhookTicketRequested for application/json ContentType.
+type WebhookTicketRequestedJSONRequestBody = WebhookPayload
+
+// WebhookUserInvitedJSONRequestBody defines body for WebhookUserInvited for application/json ContentType.
+type WebhookUserInvitedJSONRequestBody = WebhookPayload
+
+// WebhookUserRegisteredJSONRequestBody defines body for WebhookUserRegistered for application/json ContentType.
+type WebhookUserRegisteredJSONRequestBody = WebhookPayload
+
+// WebhookWebhookDisabledJSONRequestBody defines body for WebhookWebhookDisabled for application/json ContentType.
+type WebhookWebhookDisabledJSONRequestBody = WebhookPayload
+
+// WebhookWebhookTestJSONRequestBody defines body for WebhookWebhookTest for application/json ContentType.
+type WebhookWebhookTestJSONRequestBody = WebhookPayload
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -6042,6 +7114,78 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /users/{id}/reactivate (the `ReactivateUser` operationId).
 	ReactivateUser(ctx context.Context, id openapi_types.UUID, params *ReactivateUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplayWebhookDelivery Send a delivery again, with the same webhook-id
+	//
+	// Corresponds with POST /webhook-deliveries/{id}/replay (the `ReplayWebhookDelivery` operationId).
+	ReplayWebhookDelivery(ctx context.Context, id openapi_types.UUID, params *ReplayWebhookDeliveryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhooks List the tenant's webhook endpoints
+	//
+	// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
+	ListWebhooks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhookWithBody Register a webhook endpoint
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
+	CreateWebhookWithBody(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhook Register a webhook endpoint
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
+	CreateWebhook(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWebhook Delete a webhook endpoint and its delivery log
+	//
+	// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
+	DeleteWebhook(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhook Get a webhook endpoint
+	//
+	// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
+	GetWebhook(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditWebhookWithBody Change a webhook endpoint, or switch it on or off
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `EditWebhook` operationId).
+	EditWebhookWithBody(ctx context.Context, id openapi_types.UUID, params *EditWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EditWebhook Change a webhook endpoint, or switch it on or off
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `EditWebhook` operationId).
+	EditWebhook(ctx context.Context, id openapi_types.UUID, params *EditWebhookParams, body EditWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhookDeliveries List an endpoint's deliveries, newest first
+	//
+	// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
+	ListWebhookDeliveries(ctx context.Context, id openapi_types.UUID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateWebhookSecretWithBody Give an endpoint a new secret; the old one keeps signing beside it for the overlap
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /webhooks/{id}/rotate (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithBody(ctx context.Context, id openapi_types.UUID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateWebhookSecret Give an endpoint a new secret; the old one keeps signing beside it for the overlap
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /webhooks/{id}/rotate (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecret(ctx context.Context, id openapi_types.UUID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TestWebhook Send a webhook.test message now and answer how it went
+	//
+	// Corresponds with POST /webhooks/{id}/test (the `TestWebhook` operationId).
+	TestWebhook(ctx context.Context, id openapi_types.UUID, params *TestWebhookParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // DownloadAttachment Download a file
@@ -9168,6 +10312,198 @@ func (c *Client) ResendInvitation(ctx context.Context, id openapi_types.UUID, pa
 // Corresponds with POST /users/{id}/reactivate (the `ReactivateUser` operationId).
 func (c *Client) ReactivateUser(ctx context.Context, id openapi_types.UUID, params *ReactivateUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReactivateUserRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplayWebhookDelivery Send a delivery again, with the same webhook-id
+//
+// Corresponds with POST /webhook-deliveries/{id}/replay (the `ReplayWebhookDelivery` operationId).
+func (c *Client) ReplayWebhookDelivery(ctx context.Context, id openapi_types.UUID, params *ReplayWebhookDeliveryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplayWebhookDeliveryRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhooks List the tenant's webhook endpoints
+//
+// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
+func (c *Client) ListWebhooks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhooksRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhookWithBody Register a webhook endpoint
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
+func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhook Register a webhook endpoint
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
+func (c *Client) CreateWebhook(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWebhook Delete a webhook endpoint and its delivery log
+//
+// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
+func (c *Client) DeleteWebhook(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWebhookRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhook Get a webhook endpoint
+//
+// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
+func (c *Client) GetWebhook(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditWebhookWithBody Change a webhook endpoint, or switch it on or off
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /webhooks/{id} (the `EditWebhook` operationId).
+func (c *Client) EditWebhookWithBody(ctx context.Context, id openapi_types.UUID, params *EditWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditWebhookRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EditWebhook Change a webhook endpoint, or switch it on or off
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /webhooks/{id} (the `EditWebhook` operationId).
+func (c *Client) EditWebhook(ctx context.Context, id openapi_types.UUID, params *EditWebhookParams, body EditWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEditWebhookRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhookDeliveries List an endpoint's deliveries, newest first
+//
+// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
+func (c *Client) ListWebhookDeliveries(ctx context.Context, id openapi_types.UUID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhookDeliveriesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateWebhookSecretWithBody Give an endpoint a new secret; the old one keeps signing beside it for the overlap
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /webhooks/{id}/rotate (the `RotateWebhookSecret` operationId).
+func (c *Client) RotateWebhookSecretWithBody(ctx context.Context, id openapi_types.UUID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateWebhookSecretRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateWebhookSecret Give an endpoint a new secret; the old one keeps signing beside it for the overlap
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /webhooks/{id}/rotate (the `RotateWebhookSecret` operationId).
+func (c *Client) RotateWebhookSecret(ctx context.Context, id openapi_types.UUID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateWebhookSecretRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TestWebhook Send a webhook.test message now and answer how it went
+//
+// Corresponds with POST /webhooks/{id}/test (the `TestWebhook` operationId).
+func (c *Client) TestWebhook(ctx context.Context, id openapi_types.UUID, params *TestWebhookParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTestWebhookRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -16759,6 +18095,451 @@ func NewReactivateUserRequest(server string, id openapi_types.UUID, params *Reac
 	return req, nil
 }
 
+// NewReplayWebhookDeliveryRequest constructs an http.Request for the ReplayWebhookDelivery method
+func NewReplayWebhookDeliveryRequest(server string, id openapi_types.UUID, params *ReplayWebhookDeliveryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhook-deliveries/%s/replay", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListWebhooksRequest constructs an http.Request for the ListWebhooks method
+func NewListWebhooksRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhooks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWebhookRequest calls the generic CreateWebhook builder with application/json body
+func NewCreateWebhookRequest(server string, params *CreateWebhookParams, body CreateWebhookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWebhookRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateWebhookRequestWithBody constructs an http.Request for the CreateWebhook method, with any body, and a specified content type
+func NewCreateWebhookRequestWithBody(server string, params *CreateWebhookParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhooks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteWebhookRequest constructs an http.Request for the DeleteWebhook method
+func NewDeleteWebhookRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWebhookRequest constructs an http.Request for the GetWebhook method
+func NewGetWebhookRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEditWebhookRequest calls the generic EditWebhook builder with application/json body
+func NewEditWebhookRequest(server string, id openapi_types.UUID, params *EditWebhookParams, body EditWebhookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEditWebhookRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewEditWebhookRequestWithBody constructs an http.Request for the EditWebhook method, with any body, and a specified content type
+func NewEditWebhookRequestWithBody(server string, id openapi_types.UUID, params *EditWebhookParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListWebhookDeliveriesRequest constructs an http.Request for the ListWebhookDeliveries method
+func NewListWebhookDeliveriesRequest(server string, id openapi_types.UUID, params *ListWebhookDeliveriesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhooks/%s/deliveries", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRotateWebhookSecretRequest calls the generic RotateWebhookSecret builder with application/json body
+func NewRotateWebhookSecretRequest(server string, id openapi_types.UUID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRotateWebhookSecretRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRotateWebhookSecretRequestWithBody constructs an http.Request for the RotateWebhookSecret method, with any body, and a specified content type
+func NewRotateWebhookSecretRequestWithBody(server string, id openapi_types.UUID, params *RotateWebhookSecretParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhooks/%s/rotate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewTestWebhookRequest constructs an http.Request for the TestWebhook method
+func NewTestWebhookRequest(server string, id openapi_types.UUID, params *TestWebhookParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/webhooks/%s/test", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -18160,6 +19941,90 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /users/{id}/reactivate (the `ReactivateUser` operationId).
 	ReactivateUserWithResponse(ctx context.Context, id openapi_types.UUID, params *ReactivateUserParams, reqEditors ...RequestEditorFn) (*ReactivateUserResponse, error)
+
+	// ReplayWebhookDeliveryWithResponse Send a delivery again, with the same webhook-id
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhook-deliveries/{id}/replay (the `ReplayWebhookDelivery` operationId).
+	ReplayWebhookDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, params *ReplayWebhookDeliveryParams, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveryResponse, error)
+
+	// ListWebhooksWithResponse List the tenant's webhook endpoints
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
+	ListWebhooksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error)
+
+	// CreateWebhookWithBodyWithResponse Register a webhook endpoint
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
+	CreateWebhookWithBodyWithResponse(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error)
+
+	// CreateWebhookWithResponse Register a webhook endpoint
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
+	CreateWebhookWithResponse(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error)
+
+	// DeleteWebhookWithResponse Delete a webhook endpoint and its delivery log
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
+	DeleteWebhookWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWebhookResponse, error)
+
+	// GetWebhookWithResponse Get a webhook endpoint
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
+	GetWebhookWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWebhookResponse, error)
+
+	// EditWebhookWithBodyWithResponse Change a webhook endpoint, or switch it on or off
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `EditWebhook` operationId).
+	EditWebhookWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditWebhookResponse, error)
+
+	// EditWebhookWithResponse Change a webhook endpoint, or switch it on or off
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /webhooks/{id} (the `EditWebhook` operationId).
+	EditWebhookWithResponse(ctx context.Context, id openapi_types.UUID, params *EditWebhookParams, body EditWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*EditWebhookResponse, error)
+
+	// ListWebhookDeliveriesWithResponse List an endpoint's deliveries, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
+	ListWebhookDeliveriesWithResponse(ctx context.Context, id openapi_types.UUID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error)
+
+	// RotateWebhookSecretWithBodyWithResponse Give an endpoint a new secret; the old one keeps signing beside it for the overlap
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks/{id}/rotate (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
+
+	// RotateWebhookSecretWithResponse Give an endpoint a new secret; the old one keeps signing beside it for the overlap
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks/{id}/rotate (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithResponse(ctx context.Context, id openapi_types.UUID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
+
+	// TestWebhookWithResponse Send a webhook.test message now and answer how it went
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /webhooks/{id}/test (the `TestWebhook` operationId).
+	TestWebhookWithResponse(ctx context.Context, id openapi_types.UUID, params *TestWebhookParams, reqEditors ...RequestEditorFn) (*TestWebhookResponse, error)
 }
 
 type DownloadAttachmentResponse struct {
@@ -25177,6 +27042,452 @@ func (r ReactivateUserResponse) ContentType() string {
 	return ""
 }
 
+type ReplayWebhookDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WebhookDelivery
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ReplayWebhookDeliveryResponse) GetJSON201() *WebhookDelivery {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplayWebhookDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplayWebhookDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplayWebhookDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplayWebhookDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListWebhooksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhooksResponse) GetJSON200() *WebhookPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListWebhooksResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhooksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhooksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhooksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhooksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateWebhookResponse201Headers the declared response headers of an HTTP 201 response for CreateWebhook
+type CreateWebhookResponse201Headers struct {
+	ETag *string
+}
+
+type CreateWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CreatedWebhook
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateWebhookResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWebhookResponse) GetJSON201() *CreatedWebhook {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateWebhookResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteWebhookResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetWebhookResponse200Headers the declared response headers of an HTTP 200 response for GetWebhook
+type GetWebhookResponse200Headers struct {
+	ETag *string
+}
+
+type GetWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Webhook
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetWebhookResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookResponse) GetJSON200() *Webhook {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetWebhookResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EditWebhookResponse200Headers the declared response headers of an HTTP 200 response for EditWebhook
+type EditWebhookResponse200Headers struct {
+	ETag *string
+}
+
+type EditWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Webhook
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EditWebhookResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EditWebhookResponse) GetJSON200() *Webhook {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EditWebhookResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EditWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EditWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EditWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EditWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListWebhookDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDeliveryPage
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSON200() *WebhookDeliveryPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhookDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhookDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhookDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhookDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RotateWebhookSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookSecret
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateWebhookSecretResponse) GetJSON200() *WebhookSecret {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateWebhookSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateWebhookSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateWebhookSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateWebhookSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type TestWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDelivery
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r TestWebhookResponse) GetJSON200() *WebhookDelivery {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r TestWebhookResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r TestWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TestWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TestWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TestWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DownloadAttachmentWithResponse Download a file
 //
 // Returns a wrapper object for the known response body format(s).
@@ -27697,6 +30008,162 @@ func (c *ClientWithResponses) ReactivateUserWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseReactivateUserResponse(rsp)
+}
+
+// ReplayWebhookDeliveryWithResponse Send a delivery again, with the same webhook-id
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhook-deliveries/{id}/replay (the `ReplayWebhookDelivery` operationId).
+func (c *ClientWithResponses) ReplayWebhookDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, params *ReplayWebhookDeliveryParams, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveryResponse, error) {
+	rsp, err := c.ReplayWebhookDelivery(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplayWebhookDeliveryResponse(rsp)
+}
+
+// ListWebhooksWithResponse List the tenant's webhook endpoints
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks (the `ListWebhooks` operationId).
+func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error) {
+	rsp, err := c.ListWebhooks(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhooksResponse(rsp)
+}
+
+// CreateWebhookWithBodyWithResponse Register a webhook endpoint
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
+func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error) {
+	rsp, err := c.CreateWebhookWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookResponse(rsp)
+}
+
+// CreateWebhookWithResponse Register a webhook endpoint
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks (the `CreateWebhook` operationId).
+func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error) {
+	rsp, err := c.CreateWebhook(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookResponse(rsp)
+}
+
+// DeleteWebhookWithResponse Delete a webhook endpoint and its delivery log
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /webhooks/{id} (the `DeleteWebhook` operationId).
+func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteWebhookResponse, error) {
+	rsp, err := c.DeleteWebhook(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWebhookResponse(rsp)
+}
+
+// GetWebhookWithResponse Get a webhook endpoint
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks/{id} (the `GetWebhook` operationId).
+func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetWebhookResponse, error) {
+	rsp, err := c.GetWebhook(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookResponse(rsp)
+}
+
+// EditWebhookWithBodyWithResponse Change a webhook endpoint, or switch it on or off
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /webhooks/{id} (the `EditWebhook` operationId).
+func (c *ClientWithResponses) EditWebhookWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *EditWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*EditWebhookResponse, error) {
+	rsp, err := c.EditWebhookWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditWebhookResponse(rsp)
+}
+
+// EditWebhookWithResponse Change a webhook endpoint, or switch it on or off
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /webhooks/{id} (the `EditWebhook` operationId).
+func (c *ClientWithResponses) EditWebhookWithResponse(ctx context.Context, id openapi_types.UUID, params *EditWebhookParams, body EditWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*EditWebhookResponse, error) {
+	rsp, err := c.EditWebhook(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEditWebhookResponse(rsp)
+}
+
+// ListWebhookDeliveriesWithResponse List an endpoint's deliveries, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Context, id openapi_types.UUID, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error) {
+	rsp, err := c.ListWebhookDeliveries(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhookDeliveriesResponse(rsp)
+}
+
+// RotateWebhookSecretWithBodyWithResponse Give an endpoint a new secret; the old one keeps signing beside it for the overlap
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks/{id}/rotate (the `RotateWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *RotateWebhookSecretParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
+	rsp, err := c.RotateWebhookSecretWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateWebhookSecretResponse(rsp)
+}
+
+// RotateWebhookSecretWithResponse Give an endpoint a new secret; the old one keeps signing beside it for the overlap
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks/{id}/rotate (the `RotateWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Context, id openapi_types.UUID, params *RotateWebhookSecretParams, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
+	rsp, err := c.RotateWebhookSecret(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateWebhookSecretResponse(rsp)
+}
+
+// TestWebhookWithResponse Send a webhook.test message now and answer how it went
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /webhooks/{id}/test (the `TestWebhook` operationId).
+func (c *ClientWithResponses) TestWebhookWithResponse(ctx context.Context, id openapi_types.UUID, params *TestWebhookParams, reqEditors ...RequestEditorFn) (*TestWebhookResponse, error) {
+	rsp, err := c.TestWebhook(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTestWebhookResponse(rsp)
 }
 
 // ParseDownloadAttachmentResponse parses an HTTP response from a DownloadAttachmentWithResponse call
@@ -33026,4 +35493,2923 @@ func ParseReactivateUserResponse(rsp *http.Response) (*ReactivateUserResponse, e
 	}
 
 	return response, nil
+}
+
+// ParseReplayWebhookDeliveryResponse parses an HTTP response from a ReplayWebhookDeliveryWithResponse call
+func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplayWebhookDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListWebhooksResponse parses an HTTP response from a ListWebhooksWithResponse call
+func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhooksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWebhookResponse parses an HTTP response from a CreateWebhookWithResponse call
+func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CreatedWebhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateWebhookResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWebhookResponse parses an HTTP response from a DeleteWebhookWithResponse call
+func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWebhookResponse parses an HTTP response from a GetWebhookWithResponse call
+func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Webhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetWebhookResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEditWebhookResponse parses an HTTP response from a EditWebhookWithResponse call
+func ParseEditWebhookResponse(rsp *http.Response) (*EditWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EditWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Webhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EditWebhookResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListWebhookDeliveriesResponse parses an HTTP response from a ListWebhookDeliveriesWithResponse call
+func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhookDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDeliveryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRotateWebhookSecretResponse parses an HTTP response from a RotateWebhookSecretWithResponse call
+func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateWebhookSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseTestWebhookResponse parses an HTTP response from a TestWebhookWithResponse call
+func ParseTestWebhookResponse(rsp *http.Response) (*TestWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TestWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// WebhookInitiator sends OpenAPI 3.1 webhook requests to target URLs.
+// Modeled on the generated Client, but with no stored Server -- the full
+// target URL is provided per-call by the caller (typically discovered
+// from a subscription registration).
+type WebhookInitiator struct {
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// WebhookInitiatorOption allows setting custom parameters during construction.
+type WebhookInitiatorOption func(*WebhookInitiator) error
+
+// NewWebhookInitiator creates a new WebhookInitiator with reasonable defaults.
+func NewWebhookInitiator(opts ...WebhookInitiatorOption) (*WebhookInitiator, error) {
+	initiator := WebhookInitiator{}
+	for _, o := range opts {
+		if err := o(&initiator); err != nil {
+			return nil, err
+		}
+	}
+	if initiator.Client == nil {
+		initiator.Client = &http.Client{}
+	}
+	return &initiator, nil
+}
+
+// WithWebhookHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithWebhookHTTPClient(doer HttpRequestDoer) WebhookInitiatorOption {
+	return func(p *WebhookInitiator) error {
+		p.Client = doer
+		return nil
+	}
+}
+
+// WithWebhookRequestEditorFn allows setting up a callback function, which
+// will be called right before sending the webhook request. This can be
+// used to mutate the request, e.g. to add signature headers.
+func WithWebhookRequestEditorFn(fn RequestEditorFn) WebhookInitiatorOption {
+	return func(p *WebhookInitiator) error {
+		p.RequestEditors = append(p.RequestEditors, fn)
+		return nil
+	}
+}
+
+func (p *WebhookInitiator) applyWebhookEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range p.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WebhookInitiatorInterface is the interface specification for the webhook initiator.
+type WebhookInitiatorInterface interface {
+	// WebhookCommentAddedWithBody fires the comment.added webhook with any body
+	WebhookCommentAddedWithBody(ctx context.Context, targetURL string, params *WebhookCommentAddedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookCommentAdded(ctx context.Context, targetURL string, params *WebhookCommentAddedParams, body WebhookCommentAddedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookEscalationCompletedWithBody fires the escalation.completed webhook with any body
+	WebhookEscalationCompletedWithBody(ctx context.Context, targetURL string, params *WebhookEscalationCompletedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookEscalationCompleted(ctx context.Context, targetURL string, params *WebhookEscalationCompletedParams, body WebhookEscalationCompletedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookEscalationExpiredWithBody fires the escalation.expired webhook with any body
+	WebhookEscalationExpiredWithBody(ctx context.Context, targetURL string, params *WebhookEscalationExpiredParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookEscalationExpired(ctx context.Context, targetURL string, params *WebhookEscalationExpiredParams, body WebhookEscalationExpiredJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookEscalationRefusedWithBody fires the escalation.refused webhook with any body
+	WebhookEscalationRefusedWithBody(ctx context.Context, targetURL string, params *WebhookEscalationRefusedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookEscalationRefused(ctx context.Context, targetURL string, params *WebhookEscalationRefusedParams, body WebhookEscalationRefusedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookEscalationUnacceptedWithBody fires the escalation.unaccepted webhook with any body
+	WebhookEscalationUnacceptedWithBody(ctx context.Context, targetURL string, params *WebhookEscalationUnacceptedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookEscalationUnaccepted(ctx context.Context, targetURL string, params *WebhookEscalationUnacceptedParams, body WebhookEscalationUnacceptedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookInvitationExpiredWithBody fires the invitation.expired webhook with any body
+	WebhookInvitationExpiredWithBody(ctx context.Context, targetURL string, params *WebhookInvitationExpiredParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookInvitationExpired(ctx context.Context, targetURL string, params *WebhookInvitationExpiredParams, body WebhookInvitationExpiredJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookInvitationRefusedWithBody fires the invitation.refused webhook with any body
+	WebhookInvitationRefusedWithBody(ctx context.Context, targetURL string, params *WebhookInvitationRefusedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookInvitationRefused(ctx context.Context, targetURL string, params *WebhookInvitationRefusedParams, body WebhookInvitationRefusedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookInvitationReminderWithBody fires the invitation.reminder webhook with any body
+	WebhookInvitationReminderWithBody(ctx context.Context, targetURL string, params *WebhookInvitationReminderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookInvitationReminder(ctx context.Context, targetURL string, params *WebhookInvitationReminderParams, body WebhookInvitationReminderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookInvitationSentWithBody fires the invitation.sent webhook with any body
+	WebhookInvitationSentWithBody(ctx context.Context, targetURL string, params *WebhookInvitationSentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookInvitationSent(ctx context.Context, targetURL string, params *WebhookInvitationSentParams, body WebhookInvitationSentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookPasswordResetWithBody fires the password.reset webhook with any body
+	WebhookPasswordResetWithBody(ctx context.Context, targetURL string, params *WebhookPasswordResetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookPasswordReset(ctx context.Context, targetURL string, params *WebhookPasswordResetParams, body WebhookPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookRequestLinkSentWithBody fires the request_link.sent webhook with any body
+	WebhookRequestLinkSentWithBody(ctx context.Context, targetURL string, params *WebhookRequestLinkSentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookRequestLinkSent(ctx context.Context, targetURL string, params *WebhookRequestLinkSentParams, body WebhookRequestLinkSentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookSessionCompletedWithBody fires the session.completed webhook with any body
+	WebhookSessionCompletedWithBody(ctx context.Context, targetURL string, params *WebhookSessionCompletedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookSessionCompleted(ctx context.Context, targetURL string, params *WebhookSessionCompletedParams, body WebhookSessionCompletedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookSessionConfirmedWithBody fires the session.confirmed webhook with any body
+	WebhookSessionConfirmedWithBody(ctx context.Context, targetURL string, params *WebhookSessionConfirmedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookSessionConfirmed(ctx context.Context, targetURL string, params *WebhookSessionConfirmedParams, body WebhookSessionConfirmedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookSessionRequestedWithBody fires the session.requested webhook with any body
+	WebhookSessionRequestedWithBody(ctx context.Context, targetURL string, params *WebhookSessionRequestedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookSessionRequested(ctx context.Context, targetURL string, params *WebhookSessionRequestedParams, body WebhookSessionRequestedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookSessionStartedWithBody fires the session.started webhook with any body
+	WebhookSessionStartedWithBody(ctx context.Context, targetURL string, params *WebhookSessionStartedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookSessionStarted(ctx context.Context, targetURL string, params *WebhookSessionStartedParams, body WebhookSessionStartedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookTicketAcceptedWithBody fires the ticket.accepted webhook with any body
+	WebhookTicketAcceptedWithBody(ctx context.Context, targetURL string, params *WebhookTicketAcceptedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookTicketAccepted(ctx context.Context, targetURL string, params *WebhookTicketAcceptedParams, body WebhookTicketAcceptedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookTicketAssignedWithBody fires the ticket.assigned webhook with any body
+	WebhookTicketAssignedWithBody(ctx context.Context, targetURL string, params *WebhookTicketAssignedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookTicketAssigned(ctx context.Context, targetURL string, params *WebhookTicketAssignedParams, body WebhookTicketAssignedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookTicketAutoClosedWithBody fires the ticket.auto_closed webhook with any body
+	WebhookTicketAutoClosedWithBody(ctx context.Context, targetURL string, params *WebhookTicketAutoClosedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookTicketAutoClosed(ctx context.Context, targetURL string, params *WebhookTicketAutoClosedParams, body WebhookTicketAutoClosedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookTicketClosedWithBody fires the ticket.closed webhook with any body
+	WebhookTicketClosedWithBody(ctx context.Context, targetURL string, params *WebhookTicketClosedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookTicketClosed(ctx context.Context, targetURL string, params *WebhookTicketClosedParams, body WebhookTicketClosedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookTicketCreatedForCustomerWithBody fires the ticket.created_for_customer webhook with any body
+	WebhookTicketCreatedForCustomerWithBody(ctx context.Context, targetURL string, params *WebhookTicketCreatedForCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookTicketCreatedForCustomer(ctx context.Context, targetURL string, params *WebhookTicketCreatedForCustomerParams, body WebhookTicketCreatedForCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookTicketDoneWithBody fires the ticket.done webhook with any body
+	WebhookTicketDoneWithBody(ctx context.Context, targetURL string, params *WebhookTicketDoneParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookTicketDone(ctx context.Context, targetURL string, params *WebhookTicketDoneParams, body WebhookTicketDoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookTicketOfferedWithBody fires the ticket.offered webhook with any body
+	WebhookTicketOfferedWithBody(ctx context.Context, targetURL string, params *WebhookTicketOfferedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookTicketOffered(ctx context.Context, targetURL string, params *WebhookTicketOfferedParams, body WebhookTicketOfferedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookTicketRejectedWithBody fires the ticket.rejected webhook with any body
+	WebhookTicketRejectedWithBody(ctx context.Context, targetURL string, params *WebhookTicketRejectedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookTicketRejected(ctx context.Context, targetURL string, params *WebhookTicketRejectedParams, body WebhookTicketRejectedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookTicketRequestedWithBody fires the ticket.requested webhook with any body
+	WebhookTicketRequestedWithBody(ctx context.Context, targetURL string, params *WebhookTicketRequestedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookTicketRequested(ctx context.Context, targetURL string, params *WebhookTicketRequestedParams, body WebhookTicketRequestedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookUserInvitedWithBody fires the user.invited webhook with any body
+	WebhookUserInvitedWithBody(ctx context.Context, targetURL string, params *WebhookUserInvitedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookUserInvited(ctx context.Context, targetURL string, params *WebhookUserInvitedParams, body WebhookUserInvitedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookUserRegisteredWithBody fires the user.registered webhook with any body
+	WebhookUserRegisteredWithBody(ctx context.Context, targetURL string, params *WebhookUserRegisteredParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookUserRegistered(ctx context.Context, targetURL string, params *WebhookUserRegisteredParams, body WebhookUserRegisteredJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookWebhookDisabledWithBody fires the webhook.disabled webhook with any body
+	WebhookWebhookDisabledWithBody(ctx context.Context, targetURL string, params *WebhookWebhookDisabledParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookWebhookDisabled(ctx context.Context, targetURL string, params *WebhookWebhookDisabledParams, body WebhookWebhookDisabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WebhookWebhookTestWithBody fires the webhook.test webhook with any body
+	WebhookWebhookTestWithBody(ctx context.Context, targetURL string, params *WebhookWebhookTestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	WebhookWebhookTest(ctx context.Context, targetURL string, params *WebhookWebhookTestParams, body WebhookWebhookTestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *WebhookInitiator) WebhookCommentAddedWithBody(ctx context.Context, targetURL string, params *WebhookCommentAddedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCommentAddedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookCommentAdded(ctx context.Context, targetURL string, params *WebhookCommentAddedParams, body WebhookCommentAddedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookCommentAddedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookEscalationCompletedWithBody(ctx context.Context, targetURL string, params *WebhookEscalationCompletedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookEscalationCompletedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookEscalationCompleted(ctx context.Context, targetURL string, params *WebhookEscalationCompletedParams, body WebhookEscalationCompletedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookEscalationCompletedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookEscalationExpiredWithBody(ctx context.Context, targetURL string, params *WebhookEscalationExpiredParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookEscalationExpiredWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookEscalationExpired(ctx context.Context, targetURL string, params *WebhookEscalationExpiredParams, body WebhookEscalationExpiredJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookEscalationExpiredWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookEscalationRefusedWithBody(ctx context.Context, targetURL string, params *WebhookEscalationRefusedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookEscalationRefusedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookEscalationRefused(ctx context.Context, targetURL string, params *WebhookEscalationRefusedParams, body WebhookEscalationRefusedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookEscalationRefusedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookEscalationUnacceptedWithBody(ctx context.Context, targetURL string, params *WebhookEscalationUnacceptedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookEscalationUnacceptedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookEscalationUnaccepted(ctx context.Context, targetURL string, params *WebhookEscalationUnacceptedParams, body WebhookEscalationUnacceptedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookEscalationUnacceptedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvitationExpiredWithBody(ctx context.Context, targetURL string, params *WebhookInvitationExpiredParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvitationExpiredWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvitationExpired(ctx context.Context, targetURL string, params *WebhookInvitationExpiredParams, body WebhookInvitationExpiredJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvitationExpiredWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvitationRefusedWithBody(ctx context.Context, targetURL string, params *WebhookInvitationRefusedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvitationRefusedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvitationRefused(ctx context.Context, targetURL string, params *WebhookInvitationRefusedParams, body WebhookInvitationRefusedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvitationRefusedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvitationReminderWithBody(ctx context.Context, targetURL string, params *WebhookInvitationReminderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvitationReminderWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvitationReminder(ctx context.Context, targetURL string, params *WebhookInvitationReminderParams, body WebhookInvitationReminderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvitationReminderWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvitationSentWithBody(ctx context.Context, targetURL string, params *WebhookInvitationSentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvitationSentWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookInvitationSent(ctx context.Context, targetURL string, params *WebhookInvitationSentParams, body WebhookInvitationSentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookInvitationSentWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookPasswordResetWithBody(ctx context.Context, targetURL string, params *WebhookPasswordResetParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookPasswordResetWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookPasswordReset(ctx context.Context, targetURL string, params *WebhookPasswordResetParams, body WebhookPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookPasswordResetWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookRequestLinkSentWithBody(ctx context.Context, targetURL string, params *WebhookRequestLinkSentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookRequestLinkSentWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookRequestLinkSent(ctx context.Context, targetURL string, params *WebhookRequestLinkSentParams, body WebhookRequestLinkSentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookRequestLinkSentWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookSessionCompletedWithBody(ctx context.Context, targetURL string, params *WebhookSessionCompletedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookSessionCompletedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookSessionCompleted(ctx context.Context, targetURL string, params *WebhookSessionCompletedParams, body WebhookSessionCompletedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookSessionCompletedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookSessionConfirmedWithBody(ctx context.Context, targetURL string, params *WebhookSessionConfirmedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookSessionConfirmedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookSessionConfirmed(ctx context.Context, targetURL string, params *WebhookSessionConfirmedParams, body WebhookSessionConfirmedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookSessionConfirmedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookSessionRequestedWithBody(ctx context.Context, targetURL string, params *WebhookSessionRequestedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookSessionRequestedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookSessionRequested(ctx context.Context, targetURL string, params *WebhookSessionRequestedParams, body WebhookSessionRequestedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookSessionRequestedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookSessionStartedWithBody(ctx context.Context, targetURL string, params *WebhookSessionStartedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookSessionStartedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookSessionStarted(ctx context.Context, targetURL string, params *WebhookSessionStartedParams, body WebhookSessionStartedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookSessionStartedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketAcceptedWithBody(ctx context.Context, targetURL string, params *WebhookTicketAcceptedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketAcceptedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketAccepted(ctx context.Context, targetURL string, params *WebhookTicketAcceptedParams, body WebhookTicketAcceptedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketAcceptedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketAssignedWithBody(ctx context.Context, targetURL string, params *WebhookTicketAssignedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketAssignedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketAssigned(ctx context.Context, targetURL string, params *WebhookTicketAssignedParams, body WebhookTicketAssignedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketAssignedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketAutoClosedWithBody(ctx context.Context, targetURL string, params *WebhookTicketAutoClosedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketAutoClosedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketAutoClosed(ctx context.Context, targetURL string, params *WebhookTicketAutoClosedParams, body WebhookTicketAutoClosedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketAutoClosedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketClosedWithBody(ctx context.Context, targetURL string, params *WebhookTicketClosedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketClosedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketClosed(ctx context.Context, targetURL string, params *WebhookTicketClosedParams, body WebhookTicketClosedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketClosedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketCreatedForCustomerWithBody(ctx context.Context, targetURL string, params *WebhookTicketCreatedForCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketCreatedForCustomerWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketCreatedForCustomer(ctx context.Context, targetURL string, params *WebhookTicketCreatedForCustomerParams, body WebhookTicketCreatedForCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketCreatedForCustomerWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketDoneWithBody(ctx context.Context, targetURL string, params *WebhookTicketDoneParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketDoneWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketDone(ctx context.Context, targetURL string, params *WebhookTicketDoneParams, body WebhookTicketDoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketDoneWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketOfferedWithBody(ctx context.Context, targetURL string, params *WebhookTicketOfferedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketOfferedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketOffered(ctx context.Context, targetURL string, params *WebhookTicketOfferedParams, body WebhookTicketOfferedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketOfferedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketRejectedWithBody(ctx context.Context, targetURL string, params *WebhookTicketRejectedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketRejectedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketRejected(ctx context.Context, targetURL string, params *WebhookTicketRejectedParams, body WebhookTicketRejectedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketRejectedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketRequestedWithBody(ctx context.Context, targetURL string, params *WebhookTicketRequestedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketRequestedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookTicketRequested(ctx context.Context, targetURL string, params *WebhookTicketRequestedParams, body WebhookTicketRequestedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookTicketRequestedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookUserInvitedWithBody(ctx context.Context, targetURL string, params *WebhookUserInvitedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookUserInvitedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookUserInvited(ctx context.Context, targetURL string, params *WebhookUserInvitedParams, body WebhookUserInvitedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookUserInvitedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookUserRegisteredWithBody(ctx context.Context, targetURL string, params *WebhookUserRegisteredParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookUserRegisteredWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookUserRegistered(ctx context.Context, targetURL string, params *WebhookUserRegisteredParams, body WebhookUserRegisteredJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookUserRegisteredWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookWebhookDisabledWithBody(ctx context.Context, targetURL string, params *WebhookWebhookDisabledParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookWebhookDisabledWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookWebhookDisabled(ctx context.Context, targetURL string, params *WebhookWebhookDisabledParams, body WebhookWebhookDisabledJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookWebhookDisabledWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookWebhookTestWithBody(ctx context.Context, targetURL string, params *WebhookWebhookTestParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookWebhookTestWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) WebhookWebhookTest(ctx context.Context, targetURL string, params *WebhookWebhookTestParams, body WebhookWebhookTestJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWebhookWebhookTestWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+// NewWebhookCommentAddedWebhookRequest builds a application/json POST request for the comment.added webhook
+func NewWebhookCommentAddedWebhookRequest(targetURL string, params *WebhookCommentAddedParams, body WebhookCommentAddedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookCommentAddedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookCommentAddedWebhookRequestWithBody builds a POST request for the comment.added webhook with any body
+func NewWebhookCommentAddedWebhookRequestWithBody(targetURL string, params *WebhookCommentAddedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookEscalationCompletedWebhookRequest builds a application/json POST request for the escalation.completed webhook
+func NewWebhookEscalationCompletedWebhookRequest(targetURL string, params *WebhookEscalationCompletedParams, body WebhookEscalationCompletedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookEscalationCompletedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookEscalationCompletedWebhookRequestWithBody builds a POST request for the escalation.completed webhook with any body
+func NewWebhookEscalationCompletedWebhookRequestWithBody(targetURL string, params *WebhookEscalationCompletedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookEscalationExpiredWebhookRequest builds a application/json POST request for the escalation.expired webhook
+func NewWebhookEscalationExpiredWebhookRequest(targetURL string, params *WebhookEscalationExpiredParams, body WebhookEscalationExpiredJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookEscalationExpiredWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookEscalationExpiredWebhookRequestWithBody builds a POST request for the escalation.expired webhook with any body
+func NewWebhookEscalationExpiredWebhookRequestWithBody(targetURL string, params *WebhookEscalationExpiredParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookEscalationRefusedWebhookRequest builds a application/json POST request for the escalation.refused webhook
+func NewWebhookEscalationRefusedWebhookRequest(targetURL string, params *WebhookEscalationRefusedParams, body WebhookEscalationRefusedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookEscalationRefusedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookEscalationRefusedWebhookRequestWithBody builds a POST request for the escalation.refused webhook with any body
+func NewWebhookEscalationRefusedWebhookRequestWithBody(targetURL string, params *WebhookEscalationRefusedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookEscalationUnacceptedWebhookRequest builds a application/json POST request for the escalation.unaccepted webhook
+func NewWebhookEscalationUnacceptedWebhookRequest(targetURL string, params *WebhookEscalationUnacceptedParams, body WebhookEscalationUnacceptedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookEscalationUnacceptedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookEscalationUnacceptedWebhookRequestWithBody builds a POST request for the escalation.unaccepted webhook with any body
+func NewWebhookEscalationUnacceptedWebhookRequestWithBody(targetURL string, params *WebhookEscalationUnacceptedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookInvitationExpiredWebhookRequest builds a application/json POST request for the invitation.expired webhook
+func NewWebhookInvitationExpiredWebhookRequest(targetURL string, params *WebhookInvitationExpiredParams, body WebhookInvitationExpiredJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookInvitationExpiredWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookInvitationExpiredWebhookRequestWithBody builds a POST request for the invitation.expired webhook with any body
+func NewWebhookInvitationExpiredWebhookRequestWithBody(targetURL string, params *WebhookInvitationExpiredParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookInvitationRefusedWebhookRequest builds a application/json POST request for the invitation.refused webhook
+func NewWebhookInvitationRefusedWebhookRequest(targetURL string, params *WebhookInvitationRefusedParams, body WebhookInvitationRefusedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookInvitationRefusedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookInvitationRefusedWebhookRequestWithBody builds a POST request for the invitation.refused webhook with any body
+func NewWebhookInvitationRefusedWebhookRequestWithBody(targetURL string, params *WebhookInvitationRefusedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookInvitationReminderWebhookRequest builds a application/json POST request for the invitation.reminder webhook
+func NewWebhookInvitationReminderWebhookRequest(targetURL string, params *WebhookInvitationReminderParams, body WebhookInvitationReminderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookInvitationReminderWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookInvitationReminderWebhookRequestWithBody builds a POST request for the invitation.reminder webhook with any body
+func NewWebhookInvitationReminderWebhookRequestWithBody(targetURL string, params *WebhookInvitationReminderParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookInvitationSentWebhookRequest builds a application/json POST request for the invitation.sent webhook
+func NewWebhookInvitationSentWebhookRequest(targetURL string, params *WebhookInvitationSentParams, body WebhookInvitationSentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookInvitationSentWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookInvitationSentWebhookRequestWithBody builds a POST request for the invitation.sent webhook with any body
+func NewWebhookInvitationSentWebhookRequestWithBody(targetURL string, params *WebhookInvitationSentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookPasswordResetWebhookRequest builds a application/json POST request for the password.reset webhook
+func NewWebhookPasswordResetWebhookRequest(targetURL string, params *WebhookPasswordResetParams, body WebhookPasswordResetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookPasswordResetWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookPasswordResetWebhookRequestWithBody builds a POST request for the password.reset webhook with any body
+func NewWebhookPasswordResetWebhookRequestWithBody(targetURL string, params *WebhookPasswordResetParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookRequestLinkSentWebhookRequest builds a application/json POST request for the request_link.sent webhook
+func NewWebhookRequestLinkSentWebhookRequest(targetURL string, params *WebhookRequestLinkSentParams, body WebhookRequestLinkSentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookRequestLinkSentWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookRequestLinkSentWebhookRequestWithBody builds a POST request for the request_link.sent webhook with any body
+func NewWebhookRequestLinkSentWebhookRequestWithBody(targetURL string, params *WebhookRequestLinkSentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookSessionCompletedWebhookRequest builds a application/json POST request for the session.completed webhook
+func NewWebhookSessionCompletedWebhookRequest(targetURL string, params *WebhookSessionCompletedParams, body WebhookSessionCompletedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookSessionCompletedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookSessionCompletedWebhookRequestWithBody builds a POST request for the session.completed webhook with any body
+func NewWebhookSessionCompletedWebhookRequestWithBody(targetURL string, params *WebhookSessionCompletedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookSessionConfirmedWebhookRequest builds a application/json POST request for the session.confirmed webhook
+func NewWebhookSessionConfirmedWebhookRequest(targetURL string, params *WebhookSessionConfirmedParams, body WebhookSessionConfirmedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookSessionConfirmedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookSessionConfirmedWebhookRequestWithBody builds a POST request for the session.confirmed webhook with any body
+func NewWebhookSessionConfirmedWebhookRequestWithBody(targetURL string, params *WebhookSessionConfirmedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookSessionRequestedWebhookRequest builds a application/json POST request for the session.requested webhook
+func NewWebhookSessionRequestedWebhookRequest(targetURL string, params *WebhookSessionRequestedParams, body WebhookSessionRequestedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookSessionRequestedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookSessionRequestedWebhookRequestWithBody builds a POST request for the session.requested webhook with any body
+func NewWebhookSessionRequestedWebhookRequestWithBody(targetURL string, params *WebhookSessionRequestedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookSessionStartedWebhookRequest builds a application/json POST request for the session.started webhook
+func NewWebhookSessionStartedWebhookRequest(targetURL string, params *WebhookSessionStartedParams, body WebhookSessionStartedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookSessionStartedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookSessionStartedWebhookRequestWithBody builds a POST request for the session.started webhook with any body
+func NewWebhookSessionStartedWebhookRequestWithBody(targetURL string, params *WebhookSessionStartedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookTicketAcceptedWebhookRequest builds a application/json POST request for the ticket.accepted webhook
+func NewWebhookTicketAcceptedWebhookRequest(targetURL string, params *WebhookTicketAcceptedParams, body WebhookTicketAcceptedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookTicketAcceptedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookTicketAcceptedWebhookRequestWithBody builds a POST request for the ticket.accepted webhook with any body
+func NewWebhookTicketAcceptedWebhookRequestWithBody(targetURL string, params *WebhookTicketAcceptedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookTicketAssignedWebhookRequest builds a application/json POST request for the ticket.assigned webhook
+func NewWebhookTicketAssignedWebhookRequest(targetURL string, params *WebhookTicketAssignedParams, body WebhookTicketAssignedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookTicketAssignedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookTicketAssignedWebhookRequestWithBody builds a POST request for the ticket.assigned webhook with any body
+func NewWebhookTicketAssignedWebhookRequestWithBody(targetURL string, params *WebhookTicketAssignedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookTicketAutoClosedWebhookRequest builds a application/json POST request for the ticket.auto_closed webhook
+func NewWebhookTicketAutoClosedWebhookRequest(targetURL string, params *WebhookTicketAutoClosedParams, body WebhookTicketAutoClosedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookTicketAutoClosedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookTicketAutoClosedWebhookRequestWithBody builds a POST request for the ticket.auto_closed webhook with any body
+func NewWebhookTicketAutoClosedWebhookRequestWithBody(targetURL string, params *WebhookTicketAutoClosedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookTicketClosedWebhookRequest builds a application/json POST request for the ticket.closed webhook
+func NewWebhookTicketClosedWebhookRequest(targetURL string, params *WebhookTicketClosedParams, body WebhookTicketClosedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookTicketClosedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookTicketClosedWebhookRequestWithBody builds a POST request for the ticket.closed webhook with any body
+func NewWebhookTicketClosedWebhookRequestWithBody(targetURL string, params *WebhookTicketClosedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookTicketCreatedForCustomerWebhookRequest builds a application/json POST request for the ticket.created_for_customer webhook
+func NewWebhookTicketCreatedForCustomerWebhookRequest(targetURL string, params *WebhookTicketCreatedForCustomerParams, body WebhookTicketCreatedForCustomerJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookTicketCreatedForCustomerWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookTicketCreatedForCustomerWebhookRequestWithBody builds a POST request for the ticket.created_for_customer webhook with any body
+func NewWebhookTicketCreatedForCustomerWebhookRequestWithBody(targetURL string, params *WebhookTicketCreatedForCustomerParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookTicketDoneWebhookRequest builds a application/json POST request for the ticket.done webhook
+func NewWebhookTicketDoneWebhookRequest(targetURL string, params *WebhookTicketDoneParams, body WebhookTicketDoneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookTicketDoneWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookTicketDoneWebhookRequestWithBody builds a POST request for the ticket.done webhook with any body
+func NewWebhookTicketDoneWebhookRequestWithBody(targetURL string, params *WebhookTicketDoneParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookTicketOfferedWebhookRequest builds a application/json POST request for the ticket.offered webhook
+func NewWebhookTicketOfferedWebhookRequest(targetURL string, params *WebhookTicketOfferedParams, body WebhookTicketOfferedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookTicketOfferedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookTicketOfferedWebhookRequestWithBody builds a POST request for the ticket.offered webhook with any body
+func NewWebhookTicketOfferedWebhookRequestWithBody(targetURL string, params *WebhookTicketOfferedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookTicketRejectedWebhookRequest builds a application/json POST request for the ticket.rejected webhook
+func NewWebhookTicketRejectedWebhookRequest(targetURL string, params *WebhookTicketRejectedParams, body WebhookTicketRejectedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookTicketRejectedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookTicketRejectedWebhookRequestWithBody builds a POST request for the ticket.rejected webhook with any body
+func NewWebhookTicketRejectedWebhookRequestWithBody(targetURL string, params *WebhookTicketRejectedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookTicketRequestedWebhookRequest builds a application/json POST request for the ticket.requested webhook
+func NewWebhookTicketRequestedWebhookRequest(targetURL string, params *WebhookTicketRequestedParams, body WebhookTicketRequestedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookTicketRequestedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookTicketRequestedWebhookRequestWithBody builds a POST request for the ticket.requested webhook with any body
+func NewWebhookTicketRequestedWebhookRequestWithBody(targetURL string, params *WebhookTicketRequestedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookUserInvitedWebhookRequest builds a application/json POST request for the user.invited webhook
+func NewWebhookUserInvitedWebhookRequest(targetURL string, params *WebhookUserInvitedParams, body WebhookUserInvitedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookUserInvitedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookUserInvitedWebhookRequestWithBody builds a POST request for the user.invited webhook with any body
+func NewWebhookUserInvitedWebhookRequestWithBody(targetURL string, params *WebhookUserInvitedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookUserRegisteredWebhookRequest builds a application/json POST request for the user.registered webhook
+func NewWebhookUserRegisteredWebhookRequest(targetURL string, params *WebhookUserRegisteredParams, body WebhookUserRegisteredJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookUserRegisteredWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookUserRegisteredWebhookRequestWithBody builds a POST request for the user.registered webhook with any body
+func NewWebhookUserRegisteredWebhookRequestWithBody(targetURL string, params *WebhookUserRegisteredParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookWebhookDisabledWebhookRequest builds a application/json POST request for the webhook.disabled webhook
+func NewWebhookWebhookDisabledWebhookRequest(targetURL string, params *WebhookWebhookDisabledParams, body WebhookWebhookDisabledJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookWebhookDisabledWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookWebhookDisabledWebhookRequestWithBody builds a POST request for the webhook.disabled webhook with any body
+func NewWebhookWebhookDisabledWebhookRequestWithBody(targetURL string, params *WebhookWebhookDisabledParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewWebhookWebhookTestWebhookRequest builds a application/json POST request for the webhook.test webhook
+func NewWebhookWebhookTestWebhookRequest(targetURL string, params *WebhookWebhookTestParams, body WebhookWebhookTestJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewWebhookWebhookTestWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewWebhookWebhookTestWebhookRequestWithBody builds a POST request for the webhook.test webhook with any body
+func NewWebhookWebhookTestWebhookRequestWithBody(targetURL string, params *WebhookWebhookTestParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
 }
