@@ -382,3 +382,44 @@ func TestSessionConfirm(t *testing.T) {
 		assert.Equal(t, ticket.StateInProgress, f.reload(t, tk.ID).State)
 	})
 }
+
+// A customer user joins the calls of the tickets they opened, not a colleague's: the join
+// rule's "own tickets only" is tried against a second user of the same customer, not only
+// against another customer's. The customer's admin answers for all of its tickets and joins.
+func TestSessionJoinColleague(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newSessionFixture(t, s, nil)
+		colleague := f.person(t, f.tenant.ID, f.custX.ID, tenant.RoleCustomerUser, "Cleo Colleague")
+		custAdmin := f.person(t, f.tenant.ID, f.custX.ID, tenant.RoleCustomerAdmin, "Carla Admin")
+		tk := f.ticketBy(t, f.userX, ticket.StateAssigned)
+		inv, err := f.desk.Invite(ctx, f.agent, tk.ID, helpdesk.Invitation{})
+		require.NoError(t, err)
+		require.Equal(t, ticket.SessionInvited, inv.State)
+
+		cases := []struct {
+			name  string
+			actor tenant.Actor
+			want  helpdesk.ErrorKind // "" means joined
+		}{
+			{"a colleague of the same customer", colleague, helpdesk.KindForbidden},
+			{"another customer's user", f.userY, helpdesk.KindNotFound},
+			{"the user who opened the ticket", f.userX, ""},
+			{"the customer's admin", custAdmin, ""},
+			{"the requester link", f.link(t, tk), ""},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				g, err := f.desk.JoinSession(ctx, c.actor, inv.ID)
+				if c.want == "" {
+					require.NoError(t, err)
+					assert.NotEmpty(t, g.Token)
+					return
+				}
+				require.Error(t, err)
+				assert.Equal(t, c.want, helpdesk.KindOf(err), "%v", err)
+				assert.Empty(t, g.Token, "no join token")
+			})
+		}
+	})
+}
