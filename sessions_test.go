@@ -423,3 +423,42 @@ func TestSessionJoinColleague(t *testing.T) {
 		}
 	})
 }
+
+// A refused session's expiration timer that comes due after its ticket was completed and
+// reopened finds a ticket that can no longer expire (assigned): it does nothing, fails
+// nothing, and is not retried.
+func TestSessionExpirationOnReopenedTicket(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newSessionFixture(t, s, nil)
+		tk := f.ticketIn(t, ticket.StateAssigned)
+		prop, err := f.desk.Invite(ctx, f.agent, tk.ID, helpdesk.Invitation{At: f.clock.Now().Add(24 * time.Hour)})
+		require.NoError(t, err)
+		_, err = f.desk.SessionTransition(ctx, f.link(t, tk), prop.ID, ticket.SessionEventRefuse, helpdesk.SessionChange{Reason: "not that day"})
+		require.NoError(t, err)
+		require.Contains(t, f.timers(t, tk.ID), "s:expiration@48h0m0s", "the refusal arms the session's expiration")
+
+		_, err = f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventComplete, helpdesk.Change{})
+		require.NoError(t, err)
+		reopened, err := f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventReopen, helpdesk.Change{Reason: "it beeps again"})
+		require.NoError(t, err)
+		require.Equal(t, ticket.StateAssigned, reopened.State)
+		require.Contains(t, f.timers(t, tk.ID), "s:expiration@48h0m0s", "reopening keeps the session's timers")
+		historyBefore := len(f.history(t, f.admin, tk.ID))
+
+		f.clock.Advance(48 * time.Hour)
+		n, err := f.desk.FireTimersOnce(ctx)
+		assert.NoError(t, err, "a moot expiration is no failure")
+		assert.Positive(t, n, "the expiration came due")
+		assert.Equal(t, ticket.StateAssigned, f.reload(t, tk.ID).State, "an assigned ticket does not expire")
+		assert.Len(t, f.history(t, f.admin, tk.ID), historyBefore, "nothing happened to the ticket")
+		assert.Empty(t, f.outbox(t, notify.TicketAutoClosed))
+		for _, tm := range f.timers(t, tk.ID) {
+			assert.NotContains(t, tm, "expiration", "the timer is spent, not waiting for a retry")
+		}
+		f.clock.Advance(time.Hour)
+		n, err = f.desk.FireTimersOnce(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, n, "nothing fires again")
+	})
+}
