@@ -2414,6 +2414,161 @@ func TestDeskConcurrentAccept(t *testing.T) {
 	})
 }
 
+// Two staff members change the same ticket at once: the one whose transaction read the ticket
+// before the other's change committed must not overwrite it. The Desk tests run on bunstore,
+// whose SQLite store runs one transaction at a time, so the interleaving is staged: the loser's
+// Desk reads the ticket as it was before the winner's change (staleTicket), as a transaction
+// that began first would on an engine that runs them side by side. One wins, the other gets a
+// conflict, and the history shows exactly one change: the Desk writes the version it read, and
+// the store refuses it.
+func TestDeskConcurrentStaffChange(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newFixture(t, s)
+		ps, err := f.desk.Priorities(ctx, f.admin)
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, len(ps), 2)
+		cases := []struct {
+			name string
+			// winner changes the ticket first (and commits); loser read it before that.
+			winner, loser func(d *helpdesk.Desk, tk *ticket.Ticket) (*ticket.Ticket, error)
+			// kept checks that the stored ticket has the winner's change and not the loser's.
+			kept func(t *testing.T, tk, stored *ticket.Ticket)
+		}{
+			{
+				name: "two edits",
+				winner: func(d *helpdesk.Desk, tk *ticket.Ticket) (*ticket.Ticket, error) {
+					p := ps[0].ID
+					if p == tk.PriorityID {
+						p = ps[1].ID
+					}
+					return d.EditTicket(ctx, f.supervisor, tk.ID, helpdesk.TicketEdit{PriorityID: &p})
+				},
+				loser: func(d *helpdesk.Desk, tk *ticket.Ticket) (*ticket.Ticket, error) {
+					return d.EditTicket(ctx, f.agent, tk.ID, helpdesk.TicketEdit{Title: ptr("The agent's title")})
+				},
+				kept: func(t *testing.T, tk, stored *ticket.Ticket) {
+					assert.NotEqual(t, tk.PriorityID, stored.PriorityID, "the supervisor's priority")
+					assert.Equal(t, tk.Title, stored.Title, "not the agent's title")
+				},
+			},
+			{
+				name: "a reassignment and a start",
+				winner: func(d *helpdesk.Desk, tk *ticket.Ticket) (*ticket.Ticket, error) {
+					return d.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent2.UserID, Reason: "Alex knows pumps"})
+				},
+				loser: func(d *helpdesk.Desk, tk *ticket.Ticket) (*ticket.Ticket, error) {
+					return d.Transition(ctx, f.agent, tk.ID, ticket.EventStart, helpdesk.Change{})
+				},
+				kept: func(t *testing.T, tk, stored *ticket.Ticket) {
+					assert.Equal(t, f.agent2.UserID, stored.AssigneeID, "the supervisor's reassignment")
+					assert.Equal(t, ticket.StateAssigned, stored.State, "not the agent's start")
+				},
+			},
+			{
+				name: "an edit and a close",
+				winner: func(d *helpdesk.Desk, tk *ticket.Ticket) (*ticket.Ticket, error) {
+					return d.EditTicket(ctx, f.agent2, tk.ID, helpdesk.TicketEdit{Description: ptr("Beeps twice, then stops.")})
+				},
+				loser: func(d *helpdesk.Desk, tk *ticket.Ticket) (*ticket.Ticket, error) {
+					return d.Close(ctx, f.agent, tk.ID, "fixed")
+				},
+				kept: func(t *testing.T, tk, stored *ticket.Ticket) {
+					assert.Equal(t, "Beeps twice, then stops.", stored.Description, "the edit")
+					assert.Equal(t, ticket.StateAssigned, stored.State, "not the close")
+				},
+			},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				tk := f.ticketIn(t, ticket.StateAssigned)
+				before := f.history(t, f.admin, tk.ID)
+				read, err := s.GetTicket(ctx, tk.TenantID, tk.ID)
+				require.NoError(t, err)
+				loserDesk, err := helpdesk.New(&staleTicket{Store: s, read: read},
+					&helpdesk.Config{Now: f.clock.Now, SecretKeys: [][]byte{testKey}})
+				require.NoError(t, err)
+
+				won, err := c.winner(f.desk, tk)
+				require.NoError(t, err, "the first change")
+				_, err = c.loser(loserDesk, tk)
+				require.Error(t, err, "the change made on what the first one changed")
+				assert.ErrorIs(t, err, storage.ErrConflict)
+				assert.Equal(t, helpdesk.KindConflict, helpdesk.KindOf(err))
+
+				stored := f.reload(t, tk.ID)
+				assert.Equal(t, won.Version, stored.Version, "only the first change was written")
+				c.kept(t, tk, stored)
+				after := f.history(t, f.admin, tk.ID)
+				require.Len(t, after, len(before)+1, "the history shows exactly one change")
+			})
+		}
+
+		// Two staff members who opened the edit form on the same version and save at once:
+		// whatever the order, one edit is written and the other is refused.
+		t.Run("two edit forms saved at once", func(t *testing.T) {
+			tk := f.ticketIn(t, ticket.StateAssigned)
+			before := len(f.history(t, f.admin, tk.ID))
+			editors := []tenant.Actor{f.agent, f.supervisor}
+			errs := make([]error, len(editors))
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i, a := range editors {
+				wg.Go(func() {
+					<-start
+					_, errs[i] = f.desk.EditTicket(context.Background(), a, tk.ID,
+						helpdesk.TicketEdit{Title: ptr("Title by " + a.Name), Version: tk.Version})
+				})
+			}
+			close(start)
+			wg.Wait()
+			winner := -1
+			for i, err := range errs {
+				if err == nil {
+					require.Equal(t, -1, winner, "both edits were written")
+					winner = i
+					continue
+				}
+				assert.ErrorIs(t, err, storage.ErrConflict, "%s's edit", editors[i].Name)
+			}
+			require.NotEqual(t, -1, winner, "no edit was written: %v", errs)
+			stored := f.reload(t, tk.ID)
+			assert.Equal(t, "Title by "+editors[winner].Name, stored.Title)
+			assert.Equal(t, tk.Version+1, stored.Version)
+			hs := f.history(t, f.admin, tk.ID)
+			require.Len(t, hs, before+1, "the history shows exactly one edit")
+			assert.Equal(t, editors[winner].Ref(), hs[len(hs)-1].Actor)
+		})
+	})
+}
+
+// staleTicket is a store whose transactions read one ticket as it was at read: the first
+// GetTicket of that ticket in each transaction returns the copy, as a transaction that began
+// before another change committed would see it.
+type staleTicket struct {
+	storage.Store
+	read *ticket.Ticket
+}
+
+func (s *staleTicket) InTx(ctx context.Context, fn func(q storage.Queries) error) error {
+	return s.Store.InTx(ctx, func(q storage.Queries) error { return fn(&staleTicketQueries{Queries: q, read: s.read}) })
+}
+
+type staleTicketQueries struct {
+	storage.Queries
+	read   *ticket.Ticket
+	served bool
+}
+
+func (q *staleTicketQueries) GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error) {
+	if id == q.read.ID && tenantID == q.read.TenantID && !q.served {
+		q.served = true
+		cp := *q.read
+		return &cp, nil
+	}
+	return q.Queries.GetTicket(ctx, tenantID, id)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Validation of setup operations
 

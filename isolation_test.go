@@ -32,11 +32,14 @@ import (
 //
 // Actors, in the order of every row of outcomes (spaces and bars are ignored):
 //
-//	admin moderator supervisor agent system | customer_admin customer_user | code_holder requester_link | anonymous
+//	admin moderator supervisor agent system | customer_admin customer_user colleague | code_holder requester_link | anonymous
 //
 // All of them act in tenant 1; the customer users are users of customer X, the code holder
 // came through a code of customer X's device, and the requester link is for a ticket of
 // customer X (for ticket operations in the own scope, for the very ticket operated on).
+// customer_user opened the own scope's tickets; colleague is another customer_user of
+// customer X, so that every rule a customer_user may use on their own tickets only is tried
+// on a colleague's ticket too, not only on a stranger's.
 //
 // Scopes: own (tenant 1, customer X), other (tenant 1, customer Y) and foreign (tenant 2).
 //
@@ -44,7 +47,7 @@ import (
 // forbidden (KindForbidden); U unauthenticated (KindUnauthenticated); H allowed, but the
 // listing or count leaves the record out.
 var matrixActors = []string{"admin", "moderator", "supervisor", "agent", "system",
-	"customer_admin", "customer_user", "code_holder", "requester_link", "anonymous"}
+	"customer_admin", "customer_user", "colleague", "code_holder", "requester_link", "anonymous"}
 
 // matrixOp is one Desk operation in the matrix.
 type matrixOp struct {
@@ -69,19 +72,23 @@ type credentialOp func(c *cell) (tenantID, customerID uuid.UUID, err error)
 var listed = func(ids ...uuid.UUID) []uuid.UUID { return ids }
 
 var matrix = map[string]matrixOp{
-	"CreateTenant": {own: "FFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateTenant": {own: "FFFFF|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateTenant(c.ctx, c.actor, helpdesk.NewTenant{Name: "Rogue"})
 		return nil, err
 	}},
-	"Tenant": {own: "AAAAA|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Tenant": {own: "AAAAA|AAA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Tenant(c.ctx, c.actor)
 		return nil, err
 	}},
-	"UpdateSettings": {own: "AFFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Settings": {own: "AFFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.Settings(c.ctx, c.actor)
+		return nil, err
+	}},
+	"UpdateSettings": {own: "AFFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := updateSettings(c.ctx, c.d, c.actor, tenant.Settings{SelfRegistration: true})
 		return nil, err
 	}},
-	"SetFormFile": {own: "AFFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SetFormFile": {own: "AFFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		var version int64
 		if ten, err := c.store.GetTenant(c.ctx, c.actor.TenantID); err == nil {
 			version = ten.Version
@@ -90,7 +97,7 @@ var matrix = map[string]matrixOp{
 		return nil, err
 	}},
 	// Every actor of a tenant reads its branding, code holders and requester links included.
-	"OpenFormFile": {own: "AAAAA|AA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"OpenFormFile": {own: "AAAAA|AAA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
 		if ten, err := c.store.GetTenant(c.ctx, c.sc.org.tenant.ID); err == nil && ten.Settings.Form.Logo == nil {
 			_, err := c.d.SetFormFile(c.ctx, c.sc.org.system, ten.Version, helpdesk.FormLogo, &helpdesk.Upload{Name: "logo.png", Body: bytes.NewReader(brandingPNG(c.t))})
 			require.NoError(c.t, err)
@@ -102,119 +109,119 @@ var matrix = map[string]matrixOp{
 		return nil, err
 	}},
 	// The form's public part, as every actor of the tenant reads its branding.
-	"PublicForm": {own: "AAAAA|AA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"PublicForm": {own: "AAAAA|AAA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.PublicForm(c.ctx, c.actor)
 		return nil, err
 	}},
 	// The tenant's own mail server: admins only, not even the system.
-	"SMTP": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SMTP": {own: "AFFFF|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SMTP(c.ctx, c.actor)
 		return nil, err
 	}},
-	"SetSMTP": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SetSMTP": {own: "AFFFF|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SetSMTP(c.ctx, c.actor, helpdesk.SMTPInput{Host: "smtp.example.com", Username: "desk", Password: "Pa55word",
 			From: "support@example.com"})
 		return nil, err
 	}},
-	"DeleteSMTP": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeleteSMTP": {own: "AFFFF|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.ownSMTP()
 		return nil, c.d.DeleteSMTP(c.ctx, c.actor)
 	}},
-	"TestSMTP": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"TestSMTP": {own: "AFFFF|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.ownSMTP()
 		return nil, c.d.TestSMTP(c.ctx, c.actor, "ada@example.com")
 	}},
 	// Webhook endpoints: admins only, not even the system; another tenant's are not found.
-	"CreateWebhook": {own: "AFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateWebhook": {own: "AFFFF|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, _, err := c.d.CreateWebhook(c.ctx, c.actor, helpdesk.NewWebhook{URL: "https://93.184.215.14/hooks"})
 		return nil, err
 	}},
-	"Webhooks": {own: "AFFFF|FF|FF|U", other: "AFFFF|FF|FF|U", foreign: "HFFFF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Webhooks": {own: "AFFFF|FFF|FF|U", other: "AFFFF|FFF|FF|U", foreign: "HFFFF|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.webhook().ID
 		es, err := c.d.Webhooks(c.ctx, c.actor)
 		return ids(es, func(x *webhook.Endpoint) uuid.UUID { return x.ID }), err
 	}},
-	"Webhook": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Webhook": {own: "AFFFF|FFF|NN|U", other: "AFFFF|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Webhook(c.ctx, c.actor, c.webhook().ID)
 		return nil, err
 	}},
-	"UpdateWebhook": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateWebhook": {own: "AFFFF|FFF|NN|U", other: "AFFFF|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		e := c.webhook()
 		_, err := c.d.UpdateWebhook(c.ctx, c.actor, e.ID, helpdesk.WebhookEdit{Version: e.Version, URL: "https://93.184.215.14/v2", Active: true})
 		return nil, err
 	}},
-	"DeleteWebhook": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeleteWebhook": {own: "AFFFF|FFF|NN|U", other: "AFFFF|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		return nil, c.d.DeleteWebhook(c.ctx, c.actor, c.webhook().ID)
 	}},
-	"RotateWebhookSecret": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"RotateWebhookSecret": {own: "AFFFF|FFF|NN|U", other: "AFFFF|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.RotateWebhookSecret(c.ctx, c.actor, c.webhook().ID, 0)
 		return nil, err
 	}},
 	// The endpoint is on loopback, which the matrix's Desk refuses to connect to: the send
 	// fails at once, and the operation itself succeeds.
-	"TestWebhook": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"TestWebhook": {own: "AFFFF|FFF|NN|U", other: "AFFFF|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.TestWebhook(c.ctx, c.actor, c.webhook().ID)
 		return nil, err
 	}},
-	"WebhookDeliveries": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"WebhookDeliveries": {own: "AFFFF|FFF|NN|U", other: "AFFFF|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.WebhookDeliveries(c.ctx, c.actor, c.webhookDelivery().EndpointID, storage.PageRequest{})
 		return nil, err
 	}},
-	"ReplayWebhookDelivery": {own: "AFFFF|FF|NN|U", other: "AFFFF|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"ReplayWebhookDelivery": {own: "AFFFF|FFF|NN|U", other: "AFFFF|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.ReplayWebhookDelivery(c.ctx, c.actor, c.webhookDelivery().ID)
 		return nil, err
 	}},
-	"CreateCustomer": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateCustomer": {own: "AAFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateCustomer(c.ctx, c.actor, helpdesk.NewCustomer{Name: "New customer"})
 		return nil, err
 	}},
-	"Customer": {own: "AAAAA|AA|NN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Customer": {own: "AAAAA|AAA|NN|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Customer(c.ctx, c.actor, c.sc.cust.ID)
 		return nil, err
 	}},
-	"Customers": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Customers": {own: "AAAAA|FFF|FF|U", other: "AAAAA|FFF|FF|U", foreign: "HHHHH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.cust.ID
 		cs, err := c.d.Customers(c.ctx, c.actor)
 		return ids(cs, func(x *tenant.Customer) uuid.UUID { return x.ID }), err
 	}},
-	"SetSupportPlan": {own: "AAFFA|FF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SetSupportPlan": {own: "AAFFA|FFF|NN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SetSupportPlan(c.ctx, c.actor, c.sc.cust.ID, nil)
 		return nil, err
 	}},
-	"UpdateCustomer": {own: "AAFFA|FF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateCustomer": {own: "AAFFA|FFF|NN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		cur, err := c.store.GetCustomer(c.ctx, c.sc.org.tenant.ID, c.sc.cust.ID)
 		require.NoError(c.t, err)
 		_, err = c.d.UpdateCustomer(c.ctx, c.actor, cur)
 		return nil, err
 	}},
-	"SetSignupDomains": {own: "AAFFA|FF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SetSignupDomains": {own: "AAFFA|FFF|NN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SetSignupDomains(c.ctx, c.actor, c.sc.cust.ID, []string{c.w.domain[c.sc.cust.ID], c.unique() + ".example"})
 		return nil, err
 	}},
-	"CreateDepartment": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateDepartment": {own: "AAFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateDepartment(c.ctx, c.actor, "Branch "+c.unique())
 		return nil, err
 	}},
-	"CreateProject": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "NNFFN|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateProject": {own: "AAFFA|FFF|FF|U", other: "AAFFA|FFF|FF|U", foreign: "NNFFN|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateProject(c.ctx, c.actor, helpdesk.NewProject{Name: "Project", CustomerID: c.sc.cust.ID})
 		return nil, err
 	}},
 
-	"Departments": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Departments": {own: "AAAAA|FFF|FF|U", other: "AAAAA|FFF|FF|U", foreign: "HHHHH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.department().ID
 		ds, err := c.d.Departments(c.ctx, c.actor)
 		return ids(ds, func(x *tenant.Department) uuid.UUID { return x.ID }), err
 	}},
-	"UpdateDepartment": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateDepartment": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.UpdateDepartment(c.ctx, c.actor, c.department())
 		return nil, err
 	}},
-	"Projects": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Projects": {own: "AAAAA|FFF|FF|U", other: "AAAAA|FFF|FF|U", foreign: "HHHHH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.org.project.ID
 		ps, err := c.d.Projects(c.ctx, c.actor)
 		return ids(ps, func(x *tenant.Project) uuid.UUID { return x.ID }), err
 	}},
-	"UpdateProject": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateProject": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		cur, err := c.store.GetProject(c.ctx, c.sc.org.tenant.ID, c.sc.org.project.ID)
 		require.NoError(c.t, err)
 		_, err = c.d.UpdateProject(c.ctx, c.actor, cur)
@@ -222,164 +229,164 @@ var matrix = map[string]matrixOp{
 	}},
 	// Putting an employee in a department: customer users and public actors do not see
 	// employees at all.
-	"SetUserDepartment": {own: "AAFFA|NN|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SetUserDepartment": {own: "AAFFA|NNN|NN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SetUserDepartment(c.ctx, c.actor, c.sc.org.agent2.UserID, c.department().ID)
 		return nil, err
 	}},
-	"CreateTemplate": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateTemplate": {own: "AAFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateTemplate(c.ctx, c.actor, helpdesk.NewTemplate{Name: "Type"})
 		return nil, err
 	}},
-	"Template": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Template": {own: "AAAAA|FFF|NN|U", other: "AAAAA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Template(c.ctx, c.actor, c.sc.org.tpl.ID)
 		return nil, err
 	}},
-	"Templates": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Templates": {own: "AAAAA|FFF|FF|U", other: "AAAAA|FFF|FF|U", foreign: "HHHHH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.org.tpl.ID
 		ts, err := c.d.Templates(c.ctx, c.actor)
 		return ids(ts, func(x *device.Template) uuid.UUID { return x.ID }), err
 	}},
-	"UpdateTemplate": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateTemplate": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		cur, err := c.store.GetTemplate(c.ctx, c.sc.org.tenant.ID, c.sc.org.tpl.ID)
 		require.NoError(c.t, err)
 		_, err = c.d.UpdateTemplate(c.ctx, c.actor, cur)
 		return nil, err
 	}},
-	"CreateDevice": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "NNFFN|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateDevice": {own: "AAFFA|FFF|FF|U", other: "AAFFA|FFF|FF|U", foreign: "NNFFN|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateDevice(c.ctx, c.actor, helpdesk.NewDevice{Name: "Pump", CustomerID: c.sc.cust.ID})
 		return nil, err
 	}},
-	"AssignDevice": {own: "AAFFA|FF|FN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"AssignDevice": {own: "AAFFA|FFF|FN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.AssignDevice(c.ctx, c.actor, c.sc.dev.ID, c.sc.cust.ID)
 		return nil, err
 	}},
-	"UpdateDevice": {own: "AAFFA|FF|FN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateDevice": {own: "AAFFA|FFF|FN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		cur, err := c.store.GetDevice(c.ctx, c.sc.org.tenant.ID, c.sc.dev.ID)
 		require.NoError(c.t, err)
 		_, err = c.d.UpdateDevice(c.ctx, c.actor, cur)
 		return nil, err
 	}},
-	"Device": {own: "AAAAA|AA|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Device": {own: "AAAAA|AAA|FN|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Device(c.ctx, c.actor, c.sc.dev.ID)
 		return nil, err
 	}},
-	"DeviceFields": {own: "AAAAA|AA|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeviceFields": {own: "AAAAA|AAA|FN|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.DeviceFields(c.ctx, c.actor, c.sc.dev.ID)
 		return nil, err
 	}},
-	"Devices": {own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Devices": {own: "AAAAA|AAA|FF|U", other: "AAAAA|HHH|FF|U", foreign: "HHHHH|HHH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.dev.ID
 		p, err := c.d.Devices(c.ctx, c.actor, storage.DeviceFilter{Text: c.sc.dev.SerialNumber}, storage.PageRequest{})
 		return ids(p.Items, func(x *device.Device) uuid.UUID { return x.ID }), err
 	}},
-	"CreateCode": {own: "AAFFA|FF|FN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateCode": {own: "AAFFA|FFF|FN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateCode(c.ctx, c.actor, c.sc.dev.ID, helpdesk.NewCode{})
 		return nil, err
 	}},
-	"SetCodeActive": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SetCodeActive": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SetCodeActive(c.ctx, c.actor, c.sc.code.ID, true)
 		return nil, err
 	}},
-	"UpdateCode": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateCode": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.UpdateCode(c.ctx, c.actor, c.sc.code.ID, helpdesk.CodeSettings{Actions: []device.Action{device.ActionView, device.ActionOpenTicket}})
 		return nil, err
 	}},
-	"CodeImage": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CodeImage": {own: "AAAAA|FFF|NN|U", other: "AAAAA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CodeImage(c.ctx, c.actor, c.sc.code.ID, device.FormatSVG)
 		return nil, err
 	}},
-	"SendRequestLink": {own: "AAAAA|FF|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SendRequestLink": {own: "AAAAA|FFF|FN|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SendRequestLink(c.ctx, c.actor, c.sc.dev.ID, helpdesk.NewRequestLink{Contact: nurseContact})
 		return nil, err
 	}},
-	"CodesPage": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CodesPage": {own: "AAAAA|FFF|FF|U", other: "AAAAA|FFF|FF|U", foreign: "HHHHH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.code.ID
 		p, err := c.d.CodesPage(c.ctx, c.actor, storage.CodeFilter{DeviceID: c.sc.dev.ID}, storage.PageRequest{})
 		return ids(p.Items, func(x *device.Code) uuid.UUID { return x.ID }), err
 	}},
-	"Code": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Code": {own: "AAAAA|FFF|NN|U", other: "AAAAA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Code(c.ctx, c.actor, c.sc.code.ID)
 		return nil, err
 	}},
-	"PreviewCode": {own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"PreviewCode": {own: "AAAAA|FFF|NN|U", other: "AAAAA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.PreviewCode(c.ctx, c.actor, c.sc.code.ID, device.FormatSVG, helpdesk.CodeSettings{Appearance: device.Appearance{Correction: device.CorrectionHigh}})
 		return nil, err
 	}},
-	"Codes": {own: "AAAAA|FF|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Codes": {own: "AAAAA|FFF|FN|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.code.ID
 		cs, err := c.d.Codes(c.ctx, c.actor, c.sc.dev.ID)
 		return ids(cs, func(x *device.Code) uuid.UUID { return x.ID }), err
 	}},
 
-	"SubmitTicket": {own: "AAAAA|AA|AF|U", other: "AAAAA|NN|NF|U", foreign: "NNNNN|NN|NF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SubmitTicket": {own: "AAAAA|AAA|AF|U", other: "AAAAA|NNN|NF|U", foreign: "NNNNN|NNN|NF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SubmitTicket(c.ctx, c.actor, helpdesk.NewTicket{Title: "Beeping", DeviceID: c.sc.dev.ID, Requester: nurseContact})
 		return nil, err
 	}},
-	"Submit": {state: ticket.StateDraft, fresh: true, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Submit": {state: ticket.StateDraft, fresh: true, own: "AAAAA|AAF|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Submit(c.ctx, c.actor, c.ticket.ID)
 		return nil, err
 	}},
-	"Transition": {state: ticket.StateOpen, fresh: true, own: "AAAAF|AA|NA|U", other: "AAAAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Transition": {state: ticket.StateOpen, fresh: true, own: "AAAAF|AAF|NA|U", other: "AAAAF|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Transition(c.ctx, c.actor, c.ticket.ID, ticket.EventCancel, helpdesk.Change{Reason: "withdrawn"})
 		return nil, err
 	}},
-	"Accept": {state: ticket.StateOpen, fresh: true, own: "AAAAF|FF|NF|U", other: "AAAAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Accept": {state: ticket.StateOpen, fresh: true, own: "AAAAF|FFF|NF|U", other: "AAAAF|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Accept(c.ctx, c.actor, c.ticket.ID)
 		return nil, err
 	}},
-	"Assign": {state: ticket.StateOpen, fresh: true, own: "AAAFA|FF|NF|U", other: "AAAFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Assign": {state: ticket.StateOpen, fresh: true, own: "AAAFA|FFF|NF|U", other: "AAAFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Assign(c.ctx, c.actor, c.ticket.ID, helpdesk.Assignment{AssigneeID: c.w.f.agent.UserID})
 		return nil, err
 	}},
-	"Rate": {state: ticket.StateDone, fresh: true, own: "FFFFF|AA|NA|U", other: "FFFFF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Rate": {state: ticket.StateDone, fresh: true, own: "FFFFF|AAF|NA|U", other: "FFFFF|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Rate(c.ctx, c.actor, c.ticket.ID, 5, "fixed")
 		return nil, err
 	}},
-	"Close": {state: ticket.StateAssigned, fresh: true, own: "AAAAF|AA|NA|U", other: "AAAAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Close": {state: ticket.StateAssigned, fresh: true, own: "AAAAF|AAF|NA|U", other: "AAAAF|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Close(c.ctx, c.actor, c.ticket.ID, "resolved")
 		return nil, err
 	}},
-	"SetStatus": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SetStatus": {state: ticket.StateOpen, own: "AAAAA|FFF|NF|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SetStatus(c.ctx, c.actor, c.ticket.ID, c.w.openStatus[c.sc.org.tenant.ID])
 		return nil, err
 	}},
-	"EditTicket": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"EditTicket": {state: ticket.StateOpen, own: "AAAAA|FFF|NF|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.EditTicket(c.ctx, c.actor, c.ticket.ID, helpdesk.TicketEdit{Type: ptr("repair")})
 		return nil, err
 	}},
-	"RotateRequesterLink": {state: ticket.StateOpen, fresh: true, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"RotateRequesterLink": {state: ticket.StateOpen, fresh: true, own: "AAAAA|FFF|NF|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.RotateRequesterLink(c.ctx, c.actor, c.ticket.ID)
 		return nil, err
 	}},
-	"DeleteTicket": {state: ticket.StateOpen, fresh: true, own: "AFFFF|FF|NF|U", other: "AFFFF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeleteTicket": {state: ticket.StateOpen, fresh: true, own: "AFFFF|FFF|NF|U", other: "AFFFF|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		return nil, c.d.DeleteTicket(c.ctx, c.actor, c.ticket.ID)
 	}},
-	"Ticket": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Ticket": {state: ticket.StateOpen, own: "AAAAA|AAA|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Ticket(c.ctx, c.actor, c.ticket.ID)
 		return nil, err
 	}},
-	"TicketByRef": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"TicketByRef": {state: ticket.StateOpen, own: "AAAAA|AAA|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.TicketByRef(c.ctx, c.actor, c.ticket.Ref())
 		return nil, err
 	}},
-	"History": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"History": {state: ticket.StateOpen, own: "AAAAA|AAA|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := historyOf(c.ctx, c.d, c.actor, c.ticket.ID)
 		return nil, err
 	}},
-	"Messages": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Messages": {state: ticket.StateOpen, own: "AAAAA|AAA|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := messagesOf(c.ctx, c.d, c.actor, c.ticket.ID)
 		return nil, err
 	}},
-	"PostMessage": {state: ticket.StateOpen, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"PostMessage": {state: ticket.StateOpen, own: "AAAAA|AAA|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.PostMessage(c.ctx, c.actor, c.ticket.ID, helpdesk.NewMessage{Body: "Any news?"})
 		return nil, err
 	}},
-	"Tickets": {state: ticket.StateOpen, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Tickets": {state: ticket.StateOpen, own: "AAAAA|AAA|FF|U", other: "AAAAA|HHH|FF|U", foreign: "HHHHH|HHH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.ticket.ID
 		p, err := c.d.Tickets(c.ctx, c.actor, storage.TicketFilter{Text: c.ticket.Title}, storage.PageRequest{})
 		return ids(p.Items, func(x *ticket.Ticket) uuid.UUID { return x.ID }), err
 	}},
-	"CountTickets": {state: ticket.StateOpen, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CountTickets": {state: ticket.StateOpen, own: "AAAAA|AAA|FF|U", other: "AAAAA|HHH|FF|U", foreign: "HHHHH|HHH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.ticket.ID
 		counts, err := c.d.CountTickets(c.ctx, c.actor, storage.CountFilter{DeviceID: c.ticket.DeviceID})
 		if counts[ticket.StateOpen] > 0 {
@@ -387,7 +394,7 @@ var matrix = map[string]matrixOp{
 		}
 		return listed(), err
 	}},
-	"Dashboard": {state: ticket.StateOpen, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Dashboard": {state: ticket.StateOpen, own: "AAAAA|AAA|FF|U", other: "AAAAA|HHH|FF|U", foreign: "HHHHH|HHH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.ticket.ID
 		db, err := c.d.Dashboard(c.ctx, c.actor, helpdesk.StatsPeriod{From: c.ticket.CreatedAt.Add(-time.Hour),
 			To: c.ticket.CreatedAt.Add(time.Hour), CustomerID: c.sc.cust.ID})
@@ -396,108 +403,108 @@ var matrix = map[string]matrixOp{
 		}
 		return listed(), err
 	}},
-	"TemplateStats": {state: ticket.StateOpen, own: "AAAAA|FF|NN|U", other: "AAAAA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"TemplateStats": {state: ticket.StateOpen, own: "AAAAA|FFF|NN|U", other: "AAAAA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.TemplateStats(c.ctx, c.actor, c.sc.org.tpl.ID)
 		return nil, err
 	}},
-	"DeviceStats": {state: ticket.StateOpen, own: "AAAAA|AA|FN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeviceStats": {state: ticket.StateOpen, own: "AAAAA|AAA|FN|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.DeviceStats(c.ctx, c.actor, c.sc.dev.ID)
 		return nil, err
 	}},
-	"CustomerStats": {state: ticket.StateOpen, own: "AAAAA|AA|NN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CustomerStats": {state: ticket.StateOpen, own: "AAAAA|AAA|NN|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CustomerStats(c.ctx, c.actor, c.sc.cust.ID)
 		return nil, err
 	}},
 	// The ...StatsByID listings leave out the records without tickets the actor may see.
-	"TemplateStatsByID": {state: ticket.StateOpen, own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"TemplateStatsByID": {state: ticket.StateOpen, own: "AAAAA|FFF|FF|U", other: "AAAAA|FFF|FF|U", foreign: "HHHHH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.org.tpl.ID
 		m, err := c.d.TemplateStatsByID(c.ctx, c.actor, []uuid.UUID{c.sc.org.tpl.ID})
 		return counted(m), err
 	}},
-	"DeviceStatsByID": {state: ticket.StateOpen, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeviceStatsByID": {state: ticket.StateOpen, own: "AAAAA|AAA|FF|U", other: "AAAAA|HHH|FF|U", foreign: "HHHHH|HHH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.dev.ID
 		m, err := c.d.DeviceStatsByID(c.ctx, c.actor, []uuid.UUID{c.sc.dev.ID})
 		return counted(m), err
 	}},
-	"CustomerStatsByID": {state: ticket.StateOpen, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CustomerStatsByID": {state: ticket.StateOpen, own: "AAAAA|AAA|FF|U", other: "AAAAA|HHH|FF|U", foreign: "HHHHH|HHH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.cust.ID
 		m, err := c.d.CustomerStatsByID(c.ctx, c.actor, []uuid.UUID{c.sc.cust.ID})
 		return counted(m), err
 	}},
-	"Statuses": {own: "AAAAA|AA|FF|U", other: "AAAAA|AA|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Statuses": {own: "AAAAA|AAA|FF|U", other: "AAAAA|AAA|FF|U", foreign: "HHHHH|HHH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.w.openStatus[c.sc.org.tenant.ID]
 		ss, err := c.d.Statuses(c.ctx, c.actor)
 		return ids(ss, func(x *ticket.Status) uuid.UUID { return x.ID }), err
 	}},
-	"Priorities": {own: "AAAAA|AA|FF|U", other: "AAAAA|AA|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Priorities": {own: "AAAAA|AAA|FF|U", other: "AAAAA|AAA|FF|U", foreign: "HHHHH|HHH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.w.priority[c.sc.org.tenant.ID]
 		ps, err := c.d.Priorities(c.ctx, c.actor)
 		return ids(ps, func(x *ticket.Priority) uuid.UUID { return x.ID }), err
 	}},
-	"CreateStatus": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateStatus": {own: "AAFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateStatus(c.ctx, c.actor, helpdesk.NewStatus{Name: "Parts ordered", State: ticket.StateWaiting})
 		return nil, err
 	}},
-	"CreatePriority": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreatePriority": {own: "AAFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreatePriority(c.ctx, c.actor, helpdesk.NewPriority{Name: "Critical " + c.unique(), Rank: 99})
 		return nil, err
 	}},
-	"CreateCannedResponse": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateCannedResponse": {own: "AAFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateCannedResponse(c.ctx, c.actor, helpdesk.NewCannedResponse{Language: "en", Title: "Hello", Body: "Hi {{.recipient_name}}"})
 		return nil, err
 	}},
-	"UpdateCannedResponse": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateCannedResponse": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.UpdateCannedResponse(c.ctx, c.actor, c.cannedResponse())
 		return nil, err
 	}},
-	"DeleteCannedResponse": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeleteCannedResponse": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		return nil, c.d.DeleteCannedResponse(c.ctx, c.actor, c.cannedResponse().ID)
 	}},
 	// Staff list canned responses; requesters and customer users never see them.
-	"CannedResponses": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CannedResponses": {own: "AAAAA|FFF|FF|U", other: "AAAAA|FFF|FF|U", foreign: "HHHHH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.cannedResponse().ID
 		cs, err := c.d.CannedResponses(c.ctx, c.actor, "")
 		return ids(cs, func(x *ticket.CannedResponse) uuid.UUID { return x.ID }), err
 	}},
 	// Staff render a canned response for any ticket of the tenant; those who see the ticket
 	// but may not use canned responses are forbidden, the others do not find it.
-	"RenderCannedResponse": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"RenderCannedResponse": {state: ticket.StateOpen, own: "AAAAA|FFF|NF|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.RenderCannedResponse(c.ctx, c.actor, c.cannedResponse().ID, c.ticket.ID)
 		return nil, err
 	}},
-	"UpdateStatus": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateStatus": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		cur, err := c.store.GetStatus(c.ctx, c.sc.org.tenant.ID, c.w.openStatus[c.sc.org.tenant.ID])
 		require.NoError(c.t, err)
 		_, err = c.d.UpdateStatus(c.ctx, c.actor, cur)
 		return nil, err
 	}},
-	"UpdatePriority": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdatePriority": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		cur, err := c.store.GetPriority(c.ctx, c.sc.org.tenant.ID, c.w.priority[c.sc.org.tenant.ID])
 		require.NoError(c.t, err)
 		_, err = c.d.UpdatePriority(c.ctx, c.actor, cur)
 		return nil, err
 	}},
-	"MoveStatus": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"MoveStatus": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.MoveStatus(c.ctx, c.actor, c.w.openStatus[c.sc.org.tenant.ID], 1)
 		return nil, err
 	}},
-	"MovePriority": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"MovePriority": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.MovePriority(c.ctx, c.actor, c.w.priority[c.sc.org.tenant.ID], 1)
 		return nil, err
 	}},
-	"UpdateMetaTeam": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateMetaTeam": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		m, err := c.d.CreateMetaTeam(c.ctx, c.sc.org.system, "Meta "+c.unique())
 		require.NoError(c.t, err)
 		m.Name = "Renamed " + c.unique()
 		_, err = c.d.UpdateMetaTeam(c.ctx, c.actor, m)
 		return nil, err
 	}},
-	"DeleteMetaTeam": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeleteMetaTeam": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		m, err := c.d.CreateMetaTeam(c.ctx, c.sc.org.system, "Meta "+c.unique())
 		require.NoError(c.t, err)
 		return nil, c.d.DeleteMetaTeam(c.ctx, c.actor, m.ID)
 	}},
-	"AuditLog": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"AuditLog": {own: "AAFFA|FFF|FF|U", other: "AAFFA|FFF|FF|U", foreign: "HHFFH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		dep, err := c.d.CreateDepartment(c.ctx, c.sc.org.system, "Audited "+c.unique())
 		require.NoError(c.t, err)
 		c.target = dep.ID
@@ -505,97 +512,97 @@ var matrix = map[string]matrixOp{
 		return ids(p.Items, func(x *tenant.AuditEntry) uuid.UUID { return x.EntityID }), err
 	}},
 
-	"CreateUser": {own: "AAFFA|AF|FF|U", other: "AAFFA|NF|FF|U", foreign: "NNFFN|NF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateUser": {own: "AAFFA|AFF|FF|U", other: "AAFFA|NFF|FF|U", foreign: "NNFFN|NFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, _, err := c.d.CreateUser(c.ctx, c.actor, helpdesk.NewUser{Email: c.unique() + "@example.com", Name: "New Colleague",
 			Role: tenant.RoleCustomerUser, CustomerID: c.sc.cust.ID})
 		return nil, err
 	}},
-	"ResendInvitation": {own: "AAFFA|AF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"ResendInvitation": {own: "AAFFA|AFF|NN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		u := c.newUser(tenant.UserInvited)
 		_, err := c.d.ResendInvitation(c.ctx, c.actor, u.ID)
 		return nil, err
 	}},
-	"User": {own: "AAAAA|AA|NN|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"User": {own: "AAAAA|AAA|NN|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.User(c.ctx, c.actor, c.sc.user.ID)
 		return nil, err
 	}},
-	"Users": {own: "AAAAA|AF|FF|U", other: "AAAAA|HF|FF|U", foreign: "HHHHH|HF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Users": {own: "AAAAA|AFF|FF|U", other: "AAAAA|HFF|FF|U", foreign: "HHHHH|HFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.user.ID
 		p, err := c.d.Users(c.ctx, c.actor, storage.UserFilter{Text: c.sc.user.Email}, storage.PageRequest{})
 		return ids(p.Items, func(x *tenant.User) uuid.UUID { return x.ID }), err
 	}},
-	"UpdateUser": {own: "AAFFA|AF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateUser": {own: "AAFFA|AFF|NN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		u := c.newUser(tenant.UserActive)
 		_, err := c.d.UpdateUser(c.ctx, c.actor, u.ID, helpdesk.UserEdit{Name: ptr("Renamed")})
 		return nil, err
 	}},
-	"DeactivateUser": {own: "AAFFA|AF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeactivateUser": {own: "AAFFA|AFF|NN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		u := c.newUser(tenant.UserActive)
 		_, err := c.d.DeactivateUser(c.ctx, c.actor, u.ID)
 		return nil, err
 	}},
-	"ReactivateUser": {own: "AAFFA|AF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"ReactivateUser": {own: "AAFFA|AFF|NN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		u := c.newUser(tenant.UserDeactivated)
 		_, err := c.d.ReactivateUser(c.ctx, c.actor, u.ID)
 		return nil, err
 	}},
-	"SetPassword": {own: "AAFFA|AF|NN|U", other: "AAFFA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SetPassword": {own: "AAFFA|AFF|NN|U", other: "AAFFA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		u := c.newUser(tenant.UserInvited)
 		return nil, c.d.SetPassword(c.ctx, c.actor, u.ID, matrixPassword)
 	}},
-	"ChangePassword": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"ChangePassword": {own: "AAAAF|AAA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.ChangePassword(c.ctx, c.actor, matrixPassword, matrixPassword)
 		return nil, err
 	}},
-	"ShareLogin": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"ShareLogin": {own: "AAAAF|AAA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.ShareLogin(c.ctx, c.actor)
 		return nil, err
 	}},
-	"CreateTeam": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "NNFFN|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateTeam": {own: "AAFFA|FFF|FF|U", other: "AAFFA|FFF|FF|U", foreign: "NNFFN|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateTeam(c.ctx, c.actor, helpdesk.NewTeam{Name: "Night shift", SupervisorID: c.sc.org.supervisor.UserID})
 		return nil, err
 	}},
-	"UpdateTeam": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UpdateTeam": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		cur, err := c.store.GetTeam(c.ctx, c.sc.org.tenant.ID, c.sc.org.teamB.ID)
 		require.NoError(c.t, err)
 		_, err = c.d.UpdateTeam(c.ctx, c.actor, cur)
 		return nil, err
 	}},
-	"SetDefaultTeam": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SetDefaultTeam": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SetDefaultTeam(c.ctx, c.actor, c.sc.org.teamA.ID)
 		return nil, err
 	}},
 	// DeleteTeam deletes a fresh team of the scope's tenant each time; teams are the
 	// operator's, so the other customer's scope answers as the own.
-	"DeleteTeam": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeleteTeam": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		team, err := c.d.CreateTeam(c.ctx, c.sc.org.system, helpdesk.NewTeam{Name: "Doomed " + c.unique(), SupervisorID: c.sc.org.supervisor.UserID})
 		require.NoError(c.t, err)
 		return nil, c.d.DeleteTeam(c.ctx, c.actor, team.ID)
 	}},
-	"Teams": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Teams": {own: "AAAAA|FFF|FF|U", other: "AAAAA|FFF|FF|U", foreign: "HHHHH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.sc.org.teamA.ID
 		ts, err := c.d.Teams(c.ctx, c.actor)
 		return ids(ts, func(x *tenant.Team) uuid.UUID { return x.ID }), err
 	}},
-	"CreateMetaTeam": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateMetaTeam": {own: "AAFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.CreateMetaTeam(c.ctx, c.actor, "Europe")
 		return nil, err
 	}},
-	"Inbox": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Inbox": {own: "AAAAF|AAA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Inbox(c.ctx, c.actor, storage.PageRequest{})
 		return nil, err
 	}},
-	"UnreadCount": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UnreadCount": {own: "AAAAF|AAA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.UnreadCount(c.ctx, c.actor)
 		return nil, err
 	}},
-	"MarkAllRead": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"MarkAllRead": {own: "AAAAF|AAA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.MarkAllRead(c.ctx, c.actor)
 		return nil, err
 	}},
 	// MarkRead marks the actor's own notification in the own scope, and otherwise one of the
 	// scope's customer user: nobody marks another's.
-	"MarkRead": {own: "AAAAF|AA|NN|U", other: "NNNNF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"MarkRead": {own: "AAAAF|AAA|NN|U", other: "NNNNF|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		owner := c.sc.user.ID
 		if c.sc.name == "own" && c.actor.UserID != uuid.Nil {
 			owner = c.actor.UserID
@@ -604,11 +611,11 @@ var matrix = map[string]matrixOp{
 		return nil, c.d.MarkRead(c.ctx, c.actor, n.ID)
 	}},
 	// Push subscriptions are the acting user's own: a user adds, lists and removes only theirs.
-	"AddPushSubscription": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"AddPushSubscription": {own: "AAAAF|AAA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.AddPushSubscription(c.ctx, c.actor, pushInput("https://push.example.com/"+c.unique()))
 		return nil, err
 	}},
-	"PushSubscriptions": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"PushSubscriptions": {own: "AAAAF|AAA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		theirs := c.pushSubscription(c.sc.user.ID)
 		if c.actor.UserID != uuid.Nil {
 			c.target = c.pushSubscription(c.actor.UserID).ID
@@ -620,7 +627,7 @@ var matrix = map[string]matrixOp{
 		}
 		return got, err
 	}},
-	"RemovePushSubscription": {own: "AAAAF|AA|FF|U", other: "NNNNF|NN|FF|U", foreign: "NNNNF|NN|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"RemovePushSubscription": {own: "AAAAF|AAA|FF|U", other: "NNNNF|NNN|FF|U", foreign: "NNNNF|NNN|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		owner := c.sc.user.ID
 		if c.sc.name == "own" && c.actor.UserID != uuid.Nil {
 			owner = c.actor.UserID
@@ -628,12 +635,12 @@ var matrix = map[string]matrixOp{
 		return nil, c.d.RemovePushSubscription(c.ctx, c.actor, c.pushSubscription(owner).ID)
 	}},
 	// API tokens are the acting user's own, like push subscriptions: only people make them.
-	"CreateAPIToken": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"CreateAPIToken": {own: "AAAAF|AAA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, _, err := c.d.CreateAPIToken(c.ctx, c.actor, helpdesk.NewAPIToken{Name: "matrix", Scopes: tenant.ScopeRead,
 			ExpiresAt: c.w.f.clock.Now().Add(time.Hour)})
 		return nil, err
 	}},
-	"APITokens": {own: "AAAAF|AA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"APITokens": {own: "AAAAF|AAA|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		theirs := c.apiToken(c.sc.user.ID)
 		if c.actor.UserID != uuid.Nil {
 			c.target = c.apiToken(c.actor.UserID).ID
@@ -645,7 +652,7 @@ var matrix = map[string]matrixOp{
 		}
 		return got, err
 	}},
-	"RevokeAPIToken": {own: "AAAAF|AA|FF|U", other: "NNNNF|NN|FF|U", foreign: "NNNNF|NN|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"RevokeAPIToken": {own: "AAAAF|AAA|FF|U", other: "NNNNF|NNN|FF|U", foreign: "NNNNF|NNN|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		owner := c.sc.user.ID
 		if c.sc.name == "own" && c.actor.UserID != uuid.Nil {
 			owner = c.actor.UserID
@@ -653,11 +660,11 @@ var matrix = map[string]matrixOp{
 		return nil, c.d.RevokeAPIToken(c.ctx, c.actor, c.apiToken(owner).ID)
 	}},
 	// Idempotency keys are every actor's own within its tenant: they name no record.
-	"BeginIdempotent": {own: "AAAAA|AA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"BeginIdempotent": {own: "AAAAA|AAA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.BeginIdempotent(c.ctx, c.actor, "matrix-"+c.unique(), "fp")
 		return nil, err
 	}},
-	"FinishIdempotent": {own: "AAAAA|AA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"FinishIdempotent": {own: "AAAAA|AAA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
 		key := "matrix-" + c.unique()
 		if c.actor.TenantID != uuid.Nil {
 			_, err := c.d.BeginIdempotent(c.ctx, c.actor, key, "fp")
@@ -665,102 +672,102 @@ var matrix = map[string]matrixOp{
 		}
 		return nil, c.d.FinishIdempotent(c.ctx, c.actor, key, helpdesk.StoredResponse{Status: 201})
 	}},
-	"AbandonIdempotent": {own: "AAAAA|AA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"AbandonIdempotent": {own: "AAAAA|AAA|AA|U", run: func(c *cell) ([]uuid.UUID, error) {
 		return nil, c.d.AbandonIdempotent(c.ctx, c.actor, "matrix-"+c.unique())
 	}},
-	"Notifications": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Notifications": {own: "AAFFA|FFF|FF|U", other: "AAFFA|FFF|FF|U", foreign: "HHFFH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.notification(c.sc.user.ID, notify.Email, notify.StatusPending).ID
 		page, err := c.d.Notifications(c.ctx, c.actor, storage.NotificationFilter{}, storage.PageRequest{Limit: storage.MaxPageSize})
 		return ids(page.Items, func(x *notify.Notification) uuid.UUID { return x.ID }), err
 	}},
-	"RetryNotification": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"RetryNotification": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		n := c.notification(c.sc.user.ID, notify.Email, notify.StatusFailed)
 		_, err := c.d.RetryNotification(c.ctx, c.actor, n.ID)
 		return nil, err
 	}},
-	"NotificationTemplates": {own: "AAFFA|FF|FF|U", other: "AAFFA|FF|FF|U", foreign: "HHFFH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"NotificationTemplates": {own: "AAFFA|FFF|FF|U", other: "AAFFA|FFF|FF|U", foreign: "HHFFH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.notificationTemplate().ID
 		ts, err := c.d.NotificationTemplates(c.ctx, c.actor, "")
 		return ids(ts, func(x *notify.Template) uuid.UUID { return x.ID }), err
 	}},
-	"SaveNotificationTemplate": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SaveNotificationTemplate": {own: "AAFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SaveNotificationTemplate(c.ctx, c.actor, notify.Template{Event: notify.TicketDone, Channel: notify.SMS,
 			Language: "en-" + c.unique(), Text: "Done: {{.ticket_ref}}"})
 		return nil, err
 	}},
-	"DeleteNotificationTemplate": {own: "AAFFA|FF|NN|U", other: "AAFFA|FF|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"DeleteNotificationTemplate": {own: "AAFFA|FFF|NN|U", other: "AAFFA|FFF|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		return nil, c.d.DeleteNotificationTemplate(c.ctx, c.actor, c.notificationTemplate().ID)
 	}},
-	"PreviewNotificationTemplate": {own: "AAFFA|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"PreviewNotificationTemplate": {own: "AAFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.PreviewNotificationTemplate(c.ctx, c.actor, notify.Template{Event: notify.TicketDone, Channel: notify.SMS,
 			Language: "en", Text: "Done: {{.ticket_ref}}"})
 		return nil, err
 	}},
-	"RequestSession": {state: ticket.StateAssigned, fresh: true, own: "FFFFF|AA|FA|U", other: "FFFFF|NN|FN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"RequestSession": {state: ticket.StateAssigned, fresh: true, own: "FFFFF|AAF|FA|U", other: "FFFFF|NNN|FN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.RequestSession(c.ctx, c.actor, c.ticket.ID)
 		return nil, err
 	}},
-	"Invite": {state: ticket.StateAssigned, own: "AAAAF|FF|NF|U", other: "AAAAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Invite": {state: ticket.StateAssigned, own: "AAAAF|FFF|NF|U", other: "AAAAF|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Invite(c.ctx, c.actor, c.ticket.ID, helpdesk.Invitation{})
 		return nil, err
 	}},
-	"SessionTransition": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"SessionTransition": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AAF|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.SessionTransition(c.ctx, c.actor, c.session().ID, ticket.SessionEventCancel, helpdesk.SessionChange{Reason: "not needed"})
 		return nil, err
 	}},
-	"Session": {state: ticket.StateAssigned, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Session": {state: ticket.StateAssigned, own: "AAAAA|AAA|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Session(c.ctx, c.actor, c.session().ID)
 		return nil, err
 	}},
-	"Sessions": {state: ticket.StateAssigned, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Sessions": {state: ticket.StateAssigned, own: "AAAAA|AAA|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.session().ID
 		ss, err := sessionsOf(c.ctx, c.d, c.actor, c.ticket.ID)
 		return ids(ss, func(x *ticket.Session) uuid.UUID { return x.ID }), err
 	}},
-	"ListSessions": {state: ticket.StateAssigned, own: "AAAAA|AA|FF|U", other: "AAAAA|HH|FF|U", foreign: "HHHHH|HH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"ListSessions": {state: ticket.StateAssigned, own: "AAAAA|AAA|FF|U", other: "AAAAA|HHH|FF|U", foreign: "HHHHH|HHH|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.session().ID
 		p, err := c.d.ListSessions(c.ctx, c.actor, storage.SessionFilter{States: []ticket.SessionState{ticket.SessionInvited}},
 			storage.PageRequest{Limit: storage.MaxPageSize})
 		return ids(p.Items, func(x *ticket.Session) uuid.UUID { return x.ID }), err
 	}},
-	"JoinSession": {state: ticket.StateAssigned, own: "FFFAF|AA|NA|U", other: "FFFAF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"JoinSession": {state: ticket.StateAssigned, own: "FFFAF|AAF|NA|U", other: "FFFAF|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.JoinSession(c.ctx, c.actor, c.session().ID)
 		return nil, err
 	}},
 	// A ticket's offers are staff's, as its timers are.
-	"Offers": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Offers": {state: ticket.StateOpen, own: "AAAAA|FFF|NF|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Offers(c.ctx, c.actor, c.ticket.ID, storage.PageRequest{})
 		return nil, err
 	}},
 	// MyOffers lists the acting employee's own open offers: those who may accept tickets. The
 	// own scope's open ticket is offered to the agent, a member of the default group; the
 	// others list none of it.
-	"MyOffers": {state: ticket.StateOpen, own: "HHHAF|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"MyOffers": {state: ticket.StateOpen, own: "HHHAF|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.ticket.ID
 		p, err := c.d.MyOffers(c.ctx, c.actor, storage.PageRequest{Limit: storage.MaxPageSize})
 		return ids(p.Items, func(x *ticket.Offer) uuid.UUID { return x.TicketID }), err
 	}},
-	"Timers": {state: ticket.StateOpen, own: "AAAAA|FF|NF|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Timers": {state: ticket.StateOpen, own: "AAAAA|FFF|NF|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Timers(c.ctx, c.actor, c.ticket.ID)
 		return nil, err
 	}},
-	"UploadMedia": {state: ticket.StateAssigned, fresh: true, own: "FFFFF|AA|NA|U", other: "FFFFF|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"UploadMedia": {state: ticket.StateAssigned, fresh: true, own: "FFFFF|AAF|NA|U", other: "FFFFF|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.UploadMedia(c.ctx, c.actor, c.ticket.ID, upload("photo.jpg", jpegFile))
 		return nil, err
 	}},
-	"Attachments": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"Attachments": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AAA|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.attachment().ID
 		as, err := attachmentsOf(c.ctx, c.d, c.actor, c.ticket.ID)
 		return ids(as, func(x *ticket.Attachment) uuid.UUID { return x.ID }), err
 	}},
-	"OpenAttachment": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AA|NA|U", other: "AAAAA|NN|NN|U", foreign: "NNNNN|NN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"OpenAttachment": {state: ticket.StateAssigned, fresh: true, own: "AAAAA|AAA|NA|U", other: "AAAAA|NNN|NN|U", foreign: "NNNNN|NNN|NN|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, rc, err := c.d.OpenAttachment(c.ctx, c.actor, c.attachment().ID)
 		if err == nil {
 			err = rc.Close()
 		}
 		return nil, err
 	}},
-	"MetaTeams": {own: "AAAAA|FF|FF|U", other: "AAAAA|FF|FF|U", foreign: "HHHHH|FF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
+	"MetaTeams": {own: "AAAAA|FFF|FF|U", other: "AAAAA|FFF|FF|U", foreign: "HHHHH|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		c.target = c.w.metaTeam[c.sc.org.tenant.ID]
 		ms, err := c.d.MetaTeams(c.ctx, c.actor)
 		return ids(ms, func(x *tenant.MetaTeam) uuid.UUID { return x.ID }), err
@@ -815,6 +822,23 @@ var credentialMatrix = map[string]credentialOp{
 		dev, err := c.store.GetDevice(c.ctx, p.Actor.TenantID, p.Actor.DeviceID)
 		require.NoError(c.t, err)
 		return p.Actor.TenantID, dev.CustomerID, nil
+	},
+	// A used link still names its holder (the retry of the request that used it is theirs).
+	"RequestLinkActor": func(c *cell) (uuid.UUID, uuid.UUID, error) {
+		sent, err := c.d.SendRequestLink(c.ctx, c.sc.org.system, c.sc.dev.ID, helpdesk.NewRequestLink{Contact: nurseContact})
+		require.NoError(c.t, err)
+		a, err := c.d.RequestLinkActor(c.ctx, sent.Token)
+		if err != nil {
+			return uuid.Nil, uuid.Nil, err
+		}
+		_, err = c.d.SubmitTicket(c.ctx, a, helpdesk.NewTicket{Title: "Through the link", Requester: nurseContact})
+		require.NoError(c.t, err)
+		again, err := c.d.RequestLinkActor(c.ctx, sent.Token)
+		require.NoError(c.t, err)
+		require.Equal(c.t, a, again)
+		dev, err := c.store.GetDevice(c.ctx, a.TenantID, a.DeviceID)
+		require.NoError(c.t, err)
+		return a.TenantID, dev.CustomerID, nil
 	},
 	"OpenRequesterLink": func(c *cell) (uuid.UUID, uuid.UUID, error) {
 		tk := c.w.ticket(c.t, c.sc, ticket.StateOpen, false)
@@ -1081,7 +1105,9 @@ func newMatrixWorld(t *testing.T, s *bunstore.Store) *matrixWorld {
 	w.actors = map[string]tenant.Actor{
 		"admin": f.admin, "moderator": f.person(t, f.tenant.ID, uuid.Nil, tenant.RoleModerator, "Mo Moderator"),
 		"supervisor": f.supervisor, "agent": f.agent, "system": f.system,
-		"customer_admin": cadmin, "customer_user": f.userX, "code_holder": f.holder, "anonymous": {},
+		"customer_admin": cadmin, "customer_user": f.userX,
+		"colleague":   f.person(t, f.tenant.ID, f.custX.ID, tenant.RoleCustomerUser, "Cleo Colleague"),
+		"code_holder": f.holder, "anonymous": {},
 	}
 	for _, a := range w.actors {
 		if a.UserID != uuid.Nil {

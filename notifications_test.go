@@ -533,3 +533,56 @@ func TestRunDeliversPromptly(t *testing.T) {
 		}
 	})
 }
+
+// The language falls back recipient → tenant → en. In a tenant whose language is de (not en,
+// the last resort itself), a requester with no language of their own, or one the defaults do
+// not have, gets the German e-mail, SMS and in-app texts; one with a language of their own
+// gets theirs.
+func TestNotifyTenantLanguageFallback(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newNotifyFixture(t, s, helpdesk.Config{})
+		ten, err := f.store.GetTenant(ctx, f.tenant.ID)
+		require.NoError(t, err)
+		ten.Language = "de"
+		require.NoError(t, f.store.UpdateTenant(ctx, ten))
+
+		// requester is a customer user with a phone, so the news goes by e-mail, SMS and in-app.
+		requester := func(t *testing.T, lang string) tenant.Actor {
+			t.Helper()
+			a := f.person(t, f.tenant.ID, f.custX.ID, tenant.RoleCustomerUser, "Dora Requester")
+			u, err := f.store.GetUser(ctx, f.tenant.ID, a.UserID)
+			require.NoError(t, err)
+			u.Phone, u.Language = "+4930123456", lang
+			require.NoError(t, f.store.UpdateUser(ctx, u))
+			return a
+		}
+		// Words of each language's default ticket.accepted texts, per channel.
+		words := map[string]map[notify.Channel]string{
+			"de": {notify.Email: "übernommen", notify.SMS: "wird von Sam Agent bearbeitet", notify.InApp: "Sam Agent bearbeitet"},
+			"fr": {notify.Email: "a pris en charge", notify.SMS: "prise en charge par Sam Agent", notify.InApp: "Sam Agent prend en charge"},
+		}
+		cases := []struct {
+			name, lang, want string
+		}{
+			{"no language of their own: the tenant's", "", "de"},
+			{"a language without defaults: the tenant's", "it", "de"},
+			{"a language of their own", "fr", "fr"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				a := requester(t, c.lang)
+				tk := f.open(t, a, helpdesk.NewTicket{Title: "Pump beeps", DeviceID: f.devX.ID, Requester: nurseContact})
+				before := len(f.outbox(t, notify.TicketAccepted))
+				_, err := f.desk.Accept(ctx, f.agent, tk.ID)
+				require.NoError(t, err)
+				ns := f.outbox(t, notify.TicketAccepted)[before:]
+				require.Equal(t, []string{"email:Dora Requester", "sms:Dora Requester", "inapp:Dora Requester"}, sent(ns))
+				for _, n := range ns {
+					assert.Equal(t, c.want, n.Language, "%s in the %s language", n.Channel, c.want)
+					assert.Contains(t, n.Text, words[c.want][n.Channel], "%s text", n.Channel)
+				}
+			})
+		}
+	})
+}

@@ -382,3 +382,83 @@ func TestSessionConfirm(t *testing.T) {
 		assert.Equal(t, ticket.StateInProgress, f.reload(t, tk.ID).State)
 	})
 }
+
+// A customer user joins the calls of the tickets they opened, not a colleague's: the join
+// rule's "own tickets only" is tried against a second user of the same customer, not only
+// against another customer's. The customer's admin answers for all of its tickets and joins.
+func TestSessionJoinColleague(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newSessionFixture(t, s, nil)
+		colleague := f.person(t, f.tenant.ID, f.custX.ID, tenant.RoleCustomerUser, "Cleo Colleague")
+		custAdmin := f.person(t, f.tenant.ID, f.custX.ID, tenant.RoleCustomerAdmin, "Carla Admin")
+		tk := f.ticketBy(t, f.userX, ticket.StateAssigned)
+		inv, err := f.desk.Invite(ctx, f.agent, tk.ID, helpdesk.Invitation{})
+		require.NoError(t, err)
+		require.Equal(t, ticket.SessionInvited, inv.State)
+
+		cases := []struct {
+			name  string
+			actor tenant.Actor
+			want  helpdesk.ErrorKind // "" means joined
+		}{
+			{"a colleague of the same customer", colleague, helpdesk.KindForbidden},
+			{"another customer's user", f.userY, helpdesk.KindNotFound},
+			{"the user who opened the ticket", f.userX, ""},
+			{"the customer's admin", custAdmin, ""},
+			{"the requester link", f.link(t, tk), ""},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				g, err := f.desk.JoinSession(ctx, c.actor, inv.ID)
+				if c.want == "" {
+					require.NoError(t, err)
+					assert.NotEmpty(t, g.Token)
+					return
+				}
+				require.Error(t, err)
+				assert.Equal(t, c.want, helpdesk.KindOf(err), "%v", err)
+				assert.Empty(t, g.Token, "no join token")
+			})
+		}
+	})
+}
+
+// A refused session's expiration timer that comes due after its ticket was completed and
+// reopened finds a ticket that can no longer expire (assigned): it does nothing, fails
+// nothing, and is not retried.
+func TestSessionExpirationOnReopenedTicket(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newSessionFixture(t, s, nil)
+		tk := f.ticketIn(t, ticket.StateAssigned)
+		prop, err := f.desk.Invite(ctx, f.agent, tk.ID, helpdesk.Invitation{At: f.clock.Now().Add(24 * time.Hour)})
+		require.NoError(t, err)
+		_, err = f.desk.SessionTransition(ctx, f.link(t, tk), prop.ID, ticket.SessionEventRefuse, helpdesk.SessionChange{Reason: "not that day"})
+		require.NoError(t, err)
+		require.Contains(t, f.timers(t, tk.ID), "s:expiration@48h0m0s", "the refusal arms the session's expiration")
+
+		_, err = f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventComplete, helpdesk.Change{})
+		require.NoError(t, err)
+		reopened, err := f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventReopen, helpdesk.Change{Reason: "it beeps again"})
+		require.NoError(t, err)
+		require.Equal(t, ticket.StateAssigned, reopened.State)
+		require.Contains(t, f.timers(t, tk.ID), "s:expiration@48h0m0s", "reopening keeps the session's timers")
+		historyBefore := len(f.history(t, f.admin, tk.ID))
+
+		f.clock.Advance(48 * time.Hour)
+		n, err := f.desk.FireTimersOnce(ctx)
+		assert.NoError(t, err, "a moot expiration is no failure")
+		assert.Positive(t, n, "the expiration came due")
+		assert.Equal(t, ticket.StateAssigned, f.reload(t, tk.ID).State, "an assigned ticket does not expire")
+		assert.Len(t, f.history(t, f.admin, tk.ID), historyBefore, "nothing happened to the ticket")
+		assert.Empty(t, f.outbox(t, notify.TicketAutoClosed))
+		for _, tm := range f.timers(t, tk.ID) {
+			assert.NotContains(t, tm, "expiration", "the timer is spent, not waiting for a retry")
+		}
+		f.clock.Advance(time.Hour)
+		n, err = f.desk.FireTimersOnce(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, n, "nothing fires again")
+	})
+}

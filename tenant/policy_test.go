@@ -2,6 +2,7 @@ package tenant_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/deskkit/helpdesk/tenant"
@@ -190,5 +191,53 @@ func TestScopes(t *testing.T) {
 	for role, want := range map[tenant.Role]tenant.Scopes{tenant.RoleAdmin: all, tenant.RoleModerator: all,
 		tenant.RoleSupervisor: rw, tenant.RoleAgent: rw, tenant.RoleCustomerAdmin: all, tenant.RoleCustomerUser: rw} {
 		assert.Equal(t, want.Strings(), tenant.OfferedScopes(role).Strings(), "%s", role)
+	}
+}
+
+// ownOnly lists, by hand and independently of the policy, every action a customer_user may
+// perform on what is theirs alone: the tickets they opened (and those tickets' calls and
+// media), their own profile and their own API tokens.
+var ownOnly = []tenant.Action{
+	tenant.ActProfileUpdate,
+	tenant.TicketEvent("submit"), tenant.TicketEvent("resume"), tenant.TicketEvent("rate"),
+	tenant.TicketEvent("close"), tenant.TicketEvent("cancel"), tenant.TicketEvent("reopen"),
+	tenant.SessionEvent("request"), tenant.SessionEvent("accept"), tenant.SessionEvent("refuse"),
+	tenant.SessionEvent("rate"), tenant.SessionEvent("cancel"),
+	tenant.ActSessionJoin, tenant.ActMediaUpload,
+	tenant.ActAPITokens, // one's own API tokens
+}
+
+// Every "own" rule is tried against a colleague (a second customer_user of the same customer),
+// not only against a stranger: the owner may, the colleague is forbidden (the record is
+// visible to them, so forbidden and not hidden), and the customer's admin, who answers for
+// all of the company's tickets, may. Every other action treats the two users alike.
+func TestAuthorizeOwnAgainstColleague(t *testing.T) {
+	tid, cust := uuid.New(), uuid.New()
+	owner := tenant.CustomerUser(tid, cust, uuid.New(), tenant.RoleCustomerUser, "Xena")
+	colleague := tenant.CustomerUser(tid, cust, uuid.New(), tenant.RoleCustomerUser, "Cleo")
+	cadmin := tenant.CustomerUser(tid, cust, uuid.New(), tenant.RoleCustomerAdmin, "Carla")
+	for _, act := range tenant.Actions() {
+		t.Run(string(act), func(t *testing.T) {
+			kind := tenant.KindTicket
+			personal := act == tenant.ActProfileUpdate || act == tenant.ActAPITokens
+			if personal {
+				kind = tenant.KindUser
+			}
+			res := &tenant.Resource{Kind: kind, TenantID: tid, ID: uuid.New(), CustomerID: cust, OwnerID: owner.UserID}
+			ownerErr := tenant.Authorize(owner, act, res)
+			colleagueErr := tenant.Authorize(colleague, act, res)
+			if !slices.Contains(ownOnly, act) {
+				assert.Equal(t, ownerErr == nil, colleagueErr == nil, "not an own rule: the owner (%v) and a colleague (%v) are alike", ownerErr, colleagueErr)
+				return
+			}
+			assert.NoError(t, ownerErr, "the owner may")
+			assert.ErrorIs(t, colleagueErr, tenant.ErrForbidden, "a colleague may not")
+			assert.False(t, errors.Is(colleagueErr, tenant.ErrHidden), "the colleague sees the record: forbidden, not hidden")
+			if personal {
+				assert.ErrorIs(t, tenant.Authorize(cadmin, act, res), tenant.ErrForbidden, "a person's own: not even their admin's")
+			} else {
+				assert.NoError(t, tenant.Authorize(cadmin, act, res), "the customer's admin answers for the company's tickets")
+			}
+		})
 	}
 }
