@@ -413,8 +413,12 @@ func (d *Desk) Transition(ctx context.Context, actor tenant.Actor, ticketID uuid
 // changeTicket asks the policy whether actor may perform act, loads a ticket the actor can
 // see, asks again about that ticket, lets fn change it and fill in its history entry, and
 // writes both in one transaction.
+//
+// after, if given, runs in the same transaction once the ticket is saved: what is told of the
+// change (notifications, webhook payloads) then carries the ticket's new version and time.
 func (d *Desk) changeTicket(ctx context.Context, actor tenant.Actor, id uuid.UUID, action string, act tenant.Action,
-	fn func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error) (*ticket.Ticket, error) {
+	fn func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error,
+	after ...func(q storage.Queries, t *ticket.Ticket) error) (*ticket.Ticket, error) {
 	tid, err := d.authorizeOn(ctx, actor, act, ticketAt(id))
 	if err != nil {
 		return nil, fmt.Errorf("%s ticket %s: %w", action, id, err)
@@ -437,7 +441,15 @@ func (d *Desk) changeTicket(ctx context.Context, actor tenant.Actor, id uuid.UUI
 		if err := q.UpdateTicket(ctx, t); err != nil {
 			return err
 		}
-		return q.AppendHistory(ctx, h)
+		if err := q.AppendHistory(ctx, h); err != nil {
+			return err
+		}
+		for _, fn := range after {
+			if err := fn(q, t); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s ticket %s: %w", action, id, err)
@@ -558,6 +570,12 @@ type Assignment struct {
 // and the system may. Returns the errors of Transition, and *ValidationError when nothing is
 // named (or, from open, neither an agent nor another team).
 func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUID, a Assignment) (*ticket.Ticket, error) {
+	// The notifications go out once the ticket is saved, with its new version (see after).
+	var (
+		ten  *tenant.Tenant
+		occs []occurrence
+	)
+	tell := func(q storage.Queries, _ *ticket.Ticket) error { return d.notifyIn(ctx, q, ten, occs...) }
 	return d.changeTicket(ctx, actor, ticketID, string(ticket.EventAssign), tenant.TicketEvent(string(ticket.EventAssign)), func(q storage.Queries, t *ticket.Ticket, h *ticket.HistoryEntry) error {
 		if err := checkReason(&a.Reason, false); err != nil {
 			return err
@@ -586,7 +604,6 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 			h.Action = "reassign"
 		}
 		h.From, h.To, h.Reason = string(t.State), string(to), a.Reason
-		var occs []occurrence
 		switch {
 		case to != t.State:
 			occs = ticketEvents(actor, t, ticket.EventAssign)
@@ -597,7 +614,12 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 		}
 		from := t.State
 		if to != t.State {
-			t.State, t.StatusID = to, uuid.Nil
+			// A new state starts in its default status, as every move does (caseTx.move).
+			var err error
+			if t.StatusID, err = defaultStatus(ctx, q, t.TenantID, to); err != nil {
+				return err
+			}
+			t.State = to
 		}
 		if a.AssigneeID != uuid.Nil {
 			t.AssigneeID = a.AssigneeID
@@ -608,8 +630,8 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 		for i := range occs {
 			occs[i].note = a.Reason
 		}
-		ten, err := q.GetTenant(ctx, t.TenantID)
-		if err != nil {
+		var err error
+		if ten, err = q.GetTenant(ctx, t.TenantID); err != nil {
 			return err
 		}
 		c := &caseTx{ctx: ctx, q: q, actor: actor, ten: ten, t: t, now: h.At}
@@ -627,8 +649,8 @@ func (d *Desk) Assign(ctx context.Context, actor tenant.Actor, ticketID uuid.UUI
 				return err
 			}
 		}
-		return d.notifyIn(ctx, q, ten, occs...)
-	})
+		return nil
+	}, tell)
 }
 
 // checkAssignment requires the assignee to be an active employee and the team to exist.

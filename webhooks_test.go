@@ -783,3 +783,46 @@ func TestWebhookEndpointsReadOncePerTransaction(t *testing.T) {
 		assert.Equal(t, int32(1), n.Load(), "one read of the endpoints")
 	})
 }
+
+// What a webhook says of a ticket is the ticket as the change left it: the version and time
+// the change saved (which a receiver orders and de-duplicates events by), for a change made
+// through Assign as through a lifecycle event. Assigning also gives the ticket the default
+// status of its new state, as every move does.
+func TestWebhookPayloadIsTheSavedTicket(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newHookFixture(t, s, helpdesk.Config{})
+		e, _ := f.createWebhook(t, "https://93.184.215.14/hooks", notify.TicketAssigned, notify.TicketClosed)
+		tk := f.open(t, f.holder, helpdesk.NewTicket{Title: "Pump alarms", Requester: nurseContact})
+		f.clock.Advance(time.Minute)
+		assigned, err := f.desk.Assign(ctx, f.supervisor, tk.ID, helpdesk.Assignment{AssigneeID: f.agent.UserID})
+		require.NoError(t, err)
+		sts, err := f.desk.Statuses(ctx, f.admin)
+		require.NoError(t, err)
+		var want uuid.UUID
+		for _, st := range sts {
+			if st.State == ticket.StateAssigned && st.Default {
+				want = st.ID
+			}
+		}
+		assert.Equal(t, want, assigned.StatusID, "assigned starts in the assigned state's default status")
+		f.clock.Advance(time.Minute)
+		closed, err := f.desk.Transition(ctx, f.agent, tk.ID, ticket.EventClose, helpdesk.Change{Reason: "fixed"})
+		require.NoError(t, err)
+
+		got := map[string]webhook.Ticket{}
+		for _, d := range f.deliveries(t, e.ID) {
+			var p webhook.Payload
+			require.NoError(t, json.Unmarshal(d.Payload, &p))
+			require.NotNil(t, p.Data.Ticket, d.Event)
+			got[p.Type] = *p.Data.Ticket
+		}
+		for ev, saved := range map[string]*ticket.Ticket{"ticket.assigned": assigned, "ticket.closed": closed} {
+			if assert.Contains(t, got, ev) {
+				assert.Equal(t, saved.Version, got[ev].Version, "%s carries the saved version", ev)
+				assert.True(t, saved.UpdatedAt.Equal(got[ev].UpdatedAt), "%s carries the saved time", ev)
+				assert.Equal(t, string(saved.State), got[ev].State, ev)
+			}
+		}
+	})
+}
