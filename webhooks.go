@@ -125,7 +125,7 @@ func (d *Desk) checkWebhookURL(ctx context.Context, raw string) error {
 	}
 	host := u.Hostname()
 	if !safehttp.PublicHost(host) {
-		return invalid("url", "%s is not a public address", host)
+		return invalid("url", "%s is not a public address (a server that must reach its own network sets Config.AllowPrivateTargets)", host)
 	}
 	if _, err := netip.ParseAddr(host); err == nil {
 		return nil // a public literal address
@@ -136,7 +136,7 @@ func (d *Desk) checkWebhookURL(ctx context.Context, raw string) error {
 	}
 	for _, a := range addrs {
 		if !safehttp.Public(a) {
-			return invalid("url", "%s resolves to %s, which is not a public address", host, a)
+			return invalid("url", "%s resolves to %s, which is not a public address (a server that must reach its own network sets Config.AllowPrivateTargets)", host, a)
 		}
 	}
 	return nil

@@ -54,6 +54,7 @@
 //	-twilio-messaging-service SID    TWILIO_MESSAGING_SERVICE_SID  sends the text messages (MG…), or
 //	-twilio-from NUMBER              TWILIO_FROM                   a sender number (E.164)
 //	-twilio-video                    HELPDESK_TWILIO_VIDEO=1       video sessions on Twilio Video
+//	-allow-private-targets           HELPDESK_ALLOW_PRIVATE_TARGETS=1  webhooks to your own network
 //
 // From the environment only:
 //

@@ -69,6 +69,10 @@ type config struct {
 	twilioMessagingService, twilioFrom                               string
 	twilioVideo                                                      bool
 
+	// allowPrivate lets webhooks go to loopback and private addresses (an ERP on the
+	// company's own network).
+	allowPrivate bool
+
 	// From the environment only: secrets that have no place in a process list.
 	secretKey                               string
 	vapidPublic, vapidPrivate, vapidSubject string
@@ -118,6 +122,8 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	str(&c.twilioFrom, "twilio-from", "TWILIO_FROM", "", "sender `number` of the text messages (E.164) instead of a Messaging Service")
 	video := getenv("HELPDESK_TWILIO_VIDEO") == "1" || getenv("HELPDESK_TWILIO_VIDEO") == "true"
 	fs.BoolVar(&c.twilioVideo, "twilio-video", video, "hold the video sessions on Twilio Video (needs the account SID and API key) (env HELPDESK_TWILIO_VIDEO=1)")
+	private := getenv("HELPDESK_ALLOW_PRIVATE_TARGETS") == "1" || getenv("HELPDESK_ALLOW_PRIVATE_TARGETS") == "true"
+	fs.BoolVar(&c.allowPrivate, "allow-private-targets", private, "let webhooks (and push endpoints) reach loopback and private addresses, for receivers on your own network (env HELPDESK_ALLOW_PRIVATE_TARGETS=1)")
 	fs.BoolVar(&c.makeVAPIDKeys, "make-vapid-keys", false, "print a new VAPID key pair for the environment and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: backoffice [flags]\n\nServes the back office and the public pages of a helpdesk on one address.\n\nFlags (each also read from the environment variable named; a flag given wins):\n")
@@ -158,7 +164,7 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 		base = "http://" + ln.Addr().String()
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	dc := helpdesk.Config{BaseURL: base, SecretKeys: [][]byte{key}, Logger: logger,
+	dc := helpdesk.Config{BaseURL: base, SecretKeys: [][]byte{key}, Logger: logger, AllowPrivateTargets: c.allowPrivate,
 		Notifiers: map[notify.Channel]notify.Notifier{}}
 	if dc.Blobs, err = blob.NewDir(c.files); err != nil {
 		return err

@@ -105,7 +105,7 @@ func TestServes(t *testing.T) {
 func TestFlagsOverEnvironment(t *testing.T) {
 	env := map[string]string{"HELPDESK_DB": "postgres://env", "HELPDESK_ADDR": "0.0.0.0:9000", "HELPDESK_SMTP_PORT": "2525",
 		"HELPDESK_SMTP_HOST": "smtp.env.example", "TWILIO_ACCOUNT_SID": "ACenv", "HELPDESK_TWILIO_VIDEO": "1",
-		"HELPDESK_SECRET_KEY": "key", "HELPDESK_VAPID_PUBLIC_KEY": "pub"}
+		"HELPDESK_ALLOW_PRIVATE_TARGETS": "1", "HELPDESK_SECRET_KEY": "key", "HELPDESK_VAPID_PUBLIC_KEY": "pub"}
 	var help bytes.Buffer
 	c, err := parseConfig([]string{"-db", "sqlite:flag.db", "-smtp-port", "587"}, func(k string) string { return env[k] }, &help)
 	require.NoError(t, err)
@@ -115,6 +115,7 @@ func TestFlagsOverEnvironment(t *testing.T) {
 	assert.Equal(t, "smtp.env.example", c.smtpHost)
 	assert.Equal(t, "ACenv", c.twilioAccountSID)
 	assert.True(t, c.twilioVideo)
+	assert.True(t, c.allowPrivate)
 	assert.Equal(t, "key", c.secretKey)
 	assert.Equal(t, "pub", c.vapidPublic)
 
@@ -122,6 +123,7 @@ func TestFlagsOverEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "sqlite:helpdesk.db", c.db)
 	assert.Equal(t, "127.0.0.1:8080", c.addr)
+	assert.False(t, c.allowPrivate, "private targets are refused unless asked for")
 
 	_, err = parseConfig([]string{"-help"}, func(string) string { return "" }, &help)
 	require.Error(t, err)

@@ -49,7 +49,7 @@ func startDemo(t *testing.T) (*demo, string) {
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	logger := slog.New(slog.DiscardHandler)
-	d, err := newDemo(store, base, []byte("the demo test's key, 32 bytes ++"), blob.NewMem(), logger)
+	d, err := newDemo(store, base, []byte("the demo test's key, 32 bytes ++"), blob.NewMem(), logger, false)
 	require.NoError(t, err)
 	d.world, err = seed(ctx, d.desk)
 	require.NoError(t, err)

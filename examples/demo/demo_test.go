@@ -115,7 +115,7 @@ func TestDemoBackOffice(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
 	require.NoError(t, store.MigrateUp(ctx))
-	d, err := newDemo(store, "http://demo.test", []byte("the demo test's key, 32 bytes ++"), blob.NewMem(), slog.New(slog.DiscardHandler))
+	d, err := newDemo(store, "http://demo.test", []byte("the demo test's key, 32 bytes ++"), blob.NewMem(), slog.New(slog.DiscardHandler), false)
 	require.NoError(t, err)
 	d.world, err = seed(ctx, d.desk)
 	require.NoError(t, err)

@@ -37,15 +37,17 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "`address` to serve on")
 	baseURL := flag.String("base-url", "", "public `URL` of the server, for links (default http://ADDR)")
 	quiet := flag.Bool("quiet", false, "do not log requests")
+	private := flag.Bool("allow-private-targets", false,
+		"let webhooks go to loopback and private addresses (to try them with a receiver on this machine; never on a server others use)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *db, *addr, *baseURL, *quiet); err != nil {
+	if err := run(ctx, *db, *addr, *baseURL, *quiet, *private); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, dbPath, addr, baseURL string, quiet bool) error {
+func run(ctx context.Context, dbPath, addr, baseURL string, quiet, private bool) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -80,7 +82,7 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet bool) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	d, err := newDemo(store, baseURL, key, files, logger)
+	d, err := newDemo(store, baseURL, key, files, logger, private)
 	if err != nil {
 		return err
 	}
@@ -183,8 +185,9 @@ type demo struct {
 }
 
 // newDemo makes the demo's desk on store, serving baseURL: messages go to its mailbox, calls
-// to its fake video provider. Its world is set by seed or loadWorld.
-func newDemo(store storage.Store, baseURL string, key []byte, files blob.Store, logger *slog.Logger) (*demo, error) {
+// to its fake video provider; private lets webhooks reach this machine's network. Its world
+// is set by seed or loadWorld.
+func newDemo(store storage.Store, baseURL string, key []byte, files blob.Store, logger *slog.Logger, private bool) (*demo, error) {
 	d := &demo{box: &mailbox{}, calls: videotest.NewFake(), base: baseURL}
 	var err error
 	d.desk, err = helpdesk.New(store, &helpdesk.Config{
@@ -194,6 +197,8 @@ func newDemo(store storage.Store, baseURL string, key []byte, files blob.Store, 
 		Video:      d.calls,
 		Blobs:      files,
 		Logger:     logger,
+		// Webhooks to loopback and private addresses, for a receiver on this machine.
+		AllowPrivateTargets: private,
 	})
 	if err != nil {
 		return nil, err

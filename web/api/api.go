@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/deskkit/helpdesk"
@@ -73,10 +74,44 @@ func New(desk *helpdesk.Desk, cfg *Config) (*Handler, error) {
 		o := &h.ops[i]
 		h.mux.HandleFunc(o.method+" "+Prefix+o.path, func(w http.ResponseWriter, r *http.Request) { h.serve(o, w, r) })
 	}
-	h.mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, &apiError{status: http.StatusNotFound, kind: helpdesk.KindNotFound, detail: "no such operation"})
-	})
+	h.mux.HandleFunc(Prefix+"/", h.unmatched)
 	return h, nil
+}
+
+// unmatched answers a request no operation takes: 405 with Allow when its path is an
+// operation's with another method, 404 otherwise.
+func (h *Handler) unmatched(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	path := strings.TrimPrefix(r.URL.Path, Prefix)
+	for _, o := range h.ops {
+		if pathMatches(o.path, path) && !slices.Contains(allow, o.method) {
+			allow = append(allow, o.method)
+		}
+	}
+	if len(allow) == 0 {
+		writeProblem(w, &apiError{status: http.StatusNotFound, kind: helpdesk.KindNotFound, detail: "no such operation"})
+		return
+	}
+	if slices.Contains(allow, http.MethodGet) {
+		allow = append(allow, http.MethodHead)
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeProblem(w, &apiError{status: http.StatusMethodNotAllowed, kind: kindMethod,
+		detail: r.Method + " is not an operation of " + path + "; it takes " + strings.Join(allow, ", ")})
+}
+
+// pathMatches reports whether path fits an operation's path template.
+func pathMatches(tmpl, path string) bool {
+	ts, ps := strings.Split(tmpl, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i := range ts {
+		if !strings.HasPrefix(ts[i], "{") && ts[i] != ps[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // ServeHTTP serves the API.

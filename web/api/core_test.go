@@ -61,6 +61,10 @@ func TestProblems(t *testing.T) {
 		{name: "malformed ID", method: http.MethodGet, path: "/tickets/not-an-id", status: 404, code: "not_found"},
 		{name: "no such ticket", method: http.MethodGet, path: "/tickets/01900000-0000-7000-8000-000000000000", status: 404, code: "not_found"},
 		{name: "no such operation", method: http.MethodGet, path: "/nothing-here", status: 404, code: "not_found"},
+		{name: "a method the path does not take", method: http.MethodPut, path: "/tickets", body: `{}`,
+			status: 405, code: "method_not_allowed"},
+		{name: "weak If-Match", method: http.MethodPatch, path: "/tickets/{ticket:x}", body: `{"title":"t"}`,
+			header: []string{"If-Match", `W/"1"`}, status: 412, code: "precondition_failed"},
 		{name: "event the state refuses", method: http.MethodPost, path: "/tickets/{ticket:x}/events", body: `{"event":"complete"}`,
 			status: 409, code: "conflict"},
 		{name: "forbidden", method: http.MethodDelete, path: "/tickets/{ticket:x}", status: 403, code: "forbidden"},
@@ -91,6 +95,10 @@ func TestProblems(t *testing.T) {
 		a := w.call(t, "anonymous", http.MethodGet, "/tickets", "")
 		assert.Equal(t, "unauthenticated", decodeProblem(t, a).Code)
 		assert.Contains(t, a.Header.Get("WWW-Authenticate"), "Bearer")
+	})
+	t.Run("405 names the methods", func(t *testing.T) {
+		a := w.call(t, "agent", http.MethodDelete, "/tickets", "")
+		assert.ElementsMatch(t, []string{"GET", "POST", "HEAD"}, strings.Split(a.Header.Get("Allow"), ", "))
 	})
 	t.Run("a public link that is no more", func(t *testing.T) {
 		a := w.call(t, "anonymous", http.MethodGet, "/public/requests/forged-token", "")

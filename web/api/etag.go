@@ -18,7 +18,10 @@ func parseIfMatch(h string) (version int64, any bool, err error) {
 	if h == "" || h == "*" {
 		return 0, true, nil
 	}
-	h = strings.TrimPrefix(h, "W/")
+	if strings.HasPrefix(h, "W/") {
+		// If-Match compares strongly (RFC 9110, 13.1.1): a weak tag never matches.
+		return 0, false, preconditionFailed("If-Match compares strongly: a weak ETag never matches")
+	}
 	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
 	if err != nil || v <= 0 || !strings.HasPrefix(h, `"`) || !strings.HasSuffix(h, `"`) {
 		return 0, false, badInput("If-Match", `not an ETag of this API (as "12")`)

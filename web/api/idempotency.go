@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 
@@ -17,8 +18,9 @@ var replayedHeaders = []string{"Content-Type", "Location", "ETag"}
 // first request claims the key (in the database, so across instances) and stores its answer;
 // a retry with the same key and the same request gets that answer again, marked
 // Idempotent-Replayed; the same key with another request is refused (422), and one that
-// arrives while the first still runs answers 409. An answer the client may retry for another
-// outcome (5xx, 429) is not kept.
+// arrives while the first still runs answers 409. Only a success is kept: a refused request
+// changed nothing (every Desk operation is one transaction), so its key is released and the
+// corrected request may use it again, as a client fixing its input expects.
 func (h *Handler) idempotent(c *call, o *operation) {
 	key := c.r.Header.Get("Idempotency-Key")
 	limit := max(h.cfg.MaxBody, h.cfg.MaxUpload/3*4+h.cfg.MaxBody)
@@ -33,6 +35,9 @@ func (h *Handler) idempotent(c *call, o *operation) {
 	sum.Write(body)
 	fingerprint := hex.EncodeToString(sum.Sum(nil))
 	stored, err := h.desk.BeginIdempotent(c.ctx, c.actor, key, fingerprint)
+	if errors.Is(err, helpdesk.ErrIdempotencyMismatch) {
+		err = badInput("Idempotency-Key", "was used within the last 24 hours for another request: a new request needs a new key")
+	}
 	if err != nil {
 		writeProblem(c.w, err)
 		return
@@ -49,7 +54,7 @@ func (h *Handler) idempotent(c *call, o *operation) {
 	rec := &recorder{ResponseWriter: c.w}
 	c.w = rec
 	h.run(c, o)
-	if rec.status >= 500 || rec.status == http.StatusTooManyRequests || rec.status == 0 {
+	if rec.status/100 != 2 {
 		if err := h.desk.AbandonIdempotent(c.ctx, c.actor, key); err != nil {
 			h.cfg.Logger.Error("api: release idempotency key", "op", o.id, "err", err)
 		}

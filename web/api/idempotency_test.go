@@ -125,13 +125,18 @@ func TestIdempotencyKey(t *testing.T) {
 		// The same key with another request is a client's mistake.
 		mismatch := w.call(t, "agent", http.MethodPost, "/tickets", body("Something else"), "Idempotency-Key", "inst-1")
 		assert.Equal(t, http.StatusUnprocessableEntity, mismatch.StatusCode, mismatch.body)
+		if p := decodeProblem(t, mismatch); assert.Len(t, p.Errors, 1) {
+			assert.Equal(t, "Idempotency-Key", p.Errors[0].Field)
+		}
 		assert.Equal(t, 0, count("Something else"))
 
-		// A refused request is kept as refused: the retry does not suddenly succeed.
+		// A refused request changed nothing and keeps no answer: the corrected request may use
+		// its key.
 		bad := w.call(t, "agent", http.MethodPost, "/tickets", `{"title":""}`, "Idempotency-Key", "bad-1")
 		assert.Equal(t, http.StatusUnprocessableEntity, bad.StatusCode)
-		badAgain := w.call(t, "agent", http.MethodPost, "/tickets", `{"title":""}`, "Idempotency-Key", "bad-1")
-		assert.Equal(t, bad.body, badAgain.body)
+		fixed := w.call(t, "agent", http.MethodPost, "/tickets", body("Corrected"), "Idempotency-Key", "bad-1")
+		assert.Equal(t, http.StatusCreated, fixed.StatusCode, fixed.body)
+		assert.Equal(t, 1, count("Corrected"))
 
 		long := w.call(t, "agent", http.MethodPost, "/tickets", body("Long key"), "Idempotency-Key", strings.Repeat("k", 256))
 		assert.Equal(t, http.StatusUnprocessableEntity, long.StatusCode, long.body)

@@ -38,7 +38,7 @@ type FieldProblem struct {
 var _ = enumType(func() []helpdesk.ErrorKind {
 	return []helpdesk.ErrorKind{helpdesk.KindInvalid, helpdesk.KindNotFound, helpdesk.KindConflict,
 		helpdesk.KindForbidden, helpdesk.KindUnauthenticated, helpdesk.KindThrottled, helpdesk.KindUnavailable,
-		helpdesk.KindInternal, kindPrecondition, kindUnsupported}
+		helpdesk.KindInternal, kindPrecondition, kindUnsupported, kindMethod}
 })
 
 // The kinds the API adds to helpdesk.ErrorKind's for HTTP's own failures.
@@ -47,6 +47,8 @@ const (
 	kindPrecondition = "precondition_failed"
 	// kindUnsupported is a request body that is not JSON.
 	kindUnsupported = "unsupported_media_type"
+	// kindMethod is a method the path's operations do not take.
+	kindMethod = "method_not_allowed"
 )
 
 // apiError is an error the API itself raises, with its own status and kind.

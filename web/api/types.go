@@ -155,15 +155,15 @@ func ticketOf(t *ticket.Ticket) Ticket {
 		UploadsUntil: t.UploadsUntil, Version: t.Version}
 }
 
-// Message is a message on a ticket: public, or internal among staff.
+// Message is a message on a ticket: public, or internal among staff. Its files are the
+// ticket's attachments whose message_id is its ID (GET /tickets/{id}/attachments).
 type Message struct {
-	ID        uuid.UUID  `json:"id"`
-	TicketID  uuid.UUID  `json:"ticket_id"`
-	Author    Party      `json:"author"`
-	Body      string     `json:"body"`
-	Internal  bool       `json:"internal" doc:"seen by staff only"`
-	CreatedAt time.Time  `json:"created_at"`
-	Files     []FileMeta `json:"attachments,omitempty" doc:"files posted with the message"`
+	ID        uuid.UUID `json:"id"`
+	TicketID  uuid.UUID `json:"ticket_id"`
+	Author    Party     `json:"author"`
+	Body      string    `json:"body"`
+	Internal  bool      `json:"internal" doc:"seen by staff only"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 func messageOf(m *ticket.Message) Message {

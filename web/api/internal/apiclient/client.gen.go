@@ -1041,6 +1041,7 @@ const (
 	Forbidden            ProblemCode = "forbidden"
 	Internal             ProblemCode = "internal"
 	Invalid              ProblemCode = "invalid"
+	MethodNotAllowed     ProblemCode = "method_not_allowed"
 	NotFound             ProblemCode = "not_found"
 	PreconditionFailed   ProblemCode = "precondition_failed"
 	Throttled            ProblemCode = "throttled"
@@ -1059,6 +1060,8 @@ func (e ProblemCode) Valid() bool {
 	case Internal:
 		return true
 	case Invalid:
+		return true
+	case MethodNotAllowed:
 		return true
 	case NotFound:
 		return true
@@ -2986,12 +2989,10 @@ type MarkedRead struct {
 
 // Message defines model for Message.
 type Message struct {
-	// Attachments files posted with the message
-	Attachments *[]FileMeta        `json:"attachments,omitempty"`
-	Author      Party              `json:"author"`
-	Body        string             `json:"body"`
-	CreatedAt   time.Time          `json:"created_at"`
-	Id          openapi_types.UUID `json:"id"`
+	Author    Party              `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
 
 	// Internal seen by staff only
 	Internal bool               `json:"internal"`
