@@ -26,12 +26,20 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// decodeQR reads a QR code with gozxing, a decoder independent of the encoder.
-func decodeQR(t *testing.T, img image.Image) string {
+// decodeQR reads a QR code with gozxing, a decoder independent of the encoder. pure says the
+// image holds nothing but the code (PURE_BARCODE), as the Desk's images do: gozxing's finder-
+// pattern search trips over about one perfectly sharp synthetic symbol in a hundred, whatever
+// drew it, which made the start page's test fail now and then with the demo's random tokens
+// (the device package's tests decode the same way).
+func decodeQR(t *testing.T, img image.Image, pure bool) string {
 	t.Helper()
 	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
 	require.NoError(t, err)
-	res, err := zxqr.NewQRCodeReader().Decode(bmp, nil)
+	var hints map[gozxing.DecodeHintType]any
+	if pure {
+		hints = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}
+	}
+	res, err := zxqr.NewQRCodeReader().Decode(bmp, hints)
 	require.NoError(t, err, "the code does not decode")
 	return res.GetText()
 }
@@ -67,7 +75,7 @@ func TestTerminalQR(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, url, decodeQR(t, img))
+	assert.Equal(t, url, decodeQR(t, img, false))
 }
 
 // TestDemoStartPage seeds the demo and reads its start page and the QR images it shows.
@@ -101,7 +109,7 @@ func TestDemoStartPage(t *testing.T) {
 		assert.Equal(t, "image/png", res.Header.Get("Content-Type"))
 		img, err := png.Decode(res.Body)
 		require.NoError(t, err)
-		assert.Equal(t, desk.CodeURL(cd.Token), decodeQR(t, img), cd.Label)
+		assert.Equal(t, desk.CodeURL(cd.Token), decodeQR(t, img, true), cd.Label)
 	}
 	assert.Equal(t, http.StatusNotFound, get("/demo/codes/nothing.png").StatusCode)
 	assert.Equal(t, http.StatusUnprocessableEntity, get("/demo/codes/"+w.Codes[0].ID.String()+".gif").StatusCode)
