@@ -30,9 +30,11 @@
 // JSON field names are snake_case; absent IDs are left out. Lists answer {"items": […],
 // "next": "…"}: pass next as the after parameter for the following page (keyset pages, so
 // a page costs the same however deep). Versioned records answer an ETag; a write with
-// If-Match answers 412 when the record changed since, and a write that loses a race 409.
-// Every POST takes an Idempotency-Key: a retry with the same key answers as the first request
-// did, also when it reaches another instance, and creates nothing twice. Errors are
+// If-Match answers 412 when the record changed since; 409 means the record's state does not
+// allow the change, or a concurrent change won. A method a path does not take is 405.
+// Every POST takes an Idempotency-Key: a retry with the same key answers as the first
+// successful request did, also when it reaches another instance, and creates nothing twice; a
+// refused request keeps no answer, so the corrected one may reuse its key. Errors are
 // application/problem+json (RFC 9457) with the error's kind (helpdesk.KindOf) in code and,
 // for invalid input, each field's problem in errors; a record of another tenant or out of the
 // caller's reach is 404, never 403. Unknown body fields are refused, and bodies are capped
