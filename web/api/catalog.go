@@ -416,20 +416,6 @@ type DeviceRequestLink struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// versionFor checks If-Match against a record's version, read by read only when the header
-// is given: 412 when stale. It returns the version named (0 without If-Match).
-func versionFor(ifMatch string, read func() (int64, error)) (int64, error) {
-	want, any, err := parseIfMatch(ifMatch)
-	if err != nil || any {
-		return 0, err
-	}
-	have, err := read()
-	if err != nil {
-		return 0, err
-	}
-	return want, checkVersion(want, have)
-}
-
 // catalogOps are the operations on devices, templates and codes.
 func catalogOps() []operation {
 	return slices.Concat(deviceOps(), templateOps(), codeOps())

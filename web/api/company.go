@@ -583,27 +583,25 @@ func customerOps() []operation {
 // customerVersion checks If-Match against the customer's current version, for the changes
 // whose Desk operation takes no version: 412 when it is stale.
 func (c *call) customerVersion(id uuid.UUID, ifMatch string) error {
-	if _, any, err := parseIfMatch(ifMatch); err != nil || any {
-		return err
-	}
-	cu, err := c.h.desk.Customer(c.ctx, c.actor, id)
-	if err != nil {
-		return err
-	}
-	_, err = versionFrom(ifMatch, cu.Version)
+	_, err := versionFor(ifMatch, func() (int64, error) {
+		cu, err := c.h.desk.Customer(c.ctx, c.actor, id)
+		if err != nil {
+			return 0, err
+		}
+		return cu.Version, nil
+	})
 	return err
 }
 
 // userVersion checks If-Match against the user's current version: 412 when it is stale.
 func (c *call) userVersion(id uuid.UUID, ifMatch string) error {
-	if _, any, err := parseIfMatch(ifMatch); err != nil || any {
-		return err
-	}
-	u, err := c.h.desk.User(c.ctx, c.actor, id)
-	if err != nil {
-		return err
-	}
-	_, err = versionFrom(ifMatch, u.Version)
+	_, err := versionFor(ifMatch, func() (int64, error) {
+		u, err := c.h.desk.User(c.ctx, c.actor, id)
+		if err != nil {
+			return 0, err
+		}
+		return u.Version, nil
+	})
 	return err
 }
 

@@ -33,15 +33,27 @@ func parseIfMatch(h string) (version int64, any bool, err error) {
 // It returns the version the change must be based on (0 without If-Match: the Desk then
 // bases it on what it reads, and a concurrent change still answers 409).
 func (c *call) ticketVersion(id uuid.UUID, ifMatch string) (int64, error) {
+	return versionFor(ifMatch, func() (int64, error) {
+		t, err := c.h.desk.Ticket(c.ctx, c.actor, id)
+		if err != nil {
+			return 0, err
+		}
+		return t.Version, nil
+	})
+}
+
+// versionFor checks If-Match against a record's version, read by read only when the header
+// is given: 412 when stale. It returns the version named (0 without If-Match).
+func versionFor(ifMatch string, read func() (int64, error)) (int64, error) {
 	want, any, err := parseIfMatch(ifMatch)
 	if err != nil || any {
 		return 0, err
 	}
-	t, err := c.h.desk.Ticket(c.ctx, c.actor, id)
+	have, err := read()
 	if err != nil {
 		return 0, err
 	}
-	return want, checkVersion(want, t.Version)
+	return want, checkVersion(want, have)
 }
 
 // checkVersion answers 412 when the client's version is not the record's.

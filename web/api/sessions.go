@@ -132,15 +132,14 @@ func grantOf(g video.Grant) Grant {
 // stale. SessionTransition takes no version: a change that races the check answers 409,
 // which stale turns into 412.
 func (c *call) sessionVersion(id uuid.UUID, ifMatch string) error {
-	want, any, err := parseIfMatch(ifMatch)
-	if err != nil || any {
-		return err
-	}
-	s, err := c.h.desk.Session(c.ctx, c.actor, id)
-	if err != nil {
-		return err
-	}
-	return checkVersion(want, s.Version)
+	_, err := versionFor(ifMatch, func() (int64, error) {
+		s, err := c.h.desk.Session(c.ctx, c.actor, id)
+		if err != nil {
+			return 0, err
+		}
+		return s.Version, nil
+	})
+	return err
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -556,11 +555,8 @@ func publicOps() []operation {
 // matches checks If-Match against the version of the record a public call's token opened:
 // 412 when it is stale.
 func (c *call) matches(ifMatch string, have int64) error {
-	want, any, err := parseIfMatch(ifMatch)
-	if err != nil || any {
-		return err
-	}
-	return checkVersion(want, have)
+	_, err := versionFor(ifMatch, func() (int64, error) { return have, nil })
+	return err
 }
 
 // newMessage decodes a message's files.
