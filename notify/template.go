@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	"net/url"
 	"regexp"
 	"slices"
@@ -171,11 +172,7 @@ func Compile(t *Template) (*Compiled, error) {
 	}
 	if t.Link != "" {
 		var b strings.Builder
-		sample := map[string]string{}
-		for k, v := range SampleData() {
-			sample[string(k)] = v
-		}
-		if err := c.link.Execute(&b, sample); err != nil || !SafeLink(strings.TrimSpace(b.String())) {
+		if err := c.link.Execute(&b, sampleValues()); err != nil || !SafeLink(strings.TrimSpace(b.String())) {
 			return nil, fieldError("link", "must lead to an http(s) URL or a path starting with /")
 		}
 	}
@@ -187,9 +184,28 @@ func Compile(t *Template) (*Compiled, error) {
 		if err := checkTree("html", h.Tree, len(h.Templates()), spec.Tags); err != nil {
 			return nil, err
 		}
+		// html/template escapes a template on its first execution, and only then finds a tag
+		// left where no escaping is possible (inside an unclosed attribute, at the end of an
+		// open tag): render the sample once so such a body is refused here, not at every send.
+		if err := h.Execute(io.Discard, sampleValues()); err != nil {
+			reason := syntaxReason(err)
+			if he := (*htmltemplate.Error)(nil); errors.As(err, &he) && he.ErrorCode == htmltemplate.ErrEndContext {
+				reason = "ends inside an HTML tag, attribute, comment or script; close it"
+			}
+			return nil, fieldError("html", "%s", reason)
+		}
 		c.html = h
 	}
 	return c, nil
+}
+
+// sampleValues are the sample data as the templates see them.
+func sampleValues() map[string]string {
+	sample := map[string]string{}
+	for k, v := range SampleData() {
+		sample[string(k)] = v
+	}
+	return sample
 }
 
 func parseText(field, src string, allowed []Tag) (*template.Template, error) {

@@ -48,6 +48,8 @@ func TestCompileRefuses(t *testing.T) {
 		{"unknown tag in html", notify.Template{Event: notify.CommentAdded, Channel: notify.Email, Language: "en", Subject: "s", Text: "t", HTML: `<a href="{{.secret}}">x</a>`}, "html", "unknown tag {{.secret}}"},
 		{"tag of another event", *emailTemplate(`{{.accept_link}}`), "text", "unknown tag {{.accept_link}}"},
 		{"tag in subject", notify.Template{Event: notify.CommentAdded, Channel: notify.Email, Language: "en", Subject: "{{.Subject}}", Text: "t"}, "subject", "unknown tag"},
+		{"html tag inside an unclosed attribute", notify.Template{Event: notify.CommentAdded, Channel: notify.Email, Language: "en", Subject: "s", Text: "t", HTML: `<a href="{{.ticket_link}}`}, "html", "ends inside an HTML tag"},
+		{"html tag in an unclosed script", notify.Template{Event: notify.CommentAdded, Channel: notify.Email, Language: "en", Subject: "s", Text: "t", HTML: `<script>var t = {{.title}}`}, "html", "ends inside"},
 		{"too long", *emailTemplate(strings.Repeat("x", notify.MaxTextLen+1)), "text", "longer than"},
 		{"invalid UTF-8", *emailTemplate("caf\xe9"), "text", "UTF-8"},
 	} {
