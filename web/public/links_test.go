@@ -234,3 +234,28 @@ func TestInvitationEmailLinks(t *testing.T) {
 	status, _ := st.get(t, link+"/join")
 	assert.Equal(t, http.StatusNotFound, status, "only the e-mail's links")
 }
+
+// A session's e-mail link answered twice (a double click, a second device) shows the session
+// as it stands with the reason the second answer was refused.
+func TestSessionLinkAnsweredTwice(t *testing.T) {
+	for _, second := range []string{"accept", "refuse"} {
+		t.Run(second, func(t *testing.T) {
+			st := newSite(t, nil)
+			ctx := t.Context()
+			ticketLink := st.submit(t, url.Values{"title": {"Pump alarms"}, "email": {"nina@northwind.example"}}, nil)
+			page, err := st.desk.OpenRequesterLink(ctx, strings.TrimPrefix(ticketLink, "/requests/"))
+			require.NoError(t, err)
+			_, err = st.desk.Accept(ctx, st.agent, page.Ticket.ID)
+			require.NoError(t, err)
+			s, err := st.desk.Invite(ctx, st.agent, page.Ticket.ID, helpdesk.Invitation{At: time.Now().Add(time.Hour)})
+			require.NoError(t, err)
+			link := "/sessions/" + secret.Link([]byte("the public tests' master key, 32"), "session", s.TenantID, s.ID, page.Ticket.LinkVersion)
+			res := st.post(t, link+"/accept", nil, nil)
+			require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
+			res = st.post(t, link+"/"+second, url.Values{"reason": {"Too early"}}, nil)
+			body := readBody(t, res)
+			assert.Equal(t, http.StatusConflict, res.StatusCode, body)
+			assert.Contains(t, body, "Call confirmed", "the page shows the session as it stands")
+		})
+	}
+}

@@ -817,11 +817,19 @@ func (h *Handler) sessionAction(w http.ResponseWriter, r *http.Request, l *web.L
 	back string, failed func(status int, s *ticket.Session, err error)) {
 	ctx := r.Context()
 	var err error
+	// answer moves the session on; a refused answer (one already given, say) leaves s as it
+	// was, for the page that says why.
+	answer := func(ev ticket.SessionEvent, change helpdesk.SessionChange) {
+		var next *ticket.Session
+		if next, err = h.desk.SessionTransition(ctx, actor, s.ID, ev, change); err == nil {
+			s = next
+		}
+	}
 	switch action := r.PathValue("action"); action {
 	case "accept":
-		s, err = h.desk.SessionTransition(ctx, actor, s.ID, ticket.SessionEventAccept, helpdesk.SessionChange{})
+		answer(ticket.SessionEventAccept, helpdesk.SessionChange{})
 	case "refuse":
-		s, err = h.desk.SessionTransition(ctx, actor, s.ID, ticket.SessionEventRefuse, helpdesk.SessionChange{Reason: r.PostFormValue("reason")})
+		answer(ticket.SessionEventRefuse, helpdesk.SessionChange{Reason: r.PostFormValue("reason")})
 	case "join":
 		grant, jerr := h.desk.JoinSession(ctx, actor, s.ID)
 		if jerr != nil {

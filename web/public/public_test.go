@@ -50,7 +50,7 @@ type site struct {
 	client *http.Client
 }
 
-func newSite(t *testing.T, cfg *public.Config) *site {
+func newSite(t testing.TB, cfg *public.Config) *site {
 	t.Helper()
 	ctx := t.Context()
 	s, err := bunstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "public.db"))
@@ -113,7 +113,7 @@ func newSite(t *testing.T, cfg *public.Config) *site {
 	return st
 }
 
-func (st *site) newCode(t *testing.T, in helpdesk.NewCode) *device.Code {
+func (st *site) newCode(t testing.TB, in helpdesk.NewCode) *device.Code {
 	t.Helper()
 	c, err := st.desk.CreateCode(t.Context(), st.admin, st.dev.ID, in)
 	require.NoError(t, err)
@@ -121,7 +121,7 @@ func (st *site) newCode(t *testing.T, in helpdesk.NewCode) *device.Code {
 }
 
 // get fetches path and returns the status and body.
-func (st *site) get(t *testing.T, path string, header ...string) (int, string) {
+func (st *site) get(t testing.TB, path string, header ...string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, st.srv.URL+path, nil)
 	require.NoError(t, err)
@@ -137,7 +137,7 @@ func (st *site) get(t *testing.T, path string, header ...string) (int, string) {
 
 // post sends a form (multipart when files are given) as a same-origin browser would, and
 // returns the response.
-func (st *site) post(t *testing.T, path string, form url.Values, files map[string][]byte) *http.Response {
+func (st *site) post(t testing.TB, path string, form url.Values, files map[string][]byte) *http.Response {
 	t.Helper()
 	var body io.Reader
 	ctype := "application/x-www-form-urlencoded"
@@ -171,7 +171,7 @@ func (st *site) post(t *testing.T, path string, form url.Values, files map[strin
 	return res
 }
 
-func readBody(t *testing.T, res *http.Response) string {
+func readBody(t testing.TB, res *http.Response) string {
 	t.Helper()
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
@@ -190,7 +190,7 @@ func photo(t *testing.T) []byte {
 }
 
 // submit posts the request form and returns the requester link's path it redirects to.
-func (st *site) submit(t *testing.T, form url.Values, files map[string][]byte) string {
+func (st *site) submit(t testing.TB, form url.Values, files map[string][]byte) string {
 	t.Helper()
 	res := st.post(t, "/c/"+st.code.Token+"/request", form, files)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, readBody(t, res))
