@@ -61,7 +61,7 @@ const roomyCodeQuota = 1000
 
 var nurseContact = ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"}
 
-func newFixture(t *testing.T, s *bunstore.Store) *fixture {
+func newFixture(t testing.TB, s *bunstore.Store) *fixture {
 	t.Helper()
 	d, clock := newDesk(t, s)
 	f := &fixture{desk: d, clock: clock, store: s, tokens: map[uuid.UUID]string{}}
@@ -70,7 +70,7 @@ func newFixture(t *testing.T, s *bunstore.Store) *fixture {
 }
 
 // addTenant creates an operator with two customers, a template, two devices and a code for devX.
-func (f *fixture) addTenant(t *testing.T, name, prefix string) *org {
+func (f *fixture) addTenant(t testing.TB, name, prefix string) *org {
 	t.Helper()
 	ctx := t.Context()
 	ten, err := f.desk.CreateTenant(ctx, tenant.System(), helpdesk.NewTenant{Name: name, TicketPrefix: prefix})
@@ -134,7 +134,7 @@ func (f *fixture) addTenant(t *testing.T, name, prefix string) *org {
 
 // person stores an active user without a password (tests that sign in set one) and returns
 // the actor they act as.
-func (f *fixture) person(t *testing.T, tenantID, customerID uuid.UUID, role tenant.Role, name string) tenant.Actor {
+func (f *fixture) person(t testing.TB, tenantID, customerID uuid.UUID, role tenant.Role, name string) tenant.Actor {
 	t.Helper()
 	now := f.clock.Now().UTC()
 	id := uuid.Must(uuid.NewV7())
@@ -146,7 +146,7 @@ func (f *fixture) person(t *testing.T, tenantID, customerID uuid.UUID, role tena
 }
 
 // newHolder creates a code for dev with in and returns the code and the actor OpenCode gives.
-func (f *fixture) newHolder(t *testing.T, o *org, dev uuid.UUID, in helpdesk.NewCode) (*device.Code, tenant.Actor) {
+func (f *fixture) newHolder(t testing.TB, o *org, dev uuid.UUID, in helpdesk.NewCode) (*device.Code, tenant.Actor) {
 	t.Helper()
 	c, err := f.desk.CreateCode(t.Context(), o.admin, dev, in)
 	require.NoError(t, err)
@@ -157,7 +157,7 @@ func (f *fixture) newHolder(t *testing.T, o *org, dev uuid.UUID, in helpdesk.New
 
 // open submits in as actor, requires success, and keeps the ticket's requester-link secret for
 // link.
-func (f *fixture) open(t *testing.T, actor tenant.Actor, in helpdesk.NewTicket) *ticket.Ticket {
+func (f *fixture) open(t testing.TB, actor tenant.Actor, in helpdesk.NewTicket) *ticket.Ticket {
 	t.Helper()
 	tk, err := f.desk.SubmitTicket(t.Context(), actor, in)
 	require.NoError(t, err)
@@ -179,7 +179,7 @@ func (f *fixture) link(t *testing.T, tk *ticket.Ticket) tenant.Actor {
 }
 
 // submit opens a ticket for devX through the fixture's code.
-func (f *fixture) submit(t *testing.T, title string) *ticket.Ticket {
+func (f *fixture) submit(t testing.TB, title string) *ticket.Ticket {
 	t.Helper()
 	return f.open(t, f.holder, helpdesk.NewTicket{Title: title, Requester: nurseContact})
 }

@@ -223,7 +223,8 @@ type Codes interface {
 	// GetCode returns ErrNotFound if the tenant has no such code.
 	GetCode(ctx context.Context, tenantID, id uuid.UUID) (*device.Code, error)
 	// GetCodeByToken finds a code by its secret token, whatever its tenant: the token is the
-	// credential. Returns ErrNotFound if no code has that token.
+	// credential. Returns ErrNotFound if no code has that token, such as one that is not valid
+	// UTF-8 or holds a NUL byte (text no record can hold).
 	GetCodeByToken(ctx context.Context, token string) (*device.Code, error)
 	// UpdateCode returns ErrNotFound or ErrConflict (stale Version).
 	UpdateCode(ctx context.Context, c *device.Code) error
@@ -357,7 +358,8 @@ type Sessions interface {
 	// tickets, newest first (by ID).
 	ListTenantSessions(ctx context.Context, tenantID uuid.UUID, f SessionFilter, p PageRequest) (Page[*ticket.Session], error)
 	// GetSessionByRoom finds a session by its video room's name, whatever its tenant (a
-	// provider's callback names only the room). Returns ErrNotFound if none has it.
+	// provider's callback names only the room). Returns ErrNotFound if none has it (a name
+	// that is not valid UTF-8 or holds a NUL byte included).
 	GetSessionByRoom(ctx context.Context, room string) (*ticket.Session, error)
 	// CountSessions returns how many of the ticket's sessions are in one of states; with no
 	// states, how many it has.
@@ -460,7 +462,8 @@ type Users interface {
 	CreateUser(ctx context.Context, u *tenant.User) error
 	// GetUser returns ErrNotFound if the tenant has no such user.
 	GetUser(ctx context.Context, tenantID, id uuid.UUID) (*tenant.User, error)
-	// GetUserByEmail finds a user by lower-cased e-mail address. Returns ErrNotFound.
+	// GetUserByEmail finds a user by lower-cased e-mail address. Returns ErrNotFound, also for
+	// an address that is not valid UTF-8 or holds a NUL byte.
 	GetUserByEmail(ctx context.Context, tenantID uuid.UUID, email string) (*tenant.User, error)
 	// UpdateUser returns ErrNotFound, or ErrConflict for a stale Version or an Email taken.
 	UpdateUser(ctx context.Context, u *tenant.User) error

@@ -46,6 +46,9 @@ func (q *queries) GetUser(ctx context.Context, tenantID, id uuid.UUID) (*tenant.
 }
 
 func (q *queries) GetUserByEmail(ctx context.Context, tenantID uuid.UUID, email string) (*tenant.User, error) {
+	if !storable(email) {
+		return nil, storage.ErrNotFound
+	}
 	return getRow[userRow, *tenant.User](ctx, q, "tenant_id = ? AND email = ?", tenantID, email)
 }
 

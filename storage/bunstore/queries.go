@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/storage"
@@ -214,6 +215,9 @@ func (q *queries) GetCode(ctx context.Context, tenantID, id uuid.UUID) (*device.
 }
 
 func (q *queries) GetCodeByToken(ctx context.Context, token string) (*device.Code, error) {
+	if !storable(token) {
+		return nil, storage.ErrNotFound
+	}
 	return getRow[codeRow, *device.Code](ctx, q, "token = ?", token)
 }
 
@@ -511,7 +515,7 @@ func (q *queries) UpdateSession(ctx context.Context, s *ticket.Session) error {
 }
 
 func (q *queries) GetSessionByRoom(ctx context.Context, room string) (*ticket.Session, error) {
-	if room == "" {
+	if room == "" || !storable(room) {
 		return nil, storage.ErrNotFound
 	}
 	// Should a room name repeat all the same, the callback is about the latest session in it.
@@ -626,4 +630,11 @@ func (q *queries) AppendAudit(ctx context.Context, e *tenant.AuditEntry) error {
 func (q *queries) ListAudit(ctx context.Context, tenantID uuid.UUID, p storage.PageRequest) (storage.Page[*tenant.AuditEntry], error) {
 	return page[auditRow, *tenant.AuditEntry](ctx, q, tenantID, p, func(s *bun.SelectQuery) *bun.SelectQuery { return s },
 		func(e *tenant.AuditEntry) uuid.UUID { return e.ID })
+}
+
+// storable reports whether s can be compared with stored text: valid UTF-8 without a NUL byte.
+// PostgreSQL refuses anything else, and SQLite's statements cannot carry a NUL; a lookup by
+// such a key (a token in a URL, an address in a form) finds nothing, as no record holds it.
+func storable(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

@@ -99,6 +99,10 @@ func testUsers(t *testing.T, h Harness) {
 		assert.ErrorIs(t, err, storage.ErrNotFound, "an address never used")
 		_, err = s.GetUserByEmail(ctx, b.Tenant.ID, a.User.Email)
 		assert.ErrorIs(t, err, storage.ErrNotFound, "another tenant's address")
+		for _, email := range unstorable {
+			_, err = s.GetUserByEmail(ctx, a.Tenant.ID, email)
+			assert.ErrorIs(t, err, storage.ErrNotFound, "%q", email)
+		}
 	})
 }
 

@@ -40,6 +40,10 @@ func testSessionLookups(t *testing.T, h Harness) {
 		}
 		_, err := s.GetSessionByRoom(ctx, "helpdesk-"+newHash()[:24])
 		assert.ErrorIs(t, err, storage.ErrNotFound, "a room never made")
+		for _, room := range unstorable {
+			_, err = s.GetSessionByRoom(ctx, room)
+			assert.ErrorIs(t, err, storage.ErrNotFound, "%q", room)
+		}
 		_, err = s.GetSessionByRoom(ctx, "")
 		assert.ErrorIs(t, err, storage.ErrNotFound, "an empty room")
 	})
