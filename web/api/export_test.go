@@ -11,3 +11,9 @@ func Ops() []Op {
 	}
 	return out
 }
+
+// ParseIfMatch and ETagOf are the If-Match reader and the ETag writer.
+var (
+	ParseIfMatch = parseIfMatch
+	ETagOf       = etagOf
+)
