@@ -40,11 +40,15 @@ func checkName(field string, s *string) error {
 	return checkLen(field, *s, 1, MaxNameLen)
 }
 
+// checkLen requires s to be UTF-8 text of min..max characters. A NUL character is refused as
+// well: neither engine keeps one in text (PostgreSQL refuses it, SQLite cuts the statement).
 func checkLen(field, s string, min, max int) error {
 	n := utf8.RuneCountInString(s)
 	switch {
 	case !utf8.ValidString(s):
 		return invalid(field, "is not valid UTF-8")
+	case strings.IndexByte(s, 0) >= 0:
+		return invalid(field, "holds a NUL character")
 	case n < min && min == 1:
 		return invalid(field, "is required")
 	case n < min:

@@ -46,7 +46,7 @@ type site struct {
 	hooks *httptest.Server
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t testing.TB) *site {
 	t.Helper()
 	ctx := t.Context()
 	s, err := bunstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "backoffice.db"))
@@ -81,7 +81,7 @@ func (st *site) browser() *http.Client {
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-func do(t *testing.T, c *http.Client, method, target string, form url.Values, header ...string) (*http.Response, string) {
+func do(t testing.TB, c *http.Client, method, target string, form url.Values, header ...string) (*http.Response, string) {
 	t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -102,7 +102,7 @@ func do(t *testing.T, c *http.Client, method, target string, form url.Values, he
 	return res, string(b)
 }
 
-func (st *site) signIn(t *testing.T, c *http.Client, email, pw string) *http.Response {
+func (st *site) signIn(t testing.TB, c *http.Client, email, pw string) *http.Response {
 	t.Helper()
 	res, _ := do(t, c, http.MethodPost, st.srv.URL+"/login", url.Values{"email": {email}, "password": {pw}})
 	return res
