@@ -81,4 +81,3 @@ func BenchmarkHousekeepNotifications(b *testing.B) {
 		})
 	})
 }
-
