@@ -6,6 +6,7 @@ import (
 	"io"
 	"path"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -268,6 +269,36 @@ func TestHousekeepingConfig(t *testing.T) {
 			} else {
 				assert.ErrorContains(t, err, tt.err)
 			}
+		})
+	}
+}
+
+// TestNotificationRetentionSetting checks the tenant setting's bounds and default.
+func TestNotificationRetentionSetting(t *testing.T) {
+	f := newFixture(t, openSQLite(t))
+	ctx := t.Context()
+	tests := []struct {
+		days  int
+		valid bool
+		want  time.Duration
+	}{
+		{days: -1},
+		{days: 0, valid: true, want: 90 * 24 * time.Hour},
+		{days: 1, valid: true, want: 24 * time.Hour},
+		{days: 3650, valid: true, want: 3650 * 24 * time.Hour},
+		{days: 3651},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.days), func(t *testing.T) {
+			st := f.tenant.Settings
+			st.NotificationRetentionDays = tt.days
+			got, err := updateSettings(ctx, f.desk, f.admin, st)
+			if !tt.valid {
+				assertField(t, err, "notification_retention_days")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.Settings.NotificationRetention())
 		})
 	}
 }
