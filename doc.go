@@ -29,6 +29,14 @@
 // written to the outbox in the transaction of each change and delivered at least once by
 // [Desk.DeliverWebhooksOnce], which [Desk.Run] runs.
 //
+// # Housekeeping
+//
+// [Desk.Run] also deletes, hourly and in small batches, what nothing needs any more
+// ([Desk.HousekeepOnce]): expired sign-in sessions, used or expired one-time links, closed
+// login-failure windows, old idempotency records and webhook deliveries, notifications past
+// their tenant's retention (tenant.Settings.NotificationRetentionDays; never the bell's unread
+// ones) and stored files no record refers to. [HousekeepingConfig] tunes it.
+//
 // # Actors
 //
 // People sign in with [Desk.SignIn] and an application turns the session token back into their

@@ -57,6 +57,10 @@ func (d *Desk) UpdateSettings(ctx context.Context, actor tenant.Actor, version i
 	if s.PublicAccessDays < 0 || s.PublicAccessDays > 3650 {
 		return nil, invalid("public_access_days", "%d is outside 0 (the default) to 3650", s.PublicAccessDays)
 	}
+	if s.NotificationRetentionDays < 0 || s.NotificationRetentionDays > tenant.MaxNotificationRetentionDays {
+		return nil, invalid("notification_retention_days", "%d is outside 0 (the default, %d) to %d",
+			s.NotificationRetentionDays, tenant.DefaultNotificationRetentionDays, tenant.MaxNotificationRetentionDays)
+	}
 	if err := s.Notifications.Check(); err != nil {
 		return nil, invalid("notifications", "%s", strings.TrimPrefix(err.Error(), "notify: "))
 	}

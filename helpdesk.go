@@ -126,6 +126,8 @@ type Config struct {
 	Timers TimerConfig
 	// Webhooks tunes the delivery of webhooks by Run and DeliverWebhooksOnce.
 	Webhooks WebhookConfig
+	// Housekeeping tunes what Run and HousekeepOnce delete once nothing needs it, and when.
+	Housekeeping HousekeepingConfig
 }
 
 // TimerConfig tunes the timer scheduler. The zero value is ready to use.
@@ -345,6 +347,9 @@ func (c Config) withDefaults() (Config, error) {
 		return c, err
 	}
 	if c.Webhooks, err = c.Webhooks.withDefaults(); err != nil {
+		return c, err
+	}
+	if c.Housekeeping, err = c.Housekeeping.withDefaults(); err != nil {
 		return c, err
 	}
 	if c.JoinTTL < 0 || c.MaxUploadSize < 0 {

@@ -20,10 +20,12 @@ import (
 // (Config.Timers, Config.Dispatch), so work another process added is found within that, and a
 // lost wake-up delays work, never loses it. On PostgreSQL, LISTEN/NOTIFY also wakes the
 // dispatcher when another process enqueues. Any number of processes may Run on one database:
-// claims never overlap, and each timer fires once. Errors that a retry may cure (a database
+// claims never overlap, and each timer fires once. It also housekeeps when it starts and every
+// Config.Housekeeping.Interval (see HousekeepOnce). Errors that a retry may cure (a database
 // restart) are logged to Config.Logger and retried.
 func (d *Desk) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
+	wg.Go(func() { d.housekeep(ctx) })
 	wg.Go(func() {
 		d.loop(ctx, "firing timers", d.cfg.Timers.BatchSize, d.cfg.Timers.PollInterval, d.timerWake,
 			d.FireTimersOnce, d.store.NextTimerRun)

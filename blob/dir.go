@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -23,7 +25,10 @@ type Dir struct {
 	root string
 }
 
-var _ Store = (*Dir)(nil)
+var (
+	_ Store  = (*Dir)(nil)
+	_ Lister = (*Dir)(nil)
+)
 
 // tempPattern names the files Put writes before renaming them into place. Its '+' is not a
 // key byte, so no key can name a temporary file.
@@ -194,3 +199,55 @@ func (d *Dir) Delete(_ context.Context, key string) error {
 func missing(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
 }
+
+// List yields the files below the root whose key starts with prefix, dated by their
+// modification time. It walks only the directory the prefix names up to its last "/", and
+// skips what no key can name (Put's temporary files). A directory that vanishes while List
+// walks (Delete removes emptied ones) is skipped; other file-system errors end the listing.
+func (d *Dir) List(ctx context.Context, prefix string) iter.Seq2[Info, error] {
+	return func(yield func(Info, error) bool) {
+		start := d.root
+		if i := strings.LastIndexByte(prefix, '/'); i > 0 {
+			if !ValidKey(prefix[:i]) {
+				return // no key lies below an invalid one
+			}
+			start = d.path(prefix[:i])
+		}
+		err := filepath.WalkDir(start, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				if missing(err) {
+					return nil
+				}
+				return err
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rel, rerr := filepath.Rel(d.root, p)
+			if rerr != nil || e.IsDir() || !e.Type().IsRegular() {
+				return nil
+			}
+			key := filepath.ToSlash(rel)
+			if !ValidKey(key) || !strings.HasPrefix(key, prefix) {
+				return nil
+			}
+			fi, err := e.Info()
+			if missing(err) {
+				return nil // deleted meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			if !yield(Info{Key: key, Size: fi.Size(), ModTime: fi.ModTime()}, nil) {
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) {
+			yield(Info{}, fmt.Errorf("list %q: %w", prefix, err))
+		}
+	}
+}
+
+// errStop ends a walk whose consumer stopped ranging.
+var errStop = errors.New("stop")

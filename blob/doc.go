@@ -23,6 +23,14 @@
 // behind a CDN); the helpdesk itself keeps each file's media type in its database, and
 // neither Dir nor Mem records it.
 //
+// # Listing
+//
+// A Store may also be a [Lister], which yields what it keeps under a key prefix with each
+// content's size and modification time. [Dir], [Mem] and blob/cloudblob's Store are. The
+// helpdesk's housekeeping lists its Store to delete the contents that no record refers to any
+// more (left behind when a process died between writing a file and its record, or between
+// deleting a record and its file); with a Store that is no Lister, such orphans stay.
+//
 // # Implementations
 //
 // [Dir] is the default: files below one directory, written to a temporary file and renamed

@@ -89,6 +89,7 @@ type Queries interface {
 	APITokens
 	Idempotency
 	Webhooks
+	Housekeeping
 }
 
 // PushSubscriptions stores users' Web Push subscriptions: the browsers a user asked to be

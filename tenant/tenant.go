@@ -80,6 +80,14 @@ type Project struct {
 // when Settings.PublicAccessDays is zero.
 const DefaultPublicAccessDays = 30
 
+// DefaultNotificationRetentionDays is how long the Desk's housekeeping keeps a finished
+// notification when Settings.NotificationRetentionDays is zero; MaxNotificationRetentionDays
+// is the longest a tenant may choose.
+const (
+	DefaultNotificationRetentionDays = 90
+	MaxNotificationRetentionDays     = 3650
+)
+
 // Settings are a tenant's switches and durations. The zero value is a working configuration.
 type Settings struct {
 	// SelfRegistration lets people register themselves as users of the customer whose
@@ -88,6 +96,12 @@ type Settings struct {
 	// PublicAccessDays is how many days after its ticket closed a requester link keeps
 	// working. Defaults to DefaultPublicAccessDays.
 	PublicAccessDays int
+	// NotificationRetentionDays is how many days the notification log keeps a notification
+	// once it is finished (sent, delivered or failed), counted from its creation; then the
+	// Desk's housekeeping deletes it. Pending notifications and unread in-app ones (the
+	// bell's) are kept whatever their age. 1 to MaxNotificationRetentionDays; 0 means
+	// DefaultNotificationRetentionDays.
+	NotificationRetentionDays int
 	// Notifications switch events on or off per channel; what it does not name keeps the
 	// catalogue's default (notify.Spec.Channels).
 	Notifications notify.Switches
@@ -202,6 +216,16 @@ func (s Settings) PublicAccess() time.Duration {
 	days := s.PublicAccessDays
 	if days <= 0 {
 		days = DefaultPublicAccessDays
+	}
+	return time.Duration(days) * 24 * time.Hour
+}
+
+// NotificationRetention returns how long a finished notification is kept (see
+// NotificationRetentionDays).
+func (s Settings) NotificationRetention() time.Duration {
+	days := s.NotificationRetentionDays
+	if days <= 0 {
+		days = DefaultNotificationRetentionDays
 	}
 	return time.Duration(days) * 24 * time.Hour
 }

@@ -58,6 +58,9 @@ const chunk = 16 << 10
 //   - Concurrent: 8 goroutines put distinct keys at once, each holding its reader open until
 //     all have started, then put and delete keys in one shared directory; every call
 //     succeeds and every content reads back.
+//   - List (for a Store that is a [blob.Lister]): every content put is listed once with its
+//     size and a modification time around its Put, under its prefix only; deleted ones are
+//     not; breaking out of the listing stops it.
 func RunStore(t *testing.T, h Harness) {
 	t.Helper()
 	require.NotNil(t, h.New, "blobtest: Harness.New is nil")
@@ -74,6 +77,62 @@ func RunStore(t *testing.T, h Harness) {
 	t.Run("FailingReader", func(t *testing.T) { testFailingReader(t, h) })
 	t.Run("CancelledContext", func(t *testing.T) { testCancelledContext(t, h) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, h) })
+	t.Run("List", func(t *testing.T) { testList(t, h) })
+}
+
+func testList(t *testing.T, h Harness) {
+	s := h.New(t)
+	l, ok := s.(blob.Lister)
+	if !ok {
+		t.Skipf("%T is no blob.Lister", s)
+	}
+	started := time.Now()
+	contents := map[string][]byte{"t1/a/one": []byte("1"), "t1/a/two": content(3000, 3), "t1/b/three": nil,
+		"t2/a/four": []byte("4444")}
+	for k, b := range contents {
+		put(t, s, k, b)
+	}
+	put(t, s, "t1/a/gone", []byte("x"))
+	require.NoError(t, s.Delete(opContext(t), "t1/a/gone"))
+
+	list := func(prefix string) map[string]blob.Info {
+		t.Helper()
+		got := map[string]blob.Info{}
+		for in, err := range l.List(opContext(t), prefix) {
+			require.NoError(t, err, "list %q", prefix)
+			_, dup := got[in.Key]
+			assert.False(t, dup, "%s listed twice", in.Key)
+			got[in.Key] = in
+		}
+		return got
+	}
+	tests := []struct {
+		prefix string
+		want   []string
+	}{
+		{"", []string{"t1/a/one", "t1/a/two", "t1/b/three", "t2/a/four"}},
+		{"t1/", []string{"t1/a/one", "t1/a/two", "t1/b/three"}},
+		{"t1/a/", []string{"t1/a/one", "t1/a/two"}},
+		{"t1/a/t", []string{"t1/a/two"}},
+		{"t3/", nil},
+	}
+	for _, tt := range tests {
+		got := list(tt.prefix)
+		var keys []string
+		for k, in := range got {
+			keys = append(keys, k)
+			assert.Equal(t, int64(len(contents[k])), in.Size, "size of %s", k)
+			// File systems and buckets may round times to a second or two.
+			assert.WithinRange(t, in.ModTime, started.Add(-2*time.Second), time.Now().Add(2*time.Second), "time of %s", k)
+		}
+		assert.ElementsMatch(t, tt.want, keys, "list %q", tt.prefix)
+	}
+	n := 0
+	for range l.List(opContext(t), "") {
+		n++
+		break
+	}
+	assert.Equal(t, 1, n, "breaking out stops the listing")
 }
 
 // opContext bounds every call of the suite, so that a hanging Store fails the test instead

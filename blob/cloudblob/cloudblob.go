@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"syscall"
 
 	gcblob "gocloud.dev/blob"
@@ -18,7 +19,10 @@ type Store struct {
 	b *gcblob.Bucket
 }
 
-var _ blob.Store = (*Store)(nil)
+var (
+	_ blob.Store  = (*Store)(nil)
+	_ blob.Lister = (*Store)(nil)
+)
 
 // New returns a Store keeping its contents in b. The caller keeps ownership of b and closes
 // it after the last use of the Store.
@@ -104,4 +108,29 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// List yields the bucket's objects whose key starts with prefix, with their size and
+// modification time, skipping names that are no valid key (objects the helpdesk did not put).
+// Returns the bucket's error (wrapped) as the listing's last item.
+func (s *Store) List(ctx context.Context, prefix string) iter.Seq2[blob.Info, error] {
+	return func(yield func(blob.Info, error) bool) {
+		it := s.b.List(&gcblob.ListOptions{Prefix: prefix})
+		for {
+			o, err := it.Next(ctx)
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				yield(blob.Info{}, fmt.Errorf("list %q: %w", prefix, err))
+				return
+			}
+			if o.IsDir || !blob.ValidKey(o.Key) {
+				continue
+			}
+			if !yield(blob.Info{Key: o.Key, Size: o.Size, ModTime: o.ModTime}, nil) {
+				return
+			}
+		}
+	}
 }

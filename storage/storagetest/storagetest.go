@@ -83,6 +83,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, h) })
 	t.Run("WebhookEndpoints", func(t *testing.T) { testWebhookEndpoints(t, h) })
 	t.Run("WebhookDeliveries", func(t *testing.T) { testWebhookDeliveries(t, h) })
+	t.Run("Housekeeping", func(t *testing.T) { testHousekeeping(t, h) })
 	t.Run("Migrations", func(t *testing.T) { testMigrations(t, h) })
 }
 

@@ -49,6 +49,8 @@ func tenantOf(t *tenant.Tenant) Tenant {
 type SettingsBody struct {
 	SelfRegistration bool `json:"self_registration" doc:"people of a customer's signup domains may register themselves"`
 	PublicAccessDays int  `json:"public_access_days,omitempty" doc:"days a requester link works after its ticket closed; 0 or absent: the default"`
+	// NotificationRetentionDays is tenant.Settings.NotificationRetentionDays.
+	NotificationRetentionDays int `json:"notification_retention_days,omitempty" doc:"days a sent, delivered or failed notification is kept, from its creation (unread in-app ones stay until read); 1 to 3650, 0 or absent: the default (90)"`
 	// Notifications switch events on or off per channel: {"ticket.done": {"sms": true}}.
 	Notifications notify.Switches `json:"notifications,omitempty" doc:"switches per event and channel, as {\"ticket.done\": {\"sms\": true}}; what it does not name keeps the catalogue's default"`
 	SupportLink   string          `json:"support_link,omitempty" doc:"the link notifications offer to reach support; absent: the desk's address"`
@@ -144,7 +146,8 @@ func settingsFileOf(f *tenant.File) *SettingsFile {
 func settingsOf(t *tenant.Tenant) Settings {
 	s := t.Settings
 	out := SettingsBody{SelfRegistration: s.SelfRegistration, PublicAccessDays: s.PublicAccessDays,
-		Notifications: s.Notifications, SupportLink: s.SupportLink,
+		NotificationRetentionDays: s.NotificationRetentionDays,
+		Notifications:             s.Notifications, SupportLink: s.SupportLink,
 		Durations: Durations{InvitationExpiry: seconds(s.Durations.InvitationExpiry), ReminderBefore: seconds(s.Durations.ReminderBefore),
 			MaxAcknowledgment: seconds(s.Durations.MaxAcknowledgment), MaxExpiration: seconds(s.Durations.MaxExpiration),
 			OfferTimeout: seconds(s.Durations.OfferTimeout), MediaTransfer: seconds(s.Durations.MediaTransfer)},
@@ -170,7 +173,8 @@ func settingsOf(t *tenant.Tenant) Settings {
 func (b SettingsBody) domain() tenant.Settings {
 	d := b.Durations
 	s := tenant.Settings{SelfRegistration: b.SelfRegistration, PublicAccessDays: b.PublicAccessDays,
-		Notifications: b.Notifications, SupportLink: b.SupportLink,
+		NotificationRetentionDays: b.NotificationRetentionDays,
+		Notifications:             b.Notifications, SupportLink: b.SupportLink,
 		Durations: tenant.Durations{InvitationExpiry: duration(d.InvitationExpiry), ReminderBefore: duration(d.ReminderBefore),
 			MaxAcknowledgment: duration(d.MaxAcknowledgment), MaxExpiration: duration(d.MaxExpiration),
 			OfferTimeout: duration(d.OfferTimeout), MediaTransfer: duration(d.MediaTransfer)},

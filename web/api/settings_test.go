@@ -186,15 +186,16 @@ func settingsScenarios() map[string][]scenario {
 			}}},
 		"updateSettings": {
 			{name: "replace", path: "/settings",
-				body: `{"self_registration":false,"public_access_days":30,"support_link":"https://help.acme.example/",` +
+				body: `{"self_registration":false,"public_access_days":30,"notification_retention_days":14,"support_link":"https://help.acme.example/",` +
 					`"notifications":{"ticket.done":{"sms":true}},"durations":{"offer_timeout":3600},"form":{"texts":{"de":{"welcome":"Willkommen"}}}}`,
 				want: statuses(ok, forbidden, "admin"),
 				check: func(t *testing.T, w *world, as string, a answer) {
 					got := decode[struct {
-						PublicAccessDays int                        `json:"public_access_days"`
-						SupportLink      string                     `json:"support_link"`
-						Notifications    map[string]map[string]bool `json:"notifications"`
-						Durations        struct {
+						PublicAccessDays          int                        `json:"public_access_days"`
+						NotificationRetentionDays int                        `json:"notification_retention_days"`
+						SupportLink               string                     `json:"support_link"`
+						Notifications             map[string]map[string]bool `json:"notifications"`
+						Durations                 struct {
 							OfferTimeout int64 `json:"offer_timeout"`
 						}
 						Form struct {
@@ -203,6 +204,7 @@ func settingsScenarios() map[string][]scenario {
 						Version int64
 					}](t, a)
 					assert.Equal(t, 30, got.PublicAccessDays)
+					assert.Equal(t, 14, got.NotificationRetentionDays)
 					assert.Equal(t, "https://help.acme.example/", got.SupportLink)
 					assert.True(t, got.Notifications["ticket.done"]["sms"])
 					assert.Equal(t, int64(3600), got.Durations.OfferTimeout)
@@ -236,6 +238,11 @@ func settingsScenarios() map[string][]scenario {
 				want: statuses(http.StatusPreconditionFailed, forbidden, "admin")},
 			{name: "invalid", path: "/settings", body: `{"self_registration":false,"support_link":"ftp://x"}`,
 				want: statuses(invalid, forbidden, "admin")},
+			{name: "a notification retention beyond ten years", path: "/settings", body: `{"notification_retention_days":3651}`,
+				want: statuses(invalid, forbidden, "admin"),
+				check: func(t *testing.T, w *world, as string, a answer) {
+					assert.Contains(t, a.body, "notification_retention_days")
+				}},
 			// The header is read before the Desk is asked, so anyone signed in learns it is malformed.
 			{name: "a malformed If-Match", path: "/settings", body: `{"self_registration":false}`, header: []string{"If-Match", "12"},
 				want: statuses(invalid, invalid, people...)},

@@ -318,6 +318,9 @@ func settingsInput(st tenant.Settings) map[string]string {
 	if st.PublicAccessDays > 0 {
 		in["public_access_days"] = strconv.Itoa(st.PublicAccessDays)
 	}
+	if st.NotificationRetentionDays > 0 {
+		in["notification_retention_days"] = strconv.Itoa(st.NotificationRetentionDays)
+	}
 	in["support_link"] = st.SupportLink
 	for _, q := range quotaFields {
 		if n := *q.get(&st.Quotas); n > 0 {
@@ -426,6 +429,7 @@ func applySection(l *web.Lang, section string, st tenant.Settings, form url.Valu
 	case sectionGeneral:
 		st.SelfRegistration = form.Get("self_registration") != ""
 		st.PublicAccessDays = int(p.number(l, form, "public_access_days", 3650))
+		st.NotificationRetentionDays = int(p.number(l, form, "notification_retention_days", tenant.MaxNotificationRetentionDays))
 		st.SupportLink = strings.TrimSpace(form.Get("support_link"))
 		for _, q := range quotaFields {
 			*q.get(&st.Quotas) = int(p.number(l, form, q.Key, 1_000_000))

@@ -249,14 +249,22 @@ func TestSettingsPage(t *testing.T) {
 			form: v("support_link", "ftp://x", "public_access_days", "12"), status: 422,
 			contains: []string{`value="ftp://x" aria-invalid="true"`, "Enter a link starting with http", `value="12"`}},
 		{name: "general", who: "admin", method: "POST", path: "/company/settings/general",
-			form: v("self_registration", "on", "public_access_days", "12", "quota.files_per_ticket", "7", "quota.mb_per_ticket", "100"), status: 303,
+			form: v("self_registration", "on", "public_access_days", "12", "notification_retention_days", "30", "quota.files_per_ticket", "7",
+				"quota.mb_per_ticket", "100"), status: 303,
 			check: func(t *testing.T, w *world) {
 				st := settings(t)
 				assert.True(t, st.SelfRegistration)
 				assert.Equal(t, 12, st.PublicAccessDays)
+				assert.Equal(t, 30, st.NotificationRetentionDays)
 				assert.Equal(t, 7, st.Quotas.FilesPerTicket)
 				assert.Equal(t, int64(100<<20), st.Quotas.BytesPerTicket)
 			}},
+		{name: "the notification retention shown back", who: "admin", method: "GET", path: "/company/settings", status: 200,
+			contains: []string{`name="notification_retention_days" inputmode="numeric" value="30" placeholder="90"`}},
+		{name: "a notification retention beyond ten years, next to its field", who: "admin", method: "POST", path: "/company/settings/general",
+			form: v("notification_retention_days", "4000"), status: 422,
+			contains: []string{`placeholder="90" aria-invalid="true">`, "Enter a whole number from 0 to 3,650."},
+			check:    func(t *testing.T, w *world) { assert.Equal(t, 30, settings(t).NotificationRetentionDays) }},
 		{name: "the request form", who: "admin", method: "POST", path: "/company/settings/form",
 			form: v("form.visibility", "customers", "form.en.welcome", "Welcome to Acme", "form.de.welcome", "Willkommen", "form.types", "Leak\nNoise\n\n",
 				"form.terms_url", "https://acme.example/terms", "form.support_email", "help@acme.example"), status: 303,

@@ -3866,6 +3866,9 @@ type Settings struct {
 	Durations *Durations    `json:"durations,omitempty"`
 	Form      *FormSettings `json:"form,omitempty"`
 
+	// NotificationRetentionDays days a sent, delivered or failed notification is kept, from its creation (unread in-app ones stay until read); 1 to 3650, 0 or absent: the default (90)
+	NotificationRetentionDays *int `json:"notification_retention_days,omitempty"`
+
 	// Notifications switches per event and channel, as {"ticket.done": {"sms": true}}; what it does not name keeps the catalogue's default
 	Notifications *map[string]map[string]bool `json:"notifications,omitempty"`
 	Offer         *OfferSettings              `json:"offer,omitempty"`
@@ -3888,6 +3891,9 @@ type Settings struct {
 type SettingsBody struct {
 	Durations *Durations    `json:"durations,omitempty"`
 	Form      *FormSettings `json:"form,omitempty"`
+
+	// NotificationRetentionDays days a sent, delivered or failed notification is kept, from its creation (unread in-app ones stay until read); 1 to 3650, 0 or absent: the default (90)
+	NotificationRetentionDays *int `json:"notification_retention_days,omitempty"`
 
 	// Notifications switches per event and channel, as {"ticket.done": {"sms": true}}; what it does not name keeps the catalogue's default
 	Notifications *map[string]map[string]bool `json:"notifications,omitempty"`
