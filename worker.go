@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,14 +30,14 @@ func (d *Desk) Run(ctx context.Context) error {
 			d.FireTimersOnce, d.store.NextTimerRun)
 	})
 	wg.Go(func() {
-		d.loop(ctx, "delivering webhooks", d.cfg.Webhooks.BatchSize, d.cfg.Webhooks.PollInterval, d.webhookWake,
-			d.DeliverWebhooksOnce, d.store.NextWebhookDue)
+		d.pipeline(ctx, "delivering webhooks", d.cfg.Webhooks.BatchSize, d.cfg.Webhooks.PollInterval, d.webhookWake,
+			d.claimWebhooks, d.store.NextWebhookDue)
 	})
 	if l, ok := d.store.(storage.OutboxListener); ok {
 		wg.Go(func() { d.listen(ctx, l) })
 	}
-	d.loop(ctx, "dispatching notifications", d.cfg.Dispatch.BatchSize, d.cfg.Dispatch.PollInterval, d.wake,
-		d.DispatchOnce, d.store.NextNotificationDue)
+	d.pipeline(ctx, "dispatching notifications", d.cfg.Dispatch.BatchSize, d.cfg.Dispatch.PollInterval, d.wake,
+		d.claimNotifications, d.store.NextNotificationDue)
 	wg.Wait()
 	return nil
 }
@@ -56,6 +57,52 @@ func (d *Desk) loop(ctx context.Context, what string, batch int, poll time.Durat
 		if n == batch {
 			continue // more may be due right away
 		}
+		wait := poll
+		if due, ok, nerr := next(ctx); nerr == nil && ok {
+			wait = min(wait, max(due.Sub(d.clock()), 0))
+		}
+		if !d.sleep(ctx, wait, wake) {
+			return
+		}
+	}
+}
+
+// pipeline is loop for work that is claimed in one step and delivered in another (see
+// claimNotifications, claimWebhooks): it claims the next batch while the current one is being
+// delivered, so that the claim's round trips overlap the sends and the recording of their
+// outcomes. At most one batch is being delivered and one more claimed at a time. A batch
+// claimed when ctx ends is still handed to deliver, whose sends then fail at once and are
+// recorded as due again, so that other processes need not wait for its lease to expire.
+func (d *Desk) pipeline(ctx context.Context, what string, batch int, poll time.Duration, wake chan struct{},
+	claim func(context.Context) (int, func() error, error), next func(context.Context) (time.Time, bool, error)) {
+	var sending chan error
+	settle := func() {
+		if sending == nil {
+			return
+		}
+		if err := <-sending; err != nil {
+			d.cfg.Logger.Error("helpdesk: "+what+" failed", "err", err)
+		}
+		sending = nil
+	}
+	defer settle()
+	for {
+		n, deliver, err := claim(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.cfg.Logger.Error("helpdesk: "+what+" failed", "err", err)
+		}
+		settle()
+		if n > 0 {
+			sending = make(chan error, 1)
+			go func() { sending <- deliver() }()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if n == batch {
+			continue // more may be due right away: claim it while this batch is sent
+		}
+		settle()
 		wait := poll
 		if due, ok, nerr := next(ctx); nerr == nil && ok {
 			wait = min(wait, max(due.Sub(d.clock()), 0))
@@ -127,15 +174,34 @@ func (d *Desk) listen(ctx context.Context, l storage.OutboxListener) {
 // Every attempt passes the notification's IdempotencyKey, which stays the same across retries.
 // It returns how many notifications it attempted, and an error only if the store failed.
 func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
+	n, deliver, err := d.claimNotifications(ctx)
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, deliver()
+}
+
+// claimNotifications claims one batch of due notifications and returns how many it claimed
+// and the function that sends them and records the outcomes (DispatchOnce's two steps).
+func (d *Desk) claimNotifications(ctx context.Context) (int, func() error, error) {
 	cfg := d.cfg.Dispatch
 	now := d.clock()
 	ns, err := d.store.ClaimNotifications(ctx, now, now.Add(cfg.Lease), cfg.BatchSize)
 	if err != nil {
-		return 0, fmt.Errorf("dispatch: claim: %w", err)
+		return 0, nil, fmt.Errorf("dispatch: claim: %w", err)
 	}
 	if len(ns) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
+	return len(ns), func() error { return d.dispatch(ctx, ns, now.Add(cfg.Lease)) }, nil
+}
+
+// dispatch sends claimed notifications, Config.Dispatch.Concurrency at a time, and records
+// the outcomes together. A notification whose lease (until) would run out before its send could
+// time out is neither sent nor recorded: another dispatcher may claim it once the lease ends,
+// and two sends must not overlap. (Only a batch that waited long for its turn gets there.)
+func (d *Desk) dispatch(ctx context.Context, ns []*notify.Notification, until time.Time) error {
+	cfg := d.cfg.Dispatch
 	// A tenant's own mail server, read once per batch: a change reaches the next batch.
 	mailers := map[uuid.UUID]*mailerOf{}
 	for _, n := range ns {
@@ -152,15 +218,19 @@ func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			if d.clock().Add(cfg.SendTimeout).After(until) {
+				return
+			}
 			outcomes[i] = d.attempt(ctx, n, mailers[n.TenantID])
 		}()
 	}
 	wg.Wait()
+	outcomes = slices.DeleteFunc(outcomes, func(o storage.DeliveryOutcome) bool { return o.ID == uuid.Nil })
 	// The sends happened: record them even if ctx ended meanwhile.
 	if err := d.store.FinishNotifications(context.WithoutCancel(ctx), outcomes); err != nil {
-		return len(ns), fmt.Errorf("dispatch: record outcomes: %w", err)
+		return fmt.Errorf("dispatch: record outcomes: %w", err)
 	}
-	return len(ns), nil
+	return nil
 }
 
 // mailerOf is a tenant's own mail server for a batch: its Mailer (nil for none) or the error
