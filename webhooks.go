@@ -588,17 +588,17 @@ func (c WebhookConfig) withDefaults() (WebhookConfig, error) {
 //
 // It returns how many deliveries it claimed, and an error only if the store failed.
 func (d *Desk) DeliverWebhooksOnce(ctx context.Context) (int, error) {
-	n, deliver, err := d.claimWebhooks(ctx)
+	n, send, err := d.claimWebhooks(ctx)
 	if err != nil || n == 0 {
 		return n, err
 	}
-	return n, deliver()
+	return n, send()()
 }
 
 // claimWebhooks claims one batch of due webhook deliveries and returns how many it claimed
-// and the function that makes their requests and records the outcomes (DeliverWebhooksOnce's
-// two steps).
-func (d *Desk) claimWebhooks(ctx context.Context) (int, func() error, error) {
+// and the function that makes their requests, which returns the one that records their
+// outcomes (DeliverWebhooksOnce's steps).
+func (d *Desk) claimWebhooks(ctx context.Context) (int, func() (record func() error), error) {
 	cfg := d.cfg.Webhooks
 	now := d.clock()
 	ds, err := d.store.ClaimWebhookDeliveries(ctx, now, now.Add(cfg.Lease), cfg.BatchSize)
@@ -608,13 +608,13 @@ func (d *Desk) claimWebhooks(ctx context.Context) (int, func() error, error) {
 	if len(ds) == 0 {
 		return 0, nil, nil
 	}
-	return len(ds), func() error { return d.deliverWebhooks(ctx, ds, now.Add(cfg.Lease)) }, nil
+	return len(ds), func() func() error { return d.deliverWebhooks(ctx, ds, now.Add(cfg.Lease)) }, nil
 }
 
 // deliverWebhooks makes the requests of claimed deliveries, Config.Webhooks.Concurrency at a
-// time, and records the outcomes together. A delivery whose lease (until) would run out before
+// time, and returns the function that records their outcomes together. A delivery whose lease (until) would run out before
 // its request could time out is neither made nor recorded, as in dispatch.
-func (d *Desk) deliverWebhooks(ctx context.Context, ds []*webhook.Delivery, until time.Time) error {
+func (d *Desk) deliverWebhooks(ctx context.Context, ds []*webhook.Delivery, until time.Time) (record func() error) {
 	cfg := d.cfg.Webhooks
 	// The endpoints, read once per batch: an edit reaches the next batch.
 	type key struct{ tenant, id uuid.UUID }
@@ -626,7 +626,8 @@ func (d *Desk) deliverWebhooks(ctx context.Context, ds []*webhook.Delivery, unti
 		}
 		e, err := d.store.GetWebhookEndpoint(context.WithoutCancel(ctx), del.TenantID, del.EndpointID)
 		if err != nil && !isNotFound(err) {
-			return fmt.Errorf("deliver webhooks: %w", err)
+			// Nothing was sent: the batch is tried again when its leases end.
+			return func() error { return fmt.Errorf("deliver webhooks: %w", err) }
 		}
 		eps[k] = e
 	}
@@ -653,11 +654,13 @@ func (d *Desk) deliverWebhooks(ctx context.Context, ds []*webhook.Delivery, unti
 		}
 		ds, results = kept, results[:len(kept)]
 	}
-	// The requests were made: record them even if ctx ended meanwhile.
-	if err := d.finishWebhooks(context.WithoutCancel(ctx), ds, results); err != nil {
-		return fmt.Errorf("deliver webhooks: record outcomes: %w", err)
+	return func() error {
+		// The requests were made: record them even if ctx ended meanwhile.
+		if err := d.finishWebhooks(context.WithoutCancel(ctx), ds, results); err != nil {
+			return fmt.Errorf("deliver webhooks: record outcomes: %w", err)
+		}
+		return nil
 	}
-	return nil
 }
 
 // webhookResult is one attempt's outcome, and whether it counts towards its endpoint's run.

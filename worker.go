@@ -69,33 +69,46 @@ func (d *Desk) loop(ctx context.Context, what string, batch int, poll time.Durat
 
 // pipeline is loop for work that is claimed in one step and delivered in another (see
 // claimNotifications, claimWebhooks): it claims the next batch while the current one is being
-// delivered, so that the claim's round trips overlap the sends and the recording of their
-// outcomes. At most one batch is being delivered and one more claimed at a time. A batch
-// claimed when ctx ends is still handed to deliver, whose sends then fail at once and are
-// recorded as due again, so that other processes need not wait for its lease to expire.
+// sent, so that the claim's round trips overlap the sends. A batch records its outcomes once
+// the next claim is done, so that the store's writes never overlap (SQLite has one writer, and
+// a writer kept waiting sleeps). At most one batch is being sent and one more claimed at a
+// time. A batch claimed when ctx ends is still sent, so its sends fail at once and are recorded
+// as due again: other processes need not wait for its lease to expire.
 func (d *Desk) pipeline(ctx context.Context, what string, batch int, poll time.Duration, wake chan struct{},
-	claim func(context.Context) (int, func() error, error), next func(context.Context) (time.Time, bool, error)) {
-	var sending chan error
+	claim func(context.Context) (int, func() (record func() error), error), next func(context.Context) (time.Time, bool, error)) {
+	// The batch in flight: its outcome, and the gate that lets it record.
+	var (
+		done chan error
+		gate chan struct{}
+	)
 	settle := func() {
-		if sending == nil {
+		if done == nil {
 			return
 		}
-		if err := <-sending; err != nil {
+		close(gate)
+		if err := <-done; err != nil {
 			d.cfg.Logger.Error("helpdesk: "+what+" failed", "err", err)
 		}
-		sending = nil
+		done, gate = nil, nil
 	}
 	defer settle()
 	for {
-		n, deliver, err := claim(ctx)
+		n, send, err := claim(ctx)
 		if err != nil && ctx.Err() == nil {
 			d.cfg.Logger.Error("helpdesk: "+what+" failed", "err", err)
 		}
-		settle()
+		var nextDone chan error
+		var nextGate chan struct{}
 		if n > 0 {
-			sending = make(chan error, 1)
-			go func() { sending <- deliver() }()
+			nextDone, nextGate = make(chan error, 1), make(chan struct{})
+			go func() {
+				record := send()
+				<-nextGate
+				nextDone <- record()
+			}()
 		}
+		settle()
+		done, gate = nextDone, nextGate
 		if ctx.Err() != nil {
 			return
 		}
@@ -174,16 +187,17 @@ func (d *Desk) listen(ctx context.Context, l storage.OutboxListener) {
 // Every attempt passes the notification's IdempotencyKey, which stays the same across retries.
 // It returns how many notifications it attempted, and an error only if the store failed.
 func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
-	n, deliver, err := d.claimNotifications(ctx)
+	n, send, err := d.claimNotifications(ctx)
 	if err != nil || n == 0 {
 		return n, err
 	}
-	return n, deliver()
+	return n, send()()
 }
 
 // claimNotifications claims one batch of due notifications and returns how many it claimed
-// and the function that sends them and records the outcomes (DispatchOnce's two steps).
-func (d *Desk) claimNotifications(ctx context.Context) (int, func() error, error) {
+// and the function that sends them, which returns the one that records their outcomes
+// (DispatchOnce's steps).
+func (d *Desk) claimNotifications(ctx context.Context) (int, func() (record func() error), error) {
 	cfg := d.cfg.Dispatch
 	now := d.clock()
 	ns, err := d.store.ClaimNotifications(ctx, now, now.Add(cfg.Lease), cfg.BatchSize)
@@ -193,14 +207,14 @@ func (d *Desk) claimNotifications(ctx context.Context) (int, func() error, error
 	if len(ns) == 0 {
 		return 0, nil, nil
 	}
-	return len(ns), func() error { return d.dispatch(ctx, ns, now.Add(cfg.Lease)) }, nil
+	return len(ns), func() func() error { return d.dispatch(ctx, ns, now.Add(cfg.Lease)) }, nil
 }
 
-// dispatch sends claimed notifications, Config.Dispatch.Concurrency at a time, and records
-// the outcomes together. A notification whose lease (until) would run out before its send could
+// dispatch sends claimed notifications, Config.Dispatch.Concurrency at a time, and returns the
+// function that records their outcomes together. A notification whose lease (until) would run out before its send could
 // time out is neither sent nor recorded: another dispatcher may claim it once the lease ends,
 // and two sends must not overlap. (Only a batch that waited long for its turn gets there.)
-func (d *Desk) dispatch(ctx context.Context, ns []*notify.Notification, until time.Time) error {
+func (d *Desk) dispatch(ctx context.Context, ns []*notify.Notification, until time.Time) (record func() error) {
 	cfg := d.cfg.Dispatch
 	// A tenant's own mail server, read once per batch: a change reaches the next batch.
 	mailers := map[uuid.UUID]*mailerOf{}
@@ -226,11 +240,13 @@ func (d *Desk) dispatch(ctx context.Context, ns []*notify.Notification, until ti
 	}
 	wg.Wait()
 	outcomes = slices.DeleteFunc(outcomes, func(o storage.DeliveryOutcome) bool { return o.ID == uuid.Nil })
-	// The sends happened: record them even if ctx ended meanwhile.
-	if err := d.store.FinishNotifications(context.WithoutCancel(ctx), outcomes); err != nil {
-		return fmt.Errorf("dispatch: record outcomes: %w", err)
+	return func() error {
+		// The sends happened: record them even if ctx ended meanwhile.
+		if err := d.store.FinishNotifications(context.WithoutCancel(ctx), outcomes); err != nil {
+			return fmt.Errorf("dispatch: record outcomes: %w", err)
+		}
+		return nil
 	}
-	return nil
 }
 
 // mailerOf is a tenant's own mail server for a batch: its Mailer (nil for none) or the error
