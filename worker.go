@@ -22,7 +22,10 @@ import (
 // lost wake-up delays work, never loses it. On PostgreSQL, LISTEN/NOTIFY also wakes the
 // dispatcher when another process enqueues. Any number of processes may Run on one database:
 // claims never overlap, and each timer fires once. Errors that a retry may cure (a database
-// restart) are logged to Config.Logger and retried.
+// restart) are logged to Config.Logger and retried. The dispatcher and the webhook deliverer
+// claim their next batch while the current one is being sent; a batch claimed as ctx ends is
+// still attempted (its sends fail at once and are recorded as due again), and whatever a killed
+// process had claimed is tried again when its lease ends.
 func (d *Desk) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() {
