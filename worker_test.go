@@ -11,7 +11,6 @@ import (
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -87,11 +86,7 @@ func TestRunPipelinesBatches(t *testing.T) {
 				now := time.Now().UTC()
 				ns := make([]*notify.Notification, c.total)
 				for i := range ns {
-					id := uuid.Must(uuid.NewV7())
-					ns[i] = &notify.Notification{Message: notify.Message{ID: id, IdempotencyKey: id.String(), TenantID: ten.ID,
-						Event: notify.TicketAccepted, Channel: notify.Email, To: notify.Address{Name: "Nina", Email: "nina@example.com"},
-						Language: "en", Subject: "Your request is being handled", Text: "Sam is handling it."},
-						Status: notify.StatusPending, NextAttemptAt: now, CreatedAt: now}
+					ns[i] = pendingEmail(ten.ID, now)
 				}
 				require.NoError(t, s.EnqueueNotifications(ctx, ns))
 
