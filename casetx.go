@@ -28,7 +28,8 @@ type caseTx struct {
 	now   time.Time
 	// ticketMoved says the ticket needs writing.
 	ticketMoved bool
-	// fresh says the ticket was created in this transaction: it has no timers to cancel yet.
+	// fresh says the ticket was created in this transaction and has had no timer armed yet:
+	// there is nothing to cancel.
 	fresh bool
 	occs  []occurrence
 	// look holds the records the case's offers and notifications read, each read once.
@@ -171,6 +172,8 @@ func (d *Desk) ticketTimers(c *caseTx, from ticket.State) error {
 			return err
 		}
 	}
+	// What is armed below is there to cancel at the ticket's next move, even in this transaction.
+	c.fresh = false
 	switch t.State {
 	case ticket.StateOpen:
 		return c.arm(uuid.Nil, ticket.TimerOfferTimeout, c.now.Add(dur.OfferTimeout))
