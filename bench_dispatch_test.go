@@ -118,6 +118,16 @@ func BenchmarkDispatch(b *testing.B) {
 	}
 }
 
+// pendingEmail is a ticket.accepted e-mail of tenantID, due at now, as a Desk operation
+// would have written it into the outbox.
+func pendingEmail(tenantID uuid.UUID, now time.Time) *notify.Notification {
+	id := uuid.Must(uuid.NewV7())
+	return &notify.Notification{Message: notify.Message{ID: id, IdempotencyKey: id.String(), TenantID: tenantID,
+		Event: notify.TicketAccepted, Channel: notify.Email, To: notify.Address{Name: "Nina", Email: "nina@example.com"},
+		Language: "en", Subject: "Your request T-000001 is being handled", Text: "Sam is handling it."},
+		Status: notify.StatusPending, NextAttemptAt: now, CreatedAt: now}
+}
+
 func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
@@ -148,12 +158,8 @@ func dispatchScenario(b *testing.B, engine string, failRate float64, arrivals bo
 		now := time.Now().UTC()
 		ns := make([]*notify.Notification, n)
 		for i := range ns {
-			id := uuid.Must(uuid.NewV7())
-			ns[i] = &notify.Notification{Message: notify.Message{ID: id, IdempotencyKey: id.String(), TenantID: ten.ID,
-				Event: notify.TicketAccepted, Channel: notify.Email, To: notify.Address{Name: "Nina", Email: "nina@example.com"},
-				Language: "en", Subject: "Your request T-000001 is being handled", Text: "Sam is handling it."},
-				Status: notify.StatusPending, NextAttemptAt: now, CreatedAt: now}
-			enqueued[id.String()] = now
+			ns[i] = pendingEmail(ten.ID, now)
+			enqueued[ns[i].IdempotencyKey] = now
 		}
 		require.NoError(b, s.EnqueueNotifications(ctx, ns))
 	}

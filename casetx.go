@@ -28,7 +28,20 @@ type caseTx struct {
 	now   time.Time
 	// ticketMoved says the ticket needs writing.
 	ticketMoved bool
-	occs        []occurrence
+	// fresh says the ticket was created in this transaction and has had no timer armed yet:
+	// there is nothing to cancel.
+	fresh bool
+	occs  []occurrence
+	// look holds the records the case's offers and notifications read, each read once.
+	look *lookup
+}
+
+// lookup returns the case's record lookup, shared by its offers and its notifications.
+func (c *caseTx) lookup() *lookup {
+	if c.look == nil {
+		c.look = &lookup{ctx: c.ctx, q: c.q, tenantID: c.t.TenantID}
+	}
+	return c.look
 }
 
 // finish writes the ticket if it moved and the notifications of every move.
@@ -36,7 +49,7 @@ func (d *Desk) finish(c *caseTx) error {
 	if err := c.save(); err != nil {
 		return err
 	}
-	return d.notifyIn(c.ctx, c.q, c.ten, c.occs...)
+	return d.notifyWith(c.lookup(), c.ten, c.occs...)
 }
 
 // save writes the ticket if it moved.
@@ -153,10 +166,14 @@ func (d *Desk) cancelPendingSessions(c *caseTx) error {
 // A closed or cancelled ticket keeps no timer at all, its sessions' included.
 func (d *Desk) ticketTimers(c *caseTx, from ticket.State) error {
 	t, dur := c.t, c.ten.Settings.Durations.WithDefaults()
-	scope := storage.TimerScope{TicketID: t.ID, TicketOnly: !t.State.Terminal()}
-	if _, err := c.q.CancelTimers(c.ctx, t.TenantID, scope); err != nil {
-		return err
+	if !c.fresh {
+		scope := storage.TimerScope{TicketID: t.ID, TicketOnly: !t.State.Terminal()}
+		if _, err := c.q.CancelTimers(c.ctx, t.TenantID, scope); err != nil {
+			return err
+		}
 	}
+	// What is armed below is there to cancel at the ticket's next move, even in this transaction.
+	c.fresh = false
 	switch t.State {
 	case ticket.StateOpen:
 		return c.arm(uuid.Nil, ticket.TimerOfferTimeout, c.now.Add(dur.OfferTimeout))

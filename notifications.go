@@ -91,7 +91,13 @@ func (d *Desk) notify(ctx context.Context, q storage.Queries, tenantID uuid.UUID
 
 // notifyIn is notify for a tenant the transaction has read already.
 func (d *Desk) notifyIn(ctx context.Context, q storage.Queries, ten *tenant.Tenant, occs ...occurrence) error {
-	l := &lookup{ctx: ctx, q: q, tenantID: ten.ID}
+	return d.notifyWith(&lookup{ctx: ctx, q: q, tenantID: ten.ID}, ten, occs...)
+}
+
+// notifyWith is notifyIn reading through l, which may hold records read earlier in the
+// transaction.
+func (d *Desk) notifyWith(l *lookup, ten *tenant.Tenant, occs ...occurrence) error {
+	ctx, q := l.ctx, l.q
 	if err := d.enqueueWebhooks(l, occs); err != nil {
 		return fmt.Errorf("webhooks: %w", err)
 	}
@@ -124,6 +130,20 @@ type lookup struct {
 	endpoints *[]*webhook.Endpoint
 	// ownSMTP says whether the tenant has a mail server of its own (nil until asked).
 	ownSMTP *bool
+	// standIns are the tenant's active admins (nil until asked; see standIns).
+	standIns *[]*tenant.User
+}
+
+// admins returns the tenant's stand-ins, its active admins.
+func (l *lookup) admins() ([]*tenant.User, error) {
+	if l.standIns == nil {
+		admins, err := standIns(l.ctx, l.q, l.tenantID)
+		if err != nil {
+			return nil, err
+		}
+		l.standIns = &admins
+	}
+	return *l.standIns, nil
 }
 
 // hasOwnSMTP says whether the tenant has a mail server of its own.
@@ -371,7 +391,7 @@ func (d *Desk) party(l *lookup, ten *tenant.Tenant, o *occurrence, p notify.Part
 		}
 		return rs, nil
 	case notify.Admins:
-		admins, err := standIns(l.ctx, l.q, l.tenantID)
+		admins, err := l.admins()
 		if err != nil {
 			return nil, err
 		}
@@ -416,7 +436,7 @@ func (d *Desk) orStandIns(l *lookup, rs []recipient) ([]recipient, error) {
 	if len(rs) > 0 {
 		return rs, nil
 	}
-	admins, err := standIns(l.ctx, l.q, l.tenantID)
+	admins, err := l.admins()
 	if err != nil {
 		return nil, err
 	}

@@ -17,10 +17,13 @@ import (
 // offerTicket offers the case's open ticket to the active employees of its team, or, when it has
 // none, to the stand-ins (see standIns).
 func (d *Desk) offerTicket(c *caseTx) error {
+	// Read through the case's lookup: the notifications of the same move (ticket.offered)
+	// need the same team and people.
+	l := c.lookup()
 	var members []uuid.UUID
 	if c.t.TeamID != uuid.Nil {
-		team, err := c.q.GetTeam(c.ctx, c.t.TenantID, c.t.TeamID)
-		if err != nil && !isNotFound(err) {
+		team, err := l.team(c.t.TeamID)
+		if err != nil {
 			return err
 		}
 		if team != nil {
@@ -33,18 +36,16 @@ func (d *Desk) offerTicket(c *caseTx) error {
 			State: ticket.OfferOpen, CreatedAt: c.now})
 	}
 	for _, id := range members {
-		u, err := c.q.GetUser(c.ctx, c.t.TenantID, id)
-		if isNotFound(err) {
-			continue
-		} else if err != nil {
+		u, err := l.user(id)
+		if err != nil {
 			return err
 		}
-		if u.IsEmployee() && u.Status == tenant.UserActive {
+		if u != nil && u.IsEmployee() && u.Status == tenant.UserActive {
 			offer(u)
 		}
 	}
 	if len(offers) == 0 {
-		admins, err := standIns(c.ctx, c.q, c.t.TenantID)
+		admins, err := l.admins()
 		if err != nil {
 			return err
 		}

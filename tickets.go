@@ -165,7 +165,7 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		if t.State != ticket.StateOpen {
 			return nil
 		}
-		c := &caseTx{ctx: ctx, q: q, actor: actor, ten: ten, t: t, now: now,
+		c := &caseTx{ctx: ctx, q: q, actor: actor, ten: ten, t: t, now: now, fresh: true,
 			occs: ticketEvents(actor, t, ticket.EventSubmit)}
 		if err := d.ticketTimers(c, ticket.StateDraft); err != nil {
 			return err

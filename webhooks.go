@@ -588,15 +588,34 @@ func (c WebhookConfig) withDefaults() (WebhookConfig, error) {
 //
 // It returns how many deliveries it claimed, and an error only if the store failed.
 func (d *Desk) DeliverWebhooksOnce(ctx context.Context) (int, error) {
+	n, send, err := d.claimWebhooks(ctx)
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, send()()
+}
+
+// claimWebhooks claims one batch of due webhook deliveries and returns how many it claimed
+// and the function that makes their requests, which returns the one that records their
+// outcomes (DeliverWebhooksOnce's steps).
+func (d *Desk) claimWebhooks(ctx context.Context) (int, func() (record func() error), error) {
 	cfg := d.cfg.Webhooks
 	now := d.clock()
 	ds, err := d.store.ClaimWebhookDeliveries(ctx, now, now.Add(cfg.Lease), cfg.BatchSize)
 	if err != nil {
-		return 0, fmt.Errorf("deliver webhooks: claim: %w", err)
+		return 0, nil, fmt.Errorf("deliver webhooks: claim: %w", err)
 	}
 	if len(ds) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
+	return len(ds), func() func() error { return d.deliverWebhooks(ctx, ds, now.Add(cfg.Lease)) }, nil
+}
+
+// deliverWebhooks makes the requests of claimed deliveries, Config.Webhooks.Concurrency at a
+// time, and returns the function that records their outcomes together. A delivery whose lease (until) would run out before
+// its request could time out is neither made nor recorded, as in dispatch.
+func (d *Desk) deliverWebhooks(ctx context.Context, ds []*webhook.Delivery, until time.Time) (record func() error) {
+	cfg := d.cfg.Webhooks
 	// The endpoints, read once per batch: an edit reaches the next batch.
 	type key struct{ tenant, id uuid.UUID }
 	eps := map[key]*webhook.Endpoint{}
@@ -605,9 +624,10 @@ func (d *Desk) DeliverWebhooksOnce(ctx context.Context) (int, error) {
 		if _, ok := eps[k]; ok {
 			continue
 		}
-		e, err := d.store.GetWebhookEndpoint(ctx, del.TenantID, del.EndpointID)
+		e, err := d.store.GetWebhookEndpoint(context.WithoutCancel(ctx), del.TenantID, del.EndpointID)
 		if err != nil && !isNotFound(err) {
-			return 0, fmt.Errorf("deliver webhooks: %w", err)
+			// Nothing was sent: the batch is tried again when its leases end.
+			return func() error { return fmt.Errorf("deliver webhooks: %w", err) }
 		}
 		eps[k] = e
 	}
@@ -618,15 +638,29 @@ func (d *Desk) DeliverWebhooksOnce(ctx context.Context) (int, error) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
+			if d.clock().Add(cfg.Timeout).After(until) {
+				return
+			}
 			results[i] = d.attemptWebhook(ctx, eps[key{del.TenantID, del.EndpointID}], del)
 		})
 	}
 	wg.Wait()
-	// The requests were made: record them even if ctx ended meanwhile.
-	if err := d.finishWebhooks(context.WithoutCancel(ctx), ds, results); err != nil {
-		return len(ds), fmt.Errorf("deliver webhooks: record outcomes: %w", err)
+	if i := slices.IndexFunc(results, func(r webhookResult) bool { return r.ID == uuid.Nil }); i >= 0 {
+		kept := ds[:i:i]
+		for j := i; j < len(ds); j++ {
+			if results[j].ID != uuid.Nil {
+				kept, results[len(kept)] = append(kept, ds[j]), results[j]
+			}
+		}
+		ds, results = kept, results[:len(kept)]
 	}
-	return len(ds), nil
+	return func() error {
+		// The requests were made: record them even if ctx ended meanwhile.
+		if err := d.finishWebhooks(context.WithoutCancel(ctx), ds, results); err != nil {
+			return fmt.Errorf("deliver webhooks: record outcomes: %w", err)
+		}
+		return nil
+	}
 }
 
 // webhookResult is one attempt's outcome, and whether it counts towards its endpoint's run.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,7 +23,10 @@ import (
 // dispatcher when another process enqueues. Any number of processes may Run on one database:
 // claims never overlap, and each timer fires once. It also housekeeps when it starts and every
 // Config.Housekeeping.Interval (see HousekeepOnce). Errors that a retry may cure (a database
-// restart) are logged to Config.Logger and retried.
+// restart) are logged to Config.Logger and retried. The dispatcher and the webhook deliverer
+// claim their next batch while the current one is being sent; a batch claimed as ctx ends is
+// still attempted (its sends fail at once and are recorded as due again), and whatever a killed
+// process had claimed is tried again when its lease ends.
 func (d *Desk) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { d.housekeep(ctx) })
@@ -31,14 +35,14 @@ func (d *Desk) Run(ctx context.Context) error {
 			d.FireTimersOnce, d.store.NextTimerRun)
 	})
 	wg.Go(func() {
-		d.loop(ctx, "delivering webhooks", d.cfg.Webhooks.BatchSize, d.cfg.Webhooks.PollInterval, d.webhookWake,
-			d.DeliverWebhooksOnce, d.store.NextWebhookDue)
+		d.pipeline(ctx, "delivering webhooks", d.cfg.Webhooks.BatchSize, d.cfg.Webhooks.PollInterval, d.webhookWake,
+			d.claimWebhooks, d.store.NextWebhookDue)
 	})
 	if l, ok := d.store.(storage.OutboxListener); ok {
 		wg.Go(func() { d.listen(ctx, l) })
 	}
-	d.loop(ctx, "dispatching notifications", d.cfg.Dispatch.BatchSize, d.cfg.Dispatch.PollInterval, d.wake,
-		d.DispatchOnce, d.store.NextNotificationDue)
+	d.pipeline(ctx, "dispatching notifications", d.cfg.Dispatch.BatchSize, d.cfg.Dispatch.PollInterval, d.wake,
+		d.claimNotifications, d.store.NextNotificationDue)
 	wg.Wait()
 	return nil
 }
@@ -58,6 +62,65 @@ func (d *Desk) loop(ctx context.Context, what string, batch int, poll time.Durat
 		if n == batch {
 			continue // more may be due right away
 		}
+		wait := poll
+		if due, ok, nerr := next(ctx); nerr == nil && ok {
+			wait = min(wait, max(due.Sub(d.clock()), 0))
+		}
+		if !d.sleep(ctx, wait, wake) {
+			return
+		}
+	}
+}
+
+// pipeline is loop for work that is claimed in one step and delivered in another (see
+// claimNotifications, claimWebhooks): it claims the next batch while the current one is being
+// sent, so that the claim's round trips overlap the sends. A batch records its outcomes once
+// the next claim is done, so that the store's writes never overlap (SQLite has one writer, and
+// a writer kept waiting sleeps). At most one batch is being sent and one more claimed at a
+// time. A batch claimed when ctx ends is still sent, so its sends fail at once and are recorded
+// as due again: other processes need not wait for its lease to expire.
+func (d *Desk) pipeline(ctx context.Context, what string, batch int, poll time.Duration, wake chan struct{},
+	claim func(context.Context) (int, func() (record func() error), error), next func(context.Context) (time.Time, bool, error)) {
+	// The batch in flight: its outcome, and the gate that lets it record.
+	var (
+		done chan error
+		gate chan struct{}
+	)
+	settle := func() {
+		if done == nil {
+			return
+		}
+		close(gate)
+		if err := <-done; err != nil {
+			d.cfg.Logger.Error("helpdesk: "+what+" failed", "err", err)
+		}
+		done, gate = nil, nil
+	}
+	defer settle()
+	for {
+		n, send, err := claim(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.cfg.Logger.Error("helpdesk: "+what+" failed", "err", err)
+		}
+		var nextDone chan error
+		var nextGate chan struct{}
+		if n > 0 {
+			nextDone, nextGate = make(chan error, 1), make(chan struct{})
+			go func() {
+				record := send()
+				<-nextGate
+				nextDone <- record()
+			}()
+		}
+		settle()
+		done, gate = nextDone, nextGate
+		if ctx.Err() != nil {
+			return
+		}
+		if n == batch {
+			continue // more may be due right away: claim it while this batch is sent
+		}
+		settle()
 		wait := poll
 		if due, ok, nerr := next(ctx); nerr == nil && ok {
 			wait = min(wait, max(due.Sub(d.clock()), 0))
@@ -129,15 +192,35 @@ func (d *Desk) listen(ctx context.Context, l storage.OutboxListener) {
 // Every attempt passes the notification's IdempotencyKey, which stays the same across retries.
 // It returns how many notifications it attempted, and an error only if the store failed.
 func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
+	n, send, err := d.claimNotifications(ctx)
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, send()()
+}
+
+// claimNotifications claims one batch of due notifications and returns how many it claimed
+// and the function that sends them, which returns the one that records their outcomes
+// (DispatchOnce's steps).
+func (d *Desk) claimNotifications(ctx context.Context) (int, func() (record func() error), error) {
 	cfg := d.cfg.Dispatch
 	now := d.clock()
 	ns, err := d.store.ClaimNotifications(ctx, now, now.Add(cfg.Lease), cfg.BatchSize)
 	if err != nil {
-		return 0, fmt.Errorf("dispatch: claim: %w", err)
+		return 0, nil, fmt.Errorf("dispatch: claim: %w", err)
 	}
 	if len(ns) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
+	return len(ns), func() func() error { return d.dispatch(ctx, ns, now.Add(cfg.Lease)) }, nil
+}
+
+// dispatch sends claimed notifications, Config.Dispatch.Concurrency at a time, and returns the
+// function that records their outcomes together. A notification whose lease (until) would run out before its send could
+// time out is neither sent nor recorded: another dispatcher may claim it once the lease ends,
+// and two sends must not overlap. (Only a batch that waited long for its turn gets there.)
+func (d *Desk) dispatch(ctx context.Context, ns []*notify.Notification, until time.Time) (record func() error) {
+	cfg := d.cfg.Dispatch
 	// A tenant's own mail server, read once per batch: a change reaches the next batch.
 	mailers := map[uuid.UUID]*mailerOf{}
 	for _, n := range ns {
@@ -154,15 +237,21 @@ func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			if d.clock().Add(cfg.SendTimeout).After(until) {
+				return
+			}
 			outcomes[i] = d.attempt(ctx, n, mailers[n.TenantID])
 		}()
 	}
 	wg.Wait()
-	// The sends happened: record them even if ctx ended meanwhile.
-	if err := d.store.FinishNotifications(context.WithoutCancel(ctx), outcomes); err != nil {
-		return len(ns), fmt.Errorf("dispatch: record outcomes: %w", err)
+	outcomes = slices.DeleteFunc(outcomes, func(o storage.DeliveryOutcome) bool { return o.ID == uuid.Nil })
+	return func() error {
+		// The sends happened: record them even if ctx ended meanwhile.
+		if err := d.store.FinishNotifications(context.WithoutCancel(ctx), outcomes); err != nil {
+			return fmt.Errorf("dispatch: record outcomes: %w", err)
+		}
+		return nil
 	}
-	return len(ns), nil
 }
 
 // mailerOf is a tenant's own mail server for a batch: its Mailer (nil for none) or the error
