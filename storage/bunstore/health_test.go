@@ -1,0 +1,63 @@
+package bunstore
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPendingMigrations checks what a readiness check reads: before any migration the
+// bookkeeping is missing (an error), after some the rest are pending, after all none; a
+// database migrated by a newer release (a migration this code lacks) is current.
+func TestPendingMigrations(t *testing.T) {
+	eachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		require.NoError(t, s.Ping(ctx))
+		_, err := s.PendingMigrations(ctx)
+		assert.Error(t, err, "no bookkeeping table yet")
+
+		older := fstest.MapFS{}
+		require.NoError(t, fs.WalkDir(migrationFiles, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if filepath.Base(path) < "20261211000017_webhooks" {
+				data, err := fs.ReadFile(migrationFiles, path)
+				older[path] = &fstest.MapFile{Data: data}
+				return err
+			}
+			return nil
+		}))
+		m, err := s.migratorOf(older)
+		require.NoError(t, err)
+		require.NoError(t, m.Init(ctx))
+		_, err = m.Migrate(ctx)
+		require.NoError(t, err)
+		pending, err := s.PendingMigrations(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"20261211000017"}, pending, "the migration not applied yet")
+
+		require.NoError(t, s.MigrateUp(ctx))
+		pending, err = s.PendingMigrations(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, pending, "all applied")
+
+		_, err = s.db.ExecContext(ctx, "INSERT INTO "+migrationTable+" (name, group_id, migrated_at) VALUES (?, ?, ?)",
+			"20991231000099", 99, time.Now().UTC())
+		require.NoError(t, err)
+		pending, err = s.PendingMigrations(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, pending, "a newer release's migration is not pending for this one")
+
+		require.NoError(t, s.Close())
+		assert.Error(t, s.Ping(ctx), "a closed store does not answer")
+		_, err = s.PendingMigrations(ctx)
+		assert.Error(t, err)
+	})
+}
