@@ -126,6 +126,9 @@ type Config struct {
 	Timers TimerConfig
 	// Webhooks tunes the delivery of webhooks by Run and DeliverWebhooksOnce.
 	Webhooks WebhookConfig
+	// Observer is told of every delivery attempt and timer fired, for metrics (see
+	// web/ops.Metrics). Defaults to none.
+	Observer Observer
 }
 
 // TimerConfig tunes the timer scheduler. The zero value is ready to use.
@@ -319,6 +322,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
 	}
 	for i, k := range c.SecretKeys {
 		if len(k) < secret.MinKeyBytes {

@@ -619,6 +619,7 @@ func (d *Desk) DeliverWebhooksOnce(ctx context.Context) (int, error) {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			results[i] = d.attemptWebhook(ctx, eps[key{del.TenantID, del.EndpointID}], del)
+			d.cfg.Observer.Delivered(WebhookChannel, deliveryOutcome(results[i].State))
 		})
 	}
 	wg.Wait()
