@@ -27,7 +27,7 @@ func site(logger *slog.Logger) http.Handler {
 	})
 	copying := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), struct{}{}, 1)))
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), copiedKey{}, 1)))
 		})
 	}
 	outer := http.NewServeMux()
@@ -36,6 +36,8 @@ func site(logger *slog.Logger) http.Handler {
 	outer.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	return outer
 }
+
+type copiedKey struct{}
 
 // logLines decodes the JSON lines logged into buf.
 func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
