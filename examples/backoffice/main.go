@@ -27,8 +27,10 @@ import (
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/video/twiliovideo"
+	"github.com/deskkit/helpdesk/web"
 	"github.com/deskkit/helpdesk/web/api"
 	"github.com/deskkit/helpdesk/web/backoffice"
+	"github.com/deskkit/helpdesk/web/ops"
 	"github.com/deskkit/helpdesk/web/public"
 	"github.com/google/uuid"
 )
@@ -59,6 +61,7 @@ func main() {
 // config is what the flags and the environment set; see doc.go for each.
 type config struct {
 	db, addr, baseURL, files string
+	logFormat                string
 	tenantID                 string
 	newTenant, newAdmin      string
 
@@ -97,6 +100,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	str(&c.addr, "addr", "HELPDESK_ADDR", "127.0.0.1:8080", "`address` to serve on")
 	str(&c.baseURL, "base-url", "HELPDESK_BASE_URL", "", "public `URL` of the server, for links (default http://ADDR)")
 	str(&c.files, "files", "HELPDESK_FILES", "helpdesk-files", "`folder` for attachments, media and logos")
+	str(&c.logFormat, "log-format", "HELPDESK_LOG_FORMAT", "json", "log `format`: json (one object a line) or text")
 	str(&c.tenantID, "tenant", "HELPDESK_TENANT", "", "`ID` of the tenant whose people sign in")
 	str(&c.newTenant, "new-tenant", "HELPDESK_NEW_TENANT", "", "create a tenant of this `name` (once), with -new-admin")
 	str(&c.newAdmin, "new-admin", "HELPDESK_NEW_ADMIN", "", "`e-mail` of the new tenant's admin, who gets an invitation link")
@@ -163,9 +167,13 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger, err := ops.NewLogger(os.Stderr, c.logFormat, slog.LevelInfo)
+	if err != nil {
+		return err
+	}
+	metrics := ops.NewMetrics(nil)
 	dc := helpdesk.Config{BaseURL: base, SecretKeys: [][]byte{key}, Logger: logger, AllowPrivateTargets: c.allowPrivate,
-		Notifiers: map[notify.Channel]notify.Notifier{}}
+		Notifiers: map[notify.Channel]notify.Notifier{}, Observer: metrics}
 	if dc.Blobs, err = blob.NewDir(c.files); err != nil {
 		return err
 	}
@@ -208,11 +216,12 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	metrics.ReadBacklog(desk)
 	tid, invitation, err := c.tenant(ctx, desk)
 	if err != nil {
 		return err
 	}
-	h, err := handler(desk, tid, logger, &dc, c.twilioAuthToken)
+	h, err := handler(desk, tid, logger, &dc, c.twilioAuthToken, metrics)
 	if err != nil {
 		return err
 	}
@@ -230,6 +239,7 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 	fmt.Fprintf(out, "  back office:   %s/login\n", base)
 	fmt.Fprintf(out, "  public pages:  %s/c/CODE (each device's code; requester and session links)\n", base)
 	fmt.Fprintf(out, "  tenant:        %s (-tenant %s next time)\n", tid, tid)
+	fmt.Fprintf(out, "  operations:    %s/healthz, %s/readyz, %s/metrics (Prometheus)\n", base, base, base)
 	if invitation != "" {
 		fmt.Fprintf(out, "  the admin's invitation, to choose a password: %s\n", invitation)
 	}
@@ -357,9 +367,10 @@ const (
 var publicPrefixes = []string{"/c/", "/request-links/", "/requests/", "/sessions/"}
 
 // handler serves the back office, the public pages and the JSON API (under /api/v1) on one
-// address, and Twilio's status
-// callbacks when the auth token is there to check them.
-func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpdesk.Config, twilioAuthToken string) (http.Handler, error) {
+// address, Twilio's status callbacks when the auth token is there to check them, and the
+// operator's /healthz, /readyz and /metrics; every request is traced (web.Trace): a request
+// ID, one log line, its latency by route.
+func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpdesk.Config, twilioAuthToken string, metrics *ops.Metrics) (http.Handler, error) {
 	bo, err := backoffice.New(desk, &backoffice.Config{Tenant: backoffice.SingleTenant(tid), Logger: logger})
 	if err != nil {
 		return nil, err
@@ -386,5 +397,6 @@ func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpde
 	if twilioAuthToken != "" && dc.Video != nil {
 		mux.Handle("POST "+videoCallback, twiliovideo.StatusHandler(twilioAuthToken, dc.BaseURL+videoCallback, desk))
 	}
-	return mux, nil
+	ops.Mount(mux, desk, metrics)
+	return web.Trace(logger, mux, metrics.ObserveRequest), nil
 }

@@ -34,10 +34,10 @@ func Example() {
 		log.Fatal(err)
 	}
 
+	metrics.ReadBacklog(desk)
+
 	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", ops.Healthz())
-	mux.Handle("GET /readyz", ops.Readyz(desk))
-	mux.Handle("GET /metrics", metrics.Handler())
+	ops.Mount(mux, desk, metrics) // GET /healthz, /readyz, /metrics
 	site := web.Trace(nil, mux, metrics.ObserveRequest)
 
 	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {

@@ -23,16 +23,13 @@ type BacklogReader interface {
 	Backlog(ctx context.Context, failedWithin time.Duration) (storage.Backlog, error)
 }
 
-// MetricsConfig tunes Metrics. The zero value is ready to use, without the backlog's gauges.
+// MetricsConfig tunes Metrics. The zero value is ready to use.
 type MetricsConfig struct {
-	// Backlog is read for the gauges of the outboxes and the timers at most once per
-	// BacklogEvery, whatever the scrapes. Defaults to none: no such gauges.
-	Backlog BacklogReader
 	// FailedWithin is how far back failed notifications and webhook deliveries are counted
 	// (by their creation). Defaults to 24 hours.
 	FailedWithin time.Duration
-	// BacklogEvery is the least time between two counts of the backlog: a scrape in between
-	// reports the last count. Defaults to 15 seconds.
+	// BacklogEvery is the least time between two counts of the backlog (see ReadBacklog): a
+	// scrape in between reports the last count. Defaults to 15 seconds.
 	BacklogEvery time.Duration
 	// Now returns the current time, for BacklogEvery. Defaults to time.Now.
 	Now func() time.Time
@@ -61,6 +58,7 @@ type Metrics struct {
 	depthDesc, timersDesc, upDesc *prometheus.Desc
 
 	mu      sync.Mutex
+	backlog BacklogReader
 	counted time.Time
 	last    storage.Backlog
 	lastErr error
@@ -111,6 +109,15 @@ func NewMetrics(cfg *MetricsConfig) *Metrics {
 	return m
 }
 
+// ReadBacklog makes the metrics report the gauges of the outboxes and the timers, read from
+// r (the Desk these metrics observe) at most once per MetricsConfig.BacklogEvery, whatever
+// the scrapes. Without it, there are no such gauges.
+func (m *Metrics) ReadBacklog(r BacklogReader) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.backlog = r
+}
+
 // Delivered counts a delivery attempt. See helpdesk.Observer.
 func (m *Metrics) Delivered(channel string, outcome helpdesk.Outcome) {
 	m.deliveries.WithLabelValues(channel, string(outcome)).Inc()
@@ -142,11 +149,9 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	m.deliveries.Describe(ch)
 	m.timerLag.Describe(ch)
 	m.requests.Describe(ch)
-	if m.cfg.Backlog != nil {
-		ch <- m.depthDesc
-		ch <- m.timersDesc
-		ch <- m.upDesc
-	}
+	ch <- m.depthDesc
+	ch <- m.timersDesc
+	ch <- m.upDesc
 }
 
 // Collect sends every series, counting the backlog when the last count is older than
@@ -155,14 +160,14 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.deliveries.Collect(ch)
 	m.timerLag.Collect(ch)
 	m.requests.Collect(ch)
-	if m.cfg.Backlog == nil {
-		return
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.backlog == nil {
+		return
+	}
 	if now := m.cfg.Now(); m.counted.IsZero() || now.Sub(m.counted) >= m.cfg.BacklogEvery {
 		ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
-		m.last, m.lastErr = m.cfg.Backlog.Backlog(ctx, m.cfg.FailedWithin)
+		m.last, m.lastErr = m.backlog.Backlog(ctx, m.cfg.FailedWithin)
 		cancel()
 		m.counted = now
 	}

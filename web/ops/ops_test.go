@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -132,12 +133,11 @@ func TestMetrics(t *testing.T) {
 		mail := notifytest.NewRecorder()
 		cfg := &helpdesk.Config{Now: clk.Now, SecretKeys: [][]byte{make([]byte, helpdesk.MinSecretKeyBytes)},
 			Blobs: blob.NewMem(), Notifiers: map[notify.Channel]notify.Notifier{notify.Email: mail}}
+		m := ops.NewMetrics(&ops.MetricsConfig{Now: clk.Now})
+		cfg.Observer = m
 		desk, err := helpdesk.New(s, cfg)
 		require.NoError(t, err)
-		m := ops.NewMetrics(&ops.MetricsConfig{Backlog: desk, Now: clk.Now})
-		cfg.Observer = m
-		desk, err = helpdesk.New(s, cfg)
-		require.NoError(t, err)
+		m.ReadBacklog(desk)
 
 		token := submitted(t, desk)
 		mux := http.NewServeMux()
@@ -225,4 +225,32 @@ func submitted(t *testing.T, desk *helpdesk.Desk) string {
 		Requester: ticket.Contact{Name: "Nina Nurse", Email: "nina@northwind.example"}})
 	require.NoError(t, err)
 	return strings.ToUpper(code.Token[:4])
+}
+
+// TestNewLogger checks the servers' loggers: JSON or text lines, each record logged with a
+// traced request's context carrying its request ID, and a clear error for another format.
+func TestNewLogger(t *testing.T) {
+	for _, tc := range []struct {
+		format, want string
+	}{
+		{"json", `"request_id":"req-7"`},
+		{"text", `request_id=req-7`},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			var buf strings.Builder
+			logger, err := ops.NewLogger(&buf, tc.format, slog.LevelInfo)
+			require.NoError(t, err)
+			h := web.Trace(nil, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+				logger.InfoContext(r.Context(), "inside")
+			}))
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set(web.RequestIDHeader, "req-7")
+			h.ServeHTTP(httptest.NewRecorder(), r)
+			assert.Contains(t, buf.String(), tc.want)
+			logger.Debug("below the level")
+			assert.NotContains(t, buf.String(), "below the level")
+		})
+	}
+	_, err := ops.NewLogger(io.Discard, "xml", slog.LevelInfo)
+	assert.ErrorContains(t, err, `log format "xml": want json or text`)
 }
