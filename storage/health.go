@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk/ticket"
+	"github.com/google/uuid"
 )
 
 // Pinger is implemented by stores that can tell whether their database answers.
@@ -63,4 +64,12 @@ type OutboxCount struct {
 	// Status is BacklogDue, BacklogScheduled or BacklogFailed.
 	Status string
 	Count  int
+}
+
+// TenantLister is implemented by stores that can list every tenant, for the work an operator
+// does across all of them (Desk.ResealSecrets).
+type TenantLister interface {
+	// TenantIDs returns the IDs of up to limit tenants after the ID after (uuid.Nil: from
+	// the first), in ID order.
+	TenantIDs(ctx context.Context, after uuid.UUID, limit int) ([]uuid.UUID, error)
 }

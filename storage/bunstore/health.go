@@ -104,3 +104,15 @@ func v7Floor(at time.Time) uuid.UUID {
 	copy(id[:6], b[2:])
 	return id
 }
+
+var _ storage.TenantLister = (*Store)(nil)
+
+// TenantIDs lists tenants' IDs in order. See storage.TenantLister.
+func (q *queries) TenantIDs(ctx context.Context, after uuid.UUID, limit int) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := q.db.NewSelect().Table("tenants").Column("id").Where("id > ?", after).OrderExpr("id").Limit(int64(limit)).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("bunstore: list tenants: %w", mapErr(err))
+	}
+	return ids, nil
+}
