@@ -209,7 +209,7 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	if err := store.MigrateUp(ctx); err != nil {
+	if err := migrate(ctx, store, logger); err != nil {
 		return err
 	}
 	desk, err := helpdesk.New(store, &dc)
@@ -254,6 +254,26 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 		return fmt.Errorf("background work: %w", err)
 	}
 	return nil
+}
+
+// migrate applies the pending migrations, waiting while another instance holds the
+// migration lock (instances of a new release starting together), for a minute at most.
+func migrate(ctx context.Context, store *bunstore.Store, logger *slog.Logger) error {
+	wait := 250 * time.Millisecond
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := store.MigrateUp(ctx)
+		if err == nil || !strings.Contains(err.Error(), "locked") || time.Now().After(deadline) {
+			return err
+		}
+		logger.Warn("another instance is migrating the database: waiting", "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
 }
 
 // mail sets the Desk's e-mail: a Mailer for the SMTP server, and the same settings' defaults

@@ -43,10 +43,18 @@ func TestPendingMigrations(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []string{"20261211000017"}, pending, "the migration not applied yet")
 
+		// A lock left behind (a process killed mid-migration) stops a migration, not a start
+		// with nothing to migrate.
+		require.NoError(t, m.Lock(ctx))
+		assert.ErrorContains(t, s.MigrateUp(ctx), "locked", "a migration waits for the lock")
+		require.NoError(t, m.Unlock(ctx))
 		require.NoError(t, s.MigrateUp(ctx))
 		pending, err = s.PendingMigrations(ctx)
 		require.NoError(t, err)
 		assert.Empty(t, pending, "all applied")
+		require.NoError(t, m.Lock(ctx))
+		assert.NoError(t, s.MigrateUp(ctx), "nothing to migrate: no lock needed")
+		require.NoError(t, m.Unlock(ctx))
 
 		_, err = s.db.ExecContext(ctx, "INSERT INTO "+migrationTable+" (name, group_id, migrated_at) VALUES (?, ?, ?)",
 			"20991231000099", 99, time.Now().UTC())
