@@ -121,11 +121,21 @@ func LogRequestIDs(h slog.Handler) slog.Handler { return requestIDHandler{h} }
 type requestIDHandler struct{ slog.Handler }
 
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
-	if t, ok := ctx.Value(traceKey{}).(*trace); ok {
+	if t, ok := ctx.Value(traceKey{}).(*trace); ok && !hasRequestID(r) {
 		r = r.Clone()
 		r.AddAttrs(slog.String("request_id", t.id))
 	}
 	return h.Handler.Handle(ctx, r)
+}
+
+// hasRequestID reports whether r names its request ID already (Trace's own line does).
+func hasRequestID(r slog.Record) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		found = a.Key == "request_id"
+		return !found
+	})
+	return found
 }
 
 func (h requestIDHandler) WithAttrs(as []slog.Attr) slog.Handler {

@@ -95,6 +95,7 @@ func TestTraceRequestID(t *testing.T) {
 			for _, l := range lines {
 				assert.Equal(t, got, l["request_id"], "every line of the request carries its ID: %v", l)
 			}
+			assert.Equal(t, 2, strings.Count(buf.String(), `"request_id"`), "once a line")
 			assert.NotContains(t, buf.String(), "SECRET", "the path's secret is never logged")
 
 			// Another request gets another ID.

@@ -62,7 +62,8 @@ type Metrics struct {
 	counted time.Time
 	last    storage.Backlog
 	lastErr error
-	// seen are the label pairs reported once: they stay, as 0, when their rows are gone.
+	// seen are the label pairs reported: every channel and timer kind of the Desk from the
+	// start, and any other once it had rows; they stay, as 0, when their rows are gone.
 	seenDepth  map[[2]string]bool
 	seenTimers map[ticket.TimerKind]bool
 }
@@ -104,6 +105,16 @@ func NewMetrics(cfg *MetricsConfig) *Metrics {
 		timersDesc: prometheus.NewDesc("helpdesk_timers_due", "Timers due and not yet claimed, by kind.", []string{"kind"}, nil),
 		upDesc:     prometheus.NewDesc("helpdesk_backlog_up", "1 when the last count of the backlog succeeded, else 0.", nil, nil),
 		seenDepth:  map[[2]string]bool{}, seenTimers: map[ticket.TimerKind]bool{},
+	}
+	// The series an alert may watch exist from the start, at 0.
+	for _, ch := range []string{"email", "sms", "push", helpdesk.WebhookChannel} {
+		for _, st := range []string{storage.BacklogDue, storage.BacklogScheduled, storage.BacklogFailed} {
+			m.seenDepth[[2]string{ch, st}] = true
+		}
+	}
+	for _, kind := range []ticket.TimerKind{ticket.TimerInvitationExpiry, ticket.TimerReminder, ticket.TimerPlannedEnd,
+		ticket.TimerAcknowledgment, ticket.TimerExpiration, ticket.TimerOfferTimeout} {
+		m.seenTimers[kind] = true
 	}
 	m.reg.MustRegister(m, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
