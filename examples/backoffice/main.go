@@ -67,6 +67,7 @@ type config struct {
 
 	smtpHost, smtpUser, smtpPassword, smtpFrom, smtpSecurity string
 	smtpPort                                                 int
+	dbMaxConns                                               int
 
 	twilioAccountSID, twilioAuthToken, twilioAPIKey, twilioAPISecret string
 	twilioMessagingService, twilioFrom                               string
@@ -81,6 +82,8 @@ type config struct {
 	vapidPublic, vapidPrivate, vapidSubject string
 
 	makeVAPIDKeys bool
+	// resealSecrets seals the stored secrets again under the first key, then exits.
+	resealSecrets bool
 }
 
 // parseConfig reads the flags in args over the environment (getenv): a flag given wins over
@@ -104,6 +107,15 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	str(&c.tenantID, "tenant", "HELPDESK_TENANT", "", "`ID` of the tenant whose people sign in")
 	str(&c.newTenant, "new-tenant", "HELPDESK_NEW_TENANT", "", "create a tenant of this `name` (once), with -new-admin")
 	str(&c.newAdmin, "new-admin", "HELPDESK_NEW_ADMIN", "", "`e-mail` of the new tenant's admin, who gets an invitation link")
+	conns := 25
+	if v := getenv("HELPDESK_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("HELPDESK_DB_MAX_CONNS=%q is not a positive number", v)
+		}
+		conns = n
+	}
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", conns, "most `connections` to the database this instance opens (PostgreSQL) (env HELPDESK_DB_MAX_CONNS)")
 	str(&c.smtpHost, "smtp-host", "HELPDESK_SMTP_HOST", "", "SMTP server `host` for e-mail (none: no e-mail)")
 	port := 0
 	if v := getenv("HELPDESK_SMTP_PORT"); v != "" {
@@ -129,12 +141,14 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	private := getenv("HELPDESK_ALLOW_PRIVATE_TARGETS") == "1" || getenv("HELPDESK_ALLOW_PRIVATE_TARGETS") == "true"
 	fs.BoolVar(&c.allowPrivate, "allow-private-targets", private, "let webhooks (and push endpoints) reach loopback and private addresses, for receivers on your own network (env HELPDESK_ALLOW_PRIVATE_TARGETS=1)")
 	fs.BoolVar(&c.makeVAPIDKeys, "make-vapid-keys", false, "print a new VAPID key pair for the environment and exit")
+	fs.BoolVar(&c.resealSecrets, "reseal-secrets", false, "seal the stored secrets again under the first key of HELPDESK_SECRET_KEY and exit (a key rotation)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: backoffice [flags]\n\nServes the back office and the public pages of a helpdesk on one address.\n\nFlags (each also read from the environment variable named; a flag given wins):\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(fs.Output(), "\nFrom the environment only:\n"+
 			"  HELPDESK_SECRET_KEY         master key, base64, at least %d bytes (required):\n"+
 			"                              head -c 32 /dev/urandom | base64\n"+
+			"                              To rotate: NEW,OLD (the first seals), then -reseal-secrets\n"+
 			"  HELPDESK_VAPID_PUBLIC_KEY   Web Push key pair (push notifications are off without it):\n"+
 			"  HELPDESK_VAPID_PRIVATE_KEY  make one with -make-vapid-keys, once, and keep it\n"+
 			"  HELPDESK_VAPID_SUBJECT      contact for the push services (default mailto:postmaster@HOST)\n",
@@ -154,9 +168,16 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 // run serves the back office and the public pages until ctx ends, with the Desk's background
 // work (notifications, timers) running; it prints the URLs to out.
 func run(ctx context.Context, c *config, out io.Writer) error {
-	key, err := base64.StdEncoding.DecodeString(c.secretKey)
-	if err != nil || len(key) < helpdesk.MinSecretKeyBytes {
-		return fmt.Errorf("HELPDESK_SECRET_KEY must hold at least %d bytes, base64-encoded (head -c 32 /dev/urandom | base64)", helpdesk.MinSecretKeyBytes)
+	var keys [][]byte
+	for _, k := range strings.Split(c.secretKey, ",") {
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k))
+		if err != nil || len(key) < helpdesk.MinSecretKeyBytes {
+			return fmt.Errorf("HELPDESK_SECRET_KEY must hold keys of at least %d bytes, base64-encoded, separated by commas (head -c 32 /dev/urandom | base64)", helpdesk.MinSecretKeyBytes)
+		}
+		keys = append(keys, key)
+	}
+	if c.resealSecrets {
+		return reseal(ctx, c, keys, out)
 	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -172,7 +193,7 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 		return err
 	}
 	metrics := ops.NewMetrics(nil)
-	dc := helpdesk.Config{BaseURL: base, SecretKeys: [][]byte{key}, Logger: logger, AllowPrivateTargets: c.allowPrivate,
+	dc := helpdesk.Config{BaseURL: base, SecretKeys: keys, Logger: logger, AllowPrivateTargets: c.allowPrivate,
 		Notifiers: map[notify.Channel]notify.Notifier{}, Observer: metrics}
 	if dc.Blobs, err = blob.NewDir(c.files); err != nil {
 		return err
@@ -209,6 +230,11 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	if strings.HasPrefix(c.db, "postgres") {
+		// Instances × this must stay below the server's max_connections (docs/deployment.md).
+		store.DB().SetMaxOpenConns(c.dbMaxConns)
+		store.DB().SetMaxIdleConns(c.dbMaxConns)
+	}
 	if err := migrate(ctx, store, logger); err != nil {
 		return err
 	}
@@ -254,6 +280,26 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 		return fmt.Errorf("background work: %w", err)
 	}
 	return nil
+}
+
+// reseal seals the database's secrets again under the first of keys (Desk.ResealSecrets),
+// and says how many it changed.
+func reseal(ctx context.Context, c *config, keys [][]byte, out io.Writer) error {
+	store, err := bunstore.Open(ctx, c.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.MigrateUp(ctx); err != nil {
+		return err
+	}
+	desk, err := helpdesk.New(store, &helpdesk.Config{SecretKeys: keys, BaseURL: c.baseURL})
+	if err != nil {
+		return err
+	}
+	done, err := desk.ResealSecrets(ctx, tenant.System())
+	fmt.Fprintf(out, "%d secrets of %d tenants sealed again under the first key\n", done.Secrets, done.Tenants)
+	return err
 }
 
 // migrate applies the pending migrations, waiting while another instance holds the
