@@ -22,18 +22,7 @@ func TestPendingMigrations(t *testing.T) {
 		_, err := s.PendingMigrations(ctx)
 		assert.Error(t, err, "no bookkeeping table yet")
 
-		older := fstest.MapFS{}
-		require.NoError(t, fs.WalkDir(migrationFiles, ".", func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			if filepath.Base(path) < "20261211000017_webhooks" {
-				data, err := fs.ReadFile(migrationFiles, path)
-				older[path] = &fstest.MapFile{Data: data}
-				return err
-			}
-			return nil
-		}))
+		older := migrationsBefore(t, "20261211000017_webhooks")
 		m, err := s.migratorOf(older)
 		require.NoError(t, err)
 		require.NoError(t, m.Init(ctx))
@@ -68,4 +57,20 @@ func TestPendingMigrations(t *testing.T) {
 		_, err = s.PendingMigrations(ctx)
 		assert.Error(t, err)
 	})
+}
+
+// migrationsBefore returns the embedded migration files whose names sort before name: the
+// schema as it was before that migration.
+func migrationsBefore(t *testing.T, name string) fstest.MapFS {
+	t.Helper()
+	before := fstest.MapFS{}
+	require.NoError(t, fs.WalkDir(migrationFiles, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Base(path) >= name {
+			return err
+		}
+		data, err := fs.ReadFile(migrationFiles, path)
+		before[path] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	return before
 }
