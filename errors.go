@@ -150,8 +150,8 @@ func invalid(field, format string, args ...any) error {
 //	KindUnauthenticated  ErrUnauthenticated (and ErrBadCredentials, which is one),
 //	                     tenant.ErrInvalidActor, ErrInvalidLink
 //	KindThrottled        ErrTooManyAttempts (every *ThrottledError), ErrQuotaExceeded
-//	KindUnavailable      ErrBusy, ErrVideoUnavailable, ErrSMTPUnavailable, context.Canceled,
-//	                     context.DeadlineExceeded
+//	KindUnavailable      ErrBusy, ErrVideoUnavailable, ErrSMTPUnavailable, ErrNotReady,
+//	                     context.Canceled, context.DeadlineExceeded
 //	KindInternal         anything else
 //
 // The concept guide (docs/concepts.md, "Errors") says which operations return which.
@@ -183,7 +183,7 @@ var kindTable = []struct {
 		ErrNoOpenOffer}},
 	{KindUnauthenticated, []error{ErrUnauthenticated, tenant.ErrInvalidActor, ErrInvalidLink}},
 	{KindThrottled, []error{ErrTooManyAttempts, ErrQuotaExceeded}},
-	{KindUnavailable, []error{ErrBusy, ErrVideoUnavailable, ErrSMTPUnavailable, context.Canceled, context.DeadlineExceeded}},
+	{KindUnavailable, []error{ErrBusy, ErrVideoUnavailable, ErrSMTPUnavailable, ErrNotReady, context.Canceled, context.DeadlineExceeded}},
 }
 
 // kindError is a sentinel that is also another one (errors.Is finds both).

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/deskkit/helpdesk/notify"
+	"github.com/google/uuid"
 )
 
 // WithLinks returns n's message as the dispatcher hands it to a Notifier: with its sealed
@@ -32,4 +33,13 @@ func FillHashSlots(d *Desk) (release func()) {
 // resolves inward without a DNS server.
 func SetLookupIP(d *Desk, lookup func(ctx context.Context, host string) ([]netip.Addr, error)) {
 	d.lookupIP = lookup
+}
+
+// WebhookSecrets opens the signing secrets of the tenant's endpoint id with d's keys.
+func WebhookSecrets(d *Desk, tenantID, id uuid.UUID) ([]string, error) {
+	e, err := d.store.GetWebhookEndpoint(context.Background(), tenantID, id)
+	if err != nil {
+		return nil, err
+	}
+	return d.webhookSecrets(e)
 }

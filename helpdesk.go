@@ -128,6 +128,9 @@ type Config struct {
 	Webhooks WebhookConfig
 	// Housekeeping tunes what Run and HousekeepOnce delete once nothing needs it, and when.
 	Housekeeping HousekeepingConfig
+	// Observer is told of every delivery attempt and timer fired, for metrics (see
+	// web/ops.Metrics). Defaults to none.
+	Observer Observer
 }
 
 // TimerConfig tunes the timer scheduler. The zero value is ready to use.
@@ -321,6 +324,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
 	}
 	for i, k := range c.SecretKeys {
 		if len(k) < secret.MinKeyBytes {

@@ -57,6 +57,7 @@ func (d *Desk) FireTimersOnce(ctx context.Context) (int, error) {
 		wg.Go(func() {
 			err := d.fireTimers(ctx, g)
 			if err == nil {
+				d.timersFired(g)
 				return
 			}
 			if len(g) == 1 {
@@ -66,6 +67,8 @@ func (d *Desk) FireTimersOnce(ctx context.Context) (int, error) {
 			for _, tm := range g {
 				if err := d.fireTimers(ctx, []*ticket.Timer{tm}); err != nil {
 					fail(tm, err)
+				} else {
+					d.timersFired([]*ticket.Timer{tm})
 				}
 			}
 		})

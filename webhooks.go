@@ -642,6 +642,7 @@ func (d *Desk) deliverWebhooks(ctx context.Context, ds []*webhook.Delivery, unti
 				return
 			}
 			results[i] = d.attemptWebhook(ctx, eps[key{del.TenantID, del.EndpointID}], del)
+			d.cfg.Observer.Delivered(WebhookChannel, deliveryOutcome(results[i].State))
 		})
 	}
 	wg.Wait()

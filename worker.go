@@ -280,6 +280,7 @@ func (d *Desk) attempt(ctx context.Context, n *notify.Notification, own *mailerO
 		o.Status, o.LastError = notify.StatusPending, err.Error()
 		o.NextAttemptAt = o.At.Add(backoff(cfg.RetryBackoff, cfg.MaxBackoff, n.Attempts))
 	}
+	d.cfg.Observer.Delivered(string(n.Channel), deliveryOutcome(o.Status))
 	return o
 }
 

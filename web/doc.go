@@ -23,4 +23,13 @@
 // without unsafe-inline, no referrer, no framing, no sniffing) and refuses cross-origin
 // unsafe requests (http.CrossOriginProtection). [Limiter] limits requests per client.
 // [AccessLog] logs each request by its route pattern, so tokens in paths never reach a log.
+//
+// # Operations
+//
+// [Trace] wraps a whole site for its operator: each request gets an ID (a sane X-Request-ID
+// from the request, or a new one) on the response and in its context ([RequestID]), one JSON
+// log line once answered (method, route pattern, status, duration, bytes, request ID), and
+// its route pattern and latency go to observers such as the metrics of web/ops. Within it,
+// the handlers' AccessLog hands over their route pattern instead of logging a second line;
+// [LogRequestIDs] adds the request ID to every record logged with the request's context.
 package web

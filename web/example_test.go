@@ -29,3 +29,23 @@ func Example() {
 	// 404
 	// de · Eingegangen, wartet auf einen Techniker
 }
+
+// Trace wraps the whole site: each request gets an ID on the response, and observers learn
+// the route pattern that served it, never the path.
+func ExampleTrace() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /c/{token}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "device page")
+	})
+	h := web.Trace(nil, mux, func(_ *http.Request, s web.Served) {
+		fmt.Println(s.Method, s.Route, s.Status, s.Bytes, s.RequestID)
+	})
+	r := httptest.NewRequest(http.MethodGet, "/c/SECRET-TOKEN", nil)
+	r.Header.Set("X-Request-ID", "req-1")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	fmt.Println(w.Header().Get("X-Request-ID"))
+	// Output:
+	// GET GET /c/{token} 200 12 req-1
+	// req-1
+}

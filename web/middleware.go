@@ -92,10 +92,11 @@ func (l *Limiter) Allow(key string) bool {
 	return c.lim.AllowN(now, 1)
 }
 
-// statusWriter remembers the status a handler wrote.
+// statusWriter remembers the status a handler wrote, and counts the bytes of the body.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	bytes  int64
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -109,22 +110,36 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // AccessLog logs every request to logger once it is served: method, route pattern (as
-// "GET /c/{token}", never the path, which may carry a code or a link's secret), status and
-// duration. Requests that match no route log the pattern "".
+// "GET /c/{token}", never the path, which may carry a code or a link's secret), status,
+// duration, bytes and, within Trace, the request ID. Requests that match no route log the
+// pattern "". Within a Trace that logs, it logs nothing itself and hands Trace its route
+// pattern instead, so that each request is logged once, by the route that served it.
 func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t, _ := r.Context().Value(traceKey{}).(*trace)
+		if t != nil && t.logs {
+			next.ServeHTTP(w, r)
+			t.setRoute(r.Pattern)
+			return
+		}
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
+		if t != nil {
+			t.setRoute(r.Pattern)
+		}
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("route", r.Pattern),
-			slog.Int("status", sw.status), slog.Duration("took", time.Since(start)))
+			slog.Int("status", sw.status), slog.Duration("took", time.Since(start)),
+			slog.Int64("bytes", sw.bytes), slog.String("request_id", RequestID(r.Context())))
 	})
 }

@@ -26,12 +26,15 @@
 // does not show.
 //
 //	-db DSN                      HELPDESK_DB        sqlite:FILE (default sqlite:helpdesk.db) or postgres://…
+//	-db-max-conns N              HELPDESK_DB_MAX_CONNS  most PostgreSQL connections of this instance (default 25)
 //	-addr ADDRESS                HELPDESK_ADDR      where to listen (default 127.0.0.1:8080)
 //	-base-url URL                HELPDESK_BASE_URL  the public URL, for links (default http://ADDR)
 //	-files FOLDER                HELPDESK_FILES     attachments, media and logos (default helpdesk-files)
 //	-tenant ID                   HELPDESK_TENANT    the tenant whose people sign in
 //	-new-tenant NAME             HELPDESK_NEW_TENANT  create a tenant, once, with
 //	-new-admin EMAIL             HELPDESK_NEW_ADMIN   its admin, who gets an invitation link
+//	-log-format FORMAT           HELPDESK_LOG_FORMAT  json (default: one object a line, each
+//	                                                  request's with its request_id) or text
 //
 // E-mail goes through an SMTP server (without -smtp-host, there is none; tenants may still
 // give their own server in My Company):
@@ -70,4 +73,10 @@
 // The public pages answer under /c/, /request-links/, /requests/ and /sessions/ (a device's
 // code, request links, requester links, session links); everything else is the back office,
 // installable as a web app from any of its pages.
+//
+// For the operator (web/ops): GET /healthz answers 200 while the process serves, GET /readyz
+// 200 while the database answers and is migrated (503 with the reason otherwise), GET
+// /metrics the Prometheus metrics. Keep /metrics from the public at the load balancer. Every
+// answer carries an X-Request-ID (the request's own when sane), which its log line names.
+// docs/deployment.md runs several instances on one PostgreSQL.
 package main

@@ -27,8 +27,10 @@ import (
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/video/twiliovideo"
+	"github.com/deskkit/helpdesk/web"
 	"github.com/deskkit/helpdesk/web/api"
 	"github.com/deskkit/helpdesk/web/backoffice"
+	"github.com/deskkit/helpdesk/web/ops"
 	"github.com/deskkit/helpdesk/web/public"
 	"github.com/google/uuid"
 )
@@ -59,11 +61,13 @@ func main() {
 // config is what the flags and the environment set; see doc.go for each.
 type config struct {
 	db, addr, baseURL, files string
+	logFormat                string
 	tenantID                 string
 	newTenant, newAdmin      string
 
 	smtpHost, smtpUser, smtpPassword, smtpFrom, smtpSecurity string
 	smtpPort                                                 int
+	dbMaxConns                                               int
 
 	twilioAccountSID, twilioAuthToken, twilioAPIKey, twilioAPISecret string
 	twilioMessagingService, twilioFrom                               string
@@ -78,6 +82,8 @@ type config struct {
 	vapidPublic, vapidPrivate, vapidSubject string
 
 	makeVAPIDKeys bool
+	// resealSecrets seals the stored secrets again under the first key, then exits.
+	resealSecrets bool
 }
 
 // parseConfig reads the flags in args over the environment (getenv): a flag given wins over
@@ -97,9 +103,19 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	str(&c.addr, "addr", "HELPDESK_ADDR", "127.0.0.1:8080", "`address` to serve on")
 	str(&c.baseURL, "base-url", "HELPDESK_BASE_URL", "", "public `URL` of the server, for links (default http://ADDR)")
 	str(&c.files, "files", "HELPDESK_FILES", "helpdesk-files", "`folder` for attachments, media and logos")
+	str(&c.logFormat, "log-format", "HELPDESK_LOG_FORMAT", "json", "log `format`: json (one object a line) or text")
 	str(&c.tenantID, "tenant", "HELPDESK_TENANT", "", "`ID` of the tenant whose people sign in")
 	str(&c.newTenant, "new-tenant", "HELPDESK_NEW_TENANT", "", "create a tenant of this `name` (once), with -new-admin")
 	str(&c.newAdmin, "new-admin", "HELPDESK_NEW_ADMIN", "", "`e-mail` of the new tenant's admin, who gets an invitation link")
+	conns := 25
+	if v := getenv("HELPDESK_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("HELPDESK_DB_MAX_CONNS=%q is not a positive number", v)
+		}
+		conns = n
+	}
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", conns, "most `connections` to the database this instance opens (PostgreSQL) (env HELPDESK_DB_MAX_CONNS)")
 	str(&c.smtpHost, "smtp-host", "HELPDESK_SMTP_HOST", "", "SMTP server `host` for e-mail (none: no e-mail)")
 	port := 0
 	if v := getenv("HELPDESK_SMTP_PORT"); v != "" {
@@ -125,12 +141,14 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	private := getenv("HELPDESK_ALLOW_PRIVATE_TARGETS") == "1" || getenv("HELPDESK_ALLOW_PRIVATE_TARGETS") == "true"
 	fs.BoolVar(&c.allowPrivate, "allow-private-targets", private, "let webhooks (and push endpoints) reach loopback and private addresses, for receivers on your own network (env HELPDESK_ALLOW_PRIVATE_TARGETS=1)")
 	fs.BoolVar(&c.makeVAPIDKeys, "make-vapid-keys", false, "print a new VAPID key pair for the environment and exit")
+	fs.BoolVar(&c.resealSecrets, "reseal-secrets", false, "seal the stored secrets again under the first key of HELPDESK_SECRET_KEY and exit (a key rotation)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: backoffice [flags]\n\nServes the back office and the public pages of a helpdesk on one address.\n\nFlags (each also read from the environment variable named; a flag given wins):\n")
 		fs.PrintDefaults()
 		fmt.Fprintf(fs.Output(), "\nFrom the environment only:\n"+
 			"  HELPDESK_SECRET_KEY         master key, base64, at least %d bytes (required):\n"+
 			"                              head -c 32 /dev/urandom | base64\n"+
+			"                              To rotate: NEW,OLD (the first seals), then -reseal-secrets\n"+
 			"  HELPDESK_VAPID_PUBLIC_KEY   Web Push key pair (push notifications are off without it):\n"+
 			"  HELPDESK_VAPID_PRIVATE_KEY  make one with -make-vapid-keys, once, and keep it\n"+
 			"  HELPDESK_VAPID_SUBJECT      contact for the push services (default mailto:postmaster@HOST)\n",
@@ -150,9 +168,16 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 // run serves the back office and the public pages until ctx ends, with the Desk's background
 // work (notifications, timers) running; it prints the URLs to out.
 func run(ctx context.Context, c *config, out io.Writer) error {
-	key, err := base64.StdEncoding.DecodeString(c.secretKey)
-	if err != nil || len(key) < helpdesk.MinSecretKeyBytes {
-		return fmt.Errorf("HELPDESK_SECRET_KEY must hold at least %d bytes, base64-encoded (head -c 32 /dev/urandom | base64)", helpdesk.MinSecretKeyBytes)
+	var keys [][]byte
+	for _, k := range strings.Split(c.secretKey, ",") {
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k))
+		if err != nil || len(key) < helpdesk.MinSecretKeyBytes {
+			return fmt.Errorf("HELPDESK_SECRET_KEY must hold keys of at least %d bytes, base64-encoded, separated by commas (head -c 32 /dev/urandom | base64)", helpdesk.MinSecretKeyBytes)
+		}
+		keys = append(keys, key)
+	}
+	if c.resealSecrets {
+		return reseal(ctx, c, keys, out)
 	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
@@ -163,9 +188,13 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	dc := helpdesk.Config{BaseURL: base, SecretKeys: [][]byte{key}, Logger: logger, AllowPrivateTargets: c.allowPrivate,
-		Notifiers: map[notify.Channel]notify.Notifier{}}
+	logger, err := ops.NewLogger(os.Stderr, c.logFormat, slog.LevelInfo)
+	if err != nil {
+		return err
+	}
+	metrics := ops.NewMetrics(nil)
+	dc := helpdesk.Config{BaseURL: base, SecretKeys: keys, Logger: logger, AllowPrivateTargets: c.allowPrivate,
+		Notifiers: map[notify.Channel]notify.Notifier{}, Observer: metrics}
 	if dc.Blobs, err = blob.NewDir(c.files); err != nil {
 		return err
 	}
@@ -201,18 +230,24 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	if err := store.MigrateUp(ctx); err != nil {
+	if strings.HasPrefix(c.db, "postgres") {
+		// Instances × this must stay below the server's max_connections (docs/deployment.md).
+		store.DB().SetMaxOpenConns(c.dbMaxConns)
+		store.DB().SetMaxIdleConns(c.dbMaxConns)
+	}
+	if err := migrate(ctx, store, logger); err != nil {
 		return err
 	}
 	desk, err := helpdesk.New(store, &dc)
 	if err != nil {
 		return err
 	}
+	metrics.ReadBacklog(desk)
 	tid, invitation, err := c.tenant(ctx, desk)
 	if err != nil {
 		return err
 	}
-	h, err := handler(desk, tid, logger, &dc, c.twilioAuthToken)
+	h, err := handler(desk, tid, logger, &dc, c.twilioAuthToken, metrics)
 	if err != nil {
 		return err
 	}
@@ -230,6 +265,7 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 	fmt.Fprintf(out, "  back office:   %s/login\n", base)
 	fmt.Fprintf(out, "  public pages:  %s/c/CODE (each device's code; requester and session links)\n", base)
 	fmt.Fprintf(out, "  tenant:        %s (-tenant %s next time)\n", tid, tid)
+	fmt.Fprintf(out, "  operations:    %s/healthz, %s/readyz, %s/metrics (Prometheus)\n", base, base, base)
 	if invitation != "" {
 		fmt.Fprintf(out, "  the admin's invitation, to choose a password: %s\n", invitation)
 	}
@@ -244,6 +280,46 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 		return fmt.Errorf("background work: %w", err)
 	}
 	return nil
+}
+
+// reseal seals the database's secrets again under the first of keys (Desk.ResealSecrets),
+// and says how many it changed.
+func reseal(ctx context.Context, c *config, keys [][]byte, out io.Writer) error {
+	store, err := bunstore.Open(ctx, c.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.MigrateUp(ctx); err != nil {
+		return err
+	}
+	desk, err := helpdesk.New(store, &helpdesk.Config{SecretKeys: keys, BaseURL: c.baseURL})
+	if err != nil {
+		return err
+	}
+	done, err := desk.ResealSecrets(ctx, tenant.System())
+	fmt.Fprintf(out, "%d secrets of %d tenants sealed again under the first key\n", done.Secrets, done.Tenants)
+	return err
+}
+
+// migrate applies the pending migrations, waiting while another instance holds the
+// migration lock (instances of a new release starting together), for a minute at most.
+func migrate(ctx context.Context, store *bunstore.Store, logger *slog.Logger) error {
+	wait := 250 * time.Millisecond
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := store.MigrateUp(ctx)
+		if err == nil || !strings.Contains(err.Error(), "locked") || time.Now().After(deadline) {
+			return err
+		}
+		logger.Warn("another instance is migrating the database: waiting", "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
 }
 
 // mail sets the Desk's e-mail: a Mailer for the SMTP server, and the same settings' defaults
@@ -357,9 +433,10 @@ const (
 var publicPrefixes = []string{"/c/", "/request-links/", "/requests/", "/sessions/"}
 
 // handler serves the back office, the public pages and the JSON API (under /api/v1) on one
-// address, and Twilio's status
-// callbacks when the auth token is there to check them.
-func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpdesk.Config, twilioAuthToken string) (http.Handler, error) {
+// address, Twilio's status callbacks when the auth token is there to check them, and the
+// operator's /healthz, /readyz and /metrics; every request is traced (web.Trace): a request
+// ID, one log line, its latency by route.
+func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpdesk.Config, twilioAuthToken string, metrics *ops.Metrics) (http.Handler, error) {
 	bo, err := backoffice.New(desk, &backoffice.Config{Tenant: backoffice.SingleTenant(tid), Logger: logger})
 	if err != nil {
 		return nil, err
@@ -386,5 +463,6 @@ func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpde
 	if twilioAuthToken != "" && dc.Video != nil {
 		mux.Handle("POST "+videoCallback, twiliovideo.StatusHandler(twilioAuthToken, dc.BaseURL+videoCallback, desk))
 	}
-	return mux, nil
+	ops.Mount(mux, desk, metrics)
+	return web.Trace(logger, mux, metrics.ObserveRequest), nil
 }

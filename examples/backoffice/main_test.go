@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,7 +38,7 @@ func TestServes(t *testing.T) {
 		"HELPDESK_SMTP_HOST=", "TWILIO_ACCOUNT_SID=", "HELPDESK_VAPID_PUBLIC_KEY=", "HELPDESK_VAPID_PRIVATE_KEY=", "HELPDESK_TENANT=")
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
-	var stderr bytes.Buffer
+	var stderr lockedBuffer
 	cmd.Stderr = &stderr
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
@@ -99,6 +101,54 @@ func TestServes(t *testing.T) {
 	status, body = get("/c/not-a-code")
 	assert.Equal(t, http.StatusNotFound, status, "the public pages answer their paths")
 	assert.NotContains(t, body, `action="/login"`)
+
+	// The operator's routes, and the request log: one JSON line per request, with its ID.
+	status, body = get("/healthz")
+	assert.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"status":"ok"}`, body)
+	status, body = get("/readyz")
+	assert.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"status":"ready"}`, body)
+	req, err := http.NewRequest(http.MethodGet, base+"/login", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Request-ID", "walkthrough-1")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	assert.Equal(t, "walkthrough-1", res.Header.Get("X-Request-ID"))
+	status, body = get("/metrics")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `helpdesk_http_request_duration_seconds_count{code="200",method="GET",route="GET /login"} 2`)
+	assert.Contains(t, body, `helpdesk_http_request_duration_seconds_count{code="404",method="GET",route="GET /c/{token}"} 1`)
+	assert.Contains(t, body, "helpdesk_backlog_up 1")
+	assert.NotContains(t, body, "not-a-code", "paths never become labels")
+	var logged map[string]any
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.Contains(line, `"walkthrough-1"`) {
+			require.NoError(t, json.Unmarshal([]byte(line), &logged), line)
+		}
+	}
+	require.NotNil(t, logged, "the request is logged with its ID:\n%s", stderr.String())
+	assert.Equal(t, "GET /login", logged["route"])
+	assert.EqualValues(t, http.StatusOK, logged["status"])
+}
+
+// lockedBuffer is a bytes.Buffer that a process writes while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // TestFlagsOverEnvironment: a variable sets what its flag would, and a flag given wins.

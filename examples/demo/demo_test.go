@@ -204,4 +204,15 @@ func TestDemoBackOffice(t *testing.T) {
 		assert.Equal(t, http.StatusOK, res.StatusCode, p)
 		assert.NotContains(t, res.Header.Get("Content-Type"), "text/html", p)
 	}
+	// The operator's routes: alive, ready, and the metrics of the requests above by route.
+	for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
+		res, err = http.Get(srv.URL + p)
+		require.NoError(t, err)
+		body, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode, p)
+		assert.NotEmpty(t, res.Header.Get("X-Request-ID"), p)
+	}
+	assert.Contains(t, string(body), `route="GET /tickets/{id}"`)
+	assert.NotContains(t, string(body), link, "paths never become labels")
 }

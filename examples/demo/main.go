@@ -26,8 +26,10 @@ import (
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/video"
 	"github.com/deskkit/helpdesk/video/videotest"
+	"github.com/deskkit/helpdesk/web"
 	"github.com/deskkit/helpdesk/web/api"
 	"github.com/deskkit/helpdesk/web/backoffice"
+	"github.com/deskkit/helpdesk/web/ops"
 	"github.com/deskkit/helpdesk/web/public"
 	"github.com/google/uuid"
 )
@@ -37,17 +39,28 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "`address` to serve on")
 	baseURL := flag.String("base-url", "", "public `URL` of the server, for links (default http://ADDR)")
 	quiet := flag.Bool("quiet", false, "do not log requests")
+	logFormat := flag.String("log-format", "text", "log `format`: text (key=value) or json (one object a line)")
 	private := flag.Bool("allow-private-targets", false,
 		"let webhooks go to loopback and private addresses (to try them with a receiver on this machine; never on a server others use)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *db, *addr, *baseURL, *quiet, *private); err != nil {
+	if err := run(ctx, *db, *addr, *baseURL, *logFormat, *quiet, *private); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, dbPath, addr, baseURL string, quiet, private bool) error {
+func run(ctx context.Context, dbPath, addr, baseURL, logFormat string, quiet, private bool) error {
+	logger, err := ops.NewLogger(os.Stderr, logFormat, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
+	accessLog := logger
+	if !quiet {
+		if accessLog, err = ops.NewLogger(os.Stderr, logFormat, slog.LevelInfo); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -81,7 +94,6 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet, private bool)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	d, err := newDemo(store, baseURL, key, files, logger, private)
 	if err != nil {
 		return err
@@ -98,10 +110,6 @@ func run(ctx context.Context, dbPath, addr, baseURL string, quiet, private bool)
 		return fmt.Errorf("%s exists but %s cannot be read (%v): delete both to start afresh", dbPath, worldPath, err)
 	}
 
-	accessLog := logger
-	if !quiet {
-		accessLog = slog.New(slog.NewTextHandler(os.Stderr, nil))
-	}
 	mux, err := d.handler(accessLog)
 	if err != nil {
 		return err
@@ -182,13 +190,15 @@ type demo struct {
 	box   *mailbox
 	calls *videotest.Fake
 	base  string
+	// metrics are the Desk's and the site's, served at /metrics.
+	metrics *ops.Metrics
 }
 
 // newDemo makes the demo's desk on store, serving baseURL: messages go to its mailbox, calls
 // to its fake video provider; private lets webhooks reach this machine's network. Its world
 // is set by seed or loadWorld.
 func newDemo(store storage.Store, baseURL string, key []byte, files blob.Store, logger *slog.Logger, private bool) (*demo, error) {
-	d := &demo{box: &mailbox{}, calls: videotest.NewFake(), base: baseURL}
+	d := &demo{box: &mailbox{}, calls: videotest.NewFake(), base: baseURL, metrics: ops.NewMetrics(nil)}
 	var err error
 	d.desk, err = helpdesk.New(store, &helpdesk.Config{
 		BaseURL:    baseURL,
@@ -199,16 +209,19 @@ func newDemo(store storage.Store, baseURL string, key []byte, files blob.Store, 
 		Logger:     logger,
 		// Webhooks to loopback and private addresses, for a receiver on this machine.
 		AllowPrivateTargets: private,
+		Observer:            d.metrics,
 	})
 	if err != nil {
 		return nil, err
 	}
+	d.metrics.ReadBacklog(d.desk)
 	return d, nil
 }
 
 // handler returns the demo's whole site: the start page, mailbox and staff console under
 // /demo/ ("/" leads there) and the public pages everywhere else, their video calls reported
-// as the provider's callbacks would. accessLog receives the requests.
+// as the provider's callbacks would, and the operator's /healthz, /readyz and /metrics.
+// accessLog receives the requests, one line each with its request ID (web.Trace).
 func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 	desk := d.desk
 	pub, err := public.New(desk, &public.Config{
@@ -275,8 +288,9 @@ func (d *demo) handler(accessLog *slog.Logger) (http.Handler, error) {
 	// The pages name no icon, so browsers ask for this one: no content, rather than a 404 in
 	// the log for every page.
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	ops.Mount(mux, desk, d.metrics)
 	mux.Handle("/", bo)
-	return mux, nil
+	return web.Trace(accessLog, mux, d.metrics.ObserveRequest), nil
 }
 
 // masterKey reads the demo's master key from path, making it the first time: links in the

@@ -7,4 +7,7 @@
 //
 // The master key (base64, 32 bytes or more) signs the links the Desk hands out; give every
 // instance the same one. -db takes a bunstore DSN: "sqlite:FILE" or "postgres://…".
+//
+// GET /healthz, /readyz and /metrics serve the operator (web/ops); logs are one JSON object a
+// line (-log-format text for key=value), each request's with its request_id.
 package main

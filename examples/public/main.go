@@ -17,6 +17,8 @@ import (
 
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/storage/bunstore"
+	"github.com/deskkit/helpdesk/web"
+	"github.com/deskkit/helpdesk/web/ops"
 	"github.com/deskkit/helpdesk/web/public"
 )
 
@@ -24,15 +26,20 @@ func main() {
 	dsn := flag.String("db", "sqlite:helpdesk.db", "database `DSN`: sqlite:FILE or postgres://…")
 	addr := flag.String("addr", "127.0.0.1:8080", "`address` to serve on")
 	baseURL := flag.String("base-url", "", "public `URL` of the server, for links (default http://ADDR)")
+	logFormat := flag.String("log-format", "json", "log `format`: json (one object a line) or text")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *dsn, *addr, *baseURL); err != nil {
+	if err := run(ctx, *dsn, *addr, *baseURL, *logFormat); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(ctx context.Context, dsn, addr, baseURL string) error {
+func run(ctx context.Context, dsn, addr, baseURL, logFormat string) error {
+	logger, err := ops.NewLogger(os.Stderr, logFormat, slog.LevelInfo)
+	if err != nil {
+		return err
+	}
 	key, err := base64.StdEncoding.DecodeString(os.Getenv("HELPDESK_SECRET_KEY"))
 	if err != nil || len(key) < helpdesk.MinSecretKeyBytes {
 		return fmt.Errorf("HELPDESK_SECRET_KEY must hold at least %d bytes, base64-encoded", helpdesk.MinSecretKeyBytes)
@@ -52,16 +59,20 @@ func run(ctx context.Context, dsn, addr, baseURL string) error {
 	if err := store.MigrateUp(ctx); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	desk, err := helpdesk.New(store, &helpdesk.Config{BaseURL: baseURL, SecretKeys: [][]byte{key}, Logger: logger})
+	metrics := ops.NewMetrics(nil)
+	desk, err := helpdesk.New(store, &helpdesk.Config{BaseURL: baseURL, SecretKeys: [][]byte{key}, Logger: logger, Observer: metrics})
 	if err != nil {
 		return err
 	}
-	h, err := public.New(desk, &public.Config{Logger: logger})
+	metrics.ReadBacklog(desk)
+	pub, err := public.New(desk, &public.Config{Logger: logger})
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	ops.Mount(mux, desk, metrics)
+	mux.Handle("/", pub)
+	srv := &http.Server{Handler: web.Trace(logger, mux, metrics.ObserveRequest), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := desk.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			logger.Error("background work stopped", "err", err)
@@ -73,7 +84,7 @@ func run(ctx context.Context, dsn, addr, baseURL string) error {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	fmt.Printf("public pages on %s\n", baseURL)
+	fmt.Printf("public pages on %s (operations: /healthz, /readyz, /metrics)\n", baseURL)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

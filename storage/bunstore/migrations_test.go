@@ -2,11 +2,8 @@ package bunstore
 
 import (
 	"context"
-	"io/fs"
-	"path/filepath"
 	"regexp"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,15 +19,7 @@ func TestLinksMigration(t *testing.T) {
 		ctx := context.Background()
 
 		// The schema as it was before: every migration before the links one.
-		before := fstest.MapFS{}
-		require.NoError(t, fs.WalkDir(migrationFiles, ".", func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || filepath.Base(path) >= "20261204000006_links" {
-				return err
-			}
-			data, err := fs.ReadFile(migrationFiles, path)
-			before[path] = &fstest.MapFile{Data: data}
-			return err
-		}))
+		before := migrationsBefore(t, "20261204000006_links")
 		m, err := s.migratorOf(before)
 		require.NoError(t, err)
 		require.NoError(t, m.Init(ctx))

@@ -162,10 +162,17 @@ func (s *Store) migratorOf(fsys fs.FS) (*migrate.Migrator, error) {
 	), nil
 }
 
-// MigrateUp applies every pending migration. It is safe to call on every start. Several
-// processes starting at once are serialised by a lock row: the ones that find it taken return
-// an error and should retry. The lock is released even when ctx is cancelled midway.
+// MigrateUp applies every pending migration. It is safe to call on every start: with none
+// pending it only reads the bookkeeping, taking no lock, so that instances restarting
+// together do not contend, and a lock left by a process killed mid-migration stops only the
+// next migration (delete the row of helpdesk_migration_locks once no migration runs).
+// Several processes migrating at once are serialised by a lock row: the ones that find it
+// taken return an error and should retry. The lock is released even when ctx is cancelled
+// midway.
 func (s *Store) MigrateUp(ctx context.Context) error {
+	if pending, err := s.PendingMigrations(ctx); err == nil && len(pending) == 0 {
+		return nil
+	}
 	return s.withMigrator(ctx, func(m *migrate.Migrator) error {
 		_, err := m.Migrate(ctx)
 		return err

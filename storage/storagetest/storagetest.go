@@ -75,6 +75,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("SessionLookups", func(t *testing.T) { testSessionLookups(t, h) })
 	t.Run("TenantSessions", func(t *testing.T) { testTenantSessions(t, h) })
 	t.Run("Timers", func(t *testing.T) { testTimers(t, h) })
+	t.Run("Backlog", func(t *testing.T) { testBacklog(t, h) })
 	t.Run("TimerClaims", func(t *testing.T) { testTimerClaims(t, h) })
 	t.Run("Attachments", func(t *testing.T) { testAttachments(t, h) })
 	t.Run("QuotaCounts", func(t *testing.T) { testQuotaCounts(t, h) })
