@@ -36,6 +36,15 @@ var phrases = []string{
 	"Urządzenie nie łączy się z siecią Wi-Fi od wczoraj.",
 }
 
+// The words the search benchmarks look for: RareWord is in the descriptions of five tickets
+// of every tenant (fewer in a tenant with fewer tickets), CommonWord in a third of the
+// tickets, AbsentWord in none. The phrases around them are in five languages.
+const (
+	RareWord   = "Wärmetauscher"
+	CommonWord = "écran"
+	AbsentWord = "zebrafink"
+)
+
 // fill writes tenant tid's people, customers, devices and n tickets with their messages,
 // history, offers and notifications, through c (in the tenant's transaction).
 func (s *seeder) fill(c *copier, i int, tid uuid.UUID, n int) error {
@@ -374,6 +383,12 @@ func (g *gen) ticket(k int) seededTicket {
 		team: g.teams[teamIdx], priority: g.priorities[[]int{0, 1, 1, 2, 3}[k%5]], created: created, prefix: g.prefix}
 	t.title = fmt.Sprintf("Device %d: %s", dev+1, strings.TrimSuffix(phrases[k%len(phrases)], "."))
 	t.description = phrases[(k+3)%len(phrases)] + " " + phrases[(k+5)%len(phrases)]
+	if k%3 == 0 {
+		t.description += " L'" + CommonWord + " reste noir."
+	}
+	if k%max(n/5, 1) == 1 {
+		t.description += " Der " + RareWord + " ist undicht."
+	}
 	t.requester = g.custUsers[cust]
 	t.source, t.creator = ticket.SourceCustomer, t.requester
 	if k%4 == 0 {
