@@ -1,6 +1,7 @@
 package textsearch
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -213,4 +214,46 @@ func (q Query) FTS5(columns ...string) string {
 		b.WriteString(")")
 	}
 	return b.String()
+}
+
+// Ticket is what the search indexes of a ticket itself (its messages come on their own).
+type Ticket struct {
+	TenantID                      string
+	Prefix                        string
+	Number                        int64
+	Title, Description            string
+	RequesterName, RequesterEmail string
+}
+
+// Head returns the words of the reference and the title (weight A): the reference as people
+// write it (T-000123) and its bare number (123).
+func (t Ticket) Head() string {
+	return Fold(fmt.Sprintf("%s-%06d %d %s", t.Prefix, t.Number, t.Number, t.Title))
+}
+
+// Detail returns the words of the requester and the description (weight B).
+func (t Ticket) Detail() string {
+	return Fold(t.RequesterName + " " + t.RequesterEmail + " " + t.Description)
+}
+
+// TenantKey is a lexeme that only the tenant's documents hold, so that the index narrows a
+// query to one tenant; the colon keeps it apart from every folded word.
+func TenantKey(tenantID string) string { return "tenant:" + tenantID }
+
+// TenantToken is TenantKey for an FTS5 column: one token of letters and digits.
+func TenantToken(tenantID string) string { return "t" + strings.ReplaceAll(tenantID, "-", "") }
+
+// HeadVector returns the tsvector literal of t's head (A), detail (B) and tenant key.
+func (t Ticket) HeadVector() string {
+	return Vector(Part{t.Head(), A}, Part{t.Detail(), B}) + " " + Lexeme(TenantKey(t.TenantID))
+}
+
+// MessageVector returns the tsvector literal of a message body: weight C when public, D when
+// internal (the weight customers' queries leave out).
+func MessageVector(body string, internal bool) string {
+	w := C
+	if internal {
+		w = D
+	}
+	return Vector(Part{body, w})
 }
