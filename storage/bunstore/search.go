@@ -177,8 +177,11 @@ func (s *searcher) from(selected string, ranked bool) *bun.SelectQuery {
 		}
 		match := fmt.Sprintf(`tenant : "%s" AND %s`, textsearch.TenantToken(s.tenantID.String()), s.query.FTS5(cols...))
 		// bm25 is lower for better matches; its weights follow A to D.
-		sel = sel.TableExpr(`tickets JOIN (SELECT s.ticket_id, CAST(-bm25(ticket_fts, 0, 10, 4, 2, 1) * 1000000 AS INTEGER) AS relevance
-			FROM ticket_fts JOIN ticket_search AS s ON s.doc = ticket_fts.rowid WHERE ticket_fts MATCH ?) AS m ON m.ticket_id = tickets.id`, match).
+		// CROSS JOIN fixes SQLite's join order: the full-text matches first, then their
+		// tickets; the other way round, the planner may run the MATCH once per ticket.
+		sel = sel.TableExpr(`(SELECT s.ticket_id, CAST(-bm25(ticket_fts, 0, 10, 4, 2, 1) * 1000000 AS INTEGER) AS relevance
+			FROM ticket_fts CROSS JOIN ticket_search AS s ON s.doc = ticket_fts.rowid WHERE ticket_fts MATCH ?) AS m
+			CROSS JOIN tickets ON tickets.id = m.ticket_id`, match).
 			ColumnExpr(selected)
 		if ranked {
 			sel = sel.ColumnExpr("m.relevance")
