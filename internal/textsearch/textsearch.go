@@ -248,6 +248,13 @@ func (t Ticket) HeadVector() string {
 	return Vector(Part{t.Head(), A}, Part{t.Detail(), B}) + " " + Lexeme(TenantKey(t.TenantID))
 }
 
+// DocumentVector returns the tsvector literal of t with its messages' bodies, public and
+// internal: what HeadVector and a MessageVector per message add up to.
+func (t Ticket) DocumentVector(public, internal []string) string {
+	return Vector(Part{t.Head(), A}, Part{t.Detail(), B}, Part{strings.Join(public, "\n"), C},
+		Part{strings.Join(internal, "\n"), D}) + " " + Lexeme(TenantKey(t.TenantID))
+}
+
 // MessageVector returns the tsvector literal of a message body: weight C when public, D when
 // internal (the weight customers' queries leave out).
 func MessageVector(body string, internal bool) string {

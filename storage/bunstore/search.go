@@ -228,7 +228,7 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 		if p.After != "" {
 			outer = outer.Where("(relevance < ? OR (relevance = ? AND id < ?))", cur.Rank, cur.Rank, cur.ID)
 		}
-		rows, err := outer.OrderExpr("relevance DESC, id DESC").Limit(int64(size+1)).Rows(ctx)
+		rows, err := outer.OrderExpr("relevance DESC, id DESC").Limit(int64(size + 1)).Rows(ctx)
 		if err != nil {
 			return out, mapErr(err)
 		}
@@ -363,11 +363,7 @@ func (s *Store) backfillSearch(ctx context.Context) error {
 			for i, r := range rows {
 				t := textsearch.Ticket{TenantID: r.TenantID.String(), Prefix: r.Prefix, Number: r.Number, Title: r.Title,
 					Description: r.Description, RequesterName: r.RequesterName, RequesterEmail: r.RequesterEmail}
-				docs[i] = textsearch.Vector(textsearch.Part{Text: t.Head(), Weight: textsearch.A},
-					textsearch.Part{Text: t.Detail(), Weight: textsearch.B},
-					textsearch.Part{Text: strings.Join(public[r.ID], "\n"), Weight: textsearch.C},
-					textsearch.Part{Text: strings.Join(internal[r.ID], "\n"), Weight: textsearch.D}) +
-					" " + textsearch.Lexeme(textsearch.TenantKey(t.TenantID))
+				docs[i] = t.DocumentVector(public[r.ID], internal[r.ID])
 			}
 			if _, err := s.db.ExecContext(ctx, `UPDATE tickets AS t SET search_doc = v.doc::tsvector
 				FROM (SELECT unnest(?::uuid[]) AS id, unnest(?::text[]) AS doc) AS v WHERE t.id = v.id`,
