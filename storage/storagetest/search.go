@@ -211,6 +211,14 @@ func testSearch(t *testing.T, h Harness) {
 		assert.Equal(t, []uuid.UUID{tk.ID}, find("recall", true), "internal words survive the edit")
 		assert.Empty(t, find("recall", false))
 
+		tk.Description = "Seit Montag: Kältemittel fehlt" // the description alone
+		require.NoError(t, s.UpdateTicket(ctx, tk))
+		assert.Equal(t, []uuid.UUID{tk.ID}, find("kaltemittel", false))
+		assert.Empty(t, find("uberhitzung", false))
+		tk.Requester.Email = "zoe@kowalczyk.example" // the requester alone
+		require.NoError(t, s.UpdateTicket(ctx, tk))
+		assert.Equal(t, []uuid.UUID{tk.ID}, find("kowalczyk example", false))
+
 		tk.State = ticket.StateAssigned // a change that leaves the text alone
 		require.NoError(t, s.UpdateTicket(ctx, tk))
 		assert.Equal(t, []uuid.UUID{tk.ID}, find("chiller fuse", false))
