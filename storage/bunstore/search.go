@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/deskkit/helpdesk/internal/textsearch"
@@ -311,31 +312,44 @@ func (s *Store) searchBackfill() migrate.Migration {
 	}
 }
 
+// backfillRow is what the backfill reads of a ticket.
+type backfillRow struct {
+	ID             uuid.UUID `bun:"id"`
+	TenantID       uuid.UUID `bun:"tenant_id"`
+	Prefix         string    `bun:"prefix"`
+	Number         int64     `bun:"number"`
+	Title          string    `bun:"title"`
+	Description    string    `bun:"description"`
+	RequesterName  string    `bun:"requester_name"`
+	RequesterEmail string    `bun:"requester_email"`
+	Done           bool      `bun:"done"`
+}
+
 func (s *Store) backfillSearch(ctx context.Context) error {
 	var after uuid.UUID
-	pending := "search_doc IS NULL"
+	// Whether a ticket has its document is read, not filtered on: PostgreSQL has no statistics
+	// for the new column yet and would scan the whole table for each batch.
+	done := "search_doc IS NOT NULL"
 	if !s.pg {
-		pending = "NOT EXISTS (SELECT 1 FROM ticket_search AS s WHERE s.ticket_id = tickets.id)"
+		done = "EXISTS (SELECT 1 FROM ticket_search AS s WHERE s.ticket_id = tickets.id)"
 	}
 	for {
-		var rows []struct {
-			ID             uuid.UUID `bun:"id"`
-			TenantID       uuid.UUID `bun:"tenant_id"`
-			Prefix         string    `bun:"prefix"`
-			Number         int64     `bun:"number"`
-			Title          string    `bun:"title"`
-			Description    string    `bun:"description"`
-			RequesterName  string    `bun:"requester_name"`
-			RequesterEmail string    `bun:"requester_email"`
-		}
+		var rows []backfillRow
 		err := s.db.NewSelect().Table("tickets").
 			Column("id", "tenant_id", "prefix", "number", "title", "description", "requester_name", "requester_email").
-			Where("id > ?", after).Where(pending).OrderExpr("id").Limit(backfillBatch).Scan(ctx, &rows)
+			ColumnExpr(done+" AS done").Where("id > ?", after).OrderExpr("id").Limit(backfillBatch).Scan(ctx, &rows)
 		if err != nil {
 			return err
 		}
 		if len(rows) == 0 {
 			break
+		}
+		after = rows[len(rows)-1].ID
+		rows = slices.DeleteFunc(rows, func(r backfillRow) bool {
+			return r.Done
+		})
+		if len(rows) == 0 {
+			continue
 		}
 		ids := make([]uuid.UUID, len(rows))
 		for i, r := range rows {
@@ -366,7 +380,7 @@ func (s *Store) backfillSearch(ctx context.Context) error {
 				docs[i] = t.DocumentVector(public[r.ID], internal[r.ID])
 			}
 			if _, err := s.db.ExecContext(ctx, `UPDATE tickets AS t SET search_doc = v.doc::tsvector
-				FROM (SELECT unnest(?::uuid[]) AS id, unnest(?::text[]) AS doc) AS v WHERE t.id = v.id`,
+				FROM unnest(?::uuid[], ?::text[]) AS v (id, doc) WHERE t.id = v.id`,
 				pgdialect.Array(ids), pgdialect.Array(docs)); err != nil {
 				return err
 			}
@@ -385,7 +399,6 @@ func (s *Store) backfillSearch(ctx context.Context) error {
 				return err
 			}
 		}
-		after = rows[len(rows)-1].ID
 	}
 	if s.pg {
 		_, err := s.db.ExecContext(ctx, "CREATE INDEX IF NOT EXISTS tickets_search ON tickets USING gin (search_doc)")
