@@ -40,8 +40,19 @@ func Words(s string) []string {
 			b.Reset()
 		}
 	}
-	for _, r := range norm.NFD.String(s) {
+	if !ascii(s) {
+		s = norm.NFD.String(s)
+	}
+	for _, r := range s {
 		switch {
+		case r < 0x80:
+			if 'A' <= r && r <= 'Z' {
+				b.WriteByte(byte(r) + 'a' - 'A')
+			} else if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+				b.WriteByte(byte(r))
+			} else {
+				flush()
+			}
 		case unicode.Is(unicode.Mn, r):
 			// A combining mark: the accent of the letter before it.
 		case special[r] != "":
@@ -54,6 +65,16 @@ func Words(s string) []string {
 	}
 	flush()
 	return out
+}
+
+// ascii reports whether s is ASCII only (and so needs no decomposition).
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // utf8Start reports whether the one-byte string s starts a UTF-8 sequence (cutting a word
@@ -136,7 +157,10 @@ func Lexeme(s string) string { return quote(s) + ":1A" }
 
 // quote writes s as a quoted tsvector or tsquery lexeme.
 func quote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(s) + "'"
+	if strings.ContainsAny(s, `\'`) {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `'`, `''`)
+	}
+	return "'" + s + "'"
 }
 
 // MaxQueryWords caps the words of a query; the rest are ignored.
