@@ -176,7 +176,10 @@ func (s *searcher) from(selected string, ranked bool) *bun.SelectQuery {
 		if s.f.TextInternal {
 			cols = append(cols, "internal")
 		}
-		match := fmt.Sprintf(`tenant : "%s" AND %s`, textsearch.TenantToken(s.tenantID.String()), s.query.FTS5(cols...))
+		// The tenant column is not matched: bm25 reads the whole posting list of every phrase
+		// of the query (to weigh it), and the tenant's is every ticket of the tenant. The join
+		// on tickets.tenant_id narrows instead.
+		match := s.query.FTS5(cols...)
 		// bm25 is lower for better matches; its weights follow A to D.
 		// CROSS JOIN fixes SQLite's join order: the full-text matches first, then their
 		// tickets; the other way round, the planner may run the MATCH once per ticket.
