@@ -2274,7 +2274,11 @@ func TestDeskTicketsListing(t *testing.T) {
 				if c.want != nil {
 					want = ticketIDs(c.want...)
 				}
-				assert.Equal(t, want, got)
+				if c.filter.Text != "" { // a search orders by relevance (storage conformance checks it)
+					assert.ElementsMatch(t, want, got)
+				} else {
+					assert.Equal(t, want, got)
+				}
 				assert.Empty(t, page.Next)
 			})
 		}

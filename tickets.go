@@ -753,7 +753,10 @@ func (d *Desk) TicketByRef(ctx context.Context, actor tenant.Actor, ref string) 
 }
 
 // Tickets lists a page of tickets matching f, newest first. Staff see the whole tenant; a
-// customer user's filter is pinned to their customer. Code holders and requester links get
+// customer user's filter is pinned to their customer. f.Text searches the tickets' words and
+// their messages (internal ones only for the actors who may read them: f.TextInternal is set
+// here), ordered by relevance, then newest first (storage.Queries.ListTickets); a trailing
+// space ends the last word, else it matches as a prefix. Code holders and requester links get
 // ErrForbidden (a requester reaches their one ticket through Ticket). Returns
 // storage.ErrInvalidCursor for a bad cursor.
 func (d *Desk) Tickets(ctx context.Context, actor tenant.Actor, f storage.TicketFilter, p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
@@ -769,10 +772,14 @@ func (d *Desk) Tickets(ctx context.Context, actor tenant.Actor, f storage.Ticket
 			return storage.Page[*ticket.Ticket]{}, invalid(fmt.Sprintf("states[%d]", i), "%q is not a ticket state", s)
 		}
 	}
-	f.Text = strings.TrimSpace(f.Text)
+	f.Text = strings.TrimLeft(f.Text, " \t\r\n")
 	if err := checkLen("text", f.Text, 0, MaxNameLen); err != nil {
 		return storage.Page[*ticket.Ticket]{}, err
 	}
+	if strings.TrimSpace(f.Text) == "" {
+		f.Text = ""
+	}
+	f.TextInternal = seesInternal(actor)
 	page, err := d.store.ListTickets(ctx, tid, f, p)
 	if err != nil {
 		return page, fmt.Errorf("list tickets: %w", err)

@@ -254,8 +254,15 @@ type TicketFilter struct {
 	ProjectID  uuid.UUID
 	// CodeID matches tickets opened through one device code.
 	CodeID uuid.UUID
-	// Text matches title or description, case-insensitively.
+	// Text searches the tickets' words: the reference, title, description, requester name and
+	// e-mail address, and the public messages (internal ones too with TextInternal). Case and
+	// accents do not matter; every word must occur, the last one as a prefix unless Text ends
+	// in a space; a Text without a letter or digit matches nothing. With a Text, ListTickets
+	// orders by relevance, then newest first (see ListTickets).
 	Text string
+	// TextInternal lets Text match internal messages as well. The Desk sets it for the actors
+	// who may read internal messages, and clears it for everyone else.
+	TextInternal bool
 }
 
 // SessionFilter narrows ListTenantSessions; zero fields match everything.
@@ -305,7 +312,10 @@ type Tickets interface {
 	DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error
 	// ListTickets returns a page of the tenant's tickets matching f, newest first. Pages are
 	// keyset-paginated: rows inserted while a client pages neither repeat nor push rows off a
-	// page. Returns ErrInvalidCursor for a malformed cursor.
+	// page. With f.Text the order is relevance, then newest first, among the newest 1,000
+	// matches, and the older matches follow newest first; the first page fixes that window,
+	// so its cursors stay exact too. Returns ErrInvalidCursor for a malformed cursor (a search
+	// page's cursor is valid only for a search, and the other way round).
 	ListTickets(ctx context.Context, tenantID uuid.UUID, f TicketFilter, p PageRequest) (Page[*ticket.Ticket], error)
 	// CountTickets returns the number of the tenant's tickets per state, for a dashboard. States
 	// without tickets are absent from the map.

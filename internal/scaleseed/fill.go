@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskkit/helpdesk/internal/textsearch"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
@@ -35,6 +36,15 @@ var phrases = []string{
 	"El equipo no enciende después del corte de luz.",
 	"Urządzenie nie łączy się z siecią Wi-Fi od wczoraj.",
 }
+
+// The words the search benchmarks look for: RareWord is in the descriptions of five tickets
+// of every tenant (fewer in a tenant with fewer tickets), CommonWord in a third of the
+// tickets, AbsentWord in none. The phrases around them are in five languages.
+const (
+	RareWord   = "Wärmetauscher"
+	CommonWord = "écran"
+	AbsentWord = "zebrafink"
+)
 
 // fill writes tenant tid's people, customers, devices and n tickets with their messages,
 // history, offers and notifications, through c (in the tenant's transaction).
@@ -209,7 +219,7 @@ func (s *seeder) fill(c *copier, i int, tid uuid.UUID, n int) error {
 	if err := c.copy("tickets", []string{"id", "tenant_id", "number", "prefix", "title", "description", "requester_name",
 		"requester_email", "requester_language", "device_id", "customer_id", "priority_id", "status_id", "state", "assignee_id",
 		"team_id", "source", "created_by_kind", "created_by_id", "created_by_name", "rating_stars", "rating_comment", "rated_at",
-		"close_reason", "search_text", "created_at", "updated_at", "closed_at", "version", "link_version"}, func(next func() *row) {
+		"close_reason", "search_text", "search_doc", "created_at", "updated_at", "closed_at", "version", "link_version"}, func(next func() *row) {
 		for k := range tickets {
 			t := &tickets[k]
 			r := next().id(t.id).id(tid).int(int64(t.number)).str(prefix).str(t.title).str(t.description).str(t.requester.name).
@@ -221,7 +231,7 @@ func (s *seeder) fill(c *copier, i int, tid uuid.UUID, n int) error {
 			} else {
 				r.null().null().null()
 			}
-			r.str(t.closeReason).str(strings.ToLower(t.title + "\n" + t.description)).at(t.created).at(t.updated).
+			r.str(t.closeReason).str(strings.ToLower(t.title + "\n" + t.description)).str(t.searchDoc(tid)).at(t.created).at(t.updated).
 				atOrNull(t.closed).int(t.version).int(1)
 		}
 	}); err != nil {
@@ -312,6 +322,22 @@ type seededTicket struct {
 
 func (t *seededTicket) ref() string { return fmt.Sprintf("%s-%d", t.prefix, t.number) }
 
+// searchDoc is the ticket's search document as the store writes it (the backfill's form: the
+// ticket, then its public and its internal messages).
+func (t *seededTicket) searchDoc(tid uuid.UUID) string {
+	doc := textsearch.Ticket{TenantID: tid.String(), Prefix: t.prefix, Number: int64(t.number), Title: t.title,
+		Description: t.description, RequesterName: t.requester.name, RequesterEmail: t.requester.email}
+	var public, internal []string
+	for _, m := range t.messages {
+		if m.visibility == ticket.Internal {
+			internal = append(internal, m.body)
+		} else {
+			public = append(public, m.body)
+		}
+	}
+	return doc.DocumentVector(public, internal)
+}
+
 type seededMessage struct {
 	id         uuid.UUID
 	author     person
@@ -374,6 +400,12 @@ func (g *gen) ticket(k int) seededTicket {
 		team: g.teams[teamIdx], priority: g.priorities[[]int{0, 1, 1, 2, 3}[k%5]], created: created, prefix: g.prefix}
 	t.title = fmt.Sprintf("Device %d: %s", dev+1, strings.TrimSuffix(phrases[k%len(phrases)], "."))
 	t.description = phrases[(k+3)%len(phrases)] + " " + phrases[(k+5)%len(phrases)]
+	if k%3 == 0 {
+		t.description += " L'" + CommonWord + " reste noir."
+	}
+	if k%max(n/5, 1) == 1 {
+		t.description += " Der " + RareWord + " ist undicht."
+	}
 	t.requester = g.custUsers[cust]
 	t.source, t.creator = ticket.SourceCustomer, t.requester
 	if k%4 == 0 {

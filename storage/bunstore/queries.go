@@ -27,6 +27,13 @@ var _ storage.Queries = (*queries)(nil)
 // update writes r where id, tenant and the old version match (r already carries old+1). No match means the row is missing (ErrNotFound) or was changed meanwhile
 // (ErrConflict).
 func (q *queries) update(ctx context.Context, r any, table string, tenantID, id uuid.UUID, old int64, exclude ...string) error {
+	return q.updateWith(ctx, r, table, tenantID, id, old, nil, exclude...)
+}
+
+// updateWith is update with extra, if not nil, adding to the statement (such as a column the
+// row type lacks).
+func (q *queries) updateWith(ctx context.Context, r any, table string, tenantID, id uuid.UUID, old int64,
+	extra func(*bun.UpdateQuery) *bun.UpdateQuery, exclude ...string) error {
 	exclude = append(exclude, "id", "created_at")
 	if table != "tenants" {
 		exclude = append(exclude, "tenant_id")
@@ -34,6 +41,9 @@ func (q *queries) update(ctx context.Context, r any, table string, tenantID, id 
 	uq := q.db.NewUpdate().Model(r).ExcludeColumn(exclude...).Where("id = ?", id).Where("version = ?", old)
 	if table != "tenants" {
 		uq = uq.Where("tenant_id = ?", tenantID)
+	}
+	if extra != nil {
+		uq = extra(uq)
 	}
 	res, err := uq.Exec(ctx)
 	if err != nil {
@@ -263,7 +273,7 @@ func (q *queries) PageCodes(ctx context.Context, tenantID uuid.UUID, f storage.C
 // Tickets.
 
 func (q *queries) CreateTicket(ctx context.Context, t *ticket.Ticket) error {
-	return q.insert(ctx, fromTicket(t))
+	return q.createTicket(ctx, t)
 }
 
 func (q *queries) GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error) {
@@ -285,13 +295,18 @@ func (q *queries) GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, num
 }
 
 func (q *queries) UpdateTicket(ctx context.Context, t *ticket.Ticket) error {
-	r := fromTicket(t)
-	return q.updateVersioned(ctx, r, &r.Version, "tickets", t.TenantID, t.ID, &t.Version, "number", "prefix")
+	return q.updateTicket(ctx, t)
 }
 
 func (q *queries) DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) error {
 	// Children first, so the result is the same whether or not foreign keys cascade (timers
 	// and attachments before the sessions and messages they may refer to).
+	if !q.pg {
+		if _, err := q.db.NewDelete().Table("ticket_search").Where("ticket_id = ?", id).
+			Where("EXISTS (SELECT 1 FROM tickets WHERE tenant_id = ? AND id = ?)", tenantID, id).Exec(ctx); err != nil {
+			return mapErr(err)
+		}
+	}
 	for _, table := range []string{"timers", "attachments", "messages", "history", "offers", "sessions"} {
 		if _, err := q.db.NewDelete().Table(table).Where("tenant_id = ? AND ticket_id = ?", tenantID, id).Exec(ctx); err != nil {
 			return mapErr(err)
@@ -310,6 +325,9 @@ func (q *queries) DeleteTicket(ctx context.Context, tenantID, id uuid.UUID) erro
 }
 
 func (q *queries) ListTickets(ctx context.Context, tenantID uuid.UUID, f storage.TicketFilter, p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
+	if f.Text != "" {
+		return q.searchTickets(ctx, tenantID, f, p)
+	}
 	return page[ticketRow, *ticket.Ticket](ctx, q, tenantID, p, func(s *bun.SelectQuery) *bun.SelectQuery {
 		return q.ticketFilter(s, f)
 	}, func(t *ticket.Ticket) uuid.UUID { return t.ID })
@@ -338,9 +356,6 @@ func (q *queries) ticketFilter(s *bun.SelectQuery, f storage.TicketFilter) *bun.
 		if c.id != uuid.Nil {
 			s = s.Where("? = ?", bun.Ident(c.col), c.id)
 		}
-	}
-	if f.Text != "" {
-		s = textMatch(s, f.Text)
 	}
 	return s
 }
@@ -413,7 +428,10 @@ func (q *queries) CountTickets(ctx context.Context, tenantID uuid.UUID, f storag
 // Messages and history.
 
 func (q *queries) CreateMessage(ctx context.Context, m *ticket.Message) error {
-	return q.insert(ctx, fromMessage(m))
+	if err := q.insert(ctx, fromMessage(m)); err != nil {
+		return err
+	}
+	return q.indexMessage(ctx, m)
 }
 
 func (q *queries) ListMessages(ctx context.Context, tenantID, ticketID uuid.UUID, includeInternal bool, p storage.PageRequest) (storage.Page[*ticket.Message], error) {

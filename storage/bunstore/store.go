@@ -133,13 +133,14 @@ func (s *Store) InTx(ctx context.Context, fn func(q storage.Queries) error) erro
 	return mapErr(err)
 }
 
-// migrationData is what the migrations' templates fill in: the dialect's column types, and
+// migrationData is what the migrations' templates fill in: PG (set on PostgreSQL only, for
+// {{if .PG}}), the dialect's column types, and
 // RandomHex, an expression that yields 64 random lower-case hex digits (32 bytes) per row.
 func (s *Store) migrationData() map[string]string {
 	if s.pg {
 		// gen_random_uuid is built in since PostgreSQL 13 (no pgcrypto needed); two of them
 		// give 64 hex digits, 244 of their bits random.
-		return map[string]string{"UUID": "uuid", "Time": "timestamptz", "JSON": "jsonb", "Bool": "boolean", "Bytes": "bytea",
+		return map[string]string{"PG": "true", "UUID": "uuid", "Time": "timestamptz", "JSON": "jsonb", "Bool": "boolean", "Bytes": "bytea",
 			"RandomHex": "replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')"}
 	}
 	return map[string]string{"UUID": "TEXT", "Time": "TIMESTAMP", "JSON": "TEXT", "Bool": "BOOLEAN", "Bytes": "BLOB",
@@ -153,6 +154,14 @@ func (s *Store) migratorOf(fsys fs.FS) (*migrate.Migrator, error) {
 	ms := migrate.NewMigrations()
 	if err := ms.Discover(fsys); err != nil {
 		return nil, fmt.Errorf("bunstore: discover migrations: %w", err)
+	}
+	// The search backfill is written in Go (the words are folded there); it follows the
+	// migration that makes room for the documents.
+	for _, m := range ms.Sorted() {
+		if m.Name == "20261211000018" {
+			ms.Add(s.searchBackfill())
+			break
+		}
 	}
 	return migrate.NewMigrator(s.db, ms,
 		migrate.WithTableName(migrationTable),

@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/deskkit/helpdesk/device"
+	"github.com/deskkit/helpdesk/internal/textsearch"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/ticket"
@@ -276,8 +278,26 @@ func matchTicket(f storage.TicketFilter, t *ticket.Ticket) bool {
 		!optional(f.CodeID, t.CodeID):
 		return false
 	}
-	text := strings.ToLower(f.Text)
-	return strings.Contains(strings.ToLower(t.Title), text) || strings.Contains(strings.ToLower(t.Description), text)
+	return f.Text == "" || matchText(f.Text, t)
+}
+
+// matchText is the search's contract for a ticket without messages, in Go: every word of text
+// is a word of the ticket's reference, title, description or requester, the last one a prefix
+// of one unless text ends in a space.
+func matchText(text string, t *ticket.Ticket) bool {
+	q := textsearch.ParseQuery(text)
+	if q.Empty() {
+		return false
+	}
+	doc := textsearch.Words(strings.Join([]string{t.Ref(), strconv.FormatInt(t.Number, 10), t.Title,
+		t.Requester.Name, t.Requester.Email, t.Description}, " "))
+	for i, w := range q.Words {
+		prefix := q.Prefix && i == len(q.Words)-1
+		if !slices.ContainsFunc(doc, func(d string) bool { return d == w || prefix && strings.HasPrefix(d, w) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // testTicketFilter checks every TicketFilter field alone and in combination.
@@ -309,11 +329,14 @@ func testTicketFilter(t *testing.T, h Harness) {
 		{name: "ProjectID", f: storage.TicketFilter{ProjectID: u.pr2}},
 		{name: "CodeID", f: storage.TicketFilter{CodeID: u.k2}},
 		{name: "Text/TitleOrDescription", f: storage.TicketFilter{Text: "PUMP"}},
+		{name: "Text/Prefix", f: storage.TicketFilter{Text: "Pum"}},
+		{name: "Text/WholeWord", f: storage.TicketFilter{Text: "Pump "}},
+		{name: "Text/TwoWords", f: storage.TicketFilter{Text: "valve stu"}},
 		{name: "Text/TitleOnly", f: storage.TicketFilter{Text: "leaks"}},
 		{name: "Text/DescriptionOnly", f: storage.TicketFilter{Text: "humming"}},
 		{name: "Text/MixedCase", f: storage.TicketFilter{Text: "vAlVe"}},
-		{name: "Text/PercentIsLiteral", f: storage.TicketFilter{Text: "100%"}},
-		{name: "Text/UnderscoreIsLiteral", f: storage.TicketFilter{Text: "valve_2"}},
+		{name: "Text/Percent", f: storage.TicketFilter{Text: "100%"}},
+		{name: "Text/Underscore", f: storage.TicketFilter{Text: "valve_2"}},
 		{name: "Text/NonASCIILower", f: storage.TicketFilter{Text: "überdruck"}},
 		{name: "Text/NonASCIIUpper", f: storage.TicketFilter{Text: "ÜBERDRUCK"}},
 		{name: "Text/PolishUpper", f: storage.TicketFilter{Text: "CIŚNIENIE"}},
@@ -352,7 +375,11 @@ func testTicketFilter(t *testing.T, h Harness) {
 
 			page, err := s.ListTickets(ctx, u.w.Tenant.ID, c.f, storage.PageRequest{Limit: storage.MaxPageSize})
 			require.NoError(t, err)
-			assert.Equal(t, newestFirst(want), ticketIDs(page.Items), "tickets matching %s, newest first", describe(c.f))
+			if c.f.Text == "" {
+				assert.Equal(t, newestFirst(want), ticketIDs(page.Items), "tickets matching %s, newest first", describe(c.f))
+			} else { // ordered by relevance: see testSearch
+				assert.ElementsMatch(t, want, ticketIDs(page.Items), "tickets matching %s", describe(c.f))
+			}
 			assert.Empty(t, page.Next)
 		})
 	}

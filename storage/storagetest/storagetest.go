@@ -50,6 +50,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("CodePages", func(t *testing.T) { testCodePages(t, h) })
 	t.Run("TicketPages", func(t *testing.T) { testTicketPages(t, h) })
 	t.Run("TicketFilter", func(t *testing.T) { testTicketFilter(t, h) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, h) })
 	t.Run("DeviceFilter", func(t *testing.T) { testDeviceFilter(t, h) })
 	t.Run("CountTickets", func(t *testing.T) { testCountTickets(t, h) })
 	t.Run("Stats", func(t *testing.T) { testStats(t, h) })

@@ -49,7 +49,7 @@ type listTicketsIn struct {
 	DeviceID   uuid.UUID      `query:"device_id"`
 	ProjectID  uuid.UUID      `query:"project_id"`
 	CodeID     uuid.UUID      `query:"code_id"`
-	Q          string         `query:"q" doc:"words in the title or description"`
+	Q          string         `query:"q" doc:"words to search for in the reference, title, description, requester and messages (internal ones for staff only), case and accents ignored, the last word a prefix unless q ends in a space; the results then come by relevance, then newest first"`
 	pageIn
 }
 

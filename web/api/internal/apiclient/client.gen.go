@@ -5023,7 +5023,7 @@ type ListTicketsParams struct {
 	ProjectId  *openapi_types.UUID `form:"project_id,omitempty" json:"project_id,omitempty"`
 	CodeId     *openapi_types.UUID `form:"code_id,omitempty" json:"code_id,omitempty"`
 
-	// Q words in the title or description
+	// Q words to search for in the reference, title, description, requester and messages (internal ones for staff only), case and accents ignored, the last word a prefix unless q ends in a space; the results then come by relevance, then newest first
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 
 	// Limit the page size: 1 to 100, 25 when absent
