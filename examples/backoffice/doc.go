@@ -42,6 +42,9 @@
 //	-smtp-user NAME              HELPDESK_SMTP_USER
 //	-smtp-password PASSWORD      HELPDESK_SMTP_PASSWORD
 //	-smtp-from ADDRESS           HELPDESK_SMTP_FROM      "Support <support@example.com>"
+//	-smtp-helo NAME              HELPDESK_SMTP_HELO      the name given in EHLO (default localhost):
+//	                                                     one per instance tells the mail server's
+//	                                                     log which instance sent a message
 //
 // Text messages and video calls go through Twilio:
 //

@@ -62,8 +62,8 @@ type config struct {
 	tenantID                 string
 	newTenant, newAdmin      string
 
-	smtpHost, smtpUser, smtpPassword, smtpFrom, smtpSecurity string
-	smtpPort                                                 int
+	smtpHost, smtpUser, smtpPassword, smtpFrom, smtpSecurity, smtpHelo string
+	smtpPort                                                           int
 
 	twilioAccountSID, twilioAuthToken, twilioAPIKey, twilioAPISecret string
 	twilioMessagingService, twilioFrom                               string
@@ -114,6 +114,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	str(&c.smtpUser, "smtp-user", "HELPDESK_SMTP_USER", "", "SMTP `user` name")
 	str(&c.smtpPassword, "smtp-password", "HELPDESK_SMTP_PASSWORD", "", "SMTP `password` (prefer the environment variable)")
 	str(&c.smtpFrom, "smtp-from", "HELPDESK_SMTP_FROM", "", "sender `address` of the e-mails, as \"Support <support@example.com>\"")
+	str(&c.smtpHelo, "smtp-helo", "HELPDESK_SMTP_HELO", "", "`name` this instance gives in EHLO, which the mail server logs (default localhost)")
 	str(&c.twilioAccountSID, "twilio-account-sid", "TWILIO_ACCOUNT_SID", "", "Twilio account `SID` (AC…) for text messages and video")
 	str(&c.twilioAuthToken, "twilio-auth-token", "TWILIO_AUTH_TOKEN", "", "Twilio auth `token`: checks Twilio's status callbacks (prefer the environment variable)")
 	str(&c.twilioAPIKey, "twilio-api-key", "TWILIO_API_KEY", "", "Twilio API key `SID` (SK…)")
@@ -254,7 +255,7 @@ func (c *config) mail(dc *helpdesk.Config) error {
 		return nil
 	}
 	m, err := smtpmail.New(smtpmail.Config{Host: c.smtpHost, Port: c.smtpPort, Security: smtpmail.Security(c.smtpSecurity),
-		Username: c.smtpUser, Password: c.smtpPassword, From: c.smtpFrom})
+		Username: c.smtpUser, Password: c.smtpPassword, From: c.smtpFrom, HeloName: c.smtpHelo})
 	if err != nil {
 		return fmt.Errorf("SMTP settings: %w", err)
 	}
