@@ -24,15 +24,7 @@ func TestLinksMigration(t *testing.T) {
 		ctx := context.Background()
 
 		// The schema as it was before: every migration before the links one.
-		before := fstest.MapFS{}
-		require.NoError(t, fs.WalkDir(migrationFiles, ".", func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || filepath.Base(path) >= "20261204000006_links" {
-				return err
-			}
-			data, err := fs.ReadFile(migrationFiles, path)
-			before[path] = &fstest.MapFile{Data: data}
-			return err
-		}))
+		before := migrationsWhere(t, func(name string) bool { return name < "20261204000006_links" })
 		m, err := s.migratorOf(before)
 		require.NoError(t, err)
 		require.NoError(t, m.Init(ctx))
@@ -68,6 +60,21 @@ func TestLinksMigration(t *testing.T) {
 	})
 }
 
+// migrationsWhere returns the embedded migration files whose names keep accepts.
+func migrationsWhere(t *testing.T, keep func(name string) bool) fstest.MapFS {
+	t.Helper()
+	out := fstest.MapFS{}
+	require.NoError(t, fs.WalkDir(migrationFiles, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !keep(filepath.Base(path)) {
+			return err
+		}
+		data, err := fs.ReadFile(migrationFiles, path)
+		out[path] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	return out
+}
+
 // TestMigrateUpAfterAKill: a process killed while migrating leaves bun's lock row behind;
 // the next start must not need anyone to delete it. With every migration applied no lock is
 // taken; with one pending, PostgreSQL's advisory lock (gone with the dead process's
@@ -83,23 +90,9 @@ func TestMigrateUpAfterAKill(t *testing.T) {
 		}
 
 		// All but the last migration applied, and a lock row left by a killed process.
-		allButLast := fstest.MapFS{}
 		var last string
-		require.NoError(t, fs.WalkDir(migrationFiles, ".", func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				last = max(last, filepath.Base(path)[:14])
-			}
-			return err
-		}))
-		require.NoError(t, fs.WalkDir(migrationFiles, ".", func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || filepath.Base(path)[:14] == last {
-				return err
-			}
-			data, err := fs.ReadFile(migrationFiles, path)
-			allButLast[path] = &fstest.MapFile{Data: data}
-			return err
-		}))
-		m, err := s.migratorOf(allButLast)
+		migrationsWhere(t, func(name string) bool { last = max(last, name[:14]); return false })
+		m, err := s.migratorOf(migrationsWhere(t, func(name string) bool { return name[:14] != last }))
 		require.NoError(t, err)
 		require.NoError(t, m.Init(ctx))
 		_, err = m.Migrate(ctx)
