@@ -26,6 +26,9 @@
 // does not show.
 //
 //	-db DSN                      HELPDESK_DB        sqlite:FILE (default sqlite:helpdesk.db) or postgres://…
+//	-db-max-conns N              HELPDESK_DB_MAX_CONNS  most PostgreSQL connections of this instance
+//	                                                (default 20): all instances' together stay
+//	                                                under the server's max_connections
 //	-addr ADDRESS                HELPDESK_ADDR      where to listen (default 127.0.0.1:8080)
 //	-base-url URL                HELPDESK_BASE_URL  the public URL, for links (default http://ADDR)
 //	-files FOLDER                HELPDESK_FILES     attachments, media and logos (default helpdesk-files)

@@ -65,6 +65,9 @@ type config struct {
 	smtpHost, smtpUser, smtpPassword, smtpFrom, smtpSecurity, smtpHelo string
 	smtpPort                                                           int
 
+	// dbMaxConns caps the PostgreSQL connections of this process.
+	dbMaxConns int
+
 	twilioAccountSID, twilioAuthToken, twilioAPIKey, twilioAPISecret string
 	twilioMessagingService, twilioFrom                               string
 	twilioVideo                                                      bool
@@ -94,6 +97,15 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 		fs.StringVar(p, name, def, usage+" (env "+env+")")
 	}
 	str(&c.db, "db", "HELPDESK_DB", "sqlite:helpdesk.db", "database `DSN`: sqlite:FILE or postgres://…")
+	maxConns := 20
+	if v := getenv("HELPDESK_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("HELPDESK_DB_MAX_CONNS=%q is not a positive number", v)
+		}
+		maxConns = n
+	}
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", maxConns, "most PostgreSQL `connections` this process opens; every instance's together must stay under the server's max_connections (env HELPDESK_DB_MAX_CONNS)")
 	str(&c.addr, "addr", "HELPDESK_ADDR", "127.0.0.1:8080", "`address` to serve on")
 	str(&c.baseURL, "base-url", "HELPDESK_BASE_URL", "", "public `URL` of the server, for links (default http://ADDR)")
 	str(&c.files, "files", "HELPDESK_FILES", "helpdesk-files", "`folder` for attachments, media and logos")
@@ -202,6 +214,14 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	if strings.HasPrefix(c.db, "postgres") && c.dbMaxConns > 0 {
+		// Unbounded, every request waiting for the database holds a connection of its own:
+		// when PostgreSQL comes back from a restart, the retries of all clients at once then
+		// exhaust its max_connections. Bounded, they queue here instead; as many stay idle,
+		// so that busy hours do not reconnect all the time.
+		store.DB().SetMaxOpenConns(c.dbMaxConns)
+		store.DB().SetMaxIdleConns(c.dbMaxConns)
+	}
 	if err := store.MigrateUp(ctx); err != nil {
 		return err
 	}

@@ -20,7 +20,9 @@
 // The loader submits a ticket every -interval for -duration (or -tickets of them) with POST
 // /api/v1/tickets and an API token, as a careful client does: every request carries an
 // Idempotency-Key and is retried with the same key, on any instance, after a network error, a
-// 5xx, a 409 or a 429. Every -expire-every-th ticket is then accepted and made to wait, so
+// 5xx, a 409 or a 429; a 409 saying the request was carried out but its answer lost (its
+// server died between its change and keeping the answer) ends the retries: the ticket exists,
+// but the loader is not told about it. Every -expire-every-th ticket is then accepted and made to wait, so
 // that its max expiration closes it; the others stay open, so that their offer timeout
 // escalates them.
 //

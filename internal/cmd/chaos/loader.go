@@ -34,11 +34,13 @@ type loader struct {
 	// giveUp is how long one request is retried before the loader gives up on it.
 	giveUp time.Duration
 
-	mu     sync.Mutex
-	told   []Told
-	errs   map[string]int // what the failed attempts met, by kind
-	lost   int            // requests given up on
-	expire int            // every expire-th ticket takes PathExpire
+	mu   sync.Mutex
+	told []Told
+	errs map[string]int // what the failed attempts met, by kind
+	lost int            // requests given up on
+	// answerLost counts requests carried out whose answer was lost with their server.
+	answerLost int
+	expire     int // every expire-th ticket takes PathExpire
 }
 
 // run submits a ticket every interval until ctx ends or max tickets (0: no limit) were
@@ -116,6 +118,14 @@ func (l *loader) call(method, path, key string, body, out any, settled func() bo
 			return true
 		case err != nil:
 			l.note(errKind(err))
+		case status == http.StatusConflict && bytes.Contains(answer, []byte("carried out")):
+			// The first attempt's change is stored but its answer was lost with its server:
+			// the request does not run again, and the loader is not told its result.
+			l.note("HTTP 409 (answer lost)")
+			l.mu.Lock()
+			l.answerLost++
+			l.mu.Unlock()
+			return false
 		case status == http.StatusConflict:
 			l.note("HTTP 409")
 			if settled != nil && !bytes.Contains(answer, []byte("in progress")) && settled() {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -280,7 +281,7 @@ func run(ctx context.Context, o *options, out io.Writer) (int, error) {
 
 	ld.mu.Lock()
 	obs.Told = slices.Clone(ld.told)
-	lost := ld.lost
+	lost, answerLost := ld.lost, ld.answerLost
 	ld.mu.Unlock()
 	obs.Received = sk.Received()
 	if err := read(ctx, check, w.tenantID, obs); err != nil {
@@ -295,8 +296,8 @@ func run(ctx context.Context, o *options, out io.Writer) (int, error) {
 	errs, errN := ld.errorSummary()
 	fmt.Fprintf(out, "\nchaos summary (%d instances, %d kills, %d PostgreSQL restarts, %s of load):\n",
 		len(instances), len(obs.Kills), len(obs.DBRestarts), o.duration)
-	fmt.Fprintf(out, "  tickets:        %d answered 2xx (%d given up by the loader), %d stored, by state %v\n",
-		fig.Told, lost, fig.Stored, statesOf(obs.Tickets))
+	fmt.Fprintf(out, "  tickets:        %d answered 2xx, %d stored, by state %v; requests given up %d, carried out with the answer lost %d\n",
+		fig.Told, fig.Stored, statesOf(obs.Tickets), lost, answerLost)
 	fmt.Fprintf(out, "  timers:         %d offer timeouts escalated, %d expirations closed a ticket, %d timers left\n",
 		fig.OfferFired, fig.ExpireFired, len(obs.Timers))
 	fmt.Fprintf(out, "  notifications:  %d e-mails in the outbox, %d received, %d duplicates (%d at a kill, %d at a PostgreSQL restart)\n",
@@ -346,13 +347,16 @@ func restartDB(ctx context.Context, command, server string) (Window, error) {
 	return w, nil
 }
 
-// waitDB waits until the server answers a query.
+// waitDB waits until the server is up: it answers a query, or refuses with an error of its
+// own other than that it is starting up (too many clients, say: the server is up, and how
+// the instances cope with that is theirs to show).
 func waitDB(ctx context.Context, server string) error {
 	for {
 		db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(server)))
 		err := db.PingContext(ctx)
 		db.Close()
-		if err == nil {
+		var pgErr pgdriver.Error
+		if err == nil || errors.As(err, &pgErr) && pgErr.Field('C') != "57P03" { // cannot_connect_now
 			return nil
 		}
 		select {
