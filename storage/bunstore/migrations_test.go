@@ -3,6 +3,7 @@ package bunstore
 import (
 	"context"
 	"io/fs"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"sync"
@@ -139,5 +140,36 @@ func TestMigrateUpAtOnce(t *testing.T) {
 	wg.Wait()
 	for i, err := range errs {
 		assert.NoError(t, err, "process %d", i)
+	}
+}
+
+// TestMigrateUpWaitsLong: a start waits for another process's migrations however long they
+// take, past the DSN's lock_timeout (the lock is asked for without blocking).
+func TestMigrateUpWaitsLong(t *testing.T) {
+	u, err := url.Parse(pgtest.Schema(t))
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("lock_timeout", "300ms")
+	u.RawQuery = q.Encode()
+	ctx := context.Background()
+	holder, err := Open(ctx, u.String())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = holder.Close() })
+	unlock, err := holder.advisoryLock(ctx, migrationTable)
+	require.NoError(t, err, "another process migrates")
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		time.Sleep(time.Second) // longer than lock_timeout: the other process is slow
+		unlock()
+	}()
+	s, err := Open(ctx, u.String())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	require.NoError(t, s.MigrateUp(ctx))
+	select {
+	case <-released:
+	default:
+		t.Fatal("MigrateUp ran while another process held the lock")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/uptrace/bun"
@@ -236,22 +237,39 @@ func (s *Store) withMigrator(ctx context.Context, done func(*migrate.Migrator) (
 
 // advisoryLock waits for PostgreSQL's session advisory lock of name in the current schema, on
 // a connection of its own, and returns its release. The server releases it also when the
-// connection ends, so a killed process holds it no longer.
+// connection ends, so a killed process holds it no longer. It asks without blocking, again
+// every advisoryPoll until ctx ends: a blocking wait would end at the DSN's lock_timeout or
+// the driver's read timeout while another process migrates a slow database.
 func (s *Store) advisoryLock(ctx context.Context, name string) (func(), error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	const key = "hashtextextended(current_schema() || '.' || ?, 0)"
-	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+key+")", name); err != nil {
-		_ = conn.Close()
-		return nil, err
+	for {
+		var got bool
+		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock("+key+")", name).Scan(&got); err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
+		if got {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			_ = conn.Close()
+			return nil, ctx.Err()
+		case <-time.After(advisoryPoll):
+		}
 	}
 	return func() {
 		_, _ = conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock("+key+")", name)
 		_ = conn.Close()
 	}, nil
 }
+
+// advisoryPoll is how often advisoryLock asks again for a lock another process holds.
+const advisoryPoll = 100 * time.Millisecond
 
 // mapErr turns driver errors into the storage sentinels, keeping the driver's text.
 func mapErr(err error) error {
