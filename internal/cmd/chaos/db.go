@@ -61,8 +61,8 @@ func (d *database) drop(ctx context.Context) error {
 // every ticket and hears the escalations: the default group has no member nor supervisor) and
 // the admin's API token, and the master key every instance shares.
 type world struct {
-	tenantID, adminID uuid.UUID
-	token, secretKey  string
+	tenantID         uuid.UUID
+	token, secretKey string
 }
 
 // setUp migrates the database and makes the tenant with short timers: offers time out after
@@ -94,7 +94,6 @@ func setUp(ctx context.Context, dsn string, offerTimeout, expiration time.Durati
 	if err != nil {
 		return nil, err
 	}
-	w.adminID = admin.ID
 	settings := ten.Settings
 	settings.Durations.OfferTimeout = offerTimeout
 	settings.Durations.MaxExpiration = expiration

@@ -27,10 +27,9 @@ const titlePrefix = "chaos "
 // Idempotency-Key, retried with the same key (on any instance) until it is answered 2xx or
 // refused for good.
 type loader struct {
-	addrs   []string
-	token   string
-	adminID uuid.UUID
-	client  *http.Client
+	addrs  []string
+	token  string
+	client *http.Client
 	// giveUp is how long one request is retried before the loader gives up on it.
 	giveUp time.Duration
 

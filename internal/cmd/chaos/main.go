@@ -209,8 +209,8 @@ func run(ctx context.Context, o *options, out io.Writer) (int, error) {
 	for i, in := range instances {
 		addrs[i] = in.addr
 	}
-	ld := &loader{addrs: addrs, token: w.token, adminID: w.adminID, giveUp: o.giveUp, errs: map[string]int{},
-		expire: o.expireEvery, client: &http.Client{Transport: &http.Transport{DisableKeepAlives: false, MaxIdleConnsPerHost: 8}}}
+	ld := &loader{addrs: addrs, token: w.token, giveUp: o.giveUp, errs: map[string]int{},
+		expire: o.expireEvery, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}}
 	loadCtx, stopLoad := context.WithTimeout(ctx, o.duration)
 	defer stopLoad()
 	loaded := make(chan struct{})
