@@ -434,12 +434,16 @@ func New(store storage.Store, cfg *Config) (*Desk, error) {
 }
 
 // inTx runs fn in one storage transaction and, when fn enqueued notifications and the
-// transaction committed, wakes this process's dispatcher.
+// transaction committed, wakes this process's dispatcher. Under an idempotency key
+// (WithIdempotencyKey) the transaction also marks the key's claim carried out.
 func (d *Desk) inTx(ctx context.Context, fn func(q storage.Queries) error) error {
 	var w txWatch
 	err := d.store.InTx(ctx, func(q storage.Queries) error {
 		w.Queries = q
-		return fn(&w)
+		if err := fn(&w); err != nil {
+			return err
+		}
+		return commitIdempotencyKey(ctx, q)
 	})
 	if err == nil && w.enqueued {
 		d.signal()

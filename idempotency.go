@@ -17,7 +17,8 @@ import (
 )
 
 // IdempotencyLease is how long a claim of an idempotency key holds it while its request runs;
-// a claim whose lease ran out (its instance died) is taken over by the next retry.
+// a claim whose lease ran out (its instance died) is taken over by the next retry, unless the
+// request's change was stored (see WithIdempotencyKey).
 const IdempotencyLease = time.Minute
 
 // IdempotencyRetention is how long a key and its response are kept: older records count as
@@ -36,7 +37,50 @@ var (
 	// not run out). It is also a storage.ErrConflict: retry later.
 	ErrIdempotencyInProgress error = &kindError{msg: "a request with this idempotency key is in progress",
 		of: storage.ErrConflict}
+	// ErrIdempotencyAnswerLost means the request with the key was carried out (its change is
+	// in the database) but its process stopped before keeping its answer: the request does
+	// not run again, and its answer is lost. It is also a storage.ErrConflict: the client looks
+	// the result up instead of retrying (a new key would run the request a second time).
+	ErrIdempotencyAnswerLost error = &kindError{msg: "the request with this idempotency key was carried out, " +
+		"but its server stopped before keeping the answer; it does not run again", of: storage.ErrConflict}
 )
+
+// idempotencyClaim is a claim of an idempotency key that a request runs under
+// (WithIdempotencyKey).
+type idempotencyClaim struct {
+	tenantID       uuid.UUID
+	principal, key string
+}
+
+type idempotencyClaimKey struct{}
+
+// WithIdempotencyKey returns ctx carrying the actor's claim of key, which BeginIdempotent gave
+// the caller: every Desk transaction run with the returned context marks the claim carried out
+// in the same transaction as its change. A retry after the lease then never runs the request
+// again once its change is stored, even when the process died before FinishIdempotent: it gets
+// ErrIdempotencyAnswerLost. An actor outside any tenant or a malformed key leave ctx as it is
+// (BeginIdempotent refused them).
+func WithIdempotencyKey(ctx context.Context, actor tenant.Actor, key string) context.Context {
+	p, err := principal(actor)
+	if err != nil || checkIdempotencyKey(key) != nil {
+		return ctx
+	}
+	return context.WithValue(ctx, idempotencyClaimKey{}, idempotencyClaim{tenantID: actor.TenantID, principal: p, key: key})
+}
+
+// commitIdempotencyKey marks ctx's claim (WithIdempotencyKey), if any, carried out within q's
+// transaction. A claim that is no longer unfinished is not an error: the request's transaction
+// goes on as it would without a key.
+func commitIdempotencyKey(ctx context.Context, q storage.Queries) error {
+	c, ok := ctx.Value(idempotencyClaimKey{}).(idempotencyClaim)
+	if !ok {
+		return nil
+	}
+	if err := q.CommitIdempotencyKey(ctx, c.tenantID, c.principal, c.key); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("commit idempotency key: %w", err)
+	}
+	return nil
+}
 
 // StoredResponse is the response of a request that claimed an idempotency key, replayed to
 // the retries that bring the same key.
@@ -58,7 +102,8 @@ type StoredResponse struct {
 // Errors: tenant.ErrInvalidActor for an actor outside any tenant; a *ValidationError
 // ("Idempotency-Key") for a key that is empty, longer than 255 bytes or not printable ASCII;
 // ErrIdempotencyMismatch when the key came with another fingerprint; ErrIdempotencyInProgress
-// while another request holds the key.
+// while another request holds the key; ErrIdempotencyAnswerLost when the request holding it
+// was carried out under WithIdempotencyKey but its process stopped before FinishIdempotent.
 func (d *Desk) BeginIdempotent(ctx context.Context, actor tenant.Actor, key, fingerprint string) (*StoredResponse, error) {
 	fail := func(err error) (*StoredResponse, error) { return nil, fmt.Errorf("begin idempotent request: %w", err) }
 	p, err := principal(actor)
@@ -79,6 +124,8 @@ func (d *Desk) BeginIdempotent(ctx context.Context, actor tenant.Actor, key, fin
 		return nil, nil
 	case held.Fingerprint != fingerprint:
 		return fail(ErrIdempotencyMismatch)
+	case !held.Done && held.Committed && !now.Before(held.LockedUntil):
+		return fail(ErrIdempotencyAnswerLost)
 	case !held.Done:
 		return fail(fmt.Errorf("%w (until %s)", ErrIdempotencyInProgress, held.LockedUntil.Format(time.RFC3339)))
 	}

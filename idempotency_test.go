@@ -9,6 +9,7 @@ import (
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -77,6 +78,41 @@ func TestIdempotency(t *testing.T) {
 			resp, err := f.desk.BeginIdempotent(ctx, f.agent, "lease", "fp")
 			require.NoError(t, err)
 			assert.Nil(t, resp, "a lapsed lease is taken over")
+		})
+
+		t.Run("carried out, answer lost", func(t *testing.T) {
+			// The process dies between the ticket's commit and FinishIdempotent: a retry
+			// after the lease must not open the ticket again.
+			_, err := f.desk.BeginIdempotent(ctx, f.agent, "died", "fp")
+			require.NoError(t, err)
+			before, err := walkPages(func(p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
+				return f.desk.Tickets(ctx, f.agent, storage.TicketFilter{}, p)
+			})
+			require.NoError(t, err)
+			_, err = f.desk.SubmitTicket(helpdesk.WithIdempotencyKey(ctx, f.agent, "died"), f.agent,
+				helpdesk.NewTicket{Title: "Opened once", DeviceID: f.devX.ID})
+			require.NoError(t, err)
+			_, err = f.desk.BeginIdempotent(ctx, f.agent, "died", "fp")
+			assert.ErrorIs(t, err, helpdesk.ErrIdempotencyInProgress, "within the lease it may still answer")
+			f.clock.Advance(helpdesk.IdempotencyLease)
+			_, err = f.desk.BeginIdempotent(ctx, f.agent, "died", "fp")
+			assert.ErrorIs(t, err, helpdesk.ErrIdempotencyAnswerLost, "after the lease it does not run again")
+			assert.Equal(t, helpdesk.KindConflict, helpdesk.KindOf(err))
+			after, err := walkPages(func(p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
+				return f.desk.Tickets(ctx, f.agent, storage.TicketFilter{}, p)
+			})
+			require.NoError(t, err)
+			assert.Len(t, after, len(before)+1)
+
+			// A request that failed changed nothing, even under its key: a retry runs it.
+			_, err = f.desk.BeginIdempotent(ctx, f.agent, "refused", "fp")
+			require.NoError(t, err)
+			_, err = f.desk.SubmitTicket(helpdesk.WithIdempotencyKey(ctx, f.agent, "refused"), f.agent, helpdesk.NewTicket{})
+			require.Error(t, err)
+			f.clock.Advance(helpdesk.IdempotencyLease)
+			resp, err := f.desk.BeginIdempotent(ctx, f.agent, "refused", "fp")
+			require.NoError(t, err)
+			assert.Nil(t, resp, "taken over")
 		})
 
 		t.Run("abandon", func(t *testing.T) {

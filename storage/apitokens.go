@@ -47,6 +47,9 @@ type IdempotencyRecord struct {
 	// runs out and another request may take the key over.
 	CreatedAt   time.Time
 	LockedUntil time.Time
+	// Committed says the request's change is in the database (CommitIdempotencyKey, in the
+	// change's transaction): an unfinished claim that is committed is never taken over.
+	Committed bool
 	// Done says the response below is stored.
 	Done   bool
 	Status int
@@ -60,10 +63,16 @@ type IdempotencyRecord struct {
 type Idempotency interface {
 	// ClaimIdempotencyKey claims r's key for r's principal: it inserts r (Done false), or takes
 	// over the existing record when that was created at or before staleBefore (it counts as
-	// absent), or when it is unfinished, its lease ran out (LockedUntil at or before
-	// r.CreatedAt) and its Fingerprint is r's. It returns nil when r now holds the key, and
-	// otherwise the record that holds it, as stored.
+	// absent), or when it is unfinished and not committed, its lease ran out (LockedUntil at or
+	// before r.CreatedAt) and its Fingerprint is r's. It returns nil when r now holds the key,
+	// and otherwise the record that holds it, as stored.
 	ClaimIdempotencyKey(ctx context.Context, r *IdempotencyRecord, staleBefore time.Time) (*IdempotencyRecord, error)
+	// CommitIdempotencyKey marks an unfinished claim Committed. Call it in the transaction of
+	// the request's change, so that the mark and the change are stored together: a claim whose
+	// process dies after the change and before FinishIdempotencyKey is then never taken over,
+	// and the request never runs twice. Returns ErrNotFound if the principal holds no
+	// unfinished claim of key.
+	CommitIdempotencyKey(ctx context.Context, tenantID uuid.UUID, principal, key string) error
 	// FinishIdempotencyKey stores the response of an unfinished claim and marks it Done.
 	// Returns ErrNotFound if the principal holds no unfinished claim of key.
 	FinishIdempotencyKey(ctx context.Context, tenantID uuid.UUID, principal, key string, status int,

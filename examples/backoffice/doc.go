@@ -26,7 +26,9 @@
 // does not show.
 //
 //	-db DSN                      HELPDESK_DB        sqlite:FILE (default sqlite:helpdesk.db) or postgres://…
-//	-db-max-conns N              HELPDESK_DB_MAX_CONNS  most PostgreSQL connections of this instance (default 25)
+//	-db-max-conns N              HELPDESK_DB_MAX_CONNS  most PostgreSQL connections of this instance
+//	                                                (default 20): all instances' together stay
+//	                                                under the server's max_connections
 //	-addr ADDRESS                HELPDESK_ADDR      where to listen (default 127.0.0.1:8080)
 //	-base-url URL                HELPDESK_BASE_URL  the public URL, for links (default http://ADDR)
 //	-files FOLDER                HELPDESK_FILES     attachments, media and logos (default helpdesk-files)
@@ -45,6 +47,9 @@
 //	-smtp-user NAME              HELPDESK_SMTP_USER
 //	-smtp-password PASSWORD      HELPDESK_SMTP_PASSWORD
 //	-smtp-from ADDRESS           HELPDESK_SMTP_FROM      "Support <support@example.com>"
+//	-smtp-helo NAME              HELPDESK_SMTP_HELO      the name given in EHLO (default localhost):
+//	                                                     one per instance tells the mail server's
+//	                                                     log which instance sent a message
 //
 // Text messages and video calls go through Twilio:
 //

@@ -65,9 +65,11 @@ type config struct {
 	tenantID                 string
 	newTenant, newAdmin      string
 
-	smtpHost, smtpUser, smtpPassword, smtpFrom, smtpSecurity string
-	smtpPort                                                 int
-	dbMaxConns                                               int
+	smtpHost, smtpUser, smtpPassword, smtpFrom, smtpSecurity, smtpHelo string
+	smtpPort                                                           int
+
+	// dbMaxConns caps the PostgreSQL connections of this process.
+	dbMaxConns int
 
 	twilioAccountSID, twilioAuthToken, twilioAPIKey, twilioAPISecret string
 	twilioMessagingService, twilioFrom                               string
@@ -100,6 +102,15 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 		fs.StringVar(p, name, def, usage+" (env "+env+")")
 	}
 	str(&c.db, "db", "HELPDESK_DB", "sqlite:helpdesk.db", "database `DSN`: sqlite:FILE or postgres://…")
+	maxConns := 20
+	if v := getenv("HELPDESK_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("HELPDESK_DB_MAX_CONNS=%q is not a positive number", v)
+		}
+		maxConns = n
+	}
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", maxConns, "most PostgreSQL `connections` this process opens; every instance's together must stay under the server's max_connections (env HELPDESK_DB_MAX_CONNS)")
 	str(&c.addr, "addr", "HELPDESK_ADDR", "127.0.0.1:8080", "`address` to serve on")
 	str(&c.baseURL, "base-url", "HELPDESK_BASE_URL", "", "public `URL` of the server, for links (default http://ADDR)")
 	str(&c.files, "files", "HELPDESK_FILES", "helpdesk-files", "`folder` for attachments, media and logos")
@@ -107,15 +118,6 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	str(&c.tenantID, "tenant", "HELPDESK_TENANT", "", "`ID` of the tenant whose people sign in")
 	str(&c.newTenant, "new-tenant", "HELPDESK_NEW_TENANT", "", "create a tenant of this `name` (once), with -new-admin")
 	str(&c.newAdmin, "new-admin", "HELPDESK_NEW_ADMIN", "", "`e-mail` of the new tenant's admin, who gets an invitation link")
-	conns := 25
-	if v := getenv("HELPDESK_DB_MAX_CONNS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("HELPDESK_DB_MAX_CONNS=%q is not a positive number", v)
-		}
-		conns = n
-	}
-	fs.IntVar(&c.dbMaxConns, "db-max-conns", conns, "most `connections` to the database this instance opens (PostgreSQL) (env HELPDESK_DB_MAX_CONNS)")
 	str(&c.smtpHost, "smtp-host", "HELPDESK_SMTP_HOST", "", "SMTP server `host` for e-mail (none: no e-mail)")
 	port := 0
 	if v := getenv("HELPDESK_SMTP_PORT"); v != "" {
@@ -130,6 +132,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	str(&c.smtpUser, "smtp-user", "HELPDESK_SMTP_USER", "", "SMTP `user` name")
 	str(&c.smtpPassword, "smtp-password", "HELPDESK_SMTP_PASSWORD", "", "SMTP `password` (prefer the environment variable)")
 	str(&c.smtpFrom, "smtp-from", "HELPDESK_SMTP_FROM", "", "sender `address` of the e-mails, as \"Support <support@example.com>\"")
+	str(&c.smtpHelo, "smtp-helo", "HELPDESK_SMTP_HELO", "", "`name` this instance gives in EHLO, which the mail server logs (default localhost)")
 	str(&c.twilioAccountSID, "twilio-account-sid", "TWILIO_ACCOUNT_SID", "", "Twilio account `SID` (AC…) for text messages and video")
 	str(&c.twilioAuthToken, "twilio-auth-token", "TWILIO_AUTH_TOKEN", "", "Twilio auth `token`: checks Twilio's status callbacks (prefer the environment variable)")
 	str(&c.twilioAPIKey, "twilio-api-key", "TWILIO_API_KEY", "", "Twilio API key `SID` (SK…)")
@@ -230,8 +233,11 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	if strings.HasPrefix(c.db, "postgres") {
-		// Instances × this must stay below the server's max_connections (docs/deployment.md).
+	if strings.HasPrefix(c.db, "postgres") && c.dbMaxConns > 0 {
+		// Unbounded, every request waiting for the database holds a connection of its own:
+		// when PostgreSQL comes back from a restart, the retries of all clients at once then
+		// exhaust its max_connections. Bounded, they queue here instead; as many stay idle,
+		// so that busy hours do not reconnect all the time.
 		store.DB().SetMaxOpenConns(c.dbMaxConns)
 		store.DB().SetMaxIdleConns(c.dbMaxConns)
 	}
@@ -330,7 +336,7 @@ func (c *config) mail(dc *helpdesk.Config) error {
 		return nil
 	}
 	m, err := smtpmail.New(smtpmail.Config{Host: c.smtpHost, Port: c.smtpPort, Security: smtpmail.Security(c.smtpSecurity),
-		Username: c.smtpUser, Password: c.smtpPassword, From: c.smtpFrom})
+		Username: c.smtpUser, Password: c.smtpPassword, From: c.smtpFrom, HeloName: c.smtpHelo})
 	if err != nil {
 		return fmt.Errorf("SMTP settings: %w", err)
 	}

@@ -155,7 +155,8 @@ func (l *lockedBuffer) String() string {
 func TestFlagsOverEnvironment(t *testing.T) {
 	env := map[string]string{"HELPDESK_DB": "postgres://env", "HELPDESK_ADDR": "0.0.0.0:9000", "HELPDESK_SMTP_PORT": "2525",
 		"HELPDESK_SMTP_HOST": "smtp.env.example", "TWILIO_ACCOUNT_SID": "ACenv", "HELPDESK_TWILIO_VIDEO": "1",
-		"HELPDESK_ALLOW_PRIVATE_TARGETS": "1", "HELPDESK_SECRET_KEY": "key", "HELPDESK_VAPID_PUBLIC_KEY": "pub"}
+		"HELPDESK_ALLOW_PRIVATE_TARGETS": "1", "HELPDESK_SECRET_KEY": "key", "HELPDESK_VAPID_PUBLIC_KEY": "pub",
+		"HELPDESK_SMTP_HELO": "web-2.example", "HELPDESK_DB_MAX_CONNS": "30"}
 	var help bytes.Buffer
 	c, err := parseConfig([]string{"-db", "sqlite:flag.db", "-smtp-port", "587"}, func(k string) string { return env[k] }, &help)
 	require.NoError(t, err)
@@ -163,6 +164,8 @@ func TestFlagsOverEnvironment(t *testing.T) {
 	assert.Equal(t, 587, c.smtpPort, "the flag wins")
 	assert.Equal(t, "0.0.0.0:9000", c.addr, "the variable over the default")
 	assert.Equal(t, "smtp.env.example", c.smtpHost)
+	assert.Equal(t, "web-2.example", c.smtpHelo)
+	assert.Equal(t, 30, c.dbMaxConns)
 	assert.Equal(t, "ACenv", c.twilioAccountSID)
 	assert.True(t, c.twilioVideo)
 	assert.True(t, c.allowPrivate)
@@ -174,6 +177,7 @@ func TestFlagsOverEnvironment(t *testing.T) {
 	assert.Equal(t, "sqlite:helpdesk.db", c.db)
 	assert.Equal(t, "127.0.0.1:8080", c.addr)
 	assert.False(t, c.allowPrivate, "private targets are refused unless asked for")
+	assert.Equal(t, 20, c.dbMaxConns)
 
 	_, err = parseConfig([]string{"-help"}, func(string) string { return "" }, &help)
 	require.Error(t, err)

@@ -125,6 +125,7 @@ type idempotencyRow struct {
 	Fingerprint   string            `bun:"fingerprint"`
 	CreatedAt     time.Time         `bun:"created_at"`
 	LockedUntil   time.Time         `bun:"locked_until"`
+	Committed     bool              `bun:"committed"`
 	Done          bool              `bun:"done"`
 	Status        int               `bun:"status"`
 	Header        map[string]string `bun:"header"`
@@ -134,17 +135,17 @@ type idempotencyRow struct {
 func (*idempotencyRow) table() string { return "idempotency_keys" }
 
 func (*idempotencyRow) columns() string {
-	return "tenant_id, principal, key, fingerprint, created_at, locked_until, done, status, header, body"
+	return "tenant_id, principal, key, fingerprint, created_at, locked_until, committed, done, status, header, body"
 }
 
 func (r *idempotencyRow) targets() []any {
-	return []any{&r.TenantID, &r.Principal, &r.Key, &r.Fingerprint, &r.CreatedAt, &r.LockedUntil, &r.Done,
+	return []any{&r.TenantID, &r.Principal, &r.Key, &r.Fingerprint, &r.CreatedAt, &r.LockedUntil, &r.Committed, &r.Done,
 		&r.Status, jsonColumn{&r.Header}, &r.Body}
 }
 
 func (r *idempotencyRow) domain() *storage.IdempotencyRecord {
 	return &storage.IdempotencyRecord{TenantID: r.TenantID, Principal: r.Principal, Key: r.Key,
-		Fingerprint: r.Fingerprint, CreatedAt: utc(r.CreatedAt), LockedUntil: utc(r.LockedUntil), Done: r.Done,
+		Fingerprint: r.Fingerprint, CreatedAt: utc(r.CreatedAt), LockedUntil: utc(r.LockedUntil), Committed: r.Committed, Done: r.Done,
 		Status: r.Status, Header: r.Header, Body: r.Body}
 }
 
@@ -162,11 +163,11 @@ func (q *queries) ClaimIdempotencyKey(ctx context.Context, r *storage.Idempotenc
 		}
 		// Taking over is one conditional update: of two instances, one matches the old row.
 		n, err := affected(q.db.NewUpdate().Table("idempotency_keys").
-			Set("fingerprint = ?, created_at = ?, locked_until = ?, done = ?, status = 0, header = NULL, body = NULL",
-				r.Fingerprint, r.CreatedAt, r.LockedUntil, false).
+			Set("fingerprint = ?, created_at = ?, locked_until = ?, committed = ?, done = ?, status = 0, header = NULL, body = NULL",
+				r.Fingerprint, r.CreatedAt, r.LockedUntil, false, false).
 			Where(idempotencyKey, r.TenantID, r.Principal, r.Key).
-			Where("(created_at <= ? OR (done = ? AND locked_until <= ? AND fingerprint = ?))",
-				staleBefore, false, r.CreatedAt, r.Fingerprint).Exec(ctx))
+			Where("(created_at <= ? OR (done = ? AND committed = ? AND locked_until <= ? AND fingerprint = ?))",
+				staleBefore, false, false, r.CreatedAt, r.Fingerprint).Exec(ctx))
 		if err != nil || n > 0 {
 			return nil, err
 		}
@@ -176,6 +177,15 @@ func (q *queries) ClaimIdempotencyKey(ctx context.Context, r *storage.Idempotenc
 		}
 	}
 	return nil, fmt.Errorf("%w: idempotency key %q keeps changing", storage.ErrConflict, r.Key)
+}
+
+func (q *queries) CommitIdempotencyKey(ctx context.Context, tenantID uuid.UUID, principal, key string) error {
+	n, err := affected(q.db.NewUpdate().Table("idempotency_keys").Set("committed = ?", true).
+		Where(idempotencyKey, tenantID, principal, key).Where("done = ?", false).Exec(ctx))
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%w: no unfinished claim of idempotency key %q", storage.ErrNotFound, key)
+	}
+	return err
 }
 
 func (q *queries) FinishIdempotencyKey(ctx context.Context, tenantID uuid.UUID, principal, key string, status int,

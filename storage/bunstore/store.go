@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/uptrace/bun"
@@ -171,18 +172,23 @@ func (s *Store) migratorOf(fsys fs.FS) (*migrate.Migrator, error) {
 	), nil
 }
 
-// MigrateUp applies every pending migration. It is safe to call on every start: with none
-// pending it only reads the bookkeeping, taking no lock, so that instances restarting
-// together do not contend, and a lock left by a process killed mid-migration stops only the
-// next migration (delete the row of helpdesk_migration_locks once no migration runs).
-// Several processes migrating at once are serialised by a lock row: the ones that find it
-// taken return an error and should retry. The lock is released even when ctx is cancelled
-// midway.
+// MigrateUp applies every pending migration. It is safe to call on every start, from any
+// number of processes at once. On PostgreSQL the processes take turns under a session
+// advisory lock, which the server releases when the process holding it dies: one killed while
+// migrating leaves nothing behind that would stop the next start. On SQLite a lock row
+// serialises them while a migration is pending (a process that finds it taken returns an
+// error and should retry); when every migration is applied (every start but an upgrade's)
+// none is taken, so a row left by a killed process stops the next upgrade only. The lock is
+// released even when ctx is cancelled midway.
 func (s *Store) MigrateUp(ctx context.Context) error {
-	if pending, err := s.PendingMigrations(ctx); err == nil && len(pending) == 0 {
-		return nil
+	applied := func(m *migrate.Migrator) (bool, error) {
+		ms, err := m.MigrationsWithStatus(ctx)
+		if err != nil {
+			return false, fmt.Errorf("bunstore: read migrations: %w", err)
+		}
+		return len(ms.Unapplied()) == 0, nil
 	}
-	return s.withMigrator(ctx, func(m *migrate.Migrator) error {
+	return s.withMigrator(ctx, applied, func(m *migrate.Migrator) error {
 		_, err := m.Migrate(ctx)
 		return err
 	})
@@ -190,7 +196,7 @@ func (s *Store) MigrateUp(ctx context.Context) error {
 
 // MigrateDown rolls back every applied migration, dropping all helpdesk tables and their data.
 func (s *Store) MigrateDown(ctx context.Context) error {
-	return s.withMigrator(ctx, func(m *migrate.Migrator) error {
+	return s.withMigrator(ctx, nil, func(m *migrate.Migrator) error {
 		for {
 			group, err := m.Rollback(ctx)
 			if err != nil {
@@ -203,23 +209,76 @@ func (s *Store) MigrateDown(ctx context.Context) error {
 	})
 }
 
-func (s *Store) withMigrator(ctx context.Context, fn func(*migrate.Migrator) error) error {
+// withMigrator runs fn under the migrations' lock, unless done reports that there is nothing
+// to do. On PostgreSQL the advisory lock covers creating the migrations' own tables too, which
+// processes starting together on an empty database would otherwise race for.
+func (s *Store) withMigrator(ctx context.Context, done func(*migrate.Migrator) (bool, error), fn func(*migrate.Migrator) error) error {
 	m, err := s.migrator()
 	if err != nil {
 		return err
 	}
+	if s.pg {
+		unlock, err := s.advisoryLock(ctx, migrationTable)
+		if err != nil {
+			return fmt.Errorf("bunstore: lock migrations: %w", err)
+		}
+		defer unlock()
+	}
 	if err := m.Init(ctx); err != nil {
 		return fmt.Errorf("bunstore: init migrations: %w", err)
 	}
-	if err := m.Lock(ctx); err != nil {
-		return fmt.Errorf("bunstore: lock migrations: %w", err)
+	if done != nil {
+		if ok, err := done(m); err != nil || ok {
+			return err
+		}
 	}
-	defer func() { _ = m.Unlock(context.WithoutCancel(ctx)) }()
+	if !s.pg {
+		if err := m.Lock(ctx); err != nil {
+			return fmt.Errorf("bunstore: lock migrations: %w", err)
+		}
+		defer func() { _ = m.Unlock(context.WithoutCancel(ctx)) }()
+	}
 	if err := fn(m); err != nil {
 		return fmt.Errorf("bunstore: migrate: %w", err)
 	}
 	return nil
 }
+
+// advisoryLock waits for PostgreSQL's session advisory lock of name in the current schema, on
+// a connection of its own, and returns its release. The server releases it also when the
+// connection ends, so a killed process holds it no longer. It asks without blocking, again
+// every advisoryPoll until ctx ends: a blocking wait would end at the DSN's lock_timeout or
+// the driver's read timeout while another process migrates a slow database.
+func (s *Store) advisoryLock(ctx context.Context, name string) (func(), error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	const key = "hashtextextended(current_schema() || '.' || ?, 0)"
+	for {
+		var got bool
+		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock("+key+")", name).Scan(&got); err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
+		if got {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			_ = conn.Close()
+			return nil, ctx.Err()
+		case <-time.After(advisoryPoll):
+		}
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock("+key+")", name)
+		_ = conn.Close()
+	}, nil
+}
+
+// advisoryPoll is how often advisoryLock asks again for a lock another process holds.
+const advisoryPoll = 100 * time.Millisecond
 
 // mapErr turns driver errors into the storage sentinels, keeping the driver's text.
 func mapErr(err error) error {

@@ -34,7 +34,9 @@
 // allow the change, or a concurrent change won. A method a path does not take is 405.
 // Every POST takes an Idempotency-Key: a retry with the same key answers as the first
 // successful request did, also when it reaches another instance, and creates nothing twice; a
-// refused request keeps no answer, so the corrected one may reuse its key. Errors are
+// refused request keeps no answer, so the corrected one may reuse its key. When the server
+// running the first request died after storing its change but before keeping its answer, a
+// retry after the one-minute lease answers 409 and does not run it again. Errors are
 // application/problem+json (RFC 9457) with the error's kind (helpdesk.KindOf) in code and,
 // for invalid input, each field's problem in errors; a record of another tenant or out of the
 // caller's reach is 404, never 403. Unknown body fields are refused, and bodies are capped

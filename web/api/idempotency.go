@@ -53,6 +53,9 @@ func (h *Handler) idempotent(c *call, o *operation) {
 	}
 	rec := &recorder{ResponseWriter: c.w}
 	c.w = rec
+	// The operation's transaction marks the claim carried out with its change, so that a
+	// retry after this process dies does not run it again.
+	c.ctx = helpdesk.WithIdempotencyKey(c.ctx, c.actor, key)
 	h.run(c, o)
 	if rec.status/100 != 2 {
 		if err := h.desk.AbandonIdempotent(c.ctx, c.actor, key); err != nil {
