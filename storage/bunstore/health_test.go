@@ -30,12 +30,16 @@ func TestPendingMigrations(t *testing.T) {
 		require.NoError(t, err)
 		pending, err := s.PendingMigrations(ctx)
 		require.NoError(t, err)
-		assert.Equal(t, []string{"20261211000017"}, pending, "the migration not applied yet")
+		require.NotEmpty(t, pending)
+		assert.Equal(t, "20261211000017", pending[0], "the migrations not applied yet, oldest first")
 
-		// A lock left behind (a process killed mid-migration) stops a migration, not a start
-		// with nothing to migrate.
+		// On SQLite a lock row left behind (a process killed mid-migration) stops a migration,
+		// not a start with nothing to migrate. PostgreSQL serialises migrations under an
+		// advisory lock instead, which dies with its process: the row stops nothing there.
 		require.NoError(t, m.Lock(ctx))
-		assert.ErrorContains(t, s.MigrateUp(ctx), "locked", "a migration waits for the lock")
+		if !s.pg {
+			assert.ErrorContains(t, s.MigrateUp(ctx), "locked", "a migration waits for the lock")
+		}
 		require.NoError(t, m.Unlock(ctx))
 		require.NoError(t, s.MigrateUp(ctx))
 		pending, err = s.PendingMigrations(ctx)
