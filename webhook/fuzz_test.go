@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -97,7 +98,9 @@ func FuzzVerify(f *testing.F) {
 			if err := webhook.Verify([]string{previous, secret}, h, body, now, 0); err != nil {
 				t.Fatalf("Verify with the previous secret first: %v", err)
 			}
-			if string(other) != string(key) {
+			// HMAC pads a key to the hash's block (64 bytes, MaxSecretBytes) with zeros, so keys
+			// that differ only in trailing zero bytes sign alike: they are one key.
+			if !bytes.Equal(bytes.TrimRight(other, "\x00"), bytes.TrimRight(key, "\x00")) {
 				if err := webhook.Verify([]string{previous}, h, body, now, 0); !errors.Is(err, webhook.ErrNoMatch) {
 					t.Fatalf("Verify under another key: %v, want ErrNoMatch", err)
 				}
