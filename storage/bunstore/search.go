@@ -36,6 +36,13 @@ import (
 // searchWindow is how many of the newest matches relevance orders.
 const searchWindow = 1000
 
+// searchWalk is how many of the tenant's newest tickets the first page reads, newest first,
+// looking for the window's floor before it asks the full-text index for every match. A word in
+// at least one ticket in searchWalk/searchWindow of the newest has its floor found by the walk,
+// which stops there however many tickets hold the word; a rarer word is found by the index,
+// whose cost grows with the number of matches.
+const searchWalk = 4 * searchWindow
+
 // ticketSearch returns the search document parts of t.
 func ticketSearch(t *ticket.Ticket) textsearch.Ticket {
 	return textsearch.Ticket{TenantID: t.TenantID.String(), Prefix: t.Prefix, Number: t.Number, Title: t.Title,
@@ -161,21 +168,13 @@ func (s *searcher) from(selected string, ranked bool) *bun.SelectQuery {
 	q := s.q
 	sel := q.db.NewSelect()
 	if q.pg {
-		weights := "ABC"
-		if s.f.TextInternal {
-			weights = ""
-		}
-		tsq := s.query.TSQuery(weights)
-		sel = sel.TableExpr("tickets").ColumnExpr(selected).
-			Where("search_doc @@ (?::tsquery && ?::tsquery)", tsq, "'"+strings.ReplaceAll(textsearch.TenantKey(s.tenantID.String()), "'", "''")+"'")
+		cond, tsq, tenant := s.pgMatch()
+		sel = sel.TableExpr("tickets").ColumnExpr(selected).Where(cond, tsq, tenant)
 		if ranked {
 			sel = sel.ColumnExpr("(ts_rank(search_doc, ?::tsquery) * 1000000)::bigint AS relevance", tsq)
 		}
 	} else {
-		cols := []string{"head", "detail", "public"}
-		if s.f.TextInternal {
-			cols = append(cols, "internal")
-		}
+		cols := s.ftsColumns()
 		// The tenant column is not matched: bm25 reads the whole posting list of every phrase
 		// of the query (to weigh it), and the tenant's is every ticket of the tenant. The join
 		// on tickets.tenant_id narrows instead.
@@ -195,6 +194,63 @@ func (s *searcher) from(selected string, ranked bool) *bun.SelectQuery {
 	return s.q.ticketFilter(sel, s.f)
 }
 
+// pgMatch returns the PostgreSQL condition that a row's search_doc matches the query and
+// names the tenant.
+func (s *searcher) pgMatch() (string, string, string) {
+	weights := "ABC"
+	if s.f.TextInternal {
+		weights = ""
+	}
+	return "search_doc @@ (?::tsquery && ?::tsquery)", s.query.TSQuery(weights),
+		"'" + strings.ReplaceAll(textsearch.TenantKey(s.tenantID.String()), "'", "''") + "'"
+}
+
+// ftsColumns returns the ticket_fts columns the query may match on SQLite.
+func (s *searcher) ftsColumns() []string {
+	cols := []string{"head", "detail", "public"}
+	if s.f.TextInternal {
+		cols = append(cols, "internal")
+	}
+	return cols
+}
+
+// floor returns the oldest of the newest searchWindow matches, uuid.Nil when there are fewer.
+// It first walks the tenant's newest searchWalk tickets (f applied), newest first, testing
+// each: a common word's floor is among them, and finding it by the index instead would read
+// every match. When fewer than searchWindow of them match, the index finds the matches.
+func (s *searcher) floor(ctx context.Context) (uuid.UUID, error) {
+	q := s.q
+	walk := q.db.NewSelect()
+	var match *bun.SelectQuery
+	if q.pg {
+		walk = walk.TableExpr("tickets").ColumnExpr("id, search_doc")
+		cond, tsq, tenant := s.pgMatch()
+		match = q.db.NewSelect().TableExpr("(?) AS walk", s.walk(walk)).Where(cond, tsq, tenant)
+	} else {
+		walk = walk.TableExpr("tickets CROSS JOIN ticket_search AS s ON s.ticket_id = tickets.id").ColumnExpr("tickets.id, s.doc")
+		match = q.db.NewSelect().TableExpr("(?) AS walk", s.walk(walk)).
+			Where("doc IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", s.query.FTS5(s.ftsColumns()...))
+	}
+	var floor uuid.UUID
+	err := match.Column("id").OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
+	if err == nil {
+		return floor, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return uuid.Nil, mapErr(err)
+	}
+	err = s.from("id", false).OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return uuid.Nil, mapErr(err)
+	}
+	return floor, nil
+}
+
+// walk narrows sel to the tenant's newest searchWalk tickets, f applied.
+func (s *searcher) walk(sel *bun.SelectQuery) *bun.SelectQuery {
+	return s.q.ticketFilter(sel.Where("tenant_id = ?", s.tenantID), s.f).OrderExpr("tickets.id DESC").Limit(searchWalk)
+}
+
 // searchTickets is ListTickets with a Text: the matches ordered by relevance among the newest
 // searchWindow, then the older ones newest first (see the top of this file).
 func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f storage.TicketFilter, p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
@@ -212,9 +268,8 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 	floor := cur.Floor
 	if p.After == "" {
 		// The window: the newest searchWindow matches. Its oldest is the floor.
-		err := s.from("id", false).OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return out, mapErr(err)
+		if floor, err = s.floor(ctx); err != nil {
+			return out, err
 		}
 	}
 	type hit struct {

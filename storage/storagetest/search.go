@@ -145,7 +145,9 @@ func testSearch(t *testing.T, h Harness) {
 		require.NoError(t, s.InTx(ctx, func(q storage.Queries) error {
 			for i := range n {
 				tk := pw.newTicket(fmt.Sprintf("Filter %d", i))
-				if i%3 == 0 {
+				// Every third ranks higher, and so does the newest match outside the window,
+				// which must still come after the window.
+				if i%3 == 0 || i == n-1001 {
 					tk.Title = fmt.Sprintf("Filter filter clogged %d", i) // ranks higher
 				}
 				if err := q.CreateTicket(ctx, tk); err != nil {
