@@ -112,10 +112,13 @@ func (q *queries) indexMessage(ctx context.Context, m *ticket.Message) error {
 }
 
 // searchCursor is where a search page ends: within the ranked window (Rank, ID) or, in the
-// tail, the ID; Floor is the oldest ticket of the window (uuid.Nil when every match is in it).
+// tail, the ID; Floor is the oldest ticket of the window (uuid.Nil when every match is in it);
+// Walk says the window is read by walking the tenant's tickets from the floor up rather than
+// through the full-text index (see searcher.floor).
 type searchCursor struct {
 	Floor uuid.UUID
 	Tail  bool
+	Walk  bool
 	Rank  int64
 	ID    uuid.UUID
 }
@@ -125,8 +128,11 @@ const searchCursorLen = 1 + 16 + 8 + 16
 func (c searchCursor) encode() string {
 	b := make([]byte, 0, searchCursorLen)
 	kind := byte('r')
-	if c.Tail {
+	switch {
+	case c.Tail:
 		kind = 't'
+	case c.Walk:
+		kind = 'w'
 	}
 	b = append(b, kind)
 	b = append(b, c.Floor[:]...)
@@ -141,10 +147,10 @@ func decodeSearchCursor(s string) (searchCursor, error) {
 		return c, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != searchCursorLen || (b[0] != 'r' && b[0] != 't') {
+	if err != nil || len(b) != searchCursorLen || (b[0] != 'r' && b[0] != 't' && b[0] != 'w') {
 		return c, fmt.Errorf("%w: %q is not a search page's cursor", storage.ErrInvalidCursor, s)
 	}
-	c.Tail = b[0] == 't'
+	c.Tail, c.Walk = b[0] == 't', b[0] == 'w'
 	copy(c.Floor[:], b[1:17])
 	c.Rank = int64(binary.BigEndian.Uint64(b[17:25]))
 	copy(c.ID[:], b[25:])
@@ -160,6 +166,10 @@ type searcher struct {
 	tenantID uuid.UUID
 	f        storage.TicketFilter
 	query    textsearch.Query
+	// walkFrom, when set, has PostgreSQL read the matches by walking the tenant's tickets from
+	// this ID up (uuid.Max: all of them), testing each, instead of asking the full-text index,
+	// which reads every match of the word in every tenant.
+	walkFrom uuid.UUID
 }
 
 // from starts a statement over the matching tickets of the tenant, f applied, selecting cols
@@ -169,7 +179,16 @@ func (s *searcher) from(selected string, ranked bool) *bun.SelectQuery {
 	sel := q.db.NewSelect()
 	if q.pg {
 		cond, tsq, tenant := s.pgMatch()
-		sel = sel.TableExpr("tickets").ColumnExpr(selected).Where(cond, tsq, tenant)
+		switch s.walkFrom {
+		case uuid.Nil:
+			sel = sel.TableExpr("tickets")
+		case uuid.Max:
+			// OFFSET 0 keeps the planner from merging the subquery and using the index.
+			sel = sel.TableExpr("(SELECT * FROM tickets WHERE tenant_id = ? OFFSET 0) AS tickets", s.tenantID)
+		default:
+			sel = sel.TableExpr("(SELECT * FROM tickets WHERE tenant_id = ? AND id >= ? OFFSET 0) AS tickets", s.tenantID, s.walkFrom)
+		}
+		sel = sel.ColumnExpr(selected).Where(cond, tsq, tenant)
 		if ranked {
 			sel = sel.ColumnExpr("(ts_rank(search_doc, ?::tsquery) * 1000000)::bigint AS relevance", tsq)
 		}
@@ -214,11 +233,13 @@ func (s *searcher) ftsColumns() []string {
 	return cols
 }
 
-// floor returns the oldest of the newest searchWindow matches, uuid.Nil when there are fewer.
+// floor returns the oldest of the newest searchWindow matches, uuid.Nil when there are fewer,
+// and whether the window is best read by walking the tenant's tickets (searcher.walkFrom).
 // It first walks the tenant's newest searchWalk tickets (f applied), newest first, testing
 // each: a common word's floor is among them, and finding it by the index instead would read
-// every match. When fewer than searchWindow of them match, the index finds the matches.
-func (s *searcher) floor(ctx context.Context) (uuid.UUID, error) {
+// every match. When fewer than searchWindow of them match, the index finds the matches,
+// unless the walk read every ticket of the tenant.
+func (s *searcher) floor(ctx context.Context) (uuid.UUID, bool, error) {
 	q := s.q
 	walk := q.db.NewSelect()
 	var match *bun.SelectQuery
@@ -234,16 +255,24 @@ func (s *searcher) floor(ctx context.Context) (uuid.UUID, error) {
 	var floor uuid.UUID
 	err := match.Column("id").OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
 	if err == nil {
-		return floor, nil
+		return floor, true, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
-		return uuid.Nil, mapErr(err)
+		return uuid.Nil, false, mapErr(err)
+	}
+	var walked int
+	if err := q.db.NewSelect().TableExpr("(?) AS walk", s.walk(q.db.NewSelect().TableExpr("tickets").ColumnExpr("tickets.id"))).
+		ColumnExpr("count(*)").Scan(ctx, &walked); err != nil {
+		return uuid.Nil, false, mapErr(err)
+	}
+	if walked < searchWalk {
+		return uuid.Nil, true, nil
 	}
 	err = s.from("id", false).OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return uuid.Nil, mapErr(err)
+		return uuid.Nil, false, mapErr(err)
 	}
-	return floor, nil
+	return floor, false, nil
 }
 
 // walk narrows sel to the tenant's newest searchWalk tickets, f applied.
@@ -265,10 +294,10 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 	}
 	var r ticketRow
 	size := p.Size()
-	floor := cur.Floor
+	floor, walk := cur.Floor, cur.Walk
 	if p.After == "" {
 		// The window: the newest searchWindow matches. Its oldest is the floor.
-		if floor, err = s.floor(ctx); err != nil {
+		if floor, walk, err = s.floor(ctx); err != nil {
 			return out, err
 		}
 	}
@@ -279,7 +308,14 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 	}
 	var hits []hit
 	if !cur.Tail {
+		if walk && q.pg {
+			s.walkFrom = floor
+			if floor == uuid.Nil {
+				s.walkFrom = uuid.Max
+			}
+		}
 		inner := s.from(r.columns(), true)
+		s.walkFrom = uuid.Nil
 		if floor != uuid.Nil {
 			inner = inner.Where("id >= ?", floor)
 		}
@@ -326,7 +362,7 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 	for i, h := range hits {
 		if i == size {
 			last := hits[size-1]
-			out.Next = searchCursor{Floor: floor, Tail: last.tail, Rank: last.rank, ID: last.t.ID}.encode()
+			out.Next = searchCursor{Floor: floor, Tail: last.tail, Walk: walk, Rank: last.rank, ID: last.t.ID}.encode()
 			break
 		}
 		out.Items = append(out.Items, h.t)
