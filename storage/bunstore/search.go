@@ -32,6 +32,12 @@ import (
 // first page fixes the window (the ID of its oldest ticket, the floor) and every cursor
 // carries it, so paging stays exact while tickets come and go: a ranked cursor is (relevance,
 // ID) within the window, a tail cursor an ID below the floor.
+//
+// The floor is found by walking the tenant's newest tickets, newest first, and stopping at
+// the searchWindow-th match (searchWalk tickets at most), so a common word costs a few
+// thousand rows however many tickets hold it; only a rarer word is looked up in the full-text
+// index, whose cost grows with the matches. On PostgreSQL a window found by the walk is read
+// the same way, from the tenant's tickets, not from the index (searcher.walkFrom).
 
 // searchWindow is how many of the newest matches relevance orders.
 const searchWindow = 1000
