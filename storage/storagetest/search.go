@@ -192,6 +192,44 @@ func testSearch(t *testing.T, h Harness) {
 		assert.ErrorIs(t, err, storage.ErrInvalidCursor, "a listing's cursor is not a search's")
 	})
 
+	t.Run("SparsePages", func(t *testing.T) {
+		// A word in one ticket in five: the 1,000 newest matches lie beyond the newest
+		// thousands of tickets, so the window is not found by walking those.
+		sw := newWorld(t, s, "SparsePages")
+		const n, every = 5200, 5
+		var want []uuid.UUID
+		require.NoError(t, s.InTx(ctx, func(q storage.Queries) error {
+			for i := range n {
+				tk := sw.newTicket(fmt.Sprintf("Valve %d", i))
+				if i%every == 0 {
+					tk.Title = fmt.Sprintf("Sprocket %d", i)
+					if i%(2*every) == 0 {
+						tk.Title = fmt.Sprintf("Sprocket sprocket %d", i) // ranks higher
+					}
+					want = append(want, tk.ID)
+				}
+				if err := q.CreateTicket(ctx, tk); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		var got []uuid.UUID
+		next := ""
+		for range n {
+			page, err := s.ListTickets(ctx, sw.Tenant.ID, storage.TicketFilter{Text: "sprocket"}, storage.PageRequest{Limit: 100, After: next})
+			require.NoError(t, err)
+			got = append(got, ticketIDs(page.Items)...)
+			if next = page.Next; next == "" {
+				break
+			}
+		}
+		m := len(want)
+		require.Len(t, got, m, "every match once")
+		assert.True(t, sameSet(want[m-1000:], got[:1000]), "the newest 1,000 matches first")
+		assert.Equal(t, newestFirst(want[:m-1000]), got[1000:], "then the older ones, newest first")
+	})
+
 	t.Run("Writes", func(t *testing.T) {
 		ww := newWorld(t, s, "Writes")
 		tk := ww.addTicket(ww.newTicket("Compressor trips"))
