@@ -29,6 +29,25 @@ func sameSet(a, b []uuid.UUID) bool {
 	return true
 }
 
+// searchPages returns the tickets of every page of a search for text, calling between after
+// each page that has a next one.
+func searchPages(t *testing.T, s storage.Store, tenantID uuid.UUID, text string, limit int, between func()) []uuid.UUID {
+	t.Helper()
+	var got []uuid.UUID
+	next := ""
+	for range 1000 {
+		page, err := s.ListTickets(context.Background(), tenantID, storage.TicketFilter{Text: text}, storage.PageRequest{Limit: limit, After: next})
+		require.NoError(t, err)
+		got = append(got, ticketIDs(page.Items)...)
+		if next = page.Next; next == "" {
+			return got
+		}
+		between()
+	}
+	require.FailNow(t, "a search with a thousand pages")
+	return nil
+}
+
 // testSearch checks TicketFilter.Text: the words it finds (folded, in five languages, as
 // prefixes), the messages it reads (internal ones only with TextInternal), its order
 // (relevance, then newest first), its pages, and that every write keeps it in step.
@@ -157,19 +176,11 @@ func testSearch(t *testing.T, h Harness) {
 			}
 			return nil
 		}))
-		var got []uuid.UUID
 		late := map[uuid.UUID]bool{}
-		next := ""
-		for range n {
-			page, err := s.ListTickets(ctx, pw.Tenant.ID, storage.TicketFilter{Text: "filte"}, storage.PageRequest{Limit: 70, After: next})
-			require.NoError(t, err)
-			got = append(got, ticketIDs(page.Items)...)
-			if next = page.Next; next == "" {
-				break
-			}
+		got := searchPages(t, s, pw.Tenant.ID, "filte", 70, func() {
 			// A match added while paging: keyset pages neither repeat nor skip a ticket for it.
 			late[pw.addTicket(pw.newTicket("Filter late")).ID] = true
-		}
+		})
 		seen := map[uuid.UUID]bool{}
 		var old []uuid.UUID
 		for _, id := range got {
@@ -184,7 +195,7 @@ func testSearch(t *testing.T, h Harness) {
 		assert.Equal(t, newestFirst(want[:n-1000]), old[1000:], "then the older ones, newest first")
 		assert.Equal(t, want[n-1], old[0], "the best match first: the newest of those with the word twice")
 
-		_, err := s.ListTickets(ctx, pw.Tenant.ID, storage.TicketFilter{}, storage.PageRequest{After: next + "x"})
+		_, err := s.ListTickets(ctx, pw.Tenant.ID, storage.TicketFilter{}, storage.PageRequest{After: "x"})
 		assert.ErrorIs(t, err, storage.ErrInvalidCursor)
 		first, err := s.ListTickets(ctx, pw.Tenant.ID, storage.TicketFilter{}, storage.PageRequest{Limit: 2})
 		require.NoError(t, err)
@@ -214,16 +225,7 @@ func testSearch(t *testing.T, h Harness) {
 			}
 			return nil
 		}))
-		var got []uuid.UUID
-		next := ""
-		for range n {
-			page, err := s.ListTickets(ctx, sw.Tenant.ID, storage.TicketFilter{Text: "sprocket"}, storage.PageRequest{Limit: 100, After: next})
-			require.NoError(t, err)
-			got = append(got, ticketIDs(page.Items)...)
-			if next = page.Next; next == "" {
-				break
-			}
-		}
+		got := searchPages(t, s, sw.Tenant.ID, "sprocket", 100, func() {})
 		m := len(want)
 		require.Len(t, got, m, "every match once")
 		assert.True(t, sameSet(want[m-1000:], got[:1000]), "the newest 1,000 matches first")
