@@ -32,9 +32,22 @@ import (
 // first page fixes the window (the ID of its oldest ticket, the floor) and every cursor
 // carries it, so paging stays exact while tickets come and go: a ranked cursor is (relevance,
 // ID) within the window, a tail cursor an ID below the floor.
+//
+// The floor is found by walking the tenant's newest tickets, newest first, and stopping at
+// the searchWindow-th match (searchWalk tickets at most), so a common word costs a few
+// thousand rows however many tickets hold it; only a rarer word is looked up in the full-text
+// index, whose cost grows with the matches. On PostgreSQL a window found by the walk is read
+// the same way, from the tenant's tickets, not from the index (searcher.walkFrom).
 
 // searchWindow is how many of the newest matches relevance orders.
 const searchWindow = 1000
+
+// searchWalk is how many of the tenant's newest tickets the first page reads, newest first,
+// looking for the window's floor before it asks the full-text index for every match. A word in
+// at least one ticket in searchWalk/searchWindow of the newest has its floor found by the walk,
+// which stops there however many tickets hold the word; a rarer word is found by the index,
+// whose cost grows with the number of matches.
+const searchWalk = 4 * searchWindow
 
 // ticketSearch returns the search document parts of t.
 func ticketSearch(t *ticket.Ticket) textsearch.Ticket {
@@ -105,10 +118,13 @@ func (q *queries) indexMessage(ctx context.Context, m *ticket.Message) error {
 }
 
 // searchCursor is where a search page ends: within the ranked window (Rank, ID) or, in the
-// tail, the ID; Floor is the oldest ticket of the window (uuid.Nil when every match is in it).
+// tail, the ID; Floor is the oldest ticket of the window (uuid.Nil when every match is in it);
+// Walk says the window is read by walking the tenant's tickets from the floor up rather than
+// through the full-text index (see searcher.floor).
 type searchCursor struct {
 	Floor uuid.UUID
 	Tail  bool
+	Walk  bool
 	Rank  int64
 	ID    uuid.UUID
 }
@@ -118,8 +134,11 @@ const searchCursorLen = 1 + 16 + 8 + 16
 func (c searchCursor) encode() string {
 	b := make([]byte, 0, searchCursorLen)
 	kind := byte('r')
-	if c.Tail {
+	switch {
+	case c.Tail:
 		kind = 't'
+	case c.Walk:
+		kind = 'w'
 	}
 	b = append(b, kind)
 	b = append(b, c.Floor[:]...)
@@ -134,10 +153,10 @@ func decodeSearchCursor(s string) (searchCursor, error) {
 		return c, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != searchCursorLen || (b[0] != 'r' && b[0] != 't') {
+	if err != nil || len(b) != searchCursorLen || (b[0] != 'r' && b[0] != 't' && b[0] != 'w') {
 		return c, fmt.Errorf("%w: %q is not a search page's cursor", storage.ErrInvalidCursor, s)
 	}
-	c.Tail = b[0] == 't'
+	c.Tail, c.Walk = b[0] == 't', b[0] == 'w'
 	copy(c.Floor[:], b[1:17])
 	c.Rank = int64(binary.BigEndian.Uint64(b[17:25]))
 	copy(c.ID[:], b[25:])
@@ -153,6 +172,10 @@ type searcher struct {
 	tenantID uuid.UUID
 	f        storage.TicketFilter
 	query    textsearch.Query
+	// walkFrom, when set, has PostgreSQL read the matches by walking the tenant's tickets from
+	// this ID up (uuid.Max: all of them), testing each, instead of asking the full-text index,
+	// which reads every match of the word in every tenant.
+	walkFrom uuid.UUID
 }
 
 // from starts a statement over the matching tickets of the tenant, f applied, selecting cols
@@ -161,21 +184,22 @@ func (s *searcher) from(selected string, ranked bool) *bun.SelectQuery {
 	q := s.q
 	sel := q.db.NewSelect()
 	if q.pg {
-		weights := "ABC"
-		if s.f.TextInternal {
-			weights = ""
+		cond, tsq, tenant := s.pgMatch()
+		switch s.walkFrom {
+		case uuid.Nil:
+			sel = sel.TableExpr("tickets")
+		case uuid.Max:
+			// OFFSET 0 keeps the planner from merging the subquery and using the index.
+			sel = sel.TableExpr("(SELECT * FROM tickets WHERE tenant_id = ? OFFSET 0) AS tickets", s.tenantID)
+		default:
+			sel = sel.TableExpr("(SELECT * FROM tickets WHERE tenant_id = ? AND id >= ? OFFSET 0) AS tickets", s.tenantID, s.walkFrom)
 		}
-		tsq := s.query.TSQuery(weights)
-		sel = sel.TableExpr("tickets").ColumnExpr(selected).
-			Where("search_doc @@ (?::tsquery && ?::tsquery)", tsq, "'"+strings.ReplaceAll(textsearch.TenantKey(s.tenantID.String()), "'", "''")+"'")
+		sel = sel.ColumnExpr(selected).Where(cond, tsq, tenant)
 		if ranked {
 			sel = sel.ColumnExpr("(ts_rank(search_doc, ?::tsquery) * 1000000)::bigint AS relevance", tsq)
 		}
 	} else {
-		cols := []string{"head", "detail", "public"}
-		if s.f.TextInternal {
-			cols = append(cols, "internal")
-		}
+		cols := s.ftsColumns()
 		// The tenant column is not matched: bm25 reads the whole posting list of every phrase
 		// of the query (to weigh it), and the tenant's is every ticket of the tenant. The join
 		// on tickets.tenant_id narrows instead.
@@ -195,6 +219,73 @@ func (s *searcher) from(selected string, ranked bool) *bun.SelectQuery {
 	return s.q.ticketFilter(sel, s.f)
 }
 
+// pgMatch returns the PostgreSQL condition that a row's search_doc matches the query and
+// names the tenant.
+func (s *searcher) pgMatch() (string, string, string) {
+	weights := "ABC"
+	if s.f.TextInternal {
+		weights = ""
+	}
+	return "search_doc @@ (?::tsquery && ?::tsquery)", s.query.TSQuery(weights),
+		"'" + strings.ReplaceAll(textsearch.TenantKey(s.tenantID.String()), "'", "''") + "'"
+}
+
+// ftsColumns returns the ticket_fts columns the query may match on SQLite.
+func (s *searcher) ftsColumns() []string {
+	cols := []string{"head", "detail", "public"}
+	if s.f.TextInternal {
+		cols = append(cols, "internal")
+	}
+	return cols
+}
+
+// floor returns the oldest of the newest searchWindow matches, uuid.Nil when there are fewer,
+// and whether the window is best read by walking the tenant's tickets (searcher.walkFrom).
+// It first walks the tenant's newest searchWalk tickets (f applied), newest first, testing
+// each: a common word's floor is among them, and finding it by the index instead would read
+// every match. When fewer than searchWindow of them match, the index finds the matches,
+// unless the walk read every ticket of the tenant.
+func (s *searcher) floor(ctx context.Context) (uuid.UUID, bool, error) {
+	q := s.q
+	walk := q.db.NewSelect()
+	var match *bun.SelectQuery
+	if q.pg {
+		walk = walk.TableExpr("tickets").ColumnExpr("id, search_doc")
+		cond, tsq, tenant := s.pgMatch()
+		match = q.db.NewSelect().TableExpr("(?) AS walk", s.walk(walk)).Where(cond, tsq, tenant)
+	} else {
+		walk = walk.TableExpr("tickets CROSS JOIN ticket_search AS s ON s.ticket_id = tickets.id").ColumnExpr("tickets.id, s.doc")
+		match = q.db.NewSelect().TableExpr("(?) AS walk", s.walk(walk)).
+			Where("doc IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", s.query.FTS5(s.ftsColumns()...))
+	}
+	var floor uuid.UUID
+	err := match.Column("id").OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
+	if err == nil {
+		return floor, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return uuid.Nil, false, mapErr(err)
+	}
+	var walked int
+	if err := q.db.NewSelect().TableExpr("(?) AS walk", s.walk(q.db.NewSelect().TableExpr("tickets").ColumnExpr("tickets.id"))).
+		ColumnExpr("count(*)").Scan(ctx, &walked); err != nil {
+		return uuid.Nil, false, mapErr(err)
+	}
+	if walked < searchWalk {
+		return uuid.Nil, true, nil
+	}
+	err = s.from("id", false).OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return uuid.Nil, false, mapErr(err)
+	}
+	return floor, false, nil
+}
+
+// walk narrows sel to the tenant's newest searchWalk tickets, f applied.
+func (s *searcher) walk(sel *bun.SelectQuery) *bun.SelectQuery {
+	return s.q.ticketFilter(sel.Where("tenant_id = ?", s.tenantID), s.f).OrderExpr("tickets.id DESC").Limit(searchWalk)
+}
+
 // searchTickets is ListTickets with a Text: the matches ordered by relevance among the newest
 // searchWindow, then the older ones newest first (see the top of this file).
 func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f storage.TicketFilter, p storage.PageRequest) (storage.Page[*ticket.Ticket], error) {
@@ -209,12 +300,11 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 	}
 	var r ticketRow
 	size := p.Size()
-	floor := cur.Floor
+	floor, walk := cur.Floor, cur.Walk
 	if p.After == "" {
 		// The window: the newest searchWindow matches. Its oldest is the floor.
-		err := s.from("id", false).OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return out, mapErr(err)
+		if floor, walk, err = s.floor(ctx); err != nil {
+			return out, err
 		}
 	}
 	type hit struct {
@@ -224,7 +314,14 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 	}
 	var hits []hit
 	if !cur.Tail {
+		if walk && q.pg {
+			s.walkFrom = floor
+			if floor == uuid.Nil {
+				s.walkFrom = uuid.Max
+			}
+		}
 		inner := s.from(r.columns(), true)
+		s.walkFrom = uuid.Nil
 		if floor != uuid.Nil {
 			inner = inner.Where("id >= ?", floor)
 		}
@@ -271,7 +368,7 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 	for i, h := range hits {
 		if i == size {
 			last := hits[size-1]
-			out.Next = searchCursor{Floor: floor, Tail: last.tail, Rank: last.rank, ID: last.t.ID}.encode()
+			out.Next = searchCursor{Floor: floor, Tail: last.tail, Walk: walk, Rank: last.rank, ID: last.t.ID}.encode()
 			break
 		}
 		out.Items = append(out.Items, h.t)

@@ -29,6 +29,25 @@ func sameSet(a, b []uuid.UUID) bool {
 	return true
 }
 
+// searchPages returns the tickets of every page of a search for text, calling between after
+// each page that has a next one.
+func searchPages(t *testing.T, s storage.Store, tenantID uuid.UUID, text string, limit int, between func()) []uuid.UUID {
+	t.Helper()
+	var got []uuid.UUID
+	next := ""
+	for range 1000 {
+		page, err := s.ListTickets(context.Background(), tenantID, storage.TicketFilter{Text: text}, storage.PageRequest{Limit: limit, After: next})
+		require.NoError(t, err)
+		got = append(got, ticketIDs(page.Items)...)
+		if next = page.Next; next == "" {
+			return got
+		}
+		between()
+	}
+	require.FailNow(t, "a search with a thousand pages")
+	return nil
+}
+
 // testSearch checks TicketFilter.Text: the words it finds (folded, in five languages, as
 // prefixes), the messages it reads (internal ones only with TextInternal), its order
 // (relevance, then newest first), its pages, and that every write keeps it in step.
@@ -145,7 +164,9 @@ func testSearch(t *testing.T, h Harness) {
 		require.NoError(t, s.InTx(ctx, func(q storage.Queries) error {
 			for i := range n {
 				tk := pw.newTicket(fmt.Sprintf("Filter %d", i))
-				if i%3 == 0 {
+				// Every third ranks higher, and so does the newest match outside the window,
+				// which must still come after the window.
+				if i%3 == 0 || i == n-1001 {
 					tk.Title = fmt.Sprintf("Filter filter clogged %d", i) // ranks higher
 				}
 				if err := q.CreateTicket(ctx, tk); err != nil {
@@ -155,19 +176,11 @@ func testSearch(t *testing.T, h Harness) {
 			}
 			return nil
 		}))
-		var got []uuid.UUID
 		late := map[uuid.UUID]bool{}
-		next := ""
-		for range n {
-			page, err := s.ListTickets(ctx, pw.Tenant.ID, storage.TicketFilter{Text: "filte"}, storage.PageRequest{Limit: 70, After: next})
-			require.NoError(t, err)
-			got = append(got, ticketIDs(page.Items)...)
-			if next = page.Next; next == "" {
-				break
-			}
+		got := searchPages(t, s, pw.Tenant.ID, "filte", 70, func() {
 			// A match added while paging: keyset pages neither repeat nor skip a ticket for it.
 			late[pw.addTicket(pw.newTicket("Filter late")).ID] = true
-		}
+		})
 		seen := map[uuid.UUID]bool{}
 		var old []uuid.UUID
 		for _, id := range got {
@@ -182,12 +195,41 @@ func testSearch(t *testing.T, h Harness) {
 		assert.Equal(t, newestFirst(want[:n-1000]), old[1000:], "then the older ones, newest first")
 		assert.Equal(t, want[n-1], old[0], "the best match first: the newest of those with the word twice")
 
-		_, err := s.ListTickets(ctx, pw.Tenant.ID, storage.TicketFilter{}, storage.PageRequest{After: next + "x"})
+		_, err := s.ListTickets(ctx, pw.Tenant.ID, storage.TicketFilter{}, storage.PageRequest{After: "x"})
 		assert.ErrorIs(t, err, storage.ErrInvalidCursor)
 		first, err := s.ListTickets(ctx, pw.Tenant.ID, storage.TicketFilter{}, storage.PageRequest{Limit: 2})
 		require.NoError(t, err)
 		_, err = s.ListTickets(ctx, pw.Tenant.ID, storage.TicketFilter{Text: "filter"}, storage.PageRequest{After: first.Next})
 		assert.ErrorIs(t, err, storage.ErrInvalidCursor, "a listing's cursor is not a search's")
+	})
+
+	t.Run("SparsePages", func(t *testing.T) {
+		// A word in one ticket in five: the 1,000 newest matches lie beyond the newest
+		// thousands of tickets, so the window is not found by walking those.
+		sw := newWorld(t, s, "SparsePages")
+		const n, every = 5200, 5
+		var want []uuid.UUID
+		require.NoError(t, s.InTx(ctx, func(q storage.Queries) error {
+			for i := range n {
+				tk := sw.newTicket(fmt.Sprintf("Valve %d", i))
+				if i%every == 0 {
+					tk.Title = fmt.Sprintf("Sprocket %d", i)
+					if i%(2*every) == 0 {
+						tk.Title = fmt.Sprintf("Sprocket sprocket %d", i) // ranks higher
+					}
+					want = append(want, tk.ID)
+				}
+				if err := q.CreateTicket(ctx, tk); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		got := searchPages(t, s, sw.Tenant.ID, "sprocket", 100, func() {})
+		m := len(want)
+		require.Len(t, got, m, "every match once")
+		assert.True(t, sameSet(want[m-1000:], got[:1000]), "the newest 1,000 matches first")
+		assert.Equal(t, newestFirst(want[:m-1000]), got[1000:], "then the older ones, newest first")
 	})
 
 	t.Run("Writes", func(t *testing.T) {
