@@ -80,6 +80,10 @@ var matrix = map[string]matrixOp{
 		_, err := c.d.Tenant(c.ctx, c.actor)
 		return nil, err
 	}},
+	"ResealSecrets": {own: "FFFFF|FFF|FF|F", run: func(c *cell) ([]uuid.UUID, error) {
+		_, err := c.d.ResealSecrets(c.ctx, c.actor)
+		return nil, err
+	}},
 	"Settings": {own: "AFFFA|FFF|FF|U", run: func(c *cell) ([]uuid.UUID, error) {
 		_, err := c.d.Settings(c.ctx, c.actor)
 		return nil, err
@@ -959,6 +963,9 @@ var background = map[string]string{
 	"DispatchOnce":        "delivers one batch of every tenant's due notifications",
 	"DeliverWebhooksOnce": "delivers one batch of every tenant's due webhooks",
 	"FireTimersOnce":      "fires one batch of every tenant's due timers",
+	"HousekeepOnce":       "purges what no record needs any more, in every tenant",
+	"Backlog":             "counts the whole outbox and the due timers, for metrics; names no record",
+	"Ready":               "checks the database answers and its migrations are current; reads no record",
 	"HandleRoomEvent":     "applies a video provider's event to the session of the room it names, in whichever tenant",
 	"CodeURL":             "builds a URL from a token the caller holds; reads nothing",
 	"PushPublicKey":       "returns the server's VAPID public key, the same for everyone; reads nothing",
