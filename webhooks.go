@@ -646,15 +646,14 @@ func (d *Desk) deliverWebhooks(ctx context.Context, ds []*webhook.Delivery, unti
 		})
 	}
 	wg.Wait()
-	if i := slices.IndexFunc(results, func(r webhookResult) bool { return r.ID == uuid.Nil }); i >= 0 {
-		kept := ds[:i:i]
-		for j := i; j < len(ds); j++ {
-			if results[j].ID != uuid.Nil {
-				kept, results[len(kept)] = append(kept, ds[j]), results[j]
-			}
+	// Deliveries left unsent (their lease ran short) are neither sent nor recorded.
+	sent, outcomes := ds[:0:0], results[:0:0]
+	for i, r := range results {
+		if r.ID != uuid.Nil {
+			sent, outcomes = append(sent, ds[i]), append(outcomes, r)
 		}
-		ds, results = kept, results[:len(kept)]
 	}
+	ds, results = sent, outcomes
 	return func() error {
 		// The requests were made: record them even if ctx ended meanwhile.
 		if err := d.finishWebhooks(context.WithoutCancel(ctx), ds, results); err != nil {
