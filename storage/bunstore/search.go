@@ -36,8 +36,10 @@ import (
 // The floor is found by walking the tenant's newest tickets, newest first, and stopping at
 // the searchWindow-th match (searchWalk tickets at most), so a common word costs a few
 // thousand rows however many tickets hold it; only a rarer word is looked up in the full-text
-// index, whose cost grows with the matches. On PostgreSQL a window found by the walk is read
-// the same way, from the tenant's tickets, not from the index (searcher.walkFrom).
+// index, whose cost grows with the matches. A window found by the walk is read the same way
+// on PostgreSQL, from the tenant's tickets, not from the index; on SQLite from the part of the
+// index that begins at the window's oldest ticket, as FTS5 keeps it in document order
+// (searcher.walkFrom).
 
 // searchWindow is how many of the newest matches relevance orders.
 const searchWindow = 1000
@@ -172,9 +174,11 @@ type searcher struct {
 	tenantID uuid.UUID
 	f        storage.TicketFilter
 	query    textsearch.Query
-	// walkFrom, when set, has PostgreSQL read the matches by walking the tenant's tickets from
-	// this ID up (uuid.Max: all of them), testing each, instead of asking the full-text index,
-	// which reads every match of the word in every tenant.
+	// walkFrom, when set, narrows the matches to the tenant's tickets from this ID up
+	// (uuid.Max: all of them), for a window found by the walk. PostgreSQL walks those
+	// tickets, testing each, instead of asking the full-text index, which reads every match
+	// of the word in every tenant; SQLite reads the index from the lowest document number of
+	// those tickets up, skipping the older matches (in every tenant) that bm25 would rank.
 	walkFrom uuid.UUID
 }
 
@@ -204,12 +208,27 @@ func (s *searcher) from(selected string, ranked bool) *bun.SelectQuery {
 		// of the query (to weigh it), and the tenant's is every ticket of the tenant. The join
 		// on tickets.tenant_id narrows instead.
 		match := s.query.FTS5(cols...)
+		// A walked window starts at its floor: the index is read from the lowest document
+		// number of the tenant's tickets from the floor up (documents are numbered as tickets
+		// are written, so the rest of the index, older, is skipped), instead of ranking every
+		// match of the word.
+		var since string
+		var args []any
+		switch s.walkFrom {
+		case uuid.Nil:
+		case uuid.Max:
+			since = " AND ticket_fts.rowid >= (SELECT min(s2.doc) FROM tickets AS t2 CROSS JOIN ticket_search AS s2 ON s2.ticket_id = t2.id WHERE t2.tenant_id = ?)"
+			args = append(args, s.tenantID)
+		default:
+			since = " AND ticket_fts.rowid >= (SELECT min(s2.doc) FROM tickets AS t2 CROSS JOIN ticket_search AS s2 ON s2.ticket_id = t2.id WHERE t2.tenant_id = ? AND t2.id >= ?)"
+			args = append(args, s.tenantID, s.walkFrom)
+		}
 		// bm25 is lower for better matches; its weights follow A to D.
 		// CROSS JOIN fixes SQLite's join order: the full-text matches first, then their
 		// tickets; the other way round, the planner may run the MATCH once per ticket.
 		sel = sel.TableExpr(`(SELECT s.ticket_id, CAST(-bm25(ticket_fts, 0, 10, 4, 2, 1) * 1000000 AS INTEGER) AS relevance
-			FROM ticket_fts CROSS JOIN ticket_search AS s ON s.doc = ticket_fts.rowid WHERE ticket_fts MATCH ?) AS m
-			CROSS JOIN tickets ON tickets.id = m.ticket_id`, match).
+			FROM ticket_fts CROSS JOIN ticket_search AS s ON s.doc = ticket_fts.rowid WHERE ticket_fts MATCH ?`+since+`) AS m
+			CROSS JOIN tickets ON tickets.id = m.ticket_id`, append([]any{match}, args...)...).
 			ColumnExpr(selected)
 		if ranked {
 			sel = sel.ColumnExpr("m.relevance")
@@ -254,9 +273,11 @@ func (s *searcher) floor(ctx context.Context) (uuid.UUID, bool, error) {
 		cond, tsq, tenant := s.pgMatch()
 		match = q.db.NewSelect().TableExpr("(?) AS walk", s.walk(walk)).Where(cond, tsq, tenant)
 	} else {
+		// The index is read from the walk's lowest document number up (see searcher.from);
+		// used twice, the walk is computed once.
 		walk = walk.TableExpr("tickets CROSS JOIN ticket_search AS s ON s.ticket_id = tickets.id").ColumnExpr("tickets.id, s.doc")
-		match = q.db.NewSelect().TableExpr("(?) AS walk", s.walk(walk)).
-			Where("doc IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)", s.query.FTS5(s.ftsColumns()...))
+		match = q.db.NewSelect().With("walk", s.walk(walk)).Table("walk").
+			Where("doc IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid >= (SELECT min(doc) FROM walk))", s.query.FTS5(s.ftsColumns()...))
 	}
 	var floor uuid.UUID
 	err := match.Column("id").OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
@@ -314,22 +335,30 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 	}
 	var hits []hit
 	if !cur.Tail {
-		if walk && q.pg {
+		if walk {
 			s.walkFrom = floor
 			if floor == uuid.Nil {
 				s.walkFrom = uuid.Max
 			}
 		}
-		inner := s.from(r.columns(), true)
+		inner := s.from("id", true)
 		s.walkFrom = uuid.Nil
 		if floor != uuid.Nil {
 			inner = inner.Where("id >= ?", floor)
 		}
-		outer := q.db.NewSelect().TableExpr("(?) AS ranked", inner).ColumnExpr(r.columns() + ", relevance")
+		// The page's IDs first, then their tickets: the sort carries two columns, not every
+		// column of each match in the window.
+		top := q.db.NewSelect().TableExpr("(?) AS ranked", inner).ColumnExpr("id AS top_id, relevance AS top_relevance")
 		if p.After != "" {
-			outer = outer.Where("(relevance < ? OR (relevance = ? AND id < ?))", cur.Rank, cur.Rank, cur.ID)
+			top = top.Where("(relevance < ? OR (relevance = ? AND id < ?))", cur.Rank, cur.Rank, cur.ID)
 		}
-		rows, err := outer.OrderExpr("relevance DESC, id DESC").Limit(int64(size + 1)).Rows(ctx)
+		top = top.OrderExpr("relevance DESC, id DESC").Limit(int64(size + 1))
+		join := "CROSS JOIN" // SQLite: in this order
+		if q.pg {
+			join = "JOIN"
+		}
+		rows, err := q.db.NewSelect().TableExpr("(?) AS top "+join+" tickets ON tickets.id = top.top_id", top).
+			ColumnExpr(r.columns() + ", top_relevance").OrderExpr("top_relevance DESC, tickets.id DESC").Rows(ctx)
 		if err != nil {
 			return out, mapErr(err)
 		}

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/deskkit/helpdesk/storage"
@@ -201,6 +202,33 @@ func testSearch(t *testing.T, h Harness) {
 		require.NoError(t, err)
 		_, err = s.ListTickets(ctx, pw.Tenant.ID, storage.TicketFilter{Text: "filter"}, storage.PageRequest{After: first.Next})
 		assert.ErrorIs(t, err, storage.ErrInvalidCursor, "a listing's cursor is not a search's")
+	})
+
+	t.Run("WrittenOutOfOrder", func(t *testing.T) {
+		// Tickets stored in another order than their IDs (the newest first): the window is
+		// still the newest 1,000 matches by ID, however the index numbers their documents.
+		ow := newWorld(t, s, "OutOfOrder")
+		const n = 1100
+		made := make([]*ticket.Ticket, n)
+		for i := range made {
+			made[i] = ow.newTicket(fmt.Sprintf("Bracket %d", i))
+		}
+		require.NoError(t, s.InTx(ctx, func(q storage.Queries) error {
+			for _, tk := range slices.Backward(made) {
+				if err := q.CreateTicket(ctx, tk); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		var want []uuid.UUID
+		for _, tk := range made {
+			want = append(want, tk.ID)
+		}
+		got := searchPages(t, s, ow.Tenant.ID, "bracket", 100, func() {})
+		require.Len(t, got, n, "every match once")
+		assert.True(t, sameSet(want[n-1000:], got[:1000]), "the newest 1,000 matches first")
+		assert.Equal(t, newestFirst(want[:n-1000]), got[1000:], "then the older ones, newest first")
 	})
 
 	t.Run("SparsePages", func(t *testing.T) {
