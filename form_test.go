@@ -293,6 +293,36 @@ func TestFormTermsAndTypes(t *testing.T) {
 	})
 }
 
+// SubmitTicket reads the request form before its transaction from what it last read of the
+// tenant; a form another process changed meanwhile still applies to the very next submission.
+func TestFormChangedElsewhere(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		f := newFixture(t, s)
+		ctx := t.Context()
+		f.submit(t, "Before the terms") // the Desk has read the tenant
+		// Another process adds terms and a type list, writing the tenant itself.
+		ten, err := s.GetTenant(ctx, f.tenant.ID)
+		require.NoError(t, err)
+		ten.Settings.Form = tenant.RequestForm{TermsURL: "https://acme.example/terms", Types: []string{"Repair"}}
+		require.NoError(t, s.UpdateTenant(ctx, ten))
+		_, err = f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: nurseContact, Type: "Repair"})
+		assertField(t, err, "accept_terms")
+		tk, err := f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: nurseContact, AcceptTerms: true, Type: "Repair"})
+		require.NoError(t, err)
+		assert.Equal(t, "Repair", tk.Type)
+		// And takes them away again: what the Desk read last is not held against requesters.
+		ten.Settings.Form = tenant.RequestForm{}
+		require.NoError(t, s.UpdateTenant(ctx, ten))
+		_, err = f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "no terms now", Requester: nurseContact, Type: "Magic"})
+		assert.NoError(t, err)
+		// The Desk's own change applies at once too.
+		f.tenant = ten
+		f.setForm(t, tenant.RequestForm{Types: []string{"Training"}})
+		_, err = f.desk.SubmitTicket(ctx, f.holder, helpdesk.NewTicket{Title: "x", Requester: nurseContact, Type: "Repair"})
+		assertField(t, err, "type")
+	})
+}
+
 // Branding images are checked by their content: format, size in pixels, size in bytes.
 func TestSetFormFileBranding(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {

@@ -406,6 +406,10 @@ type Desk struct {
 	lookupIP func(ctx context.Context, host string) ([]netip.Addr, error)
 	// hashSlots holds a token for each password or PIN check running (Config.MaxConcurrentHashes).
 	hashSlots chan struct{}
+	// tenantHints are the tenants as last read, for SubmitTicket.
+	tenantHints tenantHints
+	// late holds the dispatcher's retries that outlast their batch.
+	late lateRetries
 }
 
 // New returns a Desk on store, whose schema must be current (see bunstore.Store.MigrateUp).
@@ -454,6 +458,11 @@ func (d *Desk) inTx(ctx context.Context, fn func(q storage.Queries) error) error
 	if err == nil && w.hooked {
 		wakeUp(d.webhookWake)
 	}
+	if err == nil {
+		for _, id := range w.tenantsUpdated {
+			d.tenantHints.drop(id)
+		}
+	}
 	return err
 }
 
@@ -475,6 +484,16 @@ type txWatch struct {
 	enqueued, armed, hooked bool
 	// endpoints are the webhook endpoints the transaction read, by tenant: one read each.
 	endpoints map[uuid.UUID][]*webhook.Endpoint
+	// tenantsUpdated are the tenants the transaction changed: their hints go once it commits.
+	tenantsUpdated []uuid.UUID
+}
+
+func (w *txWatch) UpdateTenant(ctx context.Context, t *tenant.Tenant) error {
+	err := w.Queries.UpdateTenant(ctx, t)
+	if err == nil {
+		w.tenantsUpdated = append(w.tenantsUpdated, t.ID)
+	}
+	return err
 }
 
 func (w *txWatch) EnqueueWebhookDeliveries(ctx context.Context, ds []*webhook.Delivery) error {

@@ -485,6 +485,77 @@ func TestDispatch(t *testing.T) {
 	})
 }
 
+// A retry due within the poll interval is made at once, within the claim, rather than recorded
+// as due and claimed again; every attempt still counts towards MaxAttempts, each carries the
+// same idempotency key, and the claim's lease must leave the retry its whole send timeout.
+func TestDispatchRetryInClaim(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newNotifyFixture(t, s, helpdesk.Config{Dispatch: helpdesk.DispatchConfig{
+			MaxAttempts: 3, RetryBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, Concurrency: 1}})
+		tk := f.submit(t, "Pump alarms")
+		f.mail.FailNext(errors.New("421 try later"))
+		n, err := f.desk.DispatchOnce(ctx)
+		require.NoError(t, err)
+		sent := f.mail.Messages()
+		require.NotEmpty(t, sent)
+		assert.Equal(t, n, len(sent), "the failed send was retried within the claim")
+		// The first send failed; its retry is the second attempt (sent while the others went).
+		var retried []notify.Message
+		for _, m := range sent {
+			if m.Attempt != 1 {
+				retried = append(retried, m)
+			}
+		}
+		require.Len(t, retried, 1)
+		assert.Equal(t, 2, retried[0].Attempt)
+		assert.Equal(t, retried[0].ID.String(), retried[0].IdempotencyKey)
+		got, err := f.store.GetNotification(ctx, f.tenant.ID, retried[0].ID)
+		require.NoError(t, err)
+		assert.Equal(t, notify.StatusSent, got.Status)
+		assert.Equal(t, 2, got.Attempts, "both attempts are counted")
+
+		// Three failures in a row use up MaxAttempts within the one claim.
+		_, err = f.desk.Accept(ctx, f.agent, tk.ID)
+		require.NoError(t, err)
+		f.mail.FailNext(errors.New("421 once"), errors.New("421 twice"), errors.New("421 thrice"))
+		_, err = f.desk.DispatchOnce(ctx)
+		require.NoError(t, err)
+		failed, err := f.desk.Notifications(ctx, f.admin, storage.NotificationFilter{Status: notify.StatusFailed}, storage.PageRequest{})
+		require.NoError(t, err)
+		require.Len(t, failed.Items, 1)
+		assert.Equal(t, 3, failed.Items[0].Attempts)
+		assert.Equal(t, "421 thrice", failed.Items[0].LastError)
+	})
+	for _, c := range []struct {
+		name string
+		cfg  helpdesk.DispatchConfig
+	}{
+		// The lease leaves no room for another whole send.
+		{"lease", helpdesk.DispatchConfig{RetryBackoff: time.Millisecond, SendTimeout: time.Second, Lease: time.Second + 100*time.Microsecond}},
+		// The retry is due after the dispatcher would look again.
+		{"backoff", helpdesk.DispatchConfig{RetryBackoff: 400 * time.Millisecond, PollInterval: 100 * time.Millisecond, SendTimeout: time.Second}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+				// The retry waits in the outbox.
+				ctx := t.Context()
+				c.cfg.Concurrency = 1
+				f := newNotifyFixture(t, s, helpdesk.Config{Dispatch: c.cfg})
+				f.submit(t, "Pump alarms")
+				f.mail.FailNext(errors.New("421 try later"))
+				_, err := f.desk.DispatchOnce(ctx)
+				require.NoError(t, err)
+				pending, err := f.desk.Notifications(ctx, f.admin, storage.NotificationFilter{Status: notify.StatusPending}, storage.PageRequest{})
+				require.NoError(t, err)
+				require.Len(t, pending.Items, 1)
+				assert.Equal(t, 1, pending.Items[0].Attempts)
+				assert.Equal(t, "421 try later", pending.Items[0].LastError)
+			})
+		})
+	}
+}
+
 func TestReportDelivery(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
 		ctx := t.Context()

@@ -90,11 +90,39 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 	if err := checkNewTicket(&in, source == ticket.SourceCode); err != nil {
 		return nil, err
 	}
-	ten, err := d.store.GetTenant(ctx, tid)
-	if err != nil {
-		return nil, fmt.Errorf("submit ticket: %w", err)
+	// The tenant as last read: its form and report template are needed before the
+	// transaction, which reads the tenant again and starts over should it have changed.
+	ten := d.tenantHints.get(tid)
+	for try := 1; ; try++ {
+		hinted := ten != nil
+		if !hinted {
+			if ten, err = d.store.GetTenant(ctx, tid); err != nil {
+				return nil, fmt.Errorf("submit ticket: %w", err)
+			}
+			d.tenantHints.put(ten)
+		}
+		sub, err := d.submit(ctx, actor, in, ten, hinted, source, invitee)
+		if !errors.Is(err, errTenantMoved) || try == 3 {
+			return sub, err
+		}
+		ten = nil
 	}
+}
+
+// errTenantMoved is what a submission returns when the tenant changed since SubmitTicket read
+// it (its version moved): the form rules and the report template are checked again.
+var errTenantMoved = fmt.Errorf("%w: the tenant's settings changed meanwhile; try again", storage.ErrConflict)
+
+// submit is SubmitTicket once the actor and input are checked, with ten the tenant as read
+// before the transaction (hinted: from tenantHints); it returns errTenantMoved when the
+// transaction finds a newer one, and when a hint's form refuses in (a refusal is confirmed
+// against the tenant as stored).
+func (d *Desk) submit(ctx context.Context, actor tenant.Actor, in NewTicket, ten *tenant.Tenant, hinted bool, source ticket.Source, invitee bool) (*Submitted, error) {
+	tid := ten.ID
 	if err := checkFormRules(actor, ten.Settings.Form, &in); err != nil {
+		if hinted {
+			return nil, errTenantMoved
+		}
 		return nil, fmt.Errorf("submit ticket: %w", err)
 	}
 	now := d.clock()
@@ -125,6 +153,7 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 	if err != nil {
 		return nil, fmt.Errorf("submit ticket: %w", err)
 	}
+	var read *tenant.Tenant // the tenant as the transaction read it
 	err = d.inTx(ctx, func(q storage.Queries) error {
 		if err := d.resolveSubmission(ctx, q, actor, t, in.RequestSession); err != nil {
 			return err
@@ -133,8 +162,12 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		if err != nil {
 			return err
 		}
+		if n.Tenant.Version != ten.Version {
+			return errTenantMoved
+		}
 		// New requests go to the default group, so none is ever lost.
 		ten := n.Tenant
+		read = ten
 		if actor.Kind == tenant.ActorCodeHolder && !invitee {
 			// Counted after the number is reserved: that write serializes the tenant's
 			// submissions, so concurrent ones through one code cannot pass the quota together.
@@ -184,6 +217,7 @@ func (d *Desk) SubmitTicket(ctx context.Context, actor tenant.Actor, in NewTicke
 		}
 		return nil, fmt.Errorf("submit ticket: %w", err)
 	}
+	d.tenantHints.put(read)
 	return &Submitted{Ticket: t, RequesterToken: d.requesterToken(t)}, nil
 }
 

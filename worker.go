@@ -36,13 +36,13 @@ func (d *Desk) Run(ctx context.Context) error {
 	})
 	wg.Go(func() {
 		d.pipeline(ctx, "delivering webhooks", d.cfg.Webhooks.BatchSize, d.cfg.Webhooks.PollInterval, d.webhookWake,
-			d.claimWebhooks, d.store.NextWebhookDue)
+			d.claimWebhooks, d.store.NextWebhookDue, nil)
 	})
 	if l, ok := d.store.(storage.OutboxListener); ok {
 		wg.Go(func() { d.listen(ctx, l) })
 	}
 	d.pipeline(ctx, "dispatching notifications", d.cfg.Dispatch.BatchSize, d.cfg.Dispatch.PollInterval, d.wake,
-		d.claimNotifications, d.store.NextNotificationDue)
+		d.claimNotifications, d.store.NextNotificationDue, d.flushLate)
 	wg.Wait()
 	return nil
 }
@@ -78,9 +78,12 @@ func (d *Desk) loop(ctx context.Context, what string, batch int, poll time.Durat
 // the next claim is done, so that the store's writes never overlap (SQLite has one writer, and
 // a writer kept waiting sleeps). At most one batch is being sent and one more claimed at a
 // time. A batch claimed when ctx ends is still sent, so its sends fail at once and are recorded
-// as due again: other processes need not wait for its lease to expire.
+// as due again: other processes need not wait for its lease to expire. flush, if set, records
+// what the batches left to record later (see lateRetries): it runs whenever the pipeline
+// runs out of due work, and when it stops.
 func (d *Desk) pipeline(ctx context.Context, what string, batch int, poll time.Duration, wake chan struct{},
-	claim func(context.Context) (int, func() (record func() error), error), next func(context.Context) (time.Time, bool, error)) {
+	claim func(context.Context) (int, func() (record func() error), error), next func(context.Context) (time.Time, bool, error),
+	flush func(context.Context) error) {
 	// The batch in flight: its outcome, and the gate that lets it record.
 	var (
 		done chan error
@@ -96,6 +99,15 @@ func (d *Desk) pipeline(ctx context.Context, what string, batch int, poll time.D
 		}
 		done, gate = nil, nil
 	}
+	flushed := func() {
+		if flush == nil {
+			return
+		}
+		if err := flush(ctx); err != nil {
+			d.cfg.Logger.Error("helpdesk: "+what+" failed", "err", err)
+		}
+	}
+	defer flushed()
 	defer settle()
 	for {
 		n, send, err := claim(ctx)
@@ -121,6 +133,7 @@ func (d *Desk) pipeline(ctx context.Context, what string, batch int, poll time.D
 			continue // more may be due right away: claim it while this batch is sent
 		}
 		settle()
+		flushed()
 		wait := poll
 		if due, ok, nerr := next(ctx); nerr == nil && ok {
 			wait = min(wait, max(due.Sub(d.clock()), 0))
@@ -196,7 +209,51 @@ func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
 	if err != nil || n == 0 {
 		return n, err
 	}
-	return n, send()()
+	record := send()
+	d.late.running.Wait() // the batch's retries, recorded with it
+	return n, record()
+}
+
+// lateRetries are the retries within a claim (see retryInClaim) that outlast their batch in
+// Run: the batch records its other outcomes without waiting for them, and theirs go with a
+// later batch's record or with flushLate, so that a batch's backoff waits hold up neither its
+// record nor the next claim. Their notifications stay claimed meanwhile; should the process
+// die first, they are tried again when their lease ends, as after any kill mid-send.
+type lateRetries struct {
+	mu   sync.Mutex
+	outs []storage.DeliveryOutcome
+	// running counts the retries not yet ended.
+	running sync.WaitGroup
+}
+
+// end adds the outcome of a retry that has ended.
+func (l *lateRetries) end(o storage.DeliveryOutcome) {
+	l.mu.Lock()
+	l.outs = append(l.outs, o)
+	l.mu.Unlock()
+	l.running.Done()
+}
+
+// take returns the outcomes ended so far and forgets them.
+func (l *lateRetries) take() []storage.DeliveryOutcome {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	outs := l.outs
+	l.outs = nil
+	return outs
+}
+
+// flushLate waits for the retries still running and records the outcomes not yet recorded.
+func (d *Desk) flushLate(ctx context.Context) error {
+	d.late.running.Wait()
+	outs := d.late.take()
+	if len(outs) == 0 {
+		return nil
+	}
+	if err := d.store.FinishNotifications(context.WithoutCancel(ctx), outs); err != nil {
+		return fmt.Errorf("dispatch: record outcomes: %w", err)
+	}
+	return nil
 }
 
 // claimNotifications claims one batch of due notifications and returns how many it claimed
@@ -236,17 +293,41 @@ func (d *Desk) dispatch(ctx context.Context, ns []*notify.Notification, until ti
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			// Once its first attempt has failed and a retry within the claim waits, the batch
+			// stops waiting for this notification: its outcome comes late (lateRetries).
+			late := false
+			defer func() {
+				<-sem
+				if !late {
+					wg.Done()
+				}
+			}()
 			if d.clock().Add(cfg.SendTimeout).After(until) {
 				return
 			}
-			outcomes[i] = d.attempt(ctx, n, mailers[n.TenantID])
+			o := d.attempt(ctx, n, mailers[n.TenantID], until, sem, func() {
+				if !late {
+					late = true
+					d.late.running.Add(1)
+					wg.Done()
+				}
+			})
+			if late {
+				d.late.end(o)
+				return
+			}
+			outcomes[i] = o
 		}()
 	}
 	wg.Wait()
 	outcomes = slices.DeleteFunc(outcomes, func(o storage.DeliveryOutcome) bool { return o.ID == uuid.Nil })
 	return func() error {
-		// The sends happened: record them even if ctx ended meanwhile.
+		// The sends happened: record them even if ctx ended meanwhile, with the retries of
+		// earlier batches that have ended since.
+		outcomes := append(outcomes, d.late.take()...)
+		if len(outcomes) == 0 {
+			return nil
+		}
 		if err := d.store.FinishNotifications(context.WithoutCancel(ctx), outcomes); err != nil {
 			return fmt.Errorf("dispatch: record outcomes: %w", err)
 		}
@@ -261,34 +342,70 @@ type mailerOf struct {
 	err error
 }
 
-// attempt sends n once and says what became of it. own is the mail server of n's tenant, if
-// it has one (nil when not asked).
-func (d *Desk) attempt(ctx context.Context, n *notify.Notification, own *mailerOf) storage.DeliveryOutcome {
+// attempt sends n and says what became of it. own is the mail server of n's tenant, if it
+// has one (nil when not asked). A transient failure whose retry is due within
+// Config.Dispatch.PollInterval is retried within the claim (see retryInClaim), giving its
+// slot of sem (the sends running) to the others meanwhile; the outcome counts those attempts
+// in Retries.
+func (d *Desk) attempt(ctx context.Context, n *notify.Notification, own *mailerOf, until time.Time, sem chan struct{}, detach func()) storage.DeliveryOutcome {
 	cfg := d.cfg.Dispatch
 	o := storage.DeliveryOutcome{ID: n.ID, Attempt: n.Attempts}
-	rec, err := d.send(ctx, n, own)
-	o.At = d.clock()
-	switch {
-	case err == nil:
-		o.Status, o.ProviderID = notify.StatusSent, rec.ProviderID
-	case ctx.Err() != nil:
-		// Shutting down: not the provider's fault, so another dispatcher may try at once.
-		o.Status, o.NextAttemptAt, o.LastError = notify.StatusPending, o.At, err.Error()
-	case notify.IsPermanent(err) || n.Attempts >= cfg.MaxAttempts:
-		o.Status, o.LastError = notify.StatusFailed, err.Error()
-	default:
-		o.Status, o.LastError = notify.StatusPending, err.Error()
-		o.NextAttemptAt = o.At.Add(backoff(cfg.RetryBackoff, cfg.MaxBackoff, n.Attempts))
+	for {
+		attempt := n.Attempts + o.Retries
+		rec, err := d.send(ctx, n, own, attempt)
+		o.At = d.clock()
+		switch {
+		case err == nil:
+			o.Status, o.ProviderID, o.LastError = notify.StatusSent, rec.ProviderID, ""
+		case ctx.Err() != nil:
+			// Shutting down: not the provider's fault, so another dispatcher may try at once.
+			o.Status, o.NextAttemptAt, o.LastError = notify.StatusPending, o.At, err.Error()
+		case notify.IsPermanent(err) || attempt >= cfg.MaxAttempts:
+			o.Status, o.LastError = notify.StatusFailed, err.Error()
+		default:
+			o.Status, o.LastError = notify.StatusPending, err.Error()
+			wait := backoff(cfg.RetryBackoff, cfg.MaxBackoff, attempt)
+			if d.retryInClaim(ctx, wait, cfg.PollInterval, cfg.SendTimeout, until, sem, detach) {
+				d.cfg.Observer.Delivered(string(n.Channel), deliveryOutcome(o.Status))
+				o.Retries++
+				continue
+			}
+			o.NextAttemptAt = o.At.Add(wait)
+		}
+		d.cfg.Observer.Delivered(string(n.Channel), deliveryOutcome(o.Status))
+		return o
 	}
-	d.cfg.Observer.Delivered(string(n.Channel), deliveryOutcome(o.Status))
-	return o
+}
+
+// retryInClaim waits out wait, the backoff before a retry, and says the retry is to be made
+// now, within the claim, rather than recorded as due later: when it is due within poll (the
+// dispatcher would be looking again by then anyway, so waiting here delays nothing and saves
+// recording the failure and claiming the retry), and the claim's lease (until) still leaves
+// the retry its whole timeout. It returns false at once otherwise, and when ctx ends during
+// the wait. While it waits, its slot of sem (held by the caller) serves the batch's other
+// sends, so a batch's waits overlap its sends; detach is called as the wait begins.
+func (d *Desk) retryInClaim(ctx context.Context, wait, poll, timeout time.Duration, until time.Time, sem chan struct{}, detach func()) bool {
+	if wait > poll || d.clock().Add(wait+timeout).After(until) {
+		return false
+	}
+	detach()
+	<-sem
+	defer func() { sem <- struct{}{} }()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // send hands n to its channel's Notifier within SendTimeout: for e-mail, the tenant's own
 // mail server when it has one (own); for push, a notify.PushNotifier gets the recipient's
 // subscriptions (see sendPush). A Notifier that panics fails the attempt instead of the
 // process.
-func (d *Desk) send(ctx context.Context, n *notify.Notification, own *mailerOf) (rec notify.Receipt, err error) {
+func (d *Desk) send(ctx context.Context, n *notify.Notification, own *mailerOf, attempt int) (rec notify.Receipt, err error) {
 	notifier := d.cfg.Notifiers[n.Channel]
 	if n.Channel == notify.Email && own != nil {
 		if own.err != nil {
@@ -309,7 +426,7 @@ func (d *Desk) send(ctx context.Context, n *notify.Notification, own *mailerOf) 
 	sctx, cancel := context.WithTimeout(ctx, d.cfg.Dispatch.SendTimeout)
 	defer cancel()
 	m := n.Message
-	m.Attempt = n.Attempts
+	m.Attempt = attempt
 	if err := d.unsealLinks(n, &m); err != nil {
 		return rec, err
 	}

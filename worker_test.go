@@ -114,6 +114,7 @@ func TestRunPipelinesBatches(t *testing.T) {
 					got, err := s.GetNotification(ctx, ten.ID, n.ID)
 					require.NoError(t, err)
 					assert.Equal(t, notify.StatusSent, got.Status, "status of %s", n.ID)
+					assert.Equal(t, p.attempts[n.IdempotencyKey], got.Attempts, "attempts of %s", n.ID)
 				}
 			})
 		}

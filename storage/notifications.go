@@ -36,6 +36,10 @@ type DeliveryOutcome struct {
 	ProviderID string
 	// At is when the attempt ended: SentAt for sent.
 	At time.Time
+	// Retries is how many more attempts the dispatcher made within the same claim after the
+	// first failed (a retry due at once): FinishNotifications adds them to the stored
+	// Attempts, so that MaxAttempts and the backoff count every attempt.
+	Retries int
 }
 
 // Outbox stores notifications: the deliveries waiting to be made (written in the transaction

@@ -57,7 +57,7 @@ func notificationID(n *notify.Notification) uuid.UUID { return n.ID }
 // bun sends every value as a literal.
 var finishColumns = []struct{ name, pgType string }{
 	{"id", "uuid"}, {"attempt", "integer"}, {"status", "text"}, {"next_attempt_at", "timestamptz"},
-	{"last_error", "text"}, {"provider_id", "text"}, {"at", "timestamptz"},
+	{"last_error", "text"}, {"provider_id", "text"}, {"at", "timestamptz"}, {"retries", "integer"},
 }
 
 // finishNotifications applies every outcome in one statement: an UPDATE joined to a VALUES list
@@ -65,6 +65,7 @@ var finishColumns = []struct{ name, pgType string }{
 // drop outcomes whose claim has been overtaken (see storage.DeliveryOutcome).
 const finishNotifications = `UPDATE notifications SET
 	status = v.column3,
+	attempts = attempts + v.column8,
 	next_attempt_at = CASE WHEN v.column3 = 'pending' THEN v.column4 ELSE next_attempt_at END,
 	last_error = CASE WHEN v.column3 = 'sent' THEN last_error ELSE v.column5 END,
 	provider_id = CASE WHEN v.column3 = 'sent' THEN v.column6 ELSE provider_id END,
@@ -85,6 +86,9 @@ func (q *queries) FinishNotifications(ctx context.Context, outcomes []storage.De
 		default:
 			return fmt.Errorf("bunstore: finish notification %s: status %q is not an outcome (want sent, pending or failed)", o.ID, o.Status)
 		}
+		if o.Retries < 0 {
+			return fmt.Errorf("bunstore: finish notification %s: %d retries", o.ID, o.Retries)
+		}
 		last[o.ID] = i
 	}
 	placeholders := make([]string, len(finishColumns))
@@ -104,7 +108,7 @@ func (q *queries) FinishNotifications(ctx context.Context, outcomes []storage.De
 			continue
 		}
 		values = append(values, row)
-		args = append(args, o.ID, o.Attempt, string(o.Status), o.NextAttemptAt, o.LastError, o.ProviderID, o.At)
+		args = append(args, o.ID, o.Attempt, string(o.Status), o.NextAttemptAt, o.LastError, o.ProviderID, o.At, o.Retries)
 	}
 	_, err := q.db.ExecContext(ctx, fmt.Sprintf(finishNotifications, strings.Join(values, ", ")), args...)
 	return mapErr(err)

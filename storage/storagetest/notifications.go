@@ -638,7 +638,8 @@ func testNotificationClaims(t *testing.T, h Harness) {
 		require.NoError(t, s.FinishNotifications(ctx, nil), "no outcomes")
 		require.NoError(t, s.FinishNotifications(ctx, []storage.DeliveryOutcome{
 			{ID: ns[0].ID, Attempt: 1, Status: notify.StatusSent, ProviderID: "SM0001", At: at},
-			{ID: ns[1].ID, Attempt: 1, Status: notify.StatusPending, NextAttemptAt: at.Add(10 * time.Second), LastError: "503 from provider", At: at},
+			{ID: ns[1].ID, Attempt: 1, Status: notify.StatusPending, NextAttemptAt: at.Add(10 * time.Second), LastError: "503 from provider", At: at,
+				Retries: 2}, // two more attempts within the claim
 			{ID: ns[2].ID, Attempt: 1, Status: notify.StatusFailed, LastError: "21211: invalid 'To' number", At: at},
 			{ID: ns[3].ID, Attempt: 2, Status: notify.StatusSent, ProviderID: "SM0003", At: at}, // stale: not this claim's attempt
 			{ID: done.ID, Attempt: 1, Status: notify.StatusFailed, LastError: "late", At: at},   // not pending
@@ -647,7 +648,7 @@ func testNotificationClaims(t *testing.T, h Harness) {
 		sent := claimed(ns[0], lease)
 		sent.Status, sent.ProviderID, sent.SentAt = notify.StatusSent, "SM0001", ptr(at)
 		retry := claimed(ns[1], lease)
-		retry.NextAttemptAt, retry.LastError = at.Add(10*time.Second), "503 from provider"
+		retry.NextAttemptAt, retry.LastError, retry.Attempts, retry.Attempt = at.Add(10*time.Second), "503 from provider", 3, 3
 		failed := claimed(ns[2], lease)
 		failed.Status, failed.LastError = notify.StatusFailed, "21211: invalid 'To' number"
 		for _, want := range []*notify.Notification{sent, retry, failed, claimed(ns[3], lease), claimed(ns[4], lease), done} {
@@ -659,9 +660,9 @@ func testNotificationClaims(t *testing.T, h Harness) {
 		// The retry comes due (before the others' lease runs out) and is sent on the second attempt.
 		got := claim(t, s, retry.NextAttemptAt, retry.NextAttemptAt.Add(time.Minute), 10)
 		require.Equal(t, []uuid.UUID{retry.ID}, notificationIDs(got), "the pending outcome is due again")
-		assert.Equal(t, 2, got[0].Attempts)
+		assert.Equal(t, 4, got[0].Attempts, "the retries within the first claim count")
 		require.NoError(t, s.FinishNotifications(ctx, []storage.DeliveryOutcome{
-			{ID: retry.ID, Attempt: 2, Status: notify.StatusSent, ProviderID: "SM0002", At: retry.NextAttemptAt.Add(time.Second)},
+			{ID: retry.ID, Attempt: 4, Status: notify.StatusSent, ProviderID: "SM0002", At: retry.NextAttemptAt.Add(time.Second)},
 		}))
 		stored, err := s.GetNotification(ctx, w.Tenant.ID, retry.ID)
 		require.NoError(t, err)
@@ -689,6 +690,9 @@ func testNotificationClaims(t *testing.T, h Harness) {
 		assert.Error(t, s.FinishNotifications(ctx, []storage.DeliveryOutcome{
 			{ID: ns[3].ID, Attempt: 2, Status: notify.StatusDelivered, At: lease2},
 		}), "delivered is not an outcome of an attempt")
+		assert.Error(t, s.FinishNotifications(ctx, []storage.DeliveryOutcome{
+			{ID: ns[3].ID, Attempt: 2, Status: notify.StatusSent, At: lease2, Retries: -1},
+		}), "no attempt is taken back")
 	})
 
 	t.Run("NextDue", func(t *testing.T) {
