@@ -192,7 +192,8 @@ type DispatchConfig struct {
 	MaxAttempts int
 	// RetryBackoff is the wait before the first retry; each further retry waits twice as
 	// long, up to MaxBackoff, and every wait is jittered to between half and all of it.
-	// Defaults to 10 seconds.
+	// A retry due within PollInterval is made within the claim (see Desk.DispatchOnce); the
+	// webhook deliverer follows the same schedule. Defaults to 10 seconds.
 	RetryBackoff time.Duration
 	// MaxBackoff caps the wait between retries. Defaults to 1 hour.
 	MaxBackoff time.Duration
@@ -408,8 +409,10 @@ type Desk struct {
 	hashSlots chan struct{}
 	// tenantHints are the tenants as last read, for SubmitTicket.
 	tenantHints tenantHints
-	// late holds the dispatcher's retries that outlast their batch.
-	late lateRetries
+	// late holds the dispatcher's retries that outlast their batch, lateHooks the webhook
+	// deliverer's.
+	late      lateRetries[storage.DeliveryOutcome]
+	lateHooks lateRetries[lateHook]
 }
 
 // New returns a Desk on store, whose schema must be current (see bunstore.Store.MigrateUp).

@@ -521,7 +521,8 @@ type WebhookConfig struct {
 	// Concurrency is how many requests run at once. Defaults to 8.
 	Concurrency int
 	// PollInterval is how often an idle deliverer looks for due work when nothing wakes it.
-	// Defaults to 250 milliseconds.
+	// A retry due within it is made within the claim, as for notifications, unless the
+	// endpoint's run of failures would reach DisableAfter. Defaults to 250 milliseconds.
 	PollInterval time.Duration
 	// Timeout bounds one request, from connecting to the end of the answer. Defaults to
 	// 10 seconds.
@@ -592,7 +593,9 @@ func (d *Desk) DeliverWebhooksOnce(ctx context.Context) (int, error) {
 	if err != nil || n == 0 {
 		return n, err
 	}
-	return n, send()()
+	record := send()
+	d.lateHooks.running.Wait() // the batch's retries, recorded with it
+	return n, record()
 }
 
 // claimWebhooks claims one batch of due webhook deliveries and returns how many it claimed
@@ -636,27 +639,39 @@ func (d *Desk) deliverWebhooks(ctx context.Context, ds []*webhook.Delivery, unti
 	var wg sync.WaitGroup
 	for i, del := range ds {
 		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
+		wg.Add(1)
+		go func() {
+			// As in dispatch: a retry within the claim that waits comes late (lateRetries).
+			detach, late := d.lateHooks.detach(wg.Done)
+			defer func() {
+				<-sem
+				if !late() {
+					wg.Done()
+				}
+			}()
 			if d.clock().Add(cfg.Timeout).After(until) {
 				return
 			}
-			results[i] = d.attemptWebhook(ctx, eps[key{del.TenantID, del.EndpointID}], del)
-			d.cfg.Observer.Delivered(WebhookChannel, deliveryOutcome(results[i].State))
-		})
+			r := d.attemptWebhook(ctx, eps[key{del.TenantID, del.EndpointID}], del, until, sem, detach)
+			if late() {
+				d.lateHooks.end(lateHook{del, r})
+				return
+			}
+			results[i] = r
+		}()
 	}
 	wg.Wait()
 	// Deliveries left unsent (their lease ran short) are neither sent nor recorded.
-	sent, outcomes := ds[:0:0], results[:0:0]
+	var sent []lateHook
 	for i, r := range results {
 		if r.ID != uuid.Nil {
-			sent, outcomes = append(sent, ds[i]), append(outcomes, r)
+			sent = append(sent, lateHook{ds[i], r})
 		}
 	}
-	ds, results = sent, outcomes
 	return func() error {
-		// The requests were made: record them even if ctx ended meanwhile.
-		if err := d.finishWebhooks(context.WithoutCancel(ctx), ds, results); err != nil {
+		// The requests were made: record them even if ctx ended meanwhile, with the retries
+		// of earlier batches that have ended since.
+		if err := d.finishWebhooks(context.WithoutCancel(ctx), append(sent, d.lateHooks.take()...)); err != nil {
 			return fmt.Errorf("deliver webhooks: record outcomes: %w", err)
 		}
 		return nil
@@ -669,29 +684,67 @@ type webhookResult struct {
 	counts bool
 }
 
-// attemptWebhook makes one attempt of del to e (nil when the endpoint is gone).
-func (d *Desk) attemptWebhook(ctx context.Context, e *webhook.Endpoint, del *webhook.Delivery) webhookResult {
+// lateHook is a delivery and its outcome, for lateRetries.
+type lateHook struct {
+	del *webhook.Delivery
+	r   webhookResult
+}
+
+// flushLateHooks waits for the webhook retries still running and records the outcomes not yet
+// recorded.
+func (d *Desk) flushLateHooks(ctx context.Context) error {
+	d.lateHooks.running.Wait()
+	late := d.lateHooks.take()
+	if len(late) == 0 {
+		return nil
+	}
+	if err := d.finishWebhooks(context.WithoutCancel(ctx), late); err != nil {
+		return fmt.Errorf("deliver webhooks: record outcomes: %w", err)
+	}
+	return nil
+}
+
+// attemptWebhook delivers del to e (nil when the endpoint is gone). A failure whose retry is due
+// within Config.Webhooks.PollInterval is retried within the claim, as dispatch does (see
+// retryInClaim, which is given sem and detach), unless the endpoint's run of failures would
+// reach Config.Webhooks.DisableAfter; the outcome counts those attempts in Retries.
+func (d *Desk) attemptWebhook(ctx context.Context, e *webhook.Endpoint, del *webhook.Delivery, until time.Time, sem chan struct{}, detach func()) webhookResult {
 	r := webhookResult{WebhookOutcome: storage.WebhookOutcome{ID: del.ID, Attempt: del.Attempts}}
 	if e == nil || !e.Active {
 		// The last answer stays on record beside why no more are asked for.
 		r.State, r.Error, r.Status, r.At = webhook.Failed, "the endpoint is switched off", del.LastStatus, d.clock()
+		d.cfg.Observer.Delivered(WebhookChannel, deliveryOutcome(r.State))
 		return r
 	}
-	res := d.post(ctx, e, del)
-	r.Status, r.Error, r.Duration, r.At = res.status, res.err, res.duration, d.clock()
-	switch {
-	case res.ok():
-		r.State, r.counts = webhook.Delivered, true
-	case ctx.Err() != nil:
-		// Shutting down: not the receiver's fault, so another deliverer may try at once.
-		r.State, r.NextAttemptAt = webhook.Pending, r.At
-	case res.permanent || del.Attempts >= d.cfg.Dispatch.MaxAttempts:
-		r.State, r.counts = webhook.Failed, !res.permanent
-	default:
-		r.State, r.counts = webhook.Pending, true
-		r.NextAttemptAt = r.At.Add(backoff(d.cfg.Dispatch.RetryBackoff, d.cfg.Dispatch.MaxBackoff, del.Attempts))
+	for {
+		attempt := del.Attempts + r.Retries
+		res := d.post(ctx, e, del)
+		r.Status, r.Error, r.Duration, r.At = res.status, res.err, res.duration, d.clock()
+		switch {
+		case res.ok():
+			r.State, r.counts = webhook.Delivered, true
+		case ctx.Err() != nil:
+			// Shutting down: not the receiver's fault, so another deliverer may try at once.
+			r.State, r.NextAttemptAt = webhook.Pending, r.At
+		case res.permanent || attempt >= d.cfg.Dispatch.MaxAttempts:
+			r.State, r.counts = webhook.Failed, !res.permanent
+		default:
+			r.State, r.counts = webhook.Pending, true
+			wait := backoff(d.cfg.Dispatch.RetryBackoff, d.cfg.Dispatch.MaxBackoff, attempt)
+			// Not past the run of failures that switches the endpoint off (as read for the
+			// batch, with this delivery's own): the record does that.
+			run := e.FailureCount + r.Retries + 1
+			if run < d.cfg.Webhooks.DisableAfter &&
+				d.retryInClaim(ctx, wait, d.cfg.Webhooks.PollInterval, d.cfg.Webhooks.Timeout, until, sem, detach) {
+				d.cfg.Observer.Delivered(WebhookChannel, deliveryOutcome(r.State))
+				r.Retries++
+				continue
+			}
+			r.NextAttemptAt = r.At.Add(wait)
+		}
+		d.cfg.Observer.Delivered(WebhookChannel, deliveryOutcome(r.State))
+		return r
 	}
-	return r
 }
 
 // postResult is what one request came to.
@@ -770,17 +823,18 @@ func short(s string) string {
 
 // finishWebhooks records a batch's outcomes and the endpoints' runs in one transaction, and
 // switches off the endpoints whose run reached Config.Webhooks.DisableAfter.
-func (d *Desk) finishWebhooks(ctx context.Context, ds []*webhook.Delivery, results []webhookResult) error {
-	outcomes := make([]storage.WebhookOutcome, len(results))
-	counts := map[uuid.UUID]bool{}
-	for i, r := range results {
-		outcomes[i] = r.WebhookOutcome
-		counts[r.ID] = r.counts
+func (d *Desk) finishWebhooks(ctx context.Context, hooks []lateHook) error {
+	if len(hooks) == 0 {
+		return nil
 	}
+	outcomes := make([]storage.WebhookOutcome, len(hooks))
+	counts := map[uuid.UUID]bool{}
 	type key struct{ tenant, id uuid.UUID }
 	endpointOf := map[uuid.UUID]key{}
-	for _, del := range ds {
-		endpointOf[del.ID] = key{del.TenantID, del.EndpointID}
+	for i, h := range hooks {
+		outcomes[i] = h.r.WebhookOutcome
+		counts[h.r.ID] = h.r.counts
+		endpointOf[h.del.ID] = key{h.del.TenantID, h.del.EndpointID}
 	}
 	return d.inTx(ctx, func(q storage.Queries) error {
 		done, err := q.FinishWebhookDeliveries(ctx, outcomes)
@@ -808,7 +862,7 @@ func (d *Desk) finishWebhooks(ctx context.Context, ds []*webhook.Delivery, resul
 				if o.State == webhook.Delivered {
 					reset, failures = true, 0
 				} else {
-					failures++
+					failures += 1 + o.Retries // the retries within the claim failed too
 				}
 			}
 			last := os[len(os)-1]

@@ -577,6 +577,55 @@ func TestWebhookReceiverDownComesBack(t *testing.T) {
 	})
 }
 
+// A failure whose retry is due within the poll interval is retried within the claim: one
+// round delivers it, counting both attempts; but not past the endpoint's DisableAfter, so a
+// run of failures still switches the endpoint off as the outbox's retries would.
+func TestWebhookRetryInClaim(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newHookFixture(t, s, helpdesk.Config{Dispatch: helpdesk.DispatchConfig{RetryBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}})
+		seen := map[string]bool{}
+		rc := newReceiver(t, func(_ int, r received) int {
+			if !seen[r.id()] {
+				seen[r.id()] = true
+				return http.StatusServiceUnavailable
+			}
+			return http.StatusNoContent
+		})
+		e, _ := f.createWebhook(t, rc.URL, notify.TicketRequested)
+		f.submit(t, "Pump alarms")
+		n, err := f.desk.DeliverWebhooksOnce(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		assert.Len(t, rc.requests(), 2, "the first answer 503, the retry 204")
+		ds := f.deliveries(t, e.ID)
+		require.Len(t, ds, 1)
+		assert.Equal(t, webhook.Delivered, ds[0].State)
+		assert.Equal(t, 2, ds[0].Attempts, "both attempts count")
+		got, err := f.desk.Webhook(ctx, f.admin, e.ID)
+		require.NoError(t, err)
+		assert.Zero(t, got.FailureCount, "the success ended the run")
+	})
+	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
+		ctx := t.Context()
+		f := newHookFixture(t, s, helpdesk.Config{Webhooks: helpdesk.WebhookConfig{DisableAfter: 3},
+			Dispatch: helpdesk.DispatchConfig{RetryBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}})
+		rc := newReceiver(t, func(int, received) int { return http.StatusInternalServerError })
+		e, _ := f.createWebhook(t, rc.URL, notify.TicketRequested)
+		f.submit(t, "Pump alarms")
+		_, err := f.desk.DeliverWebhooksOnce(ctx)
+		require.NoError(t, err)
+		assert.Len(t, rc.requests(), 3, "retried within the claim up to the run that switches it off")
+		got, err := f.desk.Webhook(ctx, f.admin, e.ID)
+		require.NoError(t, err)
+		assert.False(t, got.Active)
+		assert.Contains(t, got.DisabledReason, "3 failed attempts in a row")
+		ds := f.deliveries(t, e.ID)
+		require.Len(t, ds, 1)
+		assert.Equal(t, 3, ds[0].Attempts)
+	})
+}
+
 // A run of failed attempts switches the endpoint off and tells the tenant's admins.
 func TestWebhookDisabledAfterRun(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {

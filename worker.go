@@ -36,7 +36,7 @@ func (d *Desk) Run(ctx context.Context) error {
 	})
 	wg.Go(func() {
 		d.pipeline(ctx, "delivering webhooks", d.cfg.Webhooks.BatchSize, d.cfg.Webhooks.PollInterval, d.webhookWake,
-			d.claimWebhooks, d.store.NextWebhookDue, nil)
+			d.claimWebhooks, d.store.NextWebhookDue, d.flushLateHooks)
 	})
 	if l, ok := d.store.(storage.OutboxListener); ok {
 		wg.Go(func() { d.listen(ctx, l) })
@@ -196,7 +196,10 @@ func (d *Desk) listen(ctx context.Context, l storage.OutboxListener) {
 //   - accepted by the provider: sent;
 //   - a permanent error (notify.ErrPermanent), or the last of Config.Dispatch.MaxAttempts:
 //     failed, kept with its error, listed by Notifications and retried by RetryNotification;
-//   - any other error: tried again after an exponential, jittered backoff.
+//   - any other error: tried again after an exponential, jittered backoff. A retry due within
+//     Config.Dispatch.PollInterval (a short RetryBackoff) is made within the claim, its
+//     concurrency slot serving the batch's other sends meanwhile, so that a brief failure
+//     costs no database round trip; every attempt counts towards MaxAttempts.
 //
 // A push notification for a notify.PushNotifier goes to the recipient's subscribed browsers,
 // and only while the recipient still has push switched on; the browsers the push service says
@@ -215,19 +218,36 @@ func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
 }
 
 // lateRetries are the retries within a claim (see retryInClaim) that outlast their batch in
-// Run: the batch records its other outcomes without waiting for them, and theirs go with a
-// later batch's record or with flushLate, so that a batch's backoff waits hold up neither its
-// record nor the next claim. Their notifications stay claimed meanwhile; should the process
-// die first, they are tried again when their lease ends, as after any kill mid-send.
-type lateRetries struct {
+// Run: the batch records its other outcomes without waiting for them, and theirs (T) go with a
+// later batch's record or when the pipeline flushes, so that a batch's backoff waits hold up
+// neither its record nor the next claim. Their notifications or deliveries stay claimed
+// meanwhile; should the process die first, they are tried again when their lease ends, as
+// after any kill mid-send.
+type lateRetries[T any] struct {
 	mu   sync.Mutex
-	outs []storage.DeliveryOutcome
+	outs []T
 	// running counts the retries not yet ended.
 	running sync.WaitGroup
 }
 
+// detach returns the function a batch's send calls as its retry begins to wait (see
+// retryInClaim): it counts the retry as running and calls done, which lets the batch stop
+// waiting for the send. late says whether it was called.
+func (l *lateRetries[T]) detach(done func()) (detach func(), late func() bool) {
+	var detached bool
+	return func() {
+			if !detached {
+				detached = true
+				l.running.Add(1)
+				done()
+			}
+		}, func() bool {
+			return detached
+		}
+}
+
 // end adds the outcome of a retry that has ended.
-func (l *lateRetries) end(o storage.DeliveryOutcome) {
+func (l *lateRetries[T]) end(o T) {
 	l.mu.Lock()
 	l.outs = append(l.outs, o)
 	l.mu.Unlock()
@@ -235,7 +255,7 @@ func (l *lateRetries) end(o storage.DeliveryOutcome) {
 }
 
 // take returns the outcomes ended so far and forgets them.
-func (l *lateRetries) take() []storage.DeliveryOutcome {
+func (l *lateRetries[T]) take() []T {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	outs := l.outs
@@ -295,24 +315,18 @@ func (d *Desk) dispatch(ctx context.Context, ns []*notify.Notification, until ti
 		go func() {
 			// Once its first attempt has failed and a retry within the claim waits, the batch
 			// stops waiting for this notification: its outcome comes late (lateRetries).
-			late := false
+			detach, late := d.late.detach(wg.Done)
 			defer func() {
 				<-sem
-				if !late {
+				if !late() {
 					wg.Done()
 				}
 			}()
 			if d.clock().Add(cfg.SendTimeout).After(until) {
 				return
 			}
-			o := d.attempt(ctx, n, mailers[n.TenantID], until, sem, func() {
-				if !late {
-					late = true
-					d.late.running.Add(1)
-					wg.Done()
-				}
-			})
-			if late {
+			o := d.attempt(ctx, n, mailers[n.TenantID], until, sem, detach)
+			if late() {
 				d.late.end(o)
 				return
 			}

@@ -22,6 +22,9 @@ type WebhookOutcome struct {
 	Error    string
 	At       time.Time
 	Duration time.Duration
+	// Retries is how many more attempts the deliverer made within the same claim after the
+	// first failed, as with DeliveryOutcome: FinishWebhookDeliveries adds them to Attempts.
+	Retries int
 }
 
 // Webhooks stores tenants' webhook endpoints and the outbox of their deliveries, which is

@@ -193,12 +193,13 @@ func (q *queries) ClaimWebhookDeliveries(ctx context.Context, now, leaseUntil ti
 // webhookFinishColumns are the columns of FinishWebhookDeliveries' VALUES list, by position.
 var webhookFinishColumns = []struct{ name, pgType string }{
 	{"id", "uuid"}, {"attempt", "integer"}, {"state", "text"}, {"next_attempt_at", "timestamptz"},
-	{"status", "integer"}, {"error", "text"}, {"at", "timestamptz"}, {"duration_us", "bigint"},
+	{"status", "integer"}, {"error", "text"}, {"at", "timestamptz"}, {"duration_us", "bigint"}, {"retries", "integer"},
 }
 
 // finishWebhookDeliveries applies every outcome in one statement, as finishNotifications does.
 const finishWebhookDeliveries = `UPDATE webhook_deliveries SET
 	state = v.column3,
+	attempts = attempts + v.column9,
 	next_attempt_at = CASE WHEN v.column3 = 'pending' THEN v.column4 ELSE next_attempt_at END,
 	last_status = v.column5, last_error = v.column6, last_attempt_at = v.column7, duration_us = v.column8
 FROM (VALUES %s) AS v
@@ -215,6 +216,9 @@ func (q *queries) FinishWebhookDeliveries(ctx context.Context, outcomes []storag
 		case webhook.Delivered, webhook.Pending, webhook.Failed:
 		default:
 			return nil, fmt.Errorf("bunstore: finish webhook delivery %s: state %q is not an outcome", o.ID, o.State)
+		}
+		if o.Retries < 0 {
+			return nil, fmt.Errorf("bunstore: finish webhook delivery %s: %d retries", o.ID, o.Retries)
 		}
 		last[o.ID] = i
 	}
@@ -235,7 +239,7 @@ func (q *queries) FinishWebhookDeliveries(ctx context.Context, outcomes []storag
 			continue
 		}
 		values = append(values, row)
-		args = append(args, o.ID, o.Attempt, string(o.State), o.NextAttemptAt, o.Status, o.Error, o.At, o.Duration.Microseconds())
+		args = append(args, o.ID, o.Attempt, string(o.State), o.NextAttemptAt, o.Status, o.Error, o.At, o.Duration.Microseconds(), o.Retries)
 	}
 	rows, err := q.db.QueryContext(ctx, fmt.Sprintf(finishWebhookDeliveries, strings.Join(values, ", ")), args...)
 	if err != nil {

@@ -156,7 +156,8 @@ func testWebhookDeliveries(t *testing.T, h Harness) {
 	at := t0.Add(time.Second)
 	done, err := s.FinishWebhookDeliveries(ctx, []storage.WebhookOutcome{
 		{ID: first.ID, Attempt: 1, State: webhook.Delivered, Status: 204, At: at, Duration: 12 * time.Millisecond},
-		{ID: second.ID, Attempt: 1, State: webhook.Pending, NextAttemptAt: at.Add(time.Minute), Status: 503, Error: "503", At: at},
+		{ID: second.ID, Attempt: 1, State: webhook.Pending, NextAttemptAt: at.Add(time.Minute), Status: 503, Error: "503", At: at,
+			Retries: 2}, // two more attempts within the claim
 		{ID: third.ID, Attempt: 7, State: webhook.Failed, At: at}, // overtaken: skipped
 	})
 	require.NoError(t, err)
@@ -173,11 +174,14 @@ func testWebhookDeliveries(t *testing.T, h Harness) {
 	assert.Equal(t, webhook.Pending, got2.State)
 	assert.Equal(t, at.Add(time.Minute), got2.NextAttemptAt)
 	assert.Equal(t, "503", got2.LastError)
+	assert.Equal(t, 3, got2.Attempts, "the retries within the claim count")
 	_, err = s.GetWebhookDelivery(ctx, a.Tenant.ID, second.ID)
 	assert.ErrorIs(t, err, storage.ErrNotFound, "another tenant's")
 	done, err = s.FinishWebhookDeliveries(ctx, []storage.WebhookOutcome{{ID: first.ID, Attempt: 1, State: webhook.Failed, At: at}})
 	require.NoError(t, err)
 	assert.Empty(t, done, "a delivered one stays delivered")
+	_, err = s.FinishWebhookDeliveries(ctx, []storage.WebhookOutcome{{ID: second.ID, Attempt: 3, State: webhook.Failed, At: at, Retries: -1}})
+	assert.Error(t, err, "no attempt is taken back")
 
 	log, err := s.ListWebhookDeliveries(ctx, a.Tenant.ID, ea.ID, storage.PageRequest{Limit: 2})
 	require.NoError(t, err)
