@@ -14,6 +14,7 @@ import (
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/device"
 	"github.com/deskkit/helpdesk/internal/pgtest"
+	"github.com/deskkit/helpdesk/internal/textsearch"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
@@ -183,12 +184,15 @@ func rawSubmit(ctx context.Context, db *sql.DB, h tenant.Actor, in helpdesk.NewT
 	if _, err := tx.ExecContext(ctx, `INSERT INTO tickets (id, tenant_id, number, prefix, title, description,
 		requester_name, requester_email, requester_phone, requester_language, device_id, customer_id, project_id,
 		type, priority_id, status_id, state, source, code_id, created_by_kind, created_by_id, created_by_name, created_at,
-		updated_at, team_id, link_version, search_text, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26, 1)`,
+		updated_at, team_id, link_version, search_text, version, search_doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1, $26, 1, $27::tsvector)`,
 		id, h.TenantID, number, prefix, in.Title, in.Description, in.Requester.Name, in.Requester.Email,
 		in.Requester.Phone, in.Requester.Language, h.DeviceID, customerID, projectID, in.Type, priorityID, statusID,
 		string(ticket.StateOpen), string(ticket.SourceCode), h.CodeID, string(h.Kind), h.CodeID, h.Name, now, now, team,
-		strings.ToLower(in.Title+"\n"+in.Description)); err != nil {
+		strings.ToLower(in.Title+"\n"+in.Description),
+		// The search document, as the store builds it (the search finds the ticket).
+		textsearch.Ticket{TenantID: h.TenantID.String(), Prefix: prefix, Number: number, Title: in.Title,
+			Description: in.Description, RequesterName: in.Requester.Name, RequesterEmail: in.Requester.Email}.HeadVector()); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO history (id, tenant_id, ticket_id, actor_kind, actor_id, actor_name,
@@ -271,7 +275,7 @@ func TestSubmitBaselineRows(t *testing.T) {
 	t.Cleanup(func() { _ = db.Close() })
 
 	before := countRows(t, db)
-	_, err := f.desk.SubmitTicket(ctx, f.holder, benchTicket)
+	sub, err := f.desk.SubmitTicket(ctx, f.holder, benchTicket)
 	require.NoError(t, err)
 	desk := rowsAdded(t, before, countRows(t, db))
 
@@ -283,6 +287,25 @@ func TestSubmitBaselineRows(t *testing.T) {
 	for _, table := range []string{"tickets", "history", "timers"} {
 		assert.Equal(t, int64(1), desk[table], table)
 	}
+	// And the same columns of the ticket: its search document, say.
+	var rawID uuid.UUID
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT id FROM tickets WHERE id <> $1", sub.ID).Scan(&rawID))
+	empty := func(id uuid.UUID) []string {
+		rows, err := db.QueryContext(ctx, `SELECT key FROM tickets AS t, jsonb_each(to_jsonb(t))
+			WHERE t.id = $1 AND value = 'null'::jsonb ORDER BY key`, id)
+		require.NoError(t, err)
+		var keys []string
+		for rows.Next() {
+			var k string
+			require.NoError(t, rows.Scan(&k))
+			keys = append(keys, k)
+		}
+		require.NoError(t, rows.Err())
+		require.NoError(t, rows.Close())
+		return keys
+	}
+	assert.Equal(t, empty(sub.ID), empty(rawID), "columns left empty: Desk.SubmitTicket vs rawSubmit")
+	assert.NotContains(t, empty(sub.ID), "search_doc")
 }
 
 // countRows counts the rows of every table in the connection's schema.

@@ -126,16 +126,7 @@ func clearDefaultStatus(ctx context.Context, q storage.Queries, s *ticket.Status
 // defaultStatus returns the ID of the status a ticket gets when it enters state: the state's
 // default status, or uuid.Nil when it has none.
 func defaultStatus(ctx context.Context, q storage.Queries, tenantID uuid.UUID, state ticket.State) (uuid.UUID, error) {
-	ss, err := q.ListStatuses(ctx, tenantID)
-	if err != nil {
-		return uuid.Nil, err
-	}
-	for _, s := range ss {
-		if s.State == state && s.Default && !s.Retired {
-			return s.ID, nil
-		}
-	}
-	return uuid.Nil, nil
+	return q.DefaultStatus(ctx, tenantID, state)
 }
 
 // UpdateStatus changes a custom status's name, position (its place among the statuses of its

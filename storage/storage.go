@@ -413,6 +413,10 @@ type Statuses interface {
 	UpdateStatus(ctx context.Context, s *ticket.Status) error
 	// ListStatuses returns the tenant's statuses by state (lifecycle order) then Position.
 	ListStatuses(ctx context.Context, tenantID uuid.UUID) ([]*ticket.Status, error)
+	// DefaultStatus returns the ID of the tenant's default status of state that is not
+	// retired (the first by Position, then ID, should there be several), uuid.Nil when there
+	// is none.
+	DefaultStatus(ctx context.Context, tenantID uuid.UUID, state ticket.State) (uuid.UUID, error)
 }
 
 // Priorities stores the tenant's priorities.

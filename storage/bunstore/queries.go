@@ -599,6 +599,17 @@ func (q *queries) UpdateStatus(ctx context.Context, s *ticket.Status) error {
 	return q.updateVersioned(ctx, r, &r.Version, "statuses", s.TenantID, s.ID, &s.Version)
 }
 
+func (q *queries) DefaultStatus(ctx context.Context, tenantID uuid.UUID, state ticket.State) (uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := q.db.NewSelect().Table("statuses").Column("id").
+		Where("tenant_id = ? AND state = ? AND is_default AND NOT retired", tenantID, string(state)).
+		OrderExpr("position, id").Limit(1).Scan(ctx, &ids)
+	if err != nil || len(ids) == 0 {
+		return uuid.Nil, mapErr(err)
+	}
+	return ids[0], nil
+}
+
 func (q *queries) ListStatuses(ctx context.Context, tenantID uuid.UUID) ([]*ticket.Status, error) {
 	out, err := listRows[statusRow, *ticket.Status](ctx, q, func(s *bun.SelectQuery) *bun.SelectQuery {
 		return s.Where("tenant_id = ?", tenantID).OrderExpr("position ASC, id ASC")

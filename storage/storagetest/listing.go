@@ -530,6 +530,38 @@ func testOrdering(t *testing.T, h Harness) {
 		got, err := s.ListStatuses(ctx, w.Tenant.ID)
 		require.NoError(t, err)
 		assertSame(t, cloneAll(want), got, "by state in lifecycle order, then Position")
+
+		// The default of a state: not retired, the first by Position.
+		id, err := s.DefaultStatus(ctx, w.Tenant.ID, ticket.StateInProgress)
+		require.NoError(t, err)
+		assert.Equal(t, uuid.Nil, id, "none is the default yet")
+		var first, second, retired *ticket.Status
+		for _, st := range all {
+			switch st.Name {
+			case "in_progress 3":
+				first = st
+			case "in_progress 5":
+				second = st
+			case "waiting 0":
+				retired = st
+			}
+		}
+		for _, st := range []*ticket.Status{first, second, retired} {
+			st.Default = true
+			require.NoError(t, s.UpdateStatus(ctx, st))
+		}
+		retired.Retired = true
+		require.NoError(t, s.UpdateStatus(ctx, retired))
+		id, err = s.DefaultStatus(ctx, w.Tenant.ID, ticket.StateInProgress)
+		require.NoError(t, err)
+		assert.Equal(t, first.ID, id, "the first by Position")
+		id, err = s.DefaultStatus(ctx, w.Tenant.ID, ticket.StateWaiting)
+		require.NoError(t, err)
+		assert.Equal(t, uuid.Nil, id, "a retired default is none")
+		other := newWorld(t, s, "Tenant B")
+		id, err = s.DefaultStatus(ctx, other.Tenant.ID, ticket.StateInProgress)
+		require.NoError(t, err)
+		assert.Equal(t, uuid.Nil, id, "another tenant's default is not this one's")
 	})
 
 	t.Run("Priorities", func(t *testing.T) {
