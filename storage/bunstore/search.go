@@ -1,6 +1,8 @@
 package bunstore
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -39,7 +41,8 @@ import (
 // index, whose cost grows with the matches. A window found by the walk is read the same way
 // on PostgreSQL, from the tenant's tickets, not from the index; on SQLite from the part of the
 // index that begins at the window's oldest ticket, as FTS5 keeps it in document order
-// (searcher.walkFrom).
+// (searcher.walkFrom). On SQLite the first page's walk also ranks what it finds, in one
+// statement, and the page is sorted from that (searcher.floorRanked).
 
 // searchWindow is how many of the newest matches relevance orders.
 const searchWindow = 1000
@@ -226,7 +229,7 @@ func (s *searcher) from(selected string, ranked bool) *bun.SelectQuery {
 		// bm25 is lower for better matches; its weights follow A to D.
 		// CROSS JOIN fixes SQLite's join order: the full-text matches first, then their
 		// tickets; the other way round, the planner may run the MATCH once per ticket.
-		sel = sel.TableExpr(`(SELECT s.ticket_id, CAST(-bm25(ticket_fts, 0, 10, 4, 2, 1) * 1000000 AS INTEGER) AS relevance
+		sel = sel.TableExpr(`(SELECT s.ticket_id, `+ftsRelevance+` AS relevance
 			FROM ticket_fts CROSS JOIN ticket_search AS s ON s.doc = ticket_fts.rowid WHERE ticket_fts MATCH ?`+since+`) AS m
 			CROSS JOIN tickets ON tickets.id = m.ticket_id`, append([]any{match}, args...)...).
 			ColumnExpr(selected)
@@ -237,6 +240,11 @@ func (s *searcher) from(selected string, ranked bool) *bun.SelectQuery {
 	sel = sel.Where("tenant_id = ?", s.tenantID)
 	return s.q.ticketFilter(sel, s.f)
 }
+
+// ftsRelevance is a match's relevance on SQLite, an integer so that ties compare exactly: bm25
+// (lower for better matches, so negated) with the weights of A to D. It depends on the match
+// and the whole index, never on which other rows a statement reads.
+const ftsRelevance = "CAST(-bm25(ticket_fts, 0, 10, 4, 2, 1) * 1000000 AS INTEGER)"
 
 // pgMatch returns the PostgreSQL condition that a row's search_doc matches the query and
 // names the tenant.
@@ -263,22 +271,13 @@ func (s *searcher) ftsColumns() []string {
 // It first walks the tenant's newest searchWalk tickets (f applied), newest first, testing
 // each: a common word's floor is among them, and finding it by the index instead would read
 // every match. When fewer than searchWindow of them match, the index finds the matches,
-// unless the walk read every ticket of the tenant.
+// unless the walk read every ticket of the tenant. This is PostgreSQL's; SQLite's is
+// floorRanked.
 func (s *searcher) floor(ctx context.Context) (uuid.UUID, bool, error) {
 	q := s.q
-	walk := q.db.NewSelect()
-	var match *bun.SelectQuery
-	if q.pg {
-		walk = walk.TableExpr("tickets").ColumnExpr("id, search_doc")
-		cond, tsq, tenant := s.pgMatch()
-		match = q.db.NewSelect().TableExpr("(?) AS walk", s.walk(walk)).Where(cond, tsq, tenant)
-	} else {
-		// The index is read from the walk's lowest document number up (see searcher.from);
-		// used twice, the walk is computed once.
-		walk = walk.TableExpr("tickets CROSS JOIN ticket_search AS s ON s.ticket_id = tickets.id").ColumnExpr("tickets.id, s.doc")
-		match = q.db.NewSelect().With("walk", s.walk(walk)).Table("walk").
-			Where("doc IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid >= (SELECT min(doc) FROM walk))", s.query.FTS5(s.ftsColumns()...))
-	}
+	walk := q.db.NewSelect().TableExpr("tickets").ColumnExpr("id, search_doc")
+	cond, tsq, tenant := s.pgMatch()
+	match := q.db.NewSelect().TableExpr("(?) AS walk", s.walk(walk)).Where(cond, tsq, tenant)
 	var floor uuid.UUID
 	err := match.Column("id").OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
 	if err == nil {
@@ -302,6 +301,80 @@ func (s *searcher) floor(ctx context.Context) (uuid.UUID, bool, error) {
 	return floor, false, nil
 }
 
+// rankedID is a match in the window as the first page reads it on SQLite.
+type rankedID struct {
+	id   uuid.UUID
+	rank int64
+}
+
+// floorRanked is floor on SQLite, where one statement walks the tenant's newest tickets and
+// ranks their matches (the index read from the walk's lowest document number up): when the
+// walk finds the window, it also returns the window's matches with their relevance (ranked
+// true), so that the first page is sorted from them instead of read again. Otherwise the
+// floor comes from the index, as in floor.
+func (s *searcher) floorRanked(ctx context.Context) (floor uuid.UUID, walk bool, window []rankedID, ranked bool, err error) {
+	q := s.q
+	walked := s.walk(q.db.NewSelect().TableExpr("tickets CROSS JOIN ticket_search AS s ON s.ticket_id = tickets.id").
+		ColumnExpr("tickets.id, s.doc"))
+	rows, err := q.db.NewSelect().With("walk", walked).
+		TableExpr(`(SELECT rowid AS doc, `+ftsRelevance+` AS relevance FROM ticket_fts
+			WHERE ticket_fts MATCH ? AND rowid >= (SELECT min(doc) FROM walk)) AS m CROSS JOIN walk ON walk.doc = m.doc`,
+			s.query.FTS5(s.ftsColumns()...)).
+		ColumnExpr("walk.id, m.relevance").OrderExpr("walk.id DESC").Rows(ctx)
+	if err != nil {
+		return uuid.Nil, false, nil, false, mapErr(err)
+	}
+	var hits []rankedID
+	for rows.Next() {
+		var h rankedID
+		if err := rows.Scan(&h.id, &h.rank); err != nil {
+			_ = rows.Close()
+			return uuid.Nil, false, nil, false, fmt.Errorf("bunstore: scan matches: %w", err)
+		}
+		hits = append(hits, h)
+	}
+	if err := rows.Close(); err != nil {
+		return uuid.Nil, false, nil, false, mapErr(err)
+	}
+	if err := rows.Err(); err != nil {
+		return uuid.Nil, false, nil, false, mapErr(err)
+	}
+	if len(hits) >= searchWindow {
+		return hits[searchWindow-1].id, true, hits[:searchWindow], true, nil
+	}
+	var n int
+	if err := q.db.NewSelect().TableExpr("(?) AS walk", s.walk(q.db.NewSelect().TableExpr("tickets").ColumnExpr("tickets.id"))).
+		ColumnExpr("count(*)").Scan(ctx, &n); err != nil {
+		return uuid.Nil, false, nil, false, mapErr(err)
+	}
+	if n < searchWalk {
+		return uuid.Nil, true, hits, true, nil // the walk read every ticket: all the matches
+	}
+	err = s.from("id", false).OrderExpr("id DESC").Limit(1).Offset(searchWindow-1).Scan(ctx, &floor)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return uuid.Nil, false, nil, false, mapErr(err)
+	}
+	return floor, false, nil, false, nil
+}
+
+// tickets returns the tenant's tickets of ids, by ID (one deleted meanwhile is missing).
+func (s *searcher) tickets(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*ticket.Ticket, error) {
+	byID := make(map[uuid.UUID]*ticket.Ticket, len(ids))
+	if len(ids) == 0 {
+		return byID, nil
+	}
+	var r ticketRow
+	ts, err := scanRows[ticketRow, *ticket.Ticket](ctx, s.q.db.NewSelect().TableExpr("tickets").ColumnExpr(r.columns()).
+		Where("tenant_id = ? AND id IN (?)", s.tenantID, bun.List(ids)))
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		byID[t.ID] = t
+	}
+	return byID, nil
+}
+
 // walk narrows sel to the tenant's newest searchWalk tickets, f applied.
 func (s *searcher) walk(sel *bun.SelectQuery) *bun.SelectQuery {
 	return s.q.ticketFilter(sel.Where("tenant_id = ?", s.tenantID), s.f).OrderExpr("tickets.id DESC").Limit(searchWalk)
@@ -322,9 +395,18 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 	var r ticketRow
 	size := p.Size()
 	floor, walk := cur.Floor, cur.Walk
+	var (
+		window []rankedID // the first page's window, ranked, on SQLite
+		ranked bool
+	)
 	if p.After == "" {
 		// The window: the newest searchWindow matches. Its oldest is the floor.
-		if floor, walk, err = s.floor(ctx); err != nil {
+		if q.pg {
+			floor, walk, err = s.floor(ctx)
+		} else {
+			floor, walk, window, ranked, err = s.floorRanked(ctx)
+		}
+		if err != nil {
 			return out, err
 		}
 	}
@@ -334,7 +416,29 @@ func (q *queries) searchTickets(ctx context.Context, tenantID uuid.UUID, f stora
 		tail bool
 	}
 	var hits []hit
-	if !cur.Tail {
+	if ranked {
+		// Sorted here as the statement below sorts: relevance, then newest.
+		slices.SortFunc(window, func(a, b rankedID) int {
+			if a.rank != b.rank {
+				return cmp.Compare(b.rank, a.rank)
+			}
+			return bytes.Compare(b.id[:], a.id[:])
+		})
+		window = window[:min(len(window), size+1)]
+		ids := make([]uuid.UUID, len(window))
+		for i, h := range window {
+			ids[i] = h.id
+		}
+		byID, err := s.tickets(ctx, ids)
+		if err != nil {
+			return out, err
+		}
+		for _, h := range window {
+			if t := byID[h.id]; t != nil {
+				hits = append(hits, hit{t: t, rank: h.rank})
+			}
+		}
+	} else if !cur.Tail {
 		if walk {
 			s.walkFrom = floor
 			if floor == uuid.Nil {
