@@ -594,7 +594,7 @@ func (d *Desk) DeliverWebhooksOnce(ctx context.Context) (int, error) {
 		return n, err
 	}
 	record := send()
-	d.lateHooks.running.Wait() // the batch's retries, recorded with it
+	d.lateHooks.wait() // the batch's retries, recorded with it
 	return n, record()
 }
 
@@ -693,7 +693,7 @@ type lateHook struct {
 // flushLateHooks waits for the webhook retries still running and records the outcomes not yet
 // recorded.
 func (d *Desk) flushLateHooks(ctx context.Context) error {
-	d.lateHooks.running.Wait()
+	d.lateHooks.wait()
 	late := d.lateHooks.take()
 	if len(late) == 0 {
 		return nil

@@ -213,7 +213,7 @@ func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
 		return n, err
 	}
 	record := send()
-	d.late.running.Wait() // the batch's retries, recorded with it
+	d.late.wait() // the batch's retries, recorded with it
 	return n, record()
 }
 
@@ -226,8 +226,10 @@ func (d *Desk) DispatchOnce(ctx context.Context) (int, error) {
 type lateRetries[T any] struct {
 	mu   sync.Mutex
 	outs []T
-	// running counts the retries not yet ended.
-	running sync.WaitGroup
+	// running counts the retries not yet ended; ended is signalled when it drops to zero. (A
+	// WaitGroup would not do: DispatchOnce may wait while another batch's retry starts.)
+	running int
+	ended   sync.Cond
 }
 
 // detach returns the function a batch's send calls as its retry begins to wait (see
@@ -238,7 +240,9 @@ func (l *lateRetries[T]) detach(done func()) (detach func(), late func() bool) {
 	return func() {
 			if !detached {
 				detached = true
-				l.running.Add(1)
+				l.mu.Lock()
+				l.running++
+				l.mu.Unlock()
 				done()
 			}
 		}, func() bool {
@@ -249,9 +253,24 @@ func (l *lateRetries[T]) detach(done func()) (detach func(), late func() bool) {
 // end adds the outcome of a retry that has ended.
 func (l *lateRetries[T]) end(o T) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.outs = append(l.outs, o)
-	l.mu.Unlock()
-	l.running.Done()
+	l.running--
+	if l.running == 0 {
+		l.ended.Broadcast()
+	}
+}
+
+// wait returns once no retry is running.
+func (l *lateRetries[T]) wait() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ended.L == nil {
+		l.ended.L = &l.mu
+	}
+	for l.running > 0 {
+		l.ended.Wait()
+	}
 }
 
 // take returns the outcomes ended so far and forgets them.
@@ -265,7 +284,7 @@ func (l *lateRetries[T]) take() []T {
 
 // flushLate waits for the retries still running and records the outcomes not yet recorded.
 func (d *Desk) flushLate(ctx context.Context) error {
-	d.late.running.Wait()
+	d.late.wait()
 	outs := d.late.take()
 	if len(outs) == 0 {
 		return nil
