@@ -2,12 +2,16 @@ package helpdesk_test
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -2969,6 +2973,16 @@ func TestKindOf(t *testing.T) {
 		{"ErrBusy", wrap(helpdesk.ErrBusy), helpdesk.KindUnavailable},
 		{"Canceled", wrap(context.Canceled), helpdesk.KindUnavailable},
 		{"DeadlineExceeded", wrap(context.DeadlineExceeded), helpdesk.KindUnavailable},
+		{"storage.ErrUnavailable", wrap(storage.ErrUnavailable), helpdesk.KindUnavailable},
+		{"connection refused", wrap(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}), helpdesk.KindUnavailable},
+		{"connection closed", wrap(io.EOF), helpdesk.KindUnavailable},
+		{"bad connection", wrap(driver.ErrBadConn), helpdesk.KindUnavailable},
+		{"PostgreSQL shutting down (Field)", wrap(fieldError{'C': "57P01"}), helpdesk.KindUnavailable},
+		{"PostgreSQL starting up (SQLState)", wrap(stateError("57P03")), helpdesk.KindUnavailable},
+		{"too many connections", wrap(stateError("53300")), helpdesk.KindUnavailable},
+		{"connection exception class", wrap(fieldError{'C': "08006"}), helpdesk.KindUnavailable},
+		{"another SQLSTATE", wrap(fieldError{'C': "42P01"}), helpdesk.KindInternal},
+		{"conflict first", wrap(fmt.Errorf("%w: %w", storage.ErrConflict, io.EOF)), helpdesk.KindConflict},
 		{"unknown", errors.New("disk on fire"), helpdesk.KindInternal},
 		{"wrapped unknown", wrap(errors.New("disk on fire")), helpdesk.KindInternal},
 		{"ErrInvalidPIN (not a Desk sentinel)", device.ErrInvalidPIN, helpdesk.KindInternal},
@@ -2983,6 +2997,18 @@ func TestKindOf(t *testing.T) {
 	assert.ErrorIs(t, fmt.Errorf("sign in: %w", helpdesk.ErrBadCredentials), helpdesk.ErrUnauthenticated)
 	assert.NotErrorIs(t, helpdesk.ErrUnauthenticated, helpdesk.ErrBadCredentials)
 }
+
+// fieldError is a driver error read as pgdriver's: Field('C') is its SQLSTATE.
+type fieldError map[byte]string
+
+func (e fieldError) Error() string       { return "driver: " + e['C'] }
+func (e fieldError) Field(k byte) string { return e[k] }
+
+// stateError is a driver error read as pgx's: SQLState() is its SQLSTATE.
+type stateError string
+
+func (e stateError) Error() string    { return "driver: " + string(e) }
+func (e stateError) SQLState() string { return string(e) }
 
 // A code holder's access ends with its code: switched off or expired, the actor it gave can no
 // longer open tickets, while the requester links of the tickets it opened keep working.

@@ -151,7 +151,9 @@ func invalid(field, format string, args ...any) error {
 //	                     tenant.ErrInvalidActor, ErrInvalidLink
 //	KindThrottled        ErrTooManyAttempts (every *ThrottledError), ErrQuotaExceeded
 //	KindUnavailable      ErrBusy, ErrVideoUnavailable, ErrSMTPUnavailable, ErrNotReady,
-//	                     context.Canceled, context.DeadlineExceeded
+//	                     context.Canceled, context.DeadlineExceeded, storage.ErrUnavailable,
+//	                     and any other error storage.Unreachable recognises (a lost or
+//	                     refused connection to the database or another service)
 //	KindInternal         anything else
 //
 // The concept guide (docs/concepts.md, "Errors") says which operations return which.
@@ -165,6 +167,9 @@ func KindOf(err error) ErrorKind {
 				return row.kind
 			}
 		}
+	}
+	if storage.Unreachable(err) {
+		return KindUnavailable
 	}
 	return KindInternal
 }
@@ -183,7 +188,8 @@ var kindTable = []struct {
 		ErrNoOpenOffer}},
 	{KindUnauthenticated, []error{ErrUnauthenticated, tenant.ErrInvalidActor, ErrInvalidLink}},
 	{KindThrottled, []error{ErrTooManyAttempts, ErrQuotaExceeded}},
-	{KindUnavailable, []error{ErrBusy, ErrVideoUnavailable, ErrSMTPUnavailable, ErrNotReady, context.Canceled, context.DeadlineExceeded}},
+	{KindUnavailable, []error{ErrBusy, ErrVideoUnavailable, ErrSMTPUnavailable, ErrNotReady, context.Canceled, context.DeadlineExceeded,
+		storage.ErrUnavailable}},
 }
 
 // kindError is a sentinel that is also another one (errors.Is finds both).

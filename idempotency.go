@@ -164,8 +164,10 @@ func (d *Desk) FinishIdempotent(ctx context.Context, actor tenant.Actor, key str
 }
 
 // AbandonIdempotent gives up the actor's unfinished claim of key, so that a retry runs the
-// request again (after a server error, say). Abandoning a key the actor does not hold is not
-// an error. Errors: tenant.ErrInvalidActor for an actor outside any tenant; a
+// request again (after a server error, say). A claim whose change was committed stays (the
+// request failed after its change was stored: its connection was lost during the commit, say),
+// so its retry is told "carried out, answer lost" rather than run twice. Abandoning a key the
+// actor does not hold is not an error. Errors: tenant.ErrInvalidActor for an actor outside any tenant; a
 // *ValidationError for a malformed key.
 func (d *Desk) AbandonIdempotent(ctx context.Context, actor tenant.Actor, key string) error {
 	p, err := principal(actor)

@@ -77,7 +77,10 @@ type Idempotency interface {
 	// Returns ErrNotFound if the principal holds no unfinished claim of key.
 	FinishIdempotencyKey(ctx context.Context, tenantID uuid.UUID, principal, key string, status int,
 		header map[string]string, body []byte) error
-	// DeleteIdempotencyKey removes an unfinished claim, so that a retry runs the request again.
-	// Returns ErrNotFound if the principal holds no unfinished claim of key.
+	// DeleteIdempotencyKey removes an unfinished claim that is not committed, so that a retry
+	// runs the request again. A committed claim stays: its change is stored even if the request
+	// failed after all (its connection lost during the commit, say), and a retry must not run
+	// it twice. Returns ErrNotFound if the principal holds no unfinished, uncommitted claim of
+	// key.
 	DeleteIdempotencyKey(ctx context.Context, tenantID uuid.UUID, principal, key string) error
 }

@@ -28,6 +28,13 @@ var (
 	// carries the last row's ID only, so the other listings do not detect a well-formed cursor
 	// from another listing: they just page on from that ID.
 	ErrInvalidCursor = errors.New("invalid page cursor")
+	// ErrUnavailable means the database could not be reached or would not serve: it refused or
+	// dropped the connection (it is restarting, or the network failed), had no connection left
+	// for it, or cancelled the statement. Retrying later may succeed. A write that failed this
+	// way may still have committed if the connection was lost while the commit was under way, so
+	// retry writes that must not happen twice with an idempotency key. Stores wrap it around the
+	// driver's error; [Unreachable] also recognises such errors that a store passed on unwrapped.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // Store is the persistence port of the helpdesk. Every method is scoped by tenant: a record is

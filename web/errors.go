@@ -6,6 +6,10 @@ import (
 	"github.com/deskkit/helpdesk"
 )
 
+// RetryUnavailable is the Retry-After header (in seconds) of a 503 answer: long enough
+// for a restarting database to come back, short enough that a waiting client retries soon.
+const RetryUnavailable = "5"
+
 // statuses is the one table from error kinds to HTTP statuses.
 var statuses = map[helpdesk.ErrorKind]int{
 	"":                           http.StatusOK,

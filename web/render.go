@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/storage"
 )
 
 //go:embed templates/*.html
@@ -189,19 +190,26 @@ type ErrorView struct {
 
 // Error renders the error page for err in the visitor's language, with the status its kind
 // maps to (Status). The message names the kind, never err's text, which may hold details for
-// the log only; internal errors are logged.
+// the log only. Internal errors are logged as errors; a lost connection to the database or
+// another service (storage.Unreachable) as a warning. A 503 carries Retry-After.
 func (p *Pages) Error(w http.ResponseWriter, r *http.Request, l *Lang, err error) {
 	kind := helpdesk.KindOf(err)
-	if kind == helpdesk.KindInternal {
+	switch {
+	case kind == helpdesk.KindInternal:
 		p.logger.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "err", err)
+	case kind == helpdesk.KindUnavailable && storage.Unreachable(err):
+		p.logger.WarnContext(r.Context(), "request failed: unavailable", "route", r.Pattern, "err", err)
 	}
 	p.ErrorPage(w, r, Status(kind), l, ErrorView{Message: l.T("error." + string(kind)), Hint: l.T("error." + string(kind) + ".hint")})
 }
 
 // ErrorPage renders the error page with status and v.
 func (p *Pages) ErrorPage(w http.ResponseWriter, r *http.Request, status int, l *Lang, v ErrorView) {
-	if status == http.StatusTooManyRequests {
+	switch status {
+	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", "60")
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", RetryUnavailable)
 	}
 	p.Render(w, r, status, "error", Page{L: l, Title: v.Message, Data: v})
 }

@@ -208,9 +208,9 @@ func (q *queries) FinishIdempotencyKey(ctx context.Context, tenantID uuid.UUID, 
 
 func (q *queries) DeleteIdempotencyKey(ctx context.Context, tenantID uuid.UUID, principal, key string) error {
 	n, err := affected(q.db.NewDelete().Table("idempotency_keys").
-		Where(idempotencyKey, tenantID, principal, key).Where("done = ?", false).Exec(ctx))
+		Where(idempotencyKey, tenantID, principal, key).Where("done = ?", false).Where("committed = ?", false).Exec(ctx))
 	if err == nil && n == 0 {
-		err = fmt.Errorf("%w: no unfinished claim of idempotency key %q", storage.ErrNotFound, key)
+		err = fmt.Errorf("%w: no unfinished, uncommitted claim of idempotency key %q", storage.ErrNotFound, key)
 	}
 	return err
 }

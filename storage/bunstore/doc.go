@@ -15,6 +15,10 @@
 // WAL mode with a busy timeout and BEGIN IMMEDIATE transactions, so writers queue rather than
 // deadlock.
 //
+// A database that cannot be reached or will not serve (a refused or dropped connection, a
+// server restarting, no connection slot left, a cancelled statement, a SQLite file still locked
+// when the busy timeout ends) is storage.ErrUnavailable, wrapped around the driver's error.
+//
 // # Notifications
 //
 // The outbox is the notifications table. Dispatchers claim due notifications in batches: on

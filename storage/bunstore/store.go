@@ -285,10 +285,13 @@ func mapErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrConflict):
+	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrConflict), errors.Is(err, storage.ErrUnavailable):
 		return err
 	case errors.Is(err, sql.ErrNoRows):
 		return storage.ErrNotFound
+	case storage.Unreachable(err):
+		// Both wrapped: the driver's error stays reachable with errors.As.
+		return fmt.Errorf("%w: %w", storage.ErrUnavailable, err)
 	}
 	var pgErr pgdriver.Error
 	if errors.As(err, &pgErr) {
@@ -310,6 +313,9 @@ func mapErr(err error) error {
 			return fmt.Errorf("%w: %v", storage.ErrConflict, err)
 		case 787: // SQLITE_CONSTRAINT_FOREIGNKEY, as foreign_key_violation on PostgreSQL
 			return fmt.Errorf("%w: %v", storage.ErrNotFound, err)
+		}
+		if sqliteErr.Code()&0xff == 5 { // SQLITE_BUSY: still locked after busy_timeout
+			return fmt.Errorf("%w: %w", storage.ErrUnavailable, err)
 		}
 	}
 	return err

@@ -214,6 +214,17 @@ func testIdempotency(t *testing.T, h Harness) {
 		held, err := claim(a, "user:1", "k3", "fp", at.Add(time.Second))
 		require.NoError(t, err)
 		assert.Nil(t, held, "an abandoned key is free")
+
+		// A committed claim's change is stored (its answer may have been lost, say with the
+		// connection during the commit): it stays, so that a retry does not run it again.
+		_, err = claim(a, "user:1", "k5", "fp", at)
+		require.NoError(t, err)
+		require.NoError(t, s.CommitIdempotencyKey(ctx, a.Tenant.ID, "user:1", "k5"))
+		assert.ErrorIs(t, s.DeleteIdempotencyKey(ctx, a.Tenant.ID, "user:1", "k5"), storage.ErrNotFound, "committed")
+		held, err = claim(a, "user:1", "k5", "fp", at.Add(2*time.Minute))
+		require.NoError(t, err)
+		require.NotNil(t, held, "a committed claim is not abandoned")
+		assert.True(t, held.Committed)
 	})
 	t.Run("ConcurrentClaims", func(t *testing.T) {
 		for _, key := range []string{"fresh", "lapsed"} {

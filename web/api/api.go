@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
 )
 
@@ -134,7 +135,7 @@ func (h *Handler) serve(o *operation, w http.ResponseWriter, r *http.Request) {
 			// Public operations' credential is their path's token, not a bearer token.
 			w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
 		}
-		writeProblem(w, err)
+		h.fail(w, o, err)
 		return
 	}
 	if r.Method == http.MethodPost && r.Header.Get("Idempotency-Key") != "" {
@@ -148,16 +149,24 @@ func (h *Handler) serve(o *operation, w http.ResponseWriter, r *http.Request) {
 func (h *Handler) run(c *call, o *operation) {
 	out, err := o.serve(c)
 	if err != nil {
-		if helpdesk.KindOf(err) == helpdesk.KindInternal {
-			var ae *apiError
-			if !errors.As(err, &ae) {
-				h.cfg.Logger.Error("api: "+o.id, "err", err)
-			}
-		}
-		writeProblem(c.w, err)
+		h.fail(c.w, o, err)
 		return
 	}
 	c.write(o, out)
+}
+
+// fail answers err as a problem, logging what an operator must see: an internal error, and a
+// lost connection to the database or another service (a warning: the client is told to retry).
+func (h *Handler) fail(w http.ResponseWriter, o *operation, err error) {
+	var ae *apiError
+	switch kind := helpdesk.KindOf(err); {
+	case errors.As(err, &ae):
+	case kind == helpdesk.KindInternal:
+		h.cfg.Logger.Error("api: "+o.id, "err", err)
+	case kind == helpdesk.KindUnavailable && storage.Unreachable(err):
+		h.cfg.Logger.Warn("api: "+o.id+": unavailable", "err", err)
+	}
+	writeProblem(w, err)
 }
 
 // authenticate finds the actor of a request: its bearer token, else its session cookie, which

@@ -39,7 +39,7 @@ func (h *Handler) idempotent(c *call, o *operation) {
 		err = badInput("Idempotency-Key", "was used within the last 24 hours for another request: a new request needs a new key")
 	}
 	if err != nil {
-		writeProblem(c.w, err)
+		h.fail(c.w, o, err)
 		return
 	}
 	if stored != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/web"
 )
 
@@ -83,7 +84,11 @@ func problemFor(err error) Problem {
 	kind := helpdesk.KindOf(err)
 	status := web.Status(kind)
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Code: kind}
-	if kind != helpdesk.KindInternal {
+	switch {
+	case kind == helpdesk.KindUnavailable && storage.Unreachable(err):
+		// A driver's text names hosts and ports: the log has it, the client needs none of it.
+		p.Detail = "temporarily unavailable (a lost connection to the database or a service it needs): try again shortly"
+	case kind != helpdesk.KindInternal:
 		p.Detail = err.Error()
 	}
 	var ve *helpdesk.ValidationError
@@ -99,6 +104,9 @@ func writeProblem(w http.ResponseWriter, err error) {
 	p := problemFor(err)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
+	if p.Status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", web.RetryUnavailable)
+	}
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
 }
