@@ -312,9 +312,10 @@ func (d *Desk) cancelFollowUps(c *caseTx, except uuid.UUID) error {
 	return nil
 }
 
-// openCase reads, inside a transaction, the ticket actor may see and its tenant.
+// openCase reads, inside a transaction, the ticket actor may see, with its row lock, and its
+// tenant.
 func (d *Desk) openCase(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, ticketID uuid.UUID, act tenant.Action) (*caseTx, error) {
-	t, err := d.visibleTicket(ctx, q, actor, tid, ticketID)
+	t, err := d.lockedTicket(ctx, q, actor, tid, ticketID)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +332,7 @@ func (d *Desk) openCase(ctx context.Context, q storage.Queries, actor tenant.Act
 // systemCase opens the case of ticket id for the system; nil when the ticket is gone. tenants
 // may be nil.
 func (d *Desk) systemCase(ctx context.Context, q storage.Queries, tenants tenantReads, tid, id uuid.UUID) (*caseTx, error) {
-	t, err := q.GetTicket(ctx, tid, id)
+	t, err := q.GetTicketForUpdate(ctx, tid, id)
 	if isNotFound(err) {
 		return nil, nil
 	} else if err != nil {

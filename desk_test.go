@@ -2577,6 +2577,15 @@ func (q *staleTicketQueries) GetTicket(ctx context.Context, tenantID, id uuid.UU
 	return q.Queries.GetTicket(ctx, tenantID, id)
 }
 
+// GetTicketForUpdate serves the stale read too: the version check must hold where the read a
+// change starts from is stale (an engine without row locks, a client's If-Match).
+func (q *staleTicketQueries) GetTicketForUpdate(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error) {
+	if id == q.read.ID && tenantID == q.read.TenantID && !q.served {
+		return q.GetTicket(ctx, tenantID, id)
+	}
+	return q.Queries.GetTicketForUpdate(ctx, tenantID, id)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Validation of setup operations
 

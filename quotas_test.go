@@ -385,7 +385,7 @@ func TestSessionQuota(t *testing.T) {
 }
 
 // barrierStore holds the first two transactions that count a ticket's open sessions until
-// both have counted, so that each counts before the other writes.
+// release is closed, telling arrived of each (unless released already).
 type barrierStore struct {
 	storage.Store
 	arrived chan struct{}
@@ -405,15 +405,20 @@ type barrierQueries struct {
 func (q barrierQueries) CountSessions(ctx context.Context, tenantID, ticketID uuid.UUID, states ...ticket.SessionState) (int, error) {
 	n, err := q.Queries.CountSessions(ctx, tenantID, ticketID, states...)
 	if q.b.calls.Add(1) <= 2 {
-		q.b.arrived <- struct{}{}
+		select {
+		case q.b.arrived <- struct{}{}:
+		case <-q.b.release:
+		}
 		<-q.b.release
 	}
 	return n, err
 }
 
 // TestSessionQuotaConcurrent asks for calls on one ticket at once: the quota holds however
-// the requests interleave. On PostgreSQL two requests both count before either writes (on
-// SQLite write transactions never overlap, so none can count before another commits).
+// the requests interleave. No request counts the open sessions while another that counted has
+// not committed: on SQLite write transactions never overlap; on PostgreSQL each request locks
+// the ticket's row first, so the second waits, before counting, for the first, which the test
+// holds after its count.
 func TestSessionQuotaConcurrent(t *testing.T) {
 	const attempts = 6
 	forEachEngine(t, func(t *testing.T, s *bunstore.Store) {
@@ -440,21 +445,22 @@ func TestSessionQuotaConcurrent(t *testing.T) {
 				done <- i
 			})
 		}
-		early := -1
 		if b != nil {
-			for range 2 {
-				select {
-				case <-b.arrived:
-				case early = <-done:
-				}
-				if early >= 0 {
-					break
-				}
+			select {
+			case <-b.arrived:
+			case i := <-done:
+				t.Fatalf("request %d ended before counting: %v", i, errs[i])
+			}
+			select {
+			case <-b.arrived:
+				t.Error("a second request counted while the first, which counted, held the ticket")
+			case i := <-done:
+				t.Errorf("request %d ended while the first held the ticket: %v", i, errs[i])
+			case <-time.After(300 * time.Millisecond):
 			}
 			close(b.release)
 		}
 		wg.Wait()
-		require.Equal(t, -1, early, "a request ended before counting: %v", errs)
 		for _, err := range errs {
 			if err != nil && !errors.Is(err, storage.ErrConflict) {
 				assertQuota(t, f, err)

@@ -460,7 +460,7 @@ func (d *Desk) changeTicket(ctx context.Context, actor tenant.Actor, id uuid.UUI
 	var t *ticket.Ticket
 	err = d.inTx(ctx, func(q storage.Queries) error {
 		var err error
-		if t, err = d.visibleTicket(ctx, q, actor, tid, id); err != nil {
+		if t, err = d.lockedTicket(ctx, q, actor, tid, id); err != nil {
 			return err
 		}
 		if err := reach(actor, act, t.Resource()); err != nil {
@@ -495,7 +495,19 @@ func (d *Desk) changeTicket(ctx context.Context, actor tenant.Actor, id uuid.UUI
 // requester link stops working (ErrInvalidLink) once it is rotated, or its ticket has been
 // closed for longer than the tenant's public-page access limit.
 func (d *Desk) visibleTicket(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, id uuid.UUID) (*ticket.Ticket, error) {
-	t, err := q.GetTicket(ctx, tid, id)
+	return d.seeTicket(ctx, q, actor, tid, id, q.GetTicket)
+}
+
+// lockedTicket is visibleTicket for a transaction that changes the ticket: it reads it with its
+// row lock (storage.Queries.GetTicketForUpdate), before anything of the ticket's is written, so
+// that changes of one ticket and the firing of its timers take their locks in one order.
+func (d *Desk) lockedTicket(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, id uuid.UUID) (*ticket.Ticket, error) {
+	return d.seeTicket(ctx, q, actor, tid, id, q.GetTicketForUpdate)
+}
+
+func (d *Desk) seeTicket(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, id uuid.UUID,
+	get func(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error)) (*ticket.Ticket, error) {
+	t, err := get(ctx, tid, id)
 	if err != nil {
 		return nil, err
 	}

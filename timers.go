@@ -142,12 +142,15 @@ func (d *Desk) fireTimers(ctx context.Context, tms []*ticket.Timer) error {
 // still applies, writing its ticket's changes; it returns the case, with the notifications
 // still to write, or nil when the timer was moot.
 func (d *Desk) fireTimer(ctx context.Context, q storage.Queries, tenants tenantReads, tm *ticket.Timer) (*caseTx, error) {
-	ok, err := q.FireTimer(ctx, tm.TenantID, tm.ID, tm.Attempts)
-	if err != nil || !ok {
+	// The ticket's row lock comes first, as in every change of the ticket: an accept holding
+	// the ticket while it cancels this timer must not wait for a firing that holds the timer
+	// while it closes the accepted offers.
+	c, err := d.systemCase(ctx, q, tenants, tm.TenantID, tm.TicketID)
+	if err != nil {
 		return nil, err
 	}
-	c, err := d.systemCase(ctx, q, tenants, tm.TenantID, tm.TicketID)
-	if err != nil || c == nil {
+	ok, err := q.FireTimer(ctx, tm.TenantID, tm.ID, tm.Attempts)
+	if err != nil || !ok || c == nil {
 		return nil, err
 	}
 	var s *ticket.Session

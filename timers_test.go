@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deskkit/helpdesk"
+	"github.com/deskkit/helpdesk/blob"
 	"github.com/deskkit/helpdesk/notify"
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
@@ -227,4 +228,80 @@ func TestTimersRetry(t *testing.T) {
 		assert.Equal(t, ticket.StateClosed, f.reload(t, poisoned.ID).State)
 		assert.Contains(t, f.reload(t, poisoned.ID).CloseReason, "automatically")
 	})
+}
+
+// An accept and the firing of the same ticket's offer timeout, at once on PostgreSQL: the
+// accept has closed the offers (holding their rows) when the firing starts, and only then
+// cancels the ticket's timers. Both take the ticket's row lock first, so the firing waits for
+// the accept and then finds its timer gone: both succeed, nothing is escalated. (When the
+// firing took the timer first, each waited for the other's rows until PostgreSQL broke the
+// deadlock and one of them failed.)
+func TestTimerFiringBesideAccept(t *testing.T) {
+	s := openPostgres(t)
+	f := newFixture(t, s)
+	ctx := t.Context()
+	tk := f.submit(t, "accepted as its offer times out")
+	f.clock.Advance(24 * time.Hour) // the offer timeout is due
+
+	offersHeld := make(chan struct{})
+	carryOn := make(chan struct{})
+	paused := &pausingStore{Store: s, afterAccept: func() {
+		close(offersHeld)
+		<-carryOn
+	}}
+	acceptor, err := helpdesk.New(paused, &helpdesk.Config{Now: f.clock.Now, Blobs: blob.NewMem(), SecretKeys: [][]byte{testKey},
+		TenantMailer: acceptingMailers})
+	require.NoError(t, err)
+
+	var (
+		accepted  *ticket.Ticket
+		acceptErr error
+		wg        sync.WaitGroup
+	)
+	wg.Go(func() { accepted, acceptErr = acceptor.Accept(ctx, f.agent, tk.ID) })
+	<-offersHeld
+	fired := make(chan error, 1)
+	go func() {
+		_, err := f.desk.FireTimersOnce(ctx)
+		fired <- err
+	}()
+	// Give the firing time to get as far as it can: to the ticket's lock (or, before, to the
+	// offers, holding the timer).
+	select {
+	case err := <-fired:
+		t.Fatalf("the firing ended while the accept held the ticket: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(carryOn)
+	wg.Wait()
+	require.NoError(t, acceptErr, "the accept")
+	assert.Equal(t, ticket.StateAssigned, accepted.State)
+	require.NoError(t, <-fired, "the firing")
+	assert.Empty(t, firings(t, s, f.tenant.ID)[tk.ID], "no escalation of an accepted ticket")
+	timers, err := s.ListTimers(ctx, f.tenant.ID, tk.ID)
+	require.NoError(t, err)
+	for _, tm := range timers {
+		assert.NotEqual(t, ticket.TimerOfferTimeout, tm.Kind, "the offer timeout is gone")
+	}
+}
+
+// pausingStore calls afterAccept within a transaction right after it accepted an offer.
+type pausingStore struct {
+	storage.Store
+	afterAccept func()
+}
+
+func (p *pausingStore) InTx(ctx context.Context, fn func(q storage.Queries) error) error {
+	return p.Store.InTx(ctx, func(q storage.Queries) error { return fn(&pausingQueries{Queries: q, after: p.afterAccept}) })
+}
+
+type pausingQueries struct {
+	storage.Queries
+	after func()
+}
+
+func (q *pausingQueries) AcceptOffer(ctx context.Context, tenantID, ticketID, userID uuid.UUID, at time.Time) error {
+	err := q.Queries.AcceptOffer(ctx, tenantID, ticketID, userID, at)
+	q.after()
+	return err
 }

@@ -306,6 +306,12 @@ type Tickets interface {
 	CreateTicket(ctx context.Context, t *ticket.Ticket) error
 	// GetTicket returns ErrNotFound if the tenant has no such ticket.
 	GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error)
+	// GetTicketForUpdate is GetTicket that also holds the ticket's row lock until the
+	// transaction ends, where the database locks rows (PostgreSQL: FOR UPDATE; SQLite's write
+	// transactions already exclude one another). A transaction that changes a ticket reads it
+	// this way before it writes anything of the ticket's, so that all of them take their locks in
+	// one order (the ticket, then its offers, timers and sessions) and never deadlock one another.
+	GetTicketForUpdate(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error)
 	// GetTicketByNumber returns ErrNotFound if the tenant has no ticket with that number.
 	GetTicketByNumber(ctx context.Context, tenantID uuid.UUID, number int64) (*ticket.Ticket, error)
 	// UpdateTicket returns ErrNotFound or ErrConflict (stale Version).

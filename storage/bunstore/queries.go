@@ -280,6 +280,21 @@ func (q *queries) GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticke
 	return getRow[ticketRow, *ticket.Ticket](ctx, q, scoped, tenantID, id)
 }
 
+func (q *queries) GetTicketForUpdate(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error) {
+	if !q.pg {
+		return q.GetTicket(ctx, tenantID, id)
+	}
+	items, err := scanRows[ticketRow, *ticket.Ticket](ctx,
+		selectRows[ticketRow, *ticket.Ticket](q).Where(scoped, tenantID, id).For("UPDATE"))
+	if err == nil && len(items) == 0 {
+		err = storage.ErrNotFound
+	}
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return items[0], nil
+}
+
 func (q *queries) RotateRequesterLinks(ctx context.Context, tenantID, createdByID uuid.UUID, at time.Time) (int, error) {
 	res, err := q.db.NewRaw(`UPDATE tickets SET link_version = link_version + 1, version = version + 1, updated_at = ?
 		WHERE tenant_id = ? AND created_by_id = ?`, at, tenantID, createdByID).Exec(ctx)

@@ -11,6 +11,7 @@ import (
 	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/ticket"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -115,4 +116,48 @@ func TestUnavailableSQLiteBusy(t *testing.T) {
 	require.NoError(t, tx.Rollback())
 	assert.NoError(t, other.InTx(context.Background(), func(q storage.Queries) error { return q.CreateTenant(ctx, ten) }),
 		"the lock is free again")
+}
+
+// TestGetTicketForUpdateLocks: on PostgreSQL a ticket read for update stays locked until its
+// transaction ends: another transaction's read for update waits (here until its deadline), a
+// plain read does not.
+func TestGetTicketForUpdateLocks(t *testing.T) {
+	s := newPostgres(t).(*bunstore.Store)
+	ctx := t.Context()
+	ten := &tenant.Tenant{ID: uuid.Must(uuid.NewV7()), Name: "Acme", Language: "en", CreatedAt: time.Now()}
+	require.NoError(t, s.CreateTenant(ctx, ten))
+	tk := &ticket.Ticket{ID: uuid.Must(uuid.NewV7()), TenantID: ten.ID, Number: 1, Prefix: "T", Title: "Locked",
+		State: ticket.StateOpen, Source: ticket.SourceEmployee, CreatedBy: tenant.SystemFor(ten.ID).Ref(),
+		CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	require.NoError(t, s.CreateTicket(ctx, tk))
+
+	held := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.InTx(ctx, func(q storage.Queries) error {
+			if _, err := q.GetTicketForUpdate(ctx, ten.ID, tk.ID); err != nil {
+				return err
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	_, err := s.GetTicket(ctx, ten.ID, tk.ID)
+	assert.NoError(t, err, "a plain read does not wait")
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	err = s.InTx(short, func(q storage.Queries) error {
+		_, err := q.GetTicketForUpdate(short, ten.ID, tk.ID)
+		return err
+	})
+	assert.Error(t, err, "a second read for update waits for the first transaction")
+	close(release)
+	require.NoError(t, <-done)
+	assert.NoError(t, s.InTx(ctx, func(q storage.Queries) error {
+		_, err := q.GetTicketForUpdate(ctx, ten.ID, tk.ID)
+		return err
+	}), "free once the first transaction ended")
 }

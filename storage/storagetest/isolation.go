@@ -45,6 +45,23 @@ func testIsolation(t *testing.T, h Harness) {
 		assert.ErrorIs(t, err, storage.ErrNotFound, "a number never used")
 	})
 
+	t.Run("GetTicketForUpdate", func(t *testing.T) {
+		var got *ticket.Ticket
+		require.NoError(t, s.InTx(ctx, func(q storage.Queries) error {
+			var err error
+			got, err = q.GetTicketForUpdate(ctx, a.Tenant.ID, a.Ticket.ID)
+			if err != nil {
+				return err
+			}
+			_, err = q.GetTicketForUpdate(ctx, b.Tenant.ID, a.Ticket.ID)
+			assert.ErrorIs(t, err, storage.ErrNotFound, "through another tenant")
+			_, err = q.GetTicketForUpdate(ctx, a.Tenant.ID, uuid.Must(uuid.NewV7()))
+			assert.ErrorIs(t, err, storage.ErrNotFound, "a ticket never stored")
+			return nil
+		}))
+		assertSame(t, clone(a.Ticket), got)
+	})
+
 	t.Run("ListCustomers", func(t *testing.T) {
 		got, err := s.ListCustomers(ctx, b.Tenant.ID)
 		require.NoError(t, err)
