@@ -30,6 +30,9 @@
 //	                                                (default 20): all instances' together stay
 //	                                                under the server's max_connections
 //	-addr ADDRESS                HELPDESK_ADDR      where to listen (default 127.0.0.1:8080)
+//	-ops-addr ADDRESS            HELPDESK_OPS_ADDR  a private address for /healthz, /readyz and
+//	                                                /metrics; /metrics then leaves -addr (default:
+//	                                                all three on -addr)
 //	-base-url URL                HELPDESK_BASE_URL  the public URL, for links (default http://ADDR)
 //	-files FOLDER                HELPDESK_FILES     attachments, media and logos (default helpdesk-files)
 //	-tenant ID                   HELPDESK_TENANT    the tenant whose people sign in

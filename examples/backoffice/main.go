@@ -61,9 +61,12 @@ func main() {
 // config is what the flags and the environment set; see doc.go for each.
 type config struct {
 	db, addr, baseURL, files string
-	logFormat                string
-	tenantID                 string
-	newTenant, newAdmin      string
+	// opsAddr, when set, serves /healthz, /readyz and /metrics on an address of their own,
+	// and /metrics no longer on addr.
+	opsAddr             string
+	logFormat           string
+	tenantID            string
+	newTenant, newAdmin string
 
 	smtpHost, smtpUser, smtpPassword, smtpFrom, smtpSecurity, smtpHelo string
 	smtpPort                                                           int
@@ -112,6 +115,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (*con
 	}
 	fs.IntVar(&c.dbMaxConns, "db-max-conns", maxConns, "most PostgreSQL `connections` this process opens; every instance's together must stay under the server's max_connections (env HELPDESK_DB_MAX_CONNS)")
 	str(&c.addr, "addr", "HELPDESK_ADDR", "127.0.0.1:8080", "`address` to serve on")
+	str(&c.opsAddr, "ops-addr", "HELPDESK_OPS_ADDR", "", "private `address` for /healthz, /readyz and /metrics, which then leaves -addr (default: all three on -addr)")
 	str(&c.baseURL, "base-url", "HELPDESK_BASE_URL", "", "public `URL` of the server, for links (default http://ADDR)")
 	str(&c.files, "files", "HELPDESK_FILES", "helpdesk-files", "`folder` for attachments, media and logos")
 	str(&c.logFormat, "log-format", "HELPDESK_LOG_FORMAT", "json", "log `format`: json (one object a line) or text")
@@ -253,25 +257,46 @@ func run(ctx context.Context, c *config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	h, err := handler(desk, tid, logger, &dc, c.twilioAuthToken, metrics)
+	h, err := handler(desk, tid, logger, &dc, c.twilioAuthToken, metrics, c.opsAddr == "")
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	servers := []*http.Server{srv}
+	opsBase := base
+	if c.opsAddr != "" {
+		opsLn, err := net.Listen("tcp", c.opsAddr)
+		if err != nil {
+			return fmt.Errorf("-ops-addr: %w", err)
+		}
+		defer opsLn.Close()
+		opsBase = "http://" + opsLn.Addr().String()
+		mux := http.NewServeMux()
+		ops.Mount(mux, desk, metrics)
+		opsSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, opsSrv)
+		go func() {
+			if err := opsSrv.Serve(opsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("operations address", "err", err)
+			}
+		}()
+	}
 	work := make(chan error, 1)
 	go func() { work <- desk.Run(ctx) }()
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(sctx)
+		for _, s := range servers {
+			_ = s.Shutdown(sctx)
+		}
 	}()
 
 	fmt.Fprintf(out, "helpdesk on %s\n\n", base)
 	fmt.Fprintf(out, "  back office:   %s/login\n", base)
 	fmt.Fprintf(out, "  public pages:  %s/c/CODE (each device's code; requester and session links)\n", base)
 	fmt.Fprintf(out, "  tenant:        %s (-tenant %s next time)\n", tid, tid)
-	fmt.Fprintf(out, "  operations:    %s/healthz, %s/readyz, %s/metrics (Prometheus)\n", base, base, base)
+	fmt.Fprintf(out, "  operations:    %s/healthz, %s/readyz, %s/metrics (Prometheus)\n", opsBase, opsBase, opsBase)
 	if invitation != "" {
 		fmt.Fprintf(out, "  the admin's invitation, to choose a password: %s\n", invitation)
 	}
@@ -440,9 +465,10 @@ var publicPrefixes = []string{"/c/", "/request-links/", "/requests/", "/sessions
 
 // handler serves the back office, the public pages and the JSON API (under /api/v1) on one
 // address, Twilio's status callbacks when the auth token is there to check them, and the
-// operator's /healthz, /readyz and /metrics; every request is traced (web.Trace): a request
-// ID, one log line, its latency by route.
-func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpdesk.Config, twilioAuthToken string, metrics *ops.Metrics) (http.Handler, error) {
+// operator's /healthz, /readyz and, with withMetrics, /metrics; every request is traced
+// (web.Trace): a request ID, one log line, its latency by route.
+func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpdesk.Config, twilioAuthToken string, metrics *ops.Metrics,
+	withMetrics bool) (http.Handler, error) {
 	bo, err := backoffice.New(desk, &backoffice.Config{Tenant: backoffice.SingleTenant(tid), Logger: logger})
 	if err != nil {
 		return nil, err
@@ -469,6 +495,10 @@ func handler(desk *helpdesk.Desk, tid uuid.UUID, logger *slog.Logger, dc *helpde
 	if twilioAuthToken != "" && dc.Video != nil {
 		mux.Handle("POST "+videoCallback, twiliovideo.StatusHandler(twilioAuthToken, dc.BaseURL+videoCallback, desk))
 	}
-	ops.Mount(mux, desk, metrics)
+	served := metrics
+	if !withMetrics {
+		served = nil
+	}
+	ops.Mount(mux, desk, served)
 	return web.Trace(logger, mux, metrics.ObserveRequest), nil
 }

@@ -23,66 +23,7 @@ import (
 // new tenant, and finds the back office's sign-in, the service worker and a public page's
 // "not found" answering where it printed.
 func TestServes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the command")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "backoffice")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-
-	cmd := exec.Command(bin, "-db", "sqlite:"+filepath.Join(dir, "desk.db"), "-addr", "127.0.0.1:0", "-files", filepath.Join(dir, "files"),
-		"-new-tenant", "Acme Service", "-new-admin", "ada@acme.example")
-	cmd.Env = append(os.Environ(), "HELPDESK_SECRET_KEY=dGhlIGV4YW1wbGUncyB0ZXN0IGtleSwgMzIgYnl0ZXMgKys=",
-		"HELPDESK_SMTP_HOST=", "TWILIO_ACCOUNT_SID=", "HELPDESK_VAPID_PUBLIC_KEY=", "HELPDESK_VAPID_PRIVATE_KEY=", "HELPDESK_TENANT=")
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			assert.NoError(t, err, "stops cleanly on an interrupt\n%s", stderr.String())
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Error("did not stop within 10 s of an interrupt")
-		}
-	})
-
-	lines := make(chan string)
-	go func() {
-		s := bufio.NewScanner(out)
-		for s.Scan() {
-			lines <- s.Text()
-		}
-		close(lines)
-	}()
-	var printed []string
-	login := regexp.MustCompile(`back office:\s+(http://127\.0\.0\.1:\d+)/login`)
-	var base string
-	deadline := time.After(60 * time.Second)
-	for base == "" || !strings.Contains(strings.Join(printed, "\n"), "-make-vapid-keys") {
-		select {
-		case l, ok := <-lines:
-			require.True(t, ok, "the command ended early:\n%s\n%s", strings.Join(printed, "\n"), stderr.String())
-			printed = append(printed, l)
-			if m := login.FindStringSubmatch(l); m != nil {
-				base = m[1]
-			}
-		case <-deadline:
-			t.Fatalf("no URL printed within a minute:\n%s\n%s", strings.Join(printed, "\n"), stderr.String())
-		}
-	}
-	go func() {
-		for range lines {
-		}
-	}()
-	all := strings.Join(printed, "\n")
+	base, all, stderr := start(t)
 	assert.Contains(t, all, "the admin's invitation, to choose a password: "+base+"/invitation/")
 	assert.Contains(t, all, "-make-vapid-keys", "says how to make the VAPID keys")
 
@@ -131,6 +72,95 @@ func TestServes(t *testing.T) {
 	require.NotNil(t, logged, "the request is logged with its ID:\n%s", stderr.String())
 	assert.Equal(t, "GET /login", logged["route"])
 	assert.EqualValues(t, http.StatusOK, logged["status"])
+}
+
+// start builds the command, runs it on a new SQLite database with a new tenant and args, and
+// returns the back office's base URL, what it printed until it served, and its stderr. The
+// command is interrupted, and must stop cleanly, in the test's cleanup.
+func start(t *testing.T, args ...string) (base, printed string, stderr *lockedBuffer) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the command")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "backoffice")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	cmd := exec.Command(bin, append([]string{"-db", "sqlite:" + filepath.Join(dir, "desk.db"), "-addr", "127.0.0.1:0",
+		"-files", filepath.Join(dir, "files"), "-new-tenant", "Acme Service", "-new-admin", "ada@acme.example"}, args...)...)
+	cmd.Env = append(os.Environ(), "HELPDESK_SECRET_KEY=dGhlIGV4YW1wbGUncyB0ZXN0IGtleSwgMzIgYnl0ZXMgKys=",
+		"HELPDESK_SMTP_HOST=", "TWILIO_ACCOUNT_SID=", "HELPDESK_VAPID_PUBLIC_KEY=", "HELPDESK_VAPID_PRIVATE_KEY=", "HELPDESK_TENANT=")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	stderr = &lockedBuffer{}
+	cmd.Stderr = stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			assert.NoError(t, err, "stops cleanly on an interrupt\n%s", stderr.String())
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Error("did not stop within 10 s of an interrupt")
+		}
+	})
+
+	out := make(chan string)
+	go func() {
+		s := bufio.NewScanner(stdout)
+		for s.Scan() {
+			out <- s.Text()
+		}
+		close(out)
+	}()
+	var lines []string
+	login := regexp.MustCompile(`back office:\s+(http://127\.0\.0\.1:\d+)/login`)
+	deadline := time.After(60 * time.Second)
+	for base == "" || !strings.Contains(strings.Join(lines, "\n"), "-make-vapid-keys") {
+		select {
+		case l, ok := <-out:
+			require.True(t, ok, "the command ended early:\n%s\n%s", strings.Join(lines, "\n"), stderr.String())
+			lines = append(lines, l)
+			if m := login.FindStringSubmatch(l); m != nil {
+				base = m[1]
+			}
+		case <-deadline:
+			t.Fatalf("no URL printed within a minute:\n%s\n%s", strings.Join(lines, "\n"), stderr.String())
+		}
+	}
+	go func() {
+		for range out {
+		}
+	}()
+	return base, strings.Join(lines, "\n"), stderr
+}
+
+// TestOpsAddress: with -ops-addr, /healthz, /readyz and /metrics answer there, and /metrics no
+// longer on -addr, where the health checks stay for the load balancer.
+func TestOpsAddress(t *testing.T) {
+	base, printed, _ := start(t, "-ops-addr", "127.0.0.1:0")
+	m := regexp.MustCompile(`operations:\s+(http://127\.0\.0\.1:\d+)/healthz`).FindStringSubmatch(printed)
+	require.NotNil(t, m, printed)
+	opsBase := m[1]
+	require.NotEqual(t, base, opsBase)
+	status := func(url string) int {
+		res, err := http.Get(url)
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+	assert.Equal(t, http.StatusOK, status(base+"/login"))
+	assert.Equal(t, http.StatusNotFound, status(base+"/metrics"), "no metrics on the public address")
+	assert.Equal(t, http.StatusOK, status(base+"/readyz"), "the load balancer's check stays")
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		assert.Equal(t, http.StatusOK, status(opsBase+path), path)
+	}
+	assert.Equal(t, http.StatusNotFound, status(opsBase+"/login"), "nothing else on the operations address")
 }
 
 // lockedBuffer is a bytes.Buffer that a process writes while the test reads it.
