@@ -54,7 +54,15 @@ func document(ops []operation) (*openapi3.T, error) {
 		}},
 		Security: openapi3.SecurityRequirements{{"token": []string{}}, {"session": []string{}}},
 	}
-	problem := g.schema(reflect.TypeFor[Problem]())
+	// Every operation's errors: one response, with the header a 503 carries.
+	failure := openapi3.NewResponse().WithDescription("an error, as RFC 9457 problem details").
+		WithContent(openapi3.Content{"application/problem+json": &openapi3.MediaType{Schema: g.schema(reflect.TypeFor[Problem]())}})
+	failure.Headers = openapi3.Headers{"Retry-After": {Value: &openapi3.Header{Parameter: openapi3.Parameter{
+		Description: "with a 503 (code unavailable: the database or a service it needs cannot be reached): " +
+			"the seconds to wait before retrying",
+		Schema: openapi3.NewSchemaRef("", openapi3.NewIntegerSchema())}}}}
+	doc.Components.Responses = openapi3.ResponseBodies{"Problem": {Value: failure}}
+	problem := &openapi3.ResponseRef{Ref: "#/components/responses/Problem", Value: failure}
 	for _, o := range ops {
 		item := doc.Paths.Value(o.path)
 		if item == nil {
@@ -108,7 +116,7 @@ func (g *generator) webhooks() map[string]*openapi3.PathItem {
 	return out
 }
 
-func (g *generator) operation(o operation, problem *openapi3.SchemaRef) (*openapi3.Operation, error) {
+func (g *generator) operation(o operation, problem *openapi3.ResponseRef) (*openapi3.Operation, error) {
 	op := &openapi3.Operation{OperationID: o.id, Tags: []string{o.tag}, Summary: o.summary,
 		Responses: openapi3.NewResponses()}
 	if o.public {
@@ -141,9 +149,7 @@ func (g *generator) operation(o operation, problem *openapi3.SchemaRef) (*openap
 			Description: "the record's version, for If-Match", Schema: openapi3.NewSchemaRef("", openapi3.NewStringSchema())}}}}
 	}
 	op.Responses.Set(fmt.Sprint(o.status), &openapi3.ResponseRef{Value: success})
-	op.Responses.Set("default", &openapi3.ResponseRef{Value: openapi3.NewResponse().
-		WithDescription("an error, as RFC 9457 problem details").
-		WithContent(openapi3.Content{"application/problem+json": &openapi3.MediaType{Schema: problem}})})
+	op.Responses.Set("default", problem)
 	return op, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/web/api"
+	"github.com/deskkit/helpdesk/web/api/internal/apiclient"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,8 +27,9 @@ import (
 // TestDatabaseUnavailable takes PostgreSQL away from a running API (a proxy drops and refuses
 // its connections, as a restart does): every request, with a token or with an
 // Idempotency-Key, gets 503 with Retry-After and the problem code "unavailable", whose detail
-// names no host; the token stays valid (not 401). The log says why, as a warning. Once the
-// database is back the same requests succeed, and the keyed retry opens its ticket once.
+// names no host, and the document declares the header (a generated client reads it); the token
+// stays valid (not 401). The log says why, as a warning. Once the database is back the same
+// requests succeed, and the keyed retry opens its ticket once.
 func TestDatabaseUnavailable(t *testing.T) {
 	proxy, dsn := pgtest.NewProxy(t, pgtest.Schema(t))
 	ctx := t.Context()
@@ -92,6 +94,21 @@ func TestDatabaseUnavailable(t *testing.T) {
 			assert.NotEmpty(t, p.Detail)
 		}
 	}
+	// A client generated from the document reads the wait as a typed header.
+	gen, err := apiclient.NewClientWithResponses(srv.URL+api.Prefix, apiclient.WithRequestEditorFn(
+		func(_ context.Context, req *http.Request) error {
+			req.Header.Set("Authorization", "Bearer "+token)
+			return nil
+		}))
+	require.NoError(t, err)
+	listed, err := gen.ListTicketsWithResponse(ctx, nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusServiceUnavailable, listed.StatusCode())
+	require.NotNil(t, listed.HeadersDefault)
+	require.NotNil(t, listed.HeadersDefault.RetryAfter)
+	assert.Equal(t, 5, *listed.HeadersDefault.RetryAfter)
+	require.NotNil(t, listed.ApplicationproblemJSONDefault)
+	assert.Equal(t, "unavailable", string(listed.ApplicationproblemJSONDefault.Code))
 	assert.Contains(t, logs.String(), `"level":"WARN"`)
 	assert.Contains(t, logs.String(), "unavailable")
 	assert.Contains(t, logs.String(), "connection refused", "the cause is in the log")

@@ -20034,11 +20034,18 @@ type ClientWithResponsesInterface interface {
 	TestWebhookWithResponse(ctx context.Context, id openapi_types.UUID, params *TestWebhookParams, reqEditors ...RequestEditorFn) (*TestWebhookResponse, error)
 }
 
+// DownloadAttachmentResponseDefaultHeaders the declared response headers of an HTTP default response for DownloadAttachment
+type DownloadAttachmentResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DownloadAttachmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DownloadAttachmentResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -20075,6 +20082,11 @@ func (r DownloadAttachmentResponse) ContentType() string {
 	return ""
 }
 
+// ListAuditLogResponseDefaultHeaders the declared response headers of an HTTP default response for ListAuditLog
+type ListAuditLogResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListAuditLogResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20082,6 +20094,8 @@ type ListAuditLogResponse struct {
 	JSON200 *AuditEntryPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListAuditLogResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20123,6 +20137,11 @@ func (r ListAuditLogResponse) ContentType() string {
 	return ""
 }
 
+// ListCannedResponsesResponseDefaultHeaders the declared response headers of an HTTP default response for ListCannedResponses
+type ListCannedResponsesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListCannedResponsesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20130,6 +20149,8 @@ type ListCannedResponsesResponse struct {
 	JSON200 *CannedResponsePage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListCannedResponsesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20176,6 +20197,11 @@ type CreateCannedResponseResponse201Headers struct {
 	ETag *string
 }
 
+// CreateCannedResponseResponseDefaultHeaders the declared response headers of an HTTP default response for CreateCannedResponse
+type CreateCannedResponseResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateCannedResponseResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20185,6 +20211,8 @@ type CreateCannedResponseResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateCannedResponseResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateCannedResponseResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -20226,11 +20254,18 @@ func (r CreateCannedResponseResponse) ContentType() string {
 	return ""
 }
 
+// DeleteCannedResponseResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteCannedResponse
+type DeleteCannedResponseResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteCannedResponseResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteCannedResponseResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -20272,6 +20307,11 @@ type EditCannedResponseResponse200Headers struct {
 	ETag *string
 }
 
+// EditCannedResponseResponseDefaultHeaders the declared response headers of an HTTP default response for EditCannedResponse
+type EditCannedResponseResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditCannedResponseResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20281,6 +20321,8 @@ type EditCannedResponseResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditCannedResponseResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditCannedResponseResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20322,6 +20364,11 @@ func (r EditCannedResponseResponse) ContentType() string {
 	return ""
 }
 
+// ListCodesResponseDefaultHeaders the declared response headers of an HTTP default response for ListCodes
+type ListCodesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListCodesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20329,6 +20376,8 @@ type ListCodesResponse struct {
 	JSON200 *CodePage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListCodesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20375,6 +20424,11 @@ type GetCodeResponse200Headers struct {
 	ETag *string
 }
 
+// GetCodeResponseDefaultHeaders the declared response headers of an HTTP default response for GetCode
+type GetCodeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetCodeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20384,6 +20438,8 @@ type GetCodeResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetCodeResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetCodeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20430,6 +20486,11 @@ type EditCodeResponse200Headers struct {
 	ETag *string
 }
 
+// EditCodeResponseDefaultHeaders the declared response headers of an HTTP default response for EditCode
+type EditCodeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditCodeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20439,6 +20500,8 @@ type EditCodeResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditCodeResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditCodeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20485,6 +20548,11 @@ type ActivateCodeResponse200Headers struct {
 	ETag *string
 }
 
+// ActivateCodeResponseDefaultHeaders the declared response headers of an HTTP default response for ActivateCode
+type ActivateCodeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ActivateCodeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20494,6 +20562,8 @@ type ActivateCodeResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ActivateCodeResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ActivateCodeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20540,6 +20610,11 @@ type DeactivateCodeResponse200Headers struct {
 	ETag *string
 }
 
+// DeactivateCodeResponseDefaultHeaders the declared response headers of an HTTP default response for DeactivateCode
+type DeactivateCodeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeactivateCodeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20549,6 +20624,8 @@ type DeactivateCodeResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DeactivateCodeResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeactivateCodeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20590,11 +20667,18 @@ func (r DeactivateCodeResponse) ContentType() string {
 	return ""
 }
 
+// GetCodeImageResponseDefaultHeaders the declared response headers of an HTTP default response for GetCodeImage
+type GetCodeImageResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetCodeImageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetCodeImageResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -20631,11 +20715,18 @@ func (r GetCodeImageResponse) ContentType() string {
 	return ""
 }
 
+// PreviewCodeResponseDefaultHeaders the declared response headers of an HTTP default response for PreviewCode
+type PreviewCodeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type PreviewCodeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PreviewCodeResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -20672,6 +20763,11 @@ func (r PreviewCodeResponse) ContentType() string {
 	return ""
 }
 
+// ListCustomersResponseDefaultHeaders the declared response headers of an HTTP default response for ListCustomers
+type ListCustomersResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListCustomersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20679,6 +20775,8 @@ type ListCustomersResponse struct {
 	JSON200 *CustomerPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListCustomersResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20725,6 +20823,11 @@ type CreateCustomerResponse201Headers struct {
 	ETag *string
 }
 
+// CreateCustomerResponseDefaultHeaders the declared response headers of an HTTP default response for CreateCustomer
+type CreateCustomerResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20734,6 +20837,8 @@ type CreateCustomerResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateCustomerResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateCustomerResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -20780,6 +20885,11 @@ type GetCustomerResponse200Headers struct {
 	ETag *string
 }
 
+// GetCustomerResponseDefaultHeaders the declared response headers of an HTTP default response for GetCustomer
+type GetCustomerResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20789,6 +20899,8 @@ type GetCustomerResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetCustomerResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetCustomerResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20835,6 +20947,11 @@ type EditCustomerResponse200Headers struct {
 	ETag *string
 }
 
+// EditCustomerResponseDefaultHeaders the declared response headers of an HTTP default response for EditCustomer
+type EditCustomerResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditCustomerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20844,6 +20961,8 @@ type EditCustomerResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditCustomerResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditCustomerResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20890,6 +21009,11 @@ type SetSignupDomainsResponse200Headers struct {
 	ETag *string
 }
 
+// SetSignupDomainsResponseDefaultHeaders the declared response headers of an HTTP default response for SetSignupDomains
+type SetSignupDomainsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SetSignupDomainsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20899,6 +21023,8 @@ type SetSignupDomainsResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetSignupDomainsResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SetSignupDomainsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20940,6 +21066,11 @@ func (r SetSignupDomainsResponse) ContentType() string {
 	return ""
 }
 
+// GetCustomerStatsResponseDefaultHeaders the declared response headers of an HTTP default response for GetCustomerStats
+type GetCustomerStatsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetCustomerStatsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20947,6 +21078,8 @@ type GetCustomerStatsResponse struct {
 	JSON200 *CustomerStats
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetCustomerStatsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20993,6 +21126,11 @@ type SetSupportPlanResponse200Headers struct {
 	ETag *string
 }
 
+// SetSupportPlanResponseDefaultHeaders the declared response headers of an HTTP default response for SetSupportPlan
+type SetSupportPlanResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SetSupportPlanResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21002,6 +21140,8 @@ type SetSupportPlanResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetSupportPlanResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SetSupportPlanResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21043,6 +21183,11 @@ func (r SetSupportPlanResponse) ContentType() string {
 	return ""
 }
 
+// SetDefaultTeamResponseDefaultHeaders the declared response headers of an HTTP default response for SetDefaultTeam
+type SetDefaultTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SetDefaultTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21050,6 +21195,8 @@ type SetDefaultTeamResponse struct {
 	JSON200 *DefaultTeam
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SetDefaultTeamResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21091,6 +21238,11 @@ func (r SetDefaultTeamResponse) ContentType() string {
 	return ""
 }
 
+// ListDepartmentsResponseDefaultHeaders the declared response headers of an HTTP default response for ListDepartments
+type ListDepartmentsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListDepartmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21098,6 +21250,8 @@ type ListDepartmentsResponse struct {
 	JSON200 *DepartmentPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListDepartmentsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21144,6 +21298,11 @@ type CreateDepartmentResponse201Headers struct {
 	ETag *string
 }
 
+// CreateDepartmentResponseDefaultHeaders the declared response headers of an HTTP default response for CreateDepartment
+type CreateDepartmentResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateDepartmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21153,6 +21312,8 @@ type CreateDepartmentResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateDepartmentResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateDepartmentResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -21199,6 +21360,11 @@ type RenameDepartmentResponse200Headers struct {
 	ETag *string
 }
 
+// RenameDepartmentResponseDefaultHeaders the declared response headers of an HTTP default response for RenameDepartment
+type RenameDepartmentResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RenameDepartmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21208,6 +21374,8 @@ type RenameDepartmentResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *RenameDepartmentResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RenameDepartmentResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21249,6 +21417,11 @@ func (r RenameDepartmentResponse) ContentType() string {
 	return ""
 }
 
+// ListDeviceStatsResponseDefaultHeaders the declared response headers of an HTTP default response for ListDeviceStats
+type ListDeviceStatsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListDeviceStatsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21256,6 +21429,8 @@ type ListDeviceStatsResponse struct {
 	JSON200 *DeviceStatsEntryPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListDeviceStatsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21297,6 +21472,11 @@ func (r ListDeviceStatsResponse) ContentType() string {
 	return ""
 }
 
+// ListDevicesResponseDefaultHeaders the declared response headers of an HTTP default response for ListDevices
+type ListDevicesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListDevicesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21304,6 +21484,8 @@ type ListDevicesResponse struct {
 	JSON200 *DevicePage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListDevicesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21350,6 +21532,11 @@ type CreateDeviceResponse201Headers struct {
 	ETag *string
 }
 
+// CreateDeviceResponseDefaultHeaders the declared response headers of an HTTP default response for CreateDevice
+type CreateDeviceResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateDeviceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21359,6 +21546,8 @@ type CreateDeviceResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateDeviceResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateDeviceResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -21405,6 +21594,11 @@ type GetDeviceResponse200Headers struct {
 	ETag *string
 }
 
+// GetDeviceResponseDefaultHeaders the declared response headers of an HTTP default response for GetDevice
+type GetDeviceResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetDeviceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21414,6 +21608,8 @@ type GetDeviceResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetDeviceResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetDeviceResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21460,6 +21656,11 @@ type EditDeviceResponse200Headers struct {
 	ETag *string
 }
 
+// EditDeviceResponseDefaultHeaders the declared response headers of an HTTP default response for EditDevice
+type EditDeviceResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditDeviceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21469,6 +21670,8 @@ type EditDeviceResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditDeviceResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditDeviceResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21510,6 +21713,11 @@ func (r EditDeviceResponse) ContentType() string {
 	return ""
 }
 
+// ListDeviceCodesResponseDefaultHeaders the declared response headers of an HTTP default response for ListDeviceCodes
+type ListDeviceCodesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListDeviceCodesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21517,6 +21725,8 @@ type ListDeviceCodesResponse struct {
 	JSON200 *CodePage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListDeviceCodesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21563,6 +21773,11 @@ type CreateCodeResponse201Headers struct {
 	ETag *string
 }
 
+// CreateCodeResponseDefaultHeaders the declared response headers of an HTTP default response for CreateCode
+type CreateCodeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateCodeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21572,6 +21787,8 @@ type CreateCodeResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateCodeResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateCodeResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -21618,6 +21835,11 @@ type AssignDeviceResponse200Headers struct {
 	ETag *string
 }
 
+// AssignDeviceResponseDefaultHeaders the declared response headers of an HTTP default response for AssignDevice
+type AssignDeviceResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type AssignDeviceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21627,6 +21849,8 @@ type AssignDeviceResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AssignDeviceResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *AssignDeviceResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21668,6 +21892,11 @@ func (r AssignDeviceResponse) ContentType() string {
 	return ""
 }
 
+// ListDeviceFieldsResponseDefaultHeaders the declared response headers of an HTTP default response for ListDeviceFields
+type ListDeviceFieldsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListDeviceFieldsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21675,6 +21904,8 @@ type ListDeviceFieldsResponse struct {
 	JSON200 *DeviceFieldPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListDeviceFieldsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21716,6 +21947,11 @@ func (r ListDeviceFieldsResponse) ContentType() string {
 	return ""
 }
 
+// SendRequestLinkResponseDefaultHeaders the declared response headers of an HTTP default response for SendRequestLink
+type SendRequestLinkResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SendRequestLinkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21723,6 +21959,8 @@ type SendRequestLinkResponse struct {
 	JSON201 *DeviceRequestLink
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SendRequestLinkResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -21764,6 +22002,11 @@ func (r SendRequestLinkResponse) ContentType() string {
 	return ""
 }
 
+// GetDeviceStatsResponseDefaultHeaders the declared response headers of an HTTP default response for GetDeviceStats
+type GetDeviceStatsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetDeviceStatsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21771,6 +22014,8 @@ type GetDeviceStatsResponse struct {
 	JSON200 *RecordStats
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetDeviceStatsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21812,11 +22057,18 @@ func (r GetDeviceStatsResponse) ContentType() string {
 	return ""
 }
 
+// DeleteMailServerResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteMailServer
+type DeleteMailServerResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteMailServerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteMailServerResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -21853,6 +22105,11 @@ func (r DeleteMailServerResponse) ContentType() string {
 	return ""
 }
 
+// GetMailServerResponseDefaultHeaders the declared response headers of an HTTP default response for GetMailServer
+type GetMailServerResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetMailServerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21860,6 +22117,8 @@ type GetMailServerResponse struct {
 	JSON200 *MailServer
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetMailServerResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21901,6 +22160,11 @@ func (r GetMailServerResponse) ContentType() string {
 	return ""
 }
 
+// SetMailServerResponseDefaultHeaders the declared response headers of an HTTP default response for SetMailServer
+type SetMailServerResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SetMailServerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21908,6 +22172,8 @@ type SetMailServerResponse struct {
 	JSON200 *MailServer
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SetMailServerResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -21949,6 +22215,11 @@ func (r SetMailServerResponse) ContentType() string {
 	return ""
 }
 
+// TestMailServerResponseDefaultHeaders the declared response headers of an HTTP default response for TestMailServer
+type TestMailServerResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type TestMailServerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21956,6 +22227,8 @@ type TestMailServerResponse struct {
 	JSON200 *MailTest
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *TestMailServerResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22002,6 +22275,11 @@ type GetMeResponse200Headers struct {
 	ETag *string
 }
 
+// GetMeResponseDefaultHeaders the declared response headers of an HTTP default response for GetMe
+type GetMeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22011,6 +22289,8 @@ type GetMeResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetMeResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetMeResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22052,6 +22332,11 @@ func (r GetMeResponse) ContentType() string {
 	return ""
 }
 
+// ListMyNotificationsResponseDefaultHeaders the declared response headers of an HTTP default response for ListMyNotifications
+type ListMyNotificationsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListMyNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22059,6 +22344,8 @@ type ListMyNotificationsResponse struct {
 	JSON200 *BellItemPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListMyNotificationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22100,6 +22387,11 @@ func (r ListMyNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// MarkAllMyNotificationsReadResponseDefaultHeaders the declared response headers of an HTTP default response for MarkAllMyNotificationsRead
+type MarkAllMyNotificationsReadResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type MarkAllMyNotificationsReadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22107,6 +22399,8 @@ type MarkAllMyNotificationsReadResponse struct {
 	JSON200 *MarkedRead
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *MarkAllMyNotificationsReadResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22148,6 +22442,11 @@ func (r MarkAllMyNotificationsReadResponse) ContentType() string {
 	return ""
 }
 
+// CountMyUnreadNotificationsResponseDefaultHeaders the declared response headers of an HTTP default response for CountMyUnreadNotifications
+type CountMyUnreadNotificationsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CountMyUnreadNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22155,6 +22454,8 @@ type CountMyUnreadNotificationsResponse struct {
 	JSON200 *UnreadCount
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CountMyUnreadNotificationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22196,11 +22497,18 @@ func (r CountMyUnreadNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// MarkMyNotificationReadResponseDefaultHeaders the declared response headers of an HTTP default response for MarkMyNotificationRead
+type MarkMyNotificationReadResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type MarkMyNotificationReadResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *MarkMyNotificationReadResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -22237,6 +22545,11 @@ func (r MarkMyNotificationReadResponse) ContentType() string {
 	return ""
 }
 
+// ListMyPushSubscriptionsResponseDefaultHeaders the declared response headers of an HTTP default response for ListMyPushSubscriptions
+type ListMyPushSubscriptionsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListMyPushSubscriptionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22244,6 +22557,8 @@ type ListMyPushSubscriptionsResponse struct {
 	JSON200 *PushSubscriptionPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListMyPushSubscriptionsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22285,6 +22600,11 @@ func (r ListMyPushSubscriptionsResponse) ContentType() string {
 	return ""
 }
 
+// AddMyPushSubscriptionResponseDefaultHeaders the declared response headers of an HTTP default response for AddMyPushSubscription
+type AddMyPushSubscriptionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type AddMyPushSubscriptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22292,6 +22612,8 @@ type AddMyPushSubscriptionResponse struct {
 	JSON201 *PushSubscription
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *AddMyPushSubscriptionResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -22333,11 +22655,18 @@ func (r AddMyPushSubscriptionResponse) ContentType() string {
 	return ""
 }
 
+// RemoveMyPushSubscriptionResponseDefaultHeaders the declared response headers of an HTTP default response for RemoveMyPushSubscription
+type RemoveMyPushSubscriptionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RemoveMyPushSubscriptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RemoveMyPushSubscriptionResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -22374,6 +22703,11 @@ func (r RemoveMyPushSubscriptionResponse) ContentType() string {
 	return ""
 }
 
+// ListAPITokensResponseDefaultHeaders the declared response headers of an HTTP default response for ListAPITokens
+type ListAPITokensResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListAPITokensResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22381,6 +22715,8 @@ type ListAPITokensResponse struct {
 	JSON200 *APITokenPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListAPITokensResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22422,6 +22758,11 @@ func (r ListAPITokensResponse) ContentType() string {
 	return ""
 }
 
+// CreateAPITokenResponseDefaultHeaders the declared response headers of an HTTP default response for CreateAPIToken
+type CreateAPITokenResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateAPITokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22429,6 +22770,8 @@ type CreateAPITokenResponse struct {
 	JSON201 *CreatedAPIToken
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateAPITokenResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -22470,11 +22813,18 @@ func (r CreateAPITokenResponse) ContentType() string {
 	return ""
 }
 
+// RevokeAPITokenResponseDefaultHeaders the declared response headers of an HTTP default response for RevokeAPIToken
+type RevokeAPITokenResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RevokeAPITokenResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RevokeAPITokenResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -22511,6 +22861,11 @@ func (r RevokeAPITokenResponse) ContentType() string {
 	return ""
 }
 
+// ListMetaTeamsResponseDefaultHeaders the declared response headers of an HTTP default response for ListMetaTeams
+type ListMetaTeamsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListMetaTeamsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22518,6 +22873,8 @@ type ListMetaTeamsResponse struct {
 	JSON200 *MetaTeamPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListMetaTeamsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22564,6 +22921,11 @@ type CreateMetaTeamResponse201Headers struct {
 	ETag *string
 }
 
+// CreateMetaTeamResponseDefaultHeaders the declared response headers of an HTTP default response for CreateMetaTeam
+type CreateMetaTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateMetaTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22573,6 +22935,8 @@ type CreateMetaTeamResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateMetaTeamResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateMetaTeamResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -22614,11 +22978,18 @@ func (r CreateMetaTeamResponse) ContentType() string {
 	return ""
 }
 
+// DeleteMetaTeamResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteMetaTeam
+type DeleteMetaTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteMetaTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteMetaTeamResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -22660,6 +23031,11 @@ type RenameMetaTeamResponse200Headers struct {
 	ETag *string
 }
 
+// RenameMetaTeamResponseDefaultHeaders the declared response headers of an HTTP default response for RenameMetaTeam
+type RenameMetaTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RenameMetaTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22669,6 +23045,8 @@ type RenameMetaTeamResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *RenameMetaTeamResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RenameMetaTeamResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22710,6 +23088,11 @@ func (r RenameMetaTeamResponse) ContentType() string {
 	return ""
 }
 
+// ListNotificationTemplatesResponseDefaultHeaders the declared response headers of an HTTP default response for ListNotificationTemplates
+type ListNotificationTemplatesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListNotificationTemplatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22717,6 +23100,8 @@ type ListNotificationTemplatesResponse struct {
 	JSON200 *NotificationTemplatePage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListNotificationTemplatesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22763,6 +23148,11 @@ type CreateNotificationTemplateResponse201Headers struct {
 	ETag *string
 }
 
+// CreateNotificationTemplateResponseDefaultHeaders the declared response headers of an HTTP default response for CreateNotificationTemplate
+type CreateNotificationTemplateResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateNotificationTemplateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22772,6 +23162,8 @@ type CreateNotificationTemplateResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateNotificationTemplateResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateNotificationTemplateResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -22813,6 +23205,11 @@ func (r CreateNotificationTemplateResponse) ContentType() string {
 	return ""
 }
 
+// PreviewNotificationTemplateResponseDefaultHeaders the declared response headers of an HTTP default response for PreviewNotificationTemplate
+type PreviewNotificationTemplateResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type PreviewNotificationTemplateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22820,6 +23217,8 @@ type PreviewNotificationTemplateResponse struct {
 	JSON200 *NotificationPreview
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PreviewNotificationTemplateResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22861,11 +23260,18 @@ func (r PreviewNotificationTemplateResponse) ContentType() string {
 	return ""
 }
 
+// DeleteNotificationTemplateResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteNotificationTemplate
+type DeleteNotificationTemplateResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteNotificationTemplateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteNotificationTemplateResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -22907,6 +23313,11 @@ type ReplaceNotificationTemplateResponse200Headers struct {
 	ETag *string
 }
 
+// ReplaceNotificationTemplateResponseDefaultHeaders the declared response headers of an HTTP default response for ReplaceNotificationTemplate
+type ReplaceNotificationTemplateResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ReplaceNotificationTemplateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22916,6 +23327,8 @@ type ReplaceNotificationTemplateResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReplaceNotificationTemplateResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ReplaceNotificationTemplateResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22957,6 +23370,11 @@ func (r ReplaceNotificationTemplateResponse) ContentType() string {
 	return ""
 }
 
+// ListNotificationsResponseDefaultHeaders the declared response headers of an HTTP default response for ListNotifications
+type ListNotificationsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListNotificationsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22964,6 +23382,8 @@ type ListNotificationsResponse struct {
 	JSON200 *NotificationPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListNotificationsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23005,6 +23425,11 @@ func (r ListNotificationsResponse) ContentType() string {
 	return ""
 }
 
+// RetryNotificationResponseDefaultHeaders the declared response headers of an HTTP default response for RetryNotification
+type RetryNotificationResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RetryNotificationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23012,6 +23437,8 @@ type RetryNotificationResponse struct {
 	JSON200 *Notification
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RetryNotificationResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23053,6 +23480,11 @@ func (r RetryNotificationResponse) ContentType() string {
 	return ""
 }
 
+// ListMyOffersResponseDefaultHeaders the declared response headers of an HTTP default response for ListMyOffers
+type ListMyOffersResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListMyOffersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23060,6 +23492,8 @@ type ListMyOffersResponse struct {
 	JSON200 *OfferPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListMyOffersResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23101,6 +23535,11 @@ func (r ListMyOffersResponse) ContentType() string {
 	return ""
 }
 
+// ListPrioritiesResponseDefaultHeaders the declared response headers of an HTTP default response for ListPriorities
+type ListPrioritiesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListPrioritiesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23108,6 +23547,8 @@ type ListPrioritiesResponse struct {
 	JSON200 *PriorityPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListPrioritiesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23154,6 +23595,11 @@ type CreatePriorityResponse201Headers struct {
 	ETag *string
 }
 
+// CreatePriorityResponseDefaultHeaders the declared response headers of an HTTP default response for CreatePriority
+type CreatePriorityResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreatePriorityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23163,6 +23609,8 @@ type CreatePriorityResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreatePriorityResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreatePriorityResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -23209,6 +23657,11 @@ type EditPriorityResponse200Headers struct {
 	ETag *string
 }
 
+// EditPriorityResponseDefaultHeaders the declared response headers of an HTTP default response for EditPriority
+type EditPriorityResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditPriorityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23218,6 +23671,8 @@ type EditPriorityResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditPriorityResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditPriorityResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23259,6 +23714,11 @@ func (r EditPriorityResponse) ContentType() string {
 	return ""
 }
 
+// MovePriorityResponseDefaultHeaders the declared response headers of an HTTP default response for MovePriority
+type MovePriorityResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type MovePriorityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23266,6 +23726,8 @@ type MovePriorityResponse struct {
 	JSON200 *PriorityPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *MovePriorityResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23307,6 +23769,11 @@ func (r MovePriorityResponse) ContentType() string {
 	return ""
 }
 
+// ListProjectsResponseDefaultHeaders the declared response headers of an HTTP default response for ListProjects
+type ListProjectsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListProjectsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23314,6 +23781,8 @@ type ListProjectsResponse struct {
 	JSON200 *ProjectPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListProjectsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23360,6 +23829,11 @@ type CreateProjectResponse201Headers struct {
 	ETag *string
 }
 
+// CreateProjectResponseDefaultHeaders the declared response headers of an HTTP default response for CreateProject
+type CreateProjectResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23369,6 +23843,8 @@ type CreateProjectResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateProjectResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateProjectResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -23415,6 +23891,11 @@ type EditProjectResponse200Headers struct {
 	ETag *string
 }
 
+// EditProjectResponseDefaultHeaders the declared response headers of an HTTP default response for EditProject
+type EditProjectResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditProjectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23424,6 +23905,8 @@ type EditProjectResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditProjectResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditProjectResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23465,6 +23948,11 @@ func (r EditProjectResponse) ContentType() string {
 	return ""
 }
 
+// GetCodePageResponseDefaultHeaders the declared response headers of an HTTP default response for GetCodePage
+type GetCodePageResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetCodePageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23472,6 +23960,8 @@ type GetCodePageResponse struct {
 	JSON200 *PublicCodePage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetCodePageResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23518,6 +24008,11 @@ type OpenTicketByCodeResponse201Headers struct {
 	ETag *string
 }
 
+// OpenTicketByCodeResponseDefaultHeaders the declared response headers of an HTTP default response for OpenTicketByCode
+type OpenTicketByCodeResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type OpenTicketByCodeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23527,6 +24022,8 @@ type OpenTicketByCodeResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *OpenTicketByCodeResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *OpenTicketByCodeResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -23568,6 +24065,11 @@ func (r OpenTicketByCodeResponse) ContentType() string {
 	return ""
 }
 
+// GetRequestLinkPageResponseDefaultHeaders the declared response headers of an HTTP default response for GetRequestLinkPage
+type GetRequestLinkPageResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetRequestLinkPageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23575,6 +24077,8 @@ type GetRequestLinkPageResponse struct {
 	JSON200 *RequestLinkPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetRequestLinkPageResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23621,6 +24125,11 @@ type OpenTicketByRequestLinkResponse201Headers struct {
 	ETag *string
 }
 
+// OpenTicketByRequestLinkResponseDefaultHeaders the declared response headers of an HTTP default response for OpenTicketByRequestLink
+type OpenTicketByRequestLinkResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type OpenTicketByRequestLinkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23630,6 +24139,8 @@ type OpenTicketByRequestLinkResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *OpenTicketByRequestLinkResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *OpenTicketByRequestLinkResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -23671,6 +24182,11 @@ func (r OpenTicketByRequestLinkResponse) ContentType() string {
 	return ""
 }
 
+// GetRequesterTicketResponseDefaultHeaders the declared response headers of an HTTP default response for GetRequesterTicket
+type GetRequesterTicketResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetRequesterTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23678,6 +24194,8 @@ type GetRequesterTicketResponse struct {
 	JSON200 *RequesterTicket
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetRequesterTicketResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23719,6 +24237,11 @@ func (r GetRequesterTicketResponse) ContentType() string {
 	return ""
 }
 
+// ListRequesterAttachmentsResponseDefaultHeaders the declared response headers of an HTTP default response for ListRequesterAttachments
+type ListRequesterAttachmentsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListRequesterAttachmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23726,6 +24249,8 @@ type ListRequesterAttachmentsResponse struct {
 	JSON200 *FileMetaPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListRequesterAttachmentsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23767,11 +24292,18 @@ func (r ListRequesterAttachmentsResponse) ContentType() string {
 	return ""
 }
 
+// DownloadRequesterAttachmentResponseDefaultHeaders the declared response headers of an HTTP default response for DownloadRequesterAttachment
+type DownloadRequesterAttachmentResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DownloadRequesterAttachmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DownloadRequesterAttachmentResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -23813,6 +24345,11 @@ type FireRequesterEventResponse200Headers struct {
 	ETag *string
 }
 
+// FireRequesterEventResponseDefaultHeaders the declared response headers of an HTTP default response for FireRequesterEvent
+type FireRequesterEventResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type FireRequesterEventResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23822,6 +24359,8 @@ type FireRequesterEventResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FireRequesterEventResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *FireRequesterEventResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23863,6 +24402,11 @@ func (r FireRequesterEventResponse) ContentType() string {
 	return ""
 }
 
+// UploadRequesterMediaResponseDefaultHeaders the declared response headers of an HTTP default response for UploadRequesterMedia
+type UploadRequesterMediaResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type UploadRequesterMediaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23870,6 +24414,8 @@ type UploadRequesterMediaResponse struct {
 	JSON201 *FileMeta
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UploadRequesterMediaResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -23911,6 +24457,11 @@ func (r UploadRequesterMediaResponse) ContentType() string {
 	return ""
 }
 
+// ListRequesterMessagesResponseDefaultHeaders the declared response headers of an HTTP default response for ListRequesterMessages
+type ListRequesterMessagesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListRequesterMessagesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23918,6 +24469,8 @@ type ListRequesterMessagesResponse struct {
 	JSON200 *MessagePage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListRequesterMessagesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -23959,6 +24512,11 @@ func (r ListRequesterMessagesResponse) ContentType() string {
 	return ""
 }
 
+// PostRequesterMessageResponseDefaultHeaders the declared response headers of an HTTP default response for PostRequesterMessage
+type PostRequesterMessageResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type PostRequesterMessageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23966,6 +24524,8 @@ type PostRequesterMessageResponse struct {
 	JSON201 *Message
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PostRequesterMessageResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -24007,6 +24567,11 @@ func (r PostRequesterMessageResponse) ContentType() string {
 	return ""
 }
 
+// ListRequesterSessionsResponseDefaultHeaders the declared response headers of an HTTP default response for ListRequesterSessions
+type ListRequesterSessionsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListRequesterSessionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24014,6 +24579,8 @@ type ListRequesterSessionsResponse struct {
 	JSON200 *SessionPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListRequesterSessionsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24060,6 +24627,11 @@ type RequestSessionByLinkResponse201Headers struct {
 	ETag *string
 }
 
+// RequestSessionByLinkResponseDefaultHeaders the declared response headers of an HTTP default response for RequestSessionByLink
+type RequestSessionByLinkResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RequestSessionByLinkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24069,6 +24641,8 @@ type RequestSessionByLinkResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *RequestSessionByLinkResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RequestSessionByLinkResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -24115,6 +24689,11 @@ type FireRequesterSessionEventResponse200Headers struct {
 	ETag *string
 }
 
+// FireRequesterSessionEventResponseDefaultHeaders the declared response headers of an HTTP default response for FireRequesterSessionEvent
+type FireRequesterSessionEventResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type FireRequesterSessionEventResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24124,6 +24703,8 @@ type FireRequesterSessionEventResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FireRequesterSessionEventResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *FireRequesterSessionEventResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24165,6 +24746,11 @@ func (r FireRequesterSessionEventResponse) ContentType() string {
 	return ""
 }
 
+// JoinRequesterSessionResponseDefaultHeaders the declared response headers of an HTTP default response for JoinRequesterSession
+type JoinRequesterSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type JoinRequesterSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24172,6 +24758,8 @@ type JoinRequesterSessionResponse struct {
 	JSON200 *Grant
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *JoinRequesterSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24218,6 +24806,11 @@ type GetLinkedSessionResponse200Headers struct {
 	ETag *string
 }
 
+// GetLinkedSessionResponseDefaultHeaders the declared response headers of an HTTP default response for GetLinkedSession
+type GetLinkedSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetLinkedSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24227,6 +24820,8 @@ type GetLinkedSessionResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetLinkedSessionResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetLinkedSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24273,6 +24868,11 @@ type FireLinkedSessionEventResponse200Headers struct {
 	ETag *string
 }
 
+// FireLinkedSessionEventResponseDefaultHeaders the declared response headers of an HTTP default response for FireLinkedSessionEvent
+type FireLinkedSessionEventResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type FireLinkedSessionEventResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24282,6 +24882,8 @@ type FireLinkedSessionEventResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FireLinkedSessionEventResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *FireLinkedSessionEventResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24323,6 +24925,11 @@ func (r FireLinkedSessionEventResponse) ContentType() string {
 	return ""
 }
 
+// JoinLinkedSessionResponseDefaultHeaders the declared response headers of an HTTP default response for JoinLinkedSession
+type JoinLinkedSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type JoinLinkedSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24330,6 +24937,8 @@ type JoinLinkedSessionResponse struct {
 	JSON200 *Grant
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *JoinLinkedSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24371,6 +24980,11 @@ func (r JoinLinkedSessionResponse) ContentType() string {
 	return ""
 }
 
+// ListSessionsResponseDefaultHeaders the declared response headers of an HTTP default response for ListSessions
+type ListSessionsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListSessionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24378,6 +24992,8 @@ type ListSessionsResponse struct {
 	JSON200 *SessionPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListSessionsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24424,6 +25040,11 @@ type GetSessionResponse200Headers struct {
 	ETag *string
 }
 
+// GetSessionResponseDefaultHeaders the declared response headers of an HTTP default response for GetSession
+type GetSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24433,6 +25054,8 @@ type GetSessionResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetSessionResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24479,6 +25102,11 @@ type FireSessionEventResponse200Headers struct {
 	ETag *string
 }
 
+// FireSessionEventResponseDefaultHeaders the declared response headers of an HTTP default response for FireSessionEvent
+type FireSessionEventResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type FireSessionEventResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24488,6 +25116,8 @@ type FireSessionEventResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FireSessionEventResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *FireSessionEventResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24529,6 +25159,11 @@ func (r FireSessionEventResponse) ContentType() string {
 	return ""
 }
 
+// JoinSessionResponseDefaultHeaders the declared response headers of an HTTP default response for JoinSession
+type JoinSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type JoinSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24536,6 +25171,8 @@ type JoinSessionResponse struct {
 	JSON200 *Grant
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *JoinSessionResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24582,6 +25219,11 @@ type GetSettingsResponse200Headers struct {
 	ETag *string
 }
 
+// GetSettingsResponseDefaultHeaders the declared response headers of an HTTP default response for GetSettings
+type GetSettingsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24591,6 +25233,8 @@ type GetSettingsResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetSettingsResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetSettingsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24637,6 +25281,11 @@ type UpdateSettingsResponse200Headers struct {
 	ETag *string
 }
 
+// UpdateSettingsResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateSettings
+type UpdateSettingsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type UpdateSettingsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24646,6 +25295,8 @@ type UpdateSettingsResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateSettingsResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdateSettingsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24687,6 +25338,11 @@ func (r UpdateSettingsResponse) ContentType() string {
 	return ""
 }
 
+// GetDashboardResponseDefaultHeaders the declared response headers of an HTTP default response for GetDashboard
+type GetDashboardResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetDashboardResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24694,6 +25350,8 @@ type GetDashboardResponse struct {
 	JSON200 *Dashboard
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetDashboardResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24735,6 +25393,11 @@ func (r GetDashboardResponse) ContentType() string {
 	return ""
 }
 
+// ListStatusesResponseDefaultHeaders the declared response headers of an HTTP default response for ListStatuses
+type ListStatusesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListStatusesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24742,6 +25405,8 @@ type ListStatusesResponse struct {
 	JSON200 *TicketStatusPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListStatusesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24788,6 +25453,11 @@ type CreateStatusResponse201Headers struct {
 	ETag *string
 }
 
+// CreateStatusResponseDefaultHeaders the declared response headers of an HTTP default response for CreateStatus
+type CreateStatusResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24797,6 +25467,8 @@ type CreateStatusResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateStatusResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateStatusResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -24843,6 +25515,11 @@ type EditStatusResponse200Headers struct {
 	ETag *string
 }
 
+// EditStatusResponseDefaultHeaders the declared response headers of an HTTP default response for EditStatus
+type EditStatusResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24852,6 +25529,8 @@ type EditStatusResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditStatusResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditStatusResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24893,6 +25572,11 @@ func (r EditStatusResponse) ContentType() string {
 	return ""
 }
 
+// MoveStatusResponseDefaultHeaders the declared response headers of an HTTP default response for MoveStatus
+type MoveStatusResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type MoveStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24900,6 +25584,8 @@ type MoveStatusResponse struct {
 	JSON200 *TicketStatusPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *MoveStatusResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24941,6 +25627,11 @@ func (r MoveStatusResponse) ContentType() string {
 	return ""
 }
 
+// ListTeamsResponseDefaultHeaders the declared response headers of an HTTP default response for ListTeams
+type ListTeamsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListTeamsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24948,6 +25639,8 @@ type ListTeamsResponse struct {
 	JSON200 *TeamPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListTeamsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -24994,6 +25687,11 @@ type CreateTeamResponse201Headers struct {
 	ETag *string
 }
 
+// CreateTeamResponseDefaultHeaders the declared response headers of an HTTP default response for CreateTeam
+type CreateTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25003,6 +25701,8 @@ type CreateTeamResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateTeamResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateTeamResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -25044,11 +25744,18 @@ func (r CreateTeamResponse) ContentType() string {
 	return ""
 }
 
+// DeleteTeamResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteTeam
+type DeleteTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteTeamResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -25090,6 +25797,11 @@ type EditTeamResponse200Headers struct {
 	ETag *string
 }
 
+// EditTeamResponseDefaultHeaders the declared response headers of an HTTP default response for EditTeam
+type EditTeamResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditTeamResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25099,6 +25811,8 @@ type EditTeamResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditTeamResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditTeamResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25140,6 +25854,11 @@ func (r EditTeamResponse) ContentType() string {
 	return ""
 }
 
+// ListTemplateStatsResponseDefaultHeaders the declared response headers of an HTTP default response for ListTemplateStats
+type ListTemplateStatsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListTemplateStatsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25147,6 +25866,8 @@ type ListTemplateStatsResponse struct {
 	JSON200 *TemplateStatsEntryPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListTemplateStatsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25188,6 +25909,11 @@ func (r ListTemplateStatsResponse) ContentType() string {
 	return ""
 }
 
+// ListTemplatesResponseDefaultHeaders the declared response headers of an HTTP default response for ListTemplates
+type ListTemplatesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListTemplatesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25195,6 +25921,8 @@ type ListTemplatesResponse struct {
 	JSON200 *TemplatePage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListTemplatesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25241,6 +25969,11 @@ type CreateTemplateResponse201Headers struct {
 	ETag *string
 }
 
+// CreateTemplateResponseDefaultHeaders the declared response headers of an HTTP default response for CreateTemplate
+type CreateTemplateResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateTemplateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25250,6 +25983,8 @@ type CreateTemplateResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateTemplateResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateTemplateResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -25296,6 +26031,11 @@ type GetTemplateResponse200Headers struct {
 	ETag *string
 }
 
+// GetTemplateResponseDefaultHeaders the declared response headers of an HTTP default response for GetTemplate
+type GetTemplateResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetTemplateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25305,6 +26045,8 @@ type GetTemplateResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetTemplateResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetTemplateResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25351,6 +26093,11 @@ type EditTemplateResponse200Headers struct {
 	ETag *string
 }
 
+// EditTemplateResponseDefaultHeaders the declared response headers of an HTTP default response for EditTemplate
+type EditTemplateResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditTemplateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25360,6 +26107,8 @@ type EditTemplateResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditTemplateResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditTemplateResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25401,6 +26150,11 @@ func (r EditTemplateResponse) ContentType() string {
 	return ""
 }
 
+// GetTemplateStatsResponseDefaultHeaders the declared response headers of an HTTP default response for GetTemplateStats
+type GetTemplateStatsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetTemplateStatsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25408,6 +26162,8 @@ type GetTemplateStatsResponse struct {
 	JSON200 *RecordStats
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetTemplateStatsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25454,6 +26210,11 @@ type GetTenantResponse200Headers struct {
 	ETag *string
 }
 
+// GetTenantResponseDefaultHeaders the declared response headers of an HTTP default response for GetTenant
+type GetTenantResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetTenantResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25463,6 +26224,8 @@ type GetTenantResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetTenantResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetTenantResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25509,6 +26272,11 @@ type GetTicketByRefResponse200Headers struct {
 	ETag *string
 }
 
+// GetTicketByRefResponseDefaultHeaders the declared response headers of an HTTP default response for GetTicketByRef
+type GetTicketByRefResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetTicketByRefResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25518,6 +26286,8 @@ type GetTicketByRefResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetTicketByRefResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetTicketByRefResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25559,6 +26329,11 @@ func (r GetTicketByRefResponse) ContentType() string {
 	return ""
 }
 
+// ListTicketsResponseDefaultHeaders the declared response headers of an HTTP default response for ListTickets
+type ListTicketsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListTicketsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25566,6 +26341,8 @@ type ListTicketsResponse struct {
 	JSON200 *TicketPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListTicketsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25612,6 +26389,11 @@ type CreateTicketResponse201Headers struct {
 	ETag *string
 }
 
+// CreateTicketResponseDefaultHeaders the declared response headers of an HTTP default response for CreateTicket
+type CreateTicketResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25621,6 +26403,8 @@ type CreateTicketResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateTicketResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateTicketResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -25662,11 +26446,18 @@ func (r CreateTicketResponse) ContentType() string {
 	return ""
 }
 
+// DeleteTicketResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteTicket
+type DeleteTicketResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteTicketResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -25708,6 +26499,11 @@ type GetTicketResponse200Headers struct {
 	ETag *string
 }
 
+// GetTicketResponseDefaultHeaders the declared response headers of an HTTP default response for GetTicket
+type GetTicketResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25717,6 +26513,8 @@ type GetTicketResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetTicketResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetTicketResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25763,6 +26561,11 @@ type EditTicketResponse200Headers struct {
 	ETag *string
 }
 
+// EditTicketResponseDefaultHeaders the declared response headers of an HTTP default response for EditTicket
+type EditTicketResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25772,6 +26575,8 @@ type EditTicketResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditTicketResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditTicketResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25818,6 +26623,11 @@ type AcceptTicketResponse200Headers struct {
 	ETag *string
 }
 
+// AcceptTicketResponseDefaultHeaders the declared response headers of an HTTP default response for AcceptTicket
+type AcceptTicketResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type AcceptTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25827,6 +26637,8 @@ type AcceptTicketResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AcceptTicketResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *AcceptTicketResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25873,6 +26685,11 @@ type AssignTicketResponse200Headers struct {
 	ETag *string
 }
 
+// AssignTicketResponseDefaultHeaders the declared response headers of an HTTP default response for AssignTicket
+type AssignTicketResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type AssignTicketResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25882,6 +26699,8 @@ type AssignTicketResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *AssignTicketResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *AssignTicketResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25923,6 +26742,11 @@ func (r AssignTicketResponse) ContentType() string {
 	return ""
 }
 
+// ListAttachmentsResponseDefaultHeaders the declared response headers of an HTTP default response for ListAttachments
+type ListAttachmentsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListAttachmentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25930,6 +26754,8 @@ type ListAttachmentsResponse struct {
 	JSON200 *FileMetaPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListAttachmentsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -25971,6 +26797,11 @@ func (r ListAttachmentsResponse) ContentType() string {
 	return ""
 }
 
+// RenderCannedResponseResponseDefaultHeaders the declared response headers of an HTTP default response for RenderCannedResponse
+type RenderCannedResponseResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RenderCannedResponseResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25978,6 +26809,8 @@ type RenderCannedResponseResponse struct {
 	JSON200 *RenderedCannedResponse
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RenderCannedResponseResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26024,6 +26857,11 @@ type FireTicketEventResponse200Headers struct {
 	ETag *string
 }
 
+// FireTicketEventResponseDefaultHeaders the declared response headers of an HTTP default response for FireTicketEvent
+type FireTicketEventResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type FireTicketEventResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26033,6 +26871,8 @@ type FireTicketEventResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *FireTicketEventResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *FireTicketEventResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26074,6 +26914,11 @@ func (r FireTicketEventResponse) ContentType() string {
 	return ""
 }
 
+// ListHistoryResponseDefaultHeaders the declared response headers of an HTTP default response for ListHistory
+type ListHistoryResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListHistoryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26081,6 +26926,8 @@ type ListHistoryResponse struct {
 	JSON200 *HistoryEntryPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListHistoryResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26127,6 +26974,11 @@ type InviteToSessionResponse201Headers struct {
 	ETag *string
 }
 
+// InviteToSessionResponseDefaultHeaders the declared response headers of an HTTP default response for InviteToSession
+type InviteToSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type InviteToSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26136,6 +26988,8 @@ type InviteToSessionResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *InviteToSessionResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *InviteToSessionResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -26177,6 +27031,11 @@ func (r InviteToSessionResponse) ContentType() string {
 	return ""
 }
 
+// UploadMediaResponseDefaultHeaders the declared response headers of an HTTP default response for UploadMedia
+type UploadMediaResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type UploadMediaResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26184,6 +27043,8 @@ type UploadMediaResponse struct {
 	JSON201 *FileMeta
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UploadMediaResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -26225,6 +27086,11 @@ func (r UploadMediaResponse) ContentType() string {
 	return ""
 }
 
+// ListMessagesResponseDefaultHeaders the declared response headers of an HTTP default response for ListMessages
+type ListMessagesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListMessagesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26232,6 +27098,8 @@ type ListMessagesResponse struct {
 	JSON200 *MessagePage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListMessagesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26273,6 +27141,11 @@ func (r ListMessagesResponse) ContentType() string {
 	return ""
 }
 
+// PostMessageResponseDefaultHeaders the declared response headers of an HTTP default response for PostMessage
+type PostMessageResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type PostMessageResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26280,6 +27153,8 @@ type PostMessageResponse struct {
 	JSON201 *Message
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *PostMessageResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -26321,6 +27196,11 @@ func (r PostMessageResponse) ContentType() string {
 	return ""
 }
 
+// ListTicketOffersResponseDefaultHeaders the declared response headers of an HTTP default response for ListTicketOffers
+type ListTicketOffersResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListTicketOffersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26328,6 +27208,8 @@ type ListTicketOffersResponse struct {
 	JSON200 *OfferPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListTicketOffersResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26369,6 +27251,11 @@ func (r ListTicketOffersResponse) ContentType() string {
 	return ""
 }
 
+// RotateRequesterLinkResponseDefaultHeaders the declared response headers of an HTTP default response for RotateRequesterLink
+type RotateRequesterLinkResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RotateRequesterLinkResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26376,6 +27263,8 @@ type RotateRequesterLinkResponse struct {
 	JSON201 *RequesterLink
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RotateRequesterLinkResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -26417,6 +27306,11 @@ func (r RotateRequesterLinkResponse) ContentType() string {
 	return ""
 }
 
+// ListTicketSessionsResponseDefaultHeaders the declared response headers of an HTTP default response for ListTicketSessions
+type ListTicketSessionsResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListTicketSessionsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26424,6 +27318,8 @@ type ListTicketSessionsResponse struct {
 	JSON200 *SessionPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListTicketSessionsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26470,6 +27366,11 @@ type RequestSessionResponse201Headers struct {
 	ETag *string
 }
 
+// RequestSessionResponseDefaultHeaders the declared response headers of an HTTP default response for RequestSession
+type RequestSessionResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RequestSessionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26479,6 +27380,8 @@ type RequestSessionResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *RequestSessionResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RequestSessionResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -26525,6 +27428,11 @@ type SetTicketStatusResponse200Headers struct {
 	ETag *string
 }
 
+// SetTicketStatusResponseDefaultHeaders the declared response headers of an HTTP default response for SetTicketStatus
+type SetTicketStatusResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SetTicketStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26534,6 +27442,8 @@ type SetTicketStatusResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetTicketStatusResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SetTicketStatusResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26575,6 +27485,11 @@ func (r SetTicketStatusResponse) ContentType() string {
 	return ""
 }
 
+// ListTimersResponseDefaultHeaders the declared response headers of an HTTP default response for ListTimers
+type ListTimersResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListTimersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26582,6 +27497,8 @@ type ListTimersResponse struct {
 	JSON200 *TimerPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListTimersResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26623,6 +27540,11 @@ func (r ListTimersResponse) ContentType() string {
 	return ""
 }
 
+// ListUsersResponseDefaultHeaders the declared response headers of an HTTP default response for ListUsers
+type ListUsersResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26630,6 +27552,8 @@ type ListUsersResponse struct {
 	JSON200 *UserPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListUsersResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26676,6 +27600,11 @@ type CreateUserResponse201Headers struct {
 	ETag *string
 }
 
+// CreateUserResponseDefaultHeaders the declared response headers of an HTTP default response for CreateUser
+type CreateUserResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26685,6 +27614,8 @@ type CreateUserResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateUserResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateUserResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -26731,6 +27662,11 @@ type GetUserResponse200Headers struct {
 	ETag *string
 }
 
+// GetUserResponseDefaultHeaders the declared response headers of an HTTP default response for GetUser
+type GetUserResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26740,6 +27676,8 @@ type GetUserResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetUserResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetUserResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26786,6 +27724,11 @@ type EditUserResponse200Headers struct {
 	ETag *string
 }
 
+// EditUserResponseDefaultHeaders the declared response headers of an HTTP default response for EditUser
+type EditUserResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26795,6 +27738,8 @@ type EditUserResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditUserResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditUserResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26841,6 +27786,11 @@ type DeactivateUserResponse200Headers struct {
 	ETag *string
 }
 
+// DeactivateUserResponseDefaultHeaders the declared response headers of an HTTP default response for DeactivateUser
+type DeactivateUserResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeactivateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26850,6 +27800,8 @@ type DeactivateUserResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *DeactivateUserResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeactivateUserResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26896,6 +27848,11 @@ type SetUserDepartmentResponse200Headers struct {
 	ETag *string
 }
 
+// SetUserDepartmentResponseDefaultHeaders the declared response headers of an HTTP default response for SetUserDepartment
+type SetUserDepartmentResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type SetUserDepartmentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26905,6 +27862,8 @@ type SetUserDepartmentResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SetUserDepartmentResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SetUserDepartmentResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26946,6 +27905,11 @@ func (r SetUserDepartmentResponse) ContentType() string {
 	return ""
 }
 
+// ResendInvitationResponseDefaultHeaders the declared response headers of an HTTP default response for ResendInvitation
+type ResendInvitationResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ResendInvitationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26953,6 +27917,8 @@ type ResendInvitationResponse struct {
 	JSON200 *UserInvitation
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ResendInvitationResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26999,6 +27965,11 @@ type ReactivateUserResponse200Headers struct {
 	ETag *string
 }
 
+// ReactivateUserResponseDefaultHeaders the declared response headers of an HTTP default response for ReactivateUser
+type ReactivateUserResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ReactivateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27008,6 +27979,8 @@ type ReactivateUserResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReactivateUserResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ReactivateUserResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27049,6 +28022,11 @@ func (r ReactivateUserResponse) ContentType() string {
 	return ""
 }
 
+// ReplayWebhookDeliveryResponseDefaultHeaders the declared response headers of an HTTP default response for ReplayWebhookDelivery
+type ReplayWebhookDeliveryResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ReplayWebhookDeliveryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27056,6 +28034,8 @@ type ReplayWebhookDeliveryResponse struct {
 	JSON201 *WebhookDelivery
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ReplayWebhookDeliveryResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -27097,6 +28077,11 @@ func (r ReplayWebhookDeliveryResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhooksResponseDefaultHeaders the declared response headers of an HTTP default response for ListWebhooks
+type ListWebhooksResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListWebhooksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27104,6 +28089,8 @@ type ListWebhooksResponse struct {
 	JSON200 *WebhookPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListWebhooksResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27150,6 +28137,11 @@ type CreateWebhookResponse201Headers struct {
 	ETag *string
 }
 
+// CreateWebhookResponseDefaultHeaders the declared response headers of an HTTP default response for CreateWebhook
+type CreateWebhookResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type CreateWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27159,6 +28151,8 @@ type CreateWebhookResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateWebhookResponse201Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateWebhookResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -27200,11 +28194,18 @@ func (r CreateWebhookResponse) ContentType() string {
 	return ""
 }
 
+// DeleteWebhookResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteWebhook
+type DeleteWebhookResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type DeleteWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteWebhookResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -27246,6 +28247,11 @@ type GetWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// GetWebhookResponseDefaultHeaders the declared response headers of an HTTP default response for GetWebhook
+type GetWebhookResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type GetWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27255,6 +28261,8 @@ type GetWebhookResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetWebhookResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetWebhookResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27301,6 +28309,11 @@ type EditWebhookResponse200Headers struct {
 	ETag *string
 }
 
+// EditWebhookResponseDefaultHeaders the declared response headers of an HTTP default response for EditWebhook
+type EditWebhookResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type EditWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27310,6 +28323,8 @@ type EditWebhookResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *EditWebhookResponse200Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *EditWebhookResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27351,6 +28366,11 @@ func (r EditWebhookResponse) ContentType() string {
 	return ""
 }
 
+// ListWebhookDeliveriesResponseDefaultHeaders the declared response headers of an HTTP default response for ListWebhookDeliveries
+type ListWebhookDeliveriesResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type ListWebhookDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27358,6 +28378,8 @@ type ListWebhookDeliveriesResponse struct {
 	JSON200 *WebhookDeliveryPage
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListWebhookDeliveriesResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27399,6 +28421,11 @@ func (r ListWebhookDeliveriesResponse) ContentType() string {
 	return ""
 }
 
+// RotateWebhookSecretResponseDefaultHeaders the declared response headers of an HTTP default response for RotateWebhookSecret
+type RotateWebhookSecretResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type RotateWebhookSecretResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27406,6 +28433,8 @@ type RotateWebhookSecretResponse struct {
 	JSON200 *WebhookSecret
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *RotateWebhookSecretResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -27447,6 +28476,11 @@ func (r RotateWebhookSecretResponse) ContentType() string {
 	return ""
 }
 
+// TestWebhookResponseDefaultHeaders the declared response headers of an HTTP default response for TestWebhook
+type TestWebhookResponseDefaultHeaders struct {
+	RetryAfter *int
+}
+
 type TestWebhookResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27454,6 +28488,8 @@ type TestWebhookResponse struct {
 	JSON200 *WebhookDelivery
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *TestWebhookResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -30196,6 +31232,19 @@ func ParseDownloadAttachmentResponse(rsp *http.Response) (*DownloadAttachmentRes
 
 	}
 
+	switch {
+	case true:
+		var headers DownloadAttachmentResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -30229,6 +31278,19 @@ func ParseListAuditLogResponse(rsp *http.Response) (*ListAuditLogResponse, error
 
 	}
 
+	switch {
+	case true:
+		var headers ListAuditLogResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -30260,6 +31322,19 @@ func ParseListCannedResponsesResponse(rsp *http.Response) (*ListCannedResponsesR
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListCannedResponsesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30306,6 +31381,16 @@ func ParseCreateCannedResponseResponse(rsp *http.Response) (*CreateCannedRespons
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateCannedResponseResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30335,6 +31420,19 @@ func ParseDeleteCannedResponseResponse(rsp *http.Response) (*DeleteCannedRespons
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteCannedResponseResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30381,6 +31479,16 @@ func ParseEditCannedResponseResponse(rsp *http.Response) (*EditCannedResponseRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditCannedResponseResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30414,6 +31522,19 @@ func ParseListCodesResponse(rsp *http.Response) (*ListCodesResponse, error) {
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListCodesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30460,6 +31581,16 @@ func ParseGetCodeResponse(rsp *http.Response) (*GetCodeResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetCodeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30506,6 +31637,16 @@ func ParseEditCodeResponse(rsp *http.Response) (*EditCodeResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditCodeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30552,6 +31693,16 @@ func ParseActivateCodeResponse(rsp *http.Response) (*ActivateCodeResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers ActivateCodeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30598,6 +31749,16 @@ func ParseDeactivateCodeResponse(rsp *http.Response) (*DeactivateCodeResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers DeactivateCodeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30626,6 +31787,19 @@ func ParseGetCodeImageResponse(rsp *http.Response) (*GetCodeImageResponse, error
 
 	}
 
+	switch {
+	case true:
+		var headers GetCodeImageResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -30650,6 +31824,19 @@ func ParsePreviewCodeResponse(rsp *http.Response) (*PreviewCodeResponse, error) 
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers PreviewCodeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30683,6 +31870,19 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListCustomersResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30729,6 +31929,16 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateCustomerResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30775,6 +31985,16 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetCustomerResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30821,6 +32041,16 @@ func ParseEditCustomerResponse(rsp *http.Response) (*EditCustomerResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditCustomerResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30867,6 +32097,16 @@ func ParseSetSignupDomainsResponse(rsp *http.Response) (*SetSignupDomainsRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers SetSignupDomainsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30900,6 +32140,19 @@ func ParseGetCustomerStatsResponse(rsp *http.Response) (*GetCustomerStatsRespons
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetCustomerStatsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30946,6 +32199,16 @@ func ParseSetSupportPlanResponse(rsp *http.Response) (*SetSupportPlanResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers SetSupportPlanResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -30981,6 +32244,19 @@ func ParseSetDefaultTeamResponse(rsp *http.Response) (*SetDefaultTeamResponse, e
 
 	}
 
+	switch {
+	case true:
+		var headers SetDefaultTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31012,6 +32288,19 @@ func ParseListDepartmentsResponse(rsp *http.Response) (*ListDepartmentsResponse,
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListDepartmentsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31058,6 +32347,16 @@ func ParseCreateDepartmentResponse(rsp *http.Response) (*CreateDepartmentRespons
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateDepartmentResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31104,6 +32403,16 @@ func ParseRenameDepartmentResponse(rsp *http.Response) (*RenameDepartmentRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers RenameDepartmentResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31139,6 +32448,19 @@ func ParseListDeviceStatsResponse(rsp *http.Response) (*ListDeviceStatsResponse,
 
 	}
 
+	switch {
+	case true:
+		var headers ListDeviceStatsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31170,6 +32492,19 @@ func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) 
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListDevicesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31216,6 +32551,16 @@ func ParseCreateDeviceResponse(rsp *http.Response) (*CreateDeviceResponse, error
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateDeviceResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31262,6 +32607,16 @@ func ParseGetDeviceResponse(rsp *http.Response) (*GetDeviceResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetDeviceResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31308,6 +32663,16 @@ func ParseEditDeviceResponse(rsp *http.Response) (*EditDeviceResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditDeviceResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31341,6 +32706,19 @@ func ParseListDeviceCodesResponse(rsp *http.Response) (*ListDeviceCodesResponse,
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListDeviceCodesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31387,6 +32765,16 @@ func ParseCreateCodeResponse(rsp *http.Response) (*CreateCodeResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateCodeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31433,6 +32821,16 @@ func ParseAssignDeviceResponse(rsp *http.Response) (*AssignDeviceResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers AssignDeviceResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31468,6 +32866,19 @@ func ParseListDeviceFieldsResponse(rsp *http.Response) (*ListDeviceFieldsRespons
 
 	}
 
+	switch {
+	case true:
+		var headers ListDeviceFieldsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31499,6 +32910,19 @@ func ParseSendRequestLinkResponse(rsp *http.Response) (*SendRequestLinkResponse,
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers SendRequestLinkResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31534,6 +32958,19 @@ func ParseGetDeviceStatsResponse(rsp *http.Response) (*GetDeviceStatsResponse, e
 
 	}
 
+	switch {
+	case true:
+		var headers GetDeviceStatsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31561,6 +32998,19 @@ func ParseDeleteMailServerResponse(rsp *http.Response) (*DeleteMailServerRespons
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteMailServerResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31596,6 +33046,19 @@ func ParseGetMailServerResponse(rsp *http.Response) (*GetMailServerResponse, err
 
 	}
 
+	switch {
+	case true:
+		var headers GetMailServerResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31629,6 +33092,19 @@ func ParseSetMailServerResponse(rsp *http.Response) (*SetMailServerResponse, err
 
 	}
 
+	switch {
+	case true:
+		var headers SetMailServerResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31660,6 +33136,19 @@ func ParseTestMailServerResponse(rsp *http.Response) (*TestMailServerResponse, e
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers TestMailServerResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31706,6 +33195,16 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetMeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31741,6 +33240,19 @@ func ParseListMyNotificationsResponse(rsp *http.Response) (*ListMyNotificationsR
 
 	}
 
+	switch {
+	case true:
+		var headers ListMyNotificationsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31772,6 +33284,19 @@ func ParseMarkAllMyNotificationsReadResponse(rsp *http.Response) (*MarkAllMyNoti
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers MarkAllMyNotificationsReadResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31807,6 +33332,19 @@ func ParseCountMyUnreadNotificationsResponse(rsp *http.Response) (*CountMyUnread
 
 	}
 
+	switch {
+	case true:
+		var headers CountMyUnreadNotificationsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31834,6 +33372,19 @@ func ParseMarkMyNotificationReadResponse(rsp *http.Response) (*MarkMyNotificatio
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers MarkMyNotificationReadResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31869,6 +33420,19 @@ func ParseListMyPushSubscriptionsResponse(rsp *http.Response) (*ListMyPushSubscr
 
 	}
 
+	switch {
+	case true:
+		var headers ListMyPushSubscriptionsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31902,6 +33466,19 @@ func ParseAddMyPushSubscriptionResponse(rsp *http.Response) (*AddMyPushSubscript
 
 	}
 
+	switch {
+	case true:
+		var headers AddMyPushSubscriptionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31929,6 +33506,19 @@ func ParseRemoveMyPushSubscriptionResponse(rsp *http.Response) (*RemoveMyPushSub
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers RemoveMyPushSubscriptionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -31964,6 +33554,19 @@ func ParseListAPITokensResponse(rsp *http.Response) (*ListAPITokensResponse, err
 
 	}
 
+	switch {
+	case true:
+		var headers ListAPITokensResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -31997,6 +33600,19 @@ func ParseCreateAPITokenResponse(rsp *http.Response) (*CreateAPITokenResponse, e
 
 	}
 
+	switch {
+	case true:
+		var headers CreateAPITokenResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -32024,6 +33640,19 @@ func ParseRevokeAPITokenResponse(rsp *http.Response) (*RevokeAPITokenResponse, e
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers RevokeAPITokenResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32057,6 +33686,19 @@ func ParseListMetaTeamsResponse(rsp *http.Response) (*ListMetaTeamsResponse, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListMetaTeamsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32103,6 +33745,16 @@ func ParseCreateMetaTeamResponse(rsp *http.Response) (*CreateMetaTeamResponse, e
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateMetaTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32132,6 +33784,19 @@ func ParseDeleteMetaTeamResponse(rsp *http.Response) (*DeleteMetaTeamResponse, e
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteMetaTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32178,6 +33843,16 @@ func ParseRenameMetaTeamResponse(rsp *http.Response) (*RenameMetaTeamResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers RenameMetaTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32211,6 +33886,19 @@ func ParseListNotificationTemplatesResponse(rsp *http.Response) (*ListNotificati
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListNotificationTemplatesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32257,6 +33945,16 @@ func ParseCreateNotificationTemplateResponse(rsp *http.Response) (*CreateNotific
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateNotificationTemplateResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32292,6 +33990,19 @@ func ParsePreviewNotificationTemplateResponse(rsp *http.Response) (*PreviewNotif
 
 	}
 
+	switch {
+	case true:
+		var headers PreviewNotificationTemplateResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -32319,6 +34030,19 @@ func ParseDeleteNotificationTemplateResponse(rsp *http.Response) (*DeleteNotific
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteNotificationTemplateResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32365,6 +34089,16 @@ func ParseReplaceNotificationTemplateResponse(rsp *http.Response) (*ReplaceNotif
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers ReplaceNotificationTemplateResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32400,6 +34134,19 @@ func ParseListNotificationsResponse(rsp *http.Response) (*ListNotificationsRespo
 
 	}
 
+	switch {
+	case true:
+		var headers ListNotificationsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -32431,6 +34178,19 @@ func ParseRetryNotificationResponse(rsp *http.Response) (*RetryNotificationRespo
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers RetryNotificationResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32466,6 +34226,19 @@ func ParseListMyOffersResponse(rsp *http.Response) (*ListMyOffersResponse, error
 
 	}
 
+	switch {
+	case true:
+		var headers ListMyOffersResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -32497,6 +34270,19 @@ func ParseListPrioritiesResponse(rsp *http.Response) (*ListPrioritiesResponse, e
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListPrioritiesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32543,6 +34329,16 @@ func ParseCreatePriorityResponse(rsp *http.Response) (*CreatePriorityResponse, e
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreatePriorityResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32589,6 +34385,16 @@ func ParseEditPriorityResponse(rsp *http.Response) (*EditPriorityResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditPriorityResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32624,6 +34430,19 @@ func ParseMovePriorityResponse(rsp *http.Response) (*MovePriorityResponse, error
 
 	}
 
+	switch {
+	case true:
+		var headers MovePriorityResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -32655,6 +34474,19 @@ func ParseListProjectsResponse(rsp *http.Response) (*ListProjectsResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListProjectsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32701,6 +34533,16 @@ func ParseCreateProjectResponse(rsp *http.Response) (*CreateProjectResponse, err
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateProjectResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32747,6 +34589,16 @@ func ParseEditProjectResponse(rsp *http.Response) (*EditProjectResponse, error) 
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditProjectResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32780,6 +34632,19 @@ func ParseGetCodePageResponse(rsp *http.Response) (*GetCodePageResponse, error) 
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetCodePageResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32826,6 +34691,16 @@ func ParseOpenTicketByCodeResponse(rsp *http.Response) (*OpenTicketByCodeRespons
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers OpenTicketByCodeResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32859,6 +34734,19 @@ func ParseGetRequestLinkPageResponse(rsp *http.Response) (*GetRequestLinkPageRes
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetRequestLinkPageResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32905,6 +34793,16 @@ func ParseOpenTicketByRequestLinkResponse(rsp *http.Response) (*OpenTicketByRequ
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers OpenTicketByRequestLinkResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -32940,6 +34838,19 @@ func ParseGetRequesterTicketResponse(rsp *http.Response) (*GetRequesterTicketRes
 
 	}
 
+	switch {
+	case true:
+		var headers GetRequesterTicketResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -32973,6 +34884,19 @@ func ParseListRequesterAttachmentsResponse(rsp *http.Response) (*ListRequesterAt
 
 	}
 
+	switch {
+	case true:
+		var headers ListRequesterAttachmentsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -32997,6 +34921,19 @@ func ParseDownloadRequesterAttachmentResponse(rsp *http.Response) (*DownloadRequ
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DownloadRequesterAttachmentResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33043,6 +34980,16 @@ func ParseFireRequesterEventResponse(rsp *http.Response) (*FireRequesterEventRes
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers FireRequesterEventResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33078,6 +35025,19 @@ func ParseUploadRequesterMediaResponse(rsp *http.Response) (*UploadRequesterMedi
 
 	}
 
+	switch {
+	case true:
+		var headers UploadRequesterMediaResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -33109,6 +35069,19 @@ func ParseListRequesterMessagesResponse(rsp *http.Response) (*ListRequesterMessa
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListRequesterMessagesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33144,6 +35117,19 @@ func ParsePostRequesterMessageResponse(rsp *http.Response) (*PostRequesterMessag
 
 	}
 
+	switch {
+	case true:
+		var headers PostRequesterMessageResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -33175,6 +35161,19 @@ func ParseListRequesterSessionsResponse(rsp *http.Response) (*ListRequesterSessi
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListRequesterSessionsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33221,6 +35220,16 @@ func ParseRequestSessionByLinkResponse(rsp *http.Response) (*RequestSessionByLin
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers RequestSessionByLinkResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33267,6 +35276,16 @@ func ParseFireRequesterSessionEventResponse(rsp *http.Response) (*FireRequesterS
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers FireRequesterSessionEventResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33300,6 +35319,19 @@ func ParseJoinRequesterSessionResponse(rsp *http.Response) (*JoinRequesterSessio
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers JoinRequesterSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33346,6 +35378,16 @@ func ParseGetLinkedSessionResponse(rsp *http.Response) (*GetLinkedSessionRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetLinkedSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33392,6 +35434,16 @@ func ParseFireLinkedSessionEventResponse(rsp *http.Response) (*FireLinkedSession
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers FireLinkedSessionEventResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33427,6 +35479,19 @@ func ParseJoinLinkedSessionResponse(rsp *http.Response) (*JoinLinkedSessionRespo
 
 	}
 
+	switch {
+	case true:
+		var headers JoinLinkedSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -33458,6 +35523,19 @@ func ParseListSessionsResponse(rsp *http.Response) (*ListSessionsResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListSessionsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33504,6 +35582,16 @@ func ParseGetSessionResponse(rsp *http.Response) (*GetSessionResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33550,6 +35638,16 @@ func ParseFireSessionEventResponse(rsp *http.Response) (*FireSessionEventRespons
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers FireSessionEventResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33583,6 +35681,19 @@ func ParseJoinSessionResponse(rsp *http.Response) (*JoinSessionResponse, error) 
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers JoinSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33629,6 +35740,16 @@ func ParseGetSettingsResponse(rsp *http.Response) (*GetSettingsResponse, error) 
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetSettingsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33675,6 +35796,16 @@ func ParseUpdateSettingsResponse(rsp *http.Response) (*UpdateSettingsResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers UpdateSettingsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33710,6 +35841,19 @@ func ParseGetDashboardResponse(rsp *http.Response) (*GetDashboardResponse, error
 
 	}
 
+	switch {
+	case true:
+		var headers GetDashboardResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -33741,6 +35885,19 @@ func ParseListStatusesResponse(rsp *http.Response) (*ListStatusesResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListStatusesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33787,6 +35944,16 @@ func ParseCreateStatusResponse(rsp *http.Response) (*CreateStatusResponse, error
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateStatusResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33833,6 +36000,16 @@ func ParseEditStatusResponse(rsp *http.Response) (*EditStatusResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditStatusResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33868,6 +36045,19 @@ func ParseMoveStatusResponse(rsp *http.Response) (*MoveStatusResponse, error) {
 
 	}
 
+	switch {
+	case true:
+		var headers MoveStatusResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -33899,6 +36089,19 @@ func ParseListTeamsResponse(rsp *http.Response) (*ListTeamsResponse, error) {
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListTeamsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33945,6 +36148,16 @@ func ParseCreateTeamResponse(rsp *http.Response) (*CreateTeamResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -33974,6 +36187,19 @@ func ParseDeleteTeamResponse(rsp *http.Response) (*DeleteTeamResponse, error) {
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34020,6 +36246,16 @@ func ParseEditTeamResponse(rsp *http.Response) (*EditTeamResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditTeamResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34055,6 +36291,19 @@ func ParseListTemplateStatsResponse(rsp *http.Response) (*ListTemplateStatsRespo
 
 	}
 
+	switch {
+	case true:
+		var headers ListTemplateStatsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -34086,6 +36335,19 @@ func ParseListTemplatesResponse(rsp *http.Response) (*ListTemplatesResponse, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListTemplatesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34132,6 +36394,16 @@ func ParseCreateTemplateResponse(rsp *http.Response) (*CreateTemplateResponse, e
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateTemplateResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34178,6 +36450,16 @@ func ParseGetTemplateResponse(rsp *http.Response) (*GetTemplateResponse, error) 
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetTemplateResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34224,6 +36506,16 @@ func ParseEditTemplateResponse(rsp *http.Response) (*EditTemplateResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditTemplateResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34257,6 +36549,19 @@ func ParseGetTemplateStatsResponse(rsp *http.Response) (*GetTemplateStatsRespons
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers GetTemplateStatsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34303,6 +36608,16 @@ func ParseGetTenantResponse(rsp *http.Response) (*GetTenantResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetTenantResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34349,6 +36664,16 @@ func ParseGetTicketByRefResponse(rsp *http.Response) (*GetTicketByRefResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetTicketByRefResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34382,6 +36707,19 @@ func ParseListTicketsResponse(rsp *http.Response) (*ListTicketsResponse, error) 
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListTicketsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34428,6 +36766,16 @@ func ParseCreateTicketResponse(rsp *http.Response) (*CreateTicketResponse, error
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateTicketResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34457,6 +36805,19 @@ func ParseDeleteTicketResponse(rsp *http.Response) (*DeleteTicketResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteTicketResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34503,6 +36864,16 @@ func ParseGetTicketResponse(rsp *http.Response) (*GetTicketResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetTicketResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34549,6 +36920,16 @@ func ParseEditTicketResponse(rsp *http.Response) (*EditTicketResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditTicketResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34595,6 +36976,16 @@ func ParseAcceptTicketResponse(rsp *http.Response) (*AcceptTicketResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers AcceptTicketResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34641,6 +37032,16 @@ func ParseAssignTicketResponse(rsp *http.Response) (*AssignTicketResponse, error
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers AssignTicketResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34676,6 +37077,19 @@ func ParseListAttachmentsResponse(rsp *http.Response) (*ListAttachmentsResponse,
 
 	}
 
+	switch {
+	case true:
+		var headers ListAttachmentsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -34707,6 +37121,19 @@ func ParseRenderCannedResponseResponse(rsp *http.Response) (*RenderCannedRespons
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers RenderCannedResponseResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34753,6 +37180,16 @@ func ParseFireTicketEventResponse(rsp *http.Response) (*FireTicketEventResponse,
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers FireTicketEventResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34786,6 +37223,19 @@ func ParseListHistoryResponse(rsp *http.Response) (*ListHistoryResponse, error) 
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListHistoryResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34832,6 +37282,16 @@ func ParseInviteToSessionResponse(rsp *http.Response) (*InviteToSessionResponse,
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers InviteToSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34867,6 +37327,19 @@ func ParseUploadMediaResponse(rsp *http.Response) (*UploadMediaResponse, error) 
 
 	}
 
+	switch {
+	case true:
+		var headers UploadMediaResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -34898,6 +37371,19 @@ func ParseListMessagesResponse(rsp *http.Response) (*ListMessagesResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListMessagesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34933,6 +37419,19 @@ func ParsePostMessageResponse(rsp *http.Response) (*PostMessageResponse, error) 
 
 	}
 
+	switch {
+	case true:
+		var headers PostMessageResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -34964,6 +37463,19 @@ func ParseListTicketOffersResponse(rsp *http.Response) (*ListTicketOffersRespons
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListTicketOffersResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -34999,6 +37511,19 @@ func ParseRotateRequesterLinkResponse(rsp *http.Response) (*RotateRequesterLinkR
 
 	}
 
+	switch {
+	case true:
+		var headers RotateRequesterLinkResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -35030,6 +37555,19 @@ func ParseListTicketSessionsResponse(rsp *http.Response) (*ListTicketSessionsRes
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListTicketSessionsResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35076,6 +37614,16 @@ func ParseRequestSessionResponse(rsp *http.Response) (*RequestSessionResponse, e
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers RequestSessionResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35122,6 +37670,16 @@ func ParseSetTicketStatusResponse(rsp *http.Response) (*SetTicketStatusResponse,
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers SetTicketStatusResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35157,6 +37715,19 @@ func ParseListTimersResponse(rsp *http.Response) (*ListTimersResponse, error) {
 
 	}
 
+	switch {
+	case true:
+		var headers ListTimersResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -35188,6 +37759,19 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListUsersResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35234,6 +37818,16 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateUserResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35280,6 +37874,16 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetUserResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35326,6 +37930,16 @@ func ParseEditUserResponse(rsp *http.Response) (*EditUserResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditUserResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35372,6 +37986,16 @@ func ParseDeactivateUserResponse(rsp *http.Response) (*DeactivateUserResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers DeactivateUserResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35418,6 +38042,16 @@ func ParseSetUserDepartmentResponse(rsp *http.Response) (*SetUserDepartmentRespo
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers SetUserDepartmentResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35451,6 +38085,19 @@ func ParseResendInvitationResponse(rsp *http.Response) (*ResendInvitationRespons
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ResendInvitationResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35497,6 +38144,16 @@ func ParseReactivateUserResponse(rsp *http.Response) (*ReactivateUserResponse, e
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers ReactivateUserResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35532,6 +38189,19 @@ func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliv
 
 	}
 
+	switch {
+	case true:
+		var headers ReplayWebhookDeliveryResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -35563,6 +38233,19 @@ func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers ListWebhooksResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35609,6 +38292,16 @@ func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, err
 			headers.ETag = &value
 		}
 		response.Headers201 = &headers
+	case true:
+		var headers CreateWebhookResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35638,6 +38331,19 @@ func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, err
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers DeleteWebhookResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35684,6 +38390,16 @@ func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers GetWebhookResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35730,6 +38446,16 @@ func ParseEditWebhookResponse(rsp *http.Response) (*EditWebhookResponse, error) 
 			headers.ETag = &value
 		}
 		response.Headers200 = &headers
+	case true:
+		var headers EditWebhookResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -35765,6 +38491,19 @@ func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliver
 
 	}
 
+	switch {
+	case true:
+		var headers ListWebhookDeliveriesResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -35798,6 +38537,19 @@ func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretR
 
 	}
 
+	switch {
+	case true:
+		var headers RotateWebhookSecretResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
 	return response, nil
 }
 
@@ -35829,6 +38581,19 @@ func ParseTestWebhookResponse(rsp *http.Response) (*TestWebhookResponse, error) 
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	switch {
+	case true:
+		var headers TestWebhookResponseDefaultHeaders
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
