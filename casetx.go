@@ -312,10 +312,20 @@ func (d *Desk) cancelFollowUps(c *caseTx, except uuid.UUID) error {
 	return nil
 }
 
-// openCase reads, inside a transaction, the ticket actor may see, with its row lock, and its
-// tenant.
+// openCase reads, inside a transaction that changes the ticket, the ticket actor may see, with
+// its row lock, and its tenant.
 func (d *Desk) openCase(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, ticketID uuid.UUID, act tenant.Action) (*caseTx, error) {
-	t, err := d.lockedTicket(ctx, q, actor, tid, ticketID)
+	return d.caseVia(ctx, q, actor, tid, ticketID, act, d.lockedTicket)
+}
+
+// viewCase is openCase for a transaction that only reads: the ticket without its row lock.
+func (d *Desk) viewCase(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, ticketID uuid.UUID, act tenant.Action) (*caseTx, error) {
+	return d.caseVia(ctx, q, actor, tid, ticketID, act, d.visibleTicket)
+}
+
+func (d *Desk) caseVia(ctx context.Context, q storage.Queries, actor tenant.Actor, tid, ticketID uuid.UUID, act tenant.Action,
+	read func(context.Context, storage.Queries, tenant.Actor, uuid.UUID, uuid.UUID) (*ticket.Ticket, error)) (*caseTx, error) {
+	t, err := read(ctx, q, actor, tid, ticketID)
 	if err != nil {
 		return nil, err
 	}

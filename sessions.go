@@ -432,7 +432,7 @@ func (d *Desk) JoinSession(ctx context.Context, actor tenant.Actor, sessionID uu
 		if s, err = q.GetSession(ctx, tid, sessionID); err != nil {
 			return err
 		}
-		c, err := d.openCase(ctx, q, actor, tid, s.TicketID, tenant.ActSessionJoin)
+		c, err := d.viewCase(ctx, q, actor, tid, s.TicketID, tenant.ActSessionJoin)
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/deskkit/helpdesk"
-	"github.com/deskkit/helpdesk/storage"
 )
 
 //go:embed templates/*.html
@@ -197,7 +196,7 @@ func (p *Pages) Error(w http.ResponseWriter, r *http.Request, l *Lang, err error
 	switch {
 	case kind == helpdesk.KindInternal:
 		p.logger.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "err", err)
-	case kind == helpdesk.KindUnavailable && storage.Unreachable(err):
+	case LostConnection(err):
 		p.logger.WarnContext(r.Context(), "request failed: unavailable", "route", r.Pattern, "err", err)
 	}
 	p.ErrorPage(w, r, Status(kind), l, ErrorView{Message: l.T("error." + string(kind)), Hint: l.T("error." + string(kind) + ".hint")})

@@ -28,18 +28,18 @@ func TestConformance(t *testing.T) {
 // so concurrent transactions really contend).
 func newSQLite(t *testing.T) storage.Store {
 	t.Helper()
-	ctx := context.Background()
-	s, err := bunstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "helpdesk.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	require.NoError(t, s.MigrateUp(ctx))
-	return s
+	return openMigrated(t, "sqlite:"+filepath.Join(t.TempDir(), "helpdesk.db"))
 }
 
 // newPostgres opens a store on a schema of its own, dropped after the test.
 func newPostgres(t *testing.T) storage.Store {
 	t.Helper()
-	dsn := pgtest.Schema(t)
+	return openMigrated(t, pgtest.Schema(t))
+}
+
+// openMigrated opens the store at dsn, migrated, and closes it after the test.
+func openMigrated(t *testing.T, dsn string) *bunstore.Store {
+	t.Helper()
 	ctx := context.Background()
 	s, err := bunstore.Open(ctx, dsn)
 	require.NoError(t, err)

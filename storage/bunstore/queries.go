@@ -281,18 +281,11 @@ func (q *queries) GetTicket(ctx context.Context, tenantID, id uuid.UUID) (*ticke
 }
 
 func (q *queries) GetTicketForUpdate(ctx context.Context, tenantID, id uuid.UUID) (*ticket.Ticket, error) {
-	if !q.pg {
-		return q.GetTicket(ctx, tenantID, id)
+	s := selectRows[ticketRow, *ticket.Ticket](q).Where(scoped, tenantID, id)
+	if q.pg { // SQLite's write transactions exclude one another already
+		s = s.For("UPDATE")
 	}
-	items, err := scanRows[ticketRow, *ticket.Ticket](ctx,
-		selectRows[ticketRow, *ticket.Ticket](q).Where(scoped, tenantID, id).For("UPDATE"))
-	if err == nil && len(items) == 0 {
-		err = storage.ErrNotFound
-	}
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	return items[0], nil
+	return firstRow[ticketRow, *ticket.Ticket](ctx, s)
 }
 
 func (q *queries) RotateRequesterLinks(ctx context.Context, tenantID, createdByID uuid.UUID, at time.Time) (int, error) {

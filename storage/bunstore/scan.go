@@ -91,7 +91,12 @@ func collect[R any, D any, P row[R, D]](rows *sql.Rows, err error) ([]D, error) 
 
 // getRow reads the one row matching where; none is storage.ErrNotFound.
 func getRow[R any, D any, P row[R, D]](ctx context.Context, q *queries, where string, args ...any) (D, error) {
-	items, err := scanRows[R, D, P](ctx, selectRows[R, D, P](q).Where(where, args...).Limit(1))
+	return firstRow[R, D, P](ctx, selectRows[R, D, P](q).Where(where, args...))
+}
+
+// firstRow reads the first row s selects; none is storage.ErrNotFound.
+func firstRow[R any, D any, P row[R, D]](ctx context.Context, s *bun.SelectQuery) (D, error) {
+	items, err := scanRows[R, D, P](ctx, s.Limit(1))
 	if err == nil && len(items) == 0 {
 		err = storage.ErrNotFound
 	}

@@ -29,12 +29,8 @@ import (
 func TestUnavailablePostgres(t *testing.T) {
 	proxy, dsn := pgtest.NewProxy(t, pgtest.Schema(t))
 	ctx := t.Context()
-	s, err := bunstore.Open(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	require.NoError(t, s.MigrateUp(ctx))
-	ten := &tenant.Tenant{ID: uuid.Must(uuid.NewV7()), Name: "Acme", Language: "en", CreatedAt: time.Now()}
-	require.NoError(t, s.CreateTenant(ctx, ten))
+	s := openMigrated(t, dsn)
+	ten := newTenantIn(t, s)
 
 	write := func() error {
 		return s.InTx(ctx, func(q storage.Queries) error {
@@ -81,7 +77,7 @@ func TestUnavailablePostgres(t *testing.T) {
 		assert.NoError(t, err, "%s after the database came back", name)
 	}
 
-	err = s.InTx(ctx, func(q storage.Queries) error {
+	err := s.InTx(ctx, func(q storage.Queries) error {
 		_, err := s.DB().NewRaw("SELECT pg_terminate_backend(pg_backend_pid())").Exec(ctx)
 		return err
 	})
@@ -93,10 +89,7 @@ func TestUnavailablePostgres(t *testing.T) {
 func TestUnavailableSQLiteBusy(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "busy.db")
 	ctx := t.Context()
-	s, err := bunstore.Open(ctx, "sqlite:"+path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	require.NoError(t, s.MigrateUp(ctx))
+	openMigrated(t, "sqlite:"+path)
 
 	holder, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?_pragma=busy_timeout(50)&_txlock=immediate")
 	require.NoError(t, err)
@@ -122,10 +115,9 @@ func TestUnavailableSQLiteBusy(t *testing.T) {
 // transaction ends: another transaction's read for update waits (here until its deadline), a
 // plain read does not.
 func TestGetTicketForUpdateLocks(t *testing.T) {
-	s := newPostgres(t).(*bunstore.Store)
+	s := newPostgres(t)
 	ctx := t.Context()
-	ten := &tenant.Tenant{ID: uuid.Must(uuid.NewV7()), Name: "Acme", Language: "en", CreatedAt: time.Now()}
-	require.NoError(t, s.CreateTenant(ctx, ten))
+	ten := newTenantIn(t, s)
 	tk := &ticket.Ticket{ID: uuid.Must(uuid.NewV7()), TenantID: ten.ID, Number: 1, Prefix: "T", Title: "Locked",
 		State: ticket.StateOpen, Source: ticket.SourceEmployee, CreatedBy: tenant.SystemFor(ten.ID).Ref(),
 		CreatedAt: time.Now(), UpdatedAt: time.Now()}
@@ -160,4 +152,12 @@ func TestGetTicketForUpdateLocks(t *testing.T) {
 		_, err := q.GetTicketForUpdate(ctx, ten.ID, tk.ID)
 		return err
 	}), "free once the first transaction ended")
+}
+
+// newTenantIn stores a tenant of its own in s.
+func newTenantIn(t *testing.T, s storage.Store) *tenant.Tenant {
+	t.Helper()
+	ten := &tenant.Tenant{ID: uuid.Must(uuid.NewV7()), Name: "Acme", Language: "en", CreatedAt: time.Now()}
+	require.NoError(t, s.CreateTenant(t.Context(), ten))
+	return ten
 }

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/deskkit/helpdesk"
-	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/tenant"
+	"github.com/deskkit/helpdesk/web"
 )
 
 // Prefix is the path the API answers under.
@@ -159,11 +159,11 @@ func (h *Handler) run(c *call, o *operation) {
 // lost connection to the database or another service (a warning: the client is told to retry).
 func (h *Handler) fail(w http.ResponseWriter, o *operation, err error) {
 	var ae *apiError
-	switch kind := helpdesk.KindOf(err); {
+	switch {
 	case errors.As(err, &ae):
-	case kind == helpdesk.KindInternal:
+	case helpdesk.KindOf(err) == helpdesk.KindInternal:
 		h.cfg.Logger.Error("api: "+o.id, "err", err)
-	case kind == helpdesk.KindUnavailable && storage.Unreachable(err):
+	case web.LostConnection(err):
 		h.cfg.Logger.Warn("api: "+o.id+": unavailable", "err", err)
 	}
 	writeProblem(w, err)

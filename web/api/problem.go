@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/deskkit/helpdesk"
-	"github.com/deskkit/helpdesk/storage"
 	"github.com/deskkit/helpdesk/web"
 )
 
@@ -85,7 +84,7 @@ func problemFor(err error) Problem {
 	status := web.Status(kind)
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Code: kind}
 	switch {
-	case kind == helpdesk.KindUnavailable && storage.Unreachable(err):
+	case web.LostConnection(err):
 		// A driver's text names hosts and ports: the log has it, the client needs none of it.
 		p.Detail = "temporarily unavailable (a lost connection to the database or a service it needs): try again shortly"
 	case kind != helpdesk.KindInternal:

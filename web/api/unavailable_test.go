@@ -16,7 +16,6 @@ import (
 	"github.com/deskkit/helpdesk"
 	"github.com/deskkit/helpdesk/blob"
 	"github.com/deskkit/helpdesk/internal/pgtest"
-	"github.com/deskkit/helpdesk/storage/bunstore"
 	"github.com/deskkit/helpdesk/tenant"
 	"github.com/deskkit/helpdesk/web/api"
 	"github.com/deskkit/helpdesk/web/api/internal/apiclient"
@@ -33,11 +32,7 @@ import (
 func TestDatabaseUnavailable(t *testing.T) {
 	proxy, dsn := pgtest.NewProxy(t, pgtest.Schema(t))
 	ctx := t.Context()
-	s, err := bunstore.Open(ctx, dsn)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	require.NoError(t, s.MigrateUp(ctx))
-	d, err := helpdesk.New(s, &helpdesk.Config{BaseURL: "http://helpdesk.test", SecretKeys: [][]byte{[]byte(secretKey)},
+	d, err := helpdesk.New(openStore(t, dsn), &helpdesk.Config{BaseURL: "http://helpdesk.test", SecretKeys: [][]byte{[]byte(secretKey)},
 		Blobs: blob.NewMem(), Logger: slog.New(slog.DiscardHandler), MaxConcurrentHashes: 4})
 	require.NoError(t, err)
 	var logs lockedBuffer

@@ -83,10 +83,7 @@ var actorNames = []string{"admin", "moderator", "supervisor", "agent", "customer
 func newWorld(t *testing.T, e engine) *world {
 	t.Helper()
 	ctx := t.Context()
-	s, err := bunstore.Open(ctx, e.dsn(t))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	require.NoError(t, s.MigrateUp(ctx))
+	s := openStore(t, e.dsn(t))
 	srv := httptest.NewUnstartedServer(nil)
 	vid := videotest.NewFake()
 	d, err := helpdesk.New(s, &helpdesk.Config{BaseURL: "http://" + srv.Listener.Addr().String(),
@@ -168,6 +165,16 @@ func newWorld(t *testing.T, e engine) *world {
 		records(t, w)
 	}
 	return w
+}
+
+// openStore opens the store at dsn, migrated, and closes it after the test.
+func openStore(t *testing.T, dsn string) *bunstore.Store {
+	t.Helper()
+	s, err := bunstore.Open(t.Context(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	require.NoError(t, s.MigrateUp(t.Context()))
+	return s
 }
 
 // person creates a user of ten named name, signs them in and keeps their actor and token.
